@@ -1,0 +1,134 @@
+#include "lib/charm/metadata.h"
+
+#include <regex>
+
+#include "absl/strings/str_cat.h"
+#include "lib/format/output.h"
+#include "yaml-cpp/yaml.h"
+
+namespace skein::charm {
+
+std::string RoleName(Role role) {
+  switch (role) {
+    case Role::kProvides:
+      return "provides";
+    case Role::kRequires:
+      return "requires";
+    case Role::kPeers:
+      return "peers";
+  }
+  return "";
+}
+
+const Endpoint* Metadata::FindEndpoint(const std::string& name) const {
+  auto it = endpoints.find(name);
+  return it == endpoints.end() ? nullptr : &it->second;
+}
+
+absl::StatusOr<Metadata> ParseMetadata(const std::string& yaml_text) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("metadata.yaml: ", e.what()));
+  }
+  if (!root.IsMap()) return absl::InvalidArgumentError("metadata.yaml: expected a map");
+  Metadata meta;
+  try {
+    if (!root["name"] || root["name"].as<std::string>().empty()) {
+      return absl::InvalidArgumentError("metadata.yaml: missing \"name\"");
+    }
+    meta.name = root["name"].as<std::string>();
+    if (root["summary"]) meta.summary = root["summary"].as<std::string>();
+    if (root["description"]) meta.description = root["description"].as<std::string>();
+    if (root["subordinate"]) meta.subordinate = root["subordinate"].as<bool>();
+    const std::pair<const char*, Role> kRoles[] = {
+        {"provides", Role::kProvides}, {"requires", Role::kRequires}, {"peers", Role::kPeers}};
+    for (const auto& [key, role] : kRoles) {
+      YAML::Node section = root[key];
+      if (!section || section.IsNull()) continue;
+      if (!section.IsMap()) return absl::InvalidArgumentError(absl::StrCat("metadata.yaml: \"", key, "\" must be a map"));
+      for (const auto& kv : section) {
+        Endpoint ep;
+        ep.name = kv.first.as<std::string>();
+        ep.role = role;
+        if (kv.second.IsScalar()) {
+          ep.interface = kv.second.as<std::string>();
+        } else if (kv.second.IsMap()) {
+          if (kv.second["interface"]) ep.interface = kv.second["interface"].as<std::string>();
+          if (kv.second["limit"]) ep.limit = kv.second["limit"].as<int>();
+          if (kv.second["scope"]) ep.scope = kv.second["scope"].as<std::string>();
+          if (kv.second["optional"]) ep.optional = kv.second["optional"].as<bool>();
+        }
+        if (ep.interface.empty()) {
+          return absl::InvalidArgumentError(absl::StrCat("metadata.yaml: endpoint \"", ep.name, "\" has no interface"));
+        }
+        if (ep.scope != "global" && ep.scope != "container") {
+          return absl::InvalidArgumentError(
+              absl::StrCat("metadata.yaml: endpoint \"", ep.name, "\" has invalid scope \"", ep.scope, "\""));
+        }
+        if (ep.name == "juju" || ep.name.rfind("juju-", 0) == 0) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("metadata.yaml: endpoint name \"", ep.name, "\" is reserved"));
+        }
+        if (meta.endpoints.count(ep.name) != 0) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("metadata.yaml: endpoint \"", ep.name, "\" is declared more than once"));
+        }
+        meta.endpoints[ep.name] = ep;
+      }
+    }
+    if (root["storage"] && root["storage"].IsMap()) {
+      for (const auto& kv : root["storage"]) meta.storage_names.push_back(kv.first.as<std::string>());
+    }
+    if (root["containers"] && root["containers"].IsMap()) {
+      for (const auto& kv : root["containers"]) meta.container_names.push_back(kv.first.as<std::string>());
+    }
+    if (root["extra-bindings"] && root["extra-bindings"].IsMap()) {
+      for (const auto& kv : root["extra-bindings"]) meta.extra_bindings.push_back(kv.first.as<std::string>());
+    }
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("metadata.yaml: ", e.what()));
+  }
+  return meta;
+}
+
+absl::StatusOr<std::map<std::string, ActionSpec>> ParseActions(const std::string& yaml_text) {
+  std::map<std::string, ActionSpec> actions;
+  if (yaml_text.find_first_not_of(" \t\r\n") == std::string::npos) return actions;
+  auto parsed = format::YamlToJson(yaml_text);
+  if (!parsed.ok()) return absl::InvalidArgumentError(absl::StrCat("actions.yaml: ", parsed.status().message()));
+  nlohmann::json root = *parsed;
+  if (root.is_object() && root.contains("actions") && root.size() == 1 && root["actions"].is_object()) {
+    root = root["actions"];
+  }
+  if (root.is_null()) return actions;
+  if (!root.is_object()) return absl::InvalidArgumentError("actions.yaml: expected a map of actions");
+  static const std::regex kName("^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$");
+  for (auto it = root.begin(); it != root.end(); ++it) {
+    ActionSpec spec;
+    spec.name = it.key();
+    if (!std::regex_match(spec.name, kName) || spec.name == "juju" || spec.name.rfind("juju-", 0) == 0) {
+      return absl::InvalidArgumentError(absl::StrCat("actions.yaml: bad action name \"", spec.name, "\""));
+    }
+    const nlohmann::json& a = it.value();
+    if (a.is_object()) {
+      if (a.contains("description") && a["description"].is_string()) spec.description = a["description"];
+      if (a.contains("params") && a["params"].is_object()) spec.params = a["params"];
+      if (a.contains("required") && a["required"].is_array()) {
+        for (const auto& r : a["required"]) spec.required.push_back(r.get<std::string>());
+      }
+      if (a.contains("additionalProperties") && a["additionalProperties"].is_boolean()) {
+        spec.additional_properties = a["additionalProperties"];
+      }
+      if (a.contains("parallel") && a["parallel"].is_boolean()) spec.parallel = a["parallel"];
+      if (a.contains("execution-group") && a["execution-group"].is_string()) {
+        spec.execution_group = a["execution-group"];
+      }
+    }
+    actions[spec.name] = spec;
+  }
+  return actions;
+}
+
+}  // namespace skein::charm

@@ -1,0 +1,58 @@
+#pragma once
+
+// Charm metadata (`metadata.yaml`, juju-semantics §9.1) and actions (`actions.yaml`, §9.3).
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "nlohmann/json.hpp"
+
+namespace skein::charm {
+
+enum class Role { kProvides, kRequires, kPeers };
+std::string RoleName(Role role);  // "provides" | "requires" | "peers"
+
+struct Endpoint {
+  std::string name;
+  Role role = Role::kProvides;
+  std::string interface;
+  int limit = 0;                 // 0 = unlimited
+  std::string scope = "global";  // global | container
+  bool optional = false;
+};
+
+struct Metadata {
+  std::string name;
+  std::string summary;
+  std::string description;
+  bool subordinate = false;
+  std::map<std::string, Endpoint> endpoints;  // by endpoint name, across the three roles
+  std::vector<std::string> storage_names;
+  std::vector<std::string> container_names;
+  std::vector<std::string> extra_bindings;
+
+  const Endpoint* FindEndpoint(const std::string& name) const;
+};
+
+// Parses metadata.yaml text. InvalidArgument with a message naming the field on error, e.g.
+// `metadata.yaml: missing "name"`, `metadata.yaml: endpoint "db" has no interface`,
+// `metadata.yaml: endpoint "x" is declared more than once`.
+absl::StatusOr<Metadata> ParseMetadata(const std::string& yaml_text);
+
+struct ActionSpec {
+  std::string name;
+  std::string description = "No description";
+  nlohmann::json params = nlohmann::json::object();  // JSON-schema "properties"
+  std::vector<std::string> required;
+  bool additional_properties = true;
+  bool parallel = false;
+  std::string execution_group;
+};
+
+// Parses actions.yaml text (empty text = no actions).
+absl::StatusOr<std::map<std::string, ActionSpec>> ParseActions(const std::string& yaml_text);
+
+}  // namespace skein::charm

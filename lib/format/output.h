@@ -1,0 +1,30 @@
+#pragma once
+
+// Juju's output formats (juju-semantics §3.1, cli-and-ux §1.0), shared by the CLI and the hook
+// tools:
+//   json   compact, one line, `\n`-terminated; keys sorted as Go maps are
+//   yaml   block style, trailing newlines collapsed to one; strings that YAML would read as
+//          another type are quoted; nothing at all for null
+//   smart  strings raw + `\n` (empty string prints nothing), lists one item a line,
+//          booleans `True`/`False`, null nothing, maps as YAML
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "nlohmann/json.hpp"
+
+namespace skein::format {
+
+std::string ToJson(const nlohmann::json& value);
+std::string ToYaml(const nlohmann::json& value);
+std::string ToSmart(const nlohmann::json& value);
+
+// Renders `value` in `format` ("json", "yaml", "smart"). InvalidArgument for other names,
+// with Juju's text `invalid value "x" for option --format: unknown format "x"`.
+absl::StatusOr<std::string> Render(const nlohmann::json& value, const std::string& format);
+
+// Parses YAML text into JSON (scalars stay strings unless `typed`, where YAML's int, float,
+// bool and null are recognised). InvalidArgument on a syntax error.
+absl::StatusOr<nlohmann::json> YamlToJson(const std::string& text, bool typed = true);
+
+}  // namespace skein::format

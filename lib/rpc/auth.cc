@@ -1,0 +1,36 @@
+#include "lib/rpc/auth.h"
+
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
+
+namespace skein::rpc {
+
+void PrepareContext(grpc::ClientContext* ctx, const Identity& id, std::chrono::milliseconds deadline) {
+  ctx->AddMetadata(kEntityKey, id.entity);
+  ctx->AddMetadata(kCredentialKey, id.credential);
+  if (deadline.count() > 0) ctx->set_deadline(std::chrono::system_clock::now() + deadline);
+}
+
+std::optional<Identity> ClaimedIdentity(const grpc::ServerContextBase& ctx) {
+  const auto& md = ctx.client_metadata();
+  auto e = md.find(kEntityKey);
+  auto c = md.find(kCredentialKey);
+  if (e == md.end() || c == md.end()) return std::nullopt;
+  return Identity{std::string(e->second.data(), e->second.size()), std::string(c->second.data(), c->second.size())};
+}
+
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  // Reconnect quickly after a controller restart (agents back off on their own).
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+}
+
+}  // namespace skein::rpc

@@ -1,0 +1,23 @@
+#pragma once
+
+// Length-prefixed protobuf messages on a stream socket (the hook-tool protocol,
+// proto/skein/v1/hooktool.proto): a 4-byte big-endian length, then the serialized message.
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "google/protobuf/message_lite.h"
+
+namespace skein::rpc {
+
+// Largest frame accepted (relation data is capped at 16 MiB in Juju; stdin may carry it).
+inline constexpr size_t kMaxFrameBytes = 64u << 20;
+
+absl::Status WriteFrame(int fd, const google::protobuf::MessageLite& msg);
+// Unavailable on EOF before a whole frame, InvalidArgument on a malformed or oversized frame.
+absl::Status ReadFrame(int fd, google::protobuf::MessageLite* msg);
+
+// Connects to a unix socket path. Unavailable when nothing listens there.
+absl::Status ConnectUnix(const std::string& path, int* fd);
+
+}  // namespace skein::rpc

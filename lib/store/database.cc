@@ -1,0 +1,64 @@
+#include "lib/store/database.h"
+
+#include <openssl/sha.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+
+namespace skein::store {
+namespace {
+
+std::string Sha256Hex(const std::string& text) {
+  unsigned char d[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), d);
+  return absl::BytesToHexString(std::string(reinterpret_cast<char*>(d), sizeof(d)));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SQLite::Database>> OpenDatabase(const std::string& path) {
+  try {
+    auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE |
+                                                           SQLite::OPEN_FULLMUTEX);
+    db->exec("PRAGMA journal_mode=WAL");
+    db->exec("PRAGMA synchronous=FULL");
+    db->exec("PRAGMA foreign_keys=ON");
+    db->setBusyTimeout(5000);
+    return db;
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("cannot open database ", path, ": ", e.what()));
+  }
+}
+
+absl::Status Migrate(SQLite::Database& db, const std::vector<Migration>& migrations) {
+  try {
+    db.exec(
+        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+        "sha256 TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')))");
+    for (const Migration& m : migrations) {
+      SQLite::Statement q(db, "SELECT sha256 FROM schema_version WHERE version = ?");
+      q.bind(1, m.version);
+      std::string digest = Sha256Hex(m.sql);
+      if (q.executeStep()) {
+        if (q.getColumn(0).getString() != digest) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("migration ", m.name, " was changed after it was applied; add a new migration instead"));
+        }
+        continue;
+      }
+      SQLite::Transaction tx(db);
+      db.exec(m.sql);
+      SQLite::Statement ins(db, "INSERT INTO schema_version(version, name, sha256) VALUES (?, ?, ?)");
+      ins.bind(1, m.version);
+      ins.bind(2, m.name);
+      ins.bind(3, digest);
+      ins.exec();
+      tx.commit();
+    }
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("migration failed: ", e.what()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace skein::store

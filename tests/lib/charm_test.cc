@@ -1,0 +1,74 @@
+#include "gtest/gtest.h"
+#include "lib/charm/config.h"
+#include "lib/charm/metadata.h"
+
+namespace skein::charm {
+namespace {
+
+TEST(MetadataTest, ParsesEndpointsInBothForms) {
+  auto m = ParseMetadata(R"(
+name: mlflow-server
+provides:
+  metrics-endpoint:
+    interface: prometheus_scrape
+requires:
+  relational-db: mysql_client
+peers:
+  cluster:
+    interface: cluster
+    limit: 1
+)");
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->name, "mlflow-server");
+  ASSERT_NE(m->FindEndpoint("relational-db"), nullptr);
+  EXPECT_EQ(m->FindEndpoint("relational-db")->interface, "mysql_client");
+  EXPECT_EQ(m->FindEndpoint("relational-db")->role, Role::kRequires);
+  EXPECT_EQ(m->FindEndpoint("cluster")->role, Role::kPeers);
+  EXPECT_EQ(m->FindEndpoint("cluster")->limit, 1);
+}
+
+TEST(MetadataTest, RejectsMissingNameAndDuplicates) {
+  EXPECT_EQ(ParseMetadata("summary: x\n").status().message(), "metadata.yaml: missing \"name\"");
+  auto dup = ParseMetadata("name: a\nprovides: {db: x}\nrequires: {db: y}\n");
+  EXPECT_EQ(dup.status().message(), "metadata.yaml: endpoint \"db\" is declared more than once");
+  EXPECT_FALSE(ParseMetadata("name: a\nprovides: {juju-info: x}\n").ok());
+}
+
+TEST(ConfigTest, TypedValuesAndDefaults) {
+  auto s = ParseConfigSchema(R"(
+options:
+  port: {type: int, default: 5000}
+  debug: {type: boolean, default: false}
+  name: {type: string}
+  ratio: {type: float, default: 1}
+)");
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(*ParseConfigValue(*s, "port", "8080"), 8080);
+  EXPECT_EQ(*ParseConfigValue(*s, "debug", "True"), true);
+  EXPECT_EQ(ParseConfigValue(*s, "port", "abc").status().message(), "option \"port\" expected int, got \"abc\"");
+  EXPECT_EQ(ParseConfigValue(*s, "nope", "1").status().code(), absl::StatusCode::kNotFound);
+  nlohmann::json eff = EffectiveConfig(*s, {{"name", "x"}});
+  EXPECT_EQ(eff, (nlohmann::json{{"port", 5000}, {"debug", false}, {"name", "x"}, {"ratio", 1.0}}));
+  EXPECT_FALSE(ParseConfigSchema("options:\n  a: {type: list}\n").ok());
+  EXPECT_FALSE(ParseConfigSchema("").status().ok() == false);  // empty file = no options
+}
+
+TEST(ActionsTest, ParsesSchemaKeys) {
+  auto a = ParseActions(R"(
+create-profile:
+  description: Create a profile
+  params:
+    username: {type: string}
+  required: [username]
+  additionalProperties: false
+)");
+  ASSERT_TRUE(a.ok()) << a.status();
+  const ActionSpec& spec = a->at("create-profile");
+  EXPECT_EQ(spec.required, std::vector<std::string>{"username"});
+  EXPECT_FALSE(spec.additional_properties);
+  EXPECT_TRUE(spec.params.contains("username"));
+  EXPECT_FALSE(ParseActions("Bad_Name: {}\n").ok());
+}
+
+}  // namespace
+}  // namespace skein::charm
