@@ -13,7 +13,7 @@ TEST(FormatTest, JsonIsCompactWithSortedKeys) {
 
 TEST(FormatTest, YamlQuotesStringsThatWouldChangeType) {
   nlohmann::json v = {{"port", "8080"}, {"flag", "true"}, {"name", "mysql"}, {"num", 3}, {"empty", ""}};
-  EXPECT_EQ(ToYaml(v), "empty: ''\nflag: 'true'\nnum: 3\nname: mysql\nport: '8080'\n");
+  EXPECT_EQ(ToYaml(v), "empty: ''\nflag: 'true'\nname: mysql\nnum: 3\nport: '8080'\n");
   EXPECT_EQ(ToYaml(nullptr), "");
   auto back = YamlToJson(ToYaml(v));
   ASSERT_TRUE(back.ok());
