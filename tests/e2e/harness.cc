@@ -1,0 +1,173 @@
+#include "tests/e2e/harness.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "gtest/gtest.h"
+#include "lib/process/subprocess.h"
+
+namespace skein::e2e {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string SelfDir() {
+  char buf[4096];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  buf[n > 0 ? n : 0] = '\0';
+  return fs::path(buf).parent_path().string();
+}
+
+const nlohmann::json* FindUnit(const nlohmann::json& status, const std::string& unit) {
+  std::string app = unit.substr(0, unit.find('/'));
+  if (!status.contains("applications") || !status["applications"].contains(app)) return nullptr;
+  const auto& a = status["applications"][app];
+  if (!a.contains("units") || !a["units"].contains(unit)) return nullptr;
+  return &a["units"][unit];
+}
+
+std::string Field(const nlohmann::json& status, const std::string& unit, const char* block, const char* key) {
+  const nlohmann::json* u = FindUnit(status, unit);
+  if (u == nullptr || !u->contains(block) || !(*u)[block].contains(key)) return "";
+  return (*u)[block][key].get<std::string>();
+}
+
+}  // namespace
+
+Cluster::Cluster() {
+  // Short paths: unix socket paths are limited to 108 bytes.
+  char tmpl[] = "/tmp/skein-e2e-XXXXXX";
+  root_ = mkdtemp(tmpl);
+  data_dir_ = root_ + "/data";
+  scratch_dir_ = root_ + "/scratch";
+  fs::create_directories(data_dir_);
+  fs::create_directories(scratch_dir_);
+}
+
+Cluster::~Cluster() {
+  if (fs::exists(data_dir_ + "/controller")) {
+    Skein({"kill-controller", "--no-prompt"}, std::chrono::seconds(30));
+  }
+  // Anything still alive is a bug the test reports; make sure it does not outlive the test.
+  for (int pid : ProcessesUsingDataDir()) ::kill(pid, SIGKILL);
+  std::error_code ec;
+  fs::remove_all(root_, ec);
+}
+
+std::string Cluster::BinDir() const { return SelfDir(); }
+
+CliResult Cluster::Skein(const std::vector<std::string>& args, std::chrono::milliseconds timeout) const {
+  process::SpawnOptions o;
+  o.argv = {BinDir() + "/skein"};
+  o.argv.insert(o.argv.end(), args.begin(), args.end());
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string kv = *e;
+    auto eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  env["SKEIN_DATA"] = data_dir_;
+  env["NO_COLOR"] = "1";
+  o.env = env;
+  auto r = process::Run(o, timeout);
+  CliResult out;
+  if (!r.ok()) {
+    out.err = std::string(r.status().message());
+    return out;
+  }
+  out.code = r->exit_code;
+  out.out = r->stdout_text;
+  out.err = r->stderr_text;
+  return out;
+}
+
+nlohmann::json Cluster::Status() const {
+  CliResult r = Skein({"status", "--format", "json"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  auto parsed = nlohmann::json::parse(r.out, nullptr, false);
+  EXPECT_FALSE(parsed.is_discarded()) << "status is not JSON: " << r.out;
+  return parsed.is_discarded() ? nlohmann::json::object() : parsed;
+}
+
+bool Cluster::WaitForStatus(const std::function<bool(const nlohmann::json&)>& ready,
+                            std::chrono::milliseconds deadline) const {
+  auto until = std::chrono::steady_clock::now() + deadline;
+  auto pause = std::chrono::milliseconds(20);
+  nlohmann::json last;
+  while (std::chrono::steady_clock::now() < until) {
+    last = Status();
+    if (ready(last)) return true;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(250));
+  }
+  std::cerr << "condition not met before the deadline; last status:\n" << last.dump(2) << "\n";
+  return false;
+}
+
+std::vector<int> Cluster::ProcessesUsingDataDir() const {
+  std::vector<int> pids;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    int pid = std::stoi(name);
+    if (pid == ::getpid() || !process::IsAlive(pid)) continue;
+    std::ifstream f(entry.path() / "cmdline");
+    std::string cmdline((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    std::error_code ec;
+    std::string cwd = fs::read_symlink(entry.path() / "cwd", ec).string();
+    if (cmdline.find(data_dir_) != std::string::npos || (!ec && cwd.rfind(data_dir_, 0) == 0)) {
+      pids.push_back(pid);
+    }
+  }
+  return pids;
+}
+
+std::vector<std::string> Cluster::SocketsUnderDataDir() const {
+  std::vector<std::string> sockets;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(data_dir_, ec); it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (it->is_socket(ec)) sockets.push_back(it->path().string());
+  }
+  return sockets;
+}
+
+std::vector<std::string> ReadLines(const std::string& path) {
+  std::vector<std::string> lines;
+  std::ifstream f(path);
+  std::string line;
+  while (std::getline(f, line)) lines.push_back(line);
+  return lines;
+}
+
+std::string WorkloadStatus(const nlohmann::json& s, const std::string& u) {
+  return Field(s, u, "workload-status", "current");
+}
+std::string WorkloadMessage(const nlohmann::json& s, const std::string& u) {
+  const nlohmann::json* unit = FindUnit(s, u);
+  if (unit == nullptr || !(*unit).contains("workload-status")) return "";
+  return (*unit)["workload-status"].value("message", "");
+}
+std::string AgentStatus(const nlohmann::json& s, const std::string& u) { return Field(s, u, "juju-status", "current"); }
+std::string AgentMessage(const nlohmann::json& s, const std::string& u) {
+  const nlohmann::json* unit = FindUnit(s, u);
+  if (unit == nullptr || !(*unit).contains("juju-status")) return "";
+  return (*unit)["juju-status"].value("message", "");
+}
+bool HasUnit(const nlohmann::json& s, const std::string& u) { return FindUnit(s, u) != nullptr; }
+bool HasApplication(const nlohmann::json& s, const std::string& app) {
+  return s.contains("applications") && s["applications"].contains(app);
+}
+bool UnitSettled(const nlohmann::json& s, const std::string& u, const std::string& workload) {
+  return WorkloadStatus(s, u) == workload && AgentStatus(s, u) == "idle";
+}
+
+std::string TestCharm(const std::string& name) { return std::string(SKEIN_TESTDATA_DIR) + "/charms/" + name; }
+
+}  // namespace skein::e2e

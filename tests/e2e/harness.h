@@ -1,0 +1,72 @@
+#pragma once
+
+// Drives skein's real binaries as a user would: every command goes through the `skein` CLI in
+// a temporary SKEIN_DATA, and conditions are awaited on `skein status --format json` with a
+// deadline (never a fixed sleep).
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "nlohmann/json.hpp"
+
+namespace skein::e2e {
+
+struct CliResult {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+class Cluster {
+ public:
+  // Creates a fresh temporary SKEIN_DATA. The binaries are found next to the test binary.
+  Cluster();
+  // Kills the controller if a test left it running and removes the temp dir.
+  ~Cluster();
+
+  const std::string& data_dir() const { return data_dir_; }
+  const std::string& scratch_dir() const { return scratch_dir_; }
+  std::string BinDir() const;
+
+  // Runs `skein <args>` with SKEIN_DATA set; never blocks longer than `timeout`.
+  CliResult Skein(const std::vector<std::string>& args,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(60)) const;
+
+  // `skein status --format json` parsed (fails the test on a bad exit code or bad JSON).
+  nlohmann::json Status() const;
+
+  // Polls status until `ready(status)` is true; returns false (after printing the last status)
+  // when `deadline` passes.
+  bool WaitForStatus(const std::function<bool(const nlohmann::json&)>& ready,
+                     std::chrono::milliseconds deadline = std::chrono::seconds(60)) const;
+
+  // Pids of live processes whose command line or working directory refers to SKEIN_DATA.
+  std::vector<int> ProcessesUsingDataDir() const;
+  // Unix sockets left anywhere under SKEIN_DATA.
+  std::vector<std::string> SocketsUnderDataDir() const;
+
+ private:
+  std::string root_;
+  std::string data_dir_;
+  std::string scratch_dir_;
+};
+
+// Reads a text file's lines (empty when missing).
+std::vector<std::string> ReadLines(const std::string& path);
+
+// Status helpers. Each returns "" / false when the entity is missing.
+std::string WorkloadStatus(const nlohmann::json& status, const std::string& unit);
+std::string WorkloadMessage(const nlohmann::json& status, const std::string& unit);
+std::string AgentStatus(const nlohmann::json& status, const std::string& unit);
+std::string AgentMessage(const nlohmann::json& status, const std::string& unit);
+bool HasUnit(const nlohmann::json& status, const std::string& unit);
+bool HasApplication(const nlohmann::json& status, const std::string& app);
+// True when the unit's workload is `workload` and its agent is idle.
+bool UnitSettled(const nlohmann::json& status, const std::string& unit, const std::string& workload);
+
+// Path of a test charm under tests/testdata/charms.
+std::string TestCharm(const std::string& name);
+
+}  // namespace skein::e2e
