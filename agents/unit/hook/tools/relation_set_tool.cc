@@ -1,0 +1,147 @@
+// relation-set [-r id] [--app] [--file path|-] key=value...  (juju-semantics §3.3)
+//
+// The --file content is a YAML map of strings (ops ≥3.4 sends a JSON object, which is YAML
+// too; ops ≤3.3 sends `yaml.safe_dump` output; controller storage sends `|` blocks). Settings
+// given as arguments override the file's. An empty value deletes the key.
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "agents/unit/hook/tools/relation_flag.h"
+#include "agents/unit/hook/tools/tool_registry.h"
+#include "yaml-cpp/yaml.h"
+
+namespace skein::agent::tools {
+namespace {
+
+// Juju's keyvalues.Parse(args, allowEmptyValues=true).
+absl::Status ParseKeyValues(const std::vector<std::string>& args, std::map<std::string, std::string>* out) {
+  for (const std::string& kv : args) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return absl::InvalidArgumentError(absl::StrCat("expected \"key=value\", got ", GoQuote(kv)));
+    }
+    std::string key = kv.substr(0, eq);
+    if (out->count(key)) return absl::InvalidArgumentError(absl::StrCat("key ", GoQuote(key), " specified more than once"));
+    (*out)[key] = kv.substr(eq + 1);
+  }
+  return absl::OkStatus();
+}
+
+const char* KindTag(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map:
+      return "!!map";
+    case YAML::NodeType::Sequence:
+      return "!!seq";
+    default:
+      return "!!str";
+  }
+}
+
+absl::Status UnmarshalError(const YAML::Node& node, const std::string& into) {
+  return absl::InvalidArgumentError(absl::StrCat("yaml: unmarshal errors:\n  line ", node.Mark().line + 1,
+                                                 ": cannot unmarshal ", KindTag(node), " into ", into));
+}
+
+// A scalar as Go's yaml.v2 stores it into a string: its text, except that a plain null
+// (`~`, `null`, empty) becomes "" — which relation-set then treats as a deletion.
+std::string ScalarText(const YAML::Node& node) {
+  if (node.IsNull()) return "";
+  const std::string& s = node.Scalar();
+  if (node.Tag() != "!" && (s == "~" || s == "null" || s == "Null" || s == "NULL")) return "";
+  return s;
+}
+
+// Go's yaml.Unmarshal(data, map[string]string).
+absl::Status ParseSettingsYaml(const std::string& text, std::map<std::string, std::string>* out) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("yaml: ", e.what()));
+  }
+  if (!root.IsDefined() || root.IsNull()) return absl::OkStatus();
+  if (!root.IsMap()) return UnmarshalError(root, "map[string]string");
+  for (const auto& kv : root) {
+    if (!kv.first.IsScalar()) return UnmarshalError(kv.first, "string");
+    if (kv.second.IsMap() || kv.second.IsSequence()) return UnmarshalError(kv.second, "string");
+    (*out)[ScalarText(kv.first)] = ScalarText(kv.second);
+  }
+  return absl::OkStatus();
+}
+
+class RelationSetCommand : public Command {
+ public:
+  explicit RelationSetCommand(HookContext& ctx) : ctx_(ctx) {}
+
+  CommandInfo Info() const override {
+    CommandInfo info;
+    info.name = "relation-set";
+    info.args = "key=value [key=value ...]";
+    info.purpose = "Set relation settings.";
+    info.doc = R"(
+Writes settings of the local unit (or, with --app and only on the leader, of the local
+application) in a relation, which defaults to the hook's own. Values are stored as strings; an
+empty value removes the key; a key may be given only once.
+
+--file reads a YAML map of settings from a file ("-" for stdin); settings given as arguments
+override the file's. The settings become visible to other units when the hook succeeds.
+)";
+    return info;
+  }
+
+  void SetFlags(FlagSet& flags) override {
+    relation_ = RelationIdValue::AddFlag(flags, ctx_, "specify a relation by id");
+    flags.StringVar(&file_, {"file"}, "file containing key-value pairs");
+    flags.BoolVar(&application_, {"app"}, "pick whether you are setting \"application\" settings or \"unit\" settings");
+    flags.StringVar(&format_, {"format"}, "deprecated format flag");
+  }
+
+  absl::Status Init(const std::vector<std::string>& args) override {
+    if (relation_->id() == -1) return absl::InvalidArgumentError("no relation id specified");
+    return ParseKeyValues(args, &overrides_);
+  }
+
+  absl::Status Run(RunContext& ctx) override {
+    // Juju prints this warning without a newline.
+    if (!format_.empty()) ctx.err() += "--format flag deprecated for command \"relation-set\"";
+    std::map<std::string, std::string> settings;
+    if (!file_.empty()) {
+      std::string text;
+      if (file_ == "-") {
+        if (!ctx.Stdin().has_value()) return NeedsStdin();
+        text = *ctx.Stdin();
+      } else if (absl::Status s = ReadWholeFile(ctx.AbsPath(file_), &text); !s.ok()) {
+        return s;
+      }
+      if (absl::Status s = ParseSettingsYaml(text, &settings); !s.ok()) return s;
+    }
+    for (const auto& [k, v] : overrides_) settings[k] = v;
+
+    absl::StatusOr<HookRelation> r = ctx_.Relation(relation_->id());
+    if (!r.ok()) return r.status();
+    if (application_) {
+      absl::StatusOr<bool> leader = ctx_.IsLeader();
+      if (!leader.ok()) return absl::UnavailableError(absl::StrCat("cannot determine leadership status: ", Message(leader.status())));
+      if (!*leader) return absl::PermissionDeniedError("cannot write relation settings");
+    }
+    return ctx_.WriteSettings(relation_->id(), application_, settings);
+  }
+
+ private:
+  HookContext& ctx_;
+  std::shared_ptr<RelationIdValue> relation_;
+  std::string file_;
+  std::string format_;
+  bool application_ = false;
+  std::map<std::string, std::string> overrides_;
+};
+
+std::unique_ptr<Command> MakeRelationSet(HookContext& ctx) { return std::make_unique<RelationSetCommand>(ctx); }
+
+}  // namespace
+
+std::vector<ToolEntry> RelationSetTools() { return {{"relation-set", &MakeRelationSet}}; }
+
+}  // namespace skein::agent::tools

@@ -1,0 +1,30 @@
+#pragma once
+
+// The table behind RunTool and ToolNames. Each family of tools (one .cc file) lists its
+// entries; tool.cc joins the families. A new tool is one Command subclass plus one entry here and
+// in tool_names.cmake (a test checks that the two lists agree).
+
+#include <memory>
+#include <vector>
+
+#include "agents/unit/hook/hook_context.h"
+#include "agents/unit/hook/tools/command.h"
+
+namespace skein::agent::tools {
+
+using CommandFactory = std::unique_ptr<Command> (*)(HookContext&);
+
+struct ToolEntry {
+  const char* name;
+  CommandFactory make;
+};
+
+std::vector<ToolEntry> RelationTools();  // relation-get, relation-list, relation-ids (relation_tools.cc)
+std::vector<ToolEntry> RelationSetTools();  // relation-set (relation_set_tool.cc)
+std::vector<ToolEntry> StatusTools();    // status-get, status-set, application-version-set
+std::vector<ToolEntry> UnitTools();      // config-get, is-leader, juju-log
+
+// Every entry, sorted by name.
+const std::vector<ToolEntry>& AllTools();
+
+}  // namespace skein::agent::tools
