@@ -1,0 +1,109 @@
+#include "tests/agents/hook/fake_hook_context.h"
+
+namespace skein::agent::testing {
+
+FakeHookContext::FakeHookContext(std::string unit, std::string hook) : unit_(std::move(unit)), hook_(std::move(hook)) {
+  app_ = unit_.substr(0, unit_.find('/'));
+  app_status.application = {"active", "", nlohmann::json::object()};
+}
+
+FakeHookContext::FakeRelation& FakeHookContext::AddRelation(int64_t id, std::string endpoint, std::string remote_app,
+                                                            std::vector<std::string> members, bool peer) {
+  FakeRelation& r = relations_[id];
+  r.relation = HookRelation{id, std::move(endpoint), std::move(remote_app), peer};
+  r.members = std::move(members);
+  return r;
+}
+
+void FakeHookContext::SetHookRelation(int64_t id, std::string remote_unit, std::string remote_app) {
+  hook_relation_ = id;
+  remote_unit_ = std::move(remote_unit);
+  remote_app_ = std::move(remote_app);
+}
+
+ToolResult FakeHookContext::Run(const std::string& command, std::vector<std::string> args,
+                                std::optional<std::string> stdin_data, std::string dir) {
+  ToolInput input;
+  input.args = std::move(args);
+  input.dir = std::move(dir);
+  input.stdin_data = std::move(stdin_data);
+  return RunTool(*this, command, input);
+}
+
+std::vector<HookRelation> FakeHookContext::Relations() const {
+  std::vector<HookRelation> out;
+  for (const auto& [id, r] : relations_) {
+    if (!r.broken) out.push_back(r.relation);
+  }
+  return out;
+}
+
+absl::StatusOr<HookRelation> FakeHookContext::Relation(int64_t id) const {
+  auto it = relations_.find(id);
+  if (it == relations_.end()) return absl::NotFoundError("relation not found");
+  return it->second.relation;
+}
+
+absl::StatusOr<std::vector<std::string>> FakeHookContext::RelationMembers(int64_t id) {
+  auto it = relations_.find(id);
+  if (it == relations_.end()) return absl::NotFoundError("relation not found");
+  return it->second.members;
+}
+
+absl::StatusOr<std::map<std::string, std::string>> FakeHookContext::ReadSettings(int64_t id, const std::string& owner,
+                                                                                 bool application) {
+  auto it = relations_.find(id);
+  if (it == relations_.end()) return absl::NotFoundError("relation not found");
+  const FakeRelation& r = it->second;
+  if (application && owner == app_ && !r.relation.peer && !leader) {
+    return absl::PermissionDeniedError("permission denied");
+  }
+  std::map<std::string, std::string> bag;
+  if (auto b = r.bags.find(owner); b != r.bags.end()) bag = b->second;
+  // The own bags include this hook's pending writes.
+  const auto* pending = owner == unit_ ? &unit_writes : (owner == app_ && application ? &app_writes : nullptr);
+  if (pending != nullptr) {
+    if (auto w = pending->find(id); w != pending->end()) {
+      for (const auto& [k, v] : w->second) {
+        if (v.empty()) {
+          bag.erase(k);
+        } else {
+          bag[k] = v;
+        }
+      }
+    }
+  }
+  return bag;
+}
+
+absl::Status FakeHookContext::WriteSettings(int64_t id, bool application,
+                                            const std::map<std::string, std::string>& values) {
+  if (!relations_.count(id)) return absl::NotFoundError("relation not found");
+  if (application && !leader) return absl::PermissionDeniedError("cannot write relation settings");
+  auto& writes = application ? app_writes[id] : unit_writes[id];
+  for (const auto& [k, v] : values) writes[k] = v;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> FakeHookContext::IsLeader() {
+  if (leader_error) return absl::UnavailableError(*leader_error);
+  return leader;
+}
+
+absl::Status FakeHookContext::SetStatus(bool application, const StatusValue& status) {
+  if (application && !leader) return absl::PermissionDeniedError("this unit is not the leader");
+  status_sets.emplace_back(application, status);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ApplicationStatusValue> FakeHookContext::ApplicationStatus() {
+  if (!leader) return absl::PermissionDeniedError("this unit is not the leader");
+  return app_status;
+}
+
+absl::Status FakeHookContext::SetWorkloadVersion(const std::string& version) {
+  workload_version = version;
+  return absl::OkStatus();
+}
+
+}  // namespace skein::agent::testing

@@ -1,0 +1,89 @@
+#pragma once
+
+// An in-memory HookContext for the hook-tool contract tests. The test sets up the unit, the
+// hook, relations with their members and bags, leadership, config and statuses, runs tools and
+// then inspects what was written. It follows the HookContext contract's errors: NotFound
+// `relation not found`, PermissionDenied `permission denied` for the own app bag of a minion,
+// `cannot write relation settings` for a minion writing the app bag, `this unit is not the
+// leader` for application status.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agents/unit/hook/hook_context.h"
+#include "agents/unit/hook/tool.h"
+
+namespace skein::agent::testing {
+
+class FakeHookContext : public HookContext {
+ public:
+  struct FakeRelation {
+    HookRelation relation;
+    std::vector<std::string> members;
+    bool broken = false;  // hidden from Relations() (relation-ids) but still readable
+    // Bags by owner: unit name (`mysql/0`) or application name (`mysql`).
+    std::map<std::string, std::map<std::string, std::string>> bags;
+  };
+
+  FakeHookContext(std::string unit, std::string hook);
+
+  // Test setup.
+  FakeRelation& AddRelation(int64_t id, std::string endpoint, std::string remote_app,
+                            std::vector<std::string> members = {}, bool peer = false);
+  void SetHookRelation(int64_t id, std::string remote_unit, std::string remote_app);
+  bool leader = true;
+  std::optional<std::string> leader_error;  // IsLeader() fails with this when set
+  nlohmann::json config = nlohmann::json::object();
+  StatusValue unit_status{"unknown", "", nlohmann::json::object()};
+  ApplicationStatusValue app_status;
+
+  // What the tools did.
+  struct LogLine {
+    std::string level;
+    std::string message;
+  };
+  std::vector<LogLine> logs;
+  std::vector<std::pair<bool, StatusValue>> status_sets;  // (application, status)
+  std::string workload_version;
+  // Pending writes per relation: own unit bag and own app bag (empty value = delete).
+  std::map<int64_t, std::map<std::string, std::string>> unit_writes;
+  std::map<int64_t, std::map<std::string, std::string>> app_writes;
+
+  // Runs one tool in-process, as the tool server would.
+  ToolResult Run(const std::string& command, std::vector<std::string> args,
+                 std::optional<std::string> stdin_data = std::nullopt, std::string dir = "/");
+
+  // HookContext.
+  const std::string& UnitName() const override { return unit_; }
+  const std::string& ApplicationName() const override { return app_; }
+  const std::string& HookName() const override { return hook_; }
+  std::optional<int64_t> HookRelationId() const override { return hook_relation_; }
+  const std::string& RemoteUnit() const override { return remote_unit_; }
+  const std::string& RemoteApplication() const override { return remote_app_; }
+  std::vector<HookRelation> Relations() const override;
+  absl::StatusOr<HookRelation> Relation(int64_t id) const override;
+  absl::StatusOr<std::vector<std::string>> RelationMembers(int64_t id) override;
+  absl::StatusOr<std::map<std::string, std::string>> ReadSettings(int64_t id, const std::string& owner,
+                                                                  bool application) override;
+  absl::Status WriteSettings(int64_t id, bool application, const std::map<std::string, std::string>& values) override;
+  absl::StatusOr<bool> IsLeader() override;
+  nlohmann::json Config() const override { return config; }
+  absl::Status SetStatus(bool application, const StatusValue& status) override;
+  absl::StatusOr<StatusValue> UnitStatus() override { return unit_status; }
+  absl::StatusOr<ApplicationStatusValue> ApplicationStatus() override;
+  absl::Status SetWorkloadVersion(const std::string& version) override;
+  void Log(const std::string& level, const std::string& message) override { logs.push_back({level, message}); }
+
+ private:
+  std::string unit_;
+  std::string app_;
+  std::string hook_;
+  std::optional<int64_t> hook_relation_;
+  std::string remote_unit_;
+  std::string remote_app_;
+  std::map<int64_t, FakeRelation> relations_;
+};
+
+}  // namespace skein::agent::testing
