@@ -1,0 +1,161 @@
+#include "tools/cli/bootstrap/bootstrap.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "lib/base/credential.h"
+#include "lib/process/subprocess.h"
+#include "tools/cli/bootstrap/daemon.h"
+#include "tools/cli/bootstrap/local_files.h"
+#include "tools/cli/client/atomic_file.h"
+#include "tools/cli/client/client_store.h"
+#include "tools/cli/client/connection.h"
+
+namespace skein::cli::bootstrap {
+namespace fs = std::filesystem;
+namespace {
+
+// Undoes a half-done bootstrap: stops the daemons (newest first) and removes the dirs.
+class Rollback {
+ public:
+  ~Rollback() {
+    if (done_) return;
+    for (auto it = pids_.rbegin(); it != pids_.rend(); ++it) StopProcess(*it, std::chrono::milliseconds(5000));
+    std::error_code ec;
+    for (const auto& dir : dirs_) fs::remove_all(dir, ec);
+  }
+  void AddPid(pid_t pid) { pids_.push_back(pid); }
+  void AddDir(const std::string& dir) { dirs_.push_back(dir); }
+  void Commit() { done_ = true; }
+
+ private:
+  bool done_ = false;
+  std::vector<pid_t> pids_;
+  std::vector<std::string> dirs_;
+};
+
+absl::Status MakePrivateDir(const std::string& dir) {
+  std::error_code ec;
+  bool created = fs::create_directories(dir, ec);
+  if (ec) return absl::InternalError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
+  // Only dirs we create get tightened; a pre-existing $SKEIN_DATA keeps the user's mode.
+  if (created) ::chmod(dir.c_str(), 0700);
+  return absl::OkStatus();
+}
+
+bool LocalProcessRuns(const std::string& data_dir, const std::string& dir, const std::string& pid_file,
+                      const std::string& binary) {
+  auto pid = process::ReadPidFile(data_dir + "/" + dir + "/" + pid_file);
+  return pid && ProcessIs(*pid, binary);
+}
+
+}  // namespace
+
+std::string ExistingControllerName(const std::string& data_dir) {
+  auto config = client::LoadClientConfig(data_dir);
+  if (config.ok() && !config->controllers.empty()) {
+    auto current = client::CurrentController(*config);
+    if (current.ok()) return current->first;
+  }
+  std::error_code ec;
+  if (fs::exists(data_dir + "/controller", ec) || fs::exists(data_dir + "/machine-0", ec)) return "local";
+  return "";
+}
+
+absl::Status Bootstrap(const BootstrapOptions& o) {
+  std::ostream& progress = *o.progress;
+  const std::string data_dir = fs::absolute(o.data_dir).lexically_normal().string();
+  const std::string controller_dir = data_dir + "/controller";
+  const std::string machine_dir = data_dir + "/machine-0";
+
+  auto config = client::LoadClientConfig(data_dir);
+  if (!config.ok()) return config.status();
+  if (!config->controllers.empty()) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("controller \"", ExistingControllerName(data_dir), "\" already exists"));
+  }
+  if (LocalProcessRuns(data_dir, "controller", "controller.pid", kControllerBinary) ||
+      LocalProcessRuns(data_dir, "machine-0", "machine-agent.pid", kMachineAgentBinary)) {
+    return absl::AlreadyExistsError("controller \"local\" already exists");
+  }
+  std::error_code ec;
+  if (fs::exists(controller_dir, ec) || fs::exists(machine_dir, ec)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("files of an earlier controller are still in ", data_dir,
+                     "; run \"skein kill-controller --no-prompt\" to remove them"));
+  }
+  const std::string controller_bin = o.bin_dir + "/" + kControllerBinary;
+  const std::string machine_bin = o.bin_dir + "/" + kMachineAgentBinary;
+  for (const auto& bin : {controller_bin, machine_bin}) {
+    if (::access(bin.c_str(), X_OK) != 0) {
+      return absl::NotFoundError(absl::StrCat("cannot find ", fs::path(bin).filename().string(), " in ", o.bin_dir));
+    }
+  }
+
+  progress << "Creating Juju controller \"" << o.controller_name << "\" on " << o.cloud << "/" << o.region << "\n";
+  Rollback rollback;
+  if (auto s = MakePrivateDir(data_dir); !s.ok()) return s;
+  rollback.AddDir(controller_dir);
+  if (auto s = MakePrivateDir(controller_dir); !s.ok()) return s;
+
+  const std::string admin_secret = NewCredential();
+  const std::string machine_secret = NewCredential();
+  BootstrapConfig bc;
+  bc.controller_name = o.controller_name;
+  bc.controller_uuid = NewUuid();
+  bc.admin_credential_hash = HashCredential(admin_secret);
+  bc.machine0_credential_hash = HashCredential(machine_secret);
+  bc.machine0_hostname = HostName();
+  if (auto s = client::WriteFileAtomic(controller_dir + "/bootstrap.yaml", BootstrapYaml(bc), 0600); !s.ok()) return s;
+
+  progress << "Launching controller process on " << o.cloud << "/" << o.region << "...\n";
+  DaemonSpec controller_spec;
+  controller_spec.binary = controller_bin;
+  controller_spec.args = {"--data-dir", controller_dir};
+  controller_spec.log_path = controller_dir + "/controller.log";
+  controller_spec.ready_timeout = o.ready_timeout;
+  auto controller = StartDaemon(controller_spec);
+  if (!controller.ok()) return controller.status();
+  rollback.AddPid(controller->pid);
+  const std::string address = controller->ready_line;
+  progress << " - " << kControllerBinary << " (pid " << controller->pid << ") serving on " << address << "\n";
+
+  progress << "Contacting Juju controller at " << address << " to verify accessibility...\n";
+  client::ControllerEntry entry{address, bc.controller_uuid, admin_secret, "controller"};
+  client::Connection connection(data_dir, o.controller_name, entry);
+  auto models = connection.Call(&skein::v1::Controller::StubInterface::ListModels, skein::v1::ListModelsRequest());
+  if (!models.ok()) return models.status();
+
+  progress << "Starting machine agent for machine \"0\"\n";
+  rollback.AddDir(machine_dir);
+  if (auto s = MakePrivateDir(machine_dir); !s.ok()) return s;
+  MachineAgentConf conf{address, machine_secret, "0"};
+  if (auto s = client::WriteFileAtomic(machine_dir + "/agent.conf", MachineAgentConfYaml(conf), 0600); !s.ok()) {
+    return s;
+  }
+  DaemonSpec machine_spec;
+  machine_spec.binary = machine_bin;
+  machine_spec.args = {"--data-dir", machine_dir};
+  machine_spec.log_path = machine_dir + "/machine-agent.log";
+  machine_spec.ready_timeout = o.ready_timeout;
+  auto machine = StartDaemon(machine_spec);
+  if (!machine.ok()) return machine.status();
+  rollback.AddPid(machine->pid);
+  progress << " - " << kMachineAgentBinary << " (pid " << machine->pid << ")\n";
+
+  client::ClientConfig client_config;
+  client_config.current_controller = o.controller_name;
+  client_config.controllers[o.controller_name] = entry;
+  if (auto s = client::SaveClientConfig(data_dir, client_config); !s.ok()) return s;
+  rollback.Commit();
+
+  progress << "\nBootstrap complete, controller \"" << o.controller_name << "\" is now available\n"
+           << "Controller machines are in the \"controller\" model\n\n"
+           << "Now you can run\n\tskein add-model <model-name>\nto create a new model to deploy workloads.\n";
+  return absl::OkStatus();
+}
+
+}  // namespace skein::cli::bootstrap

@@ -1,0 +1,40 @@
+#pragma once
+
+// `skein bootstrap`: starts a local controller and the machine agent of machine 0 as daemons
+// with their data dirs under $SKEIN_DATA, and registers the controller in client.yaml.
+// All-or-nothing: on any failure what was started is stopped and what was written is removed.
+
+#include <chrono>
+#include <ostream>
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace skein::cli::bootstrap {
+
+inline constexpr char kControllerBinary[] = "skein-controller";
+inline constexpr char kMachineAgentBinary[] = "skein-machine-agent";
+inline constexpr char kUnitAgentBinary[] = "skein-agent";
+
+struct BootstrapOptions {
+  std::string data_dir;                  // $SKEIN_DATA (made absolute)
+  std::string controller_name = "local";
+  std::string cloud = "local";
+  std::string region = "localhost";
+  std::string bin_dir;                   // where the daemons live (ExecutableDir())
+  std::chrono::milliseconds ready_timeout{30000};
+  std::ostream* progress = nullptr;      // stderr
+};
+
+// Errors:
+//   AlreadyExists       `controller "local" already exists` (registered, or its processes run)
+//   FailedPrecondition  stale controller files from an earlier run are in the way
+//   NotFound            a daemon binary is missing next to skein
+//   Unavailable, DeadlineExceeded, Internal   a daemon did not start (message names its log)
+absl::Status Bootstrap(const BootstrapOptions& options);
+
+// The name a local controller in `data_dir` is known by: the registered one, else "local" when
+// only its files exist; empty when there is none.
+std::string ExistingControllerName(const std::string& data_dir);
+
+}  // namespace skein::cli::bootstrap

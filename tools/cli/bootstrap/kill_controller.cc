@@ -1,0 +1,95 @@
+#include "tools/cli/bootstrap/kill_controller.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "lib/process/subprocess.h"
+#include "tools/cli/bootstrap/bootstrap.h"
+#include "tools/cli/bootstrap/daemon.h"
+#include "tools/cli/client/client_store.h"
+
+namespace skein::cli::bootstrap {
+namespace fs = std::filesystem;
+namespace {
+
+// Pids of `binary` known from its pid file plus those found in /proc with a data dir at `dir`.
+std::vector<pid_t> DaemonPids(const std::string& dir, const std::string& pid_file, const std::string& binary) {
+  std::set<pid_t> pids;
+  if (auto pid = process::ReadPidFile(dir + "/" + pid_file); pid && ProcessIs(*pid, binary)) pids.insert(*pid);
+  for (pid_t pid : FindProcessesUnder(dir)) {
+    if (ProcessIs(pid, binary)) pids.insert(pid);
+  }
+  return {pids.begin(), pids.end()};
+}
+
+void Stop(const std::vector<pid_t>& pids, const std::string& what, std::chrono::milliseconds grace,
+          std::ostream& progress) {
+  for (pid_t pid : pids) {
+    progress << " - stopping " << what << " (pid " << pid << ")\n";
+    StopProcess(pid, grace);
+  }
+}
+
+}  // namespace
+
+absl::Status StopLocalProcesses(const std::string& data_dir, std::chrono::milliseconds grace,
+                                std::ostream& progress) {
+  const std::string machine_dir = data_dir + "/machine-0";
+  const std::string controller_dir = data_dir + "/controller";
+  // The machine agent first: on SIGTERM it stops its unit agents while the controller still
+  // answers them.
+  Stop(DaemonPids(machine_dir, "machine-agent.pid", kMachineAgentBinary), "machine agent", grace, progress);
+  // Unit agents the machine agent did not stop (it was killed, or lost track of them).
+  std::vector<pid_t> units;
+  std::error_code ec;
+  if (fs::is_directory(machine_dir + "/agents", ec)) {
+    for (const auto& entry : fs::directory_iterator(machine_dir + "/agents", ec)) {
+      for (pid_t pid : DaemonPids(entry.path().string(), "agent.pid", kUnitAgentBinary)) units.push_back(pid);
+    }
+  }
+  Stop(units, "unit agent", std::min(grace, std::chrono::milliseconds(5000)), progress);
+  Stop(DaemonPids(controller_dir, "controller.pid", kControllerBinary), "controller", grace, progress);
+  // Whatever is left that belongs to this data dir: hooks and workloads they started.
+  for (pid_t pid : FindProcessesUnder(data_dir)) StopProcess(pid, std::chrono::milliseconds(2000));
+  std::vector<pid_t> left = FindProcessesUnder(data_dir);
+  if (!left.empty()) {
+    return absl::InternalError(absl::StrCat("processes still running: ", absl::StrJoin(left, ", ")));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status KillController(const KillOptions& o) {
+  std::ostream& progress = *o.progress;
+  const std::string data_dir = fs::absolute(o.data_dir).lexically_normal().string();
+  auto config = client::LoadClientConfig(data_dir);
+  if (!config.ok()) return config.status();
+  std::string existing = ExistingControllerName(data_dir);
+  std::string name = o.controller_name.empty() ? existing : o.controller_name;
+  bool registered = config->controllers.count(name) > 0;
+  if (name.empty() || (!registered && name != existing)) {
+    if (name.empty() && config->controllers.empty()) return absl::NotFoundError(client::NoControllersMessage());
+    return absl::NotFoundError(absl::StrCat("controller \"", name, "\" not found"));
+  }
+
+  progress << "Destroying controller \"" << name << "\"\n";
+  progress << "Waiting for model resources to be reclaimed\n";
+  if (auto s = StopLocalProcesses(data_dir, o.grace, progress); !s.ok()) return s;
+  progress << "All models reclaimed, cleaning up controller machines\n";
+  std::error_code ec;
+  for (const char* dir : {"machine-0", "controller"}) {
+    fs::remove_all(data_dir + "/" + dir, ec);
+    if (ec) return absl::InternalError(absl::StrCat("cannot remove ", data_dir, "/", dir, ": ", ec.message()));
+  }
+  if (registered) {
+    config->controllers.erase(name);
+    if (config->current_controller == name) config->current_controller.clear();
+    if (auto s = client::SaveClientConfig(data_dir, *config); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace skein::cli::bootstrap

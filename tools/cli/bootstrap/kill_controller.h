@@ -1,0 +1,33 @@
+#pragma once
+
+// `skein kill-controller`: stops every local process of the controller in $SKEIN_DATA (machine
+// agent, unit agents, hooks they left, controller), removes its data dirs and unregisters it
+// from client.yaml. Works from the pid files and, for robustness, from /proc (processes whose
+// --data-dir lies under $SKEIN_DATA), so that it leaves no process and no socket behind even
+// after a crash that lost a pid file.
+
+#include <chrono>
+#include <ostream>
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace skein::cli::bootstrap {
+
+struct KillOptions {
+  std::string data_dir;
+  std::string controller_name;           // empty = the one registered (or "local")
+  std::chrono::milliseconds grace{15000};  // SIGTERM -> SIGKILL per daemon
+  std::ostream* progress = nullptr;      // stderr
+};
+
+// Errors:
+//   NotFound  `controller "x" not found` when neither registered nor present in data_dir
+//   Internal  a process survived SIGKILL, or the dirs could not be removed
+absl::Status KillController(const KillOptions& options);
+
+// Stops the local processes only (used by KillController and by bootstrap's rollback).
+// Returns Internal naming the pids that are still alive afterwards.
+absl::Status StopLocalProcesses(const std::string& data_dir, std::chrono::milliseconds grace, std::ostream& progress);
+
+}  // namespace skein::cli::bootstrap

@@ -1,0 +1,47 @@
+#include "tools/cli/bootstrap/local_files.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "lib/base/names.h"
+#include "yaml-cpp/yaml.h"
+
+namespace skein::cli::bootstrap {
+
+std::string BootstrapYaml(const BootstrapConfig& c) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "controller-name" << YAML::Value << c.controller_name;
+  out << YAML::Key << "controller-uuid" << YAML::Value << c.controller_uuid;
+  out << YAML::Key << "admin-credential-hash" << YAML::Value << c.admin_credential_hash;
+  out << YAML::Key << "machine-0-credential-hash" << YAML::Value << c.machine0_credential_hash;
+  out << YAML::Key << "machine-0-hostname" << YAML::Value << c.machine0_hostname;
+  out << YAML::Key << "machine-0-address" << YAML::Value << c.machine0_address;
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+std::string MachineAgentConfYaml(const MachineAgentConf& conf) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "controller" << YAML::Value << conf.controller;
+  out << YAML::Key << "entity" << YAML::Value << MachineTag(conf.machine_id);
+  out << YAML::Key << "credential" << YAML::Value << conf.credential;
+  out << YAML::Key << "machine-id" << YAML::Value << YAML::DoubleQuoted << conf.machine_id;
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+std::string HostName() {
+  char buf[HOST_NAME_MAX + 1] = {};
+  if (::gethostname(buf, sizeof(buf) - 1) != 0 || buf[0] == '\0') return "localhost";
+  return buf;
+}
+
+}  // namespace skein::cli::bootstrap

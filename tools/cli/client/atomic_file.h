@@ -1,0 +1,13 @@
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace skein::cli::client {
+
+// Writes `text` to `path` through a temporary file, fsync and rename, with `mode` set before any
+// byte is written (credentials never sit in a readable file). Internal on I/O errors.
+absl::Status WriteFileAtomic(const std::string& path, const std::string& text, unsigned mode);
+
+}  // namespace skein::cli::client

@@ -1,0 +1,46 @@
+#include "tools/cli/client/connection.h"
+
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "lib/base/names.h"
+#include "lib/rpc/status_convert.h"
+
+namespace skein::cli::client {
+namespace {
+
+std::string ReadAddressFile(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!std::getline(in, line)) return "";
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  return line;
+}
+
+}  // namespace
+
+Connection::Connection(const std::string& data_dir, const std::string& controller_name, const ControllerEntry& entry)
+    : controller_name_(controller_name) {
+  address_ = ReadAddressFile(data_dir + "/controller/address");
+  if (address_.empty()) address_ = entry.address;
+  identity_ = rpc::Identity{std::string(kAdminTag), entry.admin_credential};
+  stub_ = skein::v1::Controller::NewStub(rpc::MakeChannel(address_));
+}
+
+void Connection::Prepare(grpc::ClientContext* ctx, std::chrono::milliseconds deadline) const {
+  rpc::PrepareContext(ctx, identity_, deadline);
+}
+
+absl::Status Connection::Error(const grpc::Status& status) const {
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+    return absl::UnavailableError(absl::StrCat("cannot connect to controller \"", controller_name_, "\" at ",
+                                               address_, ": ", status.error_message()));
+  }
+  if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    return absl::DeadlineExceededError(
+        absl::StrCat("controller \"", controller_name_, "\" did not answer in time: ", status.error_message()));
+  }
+  return rpc::FromGrpc(status);
+}
+
+}  // namespace skein::cli::client

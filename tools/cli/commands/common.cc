@@ -1,0 +1,55 @@
+#include "tools/cli/commands/common.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace skein::cli::commands {
+
+void AddModelFlag(FlagSet& flags, std::string* model) {
+  flags.String("-m,--model", model, "Model to operate in. Accepts [<controller name>:][<user>/]<model name>");
+}
+
+void AddFormatFlag(FlagSet& flags, std::string* format, const std::vector<std::string>& allowed) {
+  flags.String("--format", format, absl::StrCat("Specify output format (", absl::StrJoin(allowed, "|"), ")"));
+}
+
+void AddOutputFlag(FlagSet& flags, std::string* output) {
+  flags.String("-o,--output", output, "Specify an output file");
+}
+
+absl::Status CheckFormat(const std::string& format, const std::vector<std::string>& allowed) {
+  if (std::find(allowed.begin(), allowed.end(), format) != allowed.end()) return absl::OkStatus();
+  return UsageError(absl::StrCat("invalid value \"", format, "\" for option --format: unknown format \"", format, "\""));
+}
+
+absl::StatusOr<Session> Connect(Environment& env, const std::string& model_flag) {
+  Session session;
+  auto config = client::LoadClientConfig(env.data_dir);
+  if (!config.ok()) return config.status();
+  session.config = *config;
+  auto target = client::ResolveTarget(session.config, model_flag);
+  if (!target.ok()) return target.status();
+  session.target = *target;
+  session.connection =
+      std::make_unique<client::Connection>(env.data_dir, session.target.controller_name, session.target.controller);
+  return session;
+}
+
+absl::StatusOr<Session> ConnectController(Environment& env) {
+  Session session;
+  auto config = client::LoadClientConfig(env.data_dir);
+  if (!config.ok()) return config.status();
+  session.config = *config;
+  auto current = client::CurrentController(session.config);
+  if (!current.ok()) return current.status();
+  session.target.controller_name = current->first;
+  session.target.controller = current->second;
+  session.target.model = current->second.current_model;
+  session.connection =
+      std::make_unique<client::Connection>(env.data_dir, session.target.controller_name, session.target.controller);
+  return session;
+}
+
+}  // namespace skein::cli::commands

@@ -1,0 +1,42 @@
+#pragma once
+
+// Flags and steps many commands share: -m/--model, --format, -o/--output, connecting to the
+// controller of the target model.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "tools/cli/client/client_store.h"
+#include "tools/cli/client/connection.h"
+#include "tools/cli/client/model_ref.h"
+#include "tools/cli/commands/command.h"
+#include "tools/cli/commands/environment.h"
+
+namespace skein::cli::commands {
+
+void AddModelFlag(FlagSet& flags, std::string* model);
+void AddFormatFlag(FlagSet& flags, std::string* format, const std::vector<std::string>& allowed);
+void AddOutputFlag(FlagSet& flags, std::string* output);
+
+// InvalidArgument `invalid value "x" for option --format: unknown format "x"` unless allowed.
+absl::Status CheckFormat(const std::string& format, const std::vector<std::string>& allowed);
+
+// A connection to the controller of the target model.
+struct Session {
+  client::ClientConfig config;
+  client::Target target;
+  std::unique_ptr<client::Connection> connection;
+
+  const std::string& model() const { return target.model; }
+};
+
+// Loads client.yaml, resolves `model_flag` (or the current model) and opens a connection.
+// Errors are ResolveTarget's (No controllers registered..., controller "x" not found, ...).
+absl::StatusOr<Session> Connect(Environment& env, const std::string& model_flag);
+
+// The controller only (for commands that do not work on a model: add-model, models, switch).
+absl::StatusOr<Session> ConnectController(Environment& env);
+
+}  // namespace skein::cli::commands

@@ -1,0 +1,159 @@
+// config: get all settings, get one, set and reset (Juju's `juju config`).
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "lib/base/names.h"
+#include "lib/format/output.h"
+#include "tools/cli/commands/common.h"
+#include "tools/cli/commands/registry.h"
+#include "tools/cli/output/config_output.h"
+#include "tools/cli/output/render.h"
+
+namespace skein::cli::commands {
+namespace {
+
+using skein::v1::Controller;
+
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read \"", path, "\": no such file"));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class ConfigCommand : public Command {
+ public:
+  CommandInfo Info() const override {
+    return {"config",
+            "<application name> [--reset <key[,key]>] [<attribute-key>][=<value>] ...]",
+            "Get, set, or reset configuration for a deployed application.",
+            "Without a key, prints every setting of the application with its default, description,\n"
+            "source (default or user), type and value. With one key, prints the bare value. With\n"
+            "key=value pairs, sets them (a value of @path reads the file at path); --reset returns\n"
+            "keys to their defaults. --file reads settings from YAML (under the application's name,\n"
+            "or at the top level). Setting and resetting are silent.\n",
+            "    skein config mysql\n    skein config mysql port\n    skein config mysql port=3307 --reset tuning\n",
+            {},
+            {"deploy", "status"}};
+  }
+  void SetFlags(FlagSet& f) override {
+    AddModelFlag(f, &model_);
+    f.Strings("--reset", &reset_flags_, "Reset the provided comma delimited keys");
+    f.String("--file", &file_, "path to yaml-formatted configuration file");
+    AddFormatFlag(f, &format_, kFormats);
+    AddOutputFlag(f, &output_);
+    f.Ignored("--color", false, "Use ANSI color codes in output");
+    f.Ignored("--no-color", false, "Disable ANSI color codes in tabular output");
+  }
+  absl::Status Init(const std::vector<std::string>& args) override {
+    if (args.empty()) return UsageError("no application name specified");
+    if (auto s = CheckFormat(format_, kFormats); !s.ok()) return s;
+    app_ = args[0];
+    if (!IsValidApplicationName(app_)) return UsageError(absl::StrCat("invalid application name \"", app_, "\""));
+    std::vector<std::string> gets;
+    for (size_t i = 1; i < args.size(); ++i) {
+      auto eq = args[i].find('=');
+      if (eq == std::string::npos) {
+        gets.push_back(args[i]);
+      } else {
+        if (eq == 0) return UsageError(absl::StrCat("expected \"key=value\", got \"", args[i], "\""));
+        sets_.emplace_back(args[i].substr(0, eq), args[i].substr(eq + 1));
+      }
+    }
+    for (const auto& r : reset_flags_) {
+      for (auto key : absl::StrSplit(r, ',', absl::SkipWhitespace())) resets_.emplace_back(key);
+    }
+    bool setting = !sets_.empty() || !file_.empty();
+    if (!gets.empty() && setting) return UsageError("cannot set and retrieve values simultaneously");
+    if (!gets.empty() && !resets_.empty()) return UsageError("cannot reset and retrieve values simultaneously");
+    if (gets.size() > 1) return UsageError("can only retrieve a single value, or all values");
+    if (gets.size() == 1) key_ = gets[0];
+    std::set<std::string> reset_set(resets_.begin(), resets_.end());
+    for (const auto& [k, v] : sets_) {
+      if (reset_set.count(k)) return UsageError(absl::StrCat("cannot set and reset key \"", k, "\" simultaneously"));
+    }
+    return absl::OkStatus();
+  }
+  absl::Status Run(Environment& env) override {
+    auto session = Connect(env, model_);
+    if (!session.ok()) return session.status();
+    if (sets_.empty() && resets_.empty() && file_.empty()) return Get(env, *session);
+    skein::v1::SetConfigRequest req;
+    req.set_model(session->model());
+    req.set_application(app_);
+    auto& values = *req.mutable_values();
+    if (!file_.empty()) {
+      if (auto s = ReadFileSettings(&values); !s.ok()) return s;
+    }
+    for (const auto& [k, v] : sets_) {
+      if (!v.empty() && v[0] == '@') {
+        auto content = ReadWholeFile(v.substr(1));
+        if (!content.ok()) return content.status();
+        values[k] = *content;
+      } else {
+        values[k] = v;
+      }
+    }
+    for (const auto& r : resets_) req.add_reset(r);
+    return session->connection->Call(&Controller::StubInterface::SetConfig, req).status();
+  }
+
+ private:
+  absl::Status Get(Environment& env, Session& session) {
+    skein::v1::GetConfigRequest req;
+    req.set_model(session.model());
+    req.set_application(app_);
+    auto resp = session.connection->Call(&Controller::StubInterface::GetConfig, req);
+    if (!resp.ok()) return resp.status();
+    if (!key_.empty()) {
+      auto value = output::ConfigValue(*resp, key_);
+      if (!value.ok()) return value.status();
+      if (format_ == "json") return WriteOutput(env, output_, output::SanitizeJson(*value).dump() + "\n");
+      return WriteOutput(env, output_, output::BareValue(*value));
+    }
+    auto text = output::RenderData(output::ConfigToJson(*resp), format_);
+    if (!text.ok()) return text.status();
+    return WriteOutput(env, output_, *text);
+  }
+
+  absl::Status ReadFileSettings(google::protobuf::Map<std::string, std::string>* values) {
+    auto text = ReadWholeFile(file_);
+    if (!text.ok()) return text.status();
+    auto doc = skein::format::YamlToJson(*text, /*typed=*/false);
+    if (!doc.ok()) return absl::InvalidArgumentError(absl::StrCat("cannot parse \"", file_, "\": ", doc.status().message()));
+    nlohmann::json settings = *doc;
+    if (settings.is_object() && settings.contains(app_) && settings[app_].is_object()) settings = settings[app_];
+    if (settings.is_null()) return absl::OkStatus();
+    if (!settings.is_object()) return absl::InvalidArgumentError(absl::StrCat("\"", file_, "\" is not a mapping"));
+    for (auto it = settings.begin(); it != settings.end(); ++it) {
+      if (!it.value().is_string() && !it.value().is_null()) {
+        return absl::InvalidArgumentError(absl::StrCat("\"", file_, "\": option \"", it.key(), "\" must be a scalar"));
+      }
+      (*values)[it.key()] = it.value().is_null() ? "" : it.value().get<std::string>();
+    }
+    return absl::OkStatus();
+  }
+
+  inline static const std::vector<std::string> kFormats = {"yaml", "json"};
+  std::string model_;
+  std::vector<std::string> reset_flags_;
+  std::vector<std::string> resets_;
+  std::string file_;
+  std::string format_ = "yaml";
+  std::string output_;
+  std::string app_;
+  std::string key_;
+  std::vector<std::pair<std::string, std::string>> sets_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> NewConfigCommand() { return std::make_unique<ConfigCommand>(); }
+
+}  // namespace skein::cli::commands

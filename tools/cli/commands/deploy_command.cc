@@ -1,0 +1,169 @@
+// deploy: local charm directories (store charms and bundles come with the store issue).
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "lib/base/names.h"
+#include "lib/format/output.h"
+#include "tools/cli/client/charm_dir.h"
+#include "tools/cli/commands/common.h"
+#include "tools/cli/commands/registry.h"
+
+namespace skein::cli::commands {
+namespace {
+
+// `local:<name>-<rev>` -> rev (0 when the URL has another shape).
+int64_t RevisionOf(const std::string& charm_url) {
+  int64_t rev = 0;
+  auto dash = charm_url.rfind('-');
+  if (dash != std::string::npos && absl::SimpleAtoi(charm_url.substr(dash + 1), &rev)) return rev;
+  return 0;
+}
+
+// A --config value is `key=value` unless it names a file (no `=`, or a path before it).
+bool IsKeyValue(const std::string& arg) {
+  auto eq = arg.find('=');
+  return eq != std::string::npos && eq > 0 && arg.substr(0, eq).find('/') == std::string::npos;
+}
+
+// Reads a config YAML file as Juju's `deploy --config file.yaml` does: the settings under the
+// application's name, or the top-level mapping when there is no such key.
+absl::Status ReadConfigFile(const std::string& path, const std::string& app,
+                            std::map<std::string, std::string>* values) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read config file \"", path, "\": no such file"));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto doc = skein::format::YamlToJson(ss.str(), /*typed=*/false);
+  if (!doc.ok()) return absl::InvalidArgumentError(absl::StrCat("cannot parse \"", path, "\": ", doc.status().message()));
+  nlohmann::json settings = *doc;
+  if (settings.is_object() && settings.contains(app) && settings[app].is_object()) settings = settings[app];
+  if (settings.is_null()) return absl::OkStatus();
+  if (!settings.is_object()) return absl::InvalidArgumentError(absl::StrCat("config file \"", path, "\" is not a mapping"));
+  for (auto it = settings.begin(); it != settings.end(); ++it) {
+    if (it.value().is_string()) {
+      (*values)[it.key()] = it.value().get<std::string>();
+    } else if (it.value().is_null()) {
+      (*values)[it.key()] = "";
+    } else {
+      return absl::InvalidArgumentError(
+          absl::StrCat("config file \"", path, "\": option \"", it.key(), "\" must be a scalar"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+class DeployCommand : public Command {
+ public:
+  CommandInfo Info() const override {
+    return {"deploy",
+            "<charm directory> [<application name>]",
+            "Deploys a new application.",
+            "Deploys a local charm directory (a path starting with \".\" or \"/\" holding metadata.yaml)\n"
+            "as an application with --num-units units on machine 0. Every file of the directory is\n"
+            "sent to the controller (except .git and .unit-state.db), keeping modes and symlinks.\n"
+            "The command returns once the application and its units exist in the model.\n\n"
+            "--config takes key=value pairs or a YAML file (settings under the application's name),\n"
+            "and may be repeated; key=value pairs override the file.\n\n"
+            "Store charms and bundles (deploy kubeflow --channel 1.9/stable) are not available yet.\n",
+            "    skein deploy ./mycharm\n    skein deploy ./mycharm db -n 2 --config port=5432\n",
+            {},
+            {"integrate", "add-unit", "config", "remove-application", "status"}};
+  }
+  void SetFlags(FlagSet& f) override {
+    AddModelFlag(f, &model_);
+    f.Int("-n,--num-units", &num_units_, "Number of application units to deploy for principal charms");
+    f.Strings("--config", &config_, "Either a path to yaml-formatted application config file or a key=value pair");
+    f.String("--channel", &channel_, "Channel to use when deploying a charm or bundle from the charm store");
+    f.String("--revision", &revision_, "The revision to deploy");
+    f.String("--base", &base_, "The base on which to deploy");
+    f.Bool("--trust", &trust_, "Allows charm to run hooks that require access credentials");
+    f.Ignored("--attach-storage", true, "Existing storage to attach to the deployed unit");
+    f.Ignored("--bind", true, "Configure application endpoint bindings to spaces");
+    f.Ignored("--constraints", true, "Set application constraints");
+    f.Ignored("--force", false, "Allow a charm/bundle to be deployed which bypasses checks");
+    f.Ignored("--overlay", true, "Bundles to overlay on the primary bundle, applied in order");
+    f.Ignored("--resource", true, "Resource to be uploaded to the controller");
+    f.Ignored("--storage", true, "Charm storage directives");
+    f.Ignored("--to", true, "The machine and/or container to deploy the unit in (bypasses constraints)");
+    f.Ignored("--dry-run", false, "Just show what the deploy would do");
+  }
+  absl::Status Init(const std::vector<std::string>& args) override {
+    if (args.empty()) return UsageError("no charm name specified");
+    if (auto s = CheckNoExtraArgs(args, 2); !s.ok()) return s;
+    charm_ = args[0];
+    if (args.size() > 1) {
+      app_ = args[1];
+      if (!IsValidApplicationName(app_)) return UsageError(absl::StrCat("invalid application name \"", app_, "\""));
+    }
+    if (num_units_ < 0) return UsageError("--num-units must be a positive integer");
+    if (!revision_.empty() && !absl::SimpleAtoi(revision_, &revision_number_)) {
+      return UsageError(absl::StrCat("invalid value \"", revision_, "\" for option --revision: expected an integer"));
+    }
+    for (const auto& c : config_) {
+      if (!IsKeyValue(c)) continue;
+      auto eq = c.find('=');
+      key_values_[c.substr(0, eq)] = c.substr(eq + 1);
+    }
+    return absl::OkStatus();
+  }
+  absl::Status Run(Environment& env) override {
+    if (!client::IsLocalPath(charm_)) {
+      return absl::NotFoundError(absl::StrCat("charm or bundle \"", charm_,
+                                              "\" not found in the embedded store; deploy a local charm "
+                                              "directory (./path) for now"));
+    }
+    auto charm = client::LoadLocalCharm(charm_);
+    if (!charm.ok()) return charm.status();
+    std::string app = app_.empty() ? charm->name : app_;
+    if (!IsValidApplicationName(app)) return absl::InvalidArgumentError(absl::StrCat("invalid application name \"", app, "\""));
+    std::map<std::string, std::string> config;
+    for (const auto& c : config_) {
+      if (IsKeyValue(c)) continue;
+      if (auto s = ReadConfigFile(c, app, &config); !s.ok()) return s;
+    }
+    for (const auto& [k, v] : key_values_) config[k] = v;
+
+    auto session = Connect(env, model_);
+    if (!session.ok()) return session.status();
+    skein::v1::DeployRequest req;
+    req.set_model(session->model());
+    req.set_application(app);
+    *req.mutable_charm() = std::move(charm->archive);
+    req.set_num_units(num_units_);
+    for (const auto& [k, v] : config) (*req.mutable_config())[k] = v;
+    req.set_charm_origin("local");
+    req.set_channel(channel_);
+    req.set_revision(revision_number_);
+    auto resp = session->connection->Call(&skein::v1::Controller::StubInterface::Deploy, req);
+    if (!resp.ok()) return resp.status();
+    int64_t rev = RevisionOf(resp->charm_url());
+    std::string base = base_.empty() ? charm->base : base_;
+    *env.err << "Located local charm \"" << charm->name << "\", revision " << rev << "\n"
+             << "Deploying \"" << resp->application() << "\" from local charm \"" << charm->name << "\", revision "
+             << rev << " on " << base << "\n";
+    return absl::OkStatus();
+  }
+
+ private:
+  std::string model_;
+  int num_units_ = 1;
+  std::vector<std::string> config_;
+  std::map<std::string, std::string> key_values_;
+  std::string channel_;
+  std::string revision_;
+  int64_t revision_number_ = 0;
+  std::string base_;
+  bool trust_ = false;
+  std::string charm_;
+  std::string app_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> NewDeployCommand() { return std::make_unique<DeployCommand>(); }
+
+}  // namespace skein::cli::commands

@@ -1,0 +1,174 @@
+// add-model, models, switch.
+
+#include "absl/strings/str_cat.h"
+#include "lib/base/names.h"
+#include "tools/cli/commands/common.h"
+#include "tools/cli/commands/registry.h"
+#include "tools/cli/output/models_output.h"
+#include "tools/cli/output/render.h"
+
+namespace skein::cli::commands {
+namespace {
+
+using skein::v1::Controller;
+
+absl::Status SetCurrentModel(Environment& env, Session& session, const std::string& model) {
+  session.config.controllers[session.target.controller_name].current_model = model;
+  session.config.current_controller = session.target.controller_name;
+  return client::SaveClientConfig(env.data_dir, session.config);
+}
+
+class AddModelCommand : public Command {
+ public:
+  CommandInfo Info() const override {
+    return {"add-model",
+            "<model name> [cloud|region|(cloud/region)]",
+            "Adds a workload model.",
+            "Adds a model to the controller and makes it the current model, unless --no-switch is\n"
+            "given. Model names may only contain lowercase letters, digits and hyphens.\n",
+            "    skein add-model mymodel\n    skein add-model --no-switch test-1\n",
+            {},
+            {"models", "switch"}};
+  }
+  void SetFlags(FlagSet& f) override {
+    f.Bool("--no-switch", &no_switch_, "Do not switch to the newly created model");
+    f.String("-c,--controller", &controller_, "Controller to operate in");
+    f.Ignored("--config", true, "Path to YAML model configuration file or individual options");
+    f.Ignored("--credential", true, "Credential used to add the model");
+    f.Ignored("--owner", true, "The owner of the new model if not the current user");
+    f.Ignored("--target-controller", true, "Controller to add the model to");
+  }
+  absl::Status Init(const std::vector<std::string>& args) override {
+    if (args.empty()) return UsageError("model name is required");
+    if (auto s = CheckNoExtraArgs(args, 2); !s.ok()) return s;
+    name_ = args[0];
+    if (!IsValidModelName(name_)) {
+      return UsageError(absl::StrCat("\"", name_,
+                                     "\" is not a valid name: model names may only contain lowercase letters, "
+                                     "digits and hyphens"));
+    }
+    if (args.size() > 1) cloud_ = args[1];
+    return absl::OkStatus();
+  }
+  absl::Status Run(Environment& env) override {
+    auto session = ConnectController(env);
+    if (!session.ok()) return session.status();
+    if (!controller_.empty() && controller_ != session->target.controller_name) {
+      return absl::NotFoundError(absl::StrCat("controller \"", controller_, "\" not found"));
+    }
+    if (!cloud_.empty() && cloud_ != "local" && cloud_.rfind("local/", 0) != 0) {
+      return absl::NotFoundError(absl::StrCat("cloud ", cloud_, " not found"));
+    }
+    skein::v1::AddModelRequest req;
+    req.set_name(name_);
+    auto resp = session->connection->Call(&Controller::StubInterface::AddModel, req);
+    if (!resp.ok()) return resp.status();
+    *env.err << "Added '" << name_ << "' model on local/localhost with credential 'local' for user 'admin'\n";
+    if (!no_switch_) return SetCurrentModel(env, *session, name_);
+    return absl::OkStatus();
+  }
+
+ private:
+  bool no_switch_ = false;
+  std::string controller_;
+  std::string name_;
+  std::string cloud_;
+};
+
+class ModelsCommand : public Command {
+ public:
+  CommandInfo Info() const override {
+    return {"models", "", "Lists models a user can access on a controller.",
+            "The current model is marked with an asterisk.\n", "    skein models\n    skein models --format json\n",
+            {"list-models"}, {"add-model", "switch"}};
+  }
+  void SetFlags(FlagSet& f) override {
+    f.String("-c,--controller", &controller_, "Controller to operate in");
+    AddFormatFlag(f, &format_, kFormats);
+    AddOutputFlag(f, &output_);
+  }
+  absl::Status Init(const std::vector<std::string>& args) override {
+    if (auto s = CheckNoExtraArgs(args, 0); !s.ok()) return s;
+    return CheckFormat(format_, kFormats);
+  }
+  absl::Status Run(Environment& env) override {
+    auto session = ConnectController(env);
+    if (!session.ok()) return session.status();
+    if (!controller_.empty() && controller_ != session->target.controller_name) {
+      return absl::NotFoundError(absl::StrCat("controller \"", controller_, "\" not found"));
+    }
+    auto resp = session->connection->Call(&Controller::StubInterface::ListModels, skein::v1::ListModelsRequest());
+    if (!resp.ok()) return resp.status();
+    output::ModelsContext ctx{session->target.controller_name, session->target.controller.uuid,
+                              session->target.controller.current_model, env.ColorStdout()};
+    if (format_ == "tabular") return WriteOutput(env, output_, output::ModelsToTabular(*resp, ctx));
+    auto text = output::RenderData(output::ModelsToJson(*resp, ctx), format_);
+    if (!text.ok()) return text.status();
+    return WriteOutput(env, output_, *text);
+  }
+
+ private:
+  inline static const std::vector<std::string> kFormats = {"tabular", "json", "yaml"};
+  std::string controller_;
+  std::string format_ = "tabular";
+  std::string output_;
+};
+
+class SwitchCommand : public Command {
+ public:
+  CommandInfo Info() const override {
+    return {"switch", "[<controller>|<model>|<controller>:|:<model>|<controller>:<model>]",
+            "Selects or identifies the current controller and model.",
+            "Without an argument, prints the current controller and model as\n"
+            "<controller>:<user>/<model>. With a model, makes it the current model.\n",
+            "    skein switch mymodel\n    skein switch local:admin/controller\n", {}, {"models", "add-model"}};
+  }
+  void SetFlags(FlagSet&) override {}
+  absl::Status Init(const std::vector<std::string>& args) override {
+    if (auto s = CheckNoExtraArgs(args, 1); !s.ok()) return s;
+    if (!args.empty()) target_ = args[0];
+    return absl::OkStatus();
+  }
+  absl::Status Run(Environment& env) override {
+    auto session = ConnectController(env);
+    if (!session.ok()) return session.status();
+    const std::string& controller = session->target.controller_name;
+    std::string old_model = session->target.controller.current_model;
+    auto qualified = [&](const std::string& m) { return m.empty() ? controller : controller + ":admin/" + m; };
+    if (target_.empty()) {
+      *env.out << qualified(old_model) << "\n";
+      return absl::OkStatus();
+    }
+    // `<controller>` or `<controller>:` alone selects the controller (the only one).
+    std::string text = target_;
+    if (text == controller || text == controller + ":") {
+      *env.err << qualified(old_model) << " -> " << qualified(old_model) << "\n";
+      return absl::OkStatus();
+    }
+    if (text[0] == ':') text = text.substr(1);
+    auto ref = client::ParseModelRef(text);
+    if (!ref.ok()) return ref.status();
+    if (!ref->controller.empty() && ref->controller != controller) {
+      return absl::NotFoundError(absl::StrCat("controller \"", ref->controller, "\" not found"));
+    }
+    auto resp = session->connection->Call(&Controller::StubInterface::ListModels, skein::v1::ListModelsRequest());
+    if (!resp.ok()) return resp.status();
+    bool found = false;
+    for (const auto& m : resp->models()) found = found || m.name() == ref->model;
+    if (!found) return absl::NotFoundError(absl::StrCat("model \"", ref->model, "\" not found"));
+    if (auto s = SetCurrentModel(env, *session, ref->model); !s.ok()) return s;
+    *env.err << qualified(old_model) << " -> " << qualified(ref->model) << "\n";
+    return absl::OkStatus();
+  }
+
+ private:
+  std::string target_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> NewAddModelCommand() { return std::make_unique<AddModelCommand>(); }
+std::unique_ptr<Command> NewModelsCommand() { return std::make_unique<ModelsCommand>(); }
+std::unique_ptr<Command> NewSwitchCommand() { return std::make_unique<SwitchCommand>(); }
+
+}  // namespace skein::cli::commands

@@ -1,0 +1,35 @@
+#pragma once
+
+// One factory per command; cli.cc lists them. Each lives in the file named after its group.
+
+#include <memory>
+
+#include "tools/cli/commands/command.h"
+
+namespace skein::cli::commands {
+
+// controller_commands.cc
+std::unique_ptr<Command> NewBootstrapCommand();
+std::unique_ptr<Command> NewKillControllerCommand();
+std::unique_ptr<Command> NewVersionCommand();
+// model_commands.cc
+std::unique_ptr<Command> NewAddModelCommand();
+std::unique_ptr<Command> NewModelsCommand();
+std::unique_ptr<Command> NewSwitchCommand();
+// deploy_command.cc
+std::unique_ptr<Command> NewDeployCommand();
+// application_commands.cc
+std::unique_ptr<Command> NewIntegrateCommand();
+std::unique_ptr<Command> NewRemoveRelationCommand();
+std::unique_ptr<Command> NewAddUnitCommand();
+std::unique_ptr<Command> NewRemoveUnitCommand();
+std::unique_ptr<Command> NewRemoveApplicationCommand();
+// config_command.cc
+std::unique_ptr<Command> NewConfigCommand();
+// status_commands.cc
+std::unique_ptr<Command> NewStatusCommand();
+std::unique_ptr<Command> NewShowUnitCommand();
+// debug_log_command.cc
+std::unique_ptr<Command> NewDebugLogCommand();
+
+}  // namespace skein::cli::commands

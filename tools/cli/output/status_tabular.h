@@ -1,0 +1,32 @@
+#pragma once
+
+// `skein status` tabular output, laid out like `juju status` (cli-and-ux §1.1): a model line,
+// then the App, Unit and Machine sections (each only when it has rows) and, with
+// --relations/--integrations, the Integration section; one blank line between sections.
+
+#include <string>
+
+#include "skein/v1/controller.pb.h"
+
+namespace skein::cli::output {
+
+struct TabularOptions {
+  bool color = false;
+  bool relations = false;
+  std::string controller_name;
+};
+
+std::string StatusToTabular(const skein::v1::ModelStatus& status, const TabularOptions& options);
+
+// `--format oneline|short|line`: `- app/0: 127.0.0.1 (agent:idle, workload:active) 80/tcp`.
+std::string StatusToOneline(const skein::v1::ModelStatus& status);
+
+// What the agent is busy with, from its status: the hook name of `running <hook> hook[ for u]`
+// or the action of `running action <name>`; empty when the agent is not executing.
+std::string AgentDoing(const skein::v1::StatusInfo& agent_status);
+
+// The Scale column: `N`, or `ready/desired` when not every unit is idle or executing (the
+// second value says whether it is the latter, which Juju paints yellow).
+std::pair<std::string, bool> ApplicationScale(const skein::v1::ApplicationStatus& app, bool caas);
+
+}  // namespace skein::cli::output
