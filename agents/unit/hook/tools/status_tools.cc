@@ -1,6 +1,8 @@
 // status-set, status-get, application-version-set (juju-semantics §3.3, §6). All immediate:
 // nothing here is rolled back when the hook fails.
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "agents/unit/hook/tools/output.h"
 #include "agents/unit/hook/tools/tool_registry.h"

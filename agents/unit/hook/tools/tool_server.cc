@@ -9,6 +9,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <exception>
+
 #include "absl/strings/str_cat.h"
 #include "agents/unit/hook/tool.h"
 #include "lib/rpc/framing.h"
@@ -167,7 +169,18 @@ void ToolServer::Serve(int fd) {
     return;
   }
   if (!read.ok()) return;  // the client went away before sending a whole request
-  SendFrame(fd, Handle(req));
+  std::string reply;
+  // Nothing thrown while serving one tool call may end the unit agent (RunTool already catches
+  // the tools' own exceptions; this covers the resolver and the encoding).
+  try {
+    reply = Handle(req);
+  } catch (const std::exception& e) {
+    v1::ToolResponse resp;
+    resp.set_code(1);
+    resp.set_stderr(absl::StrCat("ERROR internal error: ", e.what(), "\n"));
+    reply = resp.SerializeAsString();
+  }
+  SendFrame(fd, reply);
 }
 
 std::string ToolServer::Handle(const v1::ToolRequest& req) {

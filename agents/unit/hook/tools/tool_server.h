@@ -41,7 +41,7 @@ class ToolServer {
   ToolServer& operator=(const ToolServer&) = delete;
 
   // Stops accepting, ends open connections, waits for running tools, closes and unlinks the
-  // socket. Idempotent.
+  // socket. Idempotent. Must not be called from the resolver or a tool (it waits for them).
   void Stop();
 
  private:
