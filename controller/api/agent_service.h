@@ -1,0 +1,53 @@
+#pragma once
+
+// The agent-facing Agent service (agent.proto). Each call is authenticated as one entity;
+// machine agents may only use the machine methods, unit agents the unit methods, and each only
+// for itself (PERMISSION_DENIED otherwise).
+
+#include "controller/api/backend.h"
+#include "skein/v1/agent.grpc.pb.h"
+
+namespace skein::controller::api {
+
+class AgentService final : public v1::Agent::CallbackService {
+ public:
+  explicit AgentService(Backend backend) : b_(backend) {}
+
+  grpc::ServerUnaryReactor* Login(grpc::CallbackServerContext* ctx, const v1::LoginRequest* req,
+                                  v1::LoginResponse* resp) override;
+  grpc::ServerWriteReactor<v1::MachineSnapshot>* WatchMachine(grpc::CallbackServerContext* ctx,
+                                                              const v1::WatchMachineRequest* req) override;
+  grpc::ServerUnaryReactor* SetUnitCredential(grpc::CallbackServerContext* ctx,
+                                              const v1::SetUnitCredentialRequest* req,
+                                              v1::SetUnitCredentialResponse* resp) override;
+  grpc::ServerWriteReactor<v1::UnitSnapshot>* WatchUnit(grpc::CallbackServerContext* ctx,
+                                                        const v1::WatchUnitRequest* req) override;
+  grpc::ServerUnaryReactor* GetCharm(grpc::CallbackServerContext* ctx, const v1::GetCharmRequest* req,
+                                     v1::CharmArchive* resp) override;
+  grpc::ServerUnaryReactor* ReadRelationSettings(grpc::CallbackServerContext* ctx,
+                                                 const v1::ReadRelationSettingsRequest* req,
+                                                 v1::RelationSettings* resp) override;
+  grpc::ServerUnaryReactor* GetRelationMembers(grpc::CallbackServerContext* ctx,
+                                               const v1::GetRelationMembersRequest* req,
+                                               v1::GetRelationMembersResponse* resp) override;
+  grpc::ServerUnaryReactor* CommitHook(grpc::CallbackServerContext* ctx, const v1::CommitHookRequest* req,
+                                       v1::CommitHookResponse* resp) override;
+  grpc::ServerUnaryReactor* SetStatus(grpc::CallbackServerContext* ctx, const v1::SetStatusRequest* req,
+                                      v1::SetStatusResponse* resp) override;
+  grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* ctx, const v1::GetAgentStatusRequest* req,
+                                      v1::GetAgentStatusResponse* resp) override;
+  grpc::ServerUnaryReactor* SetWorkloadVersion(grpc::CallbackServerContext* ctx,
+                                               const v1::SetWorkloadVersionRequest* req,
+                                               v1::SetWorkloadVersionResponse* resp) override;
+  grpc::ServerUnaryReactor* LeaveRelation(grpc::CallbackServerContext* ctx, const v1::LeaveRelationRequest* req,
+                                          v1::LeaveRelationResponse* resp) override;
+  grpc::ServerUnaryReactor* MarkUnitDead(grpc::CallbackServerContext* ctx, const v1::MarkUnitDeadRequest* req,
+                                         v1::MarkUnitDeadResponse* resp) override;
+  grpc::ServerUnaryReactor* PushLogs(grpc::CallbackServerContext* ctx, const v1::PushLogsRequest* req,
+                                     v1::PushLogsResponse* resp) override;
+
+ private:
+  Backend b_;
+};
+
+}  // namespace skein::controller::api

@@ -1,0 +1,43 @@
+#pragma once
+
+// What the gRPC services call: the domain services, the hub and the executor. Owned by
+// ControllerServer; the gRPC services only borrow them.
+
+#include "controller/api/authn.h"
+#include "controller/api/executor.h"
+#include "controller/domain/application/application_service.h"
+#include "controller/domain/core/db.h"
+#include "controller/domain/log/log_service.h"
+#include "controller/domain/model/model_service.h"
+#include "controller/domain/relation/relation_service.h"
+#include "controller/domain/status/status_service.h"
+#include "controller/domain/unit/unit_service.h"
+#include "controller/watch/hub.h"
+#include "grpcpp/grpcpp.h"
+#include "lib/rpc/status_convert.h"
+
+namespace skein::controller::api {
+
+struct Backend {
+  domain::Db* db = nullptr;
+  watch::Hub* hub = nullptr;
+  Executor* executor = nullptr;
+  Authenticator* authn = nullptr;
+  domain::model::ModelService* models = nullptr;
+  domain::application::ApplicationService* applications = nullptr;
+  domain::relation::RelationService* relations = nullptr;
+  domain::unit::UnitService* units = nullptr;
+  domain::status::StatusService* status = nullptr;
+  domain::log::LogService* logs = nullptr;
+};
+
+// Runs `work` (returning absl::Status) on the executor and finishes the unary call with its
+// result. `work` may use the call's context, request and response until it returns.
+template <typename Fn>
+grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* ctx, Executor* executor, Fn work) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  executor->Post([reactor, work = std::move(work)]() mutable { reactor->Finish(rpc::ToGrpc(work())); });
+  return reactor;
+}
+
+}  // namespace skein::controller::api

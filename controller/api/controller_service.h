@@ -1,0 +1,49 @@
+#pragma once
+
+// The CLI-facing Controller service (controller.proto): authenticates the admin user, converts
+// requests and calls the domain services. No rules live here.
+
+#include "controller/api/backend.h"
+#include "skein/v1/controller.grpc.pb.h"
+
+namespace skein::controller::api {
+
+class ControllerService final : public v1::Controller::CallbackService {
+ public:
+  explicit ControllerService(Backend backend) : b_(backend) {}
+
+  grpc::ServerUnaryReactor* AddModel(grpc::CallbackServerContext* ctx, const v1::AddModelRequest* req,
+                                     v1::AddModelResponse* resp) override;
+  grpc::ServerUnaryReactor* ListModels(grpc::CallbackServerContext* ctx, const v1::ListModelsRequest* req,
+                                       v1::ListModelsResponse* resp) override;
+  grpc::ServerUnaryReactor* Deploy(grpc::CallbackServerContext* ctx, const v1::DeployRequest* req,
+                                   v1::DeployResponse* resp) override;
+  grpc::ServerUnaryReactor* AddUnit(grpc::CallbackServerContext* ctx, const v1::AddUnitRequest* req,
+                                    v1::AddUnitResponse* resp) override;
+  grpc::ServerUnaryReactor* RemoveUnit(grpc::CallbackServerContext* ctx, const v1::RemoveUnitRequest* req,
+                                       v1::RemoveUnitResponse* resp) override;
+  grpc::ServerUnaryReactor* RemoveApplication(grpc::CallbackServerContext* ctx,
+                                              const v1::RemoveApplicationRequest* req,
+                                              v1::RemoveApplicationResponse* resp) override;
+  grpc::ServerUnaryReactor* Integrate(grpc::CallbackServerContext* ctx, const v1::IntegrateRequest* req,
+                                      v1::IntegrateResponse* resp) override;
+  grpc::ServerUnaryReactor* RemoveRelation(grpc::CallbackServerContext* ctx, const v1::RemoveRelationRequest* req,
+                                           v1::RemoveRelationResponse* resp) override;
+  grpc::ServerUnaryReactor* GetConfig(grpc::CallbackServerContext* ctx, const v1::GetConfigRequest* req,
+                                      v1::GetConfigResponse* resp) override;
+  grpc::ServerUnaryReactor* SetConfig(grpc::CallbackServerContext* ctx, const v1::SetConfigRequest* req,
+                                      v1::SetConfigResponse* resp) override;
+  grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* ctx, const v1::GetStatusRequest* req,
+                                      v1::ModelStatus* resp) override;
+  grpc::ServerUnaryReactor* ShowUnit(grpc::CallbackServerContext* ctx, const v1::ShowUnitRequest* req,
+                                     v1::UnitInfo* resp) override;
+  grpc::ServerWriteReactor<v1::LogEntry>* DebugLog(grpc::CallbackServerContext* ctx,
+                                                   const v1::DebugLogRequest* req) override;
+
+ private:
+  absl::Status Admin(grpc::CallbackServerContext* ctx);
+
+  Backend b_;
+};
+
+}  // namespace skein::controller::api

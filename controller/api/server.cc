@@ -1,0 +1,114 @@
+#include "controller/api/server.h"
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "controller/api/agent_service.h"
+#include "controller/api/controller_service.h"
+#include "spdlog/spdlog.h"
+
+namespace skein::controller::api {
+
+struct ControllerServer::Impl {
+  std::unique_ptr<domain::Db> db;
+  watch::Hub hub;
+  std::unique_ptr<Executor> executor;
+  std::unique_ptr<domain::auth::AuthService> auth;
+  std::unique_ptr<Authenticator> authn;
+  std::unique_ptr<domain::model::ModelService> models;
+  std::unique_ptr<domain::application::ApplicationService> applications;
+  std::unique_ptr<domain::relation::RelationService> relations;
+  std::unique_ptr<domain::unit::UnitService> units;
+  std::unique_ptr<domain::status::StatusService> status;
+  std::unique_ptr<domain::log::LogService> logs;
+  std::unique_ptr<ControllerService> controller_service;
+  std::unique_ptr<AgentService> agent_service;
+  std::unique_ptr<grpc::Server> server;
+  std::string host;
+  int port = 0;
+  bool shut_down = false;
+};
+
+absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const ServerOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  auto db = domain::Db::Open(options.db_path);
+  if (!db.ok()) return db.status();
+  impl->db = std::move(*db);
+  impl->db->SetListener(&impl->hub);
+  impl->executor = std::make_unique<Executor>(options.executor_threads);
+  domain::Db* d = impl->db.get();
+  impl->auth = std::make_unique<domain::auth::AuthService>(d);
+  impl->authn = std::make_unique<Authenticator>(impl->auth.get());
+  impl->models = std::make_unique<domain::model::ModelService>(d);
+  impl->applications = std::make_unique<domain::application::ApplicationService>(d);
+  impl->relations = std::make_unique<domain::relation::RelationService>(d);
+  impl->units = std::make_unique<domain::unit::UnitService>(d);
+  impl->status = std::make_unique<domain::status::StatusService>(d);
+  impl->logs = std::make_unique<domain::log::LogService>(d);
+
+  if (options.bootstrap) {
+    auto created = impl->models->Bootstrap(*options.bootstrap);
+    if (!created.ok()) return created.status();
+    if (*created) spdlog::info("bootstrapped controller {}", options.bootstrap->controller_name);
+  }
+  if (auto info = impl->models->Controller(); !info.ok()) return info.status();
+  if (absl::Status s = impl->models->ResetMachineAgents(); !s.ok()) return s;
+
+  Backend backend{d,
+                  &impl->hub,
+                  impl->executor.get(),
+                  impl->authn.get(),
+                  impl->models.get(),
+                  impl->applications.get(),
+                  impl->relations.get(),
+                  impl->units.get(),
+                  impl->status.get(),
+                  impl->logs.get()};
+  impl->controller_service = std::make_unique<ControllerService>(backend);
+  impl->agent_service = std::make_unique<AgentService>(backend);
+
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &impl->port);
+  builder.RegisterService(impl->controller_service.get());
+  builder.RegisterService(impl->agent_service.get());
+  // Long-lived streams: ping idle connections, and accept the agents' pings (lib/rpc sends
+  // one every 10 s) instead of answering them with GOAWAY "too_many_pings".
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  builder.SetMaxReceiveMessageSize(256 * 1024 * 1024);  // charm archives
+  builder.SetMaxSendMessageSize(256 * 1024 * 1024);
+  impl->server = builder.BuildAndStart();
+  if (!impl->server || impl->port == 0) {
+    impl->executor->Shutdown();
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
+  }
+  impl->host = options.listen.substr(0, options.listen.rfind(':'));
+  if (impl->host.empty() || impl->host == "0.0.0.0" || impl->host == "[::]") impl->host = "127.0.0.1";
+  return std::unique_ptr<ControllerServer>(new ControllerServer(std::move(impl)));
+}
+
+ControllerServer::ControllerServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+ControllerServer::~ControllerServer() { Shutdown(); }
+
+int ControllerServer::port() const { return impl_->port; }
+
+std::string ControllerServer::address() const { return absl::StrCat(impl_->host, ":", impl_->port); }
+
+domain::Db* ControllerServer::db() { return impl_->db.get(); }
+
+void ControllerServer::Shutdown() {
+  if (impl_->shut_down) return;
+  impl_->shut_down = true;
+  impl_->hub.Shutdown();  // streams finish with OK once their last write is out
+  impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  impl_->server->Wait();
+  impl_->executor->Shutdown();
+  impl_->db->SetListener(nullptr);
+}
+
+}  // namespace skein::controller::api

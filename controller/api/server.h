@@ -1,0 +1,50 @@
+#pragma once
+
+// The whole controller behind one object: database, hub, executor, domain services and the
+// gRPC server with both services. main() and the API tests use it the same way.
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "controller/domain/core/db.h"
+#include "controller/domain/model/bootstrap.h"
+
+namespace skein::controller::api {
+
+struct ServerOptions {
+  std::string db_path;
+  std::string listen = "127.0.0.1:0";
+  // Applied when the database is empty; an empty database without it is refused.
+  std::optional<domain::model::BootstrapConfig> bootstrap;
+  int executor_threads = 4;
+};
+
+class ControllerServer {
+ public:
+  // Opens the database, bootstraps it if needed and starts serving.
+  // FailedPrecondition `controller not bootstrapped` (empty database, no bootstrap config);
+  // Unavailable `cannot listen on <addr>`; Internal for database errors.
+  static absl::StatusOr<std::unique_ptr<ControllerServer>> Start(const ServerOptions& options);
+  ~ControllerServer();
+
+  int port() const;
+  // `127.0.0.1:PORT` (the host part of --listen with the bound port).
+  std::string address() const;
+
+  // Ends every stream cleanly, stops the gRPC server (waiting a few seconds for calls in
+  // flight), then the executor. Idempotent.
+  void Shutdown();
+
+  // For tests: the database behind the services.
+  domain::Db* db();
+
+  struct Impl;
+
+ private:
+  explicit ControllerServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace skein::controller::api

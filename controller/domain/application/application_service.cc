@@ -1,0 +1,282 @@
+#include "controller/domain/application/application_service.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "controller/domain/application/charm_archive.h"
+#include "controller/domain/core/lifecycle.h"
+#include "controller/domain/core/rows.h"
+#include "controller/domain/core/sql.h"
+#include "lib/base/names.h"
+#include "lib/base/time.h"
+#include "lib/charm/config.h"
+
+namespace skein::controller::domain::application {
+namespace {
+
+constexpr char kMachine0[] = "0";
+
+// Parses raw `key=value` settings per the schema. Null values (an empty non-string value)
+// mean "back to the default" and are returned in `reset`.
+absl::Status ParseSettings(const charm::ConfigSchema& schema, const std::map<std::string, std::string>& raw,
+                           nlohmann::json* settings, std::vector<std::string>* reset) {
+  for (const auto& [key, value] : raw) {
+    auto parsed = charm::ParseConfigValue(schema, key, value);
+    if (!parsed.ok()) {
+      if (absl::IsNotFound(parsed.status())) {
+        return absl::InvalidArgumentError(absl::StrCat("unknown option \"", key, "\""));
+      }
+      return absl::InvalidArgumentError(std::string(parsed.status().message()));
+    }
+    if (parsed->is_null()) {
+      reset->push_back(key);
+    } else {
+      (*settings)[key] = *parsed;
+    }
+  }
+  return absl::OkStatus();
+}
+
+UnitRow InsertUnit(Tx& tx, const AppRow& app, int64_t number) {
+  std::string name = absl::StrCat(app.name, "/", number);
+  std::string now = NowRfc3339();
+  sql::Exec(tx.db(),
+            "INSERT INTO units(model_id, application_id, name, number, machine_id, life, agent_status, agent_since, "
+            "workload_status, workload_message, workload_since) VALUES (?, ?, ?, ?, ?, 0, 'allocating', ?, 'waiting', "
+            "'agent initialising', ?)",
+            app.model_id, app.id, name, number, std::string(kMachine0), now, now);
+  UnitRow u;
+  u.id = tx.db().getLastInsertRowid();
+  u.model_id = app.model_id;
+  u.application_id = app.id;
+  u.application = app.name;
+  u.name = name;
+  u.number = number;
+  u.machine_id = kMachine0;
+  tx.Touch(UnitKey(u.id));
+  tx.Touch(MachineKey(kMachine0));
+  tx.Record(app.model_id, "unit", name, "add");
+  return u;
+}
+
+std::string NotAlive(const std::string& app) { return absl::StrCat("application \"", app, "\" is not alive"); }
+
+}  // namespace
+
+absl::StatusOr<DeployResult> ApplicationService::Deploy(const DeployArgs& args) {
+  auto charm = ReadCharmArchive(args.charm);
+  if (!charm.ok()) return charm.status();
+  const std::string app_name = args.application.empty() ? charm->metadata.name : args.application;
+  if (!IsValidApplicationName(app_name)) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid application name \"", app_name, "\""));
+  }
+  if (args.num_units < 0) return absl::InvalidArgumentError("the number of units must not be negative");
+  if (charm->metadata.subordinate) {
+    return absl::FailedPreconditionError("subordinate charms are not supported yet");
+  }
+  nlohmann::json settings = nlohmann::json::object();
+  std::vector<std::string> ignored;
+  if (absl::Status s = ParseSettings(charm->config, args.config, &settings, &ignored); !s.ok()) return s;
+  const std::string origin = args.charm_origin.empty() ? "local" : args.charm_origin;
+
+  DeployResult result;
+  result.application = app_name;
+  absl::Status s = db_->Write("deploy", [&](Tx& tx) -> absl::Status {
+    auto model = FindModel(tx, args.model);
+    if (!model.ok()) return model.status();
+    if (FindApp(tx, model->id, app_name).ok()) {
+      return absl::AlreadyExistsError(absl::StrCat("application \"", app_name, "\" already exists"));
+    }
+    if (args.num_units > 0) {
+      if (auto m = FindMachine(tx, kMachine0); !m.ok()) return absl::FailedPreconditionError("machine 0 not found");
+    }
+    int64_t revision = args.revision;
+    std::string url;
+    if (origin == "local") {
+      revision = sql::QueryInt(tx.db(), -1,
+                               "SELECT MAX(revision) FROM charms WHERE model_id = ? AND name = ? AND origin = 'local'",
+                               model->id, charm->metadata.name) + 1;
+      url = absl::StrCat("local:", charm->metadata.name, "-", revision);
+    } else {
+      url = absl::StrCat("ch:", charm->metadata.name, "-", revision);
+    }
+    int64_t charm_id = sql::QueryInt(tx.db(), 0, "SELECT id FROM charms WHERE model_id = ? AND url = ?", model->id, url);
+    if (charm_id == 0) {
+      SQLite::Statement ins = sql::Prepare(
+          tx.db(),
+          "INSERT INTO charms(model_id, url, name, origin, revision, sha256, metadata_yaml, config_yaml, actions_yaml, "
+          "archive) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          model->id, url, charm->metadata.name, origin, revision, charm->sha256, charm->metadata_yaml,
+          charm->config_yaml, charm->actions_yaml);
+      ins.bind(10, charm->archive.data(), static_cast<int>(charm->archive.size()));
+      ins.exec();
+      charm_id = tx.db().getLastInsertRowid();
+    }
+    sql::Exec(tx.db(),
+              "INSERT INTO applications(model_id, name, charm_id, charm_origin, channel, config_json, life, "
+              "next_unit_number) VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
+              model->id, app_name, charm_id, origin, args.channel, settings.dump(), args.num_units);
+    auto app = FindApp(tx, model->id, app_name);
+    if (!app.ok()) return app.status();
+    tx.Touch(AppKey(app->id));
+    tx.Record(model->id, "application", app_name, "deploy");
+    result.charm_url = url;
+    for (int i = 0; i < args.num_units; ++i) result.units.push_back(InsertUnit(tx, *app, i).name);
+    ElectLeader(tx, app->id);
+    for (const auto& [name, ep] : charm->metadata.endpoints) {
+      if (ep.role != charm::Role::kPeers) continue;
+      auto rel = CreateRelation(tx, model->id, {EndpointRow{app->id, app_name, name, "peers", ep.interface, ep.scope}});
+      if (!rel.ok()) return rel.status();
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return result;
+}
+
+absl::StatusOr<std::vector<std::string>> ApplicationService::AddUnit(const std::string& model, const std::string& app,
+                                                                     int n) {
+  if (n < 1) return absl::InvalidArgumentError("must add at least one unit");
+  std::vector<std::string> added;
+  absl::Status s = db_->Write("add-unit", [&](Tx& tx) -> absl::Status {
+    auto m = FindModel(tx, model);
+    if (!m.ok()) return m.status();
+    auto a = FindApp(tx, m->id, app);
+    if (!a.ok()) return a.status();
+    if (a->life != Life::kAlive) return absl::FailedPreconditionError(NotAlive(app));
+    std::vector<RelationRow> relations = RelationsOfApp(tx, a->id);
+    for (int i = 0; i < n; ++i) {
+      UnitRow u = InsertUnit(tx, *a, a->next_unit_number + i);
+      for (const RelationRow& r : relations) {
+        if (r.life == Life::kAlive) EnterScope(tx, r, u);
+      }
+      added.push_back(u.name);
+    }
+    sql::Exec(tx.db(), "UPDATE applications SET next_unit_number = next_unit_number + ? WHERE id = ?", n, a->id);
+    tx.Touch(AppKey(a->id));
+    ElectLeader(tx, a->id);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return added;
+}
+
+absl::StatusOr<std::vector<std::string>> ApplicationService::RemoveUnits(const std::string& model,
+                                                                         const std::vector<std::string>& units) {
+  for (const std::string& name : units) {
+    if (auto parsed = ParseUnitName(name); !parsed.ok()) return parsed.status();
+  }
+  absl::Status s = db_->Write("remove-unit", [&](Tx& tx) -> absl::Status {
+    auto m = FindModel(tx, model);
+    if (!m.ok()) return m.status();
+    for (const std::string& name : units) {
+      auto u = FindUnit(tx, m->id, name);
+      if (!u.ok()) return u.status();
+      if (u->life != Life::kAlive) continue;
+      sql::Exec(tx.db(), "UPDATE units SET life = 1 WHERE id = ?", u->id);
+      tx.Touch(UnitKey(u->id));
+      tx.Touch(AppKey(u->application_id));
+      tx.Touch(MachineKey(u->machine_id));
+      // Others stop seeing a dying unit as a member, so they run -departed.
+      for (const RelationRow& r : RelationsInScope(tx, u->id)) tx.Touch(RelationKey(r.id));
+      tx.Record(m->id, "unit", name, "dying");
+      ElectLeader(tx, u->application_id);
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return units;
+}
+
+absl::StatusOr<RemoveApplicationResult> ApplicationService::RemoveApplications(const std::string& model,
+                                                                               const std::vector<std::string>& apps) {
+  RemoveApplicationResult result;
+  absl::Status s = db_->Write("remove-application", [&](Tx& tx) -> absl::Status {
+    auto m = FindModel(tx, model);
+    if (!m.ok()) return m.status();
+    for (const std::string& name : apps) {
+      auto a = FindApp(tx, m->id, name);
+      if (!a.ok()) return a.status();
+      result.applications.push_back(name);
+      sql::Exec(tx.db(), "UPDATE applications SET life = 1 WHERE id = ?", a->id);
+      tx.Touch(AppKey(a->id));
+      tx.Record(m->id, "application", name, "dying");
+      for (const UnitRow& u : UnitsOfApp(tx, a->id)) {
+        result.units.push_back(u.name);
+        if (u.life != Life::kAlive) continue;
+        sql::Exec(tx.db(), "UPDATE units SET life = 1 WHERE id = ?", u.id);
+        tx.Touch(UnitKey(u.id));
+        tx.Touch(MachineKey(u.machine_id));
+        tx.Record(m->id, "unit", u.name, "dying");
+      }
+      for (const RelationRow& r : RelationsOfApp(tx, a->id)) DestroyRelation(tx, r);
+    }
+    CleanupDying(tx, m->id);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return result;
+}
+
+absl::StatusOr<ConfigView> ApplicationService::GetConfig(const std::string& model, const std::string& app) {
+  ConfigView view;
+  absl::Status s = db_->Read([&](Tx& tx) -> absl::Status {
+    auto m = FindModel(tx, model);
+    if (!m.ok()) return m.status();
+    auto a = FindApp(tx, m->id, app);
+    if (!a.ok()) return a.status();
+    auto charm = tx.Charm(a->charm_id);
+    if (!charm.ok()) return charm.status();
+    view.application = a->name;
+    view.charm = a->charm_name;
+    for (const auto& [name, opt] : (*charm)->config) {
+      ConfigOptionView o;
+      o.name = name;
+      o.type = opt.type;
+      o.description = opt.description;
+      if (!opt.default_value.is_null()) o.default_json = opt.default_value.dump();
+      if (a->config.contains(name) && !a->config[name].is_null()) {
+        o.value_json = a->config[name].dump();
+        o.source = "user";
+      } else if (!opt.default_value.is_null()) {
+        o.value_json = o.default_json;
+        o.source = "default";
+      } else {
+        o.source = "unset";
+      }
+      view.options.push_back(std::move(o));
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return view;
+}
+
+absl::Status ApplicationService::SetConfig(const std::string& model, const std::string& app,
+                                           const std::map<std::string, std::string>& values,
+                                           const std::vector<std::string>& reset) {
+  return db_->Write("set-config", [&](Tx& tx) -> absl::Status {
+    auto m = FindModel(tx, model);
+    if (!m.ok()) return m.status();
+    auto a = FindApp(tx, m->id, app);
+    if (!a.ok()) return a.status();
+    auto charm = tx.Charm(a->charm_id);
+    if (!charm.ok()) return charm.status();
+    nlohmann::json updates = nlohmann::json::object();
+    std::vector<std::string> resets = reset;
+    if (absl::Status st = ParseSettings((*charm)->config, values, &updates, &resets); !st.ok()) return st;
+    for (const std::string& key : reset) {
+      if (!(*charm)->config.count(key)) return absl::InvalidArgumentError(absl::StrCat("unknown option \"", key, "\""));
+    }
+    nlohmann::json settings = a->config;
+    for (const std::string& key : resets) settings.erase(key);
+    for (auto it = updates.begin(); it != updates.end(); ++it) settings[it.key()] = it.value();
+    if (settings == a->config) return absl::OkStatus();
+    sql::Exec(tx.db(), "UPDATE applications SET config_json = ? WHERE id = ?", settings.dump(), a->id);
+    tx.Touch(AppKey(a->id));
+    tx.Record(m->id, "application", app, "config");
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace skein::controller::domain::application

@@ -1,0 +1,86 @@
+#pragma once
+
+// Applications and units as the CLI changes them: deploy, add-unit, remove-unit,
+// remove-application, config. Every operation is one transaction; on any error nothing is
+// written.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "controller/domain/core/db.h"
+#include "skein/v1/common.pb.h"
+
+namespace skein::controller::domain::application {
+
+struct DeployArgs {
+  std::string model;
+  std::string application;  // empty = the charm's name
+  v1::CharmArchive charm;
+  int num_units = 1;
+  std::map<std::string, std::string> config;  // raw values, parsed per option type
+  std::string charm_origin = "local";
+  std::string channel;
+  int64_t revision = 0;  // store charms only
+};
+
+struct DeployResult {
+  std::string application;
+  std::string charm_url;
+  std::vector<std::string> units;
+};
+
+struct RemoveApplicationResult {
+  std::vector<std::string> applications;
+  std::vector<std::string> units;
+};
+
+struct ConfigOptionView {
+  std::string name;
+  std::string type;
+  std::string description;
+  std::string default_json;  // empty = no default
+  std::string value_json;    // empty = unset
+  std::string source;        // default | user | unset
+};
+
+struct ConfigView {
+  std::string application;
+  std::string charm;  // charm name
+  std::vector<ConfigOptionView> options;  // by name
+};
+
+class ApplicationService {
+ public:
+  explicit ApplicationService(Db* db) : db_(db) {}
+
+  // Errors: NotFound `model "x" not found`; InvalidArgument for a charm without metadata.yaml,
+  // bad metadata/config/actions, `invalid application name "x"`, `unknown option "k"`,
+  // `option "k" expected int, got "v"`, a negative unit count; AlreadyExists
+  // `application "x" already exists`; FailedPrecondition for subordinate charms (not yet).
+  absl::StatusOr<DeployResult> Deploy(const DeployArgs& args);
+
+  // New units `<app>/<next>` (numbers are never reused) enter the scope of every alive
+  // relation of the application. NotFound model/application; FailedPrecondition
+  // `application "x" is not alive`; InvalidArgument when n < 1.
+  absl::StatusOr<std::vector<std::string>> AddUnit(const std::string& model, const std::string& app, int n);
+
+  // Marks units dying (a leader hands leadership to the lowest alive unit). All or nothing:
+  // InvalidArgument for a malformed name, NotFound `unit "x" not found`.
+  absl::StatusOr<std::vector<std::string>> RemoveUnits(const std::string& model, const std::vector<std::string>& units);
+
+  // Marks applications, their units and their relations dying. NotFound `application "x" not found`.
+  absl::StatusOr<RemoveApplicationResult> RemoveApplications(const std::string& model,
+                                                             const std::vector<std::string>& apps);
+
+  absl::StatusOr<ConfigView> GetConfig(const std::string& model, const std::string& app);
+  // InvalidArgument `unknown option "k"` or a value that does not parse; nothing is written then.
+  absl::Status SetConfig(const std::string& model, const std::string& app,
+                         const std::map<std::string, std::string>& values, const std::vector<std::string>& reset);
+
+ private:
+  Db* db_;
+};
+
+}  // namespace skein::controller::domain::application

@@ -1,0 +1,228 @@
+#include "controller/domain/status/status_service.h"
+
+#include <fstream>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "controller/domain/core/lifecycle.h"
+#include "controller/domain/core/rows.h"
+#include "controller/domain/model/model_service.h"
+#include "controller/domain/status/derivation.h"
+#include "lib/base/names.h"
+#include "lib/base/time.h"
+
+namespace skein::controller::domain::status {
+namespace {
+
+struct HostBase {
+  std::string name = "ubuntu";
+  std::string channel;
+};
+
+// The host's OS, shown as the machine's base (every machine runs on this host for now).
+const HostBase& ReadHostBase() {
+  static const HostBase* base = [] {
+    auto* b = new HostBase();
+    std::ifstream in("/etc/os-release");
+    std::string line;
+    auto unquote = [](std::string v) {
+      if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+      return v;
+    };
+    while (std::getline(in, line)) {
+      if (line.rfind("ID=", 0) == 0) b->name = unquote(line.substr(3));
+      if (line.rfind("VERSION_ID=", 0) == 0) b->channel = unquote(line.substr(11));
+    }
+    return b;
+  }();
+  return *base;
+}
+
+void Fill(v1::StatusInfo* out, const StatusValue& v) {
+  out->set_current(v.status);
+  out->set_message(v.message);
+  out->set_since(v.since);
+  out->set_data_json(v.data_json);
+}
+
+v1::Life ToProto(Life life) { return life == Life::kAlive ? v1::LIFE_ALIVE : v1::LIFE_DYING; }
+
+void FillMachine(v1::MachineStatus* out, const MachineRow& m) {
+  out->set_id(m.id);
+  out->mutable_agent_status()->set_current(m.agent_seen ? "started" : "pending");
+  out->mutable_agent_status()->set_since(m.agent_since);
+  out->mutable_machine_status()->set_current(m.agent_seen ? "running" : "pending");
+  out->mutable_machine_status()->set_since(m.agent_since);
+  out->set_hostname(m.hostname);
+  out->set_address(m.address);
+  out->set_base_name(ReadHostBase().name);
+  out->set_base_channel(ReadHostBase().channel);
+  out->set_instance_id(absl::StrCat("manual:", m.address));
+}
+
+std::string WorkloadVersionOf(const AppRow& app, const std::vector<UnitRow>& units) {
+  for (const UnitRow& u : units) {
+    if (u.name == app.leader_unit && !u.workload_version.empty()) return u.workload_version;
+  }
+  for (const UnitRow& u : units) {
+    if (!u.workload_version.empty()) return u.workload_version;
+  }
+  return "";
+}
+
+void FillUnit(v1::UnitStatus* out, const UnitRow& u, const AppRow& app, const std::string& address) {
+  out->set_name(u.name);
+  Fill(out->mutable_workload_status(), DisplayedWorkload(u));
+  Fill(out->mutable_agent_status(), u.agent);
+  out->set_leader(app.leader_unit == u.name);
+  out->set_machine(u.machine_id);
+  out->set_public_address(address);
+  out->set_address(address);
+  out->set_life(ToProto(u.life));
+  out->set_workload_version(u.workload_version);
+}
+
+void FillApplication(Tx& tx, v1::ApplicationStatus* out, const AppRow& app,
+                     const std::map<std::string, std::string>& addresses) {
+  std::vector<UnitRow> units = UnitsOfApp(tx, app.id);
+  std::sort(units.begin(), units.end(), [](const UnitRow& a, const UnitRow& b) { return a.number < b.number; });
+  auto charm = tx.Charm(app.charm_id);
+  out->set_name(app.name);
+  out->set_charm_name(app.charm_name);
+  out->set_charm_url(app.charm_url);
+  out->set_charm_origin(app.charm_origin);
+  out->set_charm_rev(app.charm_revision);
+  out->set_charm_channel(app.channel);
+  out->set_scale(static_cast<int32_t>(units.size()));
+  out->set_life(ToProto(app.life));
+  Fill(out->mutable_status(), ApplicationStatus(app, units));
+  out->set_workload_version(WorkloadVersionOf(app, units));
+  out->set_base_name(ReadHostBase().name);
+  out->set_base_channel(ReadHostBase().channel);
+  out->set_subordinate(charm.ok() && (*charm)->metadata.subordinate);
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const RelationRow& r : RelationsOfApp(tx, app.id)) {
+    const EndpointRow* local = r.Local(app.id);
+    const EndpointRow* remote = r.Remote(app.id);
+    if (!seen.insert({local->endpoint, remote->application}).second) continue;
+    v1::EndpointRelation* er = out->add_relations();
+    er->set_endpoint(local->endpoint);
+    er->set_related_application(remote->application);
+    er->set_interface(r.interface);
+    er->set_scope(local->scope);
+  }
+  std::sort(out->mutable_relations()->begin(), out->mutable_relations()->end(),
+            [](const v1::EndpointRelation& a, const v1::EndpointRelation& b) {
+              if (a.endpoint() != b.endpoint()) return a.endpoint() < b.endpoint();
+              return NaturalLess(a.related_application(), b.related_application());
+            });
+  for (const UnitRow& u : units) {
+    auto it = addresses.find(u.machine_id);
+    FillUnit(out->add_units(), u, app, it == addresses.end() ? "" : it->second);
+  }
+}
+
+void FillRelation(v1::RelationStatus* out, const RelationRow& r) {
+  out->set_id(r.relation_id);
+  out->set_key(r.key);
+  out->set_interface(r.interface);
+  out->set_type(r.is_peer ? "peer" : "regular");
+  const EndpointRow* provider = r.is_peer ? &r.endpoints[0] : r.WithRole("provides");
+  const EndpointRow* requirer = r.is_peer ? &r.endpoints[0] : r.WithRole("requires");
+  if (provider) out->set_provider(provider->Spec());
+  if (requirer) out->set_requirer(requirer->Spec());
+  out->mutable_status()->set_current(r.life == Life::kAlive ? "joined" : "broken");
+  out->set_life(ToProto(r.life));
+}
+
+}  // namespace
+
+absl::StatusOr<v1::ModelStatus> StatusService::ModelStatus(const std::string& model) {
+  v1::ModelStatus out;
+  absl::Status s = db_->Read([&](Tx& tx) -> absl::Status {
+    auto m = FindModel(tx, model);
+    if (!m.ok()) return m.status();
+    *out.mutable_model() = model::SummaryOf(tx, *m, model::ControllerName(tx));
+    std::map<std::string, std::string> addresses;
+    std::set<std::string> used;
+    for (const AppRow& app : AppsOfModel(tx, m->id)) {
+      for (const UnitRow& u : UnitsOfApp(tx, app.id)) used.insert(u.machine_id);
+    }
+    for (const MachineRow& machine : ListMachines(tx)) {
+      addresses[machine.id] = machine.address;
+      if (m->name == kControllerModel || used.count(machine.id)) FillMachine(out.add_machines(), machine);
+    }
+    for (const AppRow& app : AppsOfModel(tx, m->id)) FillApplication(tx, out.add_applications(), app, addresses);
+    for (const RelationRow& r : RelationsOfModel(tx, m->id)) FillRelation(out.add_relations(), r);
+    out.set_controller_timestamp(NowRfc3339());
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<v1::UnitInfo> StatusService::ShowUnit(const std::string& model, const std::string& unit) {
+  if (auto parsed = ParseUnitName(unit); !parsed.ok()) return parsed.status();
+  v1::UnitInfo out;
+  absl::Status s = db_->Read([&](Tx& tx) -> absl::Status {
+    auto m = FindModel(tx, model);
+    if (!m.ok()) return m.status();
+    auto u = FindUnit(tx, m->id, unit);
+    if (!u.ok()) return u.status();
+    auto app = FindAppById(tx, u->application_id);
+    if (!app.ok()) return app.status();
+    auto machine = FindMachine(tx, u->machine_id);
+    std::string address = machine.ok() ? machine->address : "";
+    out.set_name(u->name);
+    out.set_charm(app->charm_url);
+    out.set_leader(app->leader_unit == u->name);
+    out.set_life(ToProto(u->life));
+    out.set_machine(u->machine_id);
+    out.set_public_address(address);
+    out.set_address(address);
+    out.set_workload_version(u->workload_version);
+    Fill(out.mutable_workload_status(), DisplayedWorkload(*u));
+    Fill(out.mutable_agent_status(), u->agent);
+    for (const RelationRow& r : RelationsOfApp(tx, app->id)) {
+      const EndpointRow* local = r.Local(app->id);
+      const EndpointRow* remote = r.Remote(app->id);
+      v1::RelationInfo* info = out.add_relation_info();
+      info->set_relation_id(r.relation_id);
+      info->set_endpoint(local->endpoint);
+      info->set_related_endpoint(remote->endpoint);
+      for (const auto& [k, v] : ReadBag(tx, r.id, remote->application, /*is_app=*/true)) {
+        (*info->mutable_application_data())[k] = v;
+      }
+      std::vector<ScopeUnit> scope = ScopeOf(tx, r.id);
+      auto in_scope = [&](const std::string& name) {
+        for (const ScopeUnit& s : scope) {
+          if (s.name == name) return true;
+        }
+        return false;
+      };
+      info->mutable_local_unit()->set_in_scope(in_scope(u->name));
+      for (const auto& [k, v] : ReadBag(tx, r.id, u->name, false)) (*info->mutable_local_unit()->mutable_data())[k] = v;
+      // Related units: the other side's units that are in scope or still have a bag.
+      std::set<std::string> related;
+      for (const ScopeUnit& s : scope) {
+        if (s.application_id == remote->application_id && s.name != u->name) related.insert(s.name);
+      }
+      SQLite::Statement q(tx.db(), "SELECT owner FROM relation_bags WHERE relation_id = ? AND is_app = 0");
+      q.bind(1, static_cast<int64_t>(r.id));
+      while (q.executeStep()) {
+        std::string owner = q.getColumn(0).getString();
+        if (owner != u->name && owner.rfind(remote->application + "/", 0) == 0) related.insert(owner);
+      }
+      for (const std::string& name : related) {
+        v1::RelationUnitData& data = (*info->mutable_related_units())[name];
+        data.set_in_scope(in_scope(name));
+        for (const auto& [k, v] : ReadBag(tx, r.id, name, false)) (*data.mutable_data())[k] = v;
+      }
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+}  // namespace skein::controller::domain::status

@@ -1,0 +1,164 @@
+#include "controller/domain/unit/unit_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "controller/domain/core/lifecycle.h"
+#include "controller/domain/core/sql.h"
+#include "controller/domain/status/derivation.h"
+#include "lib/base/credential.h"
+#include "lib/base/time.h"
+
+namespace skein::controller::domain::unit {
+namespace {
+
+constexpr char kNotLeader[] = "this unit is not the leader";
+
+}  // namespace
+
+absl::StatusOr<LoginInfo> UnitService::Login(const auth::Principal& who) {
+  LoginInfo info;
+  absl::Status s = db_->Read([&](Tx& tx) -> absl::Status {
+    SQLite::Statement c(tx.db(), "SELECT uuid FROM controller WHERE id = 0");
+    if (c.executeStep()) info.controller_uuid = c.getColumn(0).getString();
+    info.machine_id = who.machine_id;
+    if (who.kind == auth::Kind::kUnit) {
+      auto u = FindUnitById(tx, who.unit_id);
+      if (!u.ok()) return u.status();
+      auto m = FindModelById(tx, u->model_id);
+      if (!m.ok()) return m.status();
+      info.model_name = m->name;
+      info.model_uuid = m->uuid;
+      info.last_commit_seq = u->last_commit_seq;
+      info.unit = u->name;
+      info.application = u->application;
+      return absl::OkStatus();
+    }
+    auto m = FindModel(tx, kControllerModel);
+    if (m.ok()) {
+      info.model_name = m->name;
+      info.model_uuid = m->uuid;
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return info;
+}
+
+absl::Status UnitService::SetUnitCredential(const std::string& machine_id, const std::string& unit,
+                                            const std::string& credential) {
+  return db_->Write("set-unit-credential", [&](Tx& tx) -> absl::Status {
+    std::vector<UnitRow> named = UnitsNamed(tx, unit);
+    if (named.empty()) return absl::NotFoundError(absl::StrCat("unit \"", unit, "\" not found"));
+    bool set = false;
+    for (const UnitRow& u : named) {
+      if (u.machine_id != machine_id) continue;
+      sql::Exec(tx.db(), "UPDATE units SET credential_hash = ? WHERE id = ?", HashCredential(credential), u.id);
+      set = true;
+    }
+    if (!set) return absl::PermissionDeniedError("permission denied");
+    return absl::OkStatus();
+  });
+}
+
+absl::Status UnitService::SetStatus(int64_t unit_id, StatusTarget target, const StatusValue& status) {
+  bool valid = target == StatusTarget::kAgent ? status::IsAgentStatus(status.status)
+                                              : status::IsWorkloadStatus(status.status);
+  if (!valid) {
+    return absl::InvalidArgumentError(absl::StrCat(target == StatusTarget::kAgent ? "invalid agent status \""
+                                                                                  : "invalid workload status \"",
+                                                   status.status, "\""));
+  }
+  return db_->Write("set-status", [&](Tx& tx) -> absl::Status {
+    auto u = FindUnitById(tx, unit_id);
+    if (!u.ok()) return u.status();
+    std::string now = NowRfc3339();
+    switch (target) {
+      case StatusTarget::kWorkload:
+        sql::Exec(tx.db(),
+                  "UPDATE units SET workload_status = ?, workload_message = ?, workload_data = ?, workload_since = ? "
+                  "WHERE id = ?",
+                  status.status, status.message, status.data_json, now, u->id);
+        break;
+      case StatusTarget::kAgent:
+        sql::Exec(tx.db(),
+                  "UPDATE units SET agent_status = ?, agent_message = ?, agent_data = ?, agent_since = ? WHERE id = ?",
+                  status.status, status.message, status.data_json, now, u->id);
+        break;
+      case StatusTarget::kApplication: {
+        auto app = FindAppById(tx, u->application_id);
+        if (!app.ok()) return app.status();
+        if (app->leader_unit != u->name) return absl::PermissionDeniedError(kNotLeader);
+        sql::Exec(tx.db(),
+                  "UPDATE applications SET status = ?, status_message = ?, status_data = ?, status_since = ? "
+                  "WHERE id = ?",
+                  status.status, status.message, status.data_json, now, app->id);
+        break;
+      }
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<AgentStatusView> UnitService::GetStatus(int64_t unit_id, bool application) {
+  AgentStatusView view;
+  absl::Status s = db_->Read([&](Tx& tx) -> absl::Status {
+    auto u = FindUnitById(tx, unit_id);
+    if (!u.ok()) return u.status();
+    view.unit = u->workload;
+    if (!application) return absl::OkStatus();
+    auto app = FindAppById(tx, u->application_id);
+    if (!app.ok()) return app.status();
+    if (app->leader_unit != u->name) return absl::PermissionDeniedError(kNotLeader);
+    std::vector<UnitRow> units = UnitsOfApp(tx, app->id);
+    view.application = status::ApplicationStatus(*app, units);
+    for (const UnitRow& other : units) view.units[other.name] = other.workload;
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return view;
+}
+
+absl::Status UnitService::SetWorkloadVersion(int64_t unit_id, const std::string& version) {
+  return db_->Write("set-workload-version", [&](Tx& tx) -> absl::Status {
+    sql::Exec(tx.db(), "UPDATE units SET workload_version = ? WHERE id = ?", version, unit_id);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::string> UnitService::GetCharm(int64_t unit_id, const std::string& url) {
+  std::string archive;
+  absl::Status s = db_->Read([&](Tx& tx) -> absl::Status {
+    auto u = FindUnitById(tx, unit_id);
+    if (!u.ok()) return u.status();
+    auto app = FindAppById(tx, u->application_id);
+    if (!app.ok()) return app.status();
+    SQLite::Statement q = sql::Prepare(tx.db(), "SELECT id, archive FROM charms WHERE model_id = ? AND url = ?",
+                                       u->model_id, url);
+    if (!q.executeStep()) return absl::NotFoundError(absl::StrCat("charm \"", url, "\" not found"));
+    if (q.getColumn(0).getInt64() != app->charm_id) return absl::PermissionDeniedError("permission denied");
+    archive.assign(static_cast<const char*>(q.getColumn(1).getBlob()), q.getColumn(1).getBytes());
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return archive;
+}
+
+absl::Status UnitService::MarkUnitDead(int64_t unit_id) {
+  return db_->Write("mark-unit-dead", [&](Tx& tx) -> absl::Status {
+    auto u = FindUnitById(tx, unit_id);
+    if (!u.ok()) return u.status();
+    if (u->life != Life::kDying) {
+      return absl::FailedPreconditionError(absl::StrCat("unit \"", u->name, "\" is not dying"));
+    }
+    for (const RelationRow& r : RelationsInScope(tx, u->id)) LeaveScope(tx, r, u->id);
+    sql::Exec(tx.db(), "DELETE FROM units WHERE id = ?", u->id);
+    tx.Touch(UnitKey(u->id));
+    tx.Touch(AppKey(u->application_id));
+    tx.Touch(MachineKey(u->machine_id));
+    tx.Record(u->model_id, "unit", u->name, "remove");
+    ElectLeader(tx, u->application_id);
+    CleanupDying(tx, u->model_id);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace skein::controller::domain::unit

@@ -1,0 +1,70 @@
+#pragma once
+
+// What agents do as themselves: log in, set unit credentials (machine agents), statuses,
+// workload version, fetch their charm, and report a removed unit dead.
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "controller/domain/auth/auth_service.h"
+#include "controller/domain/core/db.h"
+#include "controller/domain/core/rows.h"
+
+namespace skein::controller::domain::unit {
+
+struct LoginInfo {
+  std::string model_name;
+  std::string model_uuid;
+  std::string controller_uuid;
+  std::string machine_id;
+  int64_t last_commit_seq = 0;
+  std::string unit;
+  std::string application;
+};
+
+enum class StatusTarget { kWorkload, kAgent, kApplication };
+
+struct AgentStatusView {
+  StatusValue unit;
+  StatusValue application;                  // with `application` only
+  std::map<std::string, StatusValue> units;  // with `application` only: every unit of the app
+};
+
+class UnitService {
+ public:
+  explicit UnitService(Db* db) : db_(db) {}
+
+  // Machines log in to the controller model. NotFound when the entity vanished.
+  absl::StatusOr<LoginInfo> Login(const auth::Principal& who);
+
+  // A machine agent sets the credential of a unit on its machine (only the hash is stored).
+  // NotFound `unit "x" not found` (no such unit on any machine); PermissionDenied
+  // `permission denied` when the unit is on another machine.
+  absl::Status SetUnitCredential(const std::string& machine_id, const std::string& unit, const std::string& credential);
+
+  // `since` is set now on every write. InvalidArgument `invalid workload status "x"` /
+  // `invalid agent status "x"`; PermissionDenied `this unit is not the leader` for the
+  // application status of a non-leader.
+  absl::Status SetStatus(int64_t unit_id, StatusTarget target, const StatusValue& status);
+
+  // PermissionDenied `this unit is not the leader` when `application` and not leader.
+  absl::StatusOr<AgentStatusView> GetStatus(int64_t unit_id, bool application);
+
+  absl::Status SetWorkloadVersion(int64_t unit_id, const std::string& version);
+
+  // The serialized CharmArchive of `url`, which must be the caller's application's charm.
+  // NotFound `charm "x" not found`; PermissionDenied `permission denied` for another charm.
+  absl::StatusOr<std::string> GetCharm(int64_t unit_id, const std::string& url);
+
+  // The unit ran `remove`: it leaves every scope and is deleted; dying relations left without
+  // units and a dying application left without units and relations are deleted too.
+  // FailedPrecondition `unit "x" is not dying`.
+  absl::Status MarkUnitDead(int64_t unit_id);
+
+ private:
+  Db* db_;
+};
+
+}  // namespace skein::controller::domain::unit

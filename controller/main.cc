@@ -1,0 +1,103 @@
+// skein-controller: flags -> wiring. The controller itself is api::ControllerServer.
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "controller/api/server.h"
+#include "controller/domain/model/bootstrap.h"
+#include "lib/base/logging.h"
+#include "lib/process/subprocess.h"
+#include "spdlog/spdlog.h"
+
+namespace {
+
+// Writes `text` to `path` via a temporary file and rename, so readers never see half a line.
+bool WriteFileAtomically(const std::string& path, const std::string& text) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) return false;
+    out << text;
+    if (!out.flush()) return false;
+  }
+  return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"skein-controller: the skein controller (SQLite + gRPC)"};
+  std::string data_dir;
+  std::string listen = "127.0.0.1:0";
+  std::string bootstrap_file;
+  int ready_fd = -1;
+  std::string log_level = "info";
+  app.add_option("--data-dir", data_dir, "controller data directory")->required();
+  app.add_option("--listen", listen, "HOST:PORT to serve on");
+  app.add_option("--bootstrap-file", bootstrap_file, "bootstrap.yaml (default DIR/bootstrap.yaml)");
+  app.add_option("--ready-fd", ready_fd, "file descriptor to write the address line to once serving");
+  app.add_option("--log-level", log_level, "trace debug info warning error critical");
+  CLI11_PARSE(app, argc, argv);
+
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(data_dir, ec);
+  if (bootstrap_file.empty()) bootstrap_file = (fs::path(data_dir) / "bootstrap.yaml").string();
+  skein::InitLogging("controller", (fs::path(data_dir) / "controller.log").string(), log_level, false);
+
+  // Signals are taken synchronously by sigwait below; block them before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  skein::controller::api::ServerOptions options;
+  options.db_path = (fs::path(data_dir) / "controller.db").string();
+  options.listen = listen;
+  if (fs::exists(bootstrap_file)) {
+    auto config = skein::controller::domain::model::LoadBootstrapFile(bootstrap_file);
+    if (!config.ok()) {
+      spdlog::critical("{}", std::string(config.status().message()));
+      std::fprintf(stderr, "ERROR %s\n", std::string(config.status().message()).c_str());
+      return 1;
+    }
+    options.bootstrap = *config;
+  }
+  auto server = skein::controller::api::ControllerServer::Start(options);
+  if (!server.ok()) {
+    spdlog::critical("{}", std::string(server.status().message()));
+    std::fprintf(stderr, "ERROR %s\n", std::string(server.status().message()).c_str());
+    return 1;
+  }
+  const std::string address_line = (*server)->address() + "\n";
+  const std::string address_file = (fs::path(data_dir) / "address").string();
+  const std::string pid_file = (fs::path(data_dir) / "controller.pid").string();
+  skein::process::WritePidFile(pid_file);
+  if (!WriteFileAtomically(address_file, address_line)) {
+    spdlog::error("cannot write {}", address_file);
+  }
+  spdlog::info("serving on {}", (*server)->address());
+  if (ready_fd >= 0) {
+    ssize_t n = write(ready_fd, address_line.data(), address_line.size());
+    (void)n;
+    close(ready_fd);
+  }
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("received signal {}, shutting down", sig);
+  (*server)->Shutdown();
+  fs::remove(address_file, ec);
+  fs::remove(pid_file, ec);
+  spdlog::info("stopped");
+  return 0;
+}

@@ -1,0 +1,105 @@
+#include "controller/watch/snapshots.h"
+
+#include "controller/domain/core/lifecycle.h"
+#include "controller/domain/core/rows.h"
+#include "controller/domain/relation/relation_service.h"
+#include "lib/charm/config.h"
+
+namespace skein::controller::watch {
+namespace {
+
+using domain::Life;
+
+v1::Life ToProto(Life life) { return life == Life::kAlive ? v1::LIFE_ALIVE : v1::LIFE_DYING; }
+
+}  // namespace
+
+std::map<std::string, std::string> ModelConfigWithDefaults(const nlohmann::json& model_config) {
+  std::map<std::string, std::string> out{{"update-status-hook-interval", "5m"},
+                                         {"automatically-retry-hooks", "true"}};
+  if (model_config.is_object()) {
+    for (auto it = model_config.begin(); it != model_config.end(); ++it) {
+      out[it.key()] = it.value().is_string() ? it.value().get<std::string>() : it.value().dump();
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<View<v1::UnitSnapshot>> BuildUnitSnapshot(domain::Db& db, int64_t unit_id) {
+  View<v1::UnitSnapshot> view;
+  absl::Status s = db.Read([&](domain::Tx& tx) -> absl::Status {
+    auto unit = domain::FindUnitById(tx, unit_id);
+    if (!unit.ok()) return unit.status();
+    auto app = domain::FindAppById(tx, unit->application_id);
+    if (!app.ok()) return app.status();
+    auto model = domain::FindModelById(tx, unit->model_id);
+    if (!model.ok()) return model.status();
+    auto charm = tx.Charm(app->charm_id);
+    if (!charm.ok()) return charm.status();
+    auto machine = domain::FindMachine(tx, unit->machine_id);
+
+    v1::UnitSnapshot& snap = view.snapshot;
+    snap.set_version(domain::LatestSeq(tx));
+    snap.set_unit(unit->name);
+    snap.set_application(app->name);
+    snap.set_life(ToProto(unit->life));
+    snap.set_leader(app->leader_unit == unit->name);
+    snap.set_model_name(model->name);
+    snap.set_model_uuid(model->uuid);
+    snap.set_machine_id(unit->machine_id);
+    snap.mutable_charm()->set_url(app->charm_url);
+    snap.mutable_charm()->set_revision(app->charm_revision);
+    snap.mutable_charm()->set_sha256(app->charm_sha256);
+    snap.set_config_json(charm::EffectiveConfig((*charm)->config, app->config).dump());
+    for (const auto& [k, v] : ModelConfigWithDefaults(model->config)) (*snap.mutable_model_config())[k] = v;
+    snap.set_private_address(machine.ok() ? machine->address : "");
+    view.keys = {domain::UnitKey(unit->id), domain::AppKey(app->id)};
+
+    for (const domain::RelationRow& r : domain::RelationsInScope(tx, unit->id)) {
+      const domain::EndpointRow* local = r.Local(app->id);
+      const domain::EndpointRow* remote = r.Remote(app->id);
+      if (local == nullptr || remote == nullptr) continue;
+      v1::RelationSnapshot* rs = snap.add_relations();
+      rs->set_id(r.relation_id);
+      rs->set_endpoint(local->endpoint);
+      rs->set_interface(r.interface);
+      rs->set_role(local->role);
+      rs->set_remote_application(remote->application);
+      rs->set_remote_endpoint(remote->endpoint);
+      rs->set_life(ToProto(r.life));
+      for (const auto& m : domain::relation::VisibleMembers(tx, r, *unit)) {
+        v1::RelationMember* member = rs->add_members();
+        member->set_unit(m.unit);
+        member->set_settings_version(m.settings_version);
+      }
+      rs->set_remote_app_settings_version(domain::BagVersion(tx, r.id, remote->application, /*is_app=*/true));
+      rs->set_local_app_settings_version(domain::BagVersion(tx, r.id, app->name, /*is_app=*/true));
+      view.keys.insert(domain::RelationKey(r.id));
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return view;
+}
+
+absl::StatusOr<View<v1::MachineSnapshot>> BuildMachineSnapshot(domain::Db& db, const std::string& machine_id) {
+  View<v1::MachineSnapshot> view;
+  absl::Status s = db.Read([&](domain::Tx& tx) -> absl::Status {
+    auto machine = domain::FindMachine(tx, machine_id);
+    if (!machine.ok()) return machine.status();
+    view.snapshot.set_version(domain::LatestSeq(tx));
+    view.snapshot.set_machine_id(machine_id);
+    for (const domain::UnitRow& u : domain::UnitsOnMachine(tx, machine_id)) {
+      v1::MachineUnit* mu = view.snapshot.add_units();
+      mu->set_name(u.name);
+      mu->set_application(u.application);
+      mu->set_life(ToProto(u.life));
+    }
+    view.keys = {domain::MachineKey(machine_id)};
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return view;
+}
+
+}  // namespace skein::controller::watch
