@@ -1,0 +1,111 @@
+#include "agents/unit/api/agent_client.h"
+
+#include "lib/rpc/status_convert.h"
+
+namespace skein::agent {
+namespace {
+
+// Unary call helper: fresh context with identity and deadline, conversion at the edge.
+template <typename Req, typename Resp, typename Method>
+absl::StatusOr<Resp> Call(const AgentClient& client, v1::Agent::Stub& stub, Method method, const Req& request) {
+  grpc::ClientContext ctx;
+  client.Prepare(&ctx, rpc::kDefaultDeadline);
+  Resp response;
+  grpc::Status status = (stub.*method)(&ctx, request, &response);
+  if (!status.ok()) return rpc::FromGrpc(status);
+  return response;
+}
+
+}  // namespace
+
+AgentClient::AgentClient(std::shared_ptr<grpc::Channel> channel, rpc::Identity identity)
+    : stub_(v1::Agent::NewStub(std::move(channel))), identity_(std::move(identity)) {}
+
+AgentClient::AgentClient(const std::string& address, rpc::Identity identity)
+    : AgentClient(rpc::MakeChannel(address), std::move(identity)) {}
+
+void AgentClient::Prepare(grpc::ClientContext* ctx, std::chrono::milliseconds deadline) const {
+  rpc::PrepareContext(ctx, identity_, deadline);
+}
+
+absl::StatusOr<v1::LoginResponse> AgentClient::Login() {
+  return Call<v1::LoginRequest, v1::LoginResponse>(*this, *stub_, &v1::Agent::Stub::Login, v1::LoginRequest{});
+}
+
+absl::StatusOr<v1::CharmArchive> AgentClient::GetCharm(const std::string& url) {
+  v1::GetCharmRequest req;
+  req.set_url(url);
+  return Call<v1::GetCharmRequest, v1::CharmArchive>(*this, *stub_, &v1::Agent::Stub::GetCharm, req);
+}
+
+absl::StatusOr<std::map<std::string, std::string>> AgentClient::ReadRelationSettings(int64_t relation_id,
+                                                                                     const std::string& owner,
+                                                                                     bool application) {
+  v1::ReadRelationSettingsRequest req;
+  req.set_relation_id(relation_id);
+  req.set_owner(owner);
+  req.set_application(application);
+  auto resp = Call<v1::ReadRelationSettingsRequest, v1::RelationSettings>(
+      *this, *stub_, &v1::Agent::Stub::ReadRelationSettings, req);
+  if (!resp.ok()) return resp.status();
+  return std::map<std::string, std::string>(resp->settings().begin(), resp->settings().end());
+}
+
+absl::StatusOr<v1::CommitHookResponse> AgentClient::CommitHook(const v1::CommitHookRequest& request) {
+  return Call<v1::CommitHookRequest, v1::CommitHookResponse>(*this, *stub_, &v1::Agent::Stub::CommitHook, request);
+}
+
+absl::Status AgentClient::SetStatus(v1::SetStatusRequest::Target target, const std::string& status,
+                                    const std::string& message, const std::string& data_json) {
+  v1::SetStatusRequest req;
+  req.set_target(target);
+  req.mutable_status()->set_current(status);
+  req.mutable_status()->set_message(message);
+  req.mutable_status()->set_data_json(data_json);
+  return Call<v1::SetStatusRequest, v1::SetStatusResponse>(*this, *stub_, &v1::Agent::Stub::SetStatus, req).status();
+}
+
+absl::StatusOr<v1::GetAgentStatusResponse> AgentClient::GetStatus(bool application) {
+  v1::GetAgentStatusRequest req;
+  req.set_application(application);
+  return Call<v1::GetAgentStatusRequest, v1::GetAgentStatusResponse>(*this, *stub_, &v1::Agent::Stub::GetStatus, req);
+}
+
+absl::Status AgentClient::SetWorkloadVersion(const std::string& version) {
+  v1::SetWorkloadVersionRequest req;
+  req.set_version(version);
+  return Call<v1::SetWorkloadVersionRequest, v1::SetWorkloadVersionResponse>(
+             *this, *stub_, &v1::Agent::Stub::SetWorkloadVersion, req)
+      .status();
+}
+
+absl::Status AgentClient::LeaveRelation(int64_t relation_id) {
+  v1::LeaveRelationRequest req;
+  req.set_relation_id(relation_id);
+  return Call<v1::LeaveRelationRequest, v1::LeaveRelationResponse>(*this, *stub_, &v1::Agent::Stub::LeaveRelation,
+                                                                   req)
+      .status();
+}
+
+absl::Status AgentClient::MarkUnitDead() {
+  return Call<v1::MarkUnitDeadRequest, v1::MarkUnitDeadResponse>(*this, *stub_, &v1::Agent::Stub::MarkUnitDead,
+                                                                 v1::MarkUnitDeadRequest{})
+      .status();
+}
+
+absl::Status AgentClient::PushLogs(const std::vector<v1::LogEntry>& entries) {
+  v1::PushLogsRequest req;
+  for (const auto& e : entries) *req.add_entries() = e;
+  return Call<v1::PushLogsRequest, v1::PushLogsResponse>(*this, *stub_, &v1::Agent::Stub::PushLogs, req).status();
+}
+
+absl::Status AgentClient::SetUnitCredential(const std::string& unit, const std::string& credential) {
+  v1::SetUnitCredentialRequest req;
+  req.set_unit(unit);
+  req.set_credential(credential);
+  return Call<v1::SetUnitCredentialRequest, v1::SetUnitCredentialResponse>(
+             *this, *stub_, &v1::Agent::Stub::SetUnitCredential, req)
+      .status();
+}
+
+}  // namespace skein::agent

@@ -1,0 +1,43 @@
+#pragma once
+
+// The environment of a hook process: exactly the variables of juju-semantics §2.4, nothing
+// inherited from the agent except its PATH (after the tools dir).
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace skein::agent {
+
+// What stays the same for every hook of a unit.
+struct UnitEnvironment {
+  std::string charm_dir;       // <agent-dir>/charm
+  std::string agent_socket;    // <agent-dir>/agent.socket
+  std::string tools_dir;       // <agent-dir>/tools
+  std::string unit;            // `app/0`
+  std::string model_uuid;
+  std::string model_name;
+  std::string api_addresses;   // space-separated host:port
+  std::string machine_id;
+  std::string principal_unit;  // subordinates only
+  std::string availability_zone;
+  std::string agent_path;      // the agent's own PATH, appended after the tools dir
+};
+
+struct HookRelationEnv {
+  std::string endpoint;
+  int64_t relation_id = 0;
+  std::string remote_application;
+  std::string remote_unit;     // may be empty (created, broken, app-level changed)
+  std::string departing_unit;  // set for -departed only
+};
+
+// The Juju version skein reports to charms (ops gates features on it).
+inline constexpr char kJujuVersion[] = "3.6.11";
+
+std::map<std::string, std::string> HookEnvironment(const UnitEnvironment& unit, const std::string& hook_name,
+                                                   const std::string& context_id,
+                                                   const std::optional<HookRelationEnv>& relation);
+
+}  // namespace skein::agent

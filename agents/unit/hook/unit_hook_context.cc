@@ -1,0 +1,234 @@
+#include "agents/unit/hook/unit_hook_context.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "lib/base/names.h"
+#include "relations/bag_rules.h"
+
+namespace skein::agent {
+namespace {
+
+using relations::RelationHookKind;
+
+absl::Status RelationNotFound() { return absl::NotFoundError("relation not found"); }
+
+StatusValue FromInfo(const v1::StatusInfo& info) {
+  StatusValue value;
+  value.status = info.current();
+  value.message = info.message();
+  if (!info.data_json().empty()) {
+    nlohmann::json data = nlohmann::json::parse(info.data_json(), nullptr, /*allow_exceptions=*/false);
+    if (data.is_object()) value.data = std::move(data);
+  }
+  return value;
+}
+
+}  // namespace
+
+UnitHookContext::UnitHookContext(HookContextParams params)
+    : p_(std::move(params)),
+      hook_name_(p_.hook.Name()),
+      remote_app_(p_.hook.kind == HookKind::kRelation ? p_.hook.relation.remote_application : "") {}
+
+bool UnitHookContext::IsHookRelation(int64_t id) const {
+  return p_.hook.kind == HookKind::kRelation && p_.hook.relation.relation_id == id;
+}
+
+std::optional<int64_t> UnitHookContext::HookRelationId() const {
+  if (p_.hook.kind != HookKind::kRelation) return std::nullopt;
+  return p_.hook.relation.relation_id;
+}
+
+std::vector<HookRelation> UnitHookContext::Relations() const {
+  std::vector<HookRelation> out;
+  for (const auto& [id, progress] : p_.local.relations) {
+    if (!progress.created || progress.broken || progress.left) continue;
+    if (IsHookRelation(id) && p_.hook.relation.kind == RelationHookKind::kBroken) continue;
+    out.push_back(HookRelation{id, progress.endpoint, progress.remote_application, progress.peer});
+  }
+  // During -created the relation is not in the local state yet, but the hook may use it.
+  if (p_.hook.kind == HookKind::kRelation && p_.hook.relation.kind == RelationHookKind::kCreated &&
+      p_.local.relations.count(p_.hook.relation.relation_id) == 0) {
+    const auto& r = p_.hook.relation;
+    out.push_back(HookRelation{r.relation_id, r.endpoint, r.remote_application, r.peer});
+  }
+  std::sort(out.begin(), out.end(), [](const HookRelation& a, const HookRelation& b) { return a.id < b.id; });
+  return out;
+}
+
+absl::StatusOr<HookRelation> UnitHookContext::Relation(int64_t id) const {
+  if (IsHookRelation(id)) {
+    const auto& r = p_.hook.relation;
+    return HookRelation{r.relation_id, r.endpoint, r.remote_application, r.peer};
+  }
+  auto it = p_.local.relations.find(id);
+  if (it == p_.local.relations.end() || !it->second.created) return RelationNotFound();
+  return HookRelation{id, it->second.endpoint, it->second.remote_application, it->second.peer};
+}
+
+absl::StatusOr<std::vector<std::string>> UnitHookContext::RelationMembers(int64_t id) {
+  auto rel = Relation(id);
+  if (!rel.ok()) return rel.status();
+  std::vector<std::string> members;
+  if (auto it = p_.local.relations.find(id); it != p_.local.relations.end()) {
+    for (const auto& [unit, version] : it->second.members) members.push_back(unit);
+  }
+  if (IsHookRelation(id)) {
+    const auto& h = p_.hook.relation;
+    if (h.kind == RelationHookKind::kJoined &&
+        std::find(members.begin(), members.end(), h.remote_unit) == members.end()) {
+      members.push_back(h.remote_unit);
+    }
+    if (h.kind == RelationHookKind::kDeparted) {
+      members.erase(std::remove(members.begin(), members.end(), h.remote_unit), members.end());
+    }
+  }
+  std::sort(members.begin(), members.end(), [](const std::string& a, const std::string& b) {
+    return NaturalLess(a, b);
+  });
+  return members;
+}
+
+absl::StatusOr<std::map<std::string, std::string>> UnitHookContext::ReadSettings(int64_t id, const std::string& owner,
+                                                                                 bool application) {
+  auto rel = Relation(id);
+  if (!rel.ok()) return rel.status();
+  std::lock_guard<std::mutex> lock(mu_);
+  bool own_app = application && owner == p_.application;
+  relations::Accessor who{p_.unit, p_.application, own_app && LeaderLocked()};
+  relations::RelationSides sides{p_.application, rel->remote_application};
+  if (absl::Status s = relations::CheckRead(who, sides, relations::BagOwner{owner, application}); !s.ok()) return s;
+
+  auto key = std::make_tuple(id, owner, application);
+  auto cached = read_cache_.find(key);
+  if (cached == read_cache_.end()) {
+    auto fetched = p_.client->ReadRelationSettings(id, owner, application);
+    if (!fetched.ok()) return fetched.status();
+    cached = read_cache_.emplace(key, std::move(*fetched)).first;
+  }
+  std::map<std::string, std::string> bag = cached->second;
+  bool own_bag = own_app || (!application && owner == p_.unit);
+  if (own_bag) {
+    if (auto pending = pending_.find({id, application}); pending != pending_.end()) {
+      for (const auto& [k, v] : pending->second) {
+        if (v.empty()) {
+          bag.erase(k);
+        } else {
+          bag[k] = v;
+        }
+      }
+    }
+  }
+  return bag;
+}
+
+absl::Status UnitHookContext::WriteSettings(int64_t id, bool application,
+                                            const std::map<std::string, std::string>& values) {
+  auto rel = Relation(id);
+  if (!rel.ok()) return rel.status();
+  std::lock_guard<std::mutex> lock(mu_);
+  relations::Accessor who{p_.unit, p_.application, application && LeaderLocked()};
+  relations::RelationSides sides{p_.application, rel->remote_application};
+  relations::BagOwner bag{application ? p_.application : p_.unit, application};
+  if (absl::Status s = relations::CheckWrite(who, sides, bag); !s.ok()) return s;
+  auto& pending = pending_[{id, application}];
+  for (const auto& [k, v] : values) pending[k] = v;
+  return absl::OkStatus();
+}
+
+bool UnitHookContext::LeaderLocked() {
+  if (minion_) return false;
+  bool leader = p_.leader_now ? p_.leader_now() : p_.snapshot->leader();
+  if (!leader) minion_ = true;
+  return leader;
+}
+
+absl::StatusOr<bool> UnitHookContext::IsLeader() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return LeaderLocked();
+}
+
+nlohmann::json UnitHookContext::Config() const {
+  if (!p_.snapshot || p_.snapshot->config_json().empty()) return nlohmann::json::object();
+  nlohmann::json config = nlohmann::json::parse(p_.snapshot->config_json(), nullptr, /*allow_exceptions=*/false);
+  return config.is_object() ? config : nlohmann::json::object();
+}
+
+absl::Status UnitHookContext::SetStatus(bool application, const StatusValue& status) {
+  if (application) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!LeaderLocked()) return absl::PermissionDeniedError("this unit is not the leader");
+  }
+  std::string data = status.data.is_object() && !status.data.empty() ? status.data.dump() : "";
+  absl::Status s = p_.client->SetStatus(application ? v1::SetStatusRequest::APPLICATION : v1::SetStatusRequest::WORKLOAD,
+                                        status.status, status.message, data);
+  if (s.ok() && !application) {
+    std::lock_guard<std::mutex> lock(mu_);
+    workload_status_set_ = true;
+  }
+  return s;
+}
+
+absl::StatusOr<StatusValue> UnitHookContext::UnitStatus() {
+  auto resp = p_.client->GetStatus(false);
+  if (!resp.ok()) return resp.status();
+  return FromInfo(resp->unit());
+}
+
+absl::StatusOr<ApplicationStatusValue> UnitHookContext::ApplicationStatus() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!LeaderLocked()) return absl::PermissionDeniedError("this unit is not the leader");
+  }
+  auto resp = p_.client->GetStatus(true);
+  if (!resp.ok()) return resp.status();
+  ApplicationStatusValue value;
+  value.application = FromInfo(resp->application());
+  for (const auto& [unit, info] : resp->units()) value.units[unit] = FromInfo(info);
+  return value;
+}
+
+absl::Status UnitHookContext::SetWorkloadVersion(const std::string& version) {
+  return p_.client->SetWorkloadVersion(version);
+}
+
+void UnitHookContext::Log(const std::string& level, const std::string& message) {
+  if (p_.log) p_.log(level, message);
+}
+
+v1::CommitHookRequest UnitHookContext::BuildCommit(int64_t commit_seq) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  v1::CommitHookRequest req;
+  req.set_commit_seq(commit_seq);
+  req.set_hook(hook_name_);
+  for (const auto& [key, values] : pending_) {
+    v1::RelationSettingsChange* change = req.add_relation_changes();
+    change->set_relation_id(key.first);
+    change->set_application(key.second);
+    for (const auto& [k, v] : values) {
+      if (v.empty()) {
+        change->add_unset(k);
+      } else {
+        (*change->mutable_set())[k] = v;
+      }
+    }
+  }
+  return req;
+}
+
+std::set<int64_t> UnitHookContext::AppWriteRelations() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::set<int64_t> ids;
+  for (const auto& [key, values] : pending_) {
+    if (key.second && !values.empty()) ids.insert(key.first);
+  }
+  return ids;
+}
+
+bool UnitHookContext::WorkloadStatusSet() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return workload_status_set_;
+}
+
+}  // namespace skein::agent

@@ -1,0 +1,99 @@
+#pragma once
+
+// The uniter's HookContext (agents/unit/hook/hook_context.h) for one hook run. Relation writes
+// are buffered and leave only in the CommitHook request the uniter sends when the hook
+// succeeded (juju-semantics §1.5); statuses, workload version and logs are immediate.
+//
+// What the hook sees:
+//   - relations and their members from the unit's local state (the units it has joined), with
+//     the joining unit added during -joined and the departing unit removed during -departed;
+//     the relation being broken is hidden from Relations() but still reachable by id;
+//   - bags read from the controller once per hook (a consistent view), the own unit bag and
+//     the own app bag overlaid with this hook's pending writes;
+//   - leadership from the latest snapshot, and once false it stays false for the hook;
+//   - config from the snapshot the hook started with.
+//
+// Thread-safe: the tool server calls it from its connection threads while the uniter waits.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "agents/unit/api/agent_client.h"
+#include "agents/unit/hook/hook_context.h"
+#include "agents/unit/local_state/local_state.h"
+#include "skein/v1/agent.pb.h"
+
+namespace skein::agent {
+
+struct HookContextParams {
+  std::string id;  // JUJU_CONTEXT_ID
+  std::string unit;
+  std::string application;
+  HookInfo hook;
+  LocalState local;  // as before the hook
+  std::shared_ptr<const v1::UnitSnapshot> snapshot;  // the snapshot the hook started with
+  // The leader flag of the latest snapshot.
+  std::function<bool()> leader_now;
+  AgentClient* client = nullptr;
+  // juju-log lines (`level` as in HookContext::Log).
+  std::function<void(const std::string& level, const std::string& message)> log;
+};
+
+class UnitHookContext : public HookContext {
+ public:
+  explicit UnitHookContext(HookContextParams params);
+
+  const std::string& id() const { return p_.id; }
+
+  // The CommitHook request carrying every buffered relation write.
+  v1::CommitHookRequest BuildCommit(int64_t commit_seq) const;
+  // Relations whose own application bag this hook wrote.
+  std::set<int64_t> AppWriteRelations() const;
+  // The hook set the unit's workload status.
+  bool WorkloadStatusSet() const;
+
+  // HookContext.
+  const std::string& UnitName() const override { return p_.unit; }
+  const std::string& ApplicationName() const override { return p_.application; }
+  const std::string& HookName() const override { return hook_name_; }
+  std::optional<int64_t> HookRelationId() const override;
+  const std::string& RemoteUnit() const override { return p_.hook.relation.remote_unit; }
+  const std::string& RemoteApplication() const override { return remote_app_; }
+  std::vector<HookRelation> Relations() const override;
+  absl::StatusOr<HookRelation> Relation(int64_t id) const override;
+  absl::StatusOr<std::vector<std::string>> RelationMembers(int64_t id) override;
+  absl::StatusOr<std::map<std::string, std::string>> ReadSettings(int64_t id, const std::string& owner,
+                                                                  bool application) override;
+  absl::Status WriteSettings(int64_t id, bool application, const std::map<std::string, std::string>& values) override;
+  absl::StatusOr<bool> IsLeader() override;
+  nlohmann::json Config() const override;
+  absl::Status SetStatus(bool application, const StatusValue& status) override;
+  absl::StatusOr<StatusValue> UnitStatus() override;
+  absl::StatusOr<ApplicationStatusValue> ApplicationStatus() override;
+  absl::Status SetWorkloadVersion(const std::string& version) override;
+  void Log(const std::string& level, const std::string& message) override;
+
+ private:
+  bool IsHookRelation(int64_t id) const;
+  bool LeaderLocked();
+
+  const HookContextParams p_;
+  const std::string hook_name_;
+  const std::string remote_app_;
+
+  mutable std::mutex mu_;
+  bool minion_ = false;  // an IsLeader answer was false: stays false for this hook
+  bool workload_status_set_ = false;
+  // (relation id, owner, application) -> bag as the controller returned it.
+  std::map<std::tuple<int64_t, std::string, bool>, std::map<std::string, std::string>> read_cache_;
+  // (relation id, application) -> pending writes; an empty value deletes the key.
+  std::map<std::pair<int64_t, bool>, std::map<std::string, std::string>> pending_;
+};
+
+}  // namespace skein::agent

@@ -1,0 +1,227 @@
+#include "agents/unit/local_state/local_state.h"
+
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
+namespace skein::agent {
+namespace {
+
+using json = nlohmann::json;
+using relations::RelationHook;
+using relations::RelationHookKind;
+using relations::RelationProgress;
+
+const std::vector<std::pair<HookKind, std::string>>& HookKindNames() {
+  static const auto* names = new std::vector<std::pair<HookKind, std::string>>{
+      {HookKind::kInstall, "install"},
+      {HookKind::kStart, "start"},
+      {HookKind::kConfigChanged, "config-changed"},
+      {HookKind::kUpgradeCharm, "upgrade-charm"},
+      {HookKind::kStop, "stop"},
+      {HookKind::kRemove, "remove"},
+      {HookKind::kUpdateStatus, "update-status"},
+      {HookKind::kLeaderElected, "leader-elected"},
+      {HookKind::kLeaderSettingsChanged, "leader-settings-changed"},
+      {HookKind::kRelation, "relation"},
+  };
+  return *names;
+}
+
+const std::vector<std::pair<RelationHookKind, std::string>> kRelationKinds = {
+    {RelationHookKind::kCreated, "created"},   {RelationHookKind::kJoined, "joined"},
+    {RelationHookKind::kChanged, "changed"},   {RelationHookKind::kDeparted, "departed"},
+    {RelationHookKind::kBroken, "broken"},
+};
+
+const std::vector<std::pair<OperationKind, std::string>> kOperationKinds = {
+    {OperationKind::kNone, "none"},
+    {OperationKind::kDeployCharm, "deploy-charm"},
+    {OperationKind::kRunHook, "run-hook"},
+    {OperationKind::kResignLeadership, "resign-leadership"},
+    {OperationKind::kLeaveRelation, "leave-relation"},
+    {OperationKind::kMarkDead, "mark-dead"},
+};
+
+const std::vector<std::pair<OperationStep, std::string>> kSteps = {
+    {OperationStep::kNone, "none"}, {OperationStep::kPending, "pending"}, {OperationStep::kDone, "done"}};
+
+template <typename E>
+std::string EnumName(const std::vector<std::pair<E, std::string>>& table, E value) {
+  for (const auto& [e, name] : table) {
+    if (e == value) return name;
+  }
+  return "unknown";
+}
+
+template <typename E>
+absl::StatusOr<E> EnumValue(const std::vector<std::pair<E, std::string>>& table, const std::string& name) {
+  for (const auto& [e, n] : table) {
+    if (n == name) return e;
+  }
+  return absl::InvalidArgumentError(absl::StrCat("unknown value \"", name, "\" in local state"));
+}
+
+json RelationHookToJson(const RelationHook& h) {
+  return json{{"kind", EnumName(kRelationKinds, h.kind)},
+              {"relation-id", h.relation_id},
+              {"endpoint", h.endpoint},
+              {"remote-application", h.remote_application},
+              {"peer", h.peer},
+              {"remote-unit", h.remote_unit},
+              {"departing-unit", h.departing_unit},
+              {"version", h.version}};
+}
+
+absl::StatusOr<RelationHook> RelationHookFromJson(const json& j) {
+  RelationHook h;
+  auto kind = EnumValue(kRelationKinds, j.value("kind", std::string("created")));
+  if (!kind.ok()) return kind.status();
+  h.kind = *kind;
+  h.relation_id = j.value("relation-id", int64_t{0});
+  h.endpoint = j.value("endpoint", "");
+  h.remote_application = j.value("remote-application", "");
+  h.peer = j.value("peer", false);
+  h.remote_unit = j.value("remote-unit", "");
+  h.departing_unit = j.value("departing-unit", "");
+  h.version = j.value("version", int64_t{0});
+  return h;
+}
+
+json ProgressToJson(const RelationProgress& p) {
+  json members = json::object();
+  for (const auto& [unit, version] : p.members) members[unit] = version;
+  return json{{"id", p.id},
+              {"endpoint", p.endpoint},
+              {"remote-application", p.remote_application},
+              {"peer", p.peer},
+              {"created", p.created},
+              {"members", members},
+              {"changed-pending", p.changed_pending},
+              {"remote-app-version", p.remote_app_version},
+              {"own-app-write-pending", p.own_app_write_pending},
+              {"app-version-before-own-write", p.app_version_before_own_write},
+              {"broken", p.broken},
+              {"left", p.left}};
+}
+
+RelationProgress ProgressFromJson(const json& j) {
+  RelationProgress p;
+  p.id = j.value("id", int64_t{0});
+  p.endpoint = j.value("endpoint", "");
+  p.remote_application = j.value("remote-application", "");
+  p.peer = j.value("peer", false);
+  p.created = j.value("created", false);
+  if (j.contains("members") && j["members"].is_object()) {
+    for (const auto& [unit, version] : j["members"].items()) p.members[unit] = version.get<int64_t>();
+  }
+  p.changed_pending = j.value("changed-pending", "");
+  p.remote_app_version = j.value("remote-app-version", int64_t{0});
+  p.own_app_write_pending = j.value("own-app-write-pending", false);
+  p.app_version_before_own_write = j.value("app-version-before-own-write", int64_t{0});
+  p.broken = j.value("broken", false);
+  p.left = j.value("left", false);
+  return p;
+}
+
+json HookToJson(const HookInfo& h) {
+  return json{{"kind", HookKindName(h.kind)},
+              {"relation", RelationHookToJson(h.relation)},
+              {"config-hash", h.config_hash},
+              {"leader-settings-version", h.leader_settings_version}};
+}
+
+absl::StatusOr<HookInfo> HookFromJson(const json& j) {
+  HookInfo h;
+  auto kind = EnumValue(HookKindNames(), j.value("kind", std::string("install")));
+  if (!kind.ok()) return kind.status();
+  h.kind = *kind;
+  if (j.contains("relation")) {
+    auto rel = RelationHookFromJson(j["relation"]);
+    if (!rel.ok()) return rel.status();
+    h.relation = *rel;
+  }
+  h.config_hash = j.value("config-hash", "");
+  h.leader_settings_version = j.value("leader-settings-version", int64_t{0});
+  return h;
+}
+
+}  // namespace
+
+std::string HookKindName(HookKind kind) { return EnumName(HookKindNames(), kind); }
+
+std::string HookInfo::Name() const {
+  if (kind == HookKind::kRelation) return relation.HookName();
+  return HookKindName(kind);
+}
+
+json ToJson(const LocalState& s) {
+  json relations = json::array();
+  for (const auto& [id, progress] : s.relations) relations.push_back(ProgressToJson(progress));
+  return json{{"installed", s.installed},
+              {"started", s.started},
+              {"stopped", s.stopped},
+              {"removed", s.removed},
+              {"leader", s.leader},
+              {"leader-settings-version", s.leader_settings_version},
+              {"config-hash", s.config_hash},
+              {"charm-url", s.charm_url},
+              {"charm-sha256", s.charm_sha256},
+              {"upgrade-pending", s.upgrade_pending},
+              {"workload-status-set", s.workload_status_set},
+              {"relations", relations},
+              {"operation",
+               {{"kind", EnumName(kOperationKinds, s.operation.kind)},
+                {"step", EnumName(kSteps, s.operation.step)},
+                {"hook", HookToJson(s.operation.hook)},
+                {"commit-seq", s.operation.commit_seq},
+                {"failed", s.operation.failed}}},
+              {"next-commit-seq", s.next_commit_seq}};
+}
+
+absl::StatusOr<LocalState> LocalStateFromJson(const json& j) {
+  if (!j.is_object()) return absl::InvalidArgumentError("local state is not a JSON object");
+  LocalState s;
+  try {
+    s.installed = j.value("installed", false);
+    s.started = j.value("started", false);
+    s.stopped = j.value("stopped", false);
+    s.removed = j.value("removed", false);
+    s.leader = j.value("leader", false);
+    s.leader_settings_version = j.value("leader-settings-version", int64_t{-1});
+    s.config_hash = j.value("config-hash", "");
+    s.charm_url = j.value("charm-url", "");
+    s.charm_sha256 = j.value("charm-sha256", "");
+    s.upgrade_pending = j.value("upgrade-pending", false);
+    s.workload_status_set = j.value("workload-status-set", false);
+    if (j.contains("relations")) {
+      for (const auto& r : j["relations"]) {
+        RelationProgress p = ProgressFromJson(r);
+        s.relations[p.id] = std::move(p);
+      }
+    }
+    if (j.contains("operation")) {
+      const json& op = j["operation"];
+      auto kind = EnumValue(kOperationKinds, op.value("kind", std::string("none")));
+      if (!kind.ok()) return kind.status();
+      auto step = EnumValue(kSteps, op.value("step", std::string("none")));
+      if (!step.ok()) return step.status();
+      s.operation.kind = *kind;
+      s.operation.step = *step;
+      if (op.contains("hook")) {
+        auto hook = HookFromJson(op["hook"]);
+        if (!hook.ok()) return hook.status();
+        s.operation.hook = *hook;
+      }
+      s.operation.commit_seq = op.value("commit-seq", int64_t{0});
+      s.operation.failed = op.value("failed", false);
+    }
+    s.next_commit_seq = j.value("next-commit-seq", int64_t{1});
+  } catch (const json::exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("malformed local state: ", e.what()));
+  }
+  return s;
+}
+
+}  // namespace skein::agent

@@ -1,0 +1,100 @@
+#pragma once
+
+// What this unit has done (DESIGN §5: the uniter's local state), as Juju's uniter keeps it in
+// its state file: lifecycle flags, the leadership and config it last acted on, per-relation
+// progress, and the operation in progress. The resolver compares it with the latest snapshot
+// to choose the next operation; the executor persists it after every step so that a restarted
+// agent resumes where it stopped.
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "nlohmann/json.hpp"
+#include "relations/relation_state.h"
+
+namespace skein::agent {
+
+enum class HookKind {
+  kInstall,
+  kStart,
+  kConfigChanged,
+  kUpgradeCharm,
+  kStop,
+  kRemove,
+  kUpdateStatus,
+  kLeaderElected,
+  kLeaderSettingsChanged,
+  kRelation,
+};
+
+// One hook to run, with everything needed to run it again after a restart.
+struct HookInfo {
+  HookKind kind = HookKind::kInstall;
+  relations::RelationHook relation;  // kRelation only
+  std::string config_hash;           // kConfigChanged: the config it shows
+  int64_t leader_settings_version = 0;  // kLeaderSettingsChanged: the version it shows
+
+  // The hook's name: `install`, `db-relation-joined`.
+  std::string Name() const;
+  bool operator==(const HookInfo&) const = default;
+};
+
+enum class OperationKind {
+  kNone,
+  kDeployCharm,        // fetch the charm and write the charm dir
+  kRunHook,
+  kResignLeadership,   // lost leadership: no hook, just remember it
+  kLeaveRelation,      // leave the scope of a dying relation without a hook
+  kMarkDead,           // after remove: tell the controller, then exit
+};
+
+enum class OperationStep {
+  kNone,     // no operation in progress
+  kPending,  // prepared; executing (a restart re-runs it unless its commit was acknowledged)
+  kDone,     // committed
+};
+
+struct OperationState {
+  OperationKind kind = OperationKind::kNone;
+  OperationStep step = OperationStep::kNone;
+  HookInfo hook;           // kRunHook
+  int64_t commit_seq = 0;  // kRunHook: the CommitHook sequence number this run uses
+  // The hook failed: the unit runs nothing else until resolved (next issue). Persisted so that
+  // a restart keeps the unit in error.
+  bool failed = false;
+
+  bool operator==(const OperationState&) const = default;
+};
+
+struct LocalState {
+  bool installed = false;
+  bool started = false;
+  bool stopped = false;
+  bool removed = false;
+  // The leadership the unit last acted on (leader-elected ran and it has not resigned since).
+  bool leader = false;
+  // The leader settings version leader-settings-changed last showed; -1 = never ran.
+  int64_t leader_settings_version = -1;
+  std::string config_hash;  // of the config config-changed last showed; empty = never ran
+  std::string charm_url;
+  std::string charm_sha256;  // of the charm written to the charm dir; empty = none yet
+  bool upgrade_pending = false;  // a new charm was written; upgrade-charm has not run yet
+  // A hook set the workload status (status-set); Juju then stops setting it on the unit's
+  // behalf (`unknown` after start).
+  bool workload_status_set = false;
+  std::map<int64_t, relations::RelationProgress> relations;
+  OperationState operation;
+  int64_t next_commit_seq = 1;
+
+  bool operator==(const LocalState&) const = default;
+};
+
+std::string HookKindName(HookKind kind);
+
+nlohmann::json ToJson(const LocalState& state);
+// InvalidArgument when the document is not a local state.
+absl::StatusOr<LocalState> LocalStateFromJson(const nlohmann::json& json);
+
+}  // namespace skein::agent

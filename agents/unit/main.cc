@@ -1,0 +1,141 @@
+// skein-agent --data-dir DIR: the unit agent. Wiring only: read DIR/agent.conf, set up logging
+// (DIR/agent.log + the controller), the hook tools (DIR/tools, DIR/agent.socket) and run the
+// uniter until the unit is dead or SIGTERM/SIGINT arrives.
+
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "CLI/CLI.hpp"
+#include "agents/unit/api/agent_client.h"
+#include "agents/unit/charm/charm_dir.h"
+#include "agents/unit/conf/agent_conf.h"
+#include "agents/unit/hook/runner.h"
+#include "agents/unit/hook/tool.h"
+#include "agents/unit/hook/tools/tool_server.h"
+#include "agents/unit/local_state/store.h"
+#include "agents/unit/logging/log_pipeline.h"
+#include "agents/unit/uniter/uniter.h"
+#include "lib/base/logging.h"
+#include "lib/base/names.h"
+#include "lib/base/paths.h"
+#include "lib/process/subprocess.h"
+#include "spdlog/spdlog.h"
+
+namespace {
+
+constexpr char kDefaultPath[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+int Fail(const std::string& message) {
+  spdlog::critical("{}", message);
+  std::cerr << "ERROR " << message << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"skein unit agent"};
+  std::string data_dir;
+  std::string log_level = "debug";
+  app.add_option("--data-dir", data_dir, "agent directory (agent.conf, state.db, charm/)")->required();
+  app.add_option("--log-level", log_level, "trace debug info warning error critical");
+  CLI11_PARSE(app, argc, argv);
+  data_dir = std::filesystem::absolute(data_dir).lexically_normal().string();
+
+  // Signals are taken by one thread with sigwait; every other thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  auto conf = skein::agent::ReadAgentConf(data_dir + "/agent.conf");
+  if (!conf.ok()) {
+    std::cerr << "ERROR " << conf.status().message() << "\n";
+    return 1;
+  }
+  std::string unit = conf->unit;
+  if (unit.empty()) {
+    auto parsed = skein::ParseUnitTag(conf->entity);
+    if (!parsed.ok()) {
+      std::cerr << "ERROR agent.conf: " << conf->entity << " is not a unit\n";
+      return 1;
+    }
+    unit = parsed->ToString();
+  }
+
+  skein::InitLogging("juju.worker.uniter", data_dir + "/agent.log", log_level, false);
+  std::string pid_file = data_dir + "/agent.pid";
+  skein::process::WritePidFile(pid_file);
+
+  skein::agent::AgentClient client(conf->controller, skein::rpc::Identity{conf->entity, conf->credential});
+  auto pipeline = std::make_shared<skein::agent::LogPipeline>(
+      conf->entity, [&client](const std::vector<skein::v1::LogEntry>& entries) { return client.PushLogs(entries); });
+  pipeline->AttachToLogger(*spdlog::default_logger());
+  pipeline->Start();
+  spdlog::info("starting unit agent for {} (controller {})", unit, conf->controller);
+
+  int code = 0;
+  {
+    auto store = skein::agent::LocalStateStore::Open(data_dir + "/state.db");
+    if (!store.ok()) return Fail(std::string(store.status().message()));
+    absl::Status tools = skein::agent::CreateToolsDir(
+        data_dir + "/tools", skein::ExecutableDir() + "/skein-hook-tool", skein::agent::ToolNames());
+    if (!tools.ok()) return Fail(std::string(tools.message()));
+
+    skein::agent::CharmDirRunner runner(data_dir + "/charm");
+    skein::agent::UniterConfig config;
+    config.unit = unit;
+    config.agent_dir = data_dir;
+    config.machine_id = conf->machine_id;
+    config.api_addresses = conf->controller;
+    const char* path = std::getenv("PATH");
+    config.agent_path = path != nullptr && *path != '\0' ? path : kDefaultPath;
+    skein::agent::Uniter uniter(config, &client, store->get(), &runner);
+
+    auto tool_server = skein::agent::ToolServer::Start(
+        data_dir + "/agent.socket", [&uniter](const std::string& id) { return uniter.ResolveContext(id); });
+    if (!tool_server.ok()) return Fail(std::string(tool_server.status().message()));
+
+    std::atomic<bool> done{false};
+    std::thread signal_thread([&] {
+      while (true) {
+        int sig = 0;
+        if (sigwait(&signals, &sig) != 0) continue;
+        if (sig == SIGUSR1 && done) return;
+        if (sig == SIGTERM || sig == SIGINT) {
+          spdlog::info("received signal {}, stopping", sig);
+          uniter.Stop();
+        }
+      }
+    });
+
+    auto result = uniter.Run();
+    done = true;
+    pthread_kill(signal_thread.native_handle(), SIGUSR1);
+    signal_thread.join();
+    (*tool_server)->Stop();
+    if (!result.ok()) {
+      code = Fail(absl::StrCat("uniter stopped: ", std::string(result.status().message())));
+    } else if (*result == skein::agent::Uniter::Exit::kUnitDead) {
+      spdlog::info("unit {} removed; agent exiting", unit);
+    } else if (*result == skein::agent::Uniter::Exit::kUnitGone) {
+      spdlog::info("unit {} no longer exists; agent exiting", unit);
+    } else {
+      spdlog::info("unit agent stopped");
+    }
+  }
+  pipeline->Stop(std::chrono::milliseconds(2000));
+  ::unlink(pid_file.c_str());
+  spdlog::shutdown();
+  return code;
+}

@@ -1,0 +1,191 @@
+#include "agents/unit/operation/run_hook.h"
+
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "spdlog/spdlog.h"
+
+namespace skein::agent {
+namespace {
+
+spdlog::level::level_enum SpdlogLevel(const std::string& juju_level) {
+  if (juju_level == "TRACE") return spdlog::level::trace;
+  if (juju_level == "DEBUG") return spdlog::level::debug;
+  if (juju_level == "WARNING") return spdlog::level::warn;
+  if (juju_level == "ERROR") return spdlog::level::err;
+  if (juju_level == "CRITICAL") return spdlog::level::critical;
+  return spdlog::level::info;
+}
+
+}  // namespace
+
+void RecordCommittedHook(LocalState& state, const HookInfo& hook, const std::set<int64_t>& app_write_relations,
+                         const v1::UnitSnapshot* latest) {
+  resolver::RecordHook(state, hook);
+  for (int64_t id : app_write_relations) {
+    auto progress = state.relations.find(id);
+    if (progress == state.relations.end() || latest == nullptr) continue;
+    for (const auto& r : latest->relations()) {
+      if (r.id() == id) relations::RecordOwnAppWrite(progress->second, r.remote_app_settings_version());
+    }
+  }
+  state.operation.step = OperationStep::kDone;
+  state.next_commit_seq = std::max(state.next_commit_seq, state.operation.commit_seq + 1);
+}
+
+RunHookOperation::RunHookOperation(HookInfo hook, OperationDeps& deps)
+    : hook_(std::move(hook)), name_(hook_.Name()), deps_(deps) {}
+
+std::string RunHookOperation::String() const {
+  if (hook_.kind == HookKind::kRelation && !hook_.relation.remote_unit.empty()) {
+    return absl::StrCat("run ", name_, " hook for ", hook_.relation.remote_unit);
+  }
+  return absl::StrCat("run ", name_, " hook");
+}
+
+void RunHookOperation::SetAgentStatus(const std::string& status, const std::string& message,
+                                      const std::string& data_json) {
+  absl::Status s = RetryTransient(
+      [&] { return deps_.client->SetStatus(v1::SetStatusRequest::AGENT, status, message, data_json); }, deps_.pause);
+  if (!s.ok()) spdlog::warn("cannot set agent status {}: {}", status, std::string(s.message()));
+}
+
+void RunHookOperation::SetWorkloadStatus(const std::string& status, const std::string& message) {
+  absl::Status s = RetryTransient(
+      [&] { return deps_.client->SetStatus(v1::SetStatusRequest::WORKLOAD, status, message); }, deps_.pause);
+  if (!s.ok()) spdlog::warn("cannot set workload status {}: {}", status, std::string(s.message()));
+}
+
+std::string RunHookOperation::NewContextId() const {
+  static thread_local std::mt19937_64 rng(std::random_device{}());
+  return absl::StrCat(deps_.unit, "-", name_, "-", rng() >> 1);
+}
+
+absl::Status RunHookOperation::Prepare(LocalState& state) {
+  if (hook_.kind == HookKind::kLeaderElected) {
+    // Juju skips leader-elected when leadership was lost before it could run.
+    auto latest = deps_.latest();
+    if (latest == nullptr || !latest->leader()) return SkipOperation();
+  }
+  if (hook_.kind != HookKind::kUpdateStatus) {
+    std::string message = absl::StrCat("running ", name_, " hook");
+    if (hook_.kind == HookKind::kRelation && !hook_.relation.remote_unit.empty()) {
+      absl::StrAppend(&message, " for ", hook_.relation.remote_unit);
+    }
+    SetAgentStatus("executing", message);
+  }
+  switch (hook_.kind) {
+    case HookKind::kInstall:
+      if (!state.workload_status_set) SetWorkloadStatus("maintenance", "installing charm software");
+      break;
+    case HookKind::kStop:
+      SetWorkloadStatus("maintenance", "stopping charm software");
+      break;
+    case HookKind::kRemove:
+      SetWorkloadStatus("maintenance", "cleaning up prior to charm deletion");
+      break;
+    default:
+      break;
+  }
+  state.operation = OperationState{OperationKind::kRunHook, OperationStep::kPending, hook_, state.next_commit_seq,
+                                   /*failed=*/false};
+  return absl::OkStatus();
+}
+
+absl::Status RunHookOperation::Execute(LocalState& state) {
+  auto snapshot = deps_.latest();
+  HookContextParams params;
+  params.id = NewContextId();
+  params.unit = deps_.unit;
+  params.application = deps_.application;
+  params.hook = hook_;
+  params.local = state;
+  params.snapshot = snapshot;
+  params.leader_now = [latest = deps_.latest] {
+    auto s = latest();
+    return s != nullptr && s->leader();
+  };
+  params.client = deps_.client;
+  auto juju_log = deps_.logger(absl::StrCat("unit.", deps_.unit, ".juju-log"));
+  params.log = [juju_log](const std::string& level, const std::string& message) {
+    juju_log->log(SpdlogLevel(level), "{}", message);
+  };
+  context_ = std::make_shared<UnitHookContext>(std::move(params));
+
+  std::optional<HookRelationEnv> relation;
+  if (hook_.kind == HookKind::kRelation) {
+    const auto& r = hook_.relation;
+    relation = HookRelationEnv{r.endpoint, r.relation_id, r.remote_application, r.remote_unit, r.departing_unit};
+  }
+  UnitEnvironment environment = deps_.environment;
+  if (snapshot != nullptr) {
+    if (environment.model_name.empty()) environment.model_name = snapshot->model_name();
+    if (environment.model_uuid.empty()) environment.model_uuid = snapshot->model_uuid();
+  }
+  auto env = HookEnvironment(environment, name_, context_->id(), relation);
+  auto output = deps_.logger(absl::StrCat("unit.", deps_.unit, ".", name_));
+
+  spdlog::info("running {}", String());
+  deps_.publish_context(context_);
+  HookOutcome outcome = deps_.runner->Run(name_, env, [&output](bool is_stderr, const std::string& line) {
+    output->log(is_stderr ? spdlog::level::warn : spdlog::level::debug, "{}", line);
+  });
+  deps_.publish_context(nullptr);
+  if (context_->WorkloadStatusSet()) state.workload_status_set = true;
+
+  switch (outcome.kind) {
+    case HookOutcome::Kind::kOk:
+      spdlog::info("ran \"{}\" hook", name_);
+      return absl::OkStatus();
+    case HookOutcome::Kind::kMissing:
+      spdlog::info("skipped \"{}\" hook (missing)", name_);
+      return absl::OkStatus();
+    case HookOutcome::Kind::kKilled:
+      return absl::CancelledError(absl::StrCat("hook \"", name_, "\" killed: agent stopping"));
+    case HookOutcome::Kind::kFailed:
+      break;
+  }
+  spdlog::error("hook \"{}\" failed: {}", name_, outcome.error);
+  state.operation.failed = true;
+  nlohmann::json data = {{"hook", name_}};
+  if (hook_.kind == HookKind::kRelation) {
+    data["relation-id"] = hook_.relation.relation_id;
+    if (!hook_.relation.remote_unit.empty()) data["remote-unit"] = hook_.relation.remote_unit;
+  }
+  SetAgentStatus("error", absl::StrCat("hook failed: \"", name_, "\""), data.dump());
+  return HookFailed(name_);
+}
+
+absl::Status RunHookOperation::Commit(LocalState& state) {
+  v1::CommitHookRequest request = context_->BuildCommit(state.operation.commit_seq);
+  absl::Status committed = RetryTransient([&] { return deps_.client->CommitHook(request).status(); }, deps_.pause);
+  if (committed.code() == absl::StatusCode::kCancelled) return committed;
+  if (!committed.ok()) {
+    // The controller refused what the hook did (e.g. an app-bag write after losing
+    // leadership): the hook failed as a whole, as in Juju when the context flush fails.
+    spdlog::error("cannot commit \"{}\" hook: {}", name_, std::string(committed.message()));
+    state.operation.failed = true;
+    SetAgentStatus("error", absl::StrCat("hook failed: \"", name_, "\""), nlohmann::json{{"hook", name_}}.dump());
+    return HookFailed(name_);
+  }
+  auto latest = deps_.latest();
+  RecordCommittedHook(state, hook_, context_->AppWriteRelations(), latest.get());
+
+  switch (hook_.kind) {
+    case HookKind::kStart:
+      if (!state.workload_status_set) SetWorkloadStatus("unknown", "");
+      break;
+    case HookKind::kStop:
+      SetWorkloadStatus("maintenance", "");
+      break;
+    case HookKind::kRemove:
+      SetWorkloadStatus("terminated", "");
+      break;
+    default:
+      break;
+  }
+  if (hook_.kind != HookKind::kUpdateStatus) SetAgentStatus("idle", "");
+  return absl::OkStatus();
+}
+
+}  // namespace skein::agent

@@ -1,0 +1,290 @@
+#include "agents/unit/resolver/resolver.h"
+
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+
+namespace skein::agent::resolver {
+namespace {
+
+using relations::RelationProgress;
+using relations::RelationStep;
+using relations::RelationView;
+
+Op RunHook(HookInfo hook) {
+  Op op;
+  op.kind = OperationKind::kRunHook;
+  op.hook = std::move(hook);
+  return op;
+}
+
+Op SimpleHook(HookKind kind) {
+  HookInfo hook;
+  hook.kind = kind;
+  return RunHook(std::move(hook));
+}
+
+Op Nothing(std::string reason) {
+  Op op;
+  op.reason = std::move(reason);
+  return op;
+}
+
+// Every relation the unit has to think about: the ones in the snapshot and the ones it still
+// remembers, by id.
+std::set<int64_t> RelationIds(const LocalState& local, const std::map<int64_t, RelationView>& views) {
+  std::set<int64_t> ids;
+  for (const auto& [id, progress] : local.relations) ids.insert(id);
+  for (const auto& [id, view] : views) ids.insert(id);
+  return ids;
+}
+
+std::map<int64_t, RelationView> Views(const v1::UnitSnapshot& remote) {
+  std::map<int64_t, RelationView> views;
+  for (const auto& r : remote.relations()) views.emplace(r.id(), ToView(r));
+  return views;
+}
+
+// The first relation step over all relations (by id), as an operation.
+std::optional<Op> NextRelationOp(const LocalState& local, const std::map<int64_t, RelationView>& views,
+                                 bool unit_dying, const std::string& self_unit) {
+  for (int64_t id : RelationIds(local, views)) {
+    auto p = local.relations.find(id);
+    RelationProgress progress = p != local.relations.end() ? p->second : RelationProgress{};
+    progress.id = id;
+    auto v = views.find(id);
+    const RelationView* view = v != views.end() ? &v->second : nullptr;
+    RelationStep step = relations::NextRelationStep(progress, view, unit_dying, self_unit);
+    if (step.kind == RelationStep::Kind::kHook) {
+      HookInfo hook;
+      hook.kind = HookKind::kRelation;
+      hook.relation = step.hook;
+      return RunHook(std::move(hook));
+    }
+    if (step.kind == RelationStep::Kind::kLeave) {
+      Op op;
+      op.kind = OperationKind::kLeaveRelation;
+      op.relation_id = id;
+      return op;
+    }
+  }
+  return std::nullopt;
+}
+
+Op DyingOp(const LocalState& local, const v1::UnitSnapshot& remote, const std::map<int64_t, RelationView>& views) {
+  if (auto op = NextRelationOp(local, views, /*unit_dying=*/true, remote.unit())) return *op;
+  if (local.started && !local.stopped) return SimpleHook(HookKind::kStop);
+  if (local.installed && !local.removed) return SimpleHook(HookKind::kRemove);
+  Op op;
+  op.kind = OperationKind::kMarkDead;
+  return op;
+}
+
+Op DeployCharm(const v1::UnitSnapshot& remote) {
+  Op op;
+  op.kind = OperationKind::kDeployCharm;
+  op.charm_url = remote.charm().url();
+  op.charm_sha256 = remote.charm().sha256();
+  return op;
+}
+
+}  // namespace
+
+std::string Op::String() const {
+  switch (kind) {
+    case OperationKind::kNone:
+      return absl::StrCat("no operation (", reason, ")");
+    case OperationKind::kDeployCharm:
+      return absl::StrCat("deploy charm ", charm_url);
+    case OperationKind::kRunHook:
+      if (!hook.relation.remote_unit.empty() && hook.kind == HookKind::kRelation) {
+        return absl::StrCat("run ", hook.Name(), " hook for ", hook.relation.remote_unit);
+      }
+      return absl::StrCat("run ", hook.Name(), " hook");
+    case OperationKind::kResignLeadership:
+      return "resign leadership";
+    case OperationKind::kLeaveRelation:
+      return absl::StrCat("leave relation ", relation_id);
+    case OperationKind::kMarkDead:
+      return "mark unit dead";
+  }
+  return "unknown operation";
+}
+
+relations::RelationView ToView(const v1::RelationSnapshot& r) {
+  RelationView view;
+  view.id = r.id();
+  view.endpoint = r.endpoint();
+  view.remote_application = r.remote_application();
+  view.peer = r.role() == "peers";
+  view.dying = r.life() != v1::LIFE_ALIVE;
+  for (const auto& m : r.members()) view.members.push_back({m.unit(), m.settings_version()});
+  view.remote_app_version = r.remote_app_settings_version();
+  return view;
+}
+
+std::string ConfigHash(const v1::UnitSnapshot& remote) {
+  // FNV-1a: stable across builds and machines, which is all a change detector needs.
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](const std::string& s) {
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    h ^= 0xff;
+    h *= 1099511628211ull;
+  };
+  mix(remote.config_json().empty() ? "{}" : remote.config_json());
+  mix(remote.private_address());
+  char buf[17];
+  std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+Op NextOp(const LocalState& local, const v1::UnitSnapshot& remote, const Options& options) {
+  // 0. A failed hook blocks everything until it is resolved.
+  if (local.operation.failed) return Nothing("hook failed");
+  std::map<int64_t, RelationView> views = Views(remote);
+
+  // 1. Dying.
+  if (remote.life() != v1::LIFE_ALIVE) return DyingOp(local, remote, views);
+
+  // 2. Install.
+  bool charm_known = !remote.charm().sha256().empty();
+  if (!local.installed) {
+    if (!charm_known) return Nothing("waiting for charm");
+    if (local.charm_sha256 != remote.charm().sha256()) return DeployCharm(remote);
+    return SimpleHook(HookKind::kInstall);
+  }
+
+  // 3. relation-created for alive relations not created yet.
+  for (const auto& [id, view] : views) {
+    if (view.dying) continue;
+    auto p = local.relations.find(id);
+    if (p != local.relations.end() && (p->second.created || p->second.left)) continue;
+    HookInfo hook;
+    hook.kind = HookKind::kRelation;
+    hook.relation = relations::CreatedHook(view);
+    return RunHook(std::move(hook));
+  }
+
+  // 4. Leadership.
+  if (remote.leader() && !local.leader) return SimpleHook(HookKind::kLeaderElected);
+  if (!remote.leader() && local.leader) {
+    Op op;
+    op.kind = OperationKind::kResignLeadership;
+    return op;
+  }
+  if (!remote.leader() && local.leader_settings_version != remote.leader_settings_version()) {
+    HookInfo hook;
+    hook.kind = HookKind::kLeaderSettingsChanged;
+    hook.leader_settings_version = remote.leader_settings_version();
+    return RunHook(std::move(hook));
+  }
+
+  // 5. Charm upgrade.
+  if (charm_known && local.charm_sha256 != remote.charm().sha256()) return DeployCharm(remote);
+  if (local.upgrade_pending) return SimpleHook(HookKind::kUpgradeCharm);
+
+  // 6. config-changed.
+  std::string config_hash = ConfigHash(remote);
+  if (local.config_hash != config_hash) {
+    HookInfo hook;
+    hook.kind = HookKind::kConfigChanged;
+    hook.config_hash = config_hash;
+    return RunHook(std::move(hook));
+  }
+
+  // 7. start.
+  if (!local.started) return SimpleHook(HookKind::kStart);
+
+  // 8. Relation hooks.
+  if (auto op = NextRelationOp(local, views, /*unit_dying=*/false, remote.unit())) return *op;
+
+  // 9. update-status.
+  if (options.update_status_due) return SimpleHook(HookKind::kUpdateStatus);
+  return Nothing("idle");
+}
+
+bool Observe(LocalState& local, const v1::UnitSnapshot& remote) {
+  std::map<int64_t, RelationView> views = Views(remote);
+  bool changed = false;
+  for (auto it = local.relations.begin(); it != local.relations.end();) {
+    auto v = views.find(it->first);
+    const RelationView* view = v != views.end() ? &v->second : nullptr;
+    if (relations::CanForget(it->second, view)) {
+      it = local.relations.erase(it);
+      changed = true;
+      continue;
+    }
+    if (view != nullptr && relations::ObserveView(it->second, *view)) changed = true;
+    ++it;
+  }
+  return changed;
+}
+
+void RecordHook(LocalState& local, const HookInfo& hook) {
+  switch (hook.kind) {
+    case HookKind::kInstall:
+      local.installed = true;
+      break;
+    case HookKind::kStart:
+      local.started = true;
+      break;
+    case HookKind::kConfigChanged:
+      local.config_hash = hook.config_hash;
+      break;
+    case HookKind::kUpgradeCharm:
+      // upgrade-charm is always followed by config-changed.
+      local.upgrade_pending = false;
+      local.config_hash.clear();
+      break;
+    case HookKind::kStop:
+      local.stopped = true;
+      break;
+    case HookKind::kRemove:
+      local.removed = true;
+      break;
+    case HookKind::kUpdateStatus:
+      break;
+    case HookKind::kLeaderElected:
+      local.leader = true;
+      break;
+    case HookKind::kLeaderSettingsChanged:
+      local.leader_settings_version = hook.leader_settings_version;
+      break;
+    case HookKind::kRelation:
+      relations::RecordRelationHook(local.relations[hook.relation.relation_id], hook.relation);
+      break;
+  }
+}
+
+void RecordOp(LocalState& local, const Op& op) {
+  switch (op.kind) {
+    case OperationKind::kNone:
+    case OperationKind::kMarkDead:
+      break;
+    case OperationKind::kDeployCharm:
+      local.charm_url = op.charm_url;
+      local.charm_sha256 = op.charm_sha256;
+      if (local.installed) local.upgrade_pending = true;
+      break;
+    case OperationKind::kRunHook:
+      RecordHook(local, op.hook);
+      break;
+    case OperationKind::kResignLeadership:
+      local.leader = false;
+      break;
+    case OperationKind::kLeaveRelation: {
+      RelationProgress& progress = local.relations[op.relation_id];
+      progress.id = op.relation_id;
+      relations::RecordLeave(progress);
+      break;
+    }
+  }
+}
+
+}  // namespace skein::agent::resolver

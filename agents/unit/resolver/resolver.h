@@ -1,0 +1,64 @@
+#pragma once
+
+// The uniter's decision: given what the unit has done (LocalState) and what the controller
+// wants (the latest UnitSnapshot), the one operation to run next (juju-semantics §1.2). Pure:
+// no gRPC, no files, no clock; the loop passes in whether the update-status timer is due.
+//
+// Fixed priority order, first match wins:
+//   0. a hook failed: nothing (the unit waits for `resolved`, next issue);
+//   1. unit dying: relation teardown (-departed for every known member with
+//      JUJU_DEPARTING_UNIT = this unit, then -broken for non-peers), then stop (if started),
+//      then remove (if installed), then mark dead;
+//   2. not installed: fetch the charm, then install;
+//   3. -relation-created for every alive relation not created yet;
+//   4. leadership: leader-elected (became leader), resign without a hook (lost it),
+//      leader-settings-changed (non-leader whose leader settings version differs; -1 = never
+//      ran, so every non-leader runs it once during setup);
+//   5. charm changed: fetch it, then upgrade-charm (which forces config-changed);
+//   6. config-changed when the config hash differs (or it never ran);
+//   7. start when not started (so start follows the first config-changed);
+//   8. relation hooks (relations/relation_state.h order, relations by id);
+//   9. update-status when its timer is due.
+
+#include <cstdint>
+#include <string>
+
+#include "agents/unit/local_state/local_state.h"
+#include "relations/relation_state.h"
+#include "skein/v1/agent.pb.h"
+
+namespace skein::agent::resolver {
+
+struct Op {
+  OperationKind kind = OperationKind::kNone;
+  HookInfo hook;             // kRunHook
+  int64_t relation_id = 0;   // kLeaveRelation
+  std::string charm_url;     // kDeployCharm
+  std::string charm_sha256;  // kDeployCharm
+  // kNone: why nothing runs (`idle`, `hook failed`, `waiting for charm`), for logs and tests.
+  std::string reason;
+
+  // `run install hook`, `deploy charm local:app-0`, ... for logs.
+  std::string String() const;
+};
+
+struct Options {
+  bool update_status_due = false;
+};
+
+Op NextOp(const LocalState& local, const v1::UnitSnapshot& remote, const Options& options = {});
+
+// Brings the local state up to date with a snapshot without running anything: absorbs this
+// unit's own peer app-bag writes and forgets relations that are gone and need no hook.
+// Returns true when `local` changed (the caller persists it).
+bool Observe(LocalState& local, const v1::UnitSnapshot& remote);
+
+// What committing `op` means for the local state (hooks: juju-semantics §1.2 "chaining rules").
+void RecordOp(LocalState& local, const Op& op);
+void RecordHook(LocalState& local, const HookInfo& hook);
+
+// Hash of everything whose change runs config-changed: the config and the unit's address.
+std::string ConfigHash(const v1::UnitSnapshot& remote);
+relations::RelationView ToView(const v1::RelationSnapshot& relation);
+
+}  // namespace skein::agent::resolver

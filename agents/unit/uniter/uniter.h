@@ -1,0 +1,91 @@
+#pragma once
+
+// The uniter loop (DESIGN §5; Juju worker/uniter): remote state (RemoteStateWatcher) + local
+// state (LocalStateStore) -> resolver::NextOp -> an Operation run through the executor. The
+// loop is the only place that blocks waiting for something new: a snapshot, the update-status
+// timer, or Stop().
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "agents/unit/api/agent_client.h"
+#include "agents/unit/hook/environment.h"
+#include "agents/unit/hook/runner.h"
+#include "agents/unit/hook/unit_hook_context.h"
+#include "agents/unit/local_state/store.h"
+#include "agents/unit/operation/operation.h"
+#include "agents/unit/remote_state/watcher.h"
+
+namespace skein::agent {
+
+struct UniterConfig {
+  std::string unit;       // `app/0`
+  std::string agent_dir;  // holds charm/, tools/, agent.socket
+  std::string machine_id;
+  std::string api_addresses;  // for JUJU_API_ADDRESSES
+  std::string agent_path;     // appended to the hooks' PATH after the tools dir
+  // update-status interval when the model config does not say (`update-status-hook-interval`).
+  std::chrono::milliseconds default_update_status_interval = std::chrono::minutes(5);
+};
+
+class Uniter {
+ public:
+  enum class Exit {
+    kStopped,   // Stop() was called
+    kUnitDead,  // the unit ran remove and the controller marked it dead
+    kUnitGone,  // the controller no longer knows the unit
+  };
+
+  // `client`, `store` and `runner` must outlive the uniter.
+  Uniter(UniterConfig config, AgentClient* client, LocalStateStore* store, HookRunner* runner);
+  ~Uniter();
+
+  // Runs until the unit is dead or gone, or Stop(). Errors: those of the local state store
+  // (Internal, InvalidArgument), Unauthenticated/PermissionDenied from Login.
+  absl::StatusOr<Exit> Run();
+  // Thread-safe (also from a signal-handling thread): stops the loop and kills a running hook.
+  void Stop();
+
+  // The live context of the running hook with this JUJU_CONTEXT_ID, or nullptr. For the tool
+  // server.
+  HookContext* ResolveContext(const std::string& context_id);
+
+ private:
+  absl::Status Login(LocalState& state);
+  void Notify();
+  // Waits until a new snapshot, Stop(), or `deadline`. True when stopping.
+  bool WaitForChange(uint64_t seen_generation, std::chrono::steady_clock::time_point deadline);
+  bool Pause(std::chrono::milliseconds duration);
+  void PublishContext(std::shared_ptr<UnitHookContext> context);
+  std::chrono::milliseconds UpdateStatusInterval(const v1::UnitSnapshot& snapshot) const;
+  void ReportIdle();
+
+  const UniterConfig config_;
+  AgentClient* const client_;
+  LocalStateStore* const store_;
+  HookRunner* const runner_;
+  RemoteStateWatcher watcher_;
+  OperationDeps deps_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  uint64_t generation_ = 0;  // bumped by every snapshot
+  bool stopping_ = false;
+
+  std::mutex context_mu_;
+  std::shared_ptr<UnitHookContext> context_;  // the running hook's, for the tool server
+  // The previous hook's context, kept alive a little longer for a tool call still in flight.
+  std::shared_ptr<UnitHookContext> retired_context_;
+
+  bool idle_reported_ = false;
+};
+
+// Parses Go-style durations (`5m`, `1m30s`, `300s`, `1h`). nullopt when malformed.
+std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text);
+
+}  // namespace skein::agent

@@ -1,0 +1,165 @@
+// The skein-agent binary (main.cc wiring) against the fake controller: hook tools over the agent
+// socket, pid and socket files, SIGTERM handling.
+
+#include <signal.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "absl/strings/str_split.h"
+#include "agents/unit/conf/agent_conf.h"
+#include "gtest/gtest.h"
+#include "lib/base/paths.h"
+#include "lib/process/subprocess.h"
+#include "tests/agents/unit/fake_agent_service.h"
+#include "tests/agents/unit/test_util.h"
+
+namespace skein::agent {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool WaitForFile(const std::string& path, bool exists, std::chrono::seconds timeout = std::chrono::seconds(20)) {
+  // A poll on the condition with a deadline: files give no notification to wait on.
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (fs::exists(path) != exists) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+class AgentBinaryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    binary_ = ExecutableDir() + "/skein-agent";
+    if (!fs::exists(binary_)) GTEST_SKIP() << "skein-agent not built";
+    agent_dir_ = dir_.path() + "/unit-app-0";
+    fs::create_directories(agent_dir_);
+    hook_log_ = dir_.path() + "/hooks.log";
+    v1::UnitSnapshot s;
+    s.set_unit("app/0");
+    s.set_application("app");
+    s.set_leader(true);
+    s.mutable_charm()->set_url("local:app-0");
+    s.mutable_charm()->set_sha256("sha-1");
+    s.set_config_json("{}");
+    fake_.SetUnitSnapshot(s);
+    fake_.Start();
+    ASSERT_TRUE(WriteAgentConf(agent_dir_ + "/agent.conf",
+                               AgentConf{fake_.address(), "unit-app-0", "secret", "app/0", "0"})
+                    .ok());
+  }
+
+  void TearDown() override {
+    if (pid_ > 0) process::Terminate(pid_, std::chrono::seconds(5));
+    fake_.Shutdown();
+  }
+
+  void SetCharm(const std::string& dispatch) {
+    v1::CharmArchive charm;
+    v1::CharmFile* meta = charm.add_files();
+    meta->set_path("metadata.yaml");
+    meta->set_content("name: app\n");
+    meta->set_mode(0644);
+    v1::CharmFile* d = charm.add_files();
+    d->set_path("dispatch");
+    d->set_content(dispatch);
+    d->set_mode(0755);
+    fake_.SetCharm(charm);
+  }
+
+  void StartAgent() {
+    process::SpawnOptions o;
+    o.argv = {binary_, "--data-dir", agent_dir_};
+    o.stdout_path = dir_.path() + "/agent.out";
+    o.stderr_path = dir_.path() + "/agent.out";
+    auto pid = process::Spawn(o);
+    ASSERT_TRUE(pid.ok()) << pid.status();
+    pid_ = *pid;
+  }
+
+  // SIGTERM, then the exit code (or -1 when it did not exit in time).
+  int StopAgent() {
+    ::kill(pid_, SIGTERM);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (auto r = process::Reap(pid_, false)) {
+        pid_ = 0;
+        return r->exit_code;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return -1;
+  }
+
+  testing::TempDir dir_;
+  std::string binary_, agent_dir_, hook_log_;
+  testing::FakeAgentService fake_;
+  pid_t pid_ = 0;
+};
+
+TEST_F(AgentBinaryTest, RunsHooksWithWorkingToolsAndCleansUpOnSigterm) {
+  SetCharm("#!/bin/sh\n"
+           "echo \"$JUJU_HOOK_NAME\" >> " + hook_log_ + "\n"
+           "if [ \"$JUJU_HOOK_NAME\" = start ]; then status-set active \"serving\" || exit 1; fi\n");
+  StartAgent();
+  ASSERT_TRUE(fake_.WaitUntil([&] { return fake_.commits.size() >= 4; })) << testing::ReadFile(dir_.path() + "/agent.out");
+  EXPECT_EQ(testing::ReadFile(hook_log_), "install\nleader-elected\nconfig-changed\nstart\n");
+  auto workload = fake_.StatusesOf(v1::SetStatusRequest::WORKLOAD);
+  ASSERT_FALSE(workload.empty());
+  EXPECT_EQ(workload.back().status, "active");
+  EXPECT_EQ(workload.back().message, "serving");
+  EXPECT_TRUE(fs::exists(agent_dir_ + "/agent.pid"));
+  EXPECT_TRUE(fs::exists(agent_dir_ + "/agent.socket"));
+  EXPECT_TRUE(fs::is_symlink(agent_dir_ + "/tools/relation-get"));
+  EXPECT_TRUE(fs::exists(agent_dir_ + "/state.db"));
+  EXPECT_NE(testing::ReadFile(agent_dir_ + "/agent.log").find("juju.worker.uniter"), std::string::npos);
+  for (const auto& entity : fake_.entities) EXPECT_EQ(entity, "unit-app-0");
+
+  EXPECT_EQ(StopAgent(), 0);
+  EXPECT_FALSE(fs::exists(agent_dir_ + "/agent.socket"));
+  EXPECT_FALSE(fs::exists(agent_dir_ + "/agent.pid"));
+}
+
+TEST_F(AgentBinaryTest, SigtermDuringAHookKillsItAndTheHookRunsAgainAfterRestart) {
+  std::string hook_pid = dir_.path() + "/hook.pid";
+  SetCharm("#!/bin/sh\n"
+           "echo \"$JUJU_HOOK_NAME\" >> " + hook_log_ + "\n"
+           "if [ \"$JUJU_HOOK_NAME\" = install ] && [ ! -e " + dir_.path() + "/installed-once ]; then\n"
+           "  touch " + dir_.path() + "/installed-once; echo $$ > " + hook_pid + "; exec /bin/sleep 60\n"
+           "fi\n");
+  StartAgent();
+  ASSERT_TRUE(WaitForFile(hook_pid, true));
+  pid_t hook = std::stoi(testing::ReadFile(hook_pid));
+  EXPECT_EQ(StopAgent(), 0);
+  EXPECT_FALSE(process::IsAlive(hook));
+  EXPECT_TRUE(fake_.commits.empty());
+  // Killed by the agent's shutdown: not an error, install runs again.
+  for (const auto& s : fake_.statuses) EXPECT_NE(s.status, "error");
+  StartAgent();
+  ASSERT_TRUE(fake_.WaitUntil([&] { return fake_.commits.size() >= 4; }));
+  EXPECT_EQ(testing::ReadFile(hook_log_), "install\ninstall\nleader-elected\nconfig-changed\nstart\n");
+  EXPECT_EQ(StopAgent(), 0);
+}
+
+TEST_F(AgentBinaryTest, RemovedUnitExitsZeroAndLeavesNoSocket) {
+  SetCharm("#!/bin/sh\nexit 0\n");
+  StartAgent();
+  ASSERT_TRUE(fake_.WaitUntil([&] { return fake_.commits.size() >= 4; }));
+  fake_.UpdateUnitSnapshot([](v1::UnitSnapshot& s) { s.set_life(v1::LIFE_DYING); });
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  std::optional<process::RunResult> exited;
+  while (!exited && std::chrono::steady_clock::now() < deadline) {
+    exited = process::Reap(pid_, false);
+    if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(exited.has_value());
+  pid_ = 0;
+  EXPECT_EQ(exited->exit_code, 0);
+  EXPECT_EQ(fake_.mark_dead_calls, 1);
+  EXPECT_FALSE(fs::exists(agent_dir_ + "/agent.socket"));
+}
+
+}  // namespace
+}  // namespace skein::agent

@@ -1,0 +1,268 @@
+#include "tests/agents/unit/fake_agent_service.h"
+
+#include <type_traits>
+
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+#include "lib/rpc/auth.h"
+
+namespace skein::agent::testing {
+
+FakeAgentService::FakeAgentService() {
+  machine_.set_machine_id("0");
+  unit_.set_life(v1::LIFE_ALIVE);
+}
+
+FakeAgentService::~FakeAgentService() { Shutdown(); }
+
+void FakeAgentService::Start() {
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(this);
+  server_ = builder.BuildAndStart();
+  address_ = "127.0.0.1:" + std::to_string(port);
+}
+
+void FakeAgentService::Shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    shutting_down_ = true;
+  }
+  cv_.notify_all();
+  if (server_ != nullptr) {
+    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    server_->Wait();
+    server_.reset();
+  }
+}
+
+void FakeAgentService::SetUnitSnapshot(v1::UnitSnapshot snapshot) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    snapshot.set_version(unit_.version() + 1);
+    unit_ = std::move(snapshot);
+  }
+  cv_.notify_all();
+}
+
+v1::UnitSnapshot FakeAgentService::unit_snapshot() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return unit_;
+}
+
+void FakeAgentService::UpdateUnitSnapshot(const std::function<void(v1::UnitSnapshot&)>& change) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    change(unit_);
+    unit_.set_version(unit_.version() + 1);
+  }
+  cv_.notify_all();
+}
+
+void FakeAgentService::SetMachineSnapshot(v1::MachineSnapshot snapshot) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    snapshot.set_version(machine_.version() + 1);
+    machine_ = std::move(snapshot);
+  }
+  cv_.notify_all();
+}
+
+void FakeAgentService::SetCharm(v1::CharmArchive charm) {
+  std::lock_guard<std::mutex> lock(mu_);
+  charm_ = std::move(charm);
+}
+
+void FakeAgentService::SetLastCommitSeq(int64_t seq) {
+  std::lock_guard<std::mutex> lock(mu_);
+  last_commit_seq_ = seq;
+}
+
+void FakeAgentService::SetBag(int64_t relation_id, const std::string& owner, bool application,
+                              std::map<std::string, std::string> bag) {
+  std::lock_guard<std::mutex> lock(mu_);
+  bags_[{relation_id, owner, application}] = std::move(bag);
+}
+
+void FakeAgentService::SetUnitGone(bool gone) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    unit_gone_ = gone;
+  }
+  cv_.notify_all();
+}
+
+bool FakeAgentService::WaitUntil(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return cv_.wait_for(lock, timeout, pred);
+}
+
+std::vector<StatusCall> FakeAgentService::StatusesOf(v1::SetStatusRequest::Target target) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<StatusCall> out;
+  for (const auto& s : statuses) {
+    if (s.target == target) out.push_back(s);
+  }
+  return out;
+}
+
+void FakeAgentService::Record(grpc::ServerContext* ctx) {
+  auto id = rpc::ClaimedIdentity(*ctx);
+  entities.push_back(id ? id->entity : "");
+}
+
+template <typename Snapshot>
+grpc::Status FakeAgentService::Stream(grpc::ServerContext* ctx, grpc::ServerWriter<Snapshot>* writer,
+                                      const Snapshot& (FakeAgentService::*get)() const) {
+  constexpr bool kIsUnit = std::is_same_v<Snapshot, v1::UnitSnapshot>;
+  int64_t sent = -1;
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    // The short timeout only bounds how late a cancelled stream notices (gRPC's sync API has
+    // no cancellation callback); new snapshots wake the stream at once.
+    cv_.wait_for(lock, std::chrono::milliseconds(50), [&] {
+      return shutting_down_ || (kIsUnit && unit_gone_) || (this->*get)().version() != sent || ctx->IsCancelled();
+    });
+    if (shutting_down_ || ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "shutting down");
+    if (kIsUnit && unit_gone_) {
+      return grpc::Status(grpc::StatusCode::NOT_FOUND, "unit not found");
+    }
+    if ((this->*get)().version() == sent) continue;
+    Snapshot copy = (this->*get)();
+    sent = copy.version();
+    lock.unlock();
+    bool ok = writer->Write(copy);
+    lock.lock();
+    if (!ok) return grpc::Status::OK;
+  }
+}
+
+grpc::Status FakeAgentService::Login(grpc::ServerContext* ctx, const v1::LoginRequest*, v1::LoginResponse* resp) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Record(ctx);
+  ++login_calls;
+  auto id = rpc::ClaimedIdentity(*ctx);
+  resp->set_entity(id ? id->entity : "");
+  resp->set_model_name("test-model");
+  resp->set_model_uuid("00000000-0000-4000-8000-000000000000");
+  resp->set_machine_id("0");
+  resp->set_last_commit_seq(last_commit_seq_);
+  resp->set_unit(unit_.unit());
+  resp->set_application(unit_.application());
+  cv_.notify_all();
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeAgentService::WatchMachine(grpc::ServerContext* ctx, const v1::WatchMachineRequest*,
+                                            grpc::ServerWriter<v1::MachineSnapshot>* writer) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Record(ctx);
+    ++watch_machine_calls;
+  }
+  cv_.notify_all();
+  return Stream<v1::MachineSnapshot>(ctx, writer, &FakeAgentService::MachineLocked);
+}
+
+grpc::Status FakeAgentService::SetUnitCredential(grpc::ServerContext* ctx, const v1::SetUnitCredentialRequest* req,
+                                                 v1::SetUnitCredentialResponse*) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Record(ctx);
+  unit_credentials[req->unit()] = req->credential();
+  cv_.notify_all();
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeAgentService::WatchUnit(grpc::ServerContext* ctx, const v1::WatchUnitRequest*,
+                                         grpc::ServerWriter<v1::UnitSnapshot>* writer) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Record(ctx);
+    ++watch_unit_calls;
+  }
+  cv_.notify_all();
+  return Stream<v1::UnitSnapshot>(ctx, writer, &FakeAgentService::UnitLocked);
+}
+
+grpc::Status FakeAgentService::GetCharm(grpc::ServerContext* ctx, const v1::GetCharmRequest*,
+                                        v1::CharmArchive* resp) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Record(ctx);
+  *resp = charm_;
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeAgentService::ReadRelationSettings(grpc::ServerContext* ctx, const v1::ReadRelationSettingsRequest* req,
+                                                    v1::RelationSettings* resp) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Record(ctx);
+  auto it = bags_.find({req->relation_id(), req->owner(), req->application()});
+  if (it != bags_.end()) resp->mutable_settings()->insert(it->second.begin(), it->second.end());
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeAgentService::CommitHook(grpc::ServerContext* ctx, const v1::CommitHookRequest* req,
+                                          v1::CommitHookResponse* resp) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Record(ctx);
+  commits.push_back(*req);
+  last_commit_seq_ = std::max(last_commit_seq_, req->commit_seq());
+  resp->set_applied_seq(req->commit_seq());
+  cv_.notify_all();
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeAgentService::SetStatus(grpc::ServerContext* ctx, const v1::SetStatusRequest* req,
+                                         v1::SetStatusResponse*) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Record(ctx);
+  statuses.push_back({req->target(), req->status().current(), req->status().message(), req->status().data_json()});
+  if (req->target() == v1::SetStatusRequest::WORKLOAD) workload_ = req->status();
+  cv_.notify_all();
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeAgentService::GetStatus(grpc::ServerContext* ctx, const v1::GetAgentStatusRequest*,
+                                         v1::GetAgentStatusResponse* resp) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Record(ctx);
+  *resp->mutable_unit() = workload_;
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeAgentService::SetWorkloadVersion(grpc::ServerContext* ctx, const v1::SetWorkloadVersionRequest*,
+                                                  v1::SetWorkloadVersionResponse*) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Record(ctx);
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeAgentService::LeaveRelation(grpc::ServerContext* ctx, const v1::LeaveRelationRequest* req,
+                                             v1::LeaveRelationResponse*) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Record(ctx);
+  left_relations.push_back(req->relation_id());
+  cv_.notify_all();
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeAgentService::MarkUnitDead(grpc::ServerContext* ctx, const v1::MarkUnitDeadRequest*,
+                                            v1::MarkUnitDeadResponse*) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Record(ctx);
+  ++mark_dead_calls;
+  cv_.notify_all();
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeAgentService::PushLogs(grpc::ServerContext* ctx, const v1::PushLogsRequest* req,
+                                        v1::PushLogsResponse*) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Record(ctx);
+  for (const auto& e : req->entries()) logs.push_back(e);
+  cv_.notify_all();
+  return grpc::Status::OK;
+}
+
+}  // namespace skein::agent::testing

@@ -1,0 +1,111 @@
+#pragma once
+
+// A fake controller for agent tests: the Agent gRPC service on 127.0.0.1:0, serving the unit
+// and machine snapshots the test sets, and recording every call the agent makes. Tests wait
+// on what it recorded with WaitUntil (a condition variable with a deadline, no sleeps).
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "grpcpp/server.h"
+#include "skein/v1/agent.grpc.pb.h"
+
+namespace skein::agent::testing {
+
+struct StatusCall {
+  v1::SetStatusRequest::Target target;
+  std::string status;
+  std::string message;
+  std::string data_json;
+};
+
+class FakeAgentService final : public v1::Agent::Service {
+ public:
+  FakeAgentService();
+  ~FakeAgentService() override;
+
+  // Starts serving on 127.0.0.1:0 (Start) and stops (Shutdown, also ends open streams).
+  void Start();
+  void Shutdown();
+  std::string address() const { return address_; }
+
+  // Replaces the snapshot WatchUnit streams send (the version is bumped automatically).
+  void SetUnitSnapshot(v1::UnitSnapshot snapshot);
+  v1::UnitSnapshot unit_snapshot();
+  // Changes the unit snapshot in place and publishes it.
+  void UpdateUnitSnapshot(const std::function<void(v1::UnitSnapshot&)>& change);
+  void SetMachineSnapshot(v1::MachineSnapshot snapshot);
+  void SetCharm(v1::CharmArchive charm);
+  void SetLastCommitSeq(int64_t seq);
+  void SetBag(int64_t relation_id, const std::string& owner, bool application, std::map<std::string, std::string> bag);
+  // Makes WatchUnit answer NOT_FOUND (the unit was removed).
+  void SetUnitGone(bool gone);
+
+  // Waits until `pred` (called under the service's lock) holds, or `timeout` passes.
+  bool WaitUntil(const std::function<bool()>& pred, std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
+  // Recorded calls. Read them under WaitUntil's predicate or after the agent stopped.
+  std::vector<v1::CommitHookRequest> commits;
+  std::vector<StatusCall> statuses;
+  std::vector<int64_t> left_relations;
+  int mark_dead_calls = 0;
+  int login_calls = 0;
+  int watch_unit_calls = 0;
+  int watch_machine_calls = 0;
+  std::vector<v1::LogEntry> logs;
+  std::map<std::string, std::string> unit_credentials;  // unit -> credential
+  std::vector<std::string> entities;                    // x-skein-entity of every call
+
+  // Statuses of one target, in order.
+  std::vector<StatusCall> StatusesOf(v1::SetStatusRequest::Target target);
+
+  // v1::Agent::Service.
+  grpc::Status Login(grpc::ServerContext*, const v1::LoginRequest*, v1::LoginResponse*) override;
+  grpc::Status WatchMachine(grpc::ServerContext*, const v1::WatchMachineRequest*,
+                            grpc::ServerWriter<v1::MachineSnapshot>*) override;
+  grpc::Status SetUnitCredential(grpc::ServerContext*, const v1::SetUnitCredentialRequest*,
+                                 v1::SetUnitCredentialResponse*) override;
+  grpc::Status WatchUnit(grpc::ServerContext*, const v1::WatchUnitRequest*,
+                         grpc::ServerWriter<v1::UnitSnapshot>*) override;
+  grpc::Status GetCharm(grpc::ServerContext*, const v1::GetCharmRequest*, v1::CharmArchive*) override;
+  grpc::Status ReadRelationSettings(grpc::ServerContext*, const v1::ReadRelationSettingsRequest*,
+                                    v1::RelationSettings*) override;
+  grpc::Status CommitHook(grpc::ServerContext*, const v1::CommitHookRequest*, v1::CommitHookResponse*) override;
+  grpc::Status SetStatus(grpc::ServerContext*, const v1::SetStatusRequest*, v1::SetStatusResponse*) override;
+  grpc::Status GetStatus(grpc::ServerContext*, const v1::GetAgentStatusRequest*, v1::GetAgentStatusResponse*) override;
+  grpc::Status SetWorkloadVersion(grpc::ServerContext*, const v1::SetWorkloadVersionRequest*,
+                                  v1::SetWorkloadVersionResponse*) override;
+  grpc::Status LeaveRelation(grpc::ServerContext*, const v1::LeaveRelationRequest*,
+                             v1::LeaveRelationResponse*) override;
+  grpc::Status MarkUnitDead(grpc::ServerContext*, const v1::MarkUnitDeadRequest*, v1::MarkUnitDeadResponse*) override;
+  grpc::Status PushLogs(grpc::ServerContext*, const v1::PushLogsRequest*, v1::PushLogsResponse*) override;
+
+ private:
+  void Record(grpc::ServerContext* ctx);
+  template <typename Snapshot>
+  grpc::Status Stream(grpc::ServerContext* ctx, grpc::ServerWriter<Snapshot>* writer, const Snapshot& (FakeAgentService::*get)() const);
+  const v1::UnitSnapshot& UnitLocked() const { return unit_; }
+  const v1::MachineSnapshot& MachineLocked() const { return machine_; }
+
+  std::unique_ptr<grpc::Server> server_;
+  std::string address_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool shutting_down_ = false;
+  bool unit_gone_ = false;
+  v1::UnitSnapshot unit_;
+  v1::MachineSnapshot machine_;
+  v1::CharmArchive charm_;
+  int64_t last_commit_seq_ = 0;
+  v1::StatusInfo workload_;
+  std::map<std::tuple<int64_t, std::string, bool>, std::map<std::string, std::string>> bags_;
+};
+
+}  // namespace skein::agent::testing

@@ -1,0 +1,75 @@
+#include "agents/unit/logging/log_pipeline.h"
+
+#include <mutex>
+
+#include "gtest/gtest.h"
+#include "spdlog/sinks/null_sink.h"
+#include "spdlog/spdlog.h"
+
+namespace skein::agent {
+namespace {
+
+struct Recorder {
+  std::mutex mu;
+  std::vector<v1::LogEntry> sent;
+  bool fail = false;
+  LogPipeline::Sender Fn() {
+    return [this](const std::vector<v1::LogEntry>& batch) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (fail) return absl::UnavailableError("controller away");
+      sent.insert(sent.end(), batch.begin(), batch.end());
+      return absl::OkStatus();
+    };
+  }
+};
+
+TEST(LogPipelineTest, SendsLinesWithEntityLevelAndModule) {
+  Recorder r;
+  auto p = std::make_shared<LogPipeline>("unit-app-0", r.Fn());
+  p->Start();
+  p->Push("WARNING", "unit.app/0.install", "careful");
+  ASSERT_TRUE(p->Flush(std::chrono::seconds(10)));
+  std::lock_guard<std::mutex> lock(r.mu);
+  ASSERT_EQ(r.sent.size(), 1u);
+  EXPECT_EQ(r.sent[0].entity(), "unit-app-0");
+  EXPECT_EQ(r.sent[0].level(), "WARNING");
+  EXPECT_EQ(r.sent[0].module(), "unit.app/0.install");
+  EXPECT_EQ(r.sent[0].message(), "careful");
+  EXPECT_FALSE(r.sent[0].timestamp().empty());
+}
+
+TEST(LogPipelineTest, BoundedQueueDropsTheOldestWhileTheControllerIsAway) {
+  Recorder r;
+  r.fail = true;
+  auto p = std::make_shared<LogPipeline>("unit-app-0", r.Fn(), /*capacity=*/3);
+  p->Start();
+  for (int i = 0; i < 5; ++i) p->Push("INFO", "m", std::to_string(i));
+  EXPECT_EQ(p->dropped(), 2u);
+  {
+    std::lock_guard<std::mutex> lock(r.mu);
+    r.fail = false;
+  }
+  ASSERT_TRUE(p->Flush(std::chrono::seconds(20)));
+  std::lock_guard<std::mutex> lock(r.mu);
+  std::vector<std::string> messages;
+  for (const auto& e : r.sent) messages.push_back(e.message());
+  EXPECT_EQ(messages, (std::vector<std::string>{"2", "3", "4"}));
+}
+
+TEST(LogPipelineTest, SpdlogLinesReachThePipelineWithTheLoggerNameAsModule) {
+  Recorder r;
+  auto p = std::make_shared<LogPipeline>("unit-app-0", r.Fn());
+  p->Start();
+  auto logger = std::make_shared<spdlog::logger>("juju.worker.uniter", std::make_shared<spdlog::sinks::null_sink_mt>());
+  p->AttachToLogger(*logger);
+  logger->warn("hook {} failed", "install");
+  ASSERT_TRUE(p->Flush(std::chrono::seconds(10)));
+  std::lock_guard<std::mutex> lock(r.mu);
+  ASSERT_EQ(r.sent.size(), 1u);
+  EXPECT_EQ(r.sent[0].module(), "juju.worker.uniter");
+  EXPECT_EQ(r.sent[0].level(), "WARNING");
+  EXPECT_EQ(r.sent[0].message(), "hook install failed");
+}
+
+}  // namespace
+}  // namespace skein::agent

@@ -1,0 +1,277 @@
+// The real uniter (in process) against a fake controller and a shell charm whose hooks append
+// `$JUJU_HOOK_NAME $JUJU_REMOTE_UNIT` to a file.
+
+#include "agents/unit/uniter/uniter.h"
+
+#include <filesystem>
+#include <thread>
+
+#include "absl/strings/str_split.h"
+#include "agents/unit/logging/log_pipeline.h"
+#include "gtest/gtest.h"
+#include "spdlog/sinks/null_sink.h"
+#include "spdlog/spdlog.h"
+#include "tests/agents/unit/fake_agent_service.h"
+#include "tests/agents/unit/test_util.h"
+
+namespace skein::agent {
+namespace {
+
+using Lines = std::vector<std::string>;
+using testing::FakeAgentService;
+
+v1::CharmArchive ShellCharm(const std::string& hook_log, const std::string& fail_dir) {
+  v1::CharmArchive charm;
+  auto add = [&](const std::string& path, const std::string& content, uint32_t mode) {
+    v1::CharmFile* f = charm.add_files();
+    f->set_path(path);
+    f->set_content(content);
+    f->set_mode(mode);
+  };
+  add("metadata.yaml", "name: app\nrequires:\n  db:\n    interface: mysql\n", 0644);
+  // A hook fails when a file named after it exists in `fail_dir`.
+  add("dispatch",
+      "#!/bin/sh\n"
+      "echo \"$JUJU_HOOK_NAME $JUJU_REMOTE_UNIT\" >> " + hook_log + "\n"
+      "echo \"ran $JUJU_HOOK_NAME\"\n"
+      "if [ -e " + fail_dir + "/$JUJU_HOOK_NAME ]; then echo failing >&2; exit 1; fi\n",
+      0755);
+  return charm;
+}
+
+v1::UnitSnapshot Snapshot() {
+  v1::UnitSnapshot s;
+  s.set_unit("app/0");
+  s.set_application("app");
+  s.set_life(v1::LIFE_ALIVE);
+  s.set_leader(true);
+  s.set_model_name("test-model");
+  s.set_model_uuid("00000000-0000-4000-8000-000000000000");
+  s.mutable_charm()->set_url("local:app-0");
+  s.mutable_charm()->set_sha256("sha-1");
+  s.set_config_json("{}");
+  s.set_private_address("10.0.0.1");
+  return s;
+}
+
+class UniterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    agent_dir_ = dir_.path() + "/agent";
+    fail_dir_ = dir_.path() + "/fail";
+    hook_log_ = dir_.path() + "/hooks.log";
+    std::filesystem::create_directories(agent_dir_);
+    std::filesystem::create_directories(fail_dir_);
+    fake_.SetCharm(ShellCharm(hook_log_, fail_dir_));
+    fake_.SetUnitSnapshot(Snapshot());
+    fake_.Start();
+    client_ = std::make_unique<AgentClient>(fake_.address(), rpc::Identity{"unit-app-0", "secret"});
+    auto store = LocalStateStore::Open(agent_dir_ + "/state.db");
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+    runner_ = std::make_unique<CharmDirRunner>(agent_dir_ + "/charm");
+  }
+
+  void TearDown() override {
+    if (uniter_ != nullptr) uniter_->Stop();
+    if (thread_.joinable()) thread_.join();
+    uniter_.reset();
+    fake_.Shutdown();
+  }
+
+  void StartUniter() {
+    UniterConfig config;
+    config.unit = "app/0";
+    config.agent_dir = agent_dir_;
+    config.machine_id = "0";
+    config.api_addresses = fake_.address();
+    config.agent_path = "/usr/bin:/bin";
+    uniter_ = std::make_unique<Uniter>(config, client_.get(), store_.get(), runner_.get());
+    thread_ = std::thread([this] { result_ = uniter_->Run(); });
+  }
+
+  Lines HookLog() {
+    std::string text = testing::ReadFile(hook_log_);
+    Lines lines = absl::StrSplit(text, '\n', absl::SkipEmpty());
+    return lines;
+  }
+
+  bool WaitForCommits(size_t n) {
+    return fake_.WaitUntil([&] { return fake_.commits.size() >= n; });
+  }
+
+  testing::TempDir dir_;
+  std::string agent_dir_, fail_dir_, hook_log_;
+  FakeAgentService fake_;
+  std::unique_ptr<AgentClient> client_;
+  std::unique_ptr<LocalStateStore> store_;
+  std::unique_ptr<CharmDirRunner> runner_;
+  std::unique_ptr<Uniter> uniter_;
+  std::thread thread_;
+  absl::StatusOr<Uniter::Exit> result_ = absl::UnknownError("not run");
+};
+
+TEST_F(UniterTest, DeployThenIntegrateRunsHooksInJujuOrder) {
+  // Wire logging as skein-agent's main does: every spdlog line also goes to the controller.
+  auto pipeline = std::make_shared<LogPipeline>(
+      "unit-app-0", [this](const std::vector<v1::LogEntry>& entries) { return client_->PushLogs(entries); });
+  auto logger = std::make_shared<spdlog::logger>("juju.worker.uniter", std::make_shared<spdlog::sinks::null_sink_mt>());
+  logger->set_level(spdlog::level::debug);
+  pipeline->AttachToLogger(*logger);
+  pipeline->Start();
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(logger);
+  StartUniter();
+  ASSERT_TRUE(WaitForCommits(4));
+  EXPECT_EQ(HookLog(), (Lines{"install ", "leader-elected ", "config-changed ", "start "}));
+  // The charm dir was written from the archive, with its modes.
+  EXPECT_TRUE(std::filesystem::exists(agent_dir_ + "/charm/metadata.yaml"));
+  ASSERT_TRUE(fake_.WaitUntil([&] {
+    return !fake_.statuses.empty() && fake_.statuses.back().target == v1::SetStatusRequest::AGENT &&
+           fake_.statuses.back().status == "idle";
+  }));
+  auto agent = fake_.StatusesOf(v1::SetStatusRequest::AGENT);
+  ASSERT_FALSE(agent.empty());
+  EXPECT_EQ(agent[0].status, "executing");
+  EXPECT_EQ(agent[0].message, "running install hook");
+  auto workload = fake_.StatusesOf(v1::SetStatusRequest::WORKLOAD);
+  ASSERT_EQ(workload.size(), 2u);
+  EXPECT_EQ(workload[0].status, "maintenance");
+  EXPECT_EQ(workload[0].message, "installing charm software");
+  EXPECT_EQ(workload[1].status, "unknown");  // start ran and the charm never set a status
+
+  fake_.UpdateUnitSnapshot([](v1::UnitSnapshot& s) {
+    v1::RelationSnapshot* r = s.add_relations();
+    r->set_id(3);
+    r->set_endpoint("db");
+    r->set_role("requires");
+    r->set_remote_application("mysql");
+    r->set_life(v1::LIFE_ALIVE);
+    v1::RelationMember* m = r->add_members();
+    m->set_unit("mysql/0");
+    m->set_settings_version(1);
+  });
+  ASSERT_TRUE(WaitForCommits(7));
+  Lines log = HookLog();
+  EXPECT_EQ(Lines(log.begin() + 4, log.end()),
+            (Lines{"db-relation-created ", "db-relation-joined mysql/0", "db-relation-changed mysql/0"}));
+  ASSERT_TRUE(fake_.WaitUntil([&] {
+    for (const auto& s : fake_.statuses) {
+      if (s.message == "running db-relation-joined hook for mysql/0") return true;
+    }
+    return false;
+  }));
+  // Commit sequence numbers increase by one per hook, starting after the controller's.
+  for (size_t i = 0; i < 7; ++i) EXPECT_EQ(fake_.commits[i].commit_seq(), static_cast<int64_t>(i + 1));
+  EXPECT_EQ(fake_.commits[5].hook(), "db-relation-joined");
+  // Hook output went to the controller's log under the hook's module.
+  ASSERT_TRUE(fake_.WaitUntil([&] {
+    for (const auto& e : fake_.logs) {
+      if (e.module() == "unit.app/0.install" && e.message() == "ran install" && e.level() == "DEBUG") return true;
+    }
+    return false;
+  })) << "no hook output log";
+  uniter_->Stop();
+  thread_.join();
+  spdlog::set_default_logger(previous);
+  pipeline->Stop();
+}
+
+TEST_F(UniterTest, FailingHookCommitsNothingAndPutsTheAgentInError) {
+  testing::WriteFile(fail_dir_ + "/config-changed", "");
+  StartUniter();
+  ASSERT_TRUE(fake_.WaitUntil([&] {
+    for (const auto& s : fake_.statuses) {
+      if (s.target == v1::SetStatusRequest::AGENT && s.status == "error") return true;
+    }
+    return false;
+  }));
+  testing::StatusCall error = fake_.StatusesOf(v1::SetStatusRequest::AGENT).back();
+  EXPECT_EQ(error.status, "error");
+  EXPECT_EQ(error.message, "hook failed: \"config-changed\"");
+  EXPECT_EQ(nlohmann::json::parse(error.data_json), (nlohmann::json{{"hook", "config-changed"}}));
+  ASSERT_TRUE(fake_.WaitUntil([&] { return fake_.commits.size() == 2; }));
+  EXPECT_EQ(fake_.commits.back().hook(), "leader-elected");
+  // Nothing runs after the failure, even with new work to do; the failure survives a restart.
+  std::filesystem::remove(fail_dir_ + "/config-changed");
+  fake_.UpdateUnitSnapshot([](v1::UnitSnapshot& s) { s.set_config_json(R"({"x":1})"); });
+  uniter_->Stop();
+  thread_.join();
+  ASSERT_TRUE(result_.ok());
+  EXPECT_EQ(*result_, Uniter::Exit::kStopped);
+  EXPECT_EQ(HookLog(), (Lines{"install ", "leader-elected ", "config-changed "}));
+  auto state = store_->Load();
+  ASSERT_TRUE(state.ok());
+  EXPECT_TRUE(state->operation.failed);
+  EXPECT_EQ(state->operation.hook.Name(), "config-changed");
+}
+
+TEST_F(UniterTest, RemovedUnitDepartsBreaksStopsRemovesAndIsMarkedDead) {
+  v1::UnitSnapshot s = Snapshot();
+  v1::RelationSnapshot* r = s.add_relations();
+  r->set_id(3);
+  r->set_endpoint("db");
+  r->set_role("requires");
+  r->set_remote_application("mysql");
+  v1::RelationMember* m = r->add_members();
+  m->set_unit("mysql/0");
+  m->set_settings_version(1);
+  fake_.SetUnitSnapshot(s);
+  StartUniter();
+  ASSERT_TRUE(WaitForCommits(7));
+  fake_.UpdateUnitSnapshot([](v1::UnitSnapshot& u) { u.set_life(v1::LIFE_DYING); });
+  thread_.join();
+  ASSERT_TRUE(result_.ok()) << result_.status();
+  EXPECT_EQ(*result_, Uniter::Exit::kUnitDead);
+  Lines log = HookLog();
+  EXPECT_EQ(Lines(log.begin() + 7, log.end()),
+            (Lines{"db-relation-departed mysql/0", "db-relation-broken ", "stop ", "remove "}));
+  EXPECT_EQ(fake_.mark_dead_calls, 1);
+  EXPECT_TRUE(fake_.left_relations.empty());  // the relation lives on; the unit's scope goes with it
+  auto workload = fake_.StatusesOf(v1::SetStatusRequest::WORKLOAD);
+  ASSERT_GE(workload.size(), 4u);
+  EXPECT_EQ(workload[workload.size() - 4].message, "stopping charm software");
+  EXPECT_EQ(workload[workload.size() - 2].message, "cleaning up prior to charm deletion");
+  EXPECT_EQ(workload.back().status, "terminated");
+}
+
+TEST_F(UniterTest, HookCommittedBeforeACrashIsNotRunAgain) {
+  // The agent died after the controller applied install's commit but before saving it.
+  LocalState crashed;
+  crashed.charm_url = "local:app-0";
+  crashed.charm_sha256 = "sha-1";
+  crashed.operation.kind = OperationKind::kRunHook;
+  crashed.operation.step = OperationStep::kPending;
+  crashed.operation.hook.kind = HookKind::kInstall;
+  crashed.operation.commit_seq = 1;
+  ASSERT_TRUE(store_->Save(crashed).ok());
+  testing::WriteFile(agent_dir_ + "/charm/metadata.yaml", "name: app\n");
+  fake_.SetLastCommitSeq(1);
+  // The charm dir was already written before the crash.
+  auto archive = ShellCharm(hook_log_, fail_dir_);
+  testing::WriteFile(agent_dir_ + "/charm/dispatch", archive.files(1).content(), 0755);
+  StartUniter();
+  ASSERT_TRUE(WaitForCommits(3));
+  EXPECT_EQ(HookLog(), (Lines{"leader-elected ", "config-changed ", "start "}));
+  EXPECT_EQ(fake_.commits[0].commit_seq(), 2);
+}
+
+TEST_F(UniterTest, UnitUnknownToTheControllerEndsTheAgent) {
+  fake_.SetUnitGone(true);
+  StartUniter();
+  thread_.join();
+  ASSERT_TRUE(result_.ok());
+  EXPECT_EQ(*result_, Uniter::Exit::kUnitGone);
+}
+
+TEST(DurationTest, ParsesGoDurations) {
+  EXPECT_EQ(ParseDuration("5m"), std::chrono::minutes(5));
+  EXPECT_EQ(ParseDuration("1m30s"), std::chrono::seconds(90));
+  EXPECT_EQ(ParseDuration("250ms"), std::chrono::milliseconds(250));
+  EXPECT_EQ(ParseDuration("1h"), std::chrono::hours(1));
+  EXPECT_FALSE(ParseDuration("5 minutes").has_value());
+  EXPECT_FALSE(ParseDuration("").has_value());
+}
+
+}  // namespace
+}  // namespace skein::agent
