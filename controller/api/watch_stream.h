@@ -62,11 +62,14 @@ class WatchStream : public grpc::ServerWriteReactor<Msg> {
         : reactor_(reactor), hub_(hub), executor_(executor), builder_(std::move(builder)), coalesce_(coalesce) {}
 
     void Wake() override {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (finishing_) return;
-      dirty_ = true;
-      if (scheduled_) return;
-      scheduled_ = true;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (finishing_) return;
+        dirty_ = true;
+        if (scheduled_) return;
+        scheduled_ = true;
+      }
+      // Posted outside the lock: after the executor stopped, Post runs the task inline.
       executor_->Post([self = this->shared_from_this()] { self->Run(); });
     }
 

@@ -78,10 +78,16 @@ absl::Status Db::Write(const std::string& op, const std::function<absl::Status(T
       SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
       Tx tx(*db_, charms_, /*writable=*/true);
       absl::Status status = fn(tx);
-      if (!status.ok()) return status;  // the transaction's destructor rolls back
+      if (!status.ok()) {
+        // The transaction's destructor rolls back. Row ids of rolled-back rows may be handed out
+        // again, so nothing cached from this transaction may survive it.
+        charms_.clear();
+        return status;
+      }
       transaction.commit();
       keys = tx.keys();
     } catch (const std::exception& e) {
+      charms_.clear();
       return absl::InternalError(absl::StrCat("database error in ", op, ": ", e.what()));
     }
   }

@@ -1,0 +1,74 @@
+#include "controller/schema/schema.h"
+
+#include "controller/domain/core/sql.h"
+#include "gtest/gtest.h"
+#include "lib/store/database.h"
+#include "tests/controller/test_util.h"
+
+namespace skein::controller {
+namespace {
+
+int64_t Query(SQLite::Database& db, const char* sql) { return domain::sql::QueryInt(db, -1, sql); }
+
+TEST(SchemaTest, MigrationsAreNumberedFromOneWithoutGaps) {
+  const auto& migrations = schema::Migrations();
+  ASSERT_FALSE(migrations.empty());
+  for (size_t i = 0; i < migrations.size(); ++i) {
+    EXPECT_EQ(migrations[i].version, static_cast<int>(i + 1)) << migrations[i].name;
+    EXPECT_FALSE(migrations[i].sql.empty());
+  }
+}
+
+TEST(SchemaTest, AppliesToAFreshDatabaseAndIsIdempotent) {
+  testing::TempDir dir;
+  auto db = store::OpenDatabase(dir.path() + "/c.db");
+  ASSERT_TRUE(db.ok()) << db.status();
+  ASSERT_TRUE(schema::Apply(**db).ok());
+  for (const char* table : {"controller", "models", "machines", "charms", "applications", "units", "relations",
+                            "relation_endpoints", "relation_scopes", "relation_bags", "relation_settings",
+                            "change_log", "log_entries"}) {
+    std::string sql = std::string("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '") + table + "'";
+    EXPECT_EQ(Query(**db, sql.c_str()), 1) << table;
+  }
+  const int64_t applied = Query(**db, "SELECT COUNT(*) FROM schema_version");
+  EXPECT_EQ(applied, static_cast<int64_t>(schema::Migrations().size()));
+
+  // Data survives a second run, which applies nothing new.
+  (*db)->exec("INSERT INTO models(name, uuid, created_at) VALUES ('m', 'u', 'now')");
+  ASSERT_TRUE(schema::Apply(**db).ok());
+  EXPECT_EQ(Query(**db, "SELECT COUNT(*) FROM schema_version"), applied);
+  EXPECT_EQ(Query(**db, "SELECT COUNT(*) FROM models"), 1);
+}
+
+TEST(SchemaTest, ReopeningAnExistingDatabaseKeepsItsState) {
+  testing::TempDir dir;
+  {
+    auto db = domain::Db::Open(dir.path() + "/c.db");
+    ASSERT_TRUE(db.ok());
+    domain::model::ModelService models(db->get());
+    ASSERT_TRUE(models.Bootstrap(testing::TestBootstrap()).ok());
+  }
+  auto db = domain::Db::Open(dir.path() + "/c.db");
+  ASSERT_TRUE(db.ok()) << db.status();
+  domain::model::ModelService models(db->get());
+  auto again = models.Bootstrap(testing::TestBootstrap());
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(*again) << "a bootstrapped database is not bootstrapped twice";
+  auto info = models.Controller();
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->name, "local");
+}
+
+TEST(SchemaTest, ForeignKeysAreEnforced) {
+  testing::TempDir dir;
+  auto db = domain::Db::Open(dir.path() + "/c.db");
+  ASSERT_TRUE(db.ok());
+  absl::Status s = (*db)->Write("bad", [](domain::Tx& tx) -> absl::Status {
+    domain::sql::Exec(tx.db(), "INSERT INTO relation_scopes(relation_id, unit_id) VALUES (42, 42)");
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(s.code(), absl::StatusCode::kInternal) << s;
+}
+
+}  // namespace
+}  // namespace skein::controller
