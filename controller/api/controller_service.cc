@@ -214,6 +214,12 @@ grpc::ServerWriteReactor<v1::LogEntry>* ControllerService::DebugLog(grpc::Callba
         up.finish = rpc::ToGrpc(who.status());
         return up;
       }
+      if (!st->filter.level.empty() && domain::log::LevelRank(st->filter.level) < 0) {
+        up.finish = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                 "level value \"" + st->filter.level + "\" is not one of TRACE DEBUG INFO WARNING "
+                                 "ERROR CRITICAL");
+        return up;
+      }
       auto model_id = b.logs->ModelId(st->model);
       if (!model_id.ok()) {
         up.finish = rpc::ToGrpc(model_id.status());

@@ -138,6 +138,14 @@ TEST_F(WatchApiTest, DebugLogReplaysThenFollows) {
   EXPECT_TRUE(reader->Finish().ok());
   EXPECT_EQ(seen, (std::vector<std::string>{"first", "second"}));
 
+  v1::DebugLogRequest bad_level;
+  bad_level.set_model("test");
+  bad_level.set_level("LOUD");
+  auto bad_ctx = StreamContext(Admin());
+  auto bad = controller_->DebugLog(bad_ctx.get(), bad_level);
+  EXPECT_FALSE(bad->Read(&e));
+  EXPECT_EQ(bad->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+
   v1::DebugLogRequest follow;
   follow.set_model("test");
   follow.set_lines(1);
