@@ -98,7 +98,13 @@ void Uniter::Stop() {
 
 bool Uniter::WaitForChange(uint64_t seen_generation, std::chrono::steady_clock::time_point deadline) {
   std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait_until(lock, deadline, [&] { return stopping_ || generation_ != seen_generation; });
+  auto woken = [&] { return stopping_ || generation_ != seen_generation; };
+  // time_point::max() means no deadline; it is not passed on, as it may overflow.
+  if (deadline == std::chrono::steady_clock::time_point::max()) {
+    cv_.wait(lock, woken);
+  } else {
+    cv_.wait_until(lock, deadline, woken);
+  }
   return stopping_;
 }
 
@@ -201,7 +207,9 @@ absl::StatusOr<Uniter::Exit> Uniter::Run() {
     resolver::Op op = resolver::NextOp(state, *snapshot, options);
     if (op.kind == OperationKind::kNone) {
       if (op.reason == "idle" && state.started) ReportIdle();
-      if (WaitForChange(generation, state.started ? next_update_status : std::chrono::steady_clock::time_point::max())) {
+      // Only an idle unit waits for the update-status timer; a failed hook waits for news.
+      bool timer = state.started && op.reason == "idle";
+      if (WaitForChange(generation, timer ? next_update_status : std::chrono::steady_clock::time_point::max())) {
         break;
       }
       continue;

@@ -15,10 +15,10 @@ FakeAgentService::FakeAgentService() {
 
 FakeAgentService::~FakeAgentService() { Shutdown(); }
 
-void FakeAgentService::Start() {
+void FakeAgentService::StartOn(const std::string& address) {
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(this);
   server_ = builder.BuildAndStart();
   address_ = "127.0.0.1:" + std::to_string(port);

@@ -32,7 +32,9 @@ class FakeAgentService final : public v1::Agent::Service {
   ~FakeAgentService() override;
 
   // Starts serving on 127.0.0.1:0 (Start) and stops (Shutdown, also ends open streams).
-  void Start();
+  void Start() { StartOn("127.0.0.1:0"); }
+  // Serves on a given address (to stand in for a restarted controller on the same port).
+  void StartOn(const std::string& address);
   void Shutdown();
   std::string address() const { return address_; }
 

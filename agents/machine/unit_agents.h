@@ -1,0 +1,95 @@
+#pragma once
+
+// The unit agents of one machine as child processes: one `skein-agent --data-dir
+// <agents>/unit-<app>-<n>` per unit placed on the machine. Reconcile() makes the running set
+// match the machine's snapshot:
+//   - a unit without a running agent gets one: its dir (0700), a fresh credential registered
+//     with the controller, agent.conf (0600), then the process (own session, stdout/stderr
+//     appended to its agent.log);
+//   - an agent that exits while its unit is still listed is restarted with backoff (1 s .. 30 s);
+//     exit code 0 of a dying unit is its normal end (it ran remove) and is not restarted;
+//   - a unit no longer listed has its agent stopped (SIGTERM, SIGKILL after the grace period)
+//     and its dir removed.
+// Each child has a waiter thread blocked in waitpid, which wakes the machine agent's loop.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "skein/v1/agent.pb.h"
+
+namespace skein::agent {
+
+struct UnitAgentOptions {
+  std::string agents_dir;   // <machine-dir>/agents
+  std::string binary;       // skein-agent
+  std::string controller;   // written into each unit's agent.conf
+  std::string machine_id;
+  std::chrono::milliseconds restart_min{1000};
+  std::chrono::milliseconds restart_max{30000};
+  std::chrono::milliseconds stop_grace{5000};
+};
+
+class UnitAgentSupervisor {
+ public:
+  using Clock = std::chrono::steady_clock;
+  // Registers a unit's new credential with the controller (Agent.SetUnitCredential).
+  using SetCredential = std::function<absl::Status(const std::string& unit, const std::string& credential)>;
+
+  // `on_exit` is called (from a waiter thread) whenever a unit agent exits.
+  UnitAgentSupervisor(UnitAgentOptions options, SetCredential set_credential, std::function<void()> on_exit);
+  ~UnitAgentSupervisor();
+
+  // Stops unit agents a previous machine agent left running (their pid files under
+  // agents_dir), so that no unit ever has two agents.
+  void StopLeftovers();
+  // Brings the agents in line with `units` (see above). Returns when the next restart is due
+  // (Clock::time_point::max() when none is pending). Call again after on_exit or that time.
+  Clock::time_point Reconcile(const std::vector<v1::MachineUnit>& units);
+  // Stops every agent (SIGTERM to all, then SIGKILL to those still running after the grace).
+  void StopAll();
+
+  // The pid of a unit's running agent, for tests and logs.
+  std::optional<pid_t> PidOf(const std::string& unit) const;
+
+ private:
+  struct Child {
+    std::string unit;
+    std::string dir;
+    pid_t pid = 0;
+    bool running = false;
+    bool exited = false;  // set by the waiter thread; collected by Reconcile
+    int exit_code = 0;
+    bool finished = false;  // exited normally after its unit's removal: not restarted
+    int failures = 0;       // consecutive exits, for the restart backoff
+    Clock::time_point started_at{};
+    Clock::time_point next_start{};
+    std::thread waiter;
+  };
+
+  absl::Status Start(Child& child);
+  void CollectExit(Child& child, bool unit_dying);
+  // Stops the listed children together. Called without mu_ held.
+  void StopChildren(const std::vector<Child*>& children);
+  std::string DirOf(const std::string& unit) const;
+
+  const UnitAgentOptions options_;
+  const SetCredential set_credential_;
+  const std::function<void()> on_exit_;
+
+  mutable std::mutex mu_;
+  std::condition_variable exited_cv_;
+  std::map<std::string, std::unique_ptr<Child>> children_;
+};
+
+}  // namespace skein::agent
