@@ -45,6 +45,7 @@ absl::Status ExecuteOperation(Operation& op, LocalState& state, LocalStateStore&
   absl::Status committed = op.Commit(state);
   if (absl::Status s = store.Save(state); !s.ok()) return s;
   if (IsHookFailed(committed)) return absl::OkStatus();
+  if (committed.ok()) op.AfterCommit();
   return committed;
 }
 

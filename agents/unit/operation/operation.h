@@ -54,6 +54,9 @@ class Operation {
   // hooks), Cancelled when the agent is stopping, Unavailable when the controller is away.
   virtual absl::Status Execute(LocalState& state) = 0;
   virtual absl::Status Commit(LocalState& state) = 0;
+  // Runs after the committed state was persisted: reports that are only true once it is
+  // (Juju's agent `idle` after a hook).
+  virtual void AfterCommit() {}
 };
 
 absl::Status SkipOperation();

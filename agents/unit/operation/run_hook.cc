@@ -170,10 +170,14 @@ absl::Status RunHookOperation::Commit(LocalState& state) {
   }
   auto latest = deps_.latest();
   RecordCommittedHook(state, hook_, context_->AppWriteRelations(), latest.get());
+  workload_status_set_ = state.workload_status_set;
+  return absl::OkStatus();
+}
 
+void RunHookOperation::AfterCommit() {
   switch (hook_.kind) {
     case HookKind::kStart:
-      if (!state.workload_status_set) SetWorkloadStatus("unknown", "");
+      if (!workload_status_set_) SetWorkloadStatus("unknown", "");
       break;
     case HookKind::kStop:
       SetWorkloadStatus("maintenance", "");
@@ -185,7 +189,6 @@ absl::Status RunHookOperation::Commit(LocalState& state) {
       break;
   }
   if (hook_.kind != HookKind::kUpdateStatus) SetAgentStatus("idle", "");
-  return absl::OkStatus();
 }
 
 }  // namespace skein::agent

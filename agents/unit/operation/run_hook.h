@@ -7,7 +7,8 @@
 //   Execute  runs the hook with a fresh UnitHookContext published to the tool server.
 //            Failure: agent status `error` `hook failed: "<hook>"`, nothing committed.
 //   Commit   one CommitHook with every buffered relation write; then the local state records
-//            the hook; then the statuses Juju sets after it and agent `idle`.
+//            the hook (persisted by the executor); then (AfterCommit) the statuses Juju sets
+//            after it and agent `idle`.
 
 #include <memory>
 #include <string>
@@ -24,6 +25,7 @@ class RunHookOperation : public Operation {
   absl::Status Prepare(LocalState& state) override;
   absl::Status Execute(LocalState& state) override;
   absl::Status Commit(LocalState& state) override;
+  void AfterCommit() override;
 
  private:
   void SetAgentStatus(const std::string& status, const std::string& message, const std::string& data_json = "");
@@ -34,6 +36,7 @@ class RunHookOperation : public Operation {
   const std::string name_;
   OperationDeps& deps_;
   std::shared_ptr<UnitHookContext> context_;
+  bool workload_status_set_ = false;  // as of the commit
 };
 
 // Records in `state` a hook whose CommitHook the controller acknowledged (also used when a

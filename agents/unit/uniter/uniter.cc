@@ -215,7 +215,6 @@ absl::StatusOr<Uniter::Exit> Uniter::Run() {
       continue;
     }
     spdlog::debug("next operation: {}", op.String());
-    idle_reported_ = false;
     std::unique_ptr<Operation> operation = NewOperation(op, deps_);
     absl::Status s = ExecuteOperation(*operation, state, *store_);
     if (s.code() == absl::StatusCode::kCancelled) break;

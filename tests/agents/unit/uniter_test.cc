@@ -256,6 +256,26 @@ TEST_F(UniterTest, HookCommittedBeforeACrashIsNotRunAgain) {
   EXPECT_EQ(fake_.commits[0].commit_seq(), 2);
 }
 
+TEST_F(UniterTest, ReconnectsAfterAControllerRestartAndActsOnTheNewSnapshot) {
+  StartUniter();
+  ASSERT_TRUE(WaitForCommits(4));
+  std::string address = fake_.address();
+  fake_.Shutdown();
+  FakeAgentService restarted;
+  restarted.SetCharm(ShellCharm(hook_log_, fail_dir_));
+  v1::UnitSnapshot changed = Snapshot();
+  changed.set_config_json(R"({"port":81})");
+  restarted.SetUnitSnapshot(changed);
+  restarted.SetLastCommitSeq(4);
+  restarted.StartOn(address);
+  ASSERT_TRUE(restarted.WaitUntil([&] { return restarted.commits.size() == 1; }));
+  EXPECT_EQ(restarted.commits[0].hook(), "config-changed");
+  EXPECT_EQ(restarted.commits[0].commit_seq(), 5);
+  uniter_->Stop();
+  thread_.join();
+  restarted.Shutdown();
+}
+
 TEST_F(UniterTest, UnitUnknownToTheControllerEndsTheAgent) {
   fake_.SetUnitGone(true);
   StartUniter();
