@@ -125,9 +125,13 @@ absl::Status Bootstrap(const BootstrapOptions& o) {
 
   progress << "Contacting Juju controller at " << address << " to verify accessibility...\n";
   client::ControllerEntry entry{address, bc.controller_uuid, admin_secret, "controller"};
-  client::Connection connection(data_dir, o.controller_name, entry);
-  auto models = connection.Call(&skein::v1::Controller::StubInterface::ListModels, skein::v1::ListModelsRequest());
-  if (!models.ok()) return models.status();
+  {
+    // The admin credential works and the controller model exists. The channel is closed
+    // before the machine agent is started.
+    client::Connection connection(data_dir, o.controller_name, entry);
+    auto models = connection.Call(&skein::v1::Controller::StubInterface::ListModels, skein::v1::ListModelsRequest());
+    if (!models.ok()) return models.status();
+  }
 
   progress << "Starting machine agent for machine \"0\"\n";
   rollback.AddDir(machine_dir);

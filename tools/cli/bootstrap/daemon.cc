@@ -138,10 +138,10 @@ absl::StatusOr<Daemon> StartDaemon(const DaemonSpec& spec) {
   if (closed) {
     std::string last = LastLine(spec.log_path);
     return absl::UnavailableError(absl::StrCat(name, " stopped before it was ready",
-                                               last.empty() ? "" : ": " + last, "; see ", spec.log_path));
+                                               last.empty() ? "" : ": " + last));
   }
-  return absl::DeadlineExceededError(absl::StrCat(name, " was not ready after ", spec.ready_timeout.count() / 1000,
-                                                  "s; see ", spec.log_path));
+  return absl::DeadlineExceededError(
+      absl::StrCat(name, " was not ready after ", spec.ready_timeout.count(), "ms"));
 }
 
 std::vector<std::string> ProcessArgv(pid_t pid) { return SplitNul(ReadProcFile(pid, "cmdline")); }
@@ -150,6 +150,8 @@ bool ProcessIs(pid_t pid, const std::string& binary_name) {
   if (!process::IsAlive(pid)) return false;
   std::vector<std::string> argv = ProcessArgv(pid);
   if (!argv.empty() && fs::path(argv[0]).filename() == binary_name) return true;
+  // A script run through its interpreter: `/bin/sh /path/skein-controller ...`.
+  if (argv.size() > 1 && fs::path(argv[1]).filename() == binary_name) return true;
   std::error_code ec;
   fs::path exe = fs::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec);
   return !ec && exe.filename() == binary_name;

@@ -29,15 +29,17 @@ struct Daemon {
 // Starts `spec.binary ... --ready-fd N` in a new session (stdin /dev/null) and waits until it
 // writes a line to fd N. On failure the process is stopped and reaped. Errors:
 //   Internal          the binary cannot be started
-//   Unavailable       it exited or closed the pipe before writing a line (the message names the log)
+//   Unavailable       it exited or closed the pipe before writing a line (the message quotes the
+//                     last line of its log)
 //   DeadlineExceeded  no line within `ready_timeout`
 absl::StatusOr<Daemon> StartDaemon(const DaemonSpec& spec);
 
 // argv of a running process from /proc; empty when it is gone or unreadable.
 std::vector<std::string> ProcessArgv(pid_t pid);
 
-// True when `pid` is alive and runs the program `binary_name` (basename of argv[0] or of
-// /proc/PID/exe), so that a stale pid file never makes us signal an unrelated process.
+// True when `pid` is alive and runs the program `binary_name` (basename of argv[0], of argv[1]
+// for a script run by its interpreter, or of /proc/PID/exe), so that a stale pid file never
+// makes us signal an unrelated process.
 bool ProcessIs(pid_t pid, const std::string& binary_name);
 
 // SIGTERM to the process and its group, up to `grace` for it to exit, then SIGKILL.

@@ -177,7 +177,8 @@ class ShowUnitCommand : public Command {
       req.set_unit(unit);
       auto info = session->connection->Call(&Controller::StubInterface::ShowUnit, req);
       if (!info.ok()) return info.status();
-      for (auto& [name, value] : output::UnitInfoToJson(*info).items()) all[name] = Filter(value);
+      nlohmann::json doc = output::UnitInfoToJson(*info);
+      for (auto& [name, value] : doc.items()) all[name] = Filter(value);
     }
     auto text = output::RenderData(all, format_);
     if (!text.ok()) return text.status();

@@ -1,0 +1,280 @@
+// bootstrap and kill-controller: the files they write, the daemon start/stop pieces, and the
+// whole flow against fake daemons that keep the real daemons' process contract.
+
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "gtest/gtest.h"
+#include "lib/base/credential.h"
+#include "lib/process/subprocess.h"
+#include "tests/tools/cli/test_util.h"
+#include "tools/cli/bootstrap/daemon.h"
+#include "tools/cli/bootstrap/local_files.h"
+#include "tools/cli/client/client_store.h"
+#include "yaml-cpp/yaml.h"
+
+namespace skein::cli::bootstrap {
+namespace {
+namespace fs = std::filesystem;
+
+using testing::CliRun;
+using testing::TempDir;
+
+unsigned ModeOf(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  return st.st_mode & 07777;
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream f(path);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+TEST(LocalFilesTest, BootstrapYaml) {
+  BootstrapConfig c{"local", "uuid-1", "hash-a", "hash-m", "host1", "127.0.0.1"};
+  EXPECT_EQ(BootstrapYaml(c),
+            "controller-name: local\n"
+            "controller-uuid: uuid-1\n"
+            "admin-credential-hash: hash-a\n"
+            "machine-0-credential-hash: hash-m\n"
+            "machine-0-hostname: host1\n"
+            "machine-0-address: 127.0.0.1\n");
+}
+
+TEST(LocalFilesTest, MachineAgentConf) {
+  EXPECT_EQ(MachineAgentConfYaml({"127.0.0.1:17070", "secret", "0"}),
+            "controller: 127.0.0.1:17070\n"
+            "entity: machine-0\n"
+            "credential: secret\n"
+            "machine-id: \"0\"\n");
+}
+
+TEST(DaemonTest, WaitsForTheReadyLine) {
+  TempDir dir;
+  DaemonSpec spec;
+  spec.binary = "/bin/sh";
+  // The ready fd number arrives as $2 (after "--ready-fd").
+  spec.args = {"-c", "echo 127.0.0.1:4242 >&$2; exec sleep 600", "sh"};
+  spec.log_path = dir.path() + "/log";
+  auto d = StartDaemon(spec);
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->ready_line, "127.0.0.1:4242");
+  EXPECT_TRUE(process::IsAlive(d->pid));
+  // The shell writes the line before it execs sleep: wait for the exec, with a deadline.
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!ProcessIs(d->pid, "sleep") && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_TRUE(ProcessIs(d->pid, "sleep"));
+  EXPECT_FALSE(ProcessIs(d->pid, "skein-controller"));
+  EXPECT_TRUE(StopProcess(d->pid, std::chrono::milliseconds(2000)));
+  EXPECT_FALSE(process::IsAlive(d->pid));
+  EXPECT_FALSE(ProcessIs(d->pid, "sleep"));
+}
+
+TEST(DaemonTest, ExitBeforeReadyQuotesTheLog) {
+  TempDir dir;
+  DaemonSpec spec;
+  spec.binary = "/bin/sh";
+  spec.args = {"-c", "echo cannot open database >&2; exit 3", "sh"};
+  spec.log_path = dir.path() + "/log";
+  auto d = StartDaemon(spec);
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(d.status().message(), "sh stopped before it was ready: cannot open database");
+}
+
+TEST(DaemonTest, NotReadyInTimeIsStopped) {
+  TempDir dir;
+  DaemonSpec spec;
+  spec.binary = "/bin/sh";
+  spec.args = {"-c", "echo $$ > " + dir.path() + "/pid; exec sleep 600", "sh"};
+  spec.log_path = dir.path() + "/log";
+  spec.ready_timeout = std::chrono::milliseconds(300);
+  auto d = StartDaemon(spec);
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.status().code(), absl::StatusCode::kDeadlineExceeded);
+  auto pid = process::ReadPidFile(dir.path() + "/pid");
+  ASSERT_TRUE(pid.has_value());
+  EXPECT_FALSE(process::IsAlive(*pid));
+}
+
+TEST(DaemonTest, MissingBinary) {
+  TempDir dir;
+  DaemonSpec spec;
+  spec.binary = dir.path() + "/nope";
+  spec.log_path = dir.path() + "/log";
+  auto d = StartDaemon(spec);
+  ASSERT_FALSE(d.ok());
+  EXPECT_NE(d.status().message().find("cannot run"), absl::string_view::npos) << d.status();
+}
+
+TEST(DaemonTest, FindsProcessesOfADataDirByArgvAndEnvironment) {
+  TempDir dir;
+  const std::string root = dir.path() + "/data";
+  process::SpawnOptions by_argv;
+  by_argv.argv = {"/bin/sh", "-c", "sleep 600; :", "sh", "--data-dir", root + "/controller"};
+  auto a = process::Spawn(by_argv);
+  ASSERT_TRUE(a.ok());
+  process::SpawnOptions by_env;
+  by_env.argv = {"/bin/sleep", "600"};
+  by_env.env = std::map<std::string, std::string>{{"JUJU_CHARM_DIR", root + "/machine-0/agents/unit-a-0/charm"}};
+  auto b = process::Spawn(by_env);
+  ASSERT_TRUE(b.ok());
+  process::SpawnOptions unrelated;
+  unrelated.argv = {"/bin/sh", "-c", "sleep 600; :", "sh", "--data-dir", root + "-other"};
+  auto c = process::Spawn(unrelated);
+  ASSERT_TRUE(c.ok());
+
+  std::vector<pid_t> found = FindProcessesUnder(root);
+  std::sort(found.begin(), found.end());
+  std::vector<pid_t> expected = {*a, *b};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(found, expected);
+  EXPECT_TRUE(ProcessIs(*b, "sleep"));
+  for (pid_t pid : {*a, *b, *c}) EXPECT_TRUE(StopProcess(pid, std::chrono::milliseconds(2000)));
+  EXPECT_TRUE(FindProcessesUnder(root).empty());
+}
+
+// bootstrap + kill-controller against the fake daemons.
+class LocalControllerTest : public ::testing::Test {
+ protected:
+  ~LocalControllerTest() override {
+    for (const char* v : {"SKEIN_FAKE_CONTROLLER_FAIL", "SKEIN_FAKE_MACHINE_AGENT_FAIL", "SKEIN_FAKE_CONTROLLER_HANG"}) {
+      ::unsetenv(v);
+    }
+    for (pid_t pid : FindProcessesUnder(data())) ::kill(pid, SIGKILL);
+  }
+  std::string data() const { return dir_.path() + "/data"; }
+  CliRun Skein(const std::vector<std::string>& args, std::chrono::milliseconds ready = std::chrono::seconds(10)) {
+    testing::RunOptions o;
+    o.bin_dir = SKEIN_CLI_FAKE_BIN;
+    o.ready_timeout = ready;
+    return testing::RunSkein(data(), args, o);
+  }
+  void ExpectNothingLeft() {
+    EXPECT_EQ(FindProcessesUnder(data()), std::vector<pid_t>{});
+    EXPECT_FALSE(fs::exists(data() + "/controller"));
+    EXPECT_FALSE(fs::exists(data() + "/machine-0"));
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(LocalControllerTest, BootstrapThenKillLeavesNothingBehind) {
+  CliRun r = Skein({"bootstrap", "--no-switch"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err.rfind("Creating Juju controller \"local\" on local/localhost\n", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find("\nBootstrap complete, controller \"local\" is now available\n"), std::string::npos) << r.err;
+
+  // client.yaml: private, with the controller's address and the current model.
+  EXPECT_EQ(ModeOf(data() + "/client.yaml"), 0600u);
+  auto config = client::LoadClientConfig(data());
+  ASSERT_TRUE(config.ok());
+  ASSERT_EQ(config->controllers.count("local"), 1u);
+  const client::ControllerEntry& e = config->controllers["local"];
+  EXPECT_EQ(config->current_controller, "local");
+  EXPECT_EQ(e.current_model, "controller");
+  EXPECT_EQ(e.address + "\n", ReadAll(data() + "/controller/address"));
+
+  // bootstrap.yaml holds hashes of the credentials handed out, never the secrets.
+  EXPECT_EQ(ModeOf(data() + "/controller"), 0700u);
+  YAML::Node b = YAML::LoadFile(data() + "/controller/bootstrap.yaml");
+  EXPECT_EQ(b["controller-name"].as<std::string>(), "local");
+  EXPECT_EQ(b["controller-uuid"].as<std::string>(), e.uuid);
+  EXPECT_TRUE(CredentialMatches(e.admin_credential, b["admin-credential-hash"].as<std::string>()));
+  EXPECT_EQ(b["machine-0-address"].as<std::string>(), "127.0.0.1");
+  EXPECT_FALSE(b["machine-0-hostname"].as<std::string>().empty());
+  EXPECT_EQ(ModeOf(data() + "/machine-0/agent.conf"), 0600u);
+  YAML::Node conf = YAML::LoadFile(data() + "/machine-0/agent.conf");
+  EXPECT_EQ(conf["controller"].as<std::string>(), e.address);
+  EXPECT_TRUE(CredentialMatches(conf["credential"].as<std::string>(), b["machine-0-credential-hash"].as<std::string>()));
+  EXPECT_EQ(ReadAll(data() + "/controller/bootstrap.yaml").find(e.admin_credential), std::string::npos);
+
+  auto controller_pid = process::ReadPidFile(data() + "/controller/controller.pid");
+  auto machine_pid = process::ReadPidFile(data() + "/machine-0/machine-agent.pid");
+  ASSERT_TRUE(controller_pid && machine_pid);
+  EXPECT_TRUE(ProcessIs(*controller_pid, "skein-controller"));
+  EXPECT_TRUE(ProcessIs(*machine_pid, "skein-machine-agent"));
+
+  // The CLI talks to it with the admin credential.
+  r = Skein({"models"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("controller*"), std::string::npos) << r.out;
+
+  r = Skein({"bootstrap"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "ERROR controller \"local\" already exists\n");
+
+  r = Skein({"kill-controller", "local", "--no-prompt"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err.rfind("Destroying controller \"local\"\n", 0), 0u) << r.err;
+  EXPECT_FALSE(process::IsAlive(*controller_pid));
+  EXPECT_FALSE(process::IsAlive(*machine_pid));
+  ExpectNothingLeft();  // including the orphaned "hook" and the unit socket
+  config = client::LoadClientConfig(data());
+  ASSERT_TRUE(config.ok());
+  EXPECT_TRUE(config->controllers.empty());
+  r = Skein({"status"});
+  EXPECT_EQ(r.err.rfind("ERROR No controllers registered.", 0), 0u) << r.err;
+
+  // And it can be bootstrapped again.
+  r = Skein({"bootstrap"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = Skein({"kill-controller", "-y"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  ExpectNothingLeft();
+}
+
+TEST_F(LocalControllerTest, FailedMachineAgentRollsEverythingBack) {
+  ::setenv("SKEIN_FAKE_MACHINE_AGENT_FAIL", "1", 1);
+  CliRun r = Skein({"bootstrap"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("ERROR skein-machine-agent stopped before it was ready: fake daemon: failing as asked\n"),
+            std::string::npos)
+      << r.err;
+  ExpectNothingLeft();
+  EXPECT_FALSE(fs::exists(data() + "/client.yaml"));
+}
+
+TEST_F(LocalControllerTest, ControllerNotReadyInTime) {
+  ::setenv("SKEIN_FAKE_CONTROLLER_HANG", "1", 1);
+  CliRun r = Skein({"bootstrap"}, std::chrono::milliseconds(500));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("ERROR skein-controller was not ready after 500ms\n"), std::string::npos) << r.err;
+  ExpectNothingLeft();
+}
+
+TEST_F(LocalControllerTest, MissingDaemonBinary) {
+  testing::RunOptions o;
+  o.bin_dir = dir_.path();
+  CliRun r = testing::RunSkein(data(), {"bootstrap"}, o);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "ERROR cannot find skein-controller in " + dir_.path() + "\n");
+  ExpectNothingLeft();
+}
+
+TEST_F(LocalControllerTest, KillControllerCleansUpUnregisteredLeftovers) {
+  // A crash left the dirs and a process but no client.yaml entry.
+  process::SpawnOptions o;
+  o.argv = {"/bin/sh", "-c", "sleep 600; :", "sh", "--data-dir", data() + "/controller"};
+  fs::create_directories(data() + "/controller");
+  auto pid = process::Spawn(o);
+  ASSERT_TRUE(pid.ok());
+  CliRun r = Skein({"bootstrap"});
+  EXPECT_EQ(r.code, 1);
+  r = Skein({"kill-controller", "--no-prompt"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_FALSE(process::IsAlive(*pid));
+  ExpectNothingLeft();
+}
+
+}  // namespace
+}  // namespace skein::cli::bootstrap

@@ -1,0 +1,209 @@
+// show-unit, config, models and debug-log documents.
+
+#include "gtest/gtest.h"
+#include "lib/format/output.h"
+#include "tools/cli/output/config_output.h"
+#include "tools/cli/output/log_line.h"
+#include "tools/cli/output/models_output.h"
+#include "tools/cli/output/render.h"
+#include "tools/cli/output/unit_info.h"
+#include "tools/cli/output/version.h"
+
+namespace skein::cli::output {
+namespace {
+
+using nlohmann::json;
+
+skein::v1::UnitInfo SampleUnit() {
+  skein::v1::UnitInfo u;
+  u.set_name("wordpress/0");
+  u.set_charm("local:wordpress-2");
+  u.set_leader(true);
+  u.set_machine("0");
+  u.set_public_address("127.0.0.1");
+  u.mutable_workload_status()->set_current("active");
+  u.mutable_workload_status()->set_since("2026-11-23T20:05:00Z");
+  auto* r = u.add_relation_info();
+  r->set_relation_id(3);
+  r->set_endpoint("db");
+  r->set_related_endpoint("server");
+  (*r->mutable_application_data())["database"] = "wp";
+  r->mutable_local_unit()->set_in_scope(true);
+  (*r->mutable_local_unit()->mutable_data())["private-address"] = "127.0.0.1";
+  auto& related = (*r->mutable_related_units())["mysql/0"];
+  related.set_in_scope(true);
+  (*related.mutable_data())["egress-subnets"] = "127.0.0.1/32";
+  return u;
+}
+
+TEST(ShowUnitTest, JsonShape) {
+  EXPECT_EQ(skein::format::ToJson(UnitInfoToJson(SampleUnit())),
+            R"({"wordpress/0":{"charm":"local:wordpress-2","leader":true,"life":"alive","machine":"0","opened-ports":[],)"
+            R"("public-address":"127.0.0.1","relation-info":[{"application-data":{"database":"wp"},"endpoint":"db",)"
+            R"("local-unit":{"data":{"private-address":"127.0.0.1"},"in-scope":true},"related-endpoint":"server",)"
+            R"("related-units":{"mysql/0":{"data":{"egress-subnets":"127.0.0.1/32"},"in-scope":true}},"relation-id":3}],)"
+            R"("workload-status":{"current":"active","since":"23 Nov 2026 20:05:00Z"}}})"
+            "\n");
+}
+
+TEST(ShowUnitTest, RequiredKeysPresentWithoutRelations) {
+  skein::v1::UnitInfo u;
+  u.set_name("a/1");
+  u.set_charm("local:a-0");
+  json doc = UnitInfoToJson(u);
+  ASSERT_TRUE(doc.contains("a/1"));
+  EXPECT_TRUE(doc["a/1"]["opened-ports"].is_array());
+  EXPECT_EQ(doc["a/1"]["leader"], false);
+  EXPECT_EQ(doc["a/1"]["charm"], "local:a-0");
+  EXPECT_TRUE(doc["a/1"]["relation-info"].is_array());
+}
+
+skein::v1::GetConfigResponse SampleConfig() {
+  skein::v1::GetConfigResponse c;
+  c.set_application("mysql");
+  c.set_charm("mysql");
+  auto* port = c.add_options();
+  port->set_name("port");
+  port->set_type("int");
+  port->set_description("Port to listen on");
+  port->set_default_json("3306");
+  port->set_value_json("3307");
+  port->set_source("user");
+  auto* name = c.add_options();
+  name->set_name("name");
+  name->set_type("string");
+  name->set_description("A name");
+  name->set_default_json("\"\"");
+  name->set_value_json("\"\"");
+  name->set_source("default");
+  auto* secret = c.add_options();
+  secret->set_name("password");
+  secret->set_type("secret");
+  secret->set_description("No default");
+  secret->set_source("unset");
+  return c;
+}
+
+TEST(ConfigOutputTest, YamlDocument) {
+  EXPECT_EQ(skein::format::ToYaml(ConfigToJson(SampleConfig())),
+            "application: mysql\n"
+            "application-config:\n"
+            "  trust:\n"
+            "    default: false\n"
+            "    description: Does this application have access to trusted credentials\n"
+            "    source: default\n"
+            "    type: bool\n"
+            "    value: false\n"
+            "charm: mysql\n"
+            "settings:\n"
+            "  name:\n"
+            "    default: ''\n"
+            "    description: A name\n"
+            "    source: default\n"
+            "    type: string\n"
+            "    value: ''\n"
+            "  password:\n"
+            "    description: No default\n"
+            "    source: unset\n"
+            "    type: secret\n"
+            "  port:\n"
+            "    default: 3306\n"
+            "    description: Port to listen on\n"
+            "    source: user\n"
+            "    type: int\n"
+            "    value: 3307\n");
+}
+
+TEST(ConfigOutputTest, JsonKeepsTypesAndEmptyStrings) {
+  json doc = json::parse(skein::format::ToJson(ConfigToJson(SampleConfig())));
+  EXPECT_EQ(doc["settings"]["port"]["value"], 3307);
+  EXPECT_EQ(doc["settings"]["name"]["value"], "");
+  EXPECT_FALSE(doc["settings"]["password"].contains("value"));
+  EXPECT_EQ(doc["application-config"]["trust"]["value"], false);
+}
+
+TEST(ConfigOutputTest, SingleValues) {
+  auto c = SampleConfig();
+  EXPECT_EQ(BareValue(*ConfigValue(c, "port")), "3307\n");
+  EXPECT_EQ(BareValue(*ConfigValue(c, "name")), "\n");
+  EXPECT_EQ(BareValue(*ConfigValue(c, "password")), "");
+  auto missing = ConfigValue(c, "nope");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().message(), "key \"nope\" not found in \"mysql\" application config or charm settings.");
+}
+
+skein::v1::ListModelsResponse SampleModels() {
+  skein::v1::ListModelsResponse r;
+  for (const char* name : {"dev", "controller"}) {
+    auto* m = r.add_models();
+    m->set_name(name);
+    m->set_uuid(std::string("uuid-") + name);
+    m->set_type("iaas");
+    m->set_cloud("local");
+    m->set_region("localhost");
+    m->mutable_status()->set_current("available");
+    m->set_machine_count(std::string(name) == "controller" ? 1 : 0);
+    m->set_unit_count(std::string(name) == "controller" ? 12 : 0);
+  }
+  return r;
+}
+
+TEST(ModelsOutputTest, Table) {
+  ModelsContext c{"local", "ctrl-uuid", "dev", false};
+  EXPECT_EQ(ModelsToTabular(SampleModels(), c),
+            "Controller: local\n"
+            "\n"
+            "Model       Cloud/Region     Type   Status     Machines  Units  Access  Last connection\n"
+            "controller  local/localhost  local  available         1  12     admin   just now\n"
+            "dev*        local/localhost  local  available         0  -      admin   just now\n");
+}
+
+TEST(ModelsOutputTest, JsonCarriesModelInfoKeys) {
+  ModelsContext c{"local", "ctrl-uuid", "dev", false};
+  json doc = ModelsToJson(SampleModels(), c);
+  EXPECT_EQ(doc["current-model"], "dev");
+  ASSERT_EQ(doc["models"].size(), 2u);
+  const json& m = doc["models"][1];
+  EXPECT_EQ(m["name"], "admin/dev");
+  EXPECT_EQ(m["short-name"], "dev");
+  EXPECT_EQ(m["model-uuid"], "uuid-dev");
+  EXPECT_EQ(m["model-type"], "iaas");
+  EXPECT_EQ(m["controller-uuid"], "ctrl-uuid");
+  EXPECT_EQ(m["controller-name"], "local");
+  EXPECT_EQ(m["is-controller"], false);
+  EXPECT_EQ(doc["models"][0]["is-controller"], true);
+  EXPECT_EQ(m["life"], "alive");
+  EXPECT_EQ(m["status"]["current"], "available");
+}
+
+TEST(LogLineTest, JujuLayout) {
+  skein::v1::LogEntry e;
+  e.set_entity("unit-mysql-0");
+  e.set_timestamp("2026-11-23T14:22:33.123456Z");
+  e.set_level("INFO");
+  e.set_module("juju.worker.uniter");
+  e.set_message("found queued \"install\" hook");
+  EXPECT_EQ(FormatLogLine(e, false), "unit-mysql-0: 14:22:33 INFO juju.worker.uniter found queued \"install\" hook\n");
+  EXPECT_EQ(FormatLogLine(e, true),
+            "unit-mysql-0: 14:22:33 \x1b[94mINFO\x1b[0m juju.worker.uniter found queued \"install\" hook\n");
+}
+
+TEST(RenderTest, InvalidUtf8IsReplaced) {
+  EXPECT_EQ(ValidUtf8("ok \xff end"), "ok \xEF\xBF\xBD end");
+  EXPECT_EQ(ValidUtf8("h\xC3\xA9llo"), "h\xC3\xA9llo");
+  EXPECT_EQ(ValidUtf8("\xC0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong NUL
+  auto text = RenderData(json{{"message", "bad \xfe byte"}}, "json");
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(*text, "{\"message\":\"bad \xEF\xBF\xBD byte\"}\n");
+  EXPECT_FALSE(RenderData(json::object(), "xml").ok());
+}
+
+TEST(VersionTest, JujuShaped) {
+  std::string v = VersionString();
+  EXPECT_EQ(v.rfind("3.6.", 0), 0u) << v;
+  EXPECT_NE(v.find("-genericlinux-"), std::string::npos) << v;
+  EXPECT_EQ(VersionDetails()["version"], v);
+}
+
+}  // namespace
+}  // namespace skein::cli::output
