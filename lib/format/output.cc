@@ -50,7 +50,14 @@ void Emit(YAML::Emitter& out, const nlohmann::json& v) {
     case nlohmann::json::value_t::string: {
       const std::string& s = v.get_ref<const std::string&>();
       if (s.find('\n') != std::string::npos) {
-        out << YAML::Literal << s;
+        // A literal block keeps exactly one trailing newline on reading (clip chomping), so only
+        // text ending in a single newline round-trips through `|`; anything else is quoted.
+        bool single_trailing_newline = s.back() == '\n' && (s.size() < 2 || s[s.size() - 2] != '\n');
+        if (single_trailing_newline) {
+          out << YAML::Literal << s;
+        } else {
+          out << YAML::DoubleQuoted << s;
+        }
       } else if (NeedsQuotes(s)) {
         out << YAML::SingleQuoted << s;
       } else {

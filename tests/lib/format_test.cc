@@ -20,6 +20,15 @@ TEST(FormatTest, YamlQuotesStringsThatWouldChangeType) {
   EXPECT_EQ(*back, v);
 }
 
+TEST(FormatTest, MultiLineStringsRoundTripExactly) {
+  for (const std::string text : {"a\nb", "a\nb\n", "a\n\n", "\nlead"}) {
+    nlohmann::json v = {{"k", text}};
+    auto back = YamlToJson(ToYaml(v));
+    ASSERT_TRUE(back.ok()) << ToYaml(v);
+    EXPECT_EQ((*back)["k"], text) << ToYaml(v);
+  }
+}
+
 TEST(FormatTest, SmartFollowsJujuRules) {
   EXPECT_EQ(ToSmart("hello"), "hello\n");
   EXPECT_EQ(ToSmart(""), "");
