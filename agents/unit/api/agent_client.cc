@@ -1,5 +1,7 @@
 #include "agents/unit/api/agent_client.h"
 
+#include "spdlog/spdlog.h"
+
 #include "lib/rpc/status_convert.h"
 
 namespace skein::agent {
@@ -57,6 +59,7 @@ absl::StatusOr<v1::CommitHookResponse> AgentClient::CommitHook(const v1::CommitH
 
 absl::Status AgentClient::SetStatus(v1::SetStatusRequest::Target target, const std::string& status,
                                     const std::string& message, const std::string& data_json) {
+  DrainStatus();
   v1::SetStatusRequest req;
   req.set_target(target);
   req.mutable_status()->set_current(status);
@@ -65,7 +68,69 @@ absl::Status AgentClient::SetStatus(v1::SetStatusRequest::Target target, const s
   return Call<v1::SetStatusRequest, v1::SetStatusResponse>(*this, *stub_, &v1::Agent::Stub::SetStatus, req).status();
 }
 
+void AgentClient::SetStatusAsync(v1::SetStatusRequest::Target target, const std::string& status,
+                                 const std::string& message, const std::string& data_json) {
+  v1::SetStatusRequest req;
+  req.set_target(target);
+  req.mutable_status()->set_current(status);
+  req.mutable_status()->set_message(message);
+  req.mutable_status()->set_data_json(data_json);
+  std::lock_guard<std::mutex> lock(status_mu_);
+  status_queue_.push_back(std::move(req));
+  ++status_enqueued_;
+  if (!status_thread_.joinable()) status_thread_ = std::thread([this] { StatusWorker(); });
+  status_cv_.notify_all();
+}
+
+void AgentClient::DrainStatus(std::chrono::milliseconds deadline) {
+  std::unique_lock<std::mutex> lock(status_mu_);
+  uint64_t target = status_enqueued_;
+  status_cv_.wait_for(lock, deadline, [&] { return status_done_ >= target || status_stopping_; });
+}
+
+void AgentClient::StatusWorker() {
+  std::unique_lock<std::mutex> lock(status_mu_);
+  auto backoff = std::chrono::milliseconds(100);
+  while (true) {
+    status_cv_.wait(lock, [&] { return status_stopping_ || !status_queue_.empty(); });
+    if (status_queue_.empty()) return;  // stopping and nothing left
+    v1::SetStatusRequest req = status_queue_.front();
+    lock.unlock();
+    absl::Status s =
+        Call<v1::SetStatusRequest, v1::SetStatusResponse>(*this, *stub_, &v1::Agent::Stub::SetStatus, req).status();
+    lock.lock();
+    bool transient = s.code() == absl::StatusCode::kUnavailable || s.code() == absl::StatusCode::kDeadlineExceeded;
+    if (transient && !status_stopping_) {
+      // Keep the change at the head of the queue: later changes must not overtake it.
+      status_cv_.wait_for(lock, backoff, [&] { return status_stopping_; });
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+      continue;
+    }
+    if (!s.ok() && !transient) {
+      spdlog::warn("cannot set {} status {}: {}", v1::SetStatusRequest::Target_Name(req.target()),
+                   req.status().current(), std::string(s.message()));
+    }
+    backoff = std::chrono::milliseconds(100);
+    status_queue_.pop_front();
+    ++status_done_;
+    status_cv_.notify_all();
+  }
+}
+
+AgentClient::~AgentClient() {
+  if (!status_thread_.joinable()) return;
+  DrainStatus(std::chrono::seconds(2));
+  {
+    std::lock_guard<std::mutex> lock(status_mu_);
+    status_stopping_ = true;
+    status_queue_.clear();
+  }
+  status_cv_.notify_all();
+  status_thread_.join();
+}
+
 absl::StatusOr<v1::GetAgentStatusResponse> AgentClient::GetStatus(bool application) {
+  DrainStatus();
   v1::GetAgentStatusRequest req;
   req.set_application(application);
   return Call<v1::GetAgentStatusRequest, v1::GetAgentStatusResponse>(*this, *stub_, &v1::Agent::Stub::GetStatus, req);

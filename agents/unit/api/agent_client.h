@@ -8,9 +8,13 @@
 // reached (callers retry), Unauthenticated, PermissionDenied (Juju's text), NotFound.
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -24,6 +28,8 @@ class AgentClient {
   AgentClient(std::shared_ptr<grpc::Channel> channel, rpc::Identity identity);
   // Connects to `address` (`127.0.0.1:17070`).
   AgentClient(const std::string& address, rpc::Identity identity);
+  // Sends what SetStatusAsync queued (for up to two seconds), then stops its worker.
+  ~AgentClient();
 
   const rpc::Identity& identity() const { return identity_; }
   v1::Agent::Stub& stub() { return *stub_; }
@@ -36,8 +42,19 @@ class AgentClient {
                                                                           const std::string& owner,
                                                                           bool application);
   absl::StatusOr<v1::CommitHookResponse> CommitHook(const v1::CommitHookRequest& request);
+  // Sets a status and waits for the answer (a hook's status-set needs the leader check). Any
+  // status queued by SetStatusAsync is sent first, so the order of status changes is kept.
   absl::Status SetStatus(v1::SetStatusRequest::Target target, const std::string& status, const std::string& message,
                          const std::string& data_json = "");
+  // Queues a status change and returns at once; a worker sends queued changes in order,
+  // retrying while the controller is unavailable. The agent's own statuses (`executing`,
+  // `idle`, `installing charm software`) use this so that starting a hook never waits for a
+  // status write to reach the controller's disk.
+  void SetStatusAsync(v1::SetStatusRequest::Target target, const std::string& status, const std::string& message,
+                      const std::string& data_json = "");
+  // Waits (up to `deadline`) until every status queued before the call was sent.
+  void DrainStatus(std::chrono::milliseconds deadline = std::chrono::seconds(10));
+  // Reads statuses after the queued changes were sent.
   absl::StatusOr<v1::GetAgentStatusResponse> GetStatus(bool application);
   absl::Status SetWorkloadVersion(const std::string& version);
   absl::Status LeaveRelation(int64_t relation_id);
@@ -46,8 +63,18 @@ class AgentClient {
   absl::Status SetUnitCredential(const std::string& unit, const std::string& credential);
 
  private:
+  void StatusWorker();
+
   std::unique_ptr<v1::Agent::Stub> stub_;
   rpc::Identity identity_;
+
+  std::mutex status_mu_;
+  std::condition_variable status_cv_;
+  std::deque<v1::SetStatusRequest> status_queue_;  // guarded by status_mu_
+  uint64_t status_enqueued_ = 0;                    // guarded by status_mu_
+  uint64_t status_done_ = 0;                        // guarded by status_mu_
+  bool status_stopping_ = false;                    // guarded by status_mu_
+  std::thread status_thread_;                       // started on first SetStatusAsync
 };
 
 }  // namespace skein::agent

@@ -19,6 +19,17 @@ const std::vector<store::Migration>& Migrations() {
 absl::StatusOr<std::unique_ptr<LocalStateStore>> LocalStateStore::Open(const std::string& path) {
   auto db = store::OpenDatabase(path);
   if (!db.ok()) return db.status();
+  // The uniter's state must survive a crashed or killed agent, not a power cut: in WAL mode
+  // synchronous=NORMAL keeps every commit across kill -9 (it is in the WAL in the page cache)
+  // while saving an fsync per step on the path to the next hook. After a power cut the worst
+  // case is an older state: a hook runs again (allowed), and a commit already applied is
+  // recognised by the controller's commit_seq (Login's last_commit_seq), so nothing doubles.
+  // The controller's own database keeps synchronous=FULL.
+  try {
+    (*db)->exec("PRAGMA synchronous=NORMAL");
+  } catch (const SQLite::Exception& e) {
+    return absl::InternalError(absl::StrCat("cannot configure local state: ", e.what()));
+  }
   absl::Status migrated = store::Migrate(**db, Migrations());
   if (!migrated.ok()) return migrated;
   return std::unique_ptr<LocalStateStore>(new LocalStateStore(std::move(*db)));

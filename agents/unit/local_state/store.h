@@ -1,7 +1,7 @@
 #pragma once
 
 // Persists the unit's LocalState in <agent-dir>/state.db: one row holding a JSON document,
-// written in one SQLite transaction (WAL, synchronous=FULL), so that after a crash the agent
+// written in one SQLite transaction (WAL, synchronous=NORMAL: survives kill -9; see store.cc), so that after a crash the agent
 // reads back exactly the last state it saved.
 
 #include <memory>

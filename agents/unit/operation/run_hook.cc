@@ -45,15 +45,12 @@ std::string RunHookOperation::String() const {
 
 void RunHookOperation::SetAgentStatus(const std::string& status, const std::string& message,
                                       const std::string& data_json) {
-  absl::Status s = RetryTransient(
-      [&] { return deps_.client->SetStatus(v1::SetStatusRequest::AGENT, status, message, data_json); }, deps_.pause);
-  if (!s.ok()) spdlog::warn("cannot set agent status {}: {}", status, std::string(s.message()));
+  // Queued, not awaited: the hook starts without waiting for the status to reach the controller.
+  deps_.client->SetStatusAsync(v1::SetStatusRequest::AGENT, status, message, data_json);
 }
 
 void RunHookOperation::SetWorkloadStatus(const std::string& status, const std::string& message) {
-  absl::Status s = RetryTransient(
-      [&] { return deps_.client->SetStatus(v1::SetStatusRequest::WORKLOAD, status, message); }, deps_.pause);
-  if (!s.ok()) spdlog::warn("cannot set workload status {}: {}", status, std::string(s.message()));
+  deps_.client->SetStatusAsync(v1::SetStatusRequest::WORKLOAD, status, message);
 }
 
 std::string RunHookOperation::NewContextId() const {
