@@ -37,6 +37,31 @@ struct ApplicationStatusValue {
   std::map<std::string, StatusValue> units;
 };
 
+// A port range as `open-port` takes it: `80`, `80/tcp`, `1000-2000/udp`, `icmp`.
+struct PortRange {
+  int from = 0;
+  int to = 0;                // == from for a single port; 0 for icmp
+  std::string protocol;      // tcp | udp | icmp
+  std::vector<std::string> endpoints;  // empty = all endpoints (`*`)
+};
+
+// What `network-get` reports for a binding (juju-semantics §3.3).
+struct NetworkInfo {
+  struct Address {
+    std::string value;        // `10.1.2.3`
+    std::string cidr;         // `10.1.2.0/24`
+    std::string hostname;
+  };
+  struct Interface {
+    std::string name;         // `eth0`
+    std::string mac_address;
+    std::vector<Address> addresses;
+  };
+  std::vector<Interface> bind_addresses;
+  std::vector<std::string> egress_subnets;     // `10.1.2.3/32`
+  std::vector<std::string> ingress_addresses;  // `10.1.2.3`
+};
+
 class HookContext {
  public:
   virtual ~HookContext() = default;
@@ -90,6 +115,52 @@ class HookContext {
 
   // `level` is one of TRACE DEBUG INFO WARNING ERROR CRITICAL.
   virtual void Log(const std::string& level, const std::string& message) = 0;
+
+  // The capabilities below have defaults so that a context which does not offer one answers
+  // the way Juju answers a tool it cannot serve. Implementations override what they support.
+
+  // --- Actions. Outside an action every call fails with NotFound `not running an action`.
+  // The action's name (empty outside an action) and its parameters after schema defaults.
+  virtual std::string ActionName() const { return ""; }
+  virtual absl::StatusOr<nlohmann::json> ActionParams() { return NotRunningAnAction(); }
+  // Merges `results` (nested maps of strings) into the action's results.
+  virtual absl::Status SetActionResults(const nlohmann::json& results) { return NotRunningAnAction(); }
+  // Immediate: appears in `show-task` while the action runs.
+  virtual absl::Status ActionLog(const std::string& message) { return NotRunningAnAction(); }
+  // Marks the action failed with `message`; the handler still exits 0.
+  virtual absl::Status ActionFail(const std::string& message) { return NotRunningAnAction(); }
+
+  // --- Ports (transactional: applied with the hook's commit).
+  virtual absl::Status OpenPort(const PortRange& range) { return Unsupported("open-port"); }
+  virtual absl::Status ClosePort(const PortRange& range) { return Unsupported("close-port"); }
+  // Ports as committed before this hook (ports opened in this hook are not listed, as in Juju).
+  virtual absl::StatusOr<std::vector<PortRange>> OpenedPorts() { return Unsupported("opened-ports"); }
+
+  // --- Network. NotFound `no network config found for binding "x"` for an unknown binding.
+  virtual absl::StatusOr<NetworkInfo> NetworkGet(const std::string& binding, std::optional<int64_t> relation_id) {
+    return Unsupported("network-get");
+  }
+  // `unit-get private-address|public-address`.
+  virtual absl::StatusOr<std::string> UnitAddress(bool public_address) { return Unsupported("unit-get"); }
+
+  // --- Goal state: {"units": {...}, "relations": {...}} as `goal-state --format=json` prints it.
+  virtual absl::StatusOr<nlohmann::json> GoalState() { return Unsupported("goal-state"); }
+
+  // --- Leader settings (immediate). LeaderSet needs leadership: PermissionDenied
+  // `cannot write leadership settings: cannot write settings: not the leader`.
+  virtual absl::StatusOr<std::map<std::string, std::string>> LeaderGet() { return Unsupported("leader-get"); }
+  virtual absl::Status LeaderSet(const std::map<std::string, std::string>& values) { return Unsupported("leader-set"); }
+
+  // --- Charm state (transactional, like relation-set): state-get/state-set/state-delete.
+  virtual absl::StatusOr<std::map<std::string, std::string>> StateGet() { return Unsupported("state-get"); }
+  virtual absl::Status StateSet(const std::map<std::string, std::string>& values) { return Unsupported("state-set"); }
+  virtual absl::Status StateDelete(const std::string& key) { return Unsupported("state-delete"); }
+
+ protected:
+  static absl::Status NotRunningAnAction() { return absl::NotFoundError("not running an action"); }
+  static absl::Status Unsupported(const std::string& tool) {
+    return absl::UnimplementedError(tool + " is not supported by this unit agent");
+  }
 };
 
 }  // namespace skein::agent
