@@ -151,6 +151,10 @@ class HookContext {
   virtual absl::StatusOr<std::map<std::string, std::string>> LeaderGet() { return Unsupported("leader-get"); }
   virtual absl::Status LeaderSet(const std::map<std::string, std::string>& values) { return Unsupported("leader-set"); }
 
+  // --- The model's UUID (JUJU_MODEL_UUID), which `relation-model-get` reports: skein has no
+  // cross-model relations, so every relation's remote model is the unit's own.
+  virtual std::string ModelUuid() const { return ""; }
+
   // --- Charm state (transactional, like relation-set): state-get/state-set/state-delete.
   virtual absl::StatusOr<std::map<std::string, std::string>> StateGet() { return Unsupported("state-get"); }
   virtual absl::Status StateSet(const std::map<std::string, std::string>& values) { return Unsupported("state-set"); }

@@ -107,3 +107,55 @@ absl::Status FakeHookContext::SetWorkloadVersion(const std::string& version) {
 }
 
 }  // namespace skein::agent::testing
+
+namespace skein::agent::testing {
+
+absl::Status FakeHookContext::OpenPort(const PortRange& range) {
+  port_changes.push_back({true, range});
+  return absl::OkStatus();
+}
+
+absl::Status FakeHookContext::ClosePort(const PortRange& range) {
+  port_changes.push_back({false, range});
+  return absl::OkStatus();
+}
+
+absl::StatusOr<NetworkInfo> FakeHookContext::NetworkGet(const std::string& binding,
+                                                        std::optional<int64_t> relation_id) {
+  if (relation_id && !relations_.count(*relation_id)) return absl::NotFoundError("relation not found");
+  auto it = networks.find(binding);
+  if (it == networks.end()) {
+    return absl::NotFoundError("no network config found for binding \"" + binding + "\"");
+  }
+  return it->second;
+}
+
+absl::StatusOr<std::string> FakeHookContext::UnitAddress(bool public_addr) {
+  return public_addr ? public_address : private_address;
+}
+
+absl::Status FakeHookContext::LeaderSet(const std::map<std::string, std::string>& values) {
+  if (!leader) {
+    return absl::PermissionDeniedError("cannot write leadership settings: cannot write settings: not the leader");
+  }
+  for (const auto& [k, v] : values) {
+    if (v.empty()) {
+      leader_settings.erase(k);
+    } else {
+      leader_settings[k] = v;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status FakeHookContext::StateSet(const std::map<std::string, std::string>& values) {
+  for (const auto& [k, v] : values) charm_state[k] = v;
+  return absl::OkStatus();
+}
+
+absl::Status FakeHookContext::StateDelete(const std::string& key) {
+  charm_state.erase(key);
+  return absl::OkStatus();
+}
+
+}  // namespace skein::agent::testing

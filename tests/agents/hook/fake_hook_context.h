@@ -51,6 +51,17 @@ class FakeHookContext : public HookContext {
   std::map<int64_t, std::map<std::string, std::string>> unit_writes;
   std::map<int64_t, std::map<std::string, std::string>> app_writes;
 
+  // Ports, network, goal state, leader settings and charm state (the newer tools).
+  std::vector<PortRange> opened_ports;                   // as committed before the hook
+  std::vector<std::pair<bool, PortRange>> port_changes;  // (open, range) buffered by the hook
+  std::map<std::string, NetworkInfo> networks;           // by binding name
+  std::string private_address = "10.0.0.5";
+  std::string public_address = "10.0.0.6";
+  nlohmann::json goal_state = nlohmann::json::object();
+  std::map<std::string, std::string> leader_settings;
+  std::map<std::string, std::string> charm_state;
+  std::string model_uuid = "5b2c6f0e-0000-4000-8000-000000000001";
+
   // Runs one tool in-process, as the tool server would.
   ToolResult Run(const std::string& command, std::vector<std::string> args,
                  std::optional<std::string> stdin_data = std::nullopt, std::string dir = "/");
@@ -75,6 +86,18 @@ class FakeHookContext : public HookContext {
   absl::StatusOr<ApplicationStatusValue> ApplicationStatus() override;
   absl::Status SetWorkloadVersion(const std::string& version) override;
   void Log(const std::string& level, const std::string& message) override { logs.push_back({level, message}); }
+  absl::Status OpenPort(const PortRange& range) override;
+  absl::Status ClosePort(const PortRange& range) override;
+  absl::StatusOr<std::vector<PortRange>> OpenedPorts() override { return opened_ports; }
+  absl::StatusOr<NetworkInfo> NetworkGet(const std::string& binding, std::optional<int64_t> relation_id) override;
+  absl::StatusOr<std::string> UnitAddress(bool public_address) override;
+  absl::StatusOr<nlohmann::json> GoalState() override { return goal_state; }
+  absl::StatusOr<std::map<std::string, std::string>> LeaderGet() override { return leader_settings; }
+  absl::Status LeaderSet(const std::map<std::string, std::string>& values) override;
+  absl::StatusOr<std::map<std::string, std::string>> StateGet() override { return charm_state; }
+  absl::Status StateSet(const std::map<std::string, std::string>& values) override;
+  absl::Status StateDelete(const std::string& key) override;
+  std::string ModelUuid() const override { return model_uuid; }
 
  private:
   std::string unit_;

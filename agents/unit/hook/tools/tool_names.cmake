@@ -3,13 +3,39 @@
 # ToolNamesTest.SymlinksMatchToolNames fails when the two lists differ.
 set(SKEIN_HOOK_TOOL_NAMES
   application-version-set
+  close-port
   config-get
+  credential-get
+  goal-state
   is-leader
   juju-log
+  juju-reboot
+  leader-get
+  leader-set
+  network-get
+  open-port
+  opened-ports
   relation-get
   relation-ids
   relation-list
+  relation-model-get
   relation-set
+  resource-get
+  secret-add
+  secret-get
+  secret-grant
+  secret-ids
+  secret-info-get
+  secret-remove
+  secret-revoke
+  secret-set
+  state-delete
+  state-get
+  state-set
   status-get
   status-set
+  storage-add
+  storage-get
+  storage-list
+  unit-get
 )

@@ -23,6 +23,11 @@ std::vector<ToolEntry> RelationTools();  // relation-get, relation-list, relatio
 std::vector<ToolEntry> RelationSetTools();  // relation-set (relation_set_tool.cc)
 std::vector<ToolEntry> StatusTools();    // status-get, status-set, application-version-set
 std::vector<ToolEntry> UnitTools();      // config-get, is-leader, juju-log
+std::vector<ToolEntry> PortTools();      // open-port, close-port, opened-ports (port_tools.cc)
+std::vector<ToolEntry> NetworkTools();   // network-get, unit-get (network_tools.cc)
+std::vector<ToolEntry> LeaderStateTools();  // leader-get/set, state-get/set/delete (leader_state_tools.cc)
+std::vector<ToolEntry> ModelTools();     // goal-state, relation-model-get (model_tools.cc)
+std::vector<ToolEntry> UnsupportedTools();  // secret-*, storage-*, credential-get, resource-get, juju-reboot
 
 // Every entry, sorted by name.
 const std::vector<ToolEntry>& AllTools();

@@ -1,0 +1,21 @@
+#pragma once
+
+// The settings syntax several tools share (relation-set, state-set, leader-set).
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace skein::agent::tools {
+
+// Juju's keyvalues.Parse(args, allowEmptyValues=true): every arg is `key=value`; a key may be
+// given once. InvalidArgument `expected "key=value", got "x"` / `key "k" specified more than once`.
+absl::Status ParseKeyValues(const std::vector<std::string>& args, std::map<std::string, std::string>* out);
+
+// Go's yaml.Unmarshal(data, map[string]string): a YAML (or JSON) map of scalars; a plain null
+// becomes "". InvalidArgument with yaml.v2's texts (`yaml: unmarshal errors: ...`).
+absl::Status ParseSettingsYaml(const std::string& text, std::map<std::string, std::string>* out);
+
+}  // namespace skein::agent::tools

@@ -1,0 +1,93 @@
+// goal-state and relation-model-get (juju-semantics §3.3).
+
+#include "absl/strings/str_cat.h"
+#include "agents/unit/hook/tools/output.h"
+#include "agents/unit/hook/tools/relation_flag.h"
+#include "agents/unit/hook/tools/tool_registry.h"
+
+namespace skein::agent::tools {
+namespace {
+
+// goal-state (yaml|json only, as in Juju)
+class GoalStateCommand : public Command {
+ public:
+  explicit GoalStateCommand(HookContext& ctx) : ctx_(ctx) {}
+
+  CommandInfo Info() const override {
+    CommandInfo info;
+    info.name = "goal-state";
+    info.purpose = "Print the status of the charm's peers and related units.";
+    info.doc = R"(
+Prints the units of the application and of each related application the model is heading
+for, with their status (`waiting`, `active`, `dying`...), so a charm can tell how many units
+to expect before they appear.
+)";
+    return info;
+  }
+
+  void SetFlags(FlagSet& flags) override { out_.AddFlags(flags, "yaml", {"json", "yaml"}); }
+
+  absl::Status Run(RunContext& ctx) override {
+    absl::StatusOr<nlohmann::json> goal = ctx_.GoalState();
+    if (!goal.ok()) return goal.status();
+    return out_.Write(ctx, *goal);
+  }
+
+ private:
+  HookContext& ctx_;
+  Output out_;
+};
+
+// relation-model-get [-r id]
+class RelationModelGetCommand : public Command {
+ public:
+  explicit RelationModelGetCommand(HookContext& ctx) : ctx_(ctx) {}
+
+  CommandInfo Info() const override {
+    CommandInfo info;
+    info.name = "relation-model-get";
+    info.purpose = "Get details about the model hosting a related application.";
+    info.doc = R"(
+Prints the UUID of the model of the application on the other side of the relation (the hook's
+own unless -r names another).
+)";
+    return info;
+  }
+
+  void SetFlags(FlagSet& flags) override {
+    out_.AddFlags(flags);
+    relation_ = RelationIdValue::AddFlag(flags, ctx_, "specify a relation by id");
+  }
+
+  absl::Status Init(const std::vector<std::string>& args) override {
+    if (relation_->id() == -1) return absl::InvalidArgumentError("no relation id specified");
+    return CheckEmpty(args);
+  }
+
+  absl::Status Run(RunContext& ctx) override {
+    absl::StatusOr<HookRelation> r = ctx_.Relation(relation_->id());
+    if (!r.ok()) return r.status();
+    return out_.Write(ctx, nlohmann::json{{"uuid", ctx_.ModelUuid()}});
+  }
+
+ private:
+  HookContext& ctx_;
+  Output out_;
+  std::shared_ptr<RelationIdValue> relation_;
+};
+
+template <typename T>
+std::unique_ptr<Command> Make(HookContext& ctx) {
+  return std::make_unique<T>(ctx);
+}
+
+}  // namespace
+
+std::vector<ToolEntry> ModelTools() {
+  return {
+      {"goal-state", &Make<GoalStateCommand>},
+      {"relation-model-get", &Make<RelationModelGetCommand>},
+  };
+}
+
+}  // namespace skein::agent::tools
