@@ -207,3 +207,50 @@ TEST(VersionTest, JujuShaped) {
 
 }  // namespace
 }  // namespace skein::cli::output
+
+#include "tools/cli/commands/settle.h"
+
+namespace skein::cli {
+namespace {
+
+skein::v1::UnitStatus* AddUnit(skein::v1::ApplicationStatus* app, const std::string& name, const std::string& workload,
+                               const std::string& agent, const std::string& agent_message = "") {
+  auto* u = app->add_units();
+  u->set_name(name);
+  u->mutable_workload_status()->set_current(workload);
+  u->mutable_agent_status()->set_current(agent);
+  u->mutable_agent_status()->set_message(agent_message);
+  return u;
+}
+
+TEST(SettleTest, SettledOnlyWhenEveryAgentIsIdleWithAnAcceptedWorkload) {
+  skein::v1::ModelStatus status;
+  auto* app = status.add_applications();
+  AddUnit(app, "a/0", "active", "idle");
+  AddUnit(app, "a/1", "waiting", "executing", "running install hook");
+  auto report = commands::EvaluateSettled(status, {"active"});
+  EXPECT_FALSE(report.Settled());
+  EXPECT_EQ(report.Summary(), "1/2 units settled; waiting for a/1 waiting (executing: running install hook)");
+  app->mutable_units(1)->mutable_workload_status()->set_current("blocked");
+  app->mutable_units(1)->mutable_agent_status()->set_current("idle");
+  app->mutable_units(1)->mutable_agent_status()->clear_message();
+  EXPECT_FALSE(commands::EvaluateSettled(status, {"active"}).Settled());
+  EXPECT_TRUE(commands::EvaluateSettled(status, {"active", "blocked"}).Settled());
+}
+
+TEST(SettleTest, AFailedHookIsReportedNotWaitedFor) {
+  skein::v1::ModelStatus status;
+  auto* app = status.add_applications();
+  AddUnit(app, "a/0", "error", "error", "hook failed: \"install\"");
+  auto report = commands::EvaluateSettled(status, {"active"});
+  EXPECT_FALSE(report.Settled());
+  ASSERT_EQ(report.errors.size(), 1u);
+  EXPECT_EQ(report.errors[0], "a/0: hook failed: \"install\"");
+}
+
+TEST(SettleTest, AnEmptyModelIsSettled) {
+  EXPECT_TRUE(commands::EvaluateSettled(skein::v1::ModelStatus(), {"active"}).Settled());
+}
+
+}  // namespace
+}  // namespace skein::cli

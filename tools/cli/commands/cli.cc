@@ -30,6 +30,7 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   all.push_back(NewStatusCommand());
   all.push_back(NewSwitchCommand());
   all.push_back(NewVersionCommand());
+  all.push_back(NewWaitForCommand());
   return all;
 }
 

@@ -31,5 +31,7 @@ std::unique_ptr<Command> NewStatusCommand();
 std::unique_ptr<Command> NewShowUnitCommand();
 // debug_log_command.cc
 std::unique_ptr<Command> NewDebugLogCommand();
+// wait_command.cc
+std::unique_ptr<Command> NewWaitForCommand();
 
 }  // namespace skein::cli::commands

@@ -1,0 +1,148 @@
+// `skein wait-for`: blocks until the model settles, the answer to the wish users repeat most
+// ("tell me when it is done", cli-and-ux §2.1). Progress goes to stderr, one line whenever the
+// picture changes; the exit code says how it ended (0 settled, 1 error or timeout).
+
+#include <chrono>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "lib/base/duration.h"
+#include "tools/cli/commands/common.h"
+#include "tools/cli/commands/registry.h"
+#include "tools/cli/commands/settle.h"
+
+namespace skein::cli::commands {
+
+std::string SettleReport::Summary() const {
+  std::string line = absl::StrCat(settled, "/", units, " units settled");
+  if (!pending.empty()) {
+    std::vector<std::string> shown(pending.begin(), pending.begin() + std::min<size_t>(pending.size(), 3));
+    absl::StrAppend(&line, "; waiting for ", absl::StrJoin(shown, ", "));
+    if (pending.size() > 3) absl::StrAppend(&line, " and ", pending.size() - 3, " more");
+  }
+  return line;
+}
+
+SettleReport EvaluateSettled(const skein::v1::ModelStatus& status, const std::set<std::string>& workloads) {
+  SettleReport report;
+  for (const auto& app : status.applications()) {
+    for (const auto& unit : app.units()) {
+      ++report.units;
+      const std::string& agent = unit.agent_status().current();
+      const std::string& workload = unit.workload_status().current();
+      if (agent == "error") {
+        report.errors.push_back(absl::StrCat(unit.name(), ": ", unit.agent_status().message()));
+        continue;
+      }
+      if (agent == "idle" && workloads.count(workload) > 0) {
+        ++report.settled;
+        continue;
+      }
+      std::string why = absl::StrCat(unit.name(), " ", workload);
+      if (!unit.agent_status().message().empty()) {
+        absl::StrAppend(&why, " (", agent, ": ", unit.agent_status().message(), ")");
+      } else if (!unit.workload_status().message().empty()) {
+        absl::StrAppend(&why, " (", unit.workload_status().message(), ")");
+      }
+      report.pending.push_back(why);
+    }
+  }
+  return report;
+}
+
+namespace {
+
+// A unit is idle for an instant between two hooks; the state must hold on this many reads in a
+// row before the model counts as settled (jubilant's `successes=3` does the same).
+constexpr int kSuccessesNeeded = 3;
+
+class WaitForCommand : public Command {
+ public:
+  CommandInfo Info() const override {
+    return {"wait-for",
+            "",
+            "Wait until every unit of the model is settled.",
+            "A unit is settled when its agent is idle and its workload status is one of --workload\n"
+            "(default: active). Waiting ends with exit code 0 when every unit is settled on three\n"
+            "reads in a row, and with exit code 1 as soon as a unit's hook fails or when --timeout\n"
+            "passes. Progress goes to stderr.\n",
+            "    skein wait-for\n    skein wait-for --timeout 10m --workload active,blocked\n",
+            {},
+            {"status"}};
+  }
+  void SetFlags(FlagSet& f) override {
+    AddModelFlag(f, &model_);
+    f.String("--timeout", &timeout_text_, "How long to wait before giving up");
+    f.String("--workload", &workloads_text_, "Comma-separated workload statuses that count as settled");
+  }
+  absl::Status Init(const std::vector<std::string>& args) override {
+    if (!args.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("unrecognized args: [\"", absl::StrJoin(args, "\" \""), "\"]"));
+    }
+    auto timeout = ParseDuration(timeout_text_);
+    if (!timeout.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid value \"", timeout_text_, "\" for option --timeout: ", timeout.status().message()));
+    }
+    timeout_ = *timeout;
+    for (auto w : absl::StrSplit(workloads_text_, ',', absl::SkipEmpty())) workloads_.insert(std::string(w));
+    if (workloads_.empty()) return absl::InvalidArgumentError("--workload needs at least one status");
+    return absl::OkStatus();
+  }
+  absl::Status Run(Environment& env) override {
+    auto session = Connect(env, model_);
+    if (!session.ok()) return session.status();
+    auto start = std::chrono::steady_clock::now();
+    auto deadline = start + timeout_;
+    std::string last_summary;
+    int successes = 0;
+    auto pause = std::chrono::milliseconds(50);
+    while (true) {
+      skein::v1::GetStatusRequest req;
+      req.set_model(session->model());
+      auto status = session->connection->Call(&skein::v1::Controller::StubInterface::GetStatus, req);
+      if (!status.ok()) return status.status();
+      SettleReport report = EvaluateSettled(*status, workloads_);
+      if (!report.errors.empty()) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("model \"", session->model(), "\" cannot settle: ", absl::StrJoin(report.errors, "; "),
+                         "\nSee 'skein debug-log --replay' and 'skein status'."));
+      }
+      std::string summary = report.Summary();
+      if (summary != last_summary) {
+        *env.err << summary << "\n";
+        last_summary = summary;
+      }
+      successes = report.Settled() ? successes + 1 : 0;
+      if (successes >= kSuccessesNeeded) {
+        auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+        *env.err << "Model \"" << session->model() << "\" settled: " << report.units << " units in "
+                 << FormatDuration(took) << "\n";
+        return absl::OkStatus();
+      }
+      if (std::chrono::steady_clock::now() >= deadline) {
+        return absl::DeadlineExceededError(absl::StrCat("timed out after ", FormatDuration(timeout_),
+                                                        " waiting for model \"", session->model(),
+                                                        "\" to settle: ", summary));
+      }
+      // Settling is confirmed quickly; otherwise back off gently up to half a second.
+      std::this_thread::sleep_for(report.Settled() ? std::chrono::milliseconds(50) : pause);
+      if (!report.Settled()) pause = std::min(pause * 2, std::chrono::milliseconds(500));
+    }
+  }
+
+ private:
+  std::string model_;
+  std::string timeout_text_ = "10m";
+  std::string workloads_text_ = "active";
+  std::chrono::milliseconds timeout_{0};
+  std::set<std::string> workloads_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> NewWaitForCommand() { return std::make_unique<WaitForCommand>(); }
+
+}  // namespace skein::cli::commands
