@@ -4,7 +4,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cctype>
+#include <chrono>
 #include <cstdio>
+#include <optional>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -30,6 +33,27 @@ bool WriteFileAtomically(const std::string& path, const std::string& text) {
   return std::rename(tmp.c_str(), path.c_str()) == 0;
 }
 
+// `60s`, `2s`, `1500ms`, `1m`: the lease duration flag. nullopt when malformed or not positive.
+std::optional<std::chrono::milliseconds> ParseLeaseDuration(const std::string& text) {
+  size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  if (digits == 0 || digits > 9) return std::nullopt;
+  const long long n = std::stoll(text.substr(0, digits));
+  const std::string unit = text.substr(digits);
+  std::chrono::milliseconds d;
+  if (unit == "ms") {
+    d = std::chrono::milliseconds(n);
+  } else if (unit == "s") {
+    d = std::chrono::seconds(n);
+  } else if (unit == "m") {
+    d = std::chrono::minutes(n);
+  } else {
+    return std::nullopt;
+  }
+  if (d.count() <= 0) return std::nullopt;
+  return d;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -44,6 +68,8 @@ int main(int argc, char** argv) {
   app.add_option("--bootstrap-file", bootstrap_file, "bootstrap.yaml (default DIR/bootstrap.yaml)");
   app.add_option("--ready-fd", ready_fd, "file descriptor to write the address line to once serving");
   app.add_option("--log-level", log_level, "trace debug info warning error critical");
+  std::string lease_duration = "60s";
+  app.add_option("--lease-duration", lease_duration, "leadership lease length (e.g. 60s, 2s, 500ms); renewed at half");
   CLI11_PARSE(app, argc, argv);
 
   namespace fs = std::filesystem;
@@ -63,6 +89,12 @@ int main(int argc, char** argv) {
   skein::controller::api::ServerOptions options;
   options.db_path = (fs::path(data_dir) / "controller.db").string();
   options.listen = listen;
+  if (auto d = ParseLeaseDuration(lease_duration); d) {
+    options.lease_duration = *d;
+  } else {
+    std::fprintf(stderr, "ERROR invalid --lease-duration \"%s\"\n", lease_duration.c_str());
+    return 2;
+  }
   if (fs::exists(bootstrap_file)) {
     auto config = skein::controller::domain::model::LoadBootstrapFile(bootstrap_file);
     if (!config.ok()) {

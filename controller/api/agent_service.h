@@ -45,6 +45,9 @@ class AgentService final : public v1::Agent::CallbackService {
                                          v1::MarkUnitDeadResponse* resp) override;
   grpc::ServerUnaryReactor* PushLogs(grpc::CallbackServerContext* ctx, const v1::PushLogsRequest* req,
                                      v1::PushLogsResponse* resp) override;
+  // Leadership leases (lease_handlers.cc).
+  grpc::ServerUnaryReactor* ClaimLeadership(grpc::CallbackServerContext* ctx, const v1::ClaimLeadershipRequest* req,
+                                            v1::ClaimLeadershipResponse* resp) override;
 
  private:
   Backend b_;

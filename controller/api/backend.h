@@ -7,6 +7,7 @@
 #include "controller/api/executor.h"
 #include "controller/domain/application/application_service.h"
 #include "controller/domain/core/db.h"
+#include "controller/domain/lease/lease_manager.h"
 #include "controller/domain/log/log_service.h"
 #include "controller/domain/model/model_service.h"
 #include "controller/domain/relation/relation_service.h"
@@ -29,6 +30,7 @@ struct Backend {
   domain::unit::UnitService* units = nullptr;
   domain::status::StatusService* status = nullptr;
   domain::log::LogService* logs = nullptr;
+  domain::lease::LeaseManager* leases = nullptr;
 };
 
 // Runs `work` (returning absl::Status) on the executor and finishes the unary call with its

@@ -21,6 +21,7 @@ struct ControllerServer::Impl {
   std::unique_ptr<domain::unit::UnitService> units;
   std::unique_ptr<domain::status::StatusService> status;
   std::unique_ptr<domain::log::LogService> logs;
+  std::unique_ptr<domain::lease::LeaseManager> leases;
   std::unique_ptr<ControllerService> controller_service;
   std::unique_ptr<AgentService> agent_service;
   std::unique_ptr<grpc::Server> server;
@@ -45,6 +46,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   impl->units = std::make_unique<domain::unit::UnitService>(d);
   impl->status = std::make_unique<domain::status::StatusService>(d);
   impl->logs = std::make_unique<domain::log::LogService>(d);
+  impl->leases = std::make_unique<domain::lease::LeaseManager>(d, options.lease_duration);
 
   if (options.bootstrap) {
     auto created = impl->models->Bootstrap(*options.bootstrap);
@@ -64,6 +66,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
                   impl->units.get(),
                   impl->status.get(),
                   impl->logs.get()};
+  backend.leases = impl->leases.get();
   impl->controller_service = std::make_unique<ControllerService>(backend);
   impl->agent_service = std::make_unique<AgentService>(backend);
 
@@ -86,6 +89,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
     impl->executor->Shutdown();
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
   }
+  impl->leases->Start();
   impl->host = options.listen.substr(0, options.listen.rfind(':'));
   if (impl->host.empty() || impl->host == "0.0.0.0" || impl->host == "[::]") impl->host = "127.0.0.1";
   return std::unique_ptr<ControllerServer>(new ControllerServer(std::move(impl)));
@@ -107,6 +111,7 @@ void ControllerServer::Shutdown() {
   impl_->hub.Shutdown();  // streams finish with OK once their last write is out
   impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   impl_->server->Wait();
+  impl_->leases->Stop();
   impl_->executor->Shutdown();
   impl_->db->SetListener(nullptr);
 }

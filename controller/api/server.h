@@ -3,6 +3,7 @@
 // The whole controller behind one object: database, hub, executor, domain services and the
 // gRPC server with both services. main() and the API tests use it the same way.
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,6 +20,8 @@ struct ServerOptions {
   // Applied when the database is empty; an empty database without it is refused.
   std::optional<domain::model::BootstrapConfig> bootstrap;
   int executor_threads = 4;
+  // Leadership lease length (juju-semantics §5: 60 s, renewed every 30 s); tests shorten it.
+  std::chrono::milliseconds lease_duration = std::chrono::seconds(60);
 };
 
 class ControllerServer {

@@ -53,6 +53,13 @@ absl::StatusOr<View<v1::UnitSnapshot>> BuildUnitSnapshot(domain::Db& db, int64_t
     snap.set_config_json(charm::EffectiveConfig((*charm)->config, app->config).dump());
     for (const auto& [k, v] : ModelConfigWithDefaults(model->config)) (*snap.mutable_model_config())[k] = v;
     snap.set_private_address(machine.ok() ? machine->address : "");
+    {
+      // A leader elected after a lease expired (0005_leases.sql) counts as a leader settings
+      // change, so the non-leaders run leader-settings-changed (juju-semantics §1.3).
+      SQLite::Statement q(tx.db(), "SELECT leadership_changes FROM applications WHERE id = ?");
+      q.bind(1, static_cast<int64_t>(app->id));
+      if (q.executeStep()) snap.set_leader_settings_version(snap.leader_settings_version() + q.getColumn(0).getInt64());
+    }
     view.keys = {domain::UnitKey(unit->id), domain::AppKey(app->id)};
 
     for (const domain::RelationRow& r : domain::RelationsInScope(tx, unit->id)) {

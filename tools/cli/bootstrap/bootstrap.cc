@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <vector>
 
@@ -115,6 +116,11 @@ absl::Status Bootstrap(const BootstrapOptions& o) {
   DaemonSpec controller_spec;
   controller_spec.binary = controller_bin;
   controller_spec.args = {"--data-dir", controller_dir};
+  // Tests shorten leadership leases (juju-semantics §5: 60 s) through the environment.
+  if (const char* lease = std::getenv("SKEIN_LEASE_DURATION"); lease != nullptr && *lease != '\0') {
+    controller_spec.args.push_back("--lease-duration");
+    controller_spec.args.push_back(lease);
+  }
   controller_spec.log_path = controller_dir + "/controller.log";
   controller_spec.ready_timeout = o.ready_timeout;
   auto controller = StartDaemon(controller_spec);
