@@ -10,15 +10,19 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include "CLI/CLI.hpp"
 #include "agents/unit/api/agent_client.h"
 #include "agents/unit/charm/charm_dir.h"
 #include "agents/unit/conf/agent_conf.h"
+#include "agents/unit/fault/fault.h"
 #include "agents/unit/hook/runner.h"
 #include "agents/unit/hook/tool.h"
 #include "agents/unit/hook/tools/tool_server.h"
+#include "agents/unit/leadership/lease_claimer.h"
 #include "agents/unit/local_state/store.h"
 #include "agents/unit/logging/log_pipeline.h"
 #include "agents/unit/uniter/uniter.h"
@@ -36,6 +40,16 @@ int Fail(const std::string& message) {
   spdlog::critical("{}", message);
   std::cerr << "ERROR " << message << "\n";
   return 1;
+}
+
+// Hook context ids are `<unit>-<hook>-<random>` (operation/run_hook.cc); the hook name for the
+// crash points.
+std::string HookNameOfContext(const std::string& id, const std::string& unit) {
+  const std::string prefix = unit + "-";
+  if (id.compare(0, prefix.size(), prefix) != 0) return "";
+  const size_t last = id.rfind('-');
+  if (last == std::string::npos || last < prefix.size()) return "";
+  return id.substr(prefix.size(), last - prefix.size());
 }
 
 }  // namespace
@@ -76,6 +90,7 @@ int main(int argc, char** argv) {
   skein::InitLogging("juju.worker.uniter", data_dir + "/agent.log", log_level, false);
   std::string pid_file = data_dir + "/agent.pid";
   skein::process::WritePidFile(pid_file);
+  skein::agent::fault::ConfigureFromEnvironment(data_dir);
 
   skein::agent::AgentClient client(conf->controller, skein::rpc::Identity{conf->entity, conf->credential});
   auto pipeline = std::make_shared<skein::agent::LogPipeline>(
@@ -102,8 +117,22 @@ int main(int argc, char** argv) {
     config.agent_path = path != nullptr && *path != '\0' ? path : kDefaultPath;
     skein::agent::Uniter uniter(config, &client, store->get(), &runner);
 
+    // The `during-hook` crash point fires at the second hook-tool call of the targeted hook: the
+    // hook process is running and has already done something (the test charms log first).
+    std::mutex fault_mu;
+    std::map<std::string, int> tool_calls;  // by context id
     auto tool_server = skein::agent::ToolServer::Start(
-        data_dir + "/agent.socket", [&uniter](const std::string& id) { return uniter.ResolveContext(id); });
+        data_dir + "/agent.socket", [&](const std::string& id) -> skein::agent::HookContext* {
+          skein::agent::HookContext* ctx = uniter.ResolveContext(id);
+          if (ctx != nullptr) {
+            const std::string hook = HookNameOfContext(id, unit);
+            if (skein::agent::fault::Armed(skein::agent::fault::kDuringHook, hook)) {
+              std::lock_guard<std::mutex> lock(fault_mu);
+              if (++tool_calls[id] >= 2) skein::agent::fault::Reached(skein::agent::fault::kDuringHook, hook);
+            }
+          }
+          return ctx;
+        });
     if (!tool_server.ok()) return Fail(std::string(tool_server.status().message()));
 
     std::atomic<bool> done{false};
@@ -119,7 +148,10 @@ int main(int argc, char** argv) {
       }
     });
 
+    skein::agent::LeaseClaimer leases([&client] { return skein::agent::ClaimLeadership(client); });
+    leases.Start();
     auto result = uniter.Run();
+    leases.Stop();
     done = true;
     pthread_kill(signal_thread.native_handle(), SIGUSR1);
     signal_thread.join();

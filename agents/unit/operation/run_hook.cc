@@ -3,6 +3,7 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
+#include "agents/unit/fault/fault.h"
 #include "spdlog/spdlog.h"
 
 namespace skein::agent {
@@ -154,6 +155,7 @@ absl::Status RunHookOperation::Execute(LocalState& state) {
 }
 
 absl::Status RunHookOperation::Commit(LocalState& state) {
+  fault::Reached(fault::kAfterHookBeforeCommit, name_);
   v1::CommitHookRequest request = context_->BuildCommit(state.operation.commit_seq);
   absl::Status committed = RetryTransient([&] { return deps_.client->CommitHook(request).status(); }, deps_.pause);
   if (committed.code() == absl::StatusCode::kCancelled) return committed;
@@ -165,6 +167,7 @@ absl::Status RunHookOperation::Commit(LocalState& state) {
     SetAgentStatus("error", absl::StrCat("hook failed: \"", name_, "\""), nlohmann::json{{"hook", name_}}.dump());
     return HookFailed(name_);
   }
+  fault::Reached(fault::kAfterCommitBeforePersist, name_);
   auto latest = deps_.latest();
   RecordCommittedHook(state, hook_, context_->AppWriteRelations(), latest.get());
   workload_status_set_ = state.workload_status_set;

@@ -1,0 +1,60 @@
+#include "agents/unit/leadership/lease_claimer.h"
+
+#include <algorithm>
+
+#include "agents/unit/api/agent_client.h"
+#include "lib/rpc/status_convert.h"
+#include "spdlog/spdlog.h"
+
+namespace skein::agent {
+
+LeaseClaimer::LeaseClaimer(ClaimFn claim, std::chrono::milliseconds retry) : claim_(std::move(claim)), retry_(retry) {}
+
+LeaseClaimer::~LeaseClaimer() { Stop(); }
+
+void LeaseClaimer::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (thread_.joinable() || stopping_) return;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void LeaseClaimer::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::chrono::milliseconds LeaseClaimer::NextWait(const absl::StatusOr<v1::ClaimLeadershipResponse>& result) const {
+  if (!result.ok() || result->duration_ms() <= 0) return retry_;
+  return std::max(std::chrono::milliseconds(result->duration_ms() / 2), std::chrono::milliseconds(50));
+}
+
+void LeaseClaimer::Loop() {
+  bool held = false;
+  while (true) {
+    auto result = claim_();
+    if (result.ok()) {
+      if (result->held() != held) spdlog::info("leadership lease {}", result->held() ? "held" : "not held");
+      held = result->held();
+    } else if (result.status().code() != absl::StatusCode::kUnavailable) {
+      spdlog::warn("cannot claim leadership: {}", std::string(result.status().message()));
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    if (cv_.wait_for(lock, NextWait(result), [this] { return stopping_; })) return;
+  }
+}
+
+absl::StatusOr<v1::ClaimLeadershipResponse> ClaimLeadership(AgentClient& client) {
+  grpc::ClientContext ctx;
+  client.Prepare(&ctx, std::chrono::seconds(10));
+  v1::ClaimLeadershipRequest request;
+  v1::ClaimLeadershipResponse response;
+  grpc::Status s = client.stub().ClaimLeadership(&ctx, request, &response);
+  if (!s.ok()) return rpc::FromGrpc(s);
+  return response;
+}
+
+}  // namespace skein::agent
