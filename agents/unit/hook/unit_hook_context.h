@@ -43,6 +43,8 @@ struct HookContextParams {
   AgentClient* client = nullptr;
   // juju-log lines (`level` as in HookContext::Log).
   std::function<void(const std::string& level, const std::string& message)> log;
+  // The unpacked charm (metadata.yaml names the bindings network-get knows); may be empty.
+  std::string charm_dir;
 };
 
 class UnitHookContext : public HookContext {
@@ -79,9 +81,19 @@ class UnitHookContext : public HookContext {
   absl::Status SetWorkloadVersion(const std::string& version) override;
   void Log(const std::string& level, const std::string& message) override;
 
+  // Network, goal state, model (unit_hook_context_network.cc).
+  absl::StatusOr<NetworkInfo> NetworkGet(const std::string& binding, std::optional<int64_t> relation_id) override;
+  absl::StatusOr<std::string> UnitAddress(bool public_address) override;
+  absl::StatusOr<nlohmann::json> GoalState() override;
+  std::string ModelUuid() const override;
+
  private:
   bool IsHookRelation(int64_t id) const;
   bool LeaderLocked();
+  // The machine's address as the controller reports it (snapshot), else 127.0.0.1.
+  std::string UnitAddressOrDefault() const;
+  // An endpoint of the charm (or of a relation), an extra binding, or juju-info.
+  bool IsBinding(const std::string& name) const;
 
   const HookContextParams p_;
   const std::string hook_name_;

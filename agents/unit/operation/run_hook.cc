@@ -99,6 +99,7 @@ absl::Status RunHookOperation::Execute(LocalState& state) {
   params.hook = hook_;
   params.local = state;
   params.snapshot = snapshot;
+  params.charm_dir = deps_.environment.charm_dir;
   params.leader_now = [latest = deps_.latest] {
     auto s = latest();
     return s != nullptr && s->leader();
