@@ -43,6 +43,13 @@ class AgentService final : public v1::Agent::CallbackService {
                                           v1::LeaveRelationResponse* resp) override;
   grpc::ServerUnaryReactor* MarkUnitDead(grpc::CallbackServerContext* ctx, const v1::MarkUnitDeadRequest* req,
                                          v1::MarkUnitDeadResponse* resp) override;
+  // Actions (action_handlers.cc).
+  grpc::ServerUnaryReactor* StartAction(grpc::CallbackServerContext* ctx, const v1::StartActionRequest* req,
+                                        v1::StartActionResponse* resp) override;
+  grpc::ServerUnaryReactor* ActionLog(grpc::CallbackServerContext* ctx, const v1::ActionLogRequest* req,
+                                      v1::ActionLogResponse* resp) override;
+  grpc::ServerUnaryReactor* FinishAction(grpc::CallbackServerContext* ctx, const v1::FinishActionRequest* req,
+                                         v1::FinishActionResponse* resp) override;
   grpc::ServerUnaryReactor* PushLogs(grpc::CallbackServerContext* ctx, const v1::PushLogsRequest* req,
                                      v1::PushLogsResponse* resp) override;
   // Leadership leases (lease_handlers.cc).

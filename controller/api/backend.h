@@ -5,6 +5,7 @@
 
 #include "controller/api/authn.h"
 #include "controller/api/executor.h"
+#include "controller/domain/action/action_service.h"
 #include "controller/domain/application/application_service.h"
 #include "controller/domain/core/db.h"
 #include "controller/domain/lease/lease_manager.h"
@@ -30,6 +31,7 @@ struct Backend {
   domain::unit::UnitService* units = nullptr;
   domain::status::StatusService* status = nullptr;
   domain::log::LogService* logs = nullptr;
+  domain::action::ActionService* actions = nullptr;
   domain::lease::LeaseManager* leases = nullptr;
 };
 

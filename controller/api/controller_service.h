@@ -37,6 +37,11 @@ class ControllerService final : public v1::Controller::CallbackService {
                                       v1::ModelStatus* resp) override;
   grpc::ServerUnaryReactor* ShowUnit(grpc::CallbackServerContext* ctx, const v1::ShowUnitRequest* req,
                                      v1::UnitInfo* resp) override;
+  // Actions (action_handlers.cc).
+  grpc::ServerUnaryReactor* RunAction(grpc::CallbackServerContext* ctx, const v1::RunActionRequest* req,
+                                      v1::RunActionResponse* resp) override;
+  grpc::ServerUnaryReactor* ShowTask(grpc::CallbackServerContext* ctx, const v1::ShowTaskRequest* req,
+                                     v1::TaskInfo* resp) override;
   grpc::ServerWriteReactor<v1::LogEntry>* DebugLog(grpc::CallbackServerContext* ctx,
                                                    const v1::DebugLogRequest* req) override;
 

@@ -21,6 +21,7 @@ struct ControllerServer::Impl {
   std::unique_ptr<domain::unit::UnitService> units;
   std::unique_ptr<domain::status::StatusService> status;
   std::unique_ptr<domain::log::LogService> logs;
+  std::unique_ptr<domain::action::ActionService> actions;
   std::unique_ptr<domain::lease::LeaseManager> leases;
   std::unique_ptr<ControllerService> controller_service;
   std::unique_ptr<AgentService> agent_service;
@@ -46,6 +47,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   impl->units = std::make_unique<domain::unit::UnitService>(d);
   impl->status = std::make_unique<domain::status::StatusService>(d);
   impl->logs = std::make_unique<domain::log::LogService>(d);
+  impl->actions = std::make_unique<domain::action::ActionService>(d);
   impl->leases = std::make_unique<domain::lease::LeaseManager>(d, options.lease_duration);
 
   if (options.bootstrap) {
@@ -66,6 +68,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
                   impl->units.get(),
                   impl->status.get(),
                   impl->logs.get()};
+  backend.actions = impl->actions.get();
   backend.leases = impl->leases.get();
   impl->controller_service = std::make_unique<ControllerService>(backend);
   impl->agent_service = std::make_unique<AgentService>(backend);
@@ -109,6 +112,7 @@ void ControllerServer::Shutdown() {
   if (impl_->shut_down) return;
   impl_->shut_down = true;
   impl_->hub.Shutdown();  // streams finish with OK once their last write is out
+  impl_->actions->Shutdown();  // ShowTask long polls answer at once
   impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   impl_->server->Wait();
   impl_->leases->Stop();

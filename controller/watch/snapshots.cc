@@ -1,5 +1,6 @@
 #include "controller/watch/snapshots.h"
 
+#include "controller/domain/action/action_service.h"
 #include "controller/domain/core/lifecycle.h"
 #include "controller/domain/core/rows.h"
 #include "controller/domain/relation/relation_service.h"
@@ -61,6 +62,13 @@ absl::StatusOr<View<v1::UnitSnapshot>> BuildUnitSnapshot(domain::Db& db, int64_t
       if (q.executeStep()) snap.set_leader_settings_version(snap.leader_settings_version() + q.getColumn(0).getInt64());
     }
     view.keys = {domain::UnitKey(unit->id), domain::AppKey(app->id)};
+    for (const auto& task : domain::action::QueuedTasks(tx, unit->model_id, unit->name)) {
+      v1::PendingAction* pa = snap.add_actions();
+      pa->set_task_id(task.id);
+      pa->set_name(task.action);
+      pa->set_params_json(task.params.dump());
+      pa->set_parallel(task.parallel);
+    }
 
     for (const domain::RelationRow& r : domain::RelationsInScope(tx, unit->id)) {
       const domain::EndpointRow* local = r.Local(app->id);

@@ -173,4 +173,24 @@ absl::Status AgentClient::SetUnitCredential(const std::string& unit, const std::
       .status();
 }
 
+absl::Status AgentClient::StartAction(const std::string& task_id) {
+  v1::StartActionRequest req;
+  req.set_task_id(task_id);
+  return Call<v1::StartActionRequest, v1::StartActionResponse>(*this, *stub_, &v1::Agent::Stub::StartAction, req)
+      .status();
+}
+
+absl::Status AgentClient::ActionLog(const std::string& task_id, const std::string& message) {
+  v1::ActionLogRequest req;
+  req.set_task_id(task_id);
+  req.set_message(message);
+  return Call<v1::ActionLogRequest, v1::ActionLogResponse>(*this, *stub_, &v1::Agent::Stub::ActionLog, req).status();
+}
+
+absl::Status AgentClient::FinishAction(const v1::FinishActionRequest& request) {
+  return Call<v1::FinishActionRequest, v1::FinishActionResponse>(*this, *stub_, &v1::Agent::Stub::FinishAction,
+                                                                 request)
+      .status();
+}
+
 }  // namespace skein::agent

@@ -60,6 +60,10 @@ class AgentClient {
   absl::Status LeaveRelation(int64_t relation_id);
   absl::Status MarkUnitDead();
   absl::Status PushLogs(const std::vector<v1::LogEntry>& entries);
+  // Actions: NotFound when the task is not this unit's.
+  absl::Status StartAction(const std::string& task_id);
+  absl::Status ActionLog(const std::string& task_id, const std::string& message);
+  absl::Status FinishAction(const v1::FinishActionRequest& request);
   absl::Status SetUnitCredential(const std::string& unit, const std::string& credential);
 
  private:

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace skein::agent {
@@ -69,7 +70,8 @@ HookOutcome CharmDirRunner::Run(const std::string& hook_name, const std::map<std
   }
   std::string path = charm_dir_ + "/dispatch";
   if (!IsExecutableFile(path)) {
-    path = charm_dir_ + "/hooks/" + hook_name;
+    // Actions come as `actions/<name>` (hook names never hold a '/').
+    path = absl::StartsWith(hook_name, "actions/") ? charm_dir_ + "/" + hook_name : charm_dir_ + "/hooks/" + hook_name;
     if (!Exists(path)) {
       outcome.kind = HookOutcome::Kind::kMissing;
       return outcome;

@@ -28,7 +28,7 @@ StatusValue FromInfo(const v1::StatusInfo& info) {
 
 UnitHookContext::UnitHookContext(HookContextParams params)
     : p_(std::move(params)),
-      hook_name_(p_.hook.Name()),
+      hook_name_(p_.action ? "" : p_.hook.Name()),
       remote_app_(p_.hook.kind == HookKind::kRelation ? p_.hook.relation.remote_application : "") {}
 
 bool UnitHookContext::IsHookRelation(int64_t id) const {

@@ -16,6 +16,7 @@
 // Thread-safe: the tool server calls it from its connection threads while the uniter waits.
 
 #include <functional>
+#include <optional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -45,6 +46,8 @@ struct HookContextParams {
   std::function<void(const std::string& level, const std::string& message)> log;
   // The unpacked charm (metadata.yaml names the bindings network-get knows); may be empty.
   std::string charm_dir;
+  // Set when the context runs an action instead of a hook (unit_hook_context_actions.cc).
+  std::optional<v1::PendingAction> action;
 };
 
 class UnitHookContext : public HookContext {
@@ -81,6 +84,16 @@ class UnitHookContext : public HookContext {
   absl::Status SetWorkloadVersion(const std::string& version) override;
   void Log(const std::string& level, const std::string& message) override;
 
+  // Actions (unit_hook_context_actions.cc).
+  std::string ActionName() const override;
+  absl::StatusOr<nlohmann::json> ActionParams() override;
+  absl::Status SetActionResults(const nlohmann::json& results) override;
+  absl::Status ActionLog(const std::string& message) override;
+  absl::Status ActionFail(const std::string& message) override;
+  // What the action set with action-set, and whether (and why) action-fail was called.
+  nlohmann::json ActionResults() const;
+  std::optional<std::string> ActionFailure() const;
+
   // Network, goal state, model (unit_hook_context_network.cc).
   absl::StatusOr<NetworkInfo> NetworkGet(const std::string& binding, std::optional<int64_t> relation_id) override;
   absl::StatusOr<std::string> UnitAddress(bool public_address) override;
@@ -104,6 +117,8 @@ class UnitHookContext : public HookContext {
   bool workload_status_set_ = false;
   // (relation id, owner, application) -> bag as the controller returned it.
   std::map<std::tuple<int64_t, std::string, bool>, std::map<std::string, std::string>> read_cache_;
+  nlohmann::json action_results_ = nlohmann::json::object();
+  std::optional<std::string> action_failure_;
   // (relation id, application) -> pending writes; an empty value deletes the key.
   std::map<std::pair<int64_t, bool>, std::map<std::string, std::string>> pending_;
 };

@@ -42,6 +42,7 @@ const std::vector<std::pair<OperationKind, std::string>> kOperationKinds = {
     {OperationKind::kResignLeadership, "resign-leadership"},
     {OperationKind::kLeaveRelation, "leave-relation"},
     {OperationKind::kMarkDead, "mark-dead"},
+    {OperationKind::kRunAction, "run-action"},
 };
 
 const std::vector<std::pair<OperationStep, std::string>> kSteps = {
@@ -177,7 +178,8 @@ json ToJson(const LocalState& s) {
                 {"hook", HookToJson(s.operation.hook)},
                 {"commit-seq", s.operation.commit_seq},
                 {"failed", s.operation.failed}}},
-              {"next-commit-seq", s.next_commit_seq}};
+              {"next-commit-seq", s.next_commit_seq},
+              {"last-action-id", s.last_action_id}};
 }
 
 absl::StatusOr<LocalState> LocalStateFromJson(const json& j) {
@@ -218,6 +220,7 @@ absl::StatusOr<LocalState> LocalStateFromJson(const json& j) {
       s.operation.failed = op.value("failed", false);
     }
     s.next_commit_seq = j.value("next-commit-seq", int64_t{1});
+    s.last_action_id = j.value("last-action-id", int64_t{0});
   } catch (const json::exception& e) {
     return absl::InvalidArgumentError(absl::StrCat("malformed local state: ", e.what()));
   }

@@ -48,6 +48,7 @@ enum class OperationKind {
   kResignLeadership,   // lost leadership: no hook, just remember it
   kLeaveRelation,      // leave the scope of a dying relation without a hook
   kMarkDead,           // after remove: tell the controller, then exit
+  kRunAction,          // run a queued action (never changes `operation`: a failed hook stays failed)
 };
 
 enum class OperationStep {
@@ -87,6 +88,9 @@ struct LocalState {
   std::map<int64_t, relations::RelationProgress> relations;
   OperationState operation;
   int64_t next_commit_seq = 1;
+  // The newest task id this unit finished (task ids grow; queued tasks at or below it are done
+  // and only wait for the controller's snapshot to drop them).
+  int64_t last_action_id = 0;
 
   bool operator==(const LocalState&) const = default;
 };

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "agents/unit/charm/charm_dir.h"
 #include "agents/unit/operation/operation.h"
+#include "agents/unit/operation/run_action.h"
 #include "agents/unit/operation/run_hook.h"
 #include "spdlog/spdlog.h"
 
@@ -69,6 +70,7 @@ class SimpleOperation : public Operation {
 
 std::unique_ptr<Operation> NewOperation(const resolver::Op& op, OperationDeps& deps) {
   if (op.kind == OperationKind::kRunHook) return std::make_unique<RunHookOperation>(op.hook, deps);
+  if (op.kind == OperationKind::kRunAction) return std::make_unique<RunActionOperation>(op, deps);
   return std::make_unique<SimpleOperation>(op, deps);
 }
 

@@ -1,10 +1,12 @@
 #include "agents/unit/resolver/resolver.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <optional>
 #include <set>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace skein::agent::resolver {
@@ -110,6 +112,8 @@ std::string Op::String() const {
       return absl::StrCat("leave relation ", relation_id);
     case OperationKind::kMarkDead:
       return "mark unit dead";
+    case OperationKind::kRunAction:
+      return absl::StrCat("run action ", action.task_id());
   }
   return "unknown operation";
 }
@@ -145,6 +149,19 @@ std::string ConfigHash(const v1::UnitSnapshot& remote) {
 }
 
 Op NextOp(const LocalState& local, const v1::UnitSnapshot& remote, const Options& options) {
+  // -1. Actions run ahead of the error check: they run even while a hook is in error
+  // (juju-semantics §1.7). Not while dying, nor before the charm is on disk.
+  if (remote.life() == v1::LIFE_ALIVE && !local.charm_sha256.empty()) {
+    for (const auto& action : remote.actions()) {
+      int64_t id = 0;
+      if (!absl::SimpleAtoi(action.task_id(), &id) || id <= local.last_action_id) continue;
+      Op op;
+      op.kind = OperationKind::kRunAction;
+      op.action = action;
+      return op;
+    }
+  }
+
   // 0. A failed hook blocks everything until it is resolved.
   if (local.operation.failed) return Nothing("hook failed");
   std::map<int64_t, RelationView> views = Views(remote);
@@ -267,6 +284,11 @@ void RecordOp(LocalState& local, const Op& op) {
     case OperationKind::kNone:
     case OperationKind::kMarkDead:
       break;
+    case OperationKind::kRunAction: {
+      int64_t id = 0;
+      if (absl::SimpleAtoi(op.action.task_id(), &id)) local.last_action_id = std::max(local.last_action_id, id);
+      break;
+    }
     case OperationKind::kDeployCharm:
       local.charm_url = op.charm_url;
       local.charm_sha256 = op.charm_sha256;

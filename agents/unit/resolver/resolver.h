@@ -5,6 +5,8 @@
 // no gRPC, no files, no clock; the loop passes in whether the update-status timer is due.
 //
 // Fixed priority order, first match wins:
+//  -1. a queued action (even while a hook is in error; not while dying or before the charm is
+//      on disk), oldest first, one at a time; `parallel: true` actions also run serially;
 //   0. a hook failed: nothing (the unit waits for `resolved`, next issue);
 //   1. unit dying: relation teardown (-departed for every known member with
 //      JUJU_DEPARTING_UNIT = this unit, then -broken for non-peers), then stop (if started),
@@ -35,6 +37,7 @@ struct Op {
   int64_t relation_id = 0;   // kLeaveRelation
   std::string charm_url;     // kDeployCharm
   std::string charm_sha256;  // kDeployCharm
+  v1::PendingAction action;  // kRunAction
   // kNone: why nothing runs (`idle`, `hook failed`, `waiting for charm`), for logs and tests.
   std::string reason;
 

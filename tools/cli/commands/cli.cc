@@ -26,6 +26,8 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   all.push_back(NewRemoveApplicationCommand());
   all.push_back(NewRemoveRelationCommand());
   all.push_back(NewRemoveUnitCommand());
+  all.push_back(NewRunCommand());
+  all.push_back(NewShowTaskCommand());
   all.push_back(NewShowUnitCommand());
   all.push_back(NewStatusCommand());
   all.push_back(NewSwitchCommand());

@@ -29,6 +29,9 @@ std::unique_ptr<Command> NewConfigCommand();
 // status_commands.cc
 std::unique_ptr<Command> NewStatusCommand();
 std::unique_ptr<Command> NewShowUnitCommand();
+// action_commands.cc
+std::unique_ptr<Command> NewRunCommand();
+std::unique_ptr<Command> NewShowTaskCommand();
 // debug_log_command.cc
 std::unique_ptr<Command> NewDebugLogCommand();
 // wait_command.cc

@@ -15,7 +15,7 @@ namespace tools {
 const std::vector<ToolEntry>& AllTools() {
   static const std::vector<ToolEntry>* const kAll = [] {
     auto* all = new std::vector<ToolEntry>();
-    for (auto family : {RelationTools, RelationSetTools, StatusTools, UnitTools, PortTools, NetworkTools,
+    for (auto family : {ActionTools, RelationTools, RelationSetTools, StatusTools, UnitTools, PortTools, NetworkTools,
                         LeaderStateTools, ModelTools, UnsupportedTools}) {
       for (const ToolEntry& e : family()) all->push_back(e);
     }

@@ -2,6 +2,10 @@
 # bin/hook-tools/<name> symlinks. Keep in sync with the ToolEntry tables; the test
 # ToolNamesTest.SymlinksMatchToolNames fails when the two lists differ.
 set(SKEIN_HOOK_TOOL_NAMES
+  action-fail
+  action-get
+  action-log
+  action-set
   application-version-set
   close-port
   config-get

@@ -19,6 +19,7 @@ struct ToolEntry {
   CommandFactory make;
 };
 
+std::vector<ToolEntry> ActionTools();    // action-get, action-set, action-log, action-fail (action_tools.cc)
 std::vector<ToolEntry> RelationTools();  // relation-get, relation-list, relation-ids (relation_tools.cc)
 std::vector<ToolEntry> RelationSetTools();  // relation-set (relation_set_tool.cc)
 std::vector<ToolEntry> StatusTools();    // status-get, status-set, application-version-set

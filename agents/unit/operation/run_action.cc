@@ -1,0 +1,172 @@
+#include "agents/unit/operation/run_action.h"
+
+#include <random>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "spdlog/spdlog.h"
+
+namespace skein::agent {
+namespace {
+
+bool IsUtf8(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t extra;
+    if (c < 0x80) {
+      extra = 0;
+    } else if ((c & 0xe0) == 0xc0) {
+      extra = 1;
+    } else if ((c & 0xf0) == 0xe0) {
+      extra = 2;
+    } else if ((c & 0xf8) == 0xf0) {
+      extra = 3;
+    } else {
+      return false;
+    }
+    if (i + extra >= s.size() && extra > 0) return false;
+    for (size_t k = 1; k <= extra; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
+// Gone or already done tasks (cancelled, finished by an earlier run whose answer was lost)
+// need no further work.
+bool TaskGone(const absl::Status& s) {
+  return s.code() == absl::StatusCode::kNotFound || s.code() == absl::StatusCode::kFailedPrecondition;
+}
+
+}  // namespace
+
+std::map<std::string, std::string> ActionEnvironment(const UnitEnvironment& unit, const std::string& action,
+                                                     const std::string& task_id, const std::string& context_id) {
+  auto env = HookEnvironment(unit, "", context_id, std::nullopt);
+  env["JUJU_HOOK_NAME"] = "";
+  env["JUJU_DISPATCH_PATH"] = absl::StrCat("actions/", action);
+  env["JUJU_ACTION_NAME"] = action;
+  env["JUJU_ACTION_UUID"] = task_id;
+  env["JUJU_ACTION_TAG"] = absl::StrCat("action-", task_id);
+  return env;
+}
+
+void PutOutput(nlohmann::json& results, const std::string& key, const std::string& output) {
+  if (output.empty()) return;
+  if (IsUtf8(output)) {
+    results[key] = output;
+  } else {
+    results[key] = absl::Base64Escape(output);
+    results[key + "-encoding"] = "base64";
+  }
+}
+
+RunActionOperation::RunActionOperation(const resolver::Op& op, OperationDeps& deps) : op_(op), deps_(deps) {}
+
+std::string RunActionOperation::String() const {
+  return absl::StrCat("run action ", op_.action.task_id(), " (", op_.action.name(), ")");
+}
+
+absl::Status RunActionOperation::Prepare(LocalState& state) {
+  unit_in_error_ = state.operation.failed;
+  absl::Status started = RetryTransient([&] { return deps_.client->StartAction(op_.action.task_id()); }, deps_.pause);
+  if (TaskGone(started)) {
+    spdlog::info("action {} is no longer queued: {}", op_.action.task_id(), std::string(started.message()));
+    resolver::RecordOp(state, op_);
+    return SkipOperation();
+  }
+  if (!started.ok()) return started;
+  if (!unit_in_error_) {
+    deps_.client->SetStatusAsync(v1::SetStatusRequest::AGENT, "executing",
+                                 absl::StrCat("running action ", op_.action.name()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunActionOperation::Execute(LocalState& state) {
+  static thread_local std::mt19937_64 rng(std::random_device{}());
+  const std::string& name = op_.action.name();
+  const std::string& task_id = op_.action.task_id();
+  auto snapshot = deps_.latest();
+
+  HookContextParams params;
+  params.id = absl::StrCat(deps_.unit, "-run-action-", task_id, "-", rng() >> 1);
+  params.unit = deps_.unit;
+  params.application = deps_.application;
+  params.local = state;
+  params.snapshot = snapshot;
+  params.leader_now = [latest = deps_.latest] {
+    auto s = latest();
+    return s != nullptr && s->leader();
+  };
+  params.client = deps_.client;
+  auto juju_log = deps_.logger(absl::StrCat("unit.", deps_.unit, ".juju-log"));
+  params.log = [juju_log](const std::string& level, const std::string& message) {
+    juju_log->info("{}: {}", level, message);
+  };
+  params.action = op_.action;
+  auto context = std::make_shared<UnitHookContext>(std::move(params));
+
+  UnitEnvironment environment = deps_.environment;
+  if (snapshot != nullptr) {
+    if (environment.model_name.empty()) environment.model_name = snapshot->model_name();
+    if (environment.model_uuid.empty()) environment.model_uuid = snapshot->model_uuid();
+  }
+  auto env = ActionEnvironment(environment, name, task_id, context->id());
+  auto output = deps_.logger(absl::StrCat("unit.", deps_.unit, ".", name));
+  std::string out, err;
+
+  spdlog::info("running {}", String());
+  deps_.publish_context(context);
+  HookOutcome outcome = deps_.runner->Run(absl::StrCat("actions/", name), env,
+                                          [&](bool is_stderr, const std::string& line) {
+                                            output->log(is_stderr ? spdlog::level::warn : spdlog::level::debug,
+                                                        "{}", line);
+                                            absl::StrAppend(is_stderr ? &err : &out, line, "\n");
+                                          });
+  deps_.publish_context(nullptr);
+
+  finish_.set_task_id(task_id);
+  nlohmann::json results = context->ActionResults();
+  switch (outcome.kind) {
+    case HookOutcome::Kind::kKilled:
+      return absl::CancelledError(absl::StrCat("action ", task_id, " killed: agent stopping"));
+    case HookOutcome::Kind::kMissing:
+      finish_.set_failed(true);
+      finish_.set_message(absl::StrCat("action not implemented on unit \"", deps_.unit, "\""));
+      finish_.set_results_json("{}");
+      spdlog::warn("action {} failed: {}", task_id, finish_.message());
+      return absl::OkStatus();
+    case HookOutcome::Kind::kOk:
+    case HookOutcome::Kind::kFailed:
+      break;
+  }
+  results["return-code"] = outcome.exit_code;
+  PutOutput(results, "stdout", out);
+  PutOutput(results, "stderr", err);
+  finish_.set_results_json(results.dump());
+  if (outcome.kind == HookOutcome::Kind::kFailed) {
+    finish_.set_failed(true);
+    finish_.set_message(outcome.error);
+  } else if (auto failure = context->ActionFailure()) {
+    finish_.set_failed(true);
+    finish_.set_message(*failure);
+  }
+  spdlog::info("ran action {} ({})", task_id, finish_.failed() ? "failed: " + finish_.message() : "completed");
+  return absl::OkStatus();
+}
+
+absl::Status RunActionOperation::Commit(LocalState& state) {
+  absl::Status finished = RetryTransient([&] { return deps_.client->FinishAction(finish_); }, deps_.pause);
+  if (!finished.ok() && !TaskGone(finished)) return finished;
+  resolver::RecordOp(state, op_);
+  return absl::OkStatus();
+}
+
+void RunActionOperation::AfterCommit() {
+  if (!unit_in_error_) deps_.client->SetStatusAsync(v1::SetStatusRequest::AGENT, "idle", "");
+}
+
+}  // namespace skein::agent

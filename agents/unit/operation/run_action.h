@@ -1,0 +1,51 @@
+#pragma once
+
+// The RunAction operation (juju-semantics §1.7, §2.1, §2.4; Juju operation/runaction.go):
+//   Prepare  StartAction (the task shows `running`); agent status `executing`
+//            `running action <name>` unless a hook is in error (the error status stays).
+//   Execute  runs `dispatch` or `actions/<name>` with the action's environment and a fresh
+//            UnitHookContext, capturing stdout/stderr and the exit code.
+//   Commit   FinishAction with the results (`return-code`, `stdout`, `stderr`, base64 with
+//            `*-encoding` when not UTF-8) and status: `failed` with `exit status N` for a
+//            non-zero exit, with the action-fail message, or with
+//            `action not implemented on unit "app/0"` for a missing handler; else `completed`.
+// An action never changes `state.operation` and never puts the unit in error. Relation writes
+// made by an action are dropped: actions have no relation context.
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "agents/unit/operation/operation.h"
+
+namespace skein::agent {
+
+class RunActionOperation : public Operation {
+ public:
+  RunActionOperation(const resolver::Op& op, OperationDeps& deps);
+
+  std::string String() const override;
+  absl::Status Prepare(LocalState& state) override;
+  absl::Status Execute(LocalState& state) override;
+  absl::Status Commit(LocalState& state) override;
+  void AfterCommit() override;
+
+ private:
+  const resolver::Op op_;
+  OperationDeps& deps_;
+  bool unit_in_error_ = false;
+  v1::FinishActionRequest finish_;
+};
+
+// The action's environment: the hook environment with JUJU_HOOK_NAME empty,
+// JUJU_DISPATCH_PATH=actions/<name>, JUJU_ACTION_NAME, JUJU_ACTION_UUID (the task id) and
+// JUJU_ACTION_TAG (`action-<id>`).
+std::map<std::string, std::string> ActionEnvironment(const UnitEnvironment& unit, const std::string& action,
+                                                     const std::string& task_id, const std::string& context_id);
+
+// Puts captured output into results as Juju does: `key` when UTF-8, else base64 in `key` with
+// `key-encoding: base64`; nothing when empty.
+void PutOutput(nlohmann::json& results, const std::string& key, const std::string& output);
+
+}  // namespace skein::agent

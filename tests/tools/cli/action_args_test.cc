@@ -1,0 +1,61 @@
+// Argument handling of `run` and `show-task`: usage errors exit 2 with the ERROR text; valid
+// arguments (durations like 0.5s, 30s, 2m, 120.0s) get past Init to the connection step.
+
+#include "gtest/gtest.h"
+#include "tests/tools/cli/test_util.h"
+
+namespace skein::cli::commands {
+namespace {
+
+using testing::CliRun;
+using testing::RunSkein;
+using testing::TempDir;
+
+struct ActionUsageCase {
+  std::vector<std::string> args;
+  std::string error;
+};
+
+class ActionUsageErrorTest : public ::testing::TestWithParam<ActionUsageCase> {};
+
+TEST_P(ActionUsageErrorTest, ExitsTwoWithTheError) {
+  TempDir dir;
+  CliRun r = RunSkein(dir.path(), GetParam().args);
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_EQ(r.err, "ERROR " + GetParam().error + "\n");
+  EXPECT_EQ(r.out, "");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Commands, ActionUsageErrorTest,
+    ::testing::Values(
+        ActionUsageCase{{"run"}, "no unit specified"},
+        ActionUsageCase{{"run", "backup"}, "no unit specified"},
+        ActionUsageCase{{"run", "app/0"}, "no action specified"},
+        ActionUsageCase{{"run", "app/0", "backup", "novalue"}, "argument \"novalue\" must be of the form key...=value"},
+        ActionUsageCase{{"run", "app/0", "backup", "--wait", "soon"},
+                        "invalid value \"soon\" for option --wait: time: invalid duration \"soon\""},
+        ActionUsageCase{{"run", "app/0", "backup", "--wait", "1s", "--background"},
+                        "cannot specify both --wait and --background"},
+        ActionUsageCase{{"run", "app/0", "backup", "--format", "xml"},
+                        "invalid value \"xml\" for option --format: unknown format \"xml\""},
+        ActionUsageCase{{"show-task"}, "no task ID specified"},
+        ActionUsageCase{{"show-task", "1", "2"}, "unrecognized args: [\"2\"]"},
+        ActionUsageCase{{"show-task", "1", "--wait", "3x"},
+                        "invalid value \"3x\" for option --wait: time: invalid duration \"3x\""}));
+
+TEST(ActionArgsTest, AcceptedArgumentsReachTheConnectionStep) {
+  for (const std::string wait : {"0.5s", "30s", "2m", "120.0s", "500ms", "1h", "10"}) {
+    TempDir dir;
+    CliRun r = RunSkein(dir.path(), {"run", "app/0", "app/1", "backup", "a.b=1", "c=x=y", "--wait", wait});
+    EXPECT_EQ(r.code, 1) << wait << ": " << r.err;
+    EXPECT_EQ(r.err.find("invalid value"), std::string::npos) << r.err;
+  }
+  TempDir dir;
+  CliRun r = RunSkein(dir.path(), {"show-task", "2", "--format", "json", "--wait", "1m"});
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_EQ(r.err.find("invalid value"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace skein::cli::commands
