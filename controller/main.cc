@@ -15,6 +15,7 @@
 #include "CLI/CLI.hpp"
 #include "controller/api/server.h"
 #include "controller/domain/model/bootstrap.h"
+#include "controller/domain/model/model_config.h"
 #include "lib/base/logging.h"
 #include "lib/process/subprocess.h"
 #include "spdlog/spdlog.h"
@@ -70,7 +71,11 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "trace debug info warning error critical");
   std::string lease_duration = "60s";
   app.add_option("--lease-duration", lease_duration, "leadership lease length (e.g. 60s, 2s, 500ms); renewed at half");
+  bool test_mode = false;
+  // Hidden: relaxes Juju's 1m minimum of update-status-hook-interval to 1s for tests.
+  app.add_flag("--test-mode", test_mode)->group("");
   CLI11_PARSE(app, argc, argv);
+  skein::controller::domain::model::SetModelConfigTestMode(test_mode);
 
   namespace fs = std::filesystem;
   std::error_code ec;

@@ -52,6 +52,9 @@ class AgentService final : public v1::Agent::CallbackService {
                                          v1::FinishActionResponse* resp) override;
   grpc::ServerUnaryReactor* PushLogs(grpc::CallbackServerContext* ctx, const v1::PushLogsRequest* req,
                                      v1::PushLogsResponse* resp) override;
+  // Resolve (errors_handlers.cc).
+  grpc::ServerUnaryReactor* ClearResolved(grpc::CallbackServerContext* ctx, const v1::ClearResolvedRequest* req,
+                                          v1::ClearResolvedResponse* resp) override;
   // Leadership leases (lease_handlers.cc).
   grpc::ServerUnaryReactor* ClaimLeadership(grpc::CallbackServerContext* ctx, const v1::ClaimLeadershipRequest* req,
                                             v1::ClaimLeadershipResponse* resp) override;

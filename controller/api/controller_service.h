@@ -44,6 +44,13 @@ class ControllerService final : public v1::Controller::CallbackService {
                                      v1::TaskInfo* resp) override;
   grpc::ServerWriteReactor<v1::LogEntry>* DebugLog(grpc::CallbackServerContext* ctx,
                                                    const v1::DebugLogRequest* req) override;
+  // Model config and resolve (errors_handlers.cc).
+  grpc::ServerUnaryReactor* GetModelConfig(grpc::CallbackServerContext* ctx, const v1::GetModelConfigRequest* req,
+                                           v1::GetModelConfigResponse* resp) override;
+  grpc::ServerUnaryReactor* SetModelConfig(grpc::CallbackServerContext* ctx, const v1::SetModelConfigRequest* req,
+                                           v1::SetModelConfigResponse* resp) override;
+  grpc::ServerUnaryReactor* ResolveUnits(grpc::CallbackServerContext* ctx, const v1::ResolveUnitsRequest* req,
+                                         v1::ResolveUnitsResponse* resp) override;
 
  private:
   absl::Status Admin(grpc::CallbackServerContext* ctx);

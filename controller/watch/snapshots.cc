@@ -55,6 +55,15 @@ absl::StatusOr<View<v1::UnitSnapshot>> BuildUnitSnapshot(domain::Db& db, int64_t
     for (const auto& [k, v] : ModelConfigWithDefaults(model->config)) (*snap.mutable_model_config())[k] = v;
     snap.set_private_address(machine.ok() ? machine->address : "");
     {
+      // A pending `skein resolved` request (0003_model_config_resolve.sql).
+      SQLite::Statement q(tx.db(), "SELECT resolve_mode, resolve_serial FROM units WHERE id = ?");
+      q.bind(1, static_cast<int64_t>(unit->id));
+      if (q.executeStep()) {
+        snap.set_resolve_mode(q.getColumn(0).getString());
+        snap.set_resolve_serial(q.getColumn(1).getInt64());
+      }
+    }
+    {
       // A leader elected after a lease expired (0005_leases.sql) counts as a leader settings
       // change, so the non-leaders run leader-settings-changed (juju-semantics §1.3).
       SQLite::Statement q(tx.db(), "SELECT leadership_changes FROM applications WHERE id = ?");

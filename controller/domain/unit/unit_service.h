@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "controller/domain/auth/auth_service.h"
@@ -62,6 +63,15 @@ class UnitService {
   // units and a dying application left without units and relations are deleted too.
   // FailedPrecondition `unit "x" is not dying`.
   absl::Status MarkUnitDead(int64_t unit_id);
+
+  // `skein resolved` (unit_resolve.cc): stores a resolve request (mode retry|no-retry, a new
+  // serial) on each unit, all or nothing. With `all`, every unit of the model in error (none is
+  // fine). Returns the units marked. NotFound `model "x" not found` / `unit "x" not found`;
+  // FailedPrecondition `unit "x" is not in an error state`.
+  absl::StatusOr<std::vector<std::string>> ResolveUnits(const std::string& model, const std::vector<std::string>& units,
+                                                        bool no_retry, bool all);
+  // The unit's agent handled the request with `serial`; a newer request stays.
+  absl::Status ClearResolved(int64_t unit_id, int64_t serial);
 
  private:
   Db* db_;

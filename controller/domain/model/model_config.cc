@@ -1,0 +1,148 @@
+#include "controller/domain/model/model_config.h"
+
+#include <atomic>
+#include <cctype>
+#include <cmath>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "controller/domain/core/rows.h"
+#include "controller/domain/core/sql.h"
+
+namespace skein::controller::domain::model {
+namespace {
+
+constexpr char kRetryHooks[] = "automatically-retry-hooks";
+constexpr char kUpdateStatusInterval[] = "update-status-hook-interval";
+constexpr int64_t kMinUpdateStatusMs = 60 * 1000;
+constexpr int64_t kTestMinUpdateStatusMs = 1000;
+constexpr int64_t kMaxUpdateStatusMs = 60 * 60 * 1000;
+
+std::atomic<bool> test_mode{false};
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+const std::map<std::string, std::string>& ModelConfigDefaults() {
+  static const auto* defaults =
+      new std::map<std::string, std::string>{{kRetryHooks, "true"}, {kUpdateStatusInterval, "5m"}};
+  return *defaults;
+}
+
+void SetModelConfigTestMode(bool enabled) { test_mode = enabled; }
+
+int64_t ParseGoDurationMs(const std::string& text) {
+  if (text.empty()) return -1;
+  if (text == "0") return 0;
+  double total = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t start = i;
+    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+    if (start == i) return -1;
+    double value = 0;
+    try {
+      value = std::stod(text.substr(start, i - start));
+    } catch (const std::exception&) {
+      return -1;
+    }
+    size_t unit_start = i;
+    while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
+    std::string unit = text.substr(unit_start, i - unit_start);
+    if (unit == "h") {
+      total += value * 3600000;
+    } else if (unit == "m") {
+      total += value * 60000;
+    } else if (unit == "s") {
+      total += value * 1000;
+    } else if (unit == "ms") {
+      total += value;
+    } else {
+      return -1;
+    }
+  }
+  return static_cast<int64_t>(std::llround(total));
+}
+
+absl::StatusOr<std::string> ValidateModelConfigValue(const std::string& key, const std::string& value) {
+  if (key == kRetryHooks) {
+    // Go's strconv.ParseBool spellings, which Juju's schema coercion accepts.
+    static const std::set<std::string> kTrue = {"1", "t", "true"};
+    static const std::set<std::string> kFalse = {"0", "f", "false"};
+    std::string lower = Lower(value);
+    if (kTrue.count(lower) > 0) return std::string("true");
+    if (kFalse.count(lower) > 0) return std::string("false");
+    return absl::InvalidArgumentError(absl::StrCat(key, ": expected bool, got string(\"", value, "\")"));
+  }
+  if (key == kUpdateStatusInterval) {
+    int64_t ms = ParseGoDurationMs(value);
+    if (ms < 0) return absl::InvalidArgumentError(absl::StrCat(key, ": time: invalid duration \"", value, "\""));
+    int64_t min = test_mode ? kTestMinUpdateStatusMs : kMinUpdateStatusMs;
+    // Juju formats both durations the Go way; the user's spelling is shown for theirs.
+    if (ms < min) {
+      return absl::InvalidArgumentError(absl::StrCat("update status hook frequency ", value, " cannot be less than ",
+                                                     test_mode ? "1s" : "1m0s"));
+    }
+    if (ms > kMaxUpdateStatusMs) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("update status hook frequency ", value, " cannot be greater than 1h0m0s"));
+    }
+    return value;
+  }
+  return value;
+}
+
+absl::StatusOr<std::vector<ModelConfigEntry>> ModelConfigService::Get(const std::string& model) {
+  std::vector<ModelConfigEntry> out;
+  absl::Status s = db_->Read([&](Tx& tx) -> absl::Status {
+    auto m = FindModel(tx, model);
+    if (!m.ok()) return m.status();
+    std::map<std::string, ModelConfigEntry> entries;
+    for (const auto& [k, v] : ModelConfigDefaults()) entries[k] = {k, v, "default"};
+    if (m->config.is_object()) {
+      for (auto it = m->config.begin(); it != m->config.end(); ++it) {
+        std::string v = it.value().is_string() ? it.value().get<std::string>() : it.value().dump();
+        entries[it.key()] = {it.key(), v, "model"};
+      }
+    }
+    for (auto& [k, e] : entries) out.push_back(std::move(e));
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::Status ModelConfigService::Set(const std::string& model, const std::map<std::string, std::string>& values,
+                                     const std::vector<std::string>& reset) {
+  std::map<std::string, std::string> normalised;
+  for (const auto& [k, v] : values) {
+    if (k.empty()) return absl::InvalidArgumentError("expected \"key=value\", got \"=\"");
+    auto value = ValidateModelConfigValue(k, v);
+    if (!value.ok()) return value.status();
+    normalised[k] = *value;
+  }
+  for (const std::string& k : reset) {
+    if (values.count(k) > 0) {
+      return absl::InvalidArgumentError(absl::StrCat("key \"", k, "\" cannot be both set and reset in the same command"));
+    }
+  }
+  return db_->Write("set-model-config", [&](Tx& tx) -> absl::Status {
+    auto m = FindModel(tx, model);
+    if (!m.ok()) return m.status();
+    nlohmann::json config = m->config.is_object() ? m->config : nlohmann::json::object();
+    for (const auto& [k, v] : normalised) config[k] = v;
+    for (const std::string& k : reset) config.erase(k);
+    sql::Exec(tx.db(), "UPDATE models SET config_json = ? WHERE id = ?", config.dump(), m->id);
+    tx.Record(m->id, "model", m->name, "config");
+    // Every unit agent of the model sees the model config in its snapshot.
+    SQLite::Statement q = sql::Prepare(tx.db(), "SELECT id FROM units WHERE model_id = ?", m->id);
+    while (q.executeStep()) tx.Touch(UnitKey(q.getColumn(0).getInt64()));
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace skein::controller::domain::model
