@@ -182,17 +182,36 @@ class ConformanceTest : public ::testing::TestWithParam<std::string> {
     Deploy(app, n, config);
     std::vector<std::string> units;
     for (int i = 0; i < n; ++i) units.push_back(app + "/" + std::to_string(i));
+    ExpectSequences(SetupSequences(units));
+    Mark(units);
+    return units;
+  }
+
+  // The unit of `units` that status shows as leader, waiting for one to be chosen ("" if none).
+  std::string LeaderOf(const std::vector<std::string>& units) {
+    std::string leader;
+    WaitFor([&](const json& s) {
+      for (const auto& u : units) {
+        if (Leader(s, u)) leader = u;
+      }
+      return !leader.empty();
+    });
+    return leader;
+  }
+
+  // §1.3 "New unit" for units deployed together: the setup sequence (leader-elected on whichever
+  // unit leads) followed by -joined/-changed for every other unit in name order.
+  std::map<std::string, std::vector<std::string>> SetupSequences(const std::vector<std::string>& units) {
+    const std::string leader = LeaderOf(units);
     std::map<std::string, std::vector<std::string>> expected;
     for (const auto& u : units) {
       std::vector<std::string> others;
       for (const auto& o : units) {
         if (o != u) others.push_back(o);
       }
-      expected[u] = Concat(Setup(u == units[0]), Joins("peers", others));
+      expected[u] = Concat(Setup(u == leader), Joins("peers", others));
     }
-    ExpectSequences(expected);
-    Mark(units);
-    return units;
+    return expected;
   }
 
   // Integrates `a`:source with `b`:sink and waits for §1.3 "juju integrate" on every unit of both.
