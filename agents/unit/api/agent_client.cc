@@ -158,6 +158,13 @@ absl::Status AgentClient::MarkUnitDead() {
       .status();
 }
 
+absl::Status AgentClient::ClearResolved(int64_t serial) {
+  v1::ClearResolvedRequest req;
+  req.set_serial(serial);
+  return Call<v1::ClearResolvedRequest, v1::ClearResolvedResponse>(*this, *stub_, &v1::Agent::Stub::ClearResolved, req)
+      .status();
+}
+
 absl::Status AgentClient::PushLogs(const std::vector<v1::LogEntry>& entries) {
   v1::PushLogsRequest req;
   for (const auto& e : entries) *req.add_entries() = e;

@@ -59,6 +59,8 @@ class AgentClient {
   absl::Status SetWorkloadVersion(const std::string& version);
   absl::Status LeaveRelation(int64_t relation_id);
   absl::Status MarkUnitDead();
+  // Acknowledges the `skein resolved` request with this serial.
+  absl::Status ClearResolved(int64_t serial);
   absl::Status PushLogs(const std::vector<v1::LogEntry>& entries);
   // Actions: NotFound when the task is not this unit's.
   absl::Status StartAction(const std::string& task_id);

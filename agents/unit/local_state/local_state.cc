@@ -179,7 +179,8 @@ json ToJson(const LocalState& s) {
                 {"commit-seq", s.operation.commit_seq},
                 {"failed", s.operation.failed}}},
               {"next-commit-seq", s.next_commit_seq},
-              {"last-action-id", s.last_action_id}};
+              {"last-action-id", s.last_action_id},
+              {"resolved-serial", s.resolved_serial}};
 }
 
 absl::StatusOr<LocalState> LocalStateFromJson(const json& j) {
@@ -221,6 +222,7 @@ absl::StatusOr<LocalState> LocalStateFromJson(const json& j) {
     }
     s.next_commit_seq = j.value("next-commit-seq", int64_t{1});
     s.last_action_id = j.value("last-action-id", int64_t{0});
+    s.resolved_serial = j.value("resolved-serial", int64_t{0});
   } catch (const json::exception& e) {
     return absl::InvalidArgumentError(absl::StrCat("malformed local state: ", e.what()));
   }

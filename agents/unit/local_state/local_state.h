@@ -62,8 +62,8 @@ struct OperationState {
   OperationStep step = OperationStep::kNone;
   HookInfo hook;           // kRunHook
   int64_t commit_seq = 0;  // kRunHook: the CommitHook sequence number this run uses
-  // The hook failed: the unit runs nothing else until resolved (next issue). Persisted so that
-  // a restart keeps the unit in error.
+  // The hook failed: the unit runs nothing else (but actions) until resolved or retried.
+  // Persisted so that a restart keeps the unit in error.
   bool failed = false;
 
   bool operator==(const OperationState&) const = default;
@@ -91,6 +91,9 @@ struct LocalState {
   // The newest task id this unit finished (task ids grow; queued tasks at or below it are done
   // and only wait for the controller's snapshot to drop them).
   int64_t last_action_id = 0;
+  // The serial of the last `skein resolved` request acted on (UnitSnapshot.resolve_serial), so
+  // that a request still shown before the controller cleared it is not acted on twice.
+  int64_t resolved_serial = 0;
 
   bool operator==(const LocalState&) const = default;
 };

@@ -93,6 +93,19 @@ Op DeployCharm(const v1::UnitSnapshot& remote) {
   return op;
 }
 
+Op FailedHookOp(const LocalState& local, const v1::UnitSnapshot& remote, const Options& options) {
+  const bool resolve_pending = !remote.resolve_mode().empty() && remote.resolve_serial() > local.resolved_serial;
+  if (resolve_pending) {
+    Op op = RunHook(local.operation.hook);
+    op.resolve_serial = remote.resolve_serial();
+    op.skip_hook = remote.resolve_mode() == "no-retry";
+    return op;
+  }
+  // Retrying re-runs the same hook with the same context (juju-semantics §1.7).
+  if (options.retry_due) return RunHook(local.operation.hook);
+  return Nothing("hook failed");
+}
+
 }  // namespace
 
 std::string Op::String() const {
@@ -102,6 +115,7 @@ std::string Op::String() const {
     case OperationKind::kDeployCharm:
       return absl::StrCat("deploy charm ", charm_url);
     case OperationKind::kRunHook:
+      if (skip_hook) return absl::StrCat("skip ", hook.Name(), " hook (resolved --no-retry)");
       if (!hook.relation.remote_unit.empty() && hook.kind == HookKind::kRelation) {
         return absl::StrCat("run ", hook.Name(), " hook for ", hook.relation.remote_unit);
       }
@@ -162,8 +176,8 @@ Op NextOp(const LocalState& local, const v1::UnitSnapshot& remote, const Options
     }
   }
 
-  // 0. A failed hook blocks everything until it is resolved.
-  if (local.operation.failed) return Nothing("hook failed");
+  // 0. A failed hook blocks everything until it is resolved or retried.
+  if (local.operation.failed) return FailedHookOp(local, remote, options);
   std::map<int64_t, RelationView> views = Views(remote);
 
   // 1. Dying.

@@ -7,7 +7,10 @@
 // Fixed priority order, first match wins:
 //  -1. a queued action (even while a hook is in error; not while dying or before the charm is
 //      on disk), oldest first, one at a time; `parallel: true` actions also run serially;
-//   0. a hook failed: nothing (the unit waits for `resolved`, next issue);
+//   0. a hook failed (juju-semantics §1.7): `skein resolved` re-runs it (resolve_serial set) or,
+//      with --no-retry, skips it (skip_hook: recorded as done without running or committing,
+//      so chained hooks still follow); the automatic retry timer re-runs it; otherwise nothing.
+//      Actions are the only operations that run ahead of this check;
 //   1. unit dying: relation teardown (-departed for every known member with
 //      JUJU_DEPARTING_UNIT = this unit, then -broken for non-peers), then stop (if started),
 //      then remove (if installed), then mark dead;
@@ -38,6 +41,11 @@ struct Op {
   std::string charm_url;     // kDeployCharm
   std::string charm_sha256;  // kDeployCharm
   v1::PendingAction action;  // kRunAction
+  // kRunHook of a failed hook on `skein resolved`: the request's serial, which the uniter
+  // records and acknowledges (ClearResolved) before running or skipping the hook.
+  int64_t resolve_serial = 0;
+  // kRunHook, `resolved --no-retry`: do not run the hook; record it as done without committing.
+  bool skip_hook = false;
   // kNone: why nothing runs (`idle`, `hook failed`, `waiting for charm`), for logs and tests.
   std::string reason;
 
@@ -47,6 +55,8 @@ struct Op {
 
 struct Options {
   bool update_status_due = false;
+  // The automatic hook retry timer (automatically-retry-hooks) fired for the failed hook.
+  bool retry_due = false;
 };
 
 Op NextOp(const LocalState& local, const v1::UnitSnapshot& remote, const Options& options = {});

@@ -1,6 +1,7 @@
 #include "agents/unit/uniter/uniter.h"
 
 #include <cctype>
+#include <random>
 
 #include "absl/strings/str_cat.h"
 #include "agents/unit/logging/module_logger.h"
@@ -55,7 +56,11 @@ Uniter::Uniter(UniterConfig config, AgentClient* client, LocalStateStore* store,
       client_(client),
       store_(store),
       runner_(runner),
-      watcher_(client, config_.unit, [this] { Notify(); }) {
+      watcher_(client, config_.unit, [this] { Notify(); }),
+      retry_timer_(config_.hook_retry, [] {
+        static thread_local std::mt19937_64 rng(std::random_device{}());
+        return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+      }) {
   deps_.client = client_;
   deps_.runner = runner_;
   deps_.unit = config_.unit;
@@ -161,6 +166,43 @@ absl::Status Uniter::Login(LocalState& state) {
   return store_->Save(state);
 }
 
+static bool AutoRetryHooks(const v1::UnitSnapshot& snapshot) {
+  auto it = snapshot.model_config().find("automatically-retry-hooks");
+  return it == snapshot.model_config().end() || it->second != "false";
+}
+
+absl::StatusOr<bool> Uniter::ApplyResolve(LocalState& state, const resolver::Op& op) {
+  spdlog::info("hook \"{}\" resolved ({})", op.hook.Name(), op.skip_hook ? "no-retry" : "retry");
+  state.resolved_serial = op.resolve_serial;
+  state.operation.failed = false;
+  retry_timer_.Reset();
+  if (op.skip_hook) {
+    // Juju's --no-retry: the hook counts as run, its data is not committed, and whatever it
+    // chains (start after config-changed) still follows.
+    resolver::RecordHook(state, op.hook);
+    state.operation.step = OperationStep::kDone;
+  }
+  if (absl::Status s = store_->Save(state); !s.ok()) return s;
+  if (absl::Status s = client_->ClearResolved(op.resolve_serial); !s.ok()) {
+    // The local record already keeps the request from being acted on twice.
+    spdlog::warn("cannot acknowledge resolve: {}", std::string(s.message()));
+  }
+  if (op.skip_hook) client_->SetStatusAsync(v1::SetStatusRequest::AGENT, "idle", "");
+  return !op.skip_hook;
+}
+
+absl::Status Uniter::AcknowledgeStaleResolve(LocalState& state, const v1::UnitSnapshot& snapshot) {
+  if (state.operation.failed || snapshot.resolve_mode().empty() || snapshot.resolve_serial() <= state.resolved_serial) {
+    return absl::OkStatus();
+  }
+  state.resolved_serial = snapshot.resolve_serial();
+  if (absl::Status s = store_->Save(state); !s.ok()) return s;
+  if (absl::Status s = client_->ClearResolved(state.resolved_serial); !s.ok()) {
+    spdlog::warn("cannot acknowledge resolve: {}", std::string(s.message()));
+  }
+  return absl::OkStatus();
+}
+
 void Uniter::ReportIdle() {
   if (idle_reported_) return;
   absl::Status s = client_->SetStatus(v1::SetStatusRequest::AGENT, "idle", "");
@@ -177,7 +219,10 @@ absl::StatusOr<Uniter::Exit> Uniter::Run() {
   }
   watcher_.Start();
   auto backoff = kMinBackoff;
-  auto next_update_status = std::chrono::steady_clock::time_point::max();
+  constexpr auto kNever = std::chrono::steady_clock::time_point::max();
+  // When the update-status timer started; the deadline follows the model's current interval,
+  // so a changed update-status-hook-interval takes effect at once.
+  auto update_status_since = kNever;
   Exit exit = Exit::kStopped;
   while (true) {
     uint64_t generation;
@@ -198,21 +243,36 @@ absl::StatusOr<Uniter::Exit> Uniter::Run() {
     if (resolver::Observe(state, *snapshot)) {
       if (absl::Status s = store_->Save(state); !s.ok()) return s;
     }
+    if (absl::Status s = AcknowledgeStaleResolve(state, *snapshot); !s.ok()) return s;
     auto now = std::chrono::steady_clock::now();
-    if (state.started && next_update_status == std::chrono::steady_clock::time_point::max()) {
-      next_update_status = now + UpdateStatusInterval(*snapshot);
+    if (state.started && update_status_since == kNever) update_status_since = now;
+    auto next_update_status = update_status_since == kNever ? kNever : update_status_since + UpdateStatusInterval(*snapshot);
+    // The automatic retry timer runs while a hook is in error and the model allows it.
+    if (state.operation.failed && AutoRetryHooks(*snapshot)) {
+      retry_timer_.Arm(now);
+    } else {
+      retry_timer_.Reset();
     }
     resolver::Options options;
     options.update_status_due = now >= next_update_status;
+    options.retry_due = retry_timer_.Due(now);
     resolver::Op op = resolver::NextOp(state, *snapshot, options);
     if (op.kind == OperationKind::kNone) {
       if (op.reason == "idle" && state.started) ReportIdle();
-      // Only an idle unit waits for the update-status timer; a failed hook waits for news.
-      bool timer = state.started && op.reason == "idle";
-      if (WaitForChange(generation, timer ? next_update_status : std::chrono::steady_clock::time_point::max())) {
-        break;
-      }
+      // An idle unit waits for the update-status timer, a failed hook for its retry timer.
+      auto deadline = kNever;
+      if (state.started && op.reason == "idle") deadline = next_update_status;
+      if (op.reason == "hook failed") deadline = retry_timer_.deadline();
+      if (WaitForChange(generation, deadline)) break;
       continue;
+    }
+    if (op.kind == OperationKind::kRunHook && op.resolve_serial > 0) {
+      absl::StatusOr<bool> rerun = ApplyResolve(state, op);
+      if (!rerun.ok()) return rerun.status();
+      if (!*rerun) continue;
+    } else if (op.kind == OperationKind::kRunHook && state.operation.failed) {
+      spdlog::info("automatic retry {} of hook \"{}\"", retry_timer_.attempt() + 1, op.hook.Name());
+      retry_timer_.RetryStarted();
     }
     spdlog::debug("next operation: {}", op.String());
     std::unique_ptr<Operation> operation = NewOperation(op, deps_);
@@ -228,7 +288,7 @@ absl::StatusOr<Uniter::Exit> Uniter::Run() {
     }
     backoff = kMinBackoff;
     if (op.kind == OperationKind::kRunHook && op.hook.kind == HookKind::kUpdateStatus) {
-      next_update_status = std::chrono::steady_clock::now() + UpdateStatusInterval(*snapshot);
+      update_status_since = std::chrono::steady_clock::now();
     }
     if (op.kind == OperationKind::kMarkDead) {
       spdlog::info("unit {} is dead", config_.unit);

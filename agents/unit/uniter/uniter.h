@@ -20,6 +20,8 @@
 #include "agents/unit/local_state/store.h"
 #include "agents/unit/operation/operation.h"
 #include "agents/unit/remote_state/watcher.h"
+#include "agents/unit/resolver/resolver.h"
+#include "agents/unit/uniter/hook_retry.h"
 
 namespace skein::agent {
 
@@ -31,6 +33,8 @@ struct UniterConfig {
   std::string agent_path;     // appended to the hooks' PATH after the tools dir
   // update-status interval when the model config does not say (`update-status-hook-interval`).
   std::chrono::milliseconds default_update_status_interval = std::chrono::minutes(5);
+  // Automatic retry of a failed hook (model config automatically-retry-hooks); tests shorten it.
+  HookRetryPolicy hook_retry;
 };
 
 class Uniter {
@@ -64,6 +68,12 @@ class Uniter {
   void PublishContext(std::shared_ptr<UnitHookContext> context);
   std::chrono::milliseconds UpdateStatusInterval(const v1::UnitSnapshot& snapshot) const;
   void ReportIdle();
+  // Acts on a `skein resolved` request for the failed hook: records and acknowledges it; for
+  // --no-retry also records the hook as done without running it. Returns true when the hook
+  // is to be run again now.
+  absl::StatusOr<bool> ApplyResolve(LocalState& state, const resolver::Op& op);
+  // Acknowledges a resolve request that came while no hook was in error.
+  absl::Status AcknowledgeStaleResolve(LocalState& state, const v1::UnitSnapshot& snapshot);
 
   const UniterConfig config_;
   AgentClient* const client_;
@@ -83,6 +93,7 @@ class Uniter {
   std::shared_ptr<UnitHookContext> retired_context_;
 
   bool idle_reported_ = false;
+  HookRetryTimer retry_timer_;
 };
 
 // Parses Go-style durations (`5m`, `1m30s`, `300s`, `1h`). nullopt when malformed.

@@ -256,6 +256,19 @@ grpc::Status FakeAgentService::MarkUnitDead(grpc::ServerContext* ctx, const v1::
   return grpc::Status::OK;
 }
 
+grpc::Status FakeAgentService::ClearResolved(grpc::ServerContext* ctx, const v1::ClearResolvedRequest* req,
+                                             v1::ClearResolvedResponse*) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Record(ctx);
+    cleared_resolves.push_back(req->serial());
+  }
+  UpdateUnitSnapshot([&](v1::UnitSnapshot& s) {
+    if (s.resolve_serial() == req->serial()) s.set_resolve_mode("");
+  });
+  return grpc::Status::OK;
+}
+
 grpc::Status FakeAgentService::PushLogs(grpc::ServerContext* ctx, const v1::PushLogsRequest* req,
                                         v1::PushLogsResponse*) {
   std::lock_guard<std::mutex> lock(mu_);

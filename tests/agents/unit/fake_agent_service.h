@@ -58,6 +58,7 @@ class FakeAgentService final : public v1::Agent::Service {
   std::vector<StatusCall> statuses;
   std::vector<int64_t> left_relations;
   int mark_dead_calls = 0;
+  std::vector<int64_t> cleared_resolves;  // ClearResolved serials
   int login_calls = 0;
   int watch_unit_calls = 0;
   int watch_machine_calls = 0;
@@ -88,6 +89,8 @@ class FakeAgentService final : public v1::Agent::Service {
                              v1::LeaveRelationResponse*) override;
   grpc::Status MarkUnitDead(grpc::ServerContext*, const v1::MarkUnitDeadRequest*, v1::MarkUnitDeadResponse*) override;
   grpc::Status PushLogs(grpc::ServerContext*, const v1::PushLogsRequest*, v1::PushLogsResponse*) override;
+  // Records the serial and clears the snapshot's resolve request, as the controller does.
+  grpc::Status ClearResolved(grpc::ServerContext*, const v1::ClearResolvedRequest*, v1::ClearResolvedResponse*) override;
 
  private:
   void Record(grpc::ServerContext* ctx);

@@ -3,6 +3,7 @@
 
 #include "agents/unit/uniter/uniter.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <thread>
 
@@ -86,6 +87,7 @@ class UniterTest : public ::testing::Test {
     config.machine_id = "0";
     config.api_addresses = fake_.address();
     config.agent_path = "/usr/bin:/bin";
+    config.hook_retry = retry_policy_;
     uniter_ = std::make_unique<Uniter>(config, client_.get(), store_.get(), runner_.get());
     thread_ = std::thread([this] { result_ = uniter_->Run(); });
   }
@@ -102,6 +104,7 @@ class UniterTest : public ::testing::Test {
 
   testing::TempDir dir_;
   std::string agent_dir_, fail_dir_, hook_log_;
+  HookRetryPolicy retry_policy_;  // Juju's 5 s..5 min unless a test shortens it
   FakeAgentService fake_;
   std::unique_ptr<AgentClient> client_;
   std::unique_ptr<LocalStateStore> store_;
@@ -282,6 +285,98 @@ TEST_F(UniterTest, UnitUnknownToTheControllerEndsTheAgent) {
   thread_.join();
   ASSERT_TRUE(result_.ok());
   EXPECT_EQ(*result_, Uniter::Exit::kUnitGone);
+}
+
+// Errors and retries (juju-semantics §1.7).
+
+bool AgentErrored(FakeAgentService& fake) {
+  for (const auto& s : fake.statuses) {
+    if (s.target == v1::SetStatusRequest::AGENT && s.status == "error") return true;
+  }
+  return false;
+}
+
+bool Committed(FakeAgentService& fake, const std::string& hook) {
+  for (const auto& c : fake.commits) {
+    if (c.hook() == hook) return true;
+  }
+  return false;
+}
+
+TEST_F(UniterTest, ResolvedRetryRerunsTheFailedHookAndTheUnitSettles) {
+  fake_.UpdateUnitSnapshot([](v1::UnitSnapshot& s) { (*s.mutable_model_config())["automatically-retry-hooks"] = "false"; });
+  testing::WriteFile(fail_dir_ + "/config-changed", "");
+  StartUniter();
+  ASSERT_TRUE(fake_.WaitUntil([&] { return AgentErrored(fake_); }));
+  std::filesystem::remove(fail_dir_ + "/config-changed");
+  fake_.UpdateUnitSnapshot([](v1::UnitSnapshot& s) {
+    s.set_resolve_mode("retry");
+    s.set_resolve_serial(1);
+  });
+  ASSERT_TRUE(fake_.WaitUntil([&] { return Committed(fake_, "start"); }));
+  EXPECT_EQ(HookLog(), (Lines{"install ", "leader-elected ", "config-changed ", "config-changed ", "start "}));
+  EXPECT_TRUE(Committed(fake_, "config-changed"));
+  ASSERT_TRUE(fake_.WaitUntil([&] { return fake_.cleared_resolves == std::vector<int64_t>{1}; }));
+}
+
+TEST_F(UniterTest, ResolvedNoRetrySkipsTheHookDataAndStartStillFollows) {
+  fake_.UpdateUnitSnapshot([](v1::UnitSnapshot& s) { (*s.mutable_model_config())["automatically-retry-hooks"] = "false"; });
+  testing::WriteFile(fail_dir_ + "/config-changed", "");
+  StartUniter();
+  ASSERT_TRUE(fake_.WaitUntil([&] { return AgentErrored(fake_); }));
+  fake_.UpdateUnitSnapshot([](v1::UnitSnapshot& s) {
+    s.set_resolve_mode("no-retry");
+    s.set_resolve_serial(1);
+  });
+  ASSERT_TRUE(fake_.WaitUntil([&] { return Committed(fake_, "start"); }));
+  // config-changed did not run again and nothing of it was committed.
+  EXPECT_EQ(HookLog(), (Lines{"install ", "leader-elected ", "config-changed ", "start "}));
+  EXPECT_FALSE(Committed(fake_, "config-changed"));
+}
+
+TEST_F(UniterTest, AutomaticRetryRerunsTheFailedHookByItself) {
+  retry_policy_.min_delay = std::chrono::milliseconds(50);
+  retry_policy_.max_delay = std::chrono::milliseconds(200);
+  testing::WriteFile(fail_dir_ + "/config-changed", "");
+  StartUniter();
+  ASSERT_TRUE(fake_.WaitUntil([&] { return AgentErrored(fake_); }));
+  std::filesystem::remove(fail_dir_ + "/config-changed");
+  ASSERT_TRUE(fake_.WaitUntil([&] { return Committed(fake_, "start"); }));
+  Lines log = HookLog();
+  EXPECT_GE(std::count(log.begin(), log.end(), "config-changed "), 2);
+  EXPECT_EQ(log.back(), "start ");
+}
+
+TEST_F(UniterTest, NoAutomaticRetryWhenTheModelSwitchesItOff) {
+  retry_policy_.min_delay = std::chrono::milliseconds(10);
+  retry_policy_.max_delay = std::chrono::milliseconds(10);
+  fake_.UpdateUnitSnapshot([](v1::UnitSnapshot& s) { (*s.mutable_model_config())["automatically-retry-hooks"] = "false"; });
+  testing::WriteFile(fail_dir_ + "/config-changed", "");
+  StartUniter();
+  ASSERT_TRUE(fake_.WaitUntil([&] { return AgentErrored(fake_); }));
+  // Switching retries on starts the timer; until then the hook stays failed.
+  EXPECT_FALSE(fake_.WaitUntil([&] { return false; }, std::chrono::milliseconds(200)));
+  EXPECT_EQ(HookLog(), (Lines{"install ", "leader-elected ", "config-changed "}));
+  std::filesystem::remove(fail_dir_ + "/config-changed");
+  fake_.UpdateUnitSnapshot([](v1::UnitSnapshot& s) { (*s.mutable_model_config())["automatically-retry-hooks"] = "true"; });
+  ASSERT_TRUE(fake_.WaitUntil([&] { return Committed(fake_, "start"); }));
+}
+
+TEST_F(UniterTest, ConfigChangeRunsConfigChanged) {
+  StartUniter();
+  ASSERT_TRUE(WaitForCommits(4));
+  fake_.UpdateUnitSnapshot([](v1::UnitSnapshot& s) { s.set_config_json(R"({"x":1})"); });
+  ASSERT_TRUE(WaitForCommits(5));
+  EXPECT_EQ(HookLog().back(), "config-changed ");
+}
+
+TEST_F(UniterTest, ChangedUpdateStatusIntervalTakesEffect) {
+  fake_.UpdateUnitSnapshot([](v1::UnitSnapshot& s) { (*s.mutable_model_config())["update-status-hook-interval"] = "1h"; });
+  StartUniter();
+  ASSERT_TRUE(WaitForCommits(4));
+  fake_.UpdateUnitSnapshot([](v1::UnitSnapshot& s) { (*s.mutable_model_config())["update-status-hook-interval"] = "100ms"; });
+  ASSERT_TRUE(fake_.WaitUntil([&] { return Committed(fake_, "update-status"); }));
+  EXPECT_EQ(HookLog().back(), "update-status ");
 }
 
 TEST(DurationTest, ParsesGoDurations) {
