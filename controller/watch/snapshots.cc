@@ -64,7 +64,7 @@ absl::StatusOr<View<v1::UnitSnapshot>> BuildUnitSnapshot(domain::Db& db, int64_t
       }
     }
     {
-      // A leader elected after a lease expired (0005_leases.sql) counts as a leader settings
+      // A leader elected after a lease expired (0004_leases.sql) counts as a leader settings
       // change, so the non-leaders run leader-settings-changed (juju-semantics §1.3).
       SQLite::Statement q(tx.db(), "SELECT leadership_changes FROM applications WHERE id = ?");
       q.bind(1, static_cast<int64_t>(app->id));
