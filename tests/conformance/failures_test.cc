@@ -154,7 +154,9 @@ TEST_P(ConformanceTest, LeaderLoss) {
   bool moved = WaitFor([&](const json& s) { return Leader(s, other); });
   ::kill(pid, SIGCONT);
   ASSERT_TRUE(moved) << "leadership never moved to " << other;
-  ExpectSequences({{other, {"leader-elected"}}});
+  // juju-semantics §1.3/§5: the survivor runs leader-elected; the deposed leader, once it runs
+  // again, gets leader-settings-changed and nothing else.
+  ExpectSequences({{other, {"leader-elected"}}, {leader, {"leader-settings-changed"}}});
   Mark(chief);
   Ok({"config", "chief", "greeting=new-leader"});
   ExpectSequences({{leader, {"config-changed"}}, {other, {"config-changed"}}});
