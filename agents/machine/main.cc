@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "CLI/CLI.hpp"
+#include "lib/process/signals.h"
 #include "agents/machine/machine_agent.h"
 #include "agents/unit/api/agent_client.h"
 #include "agents/unit/conf/agent_conf.h"
@@ -32,13 +33,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   data_dir = std::filesystem::absolute(data_dir).lexically_normal().string();
 
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGUSR1);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
+  // Signals are taken by one thread with sigwait; every other thread inherits the mask.
+  sigset_t signals = skein::process::BlockShutdownSignals();
 
   auto conf = skein::agent::ReadAgentConf(data_dir + "/agent.conf");
   if (!conf.ok()) {
