@@ -129,9 +129,15 @@ TEST_F(UniterTest, DeployThenIntegrateRunsHooksInJujuOrder) {
   EXPECT_EQ(HookLog(), (Lines{"install ", "leader-elected ", "config-changed ", "start "}));
   // The charm dir was written from the archive, with its modes.
   EXPECT_TRUE(std::filesystem::exists(agent_dir_ + "/charm/metadata.yaml"));
+  // Statuses go to the controller on a background queue, and the agent may be idle for a moment
+  // between hooks, so wait for the settled state: start's workload status, then the agent idle.
   ASSERT_TRUE(fake_.WaitUntil([&] {
-    return !fake_.statuses.empty() && fake_.statuses.back().target == v1::SetStatusRequest::AGENT &&
-           fake_.statuses.back().status == "idle";
+    bool after_start = false;
+    for (const auto& s : fake_.statuses) {
+      if (s.target == v1::SetStatusRequest::WORKLOAD && s.status == "unknown") after_start = true;
+      if (after_start && s.target == v1::SetStatusRequest::AGENT && s.status == "idle") return true;
+    }
+    return false;
   }));
   auto agent = fake_.StatusesOf(v1::SetStatusRequest::AGENT);
   ASSERT_FALSE(agent.empty());
