@@ -121,6 +121,10 @@ absl::Status Bootstrap(const BootstrapOptions& o) {
     controller_spec.args.push_back("--lease-duration");
     controller_spec.args.push_back(lease);
   }
+  // Tests may set update-status-hook-interval below Juju's 1m minimum (down to 1s).
+  if (const char* test_mode = std::getenv("SKEIN_TEST_MODE"); test_mode != nullptr && std::string(test_mode) == "1") {
+    controller_spec.args.push_back("--test-mode");
+  }
   controller_spec.log_path = controller_dir + "/controller.log";
   controller_spec.ready_timeout = o.ready_timeout;
   auto controller = StartDaemon(controller_spec);

@@ -22,10 +22,12 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   all.push_back(NewDeployCommand());
   all.push_back(NewIntegrateCommand());
   all.push_back(NewKillControllerCommand());
+  all.push_back(NewModelConfigCommand());
   all.push_back(NewModelsCommand());
   all.push_back(NewRemoveApplicationCommand());
   all.push_back(NewRemoveRelationCommand());
   all.push_back(NewRemoveUnitCommand());
+  all.push_back(NewResolvedCommand());
   all.push_back(NewRunCommand());
   all.push_back(NewShowTaskCommand());
   all.push_back(NewShowUnitCommand());

@@ -34,6 +34,10 @@ std::unique_ptr<Command> NewRunCommand();
 std::unique_ptr<Command> NewShowTaskCommand();
 // debug_log_command.cc
 std::unique_ptr<Command> NewDebugLogCommand();
+// resolve_commands.cc
+std::unique_ptr<Command> NewResolvedCommand();
+// model_config_command.cc
+std::unique_ptr<Command> NewModelConfigCommand();
 // wait_command.cc
 std::unique_ptr<Command> NewWaitForCommand();
 
