@@ -43,16 +43,6 @@ int Fail(const std::string& message) {
   return 1;
 }
 
-// Hook context ids are `<unit>-<hook>-<random>` (operation/run_hook.cc); the hook name for the
-// crash points.
-std::string HookNameOfContext(const std::string& id, const std::string& unit) {
-  const std::string prefix = unit + "-";
-  if (id.compare(0, prefix.size(), prefix) != 0) return "";
-  const size_t last = id.rfind('-');
-  if (last == std::string::npos || last < prefix.size()) return "";
-  return id.substr(prefix.size(), last - prefix.size());
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -112,19 +102,21 @@ int main(int argc, char** argv) {
     config.agent_path = path != nullptr && *path != '\0' ? path : kDefaultPath;
     skein::agent::Uniter uniter(config, &client, store->get(), &runner);
 
-    // The `during-hook` crash point fires at the second hook-tool call of the targeted hook: the
-    // hook process is running and has already done something (the test charms log first).
+    // The `during-hook` and `during-action` crash points fire at the second hook-tool call of the
+    // targeted hook or action: its process is running and has already done something (the test
+    // charms log first).
     std::mutex fault_mu;
     std::map<std::string, int> tool_calls;  // by context id
     auto tool_server = skein::agent::ToolServer::Start(
         data_dir + "/agent.socket", [&](const std::string& id) -> skein::agent::HookContext* {
           skein::agent::HookContext* ctx = uniter.ResolveContext(id);
-          if (ctx != nullptr) {
-            const std::string hook = HookNameOfContext(id, unit);
-            if (skein::agent::fault::Armed(skein::agent::fault::kDuringHook, hook)) {
-              std::lock_guard<std::mutex> lock(fault_mu);
-              if (++tool_calls[id] >= 2) skein::agent::fault::Reached(skein::agent::fault::kDuringHook, hook);
-            }
+          if (ctx == nullptr) return ctx;
+          const std::string action = ctx->ActionName();
+          const char* point = action.empty() ? skein::agent::fault::kDuringHook : skein::agent::fault::kDuringAction;
+          const std::string name = action.empty() ? ctx->HookName() : action;
+          if (skein::agent::fault::Armed(point, name)) {
+            std::lock_guard<std::mutex> lock(fault_mu);
+            if (++tool_calls[id] >= 2) skein::agent::fault::Reached(point, name);
           }
           return ctx;
         });

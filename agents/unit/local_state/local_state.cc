@@ -180,6 +180,7 @@ json ToJson(const LocalState& s) {
                 {"failed", s.operation.failed}}},
               {"next-commit-seq", s.next_commit_seq},
               {"last-action-id", s.last_action_id},
+              {"running-action-id", s.running_action_id},
               {"resolved-serial", s.resolved_serial}};
 }
 
@@ -222,6 +223,7 @@ absl::StatusOr<LocalState> LocalStateFromJson(const json& j) {
     }
     s.next_commit_seq = j.value("next-commit-seq", int64_t{1});
     s.last_action_id = j.value("last-action-id", int64_t{0});
+    s.running_action_id = j.value("running-action-id", int64_t{0});
     s.resolved_serial = j.value("resolved-serial", int64_t{0});
   } catch (const json::exception& e) {
     return absl::InvalidArgumentError(absl::StrCat("malformed local state: ", e.what()));

@@ -91,6 +91,10 @@ struct LocalState {
   // The newest task id this unit finished (task ids grow; queued tasks at or below it are done
   // and only wait for the controller's snapshot to drop them).
   int64_t last_action_id = 0;
+  // The task this unit started and has not finished (0 = none). Saved before the action's
+  // process starts, so a restarted agent knows the action was interrupted and, as Juju does,
+  // fails it with "action terminated" instead of running it a second time.
+  int64_t running_action_id = 0;
   // The serial of the last `skein resolved` request acted on (UnitSnapshot.resolve_serial), so
   // that a request still shown before the controller cleared it is not acted on twice.
   int64_t resolved_serial = 0;

@@ -3,6 +3,7 @@
 #include <random>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "spdlog/spdlog.h"
 
@@ -71,6 +72,12 @@ std::string RunActionOperation::String() const {
 
 absl::Status RunActionOperation::Prepare(LocalState& state) {
   unit_in_error_ = state.operation.failed;
+  int64_t id = 0;
+  if (absl::SimpleAtoi(op_.action.task_id(), &id) && id != 0 && state.running_action_id == id) {
+    spdlog::warn("found incomplete action {}; failing it as terminated", op_.action.task_id());
+    interrupted_ = true;
+    return absl::OkStatus();
+  }
   absl::Status started = RetryTransient([&] { return deps_.client->StartAction(op_.action.task_id()); }, deps_.pause);
   if (TaskGone(started)) {
     spdlog::info("action {} is no longer queued: {}", op_.action.task_id(), std::string(started.message()));
@@ -78,6 +85,7 @@ absl::Status RunActionOperation::Prepare(LocalState& state) {
     return SkipOperation();
   }
   if (!started.ok()) return started;
+  state.running_action_id = id;
   if (!unit_in_error_) {
     deps_.client->SetStatusAsync(v1::SetStatusRequest::AGENT, "executing",
                                  absl::StrCat("running action ", op_.action.name()));
@@ -89,6 +97,13 @@ absl::Status RunActionOperation::Execute(LocalState& state) {
   static thread_local std::mt19937_64 rng(std::random_device{}());
   const std::string& name = op_.action.name();
   const std::string& task_id = op_.action.task_id();
+  finish_.set_task_id(task_id);
+  if (interrupted_) {
+    finish_.set_failed(true);
+    finish_.set_message("action terminated");
+    finish_.set_results_json("{}");
+    return absl::OkStatus();
+  }
   auto snapshot = deps_.latest();
 
   HookContextParams params;
@@ -128,7 +143,6 @@ absl::Status RunActionOperation::Execute(LocalState& state) {
                                           });
   deps_.publish_context(nullptr);
 
-  finish_.set_task_id(task_id);
   nlohmann::json results = context->ActionResults();
   switch (outcome.kind) {
     case HookOutcome::Kind::kKilled:

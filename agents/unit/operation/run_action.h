@@ -11,6 +11,10 @@
 //            `action not implemented on unit "app/0"` for a missing handler; else `completed`.
 // An action never changes `state.operation` and never puts the unit in error. Relation writes
 // made by an action are dropped: actions have no relation context.
+// Prepare records the task in `state.running_action_id` (saved before Execute). An agent that
+// restarts with that task still recorded was killed while it ran: as Juju's uniter does, the
+// task is finished `failed` with "action terminated" and not run again, because the action may
+// already have had effects that must not happen twice.
 
 #include <map>
 #include <memory>
@@ -35,6 +39,7 @@ class RunActionOperation : public Operation {
   const resolver::Op op_;
   OperationDeps& deps_;
   bool unit_in_error_ = false;
+  bool interrupted_ = false;  // the agent stopped while this task ran
   v1::FinishActionRequest finish_;
 };
 

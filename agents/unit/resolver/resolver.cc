@@ -301,6 +301,7 @@ void RecordOp(LocalState& local, const Op& op) {
     case OperationKind::kRunAction: {
       int64_t id = 0;
       if (absl::SimpleAtoi(op.action.task_id(), &id)) local.last_action_id = std::max(local.last_action_id, id);
+      local.running_action_id = 0;
       break;
     }
     case OperationKind::kDeployCharm:

@@ -269,6 +269,34 @@ grpc::Status FakeAgentService::ClearResolved(grpc::ServerContext* ctx, const v1:
   return grpc::Status::OK;
 }
 
+grpc::Status FakeAgentService::StartAction(grpc::ServerContext* ctx, const v1::StartActionRequest* req,
+                                           v1::StartActionResponse*) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Record(ctx);
+  started_actions.push_back(req->task_id());
+  cv_.notify_all();
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeAgentService::FinishAction(grpc::ServerContext* ctx, const v1::FinishActionRequest* req,
+                                            v1::FinishActionResponse*) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Record(ctx);
+    finished_actions.push_back(*req);
+  }
+  UpdateUnitSnapshot([&](v1::UnitSnapshot& s) {
+    auto* actions = s.mutable_actions();
+    for (int i = 0; i < actions->size(); ++i) {
+      if (actions->Get(i).task_id() == req->task_id()) {
+        actions->DeleteSubrange(i, 1);
+        break;
+      }
+    }
+  });
+  return grpc::Status::OK;
+}
+
 grpc::Status FakeAgentService::PushLogs(grpc::ServerContext* ctx, const v1::PushLogsRequest* req,
                                         v1::PushLogsResponse*) {
   std::lock_guard<std::mutex> lock(mu_);

@@ -59,6 +59,8 @@ class FakeAgentService final : public v1::Agent::Service {
   std::vector<int64_t> left_relations;
   int mark_dead_calls = 0;
   std::vector<int64_t> cleared_resolves;  // ClearResolved serials
+  std::vector<std::string> started_actions;  // StartAction task ids
+  std::vector<v1::FinishActionRequest> finished_actions;
   int login_calls = 0;
   int watch_unit_calls = 0;
   int watch_machine_calls = 0;
@@ -91,6 +93,9 @@ class FakeAgentService final : public v1::Agent::Service {
   grpc::Status PushLogs(grpc::ServerContext*, const v1::PushLogsRequest*, v1::PushLogsResponse*) override;
   // Records the serial and clears the snapshot's resolve request, as the controller does.
   grpc::Status ClearResolved(grpc::ServerContext*, const v1::ClearResolvedRequest*, v1::ClearResolvedResponse*) override;
+  grpc::Status StartAction(grpc::ServerContext*, const v1::StartActionRequest*, v1::StartActionResponse*) override;
+  // Records the result and drops the task from the snapshot, as the controller does.
+  grpc::Status FinishAction(grpc::ServerContext*, const v1::FinishActionRequest*, v1::FinishActionResponse*) override;
 
  private:
   void Record(grpc::ServerContext* ctx);

@@ -64,6 +64,8 @@ std::string Describe(const Op& op) {
       return "leave " + std::to_string(op.relation_id);
     case OperationKind::kMarkDead:
       return "mark-dead";
+    case OperationKind::kRunAction:
+      return "action " + op.action.task_id();
     case OperationKind::kNone:
       return "none";
   }

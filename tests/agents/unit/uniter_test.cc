@@ -396,3 +396,53 @@ TEST(DurationTest, ParsesGoDurations) {
 
 }  // namespace
 }  // namespace skein::agent
+
+namespace skein::agent {
+namespace {
+
+void QueueAction(v1::UnitSnapshot& s, const std::string& task_id) {
+  v1::PendingAction* a = s.add_actions();
+  a->set_task_id(task_id);
+  a->set_name("backup");
+  a->set_params_json("{}");
+}
+
+TEST_F(UniterTest, ActionInterruptedByAnAgentCrashFailsAsTerminatedAndNeverRunsTwice) {
+  StartUniter();
+  ASSERT_TRUE(WaitForCommits(4));
+  uniter_->Stop();
+  thread_.join();
+  uniter_.reset();
+  runner_ = std::make_unique<CharmDirRunner>(agent_dir_ + "/charm");  // a restarted agent has a fresh runner
+  // The agent died while task 5 ran: Prepare had saved it as running.
+  auto state = store_->Load();
+  ASSERT_TRUE(state.ok());
+  state->running_action_id = 5;
+  ASSERT_TRUE(store_->Save(*state).ok());
+  fake_.UpdateUnitSnapshot([](v1::UnitSnapshot& s) {
+    QueueAction(s, "5");
+    QueueAction(s, "6");
+  });
+
+  StartUniter();
+  ASSERT_TRUE(fake_.WaitUntil([&] { return fake_.finished_actions.size() == 2; })) << result_.status();
+  EXPECT_EQ(fake_.finished_actions[0].task_id(), "5");
+  EXPECT_TRUE(fake_.finished_actions[0].failed());
+  EXPECT_EQ(fake_.finished_actions[0].message(), "action terminated");
+  EXPECT_EQ(fake_.finished_actions[1].task_id(), "6");
+  // Task 6 ran the charm (this test charm exits 1 for actions; the exit code is what matters).
+  EXPECT_TRUE(nlohmann::json::parse(fake_.finished_actions[1].results_json()).contains("return-code"));
+  EXPECT_EQ(fake_.started_actions, (std::vector<std::string>{"6"}));
+  uniter_->Stop();
+  thread_.join();
+  // Only task 6 ran the charm (an action's JUJU_HOOK_NAME is empty).
+  Lines log = HookLog();
+  EXPECT_EQ(std::count(log.begin(), log.end(), " "), 1);
+  auto after = store_->Load();
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->running_action_id, 0);
+  EXPECT_EQ(after->last_action_id, 6);
+}
+
+}  // namespace
+}  // namespace skein::agent
