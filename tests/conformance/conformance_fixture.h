@@ -69,12 +69,7 @@ class ConformanceTest : public ::testing::TestWithParam<std::string> {
     }
     if (!slot) {
       slot = std::make_unique<Cluster>();
-      std::vector<std::string> bootstrap = {"bootstrap"};
-      // A short leadership lease lets the leader-loss scenario finish in seconds (§5 uses 60 s).
-      if (HelpMentions(*slot, "bootstrap", "--lease-duration")) {
-        bootstrap.insert(bootstrap.end(), {"--lease-duration", "2s"});
-      }
-      CliResult r = slot->Skein(bootstrap);
+      CliResult r = slot->Skein({"bootstrap"});
       ASSERT_EQ(r.code, 0) << "bootstrap failed:\n" << r.err << r.out;
       r = slot->Skein({"add-model", "conformance"});
       ASSERT_EQ(r.code, 0) << "add-model failed:\n" << r.err << r.out;
@@ -85,15 +80,6 @@ class ConformanceTest : public ::testing::TestWithParam<std::string> {
       if (c == '/') c = '_';
     }
     log_ = cluster_->scratch_dir() + "/" + name + ".log";
-  }
-
-  // True when `skein <command> --help` succeeds and mentions `text`.
-  static bool HelpMentions(const Cluster& c, const std::string& command, const std::string& text) {
-    CliResult r = c.Skein({command, "--help"});
-    return r.code == 0 && (r.out + r.err).find(text) != std::string::npos;
-  }
-  bool CommandExists(const std::string& command) const {
-    return cluster_->Skein({command, "--help"}).code == 0;
   }
 
   void Ok(const std::vector<std::string>& args) {

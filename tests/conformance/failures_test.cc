@@ -1,8 +1,6 @@
-// Error, action and leadership scenarios of the conformance suite. Each needs a skein feature of
-// issue 4 (hook retries, resolved, actions, leadership leases); when the running skein lacks it
-// the scenario is skipped with the missing feature named, detected by asking the CLI.
+// Error, action and leadership scenarios of the conformance suite: hook retries, resolved,
+// actions and leadership leases.
 
-#include <stdio.h>
 #include <stdlib.h>
 
 #include <fstream>
@@ -29,11 +27,8 @@ bool InError(const json& s, const std::string& unit, const std::string& hook) {
 // the same hook; once it succeeds the chained start follows (§1.2).
 TEST_P(ConformanceTest, FailingHookRetriedAutomatically) {
   CliResult probe = cluster_->Skein({"model-config", "automatically-retry-hooks"});
-  if (probe.code != 0 || probe.out.find("true") == std::string::npos) {
-    GTEST_SKIP() << "automatic hook retry is missing: `skein model-config automatically-retry-hooks` did not "
-                    "answer true (exit "
-                 << probe.code << ": " << probe.err << ")";
-  }
+  ASSERT_EQ(probe.code, 0) << probe.err;
+  ASSERT_EQ(probe.out, "true\n") << "automatic retries are Juju's default";
   std::string flag = MakeFlag(*cluster_, "retry");
   Deploy("retry", 1, {"fail-on=config-changed", "fail-flag=" + flag});
   ASSERT_TRUE(WaitFor([](const json& s) { return InError(s, "retry/0", "config-changed"); }));
@@ -45,7 +40,6 @@ TEST_P(ConformanceTest, FailingHookRetriedAutomatically) {
 
 // §1.7: `juju resolved <unit>` re-runs the failed hook; the unit then carries on.
 TEST_P(ConformanceTest, FailingHookResolvedWithRetry) {
-  if (!CommandExists("resolved")) GTEST_SKIP() << "`skein resolved` is missing (hook error resolution not implemented)";
   std::string flag = MakeFlag(*cluster_, "fix");
   Deploy("fix", 1, {"fail-on=start", "fail-flag=" + flag});
   ASSERT_TRUE(WaitFor([](const json& s) { return InError(s, "fix/0", "start"); }));
@@ -58,7 +52,6 @@ TEST_P(ConformanceTest, FailingHookResolvedWithRetry) {
 // §1.7: `juju resolved --no-retry` marks the failed hook done without re-running it; the unit
 // then runs later hooks normally (here config-changed from `juju config`).
 TEST_P(ConformanceTest, FailingHookResolvedWithoutRetry) {
-  if (!CommandExists("resolved")) GTEST_SKIP() << "`skein resolved` is missing (hook error resolution not implemented)";
   Deploy("skip", 1, {"fail-on=start"});
   ASSERT_TRUE(WaitFor([](const json& s) { return InError(s, "skip/0", "start"); }));
   Ok({"resolved", "--no-retry", "skip/0"});
@@ -73,7 +66,6 @@ TEST_P(ConformanceTest, FailingHookResolvedWithoutRetry) {
 // results, action-fail gives status failed with its message, an action the charm does not handle
 // completes with nothing run, an undeclared action is refused; none puts the unit in error.
 TEST_P(ConformanceTest, Actions) {
-  if (!CommandExists("run")) GTEST_SKIP() << "`skein run` is missing (actions not implemented)";
   DeployAndSettle("act", 1);
   auto run = [&](const std::vector<std::string>& extra) {
     std::vector<std::string> args = {"run", "--format", "json", "act/0"};
@@ -108,28 +100,12 @@ TEST_P(ConformanceTest, Actions) {
   EXPECT_EQ(e2e::AgentStatus(cluster_->Status(), "act/0"), "idle");
 }
 
-// True when `<bin>/skein-controller --help` mentions `text`.
-bool ControllerHelpMentions(const Cluster& c, const std::string& text) {
-  std::string out;
-  if (FILE* p = popen((c.BinDir() + "/skein-controller --help 2>&1").c_str(), "r"); p != nullptr) {
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-    pclose(p);
-  }
-  return out.find(text) != std::string::npos;
-}
-
 // §5: when the leader's agent stops renewing its lease, another unit becomes leader within the
 // lease and runs leader-elected; the old leader runs no hook for losing it, and once back it sees
 // itself as a non-leader (is-leader false in its next hook). Runs on its own controller with a
 // 3 s lease (SKEIN_LEASE_DURATION, read by `skein bootstrap`), so other scenarios keep the
 // default lease.
 TEST_P(ConformanceTest, LeaderLoss) {
-  if (!ControllerHelpMentions(*cluster_, "--lease-duration")) {
-    GTEST_SKIP() << "leader loss needs leadership leases: skein-controller has no --lease-duration "
-                    "(leases not implemented)";
-  }
   Cluster own;
   setenv("SKEIN_LEASE_DURATION", "3s", 1);
   CliResult r = own.Skein({"bootstrap"});
