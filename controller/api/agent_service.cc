@@ -182,16 +182,26 @@ grpc::ServerUnaryReactor* AgentService::CommitHook(grpc::CallbackServerContext* 
                                                    const v1::CommitHookRequest* req, v1::CommitHookResponse* resp) {
   return RunUnary(ctx, b_.executor, [=, this]() -> absl::Status {
     ASSIGN_OR_RETURN(Principal who, b_.authn->Require(*ctx, Kind::kUnit));
-    std::vector<domain::relation::BagChange> changes;
+    domain::hook::HookCommit commit;
+    commit.commit_seq = req->commit_seq();
     for (const v1::RelationSettingsChange& c : req->relation_changes()) {
       domain::relation::BagChange change;
       change.relation_id = c.relation_id();
       change.application = c.application();
       change.set = {c.set().begin(), c.set().end()};
       change.unset = {c.unset().begin(), c.unset().end()};
-      changes.push_back(std::move(change));
+      commit.bags.push_back(std::move(change));
     }
-    ASSIGN_OR_RETURN(int64_t applied, b_.relations->CommitHook(who.unit_id, req->commit_seq(), changes));
+    for (const v1::PortChange& c : req->port_changes()) {
+      domain::hook::PortChange change;
+      change.open = c.open();
+      change.range = {c.range().protocol(), c.range().from_port(), c.range().to_port()};
+      change.endpoints = {c.range().endpoints().begin(), c.range().endpoints().end()};
+      commit.ports.push_back(std::move(change));
+    }
+    commit.state_set = {req->state_set().begin(), req->state_set().end()};
+    commit.state_unset = {req->state_unset().begin(), req->state_unset().end()};
+    ASSIGN_OR_RETURN(int64_t applied, b_.hooks->Commit(who.unit_id, commit));
     resp->set_applied_seq(applied);
     return absl::OkStatus();
   });

@@ -58,6 +58,15 @@ class AgentService final : public v1::Agent::CallbackService {
   // Leadership leases (lease_handlers.cc).
   grpc::ServerUnaryReactor* ClaimLeadership(grpc::CallbackServerContext* ctx, const v1::ClaimLeadershipRequest* req,
                                             v1::ClaimLeadershipResponse* resp) override;
+  // hook_state_handlers.cc
+  grpc::ServerUnaryReactor* GetUnitState(grpc::CallbackServerContext* ctx, const v1::GetUnitStateRequest* req,
+                                         v1::GetUnitStateResponse* resp) override;
+  grpc::ServerUnaryReactor* GetLeaderSettings(grpc::CallbackServerContext* ctx,
+                                              const v1::GetLeaderSettingsRequest* req,
+                                              v1::GetLeaderSettingsResponse* resp) override;
+  grpc::ServerUnaryReactor* SetLeaderSettings(grpc::CallbackServerContext* ctx,
+                                              const v1::SetLeaderSettingsRequest* req,
+                                              v1::SetLeaderSettingsResponse* resp) override;
 
  private:
   Backend b_;

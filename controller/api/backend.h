@@ -8,6 +8,7 @@
 #include "controller/domain/action/action_service.h"
 #include "controller/domain/application/application_service.h"
 #include "controller/domain/core/db.h"
+#include "controller/domain/hook/hook_service.h"
 #include "controller/domain/lease/lease_manager.h"
 #include "controller/domain/log/log_service.h"
 #include "controller/domain/model/model_service.h"
@@ -33,6 +34,7 @@ struct Backend {
   domain::log::LogService* logs = nullptr;
   domain::action::ActionService* actions = nullptr;
   domain::lease::LeaseManager* leases = nullptr;
+  domain::hook::HookService* hooks = nullptr;
 };
 
 // Runs `work` (returning absl::Status) on the executor and finishes the unary call with its

@@ -64,9 +64,10 @@ absl::StatusOr<View<v1::UnitSnapshot>> BuildUnitSnapshot(domain::Db& db, int64_t
       }
     }
     {
-      // A leader elected after a lease expired (0004_leases.sql) counts as a leader settings
-      // change, so the non-leaders run leader-settings-changed (juju-semantics §1.3).
-      SQLite::Statement q(tx.db(), "SELECT leadership_changes FROM applications WHERE id = ?");
+      // leader-set changes (0005_ports_state.sql) and leaders elected after a lease expired
+      // (0004_leases.sql) both count as leader settings changes, so the non-leaders run
+      // leader-settings-changed (juju-semantics §1.3).
+      SQLite::Statement q(tx.db(), "SELECT leadership_changes + leader_settings_version FROM applications WHERE id = ?");
       q.bind(1, static_cast<int64_t>(app->id));
       if (q.executeStep()) snap.set_leader_settings_version(snap.leader_settings_version() + q.getColumn(0).getInt64());
     }

@@ -134,7 +134,7 @@ class BagTest : public IntegrateTest {
     change.relation_id = relation_id;
     change.application = app_bag;
     change.set = set;
-    return env_.relations->CommitHook(env_.UnitId(unit), seq, {change});
+    return env_.CommitBags(env_.UnitId(unit), seq, {change});
   }
   absl::StatusOr<domain::Bag> Read(const std::string& unit, int64_t relation_id, const std::string& owner, bool app) {
     return env_.relations->ReadSettings(env_.UnitId(unit), relation_id, owner, app);
@@ -177,11 +177,11 @@ TEST_F(BagTest, WriteRulesAreEnforcedAndARefusedCommitWritesNothing) {
   // A commit touching a relation the unit is not in fails as a whole.
   domain::relation::BagChange good{1, false, {{"fine", "yes"}}, {}};
   domain::relation::BagChange bad{0, false, {{"evil", "yes"}}, {}};
-  auto mixed = env_.relations->CommitHook(env_.UnitId("app/1"), 5, {good, bad});
+  auto mixed = env_.CommitBags(env_.UnitId("app/1"), 5, {good, bad});
   EXPECT_EQ(mixed.status().code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(Read("db/0", 1, "app/1", false)->count("fine"), 0u);
   EXPECT_EQ(env_.Unit("app/1").last_commit_seq, 0);
-  EXPECT_EQ(env_.relations->CommitHook(env_.UnitId("app/1"), 6, {{99, false, {{"a", "b"}}, {}}}).status().message(),
+  EXPECT_EQ(env_.CommitBags(env_.UnitId("app/1"), 6, {{99, false, {{"a", "b"}}, {}}}).status().message(),
             "relation not found");
 }
 

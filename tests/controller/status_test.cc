@@ -114,7 +114,7 @@ TEST(StatusServiceTest, ShowUnitListsRelationData) {
   env.Deploy("app", MakeCharm(kAppMetadata), 1);
   ASSERT_TRUE(env.relations->Integrate("test", {"app", "db"}).ok());
   domain::relation::BagChange app_bag{1, true, {{"answer", "42"}}, {}};
-  ASSERT_TRUE(env.relations->CommitHook(env.UnitId("db/0"), 1, {app_bag}).ok());
+  ASSERT_TRUE(env.CommitBags(env.UnitId("db/0"), 1, {app_bag}).ok());
   ASSERT_TRUE(env.SetUnitBag("app/0", 1, {{"request", "q"}}, 1).ok());
 
   auto info = env.status->ShowUnit("test", "app/0");

@@ -73,6 +73,7 @@ DomainEnv::DomainEnv() {
   models = std::make_unique<domain::model::ModelService>(db.get());
   apps = std::make_unique<domain::application::ApplicationService>(db.get());
   relations = std::make_unique<domain::relation::RelationService>(db.get());
+  hooks = std::make_unique<domain::hook::HookService>(db.get());
   units = std::make_unique<domain::unit::UnitService>(db.get());
   status = std::make_unique<domain::status::StatusService>(db.get());
   logs = std::make_unique<domain::log::LogService>(db.get());
@@ -140,7 +141,15 @@ absl::StatusOr<int64_t> DomainEnv::SetUnitBag(const std::string& unit, int64_t r
   domain::relation::BagChange change;
   change.relation_id = relation_id;
   change.set = set;
-  return relations->CommitHook(UnitId(unit), seq, {change});
+  return CommitBags(UnitId(unit), seq, {change});
+}
+
+absl::StatusOr<int64_t> DomainEnv::CommitBags(int64_t unit_id, int64_t seq,
+                                              std::vector<domain::relation::BagChange> bags) {
+  domain::hook::HookCommit commit;
+  commit.commit_seq = seq;
+  commit.bags = std::move(bags);
+  return hooks->Commit(unit_id, commit);
 }
 
 }  // namespace skein::controller::testing

@@ -10,6 +10,7 @@
 #include "controller/domain/auth/auth_service.h"
 #include "controller/domain/core/db.h"
 #include "controller/domain/core/rows.h"
+#include "controller/domain/hook/hook_service.h"
 #include "controller/domain/log/log_service.h"
 #include "controller/domain/model/model_service.h"
 #include "controller/domain/relation/relation_service.h"
@@ -46,6 +47,7 @@ struct DomainEnv {
   std::unique_ptr<domain::unit::UnitService> units;
   std::unique_ptr<domain::status::StatusService> status;
   std::unique_ptr<domain::log::LogService> logs;
+  std::unique_ptr<domain::hook::HookService> hooks;
 
   // Deploys into model `test`; fails the test on error.
   void Deploy(const std::string& app, const v1::CharmArchive& charm, int units);
@@ -56,6 +58,8 @@ struct DomainEnv {
   std::string Leader(const std::string& app);
   // Number of rows of a table (optionally with a WHERE clause).
   int64_t Count(const std::string& table, const std::string& where = "");
+  // One hook commit carrying only relation bag changes.
+  absl::StatusOr<int64_t> CommitBags(int64_t unit_id, int64_t seq, std::vector<domain::relation::BagChange> bags);
   // One commit with a single unit-bag change of `unit`.
   absl::StatusOr<int64_t> SetUnitBag(const std::string& unit, int64_t relation_id, const domain::Bag& set,
                                      int64_t seq);

@@ -123,7 +123,7 @@ TEST_F(SnapshotTest, UnitSnapshotHoldsWhatTheUniterNeeds) {
 TEST_F(SnapshotTest, FollowsBagsLifeAndScope) {
   ASSERT_TRUE(env_.SetUnitBag("app/0", 1, {{"request", "x"}}, 1).ok());
   domain::relation::BagChange app_bag{1, true, {{"k", "v"}}, {}};
-  ASSERT_TRUE(env_.relations->CommitHook(env_.UnitId("app/0"), 2, {app_bag}).ok());
+  ASSERT_TRUE(env_.CommitBags(env_.UnitId("app/0"), 2, {app_bag}).ok());
   v1::UnitSnapshot s = Snapshot("db/0");
   EXPECT_EQ(s.relations(1).members(0).settings_version(), 2);
   EXPECT_EQ(s.relations(1).remote_app_settings_version(), 1);

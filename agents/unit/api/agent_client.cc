@@ -165,6 +165,28 @@ absl::Status AgentClient::ClearResolved(int64_t serial) {
       .status();
 }
 
+absl::StatusOr<v1::GetUnitStateResponse> AgentClient::GetUnitState() {
+  return Call<v1::GetUnitStateRequest, v1::GetUnitStateResponse>(*this, *stub_, &v1::Agent::Stub::GetUnitState,
+                                                                 v1::GetUnitStateRequest());
+}
+
+absl::StatusOr<std::map<std::string, std::string>> AgentClient::GetLeaderSettings() {
+  auto resp = Call<v1::GetLeaderSettingsRequest, v1::GetLeaderSettingsResponse>(
+      *this, *stub_, &v1::Agent::Stub::GetLeaderSettings, v1::GetLeaderSettingsRequest());
+  if (!resp.ok()) return resp.status();
+  return std::map<std::string, std::string>(resp->settings().begin(), resp->settings().end());
+}
+
+absl::Status AgentClient::SetLeaderSettings(const std::map<std::string, std::string>& set,
+                                            const std::vector<std::string>& unset) {
+  v1::SetLeaderSettingsRequest req;
+  req.mutable_set()->insert(set.begin(), set.end());
+  for (const auto& k : unset) req.add_unset(k);
+  return Call<v1::SetLeaderSettingsRequest, v1::SetLeaderSettingsResponse>(
+             *this, *stub_, &v1::Agent::Stub::SetLeaderSettings, req)
+      .status();
+}
+
 absl::Status AgentClient::PushLogs(const std::vector<v1::LogEntry>& entries) {
   v1::PushLogsRequest req;
   for (const auto& e : entries) *req.add_entries() = e;

@@ -61,6 +61,11 @@ class AgentClient {
   absl::Status MarkUnitDead();
   // Acknowledges the `skein resolved` request with this serial.
   absl::Status ClearResolved(int64_t serial);
+  // Committed charm state and opened ports (state-get, opened-ports).
+  absl::StatusOr<v1::GetUnitStateResponse> GetUnitState();
+  absl::StatusOr<std::map<std::string, std::string>> GetLeaderSettings();
+  // PermissionDenied `cannot write leadership settings: cannot write settings: not the leader`.
+  absl::Status SetLeaderSettings(const std::map<std::string, std::string>& set, const std::vector<std::string>& unset);
   absl::Status PushLogs(const std::vector<v1::LogEntry>& entries);
   // Actions: NotFound when the task is not this unit's.
   absl::Status StartAction(const std::string& task_id);

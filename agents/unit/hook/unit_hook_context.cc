@@ -214,6 +214,7 @@ v1::CommitHookRequest UnitHookContext::BuildCommit(int64_t commit_seq) const {
       }
     }
   }
+  AddStateChangesLocked(req);
   return req;
 }
 

@@ -99,6 +99,16 @@ class UnitHookContext : public HookContext {
   absl::StatusOr<std::string> UnitAddress(bool public_address) override;
   absl::StatusOr<nlohmann::json> GoalState() override;
   std::string ModelUuid() const override;
+  // unit_hook_context_state.cc: ports and charm state go with the commit; leader settings are
+  // immediate (juju-semantics §1.5).
+  absl::Status OpenPort(const PortRange& range) override;
+  absl::Status ClosePort(const PortRange& range) override;
+  absl::StatusOr<std::vector<PortRange>> OpenedPorts() override;
+  absl::StatusOr<std::map<std::string, std::string>> LeaderGet() override;
+  absl::Status LeaderSet(const std::map<std::string, std::string>& values) override;
+  absl::StatusOr<std::map<std::string, std::string>> StateGet() override;
+  absl::Status StateSet(const std::map<std::string, std::string>& values) override;
+  absl::Status StateDelete(const std::string& key) override;
 
  private:
   bool IsHookRelation(int64_t id) const;
@@ -107,6 +117,10 @@ class UnitHookContext : public HookContext {
   std::string UnitAddressOrDefault() const;
   // An endpoint of the charm (or of a relation), an extra binding, or juju-info.
   bool IsBinding(const std::string& name) const;
+  // The committed charm state and opened ports, fetched once per hook.
+  absl::StatusOr<const v1::GetUnitStateResponse*> CommittedStateLocked();
+  // Adds the buffered port and state changes to a commit request.
+  void AddStateChangesLocked(v1::CommitHookRequest& req) const;
 
   const HookContextParams p_;
   const std::string hook_name_;
@@ -121,6 +135,10 @@ class UnitHookContext : public HookContext {
   std::optional<std::string> action_failure_;
   // (relation id, application) -> pending writes; an empty value deletes the key.
   std::map<std::pair<int64_t, bool>, std::map<std::string, std::string>> pending_;
+  std::optional<v1::GetUnitStateResponse> committed_state_;
+  // state-set / state-delete of this hook; nullopt deletes the key.
+  std::map<std::string, std::optional<std::string>> state_pending_;
+  std::vector<v1::PortChange> port_changes_;  // in the order the hook made them
 };
 
 }  // namespace skein::agent

@@ -73,43 +73,28 @@ absl::StatusOr<MembersView> RelationService::Members(int64_t unit_id, int64_t re
   return view;
 }
 
-absl::StatusOr<int64_t> RelationService::CommitHook(int64_t unit_id, int64_t commit_seq,
-                                                    const std::vector<BagChange>& changes) {
-  int64_t applied = 0;
-  absl::Status s = db_->Write("commit-hook", [&](Tx& tx) -> absl::Status {
-    auto unit = FindUnitById(tx, unit_id);
-    if (!unit.ok()) return unit.status();
-    if (commit_seq <= unit->last_commit_seq) {
-      applied = unit->last_commit_seq;  // already applied: acknowledge again
-      return absl::OkStatus();
+absl::Status ApplyBagChanges(Tx& tx, const UnitRow& unit, const std::vector<BagChange>& changes) {
+  auto model = FindModelById(tx, unit.model_id);
+  if (!model.ok()) return model.status();
+  relations::Accessor who = AccessorOf(tx, unit);
+  // Check every change before applying any, so a refused commit writes nothing.
+  std::vector<std::pair<const BagChange*, RelationRow>> accepted;
+  for (const BagChange& change : changes) {
+    auto rel = LookupRelation(tx, unit.model_id, change.relation_id);
+    if (!rel) {
+      if (change.relation_id >= 0 && change.relation_id < model->next_relation_id) continue;  // removed meanwhile
+      return absl::NotFoundError(kRelationNotFound);
     }
-    auto model = FindModelById(tx, unit->model_id);
-    if (!model.ok()) return model.status();
-    relations::Accessor who = AccessorOf(tx, *unit);
-    // Check every change before applying any, so a refused commit writes nothing.
-    std::vector<std::pair<const BagChange*, RelationRow>> accepted;
-    for (const BagChange& change : changes) {
-      auto rel = LookupRelation(tx, unit->model_id, change.relation_id);
-      if (!rel) {
-        if (change.relation_id >= 0 && change.relation_id < model->next_relation_id) continue;  // removed meanwhile
-        return absl::NotFoundError(kRelationNotFound);
-      }
-      relations::BagOwner owner{change.application ? unit->application : unit->name, change.application};
-      absl::Status allowed = relations::CheckWrite(who, SidesOf(*rel), owner);
-      if (!allowed.ok()) return allowed;
-      accepted.emplace_back(&change, std::move(*rel));
-    }
-    for (const auto& [change, rel] : accepted) {
-      WriteBag(tx, rel.id, change->application ? unit->application : unit->name, change->application, change->set,
-               change->unset);
-    }
-    sql::Exec(tx.db(), "UPDATE units SET last_commit_seq = ? WHERE id = ?", commit_seq, unit->id);
-    tx.Record(unit->model_id, "unit", unit->name, absl::StrCat("commit ", commit_seq));
-    applied = commit_seq;
-    return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
-  return applied;
+    relations::BagOwner owner{change.application ? unit.application : unit.name, change.application};
+    absl::Status allowed = relations::CheckWrite(who, SidesOf(*rel), owner);
+    if (!allowed.ok()) return allowed;
+    accepted.emplace_back(&change, std::move(*rel));
+  }
+  for (const auto& [change, rel] : accepted) {
+    WriteBag(tx, rel.id, change->application ? unit.application : unit.name, change->application, change->set,
+             change->unset);
+  }
+  return absl::OkStatus();
 }
 
 absl::Status RelationService::LeaveRelation(int64_t unit_id, int64_t relation_id) {

@@ -42,6 +42,12 @@ struct BagChange {
   std::vector<std::string> unset;
 };
 
+// Checks every change of one hook commit against the bag rules, then applies them all (part of
+// the caller's transaction; nothing is written when a check fails). PermissionDenied with
+// relations::CheckWrite's text; NotFound `relation not found` for a relation id that never
+// existed. Changes to a relation that was already removed are dropped (it is gone for everybody).
+absl::Status ApplyBagChanges(Tx& tx, const UnitRow& unit, const std::vector<BagChange>& changes);
+
 // The members `viewer` sees in `relation`: alive units of the other side (other units of its own
 // application for peers) that are in scope, with their unit bag versions. A dying relation has
 // no members.
@@ -76,12 +82,6 @@ class RelationService {
   // application is not in the relation.
   absl::StatusOr<MembersView> Members(int64_t unit_id, int64_t relation_id);
 
-  // Applies the changes of one hook in one transaction, unless `commit_seq` is not above the
-  // last applied one (then acknowledges without applying). Returns the applied seq.
-  // PermissionDenied with relations::CheckWrite's text (nothing applied); NotFound
-  // `relation not found` for a relation id that never existed. Changes to a relation that was
-  // already removed are dropped (it is gone for everybody).
-  absl::StatusOr<int64_t> CommitHook(int64_t unit_id, int64_t commit_seq, const std::vector<BagChange>& changes);
 
   // Removes the caller from the relation's scope; a dying relation whose scope empties is
   // deleted with its bags. Idempotent (a removed relation is fine).

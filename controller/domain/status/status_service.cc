@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "controller/domain/core/lifecycle.h"
 #include "controller/domain/core/rows.h"
+#include "controller/domain/hook/ports.h"
 #include "controller/domain/model/model_service.h"
 #include "controller/domain/status/derivation.h"
 #include "lib/base/names.h"
@@ -70,7 +71,7 @@ std::string WorkloadVersionOf(const AppRow& app, const std::vector<UnitRow>& uni
   return "";
 }
 
-void FillUnit(v1::UnitStatus* out, const UnitRow& u, const AppRow& app, const std::string& address) {
+void FillUnit(Tx& tx, v1::UnitStatus* out, const UnitRow& u, const AppRow& app, const std::string& address) {
   out->set_name(u.name);
   Fill(out->mutable_workload_status(), DisplayedWorkload(u));
   Fill(out->mutable_agent_status(), u.agent);
@@ -80,6 +81,7 @@ void FillUnit(v1::UnitStatus* out, const UnitRow& u, const AppRow& app, const st
   out->set_address(address);
   out->set_life(ToProto(u.life));
   out->set_workload_version(u.workload_version);
+  for (const std::string& p : hook::OpenPortStrings(tx, u.id)) out->add_open_ports(p);
 }
 
 void FillApplication(Tx& tx, v1::ApplicationStatus* out, const AppRow& app,
@@ -118,7 +120,7 @@ void FillApplication(Tx& tx, v1::ApplicationStatus* out, const AppRow& app,
             });
   for (const UnitRow& u : units) {
     auto it = addresses.find(u.machine_id);
-    FillUnit(out->add_units(), u, app, it == addresses.end() ? "" : it->second);
+    FillUnit(tx, out->add_units(), u, app, it == addresses.end() ? "" : it->second);
   }
 }
 
@@ -181,6 +183,7 @@ absl::StatusOr<v1::UnitInfo> StatusService::ShowUnit(const std::string& model, c
     out.set_public_address(address);
     out.set_address(address);
     out.set_workload_version(u->workload_version);
+    for (const std::string& p : hook::OpenPortStrings(tx, u->id)) out.add_opened_ports(p);
     Fill(out.mutable_workload_status(), DisplayedWorkload(*u));
     Fill(out.mutable_agent_status(), u->agent);
     for (const RelationRow& r : RelationsOfApp(tx, app->id)) {

@@ -1,0 +1,119 @@
+// UnitHookContext: opened ports, charm state and leader settings (juju-semantics §1.5, §3.3).
+// Ports and state are buffered and leave with the hook's CommitHook; a failed hook drops them.
+// Reads see the committed values overlaid with this hook's own state writes, while
+// opened-ports lists only what was committed before the hook, as in Juju.
+
+#include "absl/strings/str_cat.h"
+#include "agents/unit/hook/unit_hook_context.h"
+
+namespace skein::agent {
+namespace {
+
+constexpr char kNotLeader[] = "cannot write settings: not the leader";
+
+v1::PortRange ToProto(const PortRange& r) {
+  v1::PortRange out;
+  out.set_protocol(r.protocol);
+  out.set_from_port(r.from);
+  out.set_to_port(r.to);
+  for (const auto& ep : r.endpoints) out.add_endpoints(ep);
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<const v1::GetUnitStateResponse*> UnitHookContext::CommittedStateLocked() {
+  if (!committed_state_) {
+    auto fetched = p_.client->GetUnitState();
+    if (!fetched.ok()) return fetched.status();
+    committed_state_ = std::move(*fetched);
+  }
+  return &*committed_state_;
+}
+
+void UnitHookContext::AddStateChangesLocked(v1::CommitHookRequest& req) const {
+  for (const v1::PortChange& c : port_changes_) *req.add_port_changes() = c;
+  for (const auto& [key, value] : state_pending_) {
+    if (value) {
+      (*req.mutable_state_set())[key] = *value;
+    } else {
+      req.add_state_unset(key);
+    }
+  }
+}
+
+absl::Status UnitHookContext::OpenPort(const PortRange& range) {
+  std::lock_guard<std::mutex> lock(mu_);
+  v1::PortChange& c = port_changes_.emplace_back();
+  c.set_open(true);
+  *c.mutable_range() = ToProto(range);
+  return absl::OkStatus();
+}
+
+absl::Status UnitHookContext::ClosePort(const PortRange& range) {
+  std::lock_guard<std::mutex> lock(mu_);
+  v1::PortChange& c = port_changes_.emplace_back();
+  c.set_open(false);
+  *c.mutable_range() = ToProto(range);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<PortRange>> UnitHookContext::OpenedPorts() {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto state = CommittedStateLocked();
+  if (!state.ok()) return state.status();
+  std::vector<PortRange> out;
+  for (const v1::PortRange& p : (*state)->opened_ports()) {
+    PortRange r;
+    r.protocol = p.protocol();
+    r.from = p.from_port();
+    r.to = p.to_port();
+    r.endpoints.assign(p.endpoints().begin(), p.endpoints().end());
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+absl::StatusOr<std::map<std::string, std::string>> UnitHookContext::StateGet() {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto state = CommittedStateLocked();
+  if (!state.ok()) return state.status();
+  std::map<std::string, std::string> out((*state)->state().begin(), (*state)->state().end());
+  for (const auto& [key, value] : state_pending_) {
+    if (value) {
+      out[key] = *value;
+    } else {
+      out.erase(key);
+    }
+  }
+  return out;
+}
+
+absl::Status UnitHookContext::StateSet(const std::map<std::string, std::string>& values) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [key, value] : values) state_pending_[key] = value;
+  return absl::OkStatus();
+}
+
+absl::Status UnitHookContext::StateDelete(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  state_pending_[key] = std::nullopt;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::map<std::string, std::string>> UnitHookContext::LeaderGet() {
+  return p_.client->GetLeaderSettings();
+}
+
+absl::Status UnitHookContext::LeaderSet(const std::map<std::string, std::string>& values) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!LeaderLocked()) return absl::PermissionDeniedError(kNotLeader);
+  }
+  absl::Status s = p_.client->SetLeaderSettings(values, {});
+  // The controller's refusal carries the whole text; leader-set adds its own prefix.
+  if (s.code() == absl::StatusCode::kPermissionDenied) return absl::PermissionDeniedError(kNotLeader);
+  return s;
+}
+
+}  // namespace skein::agent

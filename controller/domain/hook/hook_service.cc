@@ -1,0 +1,133 @@
+#include "controller/domain/hook/hook_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "controller/domain/core/rows.h"
+#include "controller/domain/core/sql.h"
+
+namespace skein::controller::domain::hook {
+namespace {
+
+// Juju's limits for charm state (juju-semantics §3.3 state-set).
+constexpr size_t kMaxStateKey = 256;
+constexpr size_t kMaxStateValue = 64 * 1024;
+
+absl::Status ApplyState(Tx& tx, int64_t unit_id, const std::map<std::string, std::string>& set,
+                        const std::vector<std::string>& unset) {
+  for (const auto& [key, value] : set) {
+    if (key.size() > kMaxStateKey) {
+      return absl::InvalidArgumentError(absl::StrCat("state key \"", key.substr(0, 32), "...\" is longer than ",
+                                                     kMaxStateKey, " bytes"));
+    }
+    if (value.size() > kMaxStateValue) {
+      return absl::InvalidArgumentError(absl::StrCat("value of state key \"", key, "\" is longer than ",
+                                                     kMaxStateValue, " bytes"));
+    }
+  }
+  for (const std::string& key : unset) {
+    sql::Exec(tx.db(), "DELETE FROM unit_state WHERE unit_id = ? AND key = ?", unit_id, key);
+  }
+  for (const auto& [key, value] : set) {
+    if (value.empty()) {
+      sql::Exec(tx.db(), "DELETE FROM unit_state WHERE unit_id = ? AND key = ?", unit_id, key);
+    } else {
+      sql::Exec(tx.db(), "INSERT OR REPLACE INTO unit_state (unit_id, key, value) VALUES (?, ?, ?)", unit_id, key,
+                value);
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::map<std::string, std::string> ReadPairs(Tx& tx, const char* query, int64_t id) {
+  std::map<std::string, std::string> out;
+  SQLite::Statement q = sql::Prepare(tx.db(), query, id);
+  while (q.executeStep()) out[q.getColumn(0).getString()] = q.getColumn(1).getString();
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<int64_t> HookService::Commit(int64_t unit_id, const HookCommit& commit) {
+  int64_t applied = 0;
+  absl::Status s = db_->Write("commit-hook", [&](Tx& tx) -> absl::Status {
+    auto unit = FindUnitById(tx, unit_id);
+    if (!unit.ok()) return unit.status();
+    if (commit.commit_seq <= unit->last_commit_seq) {
+      applied = unit->last_commit_seq;  // already applied: acknowledge again
+      return absl::OkStatus();
+    }
+    // A refused part returns an error, and Db::Write rolls back everything before it.
+    if (absl::Status bags = relation::ApplyBagChanges(tx, *unit, commit.bags); !bags.ok()) return bags;
+    if (absl::Status ports = ApplyPortChanges(tx, *unit, commit.ports); !ports.ok()) return ports;
+    if (absl::Status state = ApplyState(tx, unit->id, commit.state_set, commit.state_unset); !state.ok()) {
+      return state;
+    }
+    if (!commit.ports.empty()) tx.Touch(UnitKey(unit->id));
+    sql::Exec(tx.db(), "UPDATE units SET last_commit_seq = ? WHERE id = ?", commit.commit_seq, unit->id);
+    tx.Record(unit->model_id, "unit", unit->name, absl::StrCat("commit ", commit.commit_seq));
+    applied = commit.commit_seq;
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return applied;
+}
+
+absl::StatusOr<UnitHookState> HookService::UnitState(int64_t unit_id) {
+  UnitHookState out;
+  absl::Status s = db_->Read([&](Tx& tx) -> absl::Status {
+    auto unit = FindUnitById(tx, unit_id);
+    if (!unit.ok()) return unit.status();
+    out.state = ReadPairs(tx, "SELECT key, value FROM unit_state WHERE unit_id = ?", unit->id);
+    out.opened_ports = OpenedPorts(tx, unit->id);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<std::map<std::string, std::string>> HookService::LeaderSettings(int64_t unit_id) {
+  std::map<std::string, std::string> out;
+  absl::Status s = db_->Read([&](Tx& tx) -> absl::Status {
+    auto unit = FindUnitById(tx, unit_id);
+    if (!unit.ok()) return unit.status();
+    out = ReadPairs(tx, "SELECT key, value FROM leader_settings WHERE application_id = ?", unit->application_id);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::Status HookService::SetLeaderSettings(int64_t unit_id, const std::map<std::string, std::string>& set,
+                                            const std::vector<std::string>& unset) {
+  return db_->Write("set-leader-settings", [&](Tx& tx) -> absl::Status {
+    auto unit = FindUnitById(tx, unit_id);
+    if (!unit.ok()) return unit.status();
+    auto app = FindAppById(tx, unit->application_id);
+    if (!app.ok()) return app.status();
+    if (app->leader_unit != unit->name) {
+      return absl::PermissionDeniedError("cannot write leadership settings: cannot write settings: not the leader");
+    }
+    int changed = 0;
+    for (const std::string& key : unset) {
+      changed += sql::Exec(tx.db(), "DELETE FROM leader_settings WHERE application_id = ? AND key = ?", app->id, key);
+    }
+    for (const auto& [key, value] : set) {
+      if (value.empty()) {
+        changed += sql::Exec(tx.db(), "DELETE FROM leader_settings WHERE application_id = ? AND key = ?", app->id, key);
+        continue;
+      }
+      changed += sql::Exec(tx.db(),
+                           "INSERT INTO leader_settings (application_id, key, value) VALUES (?, ?, ?) "
+                           "ON CONFLICT (application_id, key) DO UPDATE SET value = excluded.value "
+                           "WHERE value != excluded.value",
+                           app->id, key, value);
+    }
+    if (changed == 0) return absl::OkStatus();
+    sql::Exec(tx.db(), "UPDATE applications SET leader_settings_version = leader_settings_version + 1 WHERE id = ?",
+              app->id);
+    tx.Touch(AppKey(app->id));
+    tx.Record(unit->model_id, "application", app->name, "leader-set");
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace skein::controller::domain::hook

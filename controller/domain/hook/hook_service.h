@@ -1,0 +1,60 @@
+#pragma once
+
+// What a unit's hooks change besides statuses and logs: the transactional hook commit
+// (relation bags, opened ports, charm state; juju-semantics §1.5) and the immediate legacy
+// leader settings (leader-set).
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "controller/domain/core/db.h"
+#include "controller/domain/hook/ports.h"
+#include "controller/domain/relation/relation_service.h"
+
+namespace skein::controller::domain::hook {
+
+struct HookCommit {
+  int64_t commit_seq = 0;
+  std::vector<relation::BagChange> bags;
+  std::vector<PortChange> ports;
+  std::map<std::string, std::string> state_set;
+  std::vector<std::string> state_unset;
+};
+
+struct UnitHookState {
+  std::map<std::string, std::string> state;
+  std::vector<OpenedPort> opened_ports;
+};
+
+class HookService {
+ public:
+  explicit HookService(Db* db) : db_(db) {}
+
+  // Applies one hook's changes in one transaction, unless `commit_seq` is not above the last
+  // applied one (then acknowledges without applying). Returns the applied seq. Nothing is
+  // applied when any part is refused: relation::ApplyBagChanges' errors, ApplyPortChanges'
+  // InvalidArgument for a bad range, InvalidArgument for a state key over 256 bytes or a value
+  // over 64 KiB.
+  absl::StatusOr<int64_t> Commit(int64_t unit_id, const HookCommit& commit);
+
+  // The unit's committed charm state and opened ports. NotFound for an unknown unit.
+  absl::StatusOr<UnitHookState> UnitState(int64_t unit_id);
+
+  // The unit's application's leader settings. NotFound for an unknown unit.
+  absl::StatusOr<std::map<std::string, std::string>> LeaderSettings(int64_t unit_id);
+
+  // Sets (an empty value deletes) and unsets keys at once. PermissionDenied
+  // `cannot write leadership settings: cannot write settings: not the leader` unless the unit
+  // is its application's leader. A change bumps the application's leader settings version, so
+  // that the other units run leader-settings-changed.
+  absl::Status SetLeaderSettings(int64_t unit_id, const std::map<std::string, std::string>& set,
+                                 const std::vector<std::string>& unset);
+
+ private:
+  Db* db_;
+};
+
+}  // namespace skein::controller::domain::hook
