@@ -3,6 +3,7 @@
 #include "controller/domain/action/action_service.h"
 #include "controller/domain/core/lifecycle.h"
 #include "controller/domain/core/rows.h"
+#include "controller/domain/model/model_config.h"
 #include "controller/domain/relation/relation_service.h"
 #include "lib/charm/config.h"
 
@@ -16,8 +17,7 @@ v1::Life ToProto(Life life) { return life == Life::kAlive ? v1::LIFE_ALIVE : v1:
 }  // namespace
 
 std::map<std::string, std::string> ModelConfigWithDefaults(const nlohmann::json& model_config) {
-  std::map<std::string, std::string> out{{"update-status-hook-interval", "5m"},
-                                         {"automatically-retry-hooks", "true"}};
+  std::map<std::string, std::string> out = domain::model::ModelConfigDefaults();
   if (model_config.is_object()) {
     for (auto it = model_config.begin(); it != model_config.end(); ++it) {
       out[it.key()] = it.value().is_string() ? it.value().get<std::string>() : it.value().dump();

@@ -106,6 +106,13 @@ TEST_F(AgentBinaryTest, RunsHooksWithWorkingToolsAndCleansUpOnSigterm) {
   StartAgent();
   ASSERT_TRUE(fake_.WaitUntil([&] { return fake_.commits.size() >= 4; })) << testing::ReadFile(dir_.path() + "/agent.out");
   EXPECT_EQ(testing::ReadFile(hook_log_), "install\nleader-elected\nconfig-changed\nstart\n");
+  // Statuses leave on the agent's ordered background queue; wait for start's.
+  ASSERT_TRUE(fake_.WaitUntil([&] {
+    for (const auto& st : fake_.statuses) {
+      if (st.target == v1::SetStatusRequest::WORKLOAD && st.message == "serving") return true;
+    }
+    return false;
+  }));
   auto workload = fake_.StatusesOf(v1::SetStatusRequest::WORKLOAD);
   ASSERT_FALSE(workload.empty());
   EXPECT_EQ(workload.back().status, "active");

@@ -237,6 +237,13 @@ TEST_F(UniterTest, RemovedUnitDepartsBreaksStopsRemovesAndIsMarkedDead) {
             (Lines{"db-relation-departed mysql/0", "db-relation-broken ", "stop ", "remove "}));
   EXPECT_EQ(fake_.mark_dead_calls, 1);
   EXPECT_TRUE(fake_.left_relations.empty());  // the relation lives on; the unit's scope goes with it
+  // Statuses leave on the client's background queue, which may still be sending.
+  ASSERT_TRUE(fake_.WaitUntil([&] {
+    for (const auto& s : fake_.statuses) {
+      if (s.target == v1::SetStatusRequest::WORKLOAD && s.status == "terminated") return true;
+    }
+    return false;
+  }));
   auto workload = fake_.StatusesOf(v1::SetStatusRequest::WORKLOAD);
   ASSERT_GE(workload.size(), 4u);
   EXPECT_EQ(workload[workload.size() - 4].message, "stopping charm software");
