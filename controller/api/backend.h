@@ -7,6 +7,7 @@
 #include "controller/api/executor.h"
 #include "controller/domain/action/action_service.h"
 #include "controller/domain/application/application_service.h"
+#include "controller/domain/bundle/bundle_service.h"
 #include "controller/domain/core/db.h"
 #include "controller/domain/hook/hook_service.h"
 #include "controller/domain/lease/lease_manager.h"
@@ -35,6 +36,7 @@ struct Backend {
   domain::action::ActionService* actions = nullptr;
   domain::lease::LeaseManager* leases = nullptr;
   domain::hook::HookService* hooks = nullptr;
+  domain::bundle::BundleService* bundles = nullptr;
 };
 
 // Runs `work` (returning absl::Status) on the executor and finishes the unary call with its

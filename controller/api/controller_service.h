@@ -18,6 +18,9 @@ class ControllerService final : public v1::Controller::CallbackService {
                                        v1::ListModelsResponse* resp) override;
   grpc::ServerUnaryReactor* Deploy(grpc::CallbackServerContext* ctx, const v1::DeployRequest* req,
                                    v1::DeployResponse* resp) override;
+  // bundle_handlers.cc
+  grpc::ServerUnaryReactor* DeployBundle(grpc::CallbackServerContext* ctx, const v1::DeployBundleRequest* req,
+                                         v1::DeployBundleResponse* resp) override;
   grpc::ServerUnaryReactor* AddUnit(grpc::CallbackServerContext* ctx, const v1::AddUnitRequest* req,
                                     v1::AddUnitResponse* resp) override;
   grpc::ServerUnaryReactor* RemoveUnit(grpc::CallbackServerContext* ctx, const v1::RemoveUnitRequest* req,

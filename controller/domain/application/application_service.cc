@@ -63,7 +63,7 @@ std::string NotAlive(const std::string& app) { return absl::StrCat("application 
 
 }  // namespace
 
-absl::StatusOr<DeployResult> ApplicationService::Deploy(const DeployArgs& args) {
+absl::StatusOr<DeployResult> DeployInTx(Tx& tx, const DeployArgs& args) {
   auto charm = ReadCharmArchive(args.charm);
   if (!charm.ok()) return charm.status();
   const std::string app_name = args.application.empty() ? charm->metadata.name : args.application;
@@ -81,53 +81,61 @@ absl::StatusOr<DeployResult> ApplicationService::Deploy(const DeployArgs& args) 
 
   DeployResult result;
   result.application = app_name;
+  auto model = FindModel(tx, args.model);
+  if (!model.ok()) return model.status();
+  if (FindApp(tx, model->id, app_name).ok()) {
+    return absl::AlreadyExistsError(absl::StrCat("application \"", app_name, "\" already exists"));
+  }
+  if (args.num_units > 0) {
+    if (auto m = FindMachine(tx, kMachine0); !m.ok()) return absl::FailedPreconditionError("machine 0 not found");
+  }
+  int64_t revision = args.revision;
+  std::string url;
+  if (origin == "local") {
+    revision = sql::QueryInt(tx.db(), -1,
+                             "SELECT MAX(revision) FROM charms WHERE model_id = ? AND name = ? AND origin = 'local'",
+                             model->id, charm->metadata.name) + 1;
+    url = absl::StrCat("local:", charm->metadata.name, "-", revision);
+  } else {
+    url = absl::StrCat("ch:", charm->metadata.name, "-", revision);
+  }
+  int64_t charm_id = sql::QueryInt(tx.db(), 0, "SELECT id FROM charms WHERE model_id = ? AND url = ?", model->id, url);
+  if (charm_id == 0) {
+    SQLite::Statement ins = sql::Prepare(
+        tx.db(),
+        "INSERT INTO charms(model_id, url, name, origin, revision, sha256, metadata_yaml, config_yaml, actions_yaml, "
+        "archive) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        model->id, url, charm->metadata.name, origin, revision, charm->sha256, charm->metadata_yaml,
+        charm->config_yaml, charm->actions_yaml);
+    ins.bind(10, charm->archive.data(), static_cast<int>(charm->archive.size()));
+    ins.exec();
+    charm_id = tx.db().getLastInsertRowid();
+  }
+  sql::Exec(tx.db(),
+            "INSERT INTO applications(model_id, name, charm_id, charm_origin, channel, config_json, life, "
+            "next_unit_number) VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
+            model->id, app_name, charm_id, origin, args.channel, settings.dump(), args.num_units);
+  auto app = FindApp(tx, model->id, app_name);
+  if (!app.ok()) return app.status();
+  tx.Touch(AppKey(app->id));
+  tx.Record(model->id, "application", app_name, "deploy");
+  result.charm_url = url;
+  for (int i = 0; i < args.num_units; ++i) result.units.push_back(InsertUnit(tx, *app, i).name);
+  ElectLeader(tx, app->id);
+  for (const auto& [name, ep] : charm->metadata.endpoints) {
+    if (ep.role != charm::Role::kPeers) continue;
+    auto rel = CreateRelation(tx, model->id, {EndpointRow{app->id, app_name, name, "peers", ep.interface, ep.scope}});
+    if (!rel.ok()) return rel.status();
+  }
+  return result;
+}
+
+absl::StatusOr<DeployResult> ApplicationService::Deploy(const DeployArgs& args) {
+  DeployResult result;
   absl::Status s = db_->Write("deploy", [&](Tx& tx) -> absl::Status {
-    auto model = FindModel(tx, args.model);
-    if (!model.ok()) return model.status();
-    if (FindApp(tx, model->id, app_name).ok()) {
-      return absl::AlreadyExistsError(absl::StrCat("application \"", app_name, "\" already exists"));
-    }
-    if (args.num_units > 0) {
-      if (auto m = FindMachine(tx, kMachine0); !m.ok()) return absl::FailedPreconditionError("machine 0 not found");
-    }
-    int64_t revision = args.revision;
-    std::string url;
-    if (origin == "local") {
-      revision = sql::QueryInt(tx.db(), -1,
-                               "SELECT MAX(revision) FROM charms WHERE model_id = ? AND name = ? AND origin = 'local'",
-                               model->id, charm->metadata.name) + 1;
-      url = absl::StrCat("local:", charm->metadata.name, "-", revision);
-    } else {
-      url = absl::StrCat("ch:", charm->metadata.name, "-", revision);
-    }
-    int64_t charm_id = sql::QueryInt(tx.db(), 0, "SELECT id FROM charms WHERE model_id = ? AND url = ?", model->id, url);
-    if (charm_id == 0) {
-      SQLite::Statement ins = sql::Prepare(
-          tx.db(),
-          "INSERT INTO charms(model_id, url, name, origin, revision, sha256, metadata_yaml, config_yaml, actions_yaml, "
-          "archive) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-          model->id, url, charm->metadata.name, origin, revision, charm->sha256, charm->metadata_yaml,
-          charm->config_yaml, charm->actions_yaml);
-      ins.bind(10, charm->archive.data(), static_cast<int>(charm->archive.size()));
-      ins.exec();
-      charm_id = tx.db().getLastInsertRowid();
-    }
-    sql::Exec(tx.db(),
-              "INSERT INTO applications(model_id, name, charm_id, charm_origin, channel, config_json, life, "
-              "next_unit_number) VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
-              model->id, app_name, charm_id, origin, args.channel, settings.dump(), args.num_units);
-    auto app = FindApp(tx, model->id, app_name);
-    if (!app.ok()) return app.status();
-    tx.Touch(AppKey(app->id));
-    tx.Record(model->id, "application", app_name, "deploy");
-    result.charm_url = url;
-    for (int i = 0; i < args.num_units; ++i) result.units.push_back(InsertUnit(tx, *app, i).name);
-    ElectLeader(tx, app->id);
-    for (const auto& [name, ep] : charm->metadata.endpoints) {
-      if (ep.role != charm::Role::kPeers) continue;
-      auto rel = CreateRelation(tx, model->id, {EndpointRow{app->id, app_name, name, "peers", ep.interface, ep.scope}});
-      if (!rel.ok()) return rel.status();
-    }
+    auto deployed = DeployInTx(tx, args);
+    if (!deployed.ok()) return deployed.status();
+    result = std::move(*deployed);
     return absl::OkStatus();
   });
   if (!s.ok()) return s;

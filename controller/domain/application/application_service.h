@@ -51,6 +51,10 @@ struct ConfigView {
   std::vector<ConfigOptionView> options;  // by name
 };
 
+// Deploy as part of the caller's transaction (a bundle deploy applies many in one). Same errors
+// as ApplicationService::Deploy.
+absl::StatusOr<DeployResult> DeployInTx(Tx& tx, const DeployArgs& args);
+
 class ApplicationService {
  public:
   explicit ApplicationService(Db* db) : db_(db) {}

@@ -3,9 +3,16 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "controller/domain/core/sql.h"
-#include "controller/domain/relation/inference.h"
+#include "relations/endpoint_inference.h"
 
 namespace skein::controller::domain::relation {
+
+using relations::AmbiguousMessage;
+using relations::CheckNamedEndpoints;
+using relations::CompatiblePairs;
+using relations::EndpointSpec;
+using relations::ParseEndpointSpec;
+using relations::Side;
 namespace {
 
 struct Resolved {
@@ -59,37 +66,45 @@ absl::StatusOr<Resolved> Resolve(Tx& tx, const std::string& model, const std::ve
 
 }  // namespace
 
+absl::StatusOr<IntegrateResult> IntegrateInTx(Tx& tx, const std::string& model, const std::vector<std::string>& endpoints) {
+  IntegrateResult result;
+  auto r = Resolve(tx, model, endpoints, /*require_alive=*/true);
+  if (!r.ok()) return r.status();
+  if (r->pairs.empty()) return absl::InvalidArgumentError("no relations found");
+  if (r->pairs.size() > 1) return absl::InvalidArgumentError(AmbiguousMessage(r->spec_a, r->spec_b, r->pairs));
+  std::vector<EndpointRow> rows = RowsOf(*r, r->pairs.front());
+  std::string key = RelationKeyOf(rows);
+  if (LookupRelationByKey(tx, r->model.id, key)) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("cannot add relation \"", key, "\": relation ", key, " already exists"));
+  }
+  const std::pair<Side, Side>& pair = r->pairs.front();
+  for (const auto& [side, app_id] : {std::pair{&pair.first, r->a.id}, std::pair{&pair.second, r->b.id}}) {
+    int limit = side->endpoint.limit;
+    if (limit <= 0) continue;
+    int64_t used = sql::QueryInt(tx.db(), 0,
+                                 "SELECT COUNT(*) FROM relation_endpoints WHERE application_id = ? AND endpoint = ?",
+                                 app_id, side->endpoint.name);
+    if (used >= limit) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cannot add relation \"", key, "\": establishing a new relation for ", side->Spec(),
+          " would exceed its maximum relation limit of ", limit, " (quota limit exceeded)"));
+    }
+  }
+  auto created = CreateRelation(tx, r->model.id, rows);
+  if (!created.ok()) return created.status();
+  result.relation_id = created->relation_id;
+  result.key = created->key;
+  return result;
+}
+
 absl::StatusOr<IntegrateResult> RelationService::Integrate(const std::string& model,
                                                            const std::vector<std::string>& endpoints) {
   IntegrateResult result;
   absl::Status s = db_->Write("integrate", [&](Tx& tx) -> absl::Status {
-    auto r = Resolve(tx, model, endpoints, /*require_alive=*/true);
-    if (!r.ok()) return r.status();
-    if (r->pairs.empty()) return absl::InvalidArgumentError("no relations found");
-    if (r->pairs.size() > 1) return absl::InvalidArgumentError(AmbiguousMessage(r->spec_a, r->spec_b, r->pairs));
-    std::vector<EndpointRow> rows = RowsOf(*r, r->pairs.front());
-    std::string key = RelationKeyOf(rows);
-    if (LookupRelationByKey(tx, r->model.id, key)) {
-      return absl::AlreadyExistsError(
-          absl::StrCat("cannot add relation \"", key, "\": relation ", key, " already exists"));
-    }
-    const std::pair<Side, Side>& pair = r->pairs.front();
-    for (const auto& [side, app_id] : {std::pair{&pair.first, r->a.id}, std::pair{&pair.second, r->b.id}}) {
-      int limit = side->endpoint.limit;
-      if (limit <= 0) continue;
-      int64_t used = sql::QueryInt(tx.db(), 0,
-                                   "SELECT COUNT(*) FROM relation_endpoints WHERE application_id = ? AND endpoint = ?",
-                                   app_id, side->endpoint.name);
-      if (used >= limit) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "cannot add relation \"", key, "\": establishing a new relation for ", side->Spec(),
-            " would exceed its maximum relation limit of ", limit, " (quota limit exceeded)"));
-      }
-    }
-    auto created = CreateRelation(tx, r->model.id, rows);
-    if (!created.ok()) return created.status();
-    result.relation_id = created->relation_id;
-    result.key = created->key;
+    auto done = IntegrateInTx(tx, model, endpoints);
+    if (!done.ok()) return done.status();
+    result = std::move(*done);
     return absl::OkStatus();
   });
   if (!s.ok()) return s;

@@ -42,6 +42,10 @@ struct BagChange {
   std::vector<std::string> unset;
 };
 
+// Integrate as part of the caller's transaction (a bundle deploy adds many relations in one).
+// Same errors as RelationService::Integrate.
+absl::StatusOr<IntegrateResult> IntegrateInTx(Tx& tx, const std::string& model, const std::vector<std::string>& endpoints);
+
 // Checks every change of one hook commit against the bag rules, then applies them all (part of
 // the caller's transaction; nothing is written when a check fails). PermissionDenied with
 // relations::CheckWrite's text; NotFound `relation not found` for a relation id that never

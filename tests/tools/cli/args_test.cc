@@ -107,7 +107,7 @@ TEST(HelpTest, ModelFlagAndStringDefaultsInJujuForm) {
   CliRun r = RunSkein(dir.path(), {"deploy", "--help"});
   EXPECT_NE(r.out.find("-m, --model (= \"\")\n    Model to operate in."), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("-n, --num-units  (= 1)\n"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("\nExamples:\n    skein deploy ./mycharm\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\nExamples:\n    skein deploy kubeflow --channel 1.9/stable\n"), std::string::npos) << r.out;
 }
 
 TEST(HelpTest, TopLevelListsCommands) {
@@ -116,7 +116,7 @@ TEST(HelpTest, TopLevelListsCommands) {
                            std::vector<std::string>{"help"}}) {
     CliRun r = RunSkein(dir.path(), args);
     EXPECT_EQ(r.code, 0);
-    EXPECT_NE(r.out.find("    deploy              - Deploys a new application.\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("    deploy              - Deploys a new application or bundle.\n"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("    relate              - Alias for 'integrate'.\n"), std::string::npos) << r.out;
   }
 }
@@ -144,13 +144,11 @@ TEST(RuntimeErrorTest, DeployOfADirectoryWithoutMetadata) {
   EXPECT_EQ(r.err, "ERROR no charm found at \"" + dir.path() + "/notacharm\"\n");
 }
 
-TEST(RuntimeErrorTest, DeployOfAStoreName) {
+TEST(RuntimeErrorTest, DeployOfANameTheStoreDoesNotHave) {
   TempDir dir;
-  CliRun r = RunSkein(dir.path(), {"deploy", "kubeflow", "--channel", "1.9/stable"});
+  CliRun r = RunSkein(dir.path(), {"deploy", "no-such-thing", "--channel", "1.9/stable"});
   EXPECT_EQ(r.code, 1);
-  EXPECT_EQ(r.err,
-            "ERROR charm or bundle \"kubeflow\" not found in the embedded store; deploy a local charm directory "
-            "(./path) for now\n");
+  EXPECT_EQ(r.err, "ERROR cannot resolve charm or bundle \"no-such-thing\": charm or bundle not found\n");
 }
 
 TEST(RuntimeErrorTest, KillControllerWithoutTerminalNeedsNoPrompt) {

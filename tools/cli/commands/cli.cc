@@ -20,6 +20,7 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   all.push_back(NewConfigCommand());
   all.push_back(NewDebugLogCommand());
   all.push_back(NewDeployCommand());
+  all.push_back(NewInfoCommand());
   all.push_back(NewIntegrateCommand());
   all.push_back(NewKillControllerCommand());
   all.push_back(NewModelConfigCommand());

@@ -1,4 +1,4 @@
-// deploy: local charm directories (store charms and bundles come with the store issue).
+// deploy: local charm directories, store charms by channel, and bundles (bundle_deploy.cc).
 
 #include <fstream>
 #include <map>
@@ -9,6 +9,7 @@
 #include "lib/base/names.h"
 #include "lib/format/output.h"
 #include "tools/cli/client/charm_dir.h"
+#include "tools/cli/commands/bundle_deploy.h"
 #include "tools/cli/commands/common.h"
 #include "tools/cli/commands/registry.h"
 
@@ -60,16 +61,25 @@ class DeployCommand : public Command {
  public:
   CommandInfo Info() const override {
     return {"deploy",
-            "<charm directory> [<application name>]",
-            "Deploys a new application.",
-            "Deploys a local charm directory (a path starting with \".\" or \"/\" holding metadata.yaml)\n"
-            "as an application with --num-units units on machine 0. Every file of the directory is\n"
-            "sent to the controller (except .git and .unit-state.db), keeping modes and symlinks.\n"
-            "The command returns once the application and its units exist in the model.\n\n"
-            "--config takes key=value pairs or a YAML file (settings under the application's name),\n"
-            "and may be repeated; key=value pairs override the file.\n\n"
-            "Store charms and bundles (deploy kubeflow --channel 1.9/stable) are not available yet.\n",
-            "    skein deploy ./mycharm\n    skein deploy ./mycharm db -n 2 --config port=5432\n",
+            "<charm or bundle> [<application name>]",
+            "Deploys a new application or bundle.",
+            "Deploys a bundle or a charm from the store by channel, a bundle file, or a local charm\n"
+            "directory (a path starting with \".\" or \"/\" holding metadata.yaml).\n\n"
+            "Bundles: the bundle is resolved in the store (--channel, or --revision with --channel),\n"
+            "--overlay files are applied in order, every charm is resolved by its own channel, and\n"
+            "relation endpoints are inferred from charm metadata. The change list is printed in\n"
+            "Juju's wording; --dry-run prints it as \"Changes to deploy bundle:\" and changes\n"
+            "nothing. The controller applies the whole plan in one transaction: on any error the\n"
+            "model is left as it was. Deploying a bundle the model already has is a no-op.\n\n"
+            "Charms run with --num-units units on machine 0. --config takes key=value pairs or a\n"
+            "YAML file (settings under the application's name), and may be repeated.\n\n"
+            "--store DIR (repeatable) and SKEIN_STORE_PATH add local store directories, searched\n"
+            "before the embedded store.\n",
+            "    skein deploy kubeflow --channel 1.9/stable\n"
+            "    skein deploy mlflow --channel 2.15/stable --overlay my-overlay.yaml --dry-run\n"
+            "    skein deploy resource-dispatcher --channel 2.0/stable --trust\n"
+            "    skein deploy ./bundle.yaml\n"
+            "    skein deploy ./mycharm db -n 2 --config port=5432\n",
             {},
             {"integrate", "add-unit", "config", "remove-application", "status"}};
   }
@@ -85,11 +95,12 @@ class DeployCommand : public Command {
     f.Ignored("--bind", true, "Configure application endpoint bindings to spaces");
     f.Ignored("--constraints", true, "Set application constraints");
     f.Ignored("--force", false, "Allow a charm/bundle to be deployed which bypasses checks");
-    f.Ignored("--overlay", true, "Bundles to overlay on the primary bundle, applied in order");
+    f.Strings("--overlay", &overlays_, "Bundles to overlay on the primary bundle, applied in order");
+    f.Strings("--store", &store_dirs_, "A local store directory searched before the embedded store (repeatable)");
     f.Ignored("--resource", true, "Resource to be uploaded to the controller");
     f.Ignored("--storage", true, "Charm storage directives");
     f.Ignored("--to", true, "The machine and/or container to deploy the unit in (bypasses constraints)");
-    f.Ignored("--dry-run", false, "Just show what the deploy would do");
+    f.Bool("--dry-run", &dry_run_, "Just show what the deploy would do");
   }
   absl::Status Init(const std::vector<std::string>& args) override {
     if (args.empty()) return UsageError("no charm name specified");
@@ -103,6 +114,9 @@ class DeployCommand : public Command {
     if (!revision_.empty() && !absl::SimpleAtoi(revision_, &revision_number_)) {
       return UsageError(absl::StrCat("invalid value \"", revision_, "\" for option --revision: expected an integer"));
     }
+    if (!revision_.empty() && channel_.empty() && !client::IsLocalPath(charm_)) {
+      return UsageError("specifying a revision requires a channel for future upgrades. Please use --channel");
+    }
     for (const auto& c : config_) {
       if (!IsKeyValue(c)) continue;
       auto eq = c.find('=');
@@ -111,11 +125,22 @@ class DeployCommand : public Command {
     return absl::OkStatus();
   }
   absl::Status Run(Environment& env) override {
-    if (!client::IsLocalPath(charm_)) {
-      return absl::NotFoundError(absl::StrCat("charm or bundle \"", charm_,
-                                              "\" not found in the embedded store; deploy a local charm "
-                                              "directory (./path) for now"));
+    auto store = OpenStore(store_dirs_);
+    if (!store.ok()) return store.status();
+    if (IsBundle(charm_, **store)) {
+      BundleDeployOptions o;
+      o.model = model_;
+      o.bundle = charm_;
+      o.channel = channel_;
+      if (!revision_.empty()) o.revision = revision_number_;
+      o.overlays = overlays_;
+      o.store_dirs = store_dirs_;
+      o.dry_run = dry_run_;
+      return DeployBundle(env, **store, o);
     }
+    if (!overlays_.empty()) return absl::InvalidArgumentError("--overlay applies to bundles only");
+    if (!client::IsLocalPath(charm_)) return DeployStoreCharm(env, **store);
+    if (dry_run_) return absl::InvalidArgumentError("--dry-run applies to bundles and store charms only");
     auto charm = client::LoadLocalCharm(charm_);
     if (!charm.ok()) return charm.status();
     std::string app = app_.empty() ? charm->name : app_;
@@ -149,7 +174,50 @@ class DeployCommand : public Command {
   }
 
  private:
+  absl::Status DeployStoreCharm(Environment& env, const bundles::Store& store) {
+    std::optional<int64_t> revision;
+    if (!revision_.empty()) revision = revision_number_;
+    auto charm = store.ResolveCharm(charm_, channel_, revision);
+    if (!charm.ok()) return charm.status();
+    const std::string app = app_.empty() ? charm->name : app_;
+    std::map<std::string, std::string> config;
+    for (const auto& c : config_) {
+      if (IsKeyValue(c)) continue;
+      if (auto s = ReadConfigFile(c, app, &config); !s.ok()) return s;
+    }
+    for (const auto& [k, v] : key_values_) config[k] = v;
+    for (const auto& [k, v] : config) {
+      if (auto parsed = charm::ParseConfigValue(charm->config, k, v); !parsed.ok()) return parsed.status();
+    }
+    *env.err << "Located charm \"" << charm->name << "\" in the store, channel " << charm->channel << ", revision "
+             << charm->revision << "\n";
+    if (dry_run_) {
+      *env.out << "Changes to deploy:\n- deploy application " << app << " from charm-hub with " << num_units_
+               << (num_units_ == 1 ? " unit" : " units") << " with " << charm->channel << "\n";
+      return absl::OkStatus();
+    }
+    auto session = Connect(env, model_);
+    if (!session.ok()) return session.status();
+    skein::v1::DeployRequest req;
+    req.set_model(session->model());
+    req.set_application(app);
+    *req.mutable_charm() = ArchiveOf(*charm);
+    req.set_num_units(num_units_);
+    for (const auto& [k, v] : config) (*req.mutable_config())[k] = v;
+    req.set_charm_origin("charmhub");
+    req.set_channel(charm->channel);
+    req.set_revision(charm->revision);
+    auto resp = session->connection->Call(&skein::v1::Controller::StubInterface::Deploy, req);
+    if (!resp.ok()) return resp.status();
+    *env.err << "Deploying \"" << resp->application() << "\" from charm-hub charm \"" << charm->name
+             << "\", revision " << charm->revision << " in channel " << charm->channel << "\n";
+    return absl::OkStatus();
+  }
+
   std::string model_;
+  std::vector<std::string> overlays_;
+  std::vector<std::string> store_dirs_;
+  bool dry_run_ = false;
   int num_units_ = 1;
   std::vector<std::string> config_;
   std::map<std::string, std::string> key_values_;

@@ -38,6 +38,8 @@ std::unique_ptr<Command> NewDebugLogCommand();
 std::unique_ptr<Command> NewResolvedCommand();
 // model_config_command.cc
 std::unique_ptr<Command> NewModelConfigCommand();
+// info_command.cc
+std::unique_ptr<Command> NewInfoCommand();
 // wait_command.cc
 std::unique_ptr<Command> NewWaitForCommand();
 

@@ -1,4 +1,4 @@
-#include "controller/domain/relation/inference.h"
+#include "relations/endpoint_inference.h"
 
 #include <algorithm>
 
@@ -6,7 +6,7 @@
 #include "absl/strings/str_join.h"
 #include "lib/base/names.h"
 
-namespace skein::controller::domain::relation {
+namespace skein::relations {
 namespace {
 
 bool Complementary(const charm::Endpoint& x, const charm::Endpoint& y) {
@@ -60,4 +60,4 @@ std::string AmbiguousMessage(const EndpointSpec& a, const EndpointSpec& b,
   return absl::StrCat("ambiguous relation: \"", a.text, " ", b.text, "\" could refer to ", absl::StrJoin(options, "; "));
 }
 
-}  // namespace skein::controller::domain::relation
+}  // namespace skein::relations

@@ -1,6 +1,6 @@
 #pragma once
 
-// Endpoint inference for `integrate` / `remove-relation` (juju-semantics §4, §8.3): which
+// Endpoint inference for `integrate`, `remove-relation` and bundle relations (juju-semantics §4, §8.3): which
 // endpoint pairs of two charms can be related. Pure: no database.
 
 #include <string>
@@ -10,7 +10,7 @@
 #include "absl/status/statusor.h"
 #include "lib/charm/metadata.h"
 
-namespace skein::controller::domain::relation {
+namespace skein::relations {
 
 // `app` or `app:endpoint`.
 struct EndpointSpec {
@@ -42,4 +42,4 @@ absl::Status CheckNamedEndpoints(const EndpointSpec& a, const charm::Metadata& m
 std::string AmbiguousMessage(const EndpointSpec& a, const EndpointSpec& b,
                              const std::vector<std::pair<Side, Side>>& candidates);
 
-}  // namespace skein::controller::domain::relation
+}  // namespace skein::relations

@@ -1,0 +1,181 @@
+#include "tools/cli/commands/bundle_deploy.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "tools/cli/client/charm_dir.h"
+#include "tools/cli/commands/common.h"
+
+namespace skein::cli::commands {
+namespace {
+
+namespace fs = std::filesystem;
+
+absl::Status Prefixed(const absl::Status& s) {
+  return absl::Status(s.code(), absl::StrCat("cannot deploy bundle: ", s.message()));
+}
+
+absl::StatusOr<bundles::SourceFile> ReadSource(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read \"", path, "\": no such file or directory"));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return bundles::SourceFile{ss.str(), fs::absolute(path).parent_path().lexically_normal().string()};
+}
+
+std::string FileOf(const skein::v1::CharmArchive& archive, const std::string& path) {
+  for (const auto& f : archive.files()) {
+    if (f.path() == path) return f.content();
+  }
+  return "";
+}
+
+// A local charm directory as the planner sees it.
+absl::StatusOr<bundles::ResolvedCharm> LocalCharm(const std::string& path, skein::v1::CharmArchive* archive) {
+  auto local = client::LoadLocalCharm(path);
+  if (!local.ok()) return local.status();
+  bundles::ResolvedCharm c;
+  c.name = local->name;
+  c.origin = "local";
+  auto metadata = charm::ParseMetadata(FileOf(local->archive, "metadata.yaml"));
+  if (!metadata.ok()) return metadata.status();
+  c.metadata = std::move(*metadata);
+  auto config = charm::ParseConfigSchema(FileOf(local->archive, "config.yaml"));
+  if (!config.ok()) return config.status();
+  c.config = std::move(*config);
+  *archive = std::move(local->archive);
+  return c;
+}
+
+// The model's applications (name -> charm name) and relations, for a deploy onto a model that
+// already has some of the bundle.
+absl::StatusOr<bundles::ExistingModel> ReadModel(Session& session) {
+  skein::v1::GetStatusRequest req;
+  req.set_model(session.model());
+  auto status = session.connection->Call(&skein::v1::Controller::StubInterface::GetStatus, req);
+  if (!status.ok()) return status.status();
+  bundles::ExistingModel existing;
+  for (const auto& app : status->applications()) existing.applications[app.name()] = app.charm_name();
+  for (const auto& rel : status->relations()) {
+    if (rel.type() == "peer") continue;
+    existing.relations.insert(bundles::RelationKey(rel.provider(), rel.requirer()));
+  }
+  return existing;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<bundles::Store>> OpenStore(const std::vector<std::string>& store_dirs) {
+  std::vector<std::string> dirs = store_dirs;
+  if (const char* env = std::getenv("SKEIN_STORE_PATH"); env != nullptr && *env != '\0') {
+    for (auto part : absl::StrSplit(env, ':', absl::SkipEmpty())) dirs.emplace_back(part);
+  }
+  return bundles::Store::Open(dirs);
+}
+
+bool IsBundle(const std::string& arg, const bundles::Store& store) {
+  std::error_code ec;
+  if (fs::is_regular_file(arg, ec)) return true;
+  return !client::IsLocalPath(arg) && store.HasBundle(arg);
+}
+
+skein::v1::CharmArchive ArchiveOf(const bundles::ResolvedCharm& charm) {
+  skein::v1::CharmArchive archive;
+  for (const auto& [path, content] : charm.files) {
+    auto* f = archive.add_files();
+    f->set_path(path);
+    f->set_content(content);
+    f->set_mode(path == "dispatch" ? 0755 : 0644);
+  }
+  return archive;
+}
+
+absl::Status DeployBundle(Environment& env, const bundles::Store& store, const BundleDeployOptions& o) {
+  std::error_code ec;
+  const bool from_file = fs::is_regular_file(o.bundle, ec);
+  bundles::SourceFile base;
+  std::string bundle_name = o.bundle;
+  std::string channel;
+  int64_t store_revision = 0;
+  if (from_file) {
+    if (!o.channel.empty() || o.revision) {
+      return absl::InvalidArgumentError("--channel and --revision apply to store bundles, not bundle files");
+    }
+    auto source = ReadSource(o.bundle);
+    if (!source.ok()) return source.status();
+    base = std::move(*source);
+    bundle_name = fs::path(o.bundle).filename().string();
+  } else {
+    auto release = store.ResolveBundle(o.bundle, o.channel, o.revision);
+    if (!release.ok()) return release.status();
+    base.text = release->content;
+    base.dir = fs::current_path().string();
+    channel = release->channel;
+    store_revision = release->revision;
+    *env.err << "Located bundle \"" << o.bundle << "\" in the store, revision " << release->revision << "\n";
+  }
+  std::vector<bundles::SourceFile> overlays;
+  for (const auto& path : o.overlays) {
+    auto source = ReadSource(path);
+    if (!source.ok()) return source.status();
+    overlays.push_back(std::move(*source));
+  }
+  auto bundle = bundles::ParseBundle(base, overlays);
+  if (!bundle.ok()) return Prefixed(bundle.status());
+
+  std::map<std::string, skein::v1::CharmArchive> local_archives;
+  bundles::CharmResolver resolve = [&](const bundles::Application& app) -> absl::StatusOr<bundles::ResolvedCharm> {
+    if (!app.charm_path.empty()) return LocalCharm(app.charm_path, &local_archives[app.name]);
+    return store.ResolveCharm(app.charm, app.channel, app.revision);
+  };
+
+  auto session = Connect(env, o.model);
+  if (!session.ok()) return session.status();
+  auto existing = ReadModel(*session);
+  if (!existing.ok()) return existing.status();
+  auto plan = bundles::MakePlan(*bundle, resolve, *existing);
+  if (!plan.ok()) return Prefixed(plan.status());
+
+  if (plan->changes.empty()) {
+    *env.err << "Nothing to do.\n";
+    return absl::OkStatus();
+  }
+  *env.out << (o.dry_run ? "Changes to deploy bundle:\n" : "Executing changes:\n");
+  for (const auto& line : plan->changes) *env.out << "- " << line << "\n";
+  env.out->flush();
+  if (o.dry_run) return absl::OkStatus();
+
+  skein::v1::DeployBundleRequest req;
+  req.set_model(session->model());
+  for (const std::string& name : plan->deploy) {
+    const bundles::Application& app = bundle->applications.at(name);
+    const bundles::ResolvedCharm& charm = plan->charms.at(name);
+    skein::v1::DeployRequest* d = req.add_applications();
+    d->set_application(name);
+    *d->mutable_charm() = charm.origin == "local" ? local_archives.at(name) : ArchiveOf(charm);
+    d->set_num_units(app.num_units);
+    for (const auto& [k, v] : app.options) (*d->mutable_config())[k] = v;
+    d->set_charm_origin(charm.origin);
+    d->set_channel(charm.channel);
+    d->set_revision(charm.revision);
+  }
+  for (const auto& r : plan->relations) {
+    skein::v1::BundleRelation* rel = req.add_relations();
+    rel->set_a(r.a);
+    rel->set_b(r.b);
+  }
+  req.set_bundle_name(bundle_name);
+  req.set_bundle_channel(channel);
+  req.set_bundle_revision(store_revision);
+  req.set_bundle_yaml(base.text);
+  auto resp = session->connection->Call(&skein::v1::Controller::StubInterface::DeployBundle, req);
+  if (!resp.ok()) return Prefixed(resp.status());
+  *env.err << "Deploy of bundle completed.\n";
+  return absl::OkStatus();
+}
+
+}  // namespace skein::cli::commands
