@@ -1,5 +1,6 @@
 #include "bundles/bundle.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -10,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "yaml-cpp/yaml.h"
 
 namespace skein::bundles {
@@ -45,6 +47,8 @@ json ToJson(const YAML::Node& node) {
   }
   return nullptr;
 }
+
+std::string Str(const json& j) { return j.is_string() ? j.get<std::string>() : (j.is_null() ? "" : j.dump()); }
 
 bool IsEmpty(const json& j) { return j.is_null() || (j.is_object() && j.empty()) || (j.is_string() && j.get<std::string>().empty()); }
 
@@ -83,10 +87,53 @@ absl::Status ResolveRelative(json& doc, const std::string& dir) {
         std::string path = (fs::path(dir) / v.substr(prefix.size())).lexically_normal().string();
         auto content = ReadFile(path);
         if (!content.ok()) {
-          return Invalid(absl::StrCat("application \"", name, "\" option \"", key, "\": ", content.status().message()));
+          return Invalid(absl::StrCat("processing option \"", key, "\" for application \"", name,
+                                      "\": resolving include \"", path, "\": include file \"", path, "\" not found"));
         }
         value = prefix == "include-file://" ? *content : absl::Base64Escape(*content);
       }
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The index of the YAML document that holds 0-based `line` (documents start after `---`).
+int DocumentAt(const std::string& text, int line) {
+  int doc = 0, n = 0, seen_content = 0;
+  size_t pos = 0;
+  while (pos <= text.size() && n < line) {
+    size_t end = text.find('\n', pos);
+    std::string l = text.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+    if (absl::StartsWith(l, "---")) {
+      if (seen_content) ++doc;
+    } else if (!l.empty() && l[0] != '#') {
+      seen_content = 1;
+    }
+    if (end == std::string::npos) break;
+    pos = end + 1;
+    ++n;
+  }
+  return doc;
+}
+
+absl::Status Unmarshal(int doc, const std::string& message) {
+  return Invalid(absl::StrCat("cannot unmarshal bundle contents: unmarshal document ", doc, ": ", message));
+}
+
+// What Juju rejects while decoding one document, before any merging.
+absl::Status CheckDocument(const json& doc, int index) {
+  if (!doc.contains("applications") || !doc["applications"].is_object()) return absl::OkStatus();
+  for (const auto& [name, app] : doc["applications"].items()) {
+    if (!app.is_object()) continue;
+    if (app.contains("scale") && app.contains("num_units")) {
+      return Unmarshal(index, absl::StrCat("cannot specify both scale and num_units for application \"", name, "\""));
+    }
+    if (app.contains("placement") && app.contains("to")) {
+      return Unmarshal(index, absl::StrCat("cannot specify both placement and to for application \"", name, "\""));
+    }
+    if (app.contains("placement") && index == 0 && Str(doc.value("bundle", json(""))) != "kubernetes") {
+      return Unmarshal(index, absl::StrCat("placement (", Str(app["placement"]), ") not valid for non-Kubernetes application \"",
+                                           name, "\""));
     }
   }
   return absl::OkStatus();
@@ -97,13 +144,15 @@ absl::StatusOr<std::vector<json>> LoadDocuments(const SourceFile& file) {
   try {
     nodes = YAML::LoadAll(file.text);
   } catch (const YAML::Exception& e) {
-    return Invalid(absl::StrCat("cannot unmarshal bundle contents: yaml: line ", e.mark.line + 1, ": ", e.msg));
+    return Unmarshal(DocumentAt(file.text, e.mark.line), absl::StrCat("yaml: line ", e.mark.line + 1, ": ", e.msg));
   }
   std::vector<json> docs;
   for (const auto& node : nodes) {
     json doc = ToJson(node);
     if (doc.is_null()) continue;  // an empty document between `---` markers
-    if (!doc.is_object()) return Invalid("cannot unmarshal bundle contents: the bundle is not a YAML mapping");
+    const int index = static_cast<int>(docs.size());
+    if (!doc.is_object()) return Unmarshal(index, "the document is not a YAML mapping");
+    if (absl::Status s = CheckDocument(doc, index); !s.ok()) return s;
     if (absl::Status s = ResolveRelative(doc, file.dir); !s.ok()) return s;
     docs.push_back(std::move(doc));
   }
@@ -175,8 +224,6 @@ void ApplyOverlay(json& bundle, const json& overlay) {
   }
 }
 
-std::string Str(const json& j) { return j.is_string() ? j.get<std::string>() : (j.is_null() ? "" : j.dump()); }
-
 absl::StatusOr<int64_t> Int(const json& j, const std::string& what) {
   int64_t v = 0;
   if (!j.is_string() || !absl::SimpleAtoi(j.get<std::string>(), &v)) {
@@ -208,9 +255,6 @@ bool ValidPlacement(const std::string& p) {
     rest = rest.substr(colon + 1);
   }
   if (rest.empty()) return false;
-  if (rest == "new") return true;
-  int64_t n = 0;
-  if (absl::SimpleAtoi(rest, &n)) return n >= 0;
   for (char c : rest) {
     if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-' ||
           c == '/')) {
@@ -220,21 +264,71 @@ bool ValidPlacement(const std::string& p) {
   return true;
 }
 
+bool AllDigits(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+}
+
+// Juju's names: lower-case letters, digits and single hyphens, starting with a letter.
+bool ValidName(const std::string& s) {
+  if (s.empty() || !std::islower(static_cast<unsigned char>(s[0]))) return false;
+  char prev = 0;
+  for (char c : s) {
+    bool ok = std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-';
+    if (!ok || (c == '-' && prev == '-')) return false;
+    prev = c;
+  }
+  return s.back() != '-';
+}
+
+absl::Status CheckApplicationName(const std::string& name) {
+  if (ValidName(name)) return absl::OkStatus();
+  for (char c : name) {
+    if (std::isupper(static_cast<unsigned char>(c))) {
+      return Invalid(absl::StrCat("invalid application name \"", name, "\", unexpected uppercase character"));
+    }
+  }
+  return Invalid(absl::StrCat("invalid application name \"", name, "\""));
+}
+
+// IPv4 or IPv6 CIDR: address/prefix with the prefix in range.
+bool ValidCidr(const std::string& cidr) {
+  auto slash = cidr.find('/');
+  if (slash == std::string::npos) return false;
+  std::string addr = cidr.substr(0, slash);
+  int prefix = 0;
+  if (!absl::SimpleAtoi(cidr.substr(slash + 1), &prefix)) return false;
+  if (addr.find(':') != std::string::npos) return prefix >= 0 && prefix <= 128;
+  std::vector<std::string> parts = absl::StrSplit(addr, '.');
+  if (parts.size() != 4) return false;
+  for (const auto& part : parts) {
+    int v = 0;
+    if (!AllDigits(part) || !absl::SimpleAtoi(part, &v) || v > 255) return false;
+  }
+  return prefix >= 0 && prefix <= 32;
+}
+
 absl::StatusOr<Application> ToApplication(const std::string& name, const json& spec, bool kubernetes) {
   Application app;
   app.name = name;
+  if (absl::Status s = CheckApplicationName(name); !s.ok()) return s;
   if (!spec.is_object()) return Invalid(absl::StrCat("application \"", name, "\" is not a mapping"));
-  std::string charm = spec.contains("charm") ? Str(spec["charm"]) : "";
-  if (charm.empty()) return Invalid(absl::StrCat("empty charm path in application \"", name, "\""));
+  const std::string written = spec.contains("charm") ? Str(spec["charm"]) : "";
+  std::string charm = written;
+  if (charm.empty()) return Invalid("empty charm path");
   if (spec.contains("_local")) {
     app.charm_path = charm;
   } else {
-    if (absl::StartsWith(charm, "ch:")) charm = charm.substr(3);
-    if (auto dash = charm.rfind('-'); dash != std::string::npos) {
-      int64_t rev = 0;
-      if (absl::SimpleAtoi(charm.substr(dash + 1), &rev)) {
-        return Invalid(absl::StrCat("cannot specify revision in \"", Str(spec["charm"]), "\", please use revision"));
+    if (auto colon = charm.find(':'); colon != std::string::npos) {
+      std::string schema = charm.substr(0, colon);
+      if (schema != "ch" && schema != "local" && schema != "cs") {
+        return Invalid(absl::StrCat("invalid charm URL in application \"", name, "\": cannot parse URL \"", charm,
+                                    "\": schema \"", schema, "\" not valid"));
       }
+      charm = charm.substr(colon + 1);
+    }
+    if (auto dash = charm.rfind('-'); dash != std::string::npos && AllDigits(charm.substr(dash + 1))) {
+      std::string url = written.find(':') == std::string::npos ? "ch:" + written : written;
+      return Invalid(absl::StrCat("cannot specify revision in \"", url, "\", please use revision"));
     }
   }
   app.charm = charm;
@@ -242,7 +336,7 @@ absl::StatusOr<Application> ToApplication(const std::string& name, const json& s
   if (spec.contains("revision") && !spec["revision"].is_null()) {
     auto rev = Int(spec["revision"], absl::StrCat("application \"", name, "\" revision"));
     if (!rev.ok()) return rev.status();
-    if (*rev < 0) return Invalid(absl::StrCat("negative revision ", *rev, " in application \"", name, "\""));
+    if (*rev < 0) return Invalid(absl::StrCat("the revision for application \"", name, "\" must be zero or greater"));
     app.revision = *rev;
     if (app.channel.empty() && app.charm_path.empty()) {
       return Invalid(absl::StrCat("application \"", name,
@@ -253,9 +347,6 @@ absl::StatusOr<Application> ToApplication(const std::string& name, const json& s
   if (spec.contains("series") && app.base.empty()) app.base = Str(spec["series"]);
   bool has_units = spec.contains("num_units") && !spec["num_units"].is_null();
   bool has_scale = spec.contains("scale") && !spec["scale"].is_null();
-  if (has_units && has_scale) {
-    return Invalid(absl::StrCat("application \"", name, "\" has both scale and num_units specified"));
-  }
   if (has_units || has_scale) {
     auto n = Int(has_scale ? spec["scale"] : spec["num_units"],
                  absl::StrCat("application \"", name, "\" ", has_scale ? "scale" : "num_units"));
@@ -264,25 +355,58 @@ absl::StatusOr<Application> ToApplication(const std::string& name, const json& s
     app.num_units = static_cast<int>(*n);
     app.scale_given = has_scale;
   }
-  const json* to = nullptr;
-  if (spec.contains("to")) to = &spec["to"];
-  if (to != nullptr && !to->is_null()) {
-    if (to->is_array()) {
-      for (const auto& p : *to) app.to.push_back(Str(p));
+  if (spec.contains("to") && !spec["to"].is_null()) {
+    if (spec["to"].is_array()) {
+      for (const auto& p : spec["to"]) app.to.push_back(Str(p));
     } else {
-      app.to.push_back(Str(*to));
+      app.to.push_back(Str(spec["to"]));
     }
+  }
+  if (spec.contains("placement") && !spec["placement"].is_null()) app.to.push_back(Str(spec["placement"]));
+  if (kubernetes) {
+    // On Kubernetes, `to`/`placement` is one node selector `key=value`.
+    if (app.to.size() > 1) return Invalid(absl::StrCat("too many placement directives for application \"", name, "\""));
+    for (const auto& p : app.to) {
+      if (p.find('=') == std::string::npos) {
+        return Invalid(absl::StrCat("expected \"key=value\", got \"", p, "\" for application \"", name, "\""));
+      }
+    }
+  } else {
     for (const auto& p : app.to) {
       if (!ValidPlacement(p)) return Invalid(absl::StrCat("invalid placement syntax \"", p, "\""));
-    }
-    if (kubernetes) {
-      return Invalid(absl::StrCat("placement directives on \"", name, "\" not supported for kubernetes bundles"));
     }
   }
   if (spec.contains("expose")) {
     auto b = Bool(spec["expose"], absl::StrCat("application \"", name, "\" expose"));
     if (!b.ok()) return b.status();
     app.expose = *b;
+  }
+  if (spec.contains("exposed-endpoints") && spec["exposed-endpoints"].is_object()) {
+    if (app.expose) {
+      return Invalid(absl::StrCat("exposed-endpoints cannot be specified together with \"exposed:true\" in application \"",
+                                  name, "\" as this poses a security risk when deploying bundles to older controllers"));
+    }
+    for (const auto& [endpoint, details] : spec["exposed-endpoints"].items()) {
+      if (!details.is_object() || !details.contains("expose-to-cidrs") || !details["expose-to-cidrs"].is_array()) continue;
+      for (const auto& cidr : details["expose-to-cidrs"]) {
+        if (!ValidCidr(Str(cidr))) {
+          return Invalid(absl::StrCat("invalid CIDR \"", Str(cidr), "\" for expose to CIDRs field for endpoint \"",
+                                      endpoint, "\" in application \"", name, "\""));
+        }
+      }
+    }
+  }
+  if (spec.contains("offers") && spec["offers"].is_object()) {
+    for (const auto& [offer, details] : spec["offers"].items()) {
+      if (!ValidName(offer)) return Invalid(absl::StrCat("invalid offer name \"", offer, "\" in application \"", name, "\""));
+      if (!details.is_object() || !details.contains("endpoints") || !details["endpoints"].is_array()) continue;
+      for (const auto& ep : details["endpoints"]) {
+        if (!ValidName(Str(ep))) {
+          return Invalid(absl::StrCat("invalid endpoint name \"", Str(ep), "\" for offer \"", offer,
+                                      "\" in application \"", name, "\""));
+        }
+      }
+    }
   }
   if (spec.contains("trust")) {
     auto b = Bool(spec["trust"], absl::StrCat("application \"", name, "\" trust"));
@@ -297,21 +421,36 @@ absl::StatusOr<Application> ToApplication(const std::string& name, const json& s
   }
   if (spec.contains("annotations")) app.annotations = StringMap(spec["annotations"]);
   if (spec.contains("constraints")) app.constraints = Str(spec["constraints"]);
-  if (spec.contains("storage")) app.storage = StringMap(spec["storage"]);
+  if (spec.contains("storage")) {
+    app.storage = StringMap(spec["storage"]);
+    for (const auto& [store, directive] : app.storage) {
+      if (!ValidName(store)) return Invalid(absl::StrCat("invalid storage name \"", store, "\" in application \"", name, "\""));
+    }
+  }
   if (spec.contains("bindings")) app.bindings = StringMap(spec["bindings"]);
   if (spec.contains("resources")) app.resources = StringMap(spec["resources"]);
   return app;
 }
 
+// `["a" "b" "c"]`: a relation as Go's %q prints a string slice.
+std::string Quoted(const json& rel) {
+  std::vector<std::string> parts;
+  if (rel.is_array()) {
+    for (const auto& ep : rel) parts.push_back(absl::StrCat("\"", Str(ep), "\""));
+  } else {
+    parts.push_back(absl::StrCat("\"", Str(rel), "\""));
+  }
+  return absl::StrCat("[", absl::StrJoin(parts, " "), "]");
+}
+
 absl::StatusOr<EndpointRef> ParseEndpoint(const json& j) {
-  if (!j.is_string()) return Invalid(absl::StrCat("relation endpoint ", j.dump(), " is not a string"));
-  std::string s = j.get<std::string>();
+  const std::string s = Str(j);
   EndpointRef ref;
   auto colon = s.find(':');
   ref.application = s.substr(0, colon);
   if (colon != std::string::npos) ref.endpoint = s.substr(colon + 1);
-  if (ref.application.empty() || (colon != std::string::npos && ref.endpoint.empty())) {
-    return Invalid(absl::StrCat("invalid relation endpoint \"", s, "\""));
+  if (!j.is_string() || !ValidName(ref.application) || (colon != std::string::npos && !ValidName(ref.endpoint))) {
+    return Invalid(absl::StrCat("invalid relation syntax \"", s, "\""));
   }
   return ref;
 }
@@ -321,7 +460,7 @@ absl::StatusOr<EndpointRef> ParseEndpoint(const json& j) {
 absl::StatusOr<Bundle> ParseBundle(const SourceFile& base, const std::vector<SourceFile>& overlays) {
   auto base_docs = LoadDocuments(base);
   if (!base_docs.ok()) return base_docs.status();
-  if (base_docs->empty()) return Invalid("bundle is empty");
+  if (base_docs->empty()) return Invalid("malformed bundle: bundle is empty not valid");
   json doc = (*base_docs)[0];
   if (doc.contains("services") && doc.contains("applications")) {
     return Invalid("cannot specify both applications and services");
@@ -329,11 +468,11 @@ absl::StatusOr<Bundle> ParseBundle(const SourceFile& base, const std::vector<Sou
   if (doc.contains("services")) doc["applications"] = doc["services"];
   if (doc.contains("applications") && doc["applications"].is_object()) {
     for (const auto& [name, app] : doc["applications"].items()) {
+      if (IsEmpty(app)) return Invalid(absl::StrCat("base application \"", name, "\" has no body"));
       if (!app.is_object()) continue;
       for (const char* key : kOverlayOnlyAppKeys) {
         if (app.contains(key)) {
-          return Invalid(absl::StrCat("\"", key, "\" is an overlay-only field and is not allowed in the base bundle (application \"",
-                                      name, "\")"));
+          return Invalid(absl::StrCat("applications.", name, ".", key, " can only appear in an overlay section"));
         }
       }
     }
@@ -357,22 +496,73 @@ absl::StatusOr<Bundle> ParseBundle(const SourceFile& base, const std::vector<Sou
   bundle.default_base = doc.contains("default-base") ? Str(doc["default-base"])
                                                      : (doc.contains("series") ? Str(doc["series"]) : "");
   if (!doc.contains("applications") || !doc["applications"].is_object() || doc["applications"].empty()) {
-    return Invalid("bundle has no applications");
+    return Invalid("at least one application must be specified");
+  }
+  if (doc.contains("saas") && doc["saas"].is_object()) {
+    for (const auto& [name, s] : doc["saas"].items()) {
+      std::string url = s.is_object() && s.contains("url") ? Str(s["url"]) : "";
+      // An offer URL is `[controller:][user/]model.offer`.
+      std::string path = url.substr(url.find(':') == std::string::npos ? 0 : url.find(':') + 1);
+      bool valid = !path.empty() && path.find('.') != std::string::npos && std::islower(static_cast<unsigned char>(path[0]));
+      if (!valid) return Invalid(absl::StrCat("invalid offer URL \"", url, "\" for SAAS ", name));
+      bundle.saas[name] = url;
+    }
   }
   for (const auto& [name, spec] : doc["applications"].items()) {
+    if (bundle.saas.count(name)) {
+      return Invalid(absl::StrCat("application \"", name, "\" already exists with SAAS \"", name, "\" name"));
+    }
     auto app = ToApplication(name, spec, kubernetes);
     if (!app.ok()) return app.status();
     bundle.applications.emplace(name, std::move(*app));
   }
   if (doc.contains("machines") && !doc["machines"].is_null()) {
-    if (kubernetes) return Invalid("expected no machines for kubernetes bundles");
+    if (kubernetes) return Invalid("bundle machines not valid for Kubernetes bundles");
     if (doc["machines"].is_object()) {
-      for (const auto& [id, m] : doc["machines"].items()) bundle.machines.push_back(id);
+      for (const auto& [id, m] : doc["machines"].items()) {
+        if (!AllDigits(id)) return Invalid(absl::StrCat("invalid machine id \"", id, "\" found in machines"));
+        bundle.machines.push_back(id);
+      }
     }
   }
-  if (doc.contains("saas") && doc["saas"].is_object()) {
-    for (const auto& [name, s] : doc["saas"].items()) {
-      bundle.saas[name] = s.is_object() && s.contains("url") ? Str(s["url"]) : "";
+  // Machine placements: machines the bundle defines, units of its applications, enough units.
+  if (!kubernetes) {
+    for (const auto& [name, app] : bundle.applications) {
+      if (static_cast<int>(app.to.size()) > std::max(app.num_units, 1)) {
+        return Invalid(absl::StrCat("too many units specified in unit placement for application \"", name, "\""));
+      }
+      for (const auto& p : app.to) {
+        std::string target = p.substr(p.find(':') == std::string::npos ? 0 : p.find(':') + 1);
+        if (target == "new") continue;
+        if (AllDigits(target)) {
+          if (std::find(bundle.machines.begin(), bundle.machines.end(), target) == bundle.machines.end()) {
+            return Invalid(absl::StrCat("placement \"", p, "\" refers to a machine not defined in this bundle"));
+          }
+          continue;
+        }
+        std::string target_app = target.substr(0, target.find('/'));
+        auto it = bundle.applications.find(target_app);
+        if (it == bundle.applications.end()) {
+          return Invalid(absl::StrCat("placement \"", p, "\" refers to an application not defined in this bundle"));
+        }
+        if (auto slash = target.find('/'); slash != std::string::npos) {
+          int64_t unit = 0;
+          if (absl::SimpleAtoi(target.substr(slash + 1), &unit) && unit >= it->second.num_units) {
+            return Invalid(absl::StrCat("placement \"", p, "\" specifies a unit greater than the ", it->second.num_units,
+                                        " unit(s) started by the target application"));
+          }
+        }
+      }
+    }
+    // Every declared machine must be used by some placement.
+    for (const auto& id : bundle.machines) {
+      bool used = false;
+      for (const auto& [name, app] : bundle.applications) {
+        for (const auto& p : app.to) {
+          if (p.substr(p.find(':') == std::string::npos ? 0 : p.find(':') + 1) == id) used = true;
+        }
+      }
+      if (!used) return Invalid(absl::StrCat("machine \"", id, "\" is not referred to by a placement directive"));
     }
   }
   std::set<std::string> seen;
@@ -380,7 +570,7 @@ absl::StatusOr<Bundle> ParseBundle(const SourceFile& base, const std::vector<Sou
     if (!doc["relations"].is_array()) return Invalid("relations must be a list");
     for (const auto& rel : doc["relations"]) {
       if (!rel.is_array() || rel.size() != 2) {
-        return Invalid(absl::StrCat("relation ", rel.dump(), " has ", rel.is_array() ? rel.size() : 1,
+        return Invalid(absl::StrCat("relation ", Quoted(rel), " has ", rel.is_array() ? rel.size() : 1,
                                     " endpoint(s), not 2"));
       }
       auto a = ParseEndpoint(rel[0]);
@@ -389,29 +579,17 @@ absl::StatusOr<Bundle> ParseBundle(const SourceFile& base, const std::vector<Sou
       if (!b.ok()) return b.status();
       for (const EndpointRef* ep : {&*a, &*b}) {
         if (!bundle.applications.count(ep->application) && !bundle.saas.count(ep->application)) {
-          return Invalid(absl::StrCat("relation [\"", a->String(), "\" \"", b->String(), "\"] refers to application \"",
-                                      ep->application, "\" not defined in this bundle"));
+          return Invalid(absl::StrCat("relation ", Quoted(rel), " refers to application \"", ep->application,
+                                      "\" not defined in this bundle"));
         }
       }
       if (a->application == b->application) {
-        return Invalid(absl::StrCat("relation [\"", a->String(), "\" \"", b->String(), "\"] relates an application to itself"));
+        return Invalid(absl::StrCat("relation ", Quoted(rel), " relates an application to itself"));
       }
       std::string key = a->String() < b->String() ? a->String() + " " + b->String() : b->String() + " " + a->String();
-      if (!seen.insert(key).second) {
-        return Invalid(absl::StrCat("relation [\"", a->String(), "\" \"", b->String(), "\"] is defined more than once"));
-      }
+      if (!seen.insert(key).second) return Invalid(absl::StrCat("relation ", Quoted(rel), " is defined more than once"));
       bundle.relations.emplace_back(*a, *b);
     }
-  }
-  // Every declared machine must be used by some placement.
-  for (const auto& id : bundle.machines) {
-    bool used = false;
-    for (const auto& [name, app] : bundle.applications) {
-      for (const auto& p : app.to) {
-        if (p == id || p.substr(p.find(':') + 1) == id) used = true;
-      }
-    }
-    if (!used) return Invalid(absl::StrCat("machine \"", id, "\" is not referred to by a placement directive"));
   }
   return bundle;
 }

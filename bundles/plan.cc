@@ -1,6 +1,7 @@
 #include "bundles/plan.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 
 namespace skein::bundles {
 namespace {
@@ -35,16 +36,33 @@ std::string RelationKey(const std::string& a, const std::string& b) {
 absl::StatusOr<Plan> MakePlan(const Bundle& bundle, const CharmResolver& resolve, const ExistingModel& existing) {
   Plan plan;
   std::map<std::string, charm::Metadata> metadata;  // every application of the bundle
+  std::map<std::string, std::string> charm_names;   // application -> charm name
   // Store charms are uploaded once however many applications use them.
   std::set<std::string> uploaded;
   for (const auto& [name, app] : bundle.applications) {
     auto charm = resolve(app);
-    if (!charm.ok()) return charm.status();
+    if (!charm.ok()) {
+      // A malformed channel is reported against the application's charm, as Juju does.
+      if (charm.status().code() == absl::StatusCode::kInvalidArgument) {
+        return Invalid(absl::StrCat("for application \"", app.charm, "\": ", charm.status().message()));
+      }
+      return charm.status();
+    }
     for (const auto& [key, value] : app.options) {
       auto parsed = charm::ParseConfigValue(charm->config, key, value);
-      if (!parsed.ok()) return Invalid(absl::StrCat("application \"", name, "\": ", parsed.status().message()));
+      if (parsed.status().code() == absl::StatusCode::kNotFound) {
+        return Invalid(absl::StrCat("cannot validate application \"", name, "\": configuration option \"", key,
+                                    "\" not found in charm \"", charm->metadata.name, "\""));
+      }
+      if (!parsed.ok()) return Invalid(absl::StrCat("cannot validate application \"", name, "\": ", parsed.status().message()));
+    }
+    for (const auto& [endpoint, space] : app.bindings) {
+      if (endpoint.empty() || charm->metadata.FindEndpoint(endpoint) != nullptr) continue;
+      return Invalid(absl::StrCat("application \"", name, "\" wants to bind endpoint \"", endpoint, "\" to space \"", space,
+                                  "\", but the endpoint is not defined by the charm"));
     }
     metadata[name] = charm->metadata;
+    charm_names[name] = charm->metadata.name;
     if (auto it = existing.applications.find(name); it != existing.applications.end()) {
       if (it->second != charm->metadata.name) {
         return absl::FailedPreconditionError(absl::StrCat("application \"", name, "\" already exists with charm \"",
@@ -58,22 +76,47 @@ absl::StatusOr<Plan> MakePlan(const Bundle& bundle, const CharmResolver& resolve
     plan.deploy.push_back(name);
     plan.charms.emplace(name, std::move(*charm));
   }
+  std::set<std::string> resolved;
   for (const auto& [ra, rb] : bundle.relations) {
     if (bundle.saas.count(ra.application) || bundle.saas.count(rb.application)) {
       return absl::UnimplementedError("cross-model relations (saas) are not supported by skein yet");
     }
+    for (const EndpointRef* ref : {&ra, &rb}) {
+      if (!ref->endpoint.empty() && metadata.at(ref->application).FindEndpoint(ref->endpoint) == nullptr) {
+        return Invalid(absl::StrCat("charm \"", charm_names.at(ref->application), "\" used by application \"",
+                                    ref->application, "\" does not define relation \"", ref->endpoint, "\""));
+      }
+    }
+    if (!ra.endpoint.empty() && !rb.endpoint.empty()) {
+      // Both ends named: say what is wrong with the pair, in sorted order as Juju does.
+      const EndpointRef& x = ra.String() < rb.String() ? ra : rb;
+      const EndpointRef& y = ra.String() < rb.String() ? rb : ra;
+      const charm::Endpoint* ex = metadata.at(x.application).FindEndpoint(x.endpoint);
+      const charm::Endpoint* ey = metadata.at(y.application).FindEndpoint(y.endpoint);
+      if (ex->role == ey->role && ex->role != charm::Role::kPeers) {
+        const char* role = ex->role == charm::Role::kProvides ? "provider" : "requirer";
+        return Invalid(absl::StrCat("relation \"", x.String(), "\" to \"", y.String(), "\" relates ", role, " to ", role));
+      }
+      if (ex->interface != ey->interface) {
+        return Invalid(absl::StrCat("mismatched interface between \"", x.String(), "\" and \"", y.String(), "\" (\"",
+                                    ex->interface, "\" vs \"", ey->interface, "\")"));
+      }
+    }
     relations::EndpointSpec a{ra.application, ra.endpoint, ra.String()};
     relations::EndpointSpec b{rb.application, rb.endpoint, rb.String()};
-    const charm::Metadata& ma = metadata.at(a.application);
-    const charm::Metadata& mb = metadata.at(b.application);
-    if (absl::Status s = relations::CheckNamedEndpoints(a, ma, b, mb); !s.ok()) return Invalid(std::string(s.message()));
-    auto pairs = relations::CompatiblePairs(a, ma, b, mb);
-    if (pairs.empty()) {
-      return Invalid(absl::StrCat("cannot infer endpoint between \"", a.text, "\" and \"", b.text,
-                                  "\": no relations found"));
+    auto pairs = relations::CompatiblePairs(a, metadata.at(a.application), b, metadata.at(b.application));
+    const std::string between = absl::StrCat("cannot infer endpoint between ", a.text, " and ", b.text, ": ");
+    if (pairs.empty()) return Invalid(absl::StrCat(between, "no relations found"));
+    if (pairs.size() > 1) {
+      std::vector<std::string> candidates;
+      for (const auto& [x, y] : pairs) candidates.push_back(absl::StrCat("\"", x.Spec(), " ", y.Spec(), "\""));
+      return Invalid(absl::StrCat(between, "ambiguous relation: ", a.text, " ", b.text, " could refer to ",
+                                  absl::StrJoin(candidates, "; ")));
     }
-    if (pairs.size() > 1) return Invalid(relations::AmbiguousMessage(a, b, pairs));
     RelationPlan rel{pairs[0].first.Spec(), pairs[0].second.Spec()};
+    if (!resolved.insert(RelationKey(rel.a, rel.b)).second) {
+      return Invalid(absl::StrCat("relation [\"", ra.String(), "\" \"", rb.String(), "\"] is defined more than once"));
+    }
     if (existing.relations.count(RelationKey(rel.a, rel.b))) continue;
     plan.changes.push_back(absl::StrCat("add relation ", rel.a, " - ", rel.b));
     plan.relations.push_back(std::move(rel));

@@ -28,7 +28,9 @@ absl::StatusOr<Channel> ParseChannel(std::string_view text) {
   const std::string s(text);
   if (s.empty()) return absl::InvalidArgumentError("empty channel");
   std::vector<std::string> parts = absl::StrSplit(s, '/');
-  if (parts.size() > 3) return absl::InvalidArgumentError("channel is malformed and has too many components");
+  if (parts.size() > 3) {
+    return absl::InvalidArgumentError(absl::StrCat("channel is malformed and has too many components \"", s, "\""));
+  }
   auto invalid = [&](const char* what) {
     return absl::InvalidArgumentError(absl::StrCat(what, " in channel \"", s, "\" not valid"));
   };

@@ -25,7 +25,7 @@ struct Channel {
 // The risks from least to most risky.
 const std::vector<std::string>& Risks();
 
-// InvalidArgument with Juju's texts: `channel is malformed and has too many components`,
+// InvalidArgument with Juju's texts: `channel is malformed and has too many components "a/b/c/d"`,
 // `risk in channel "x" not valid`, `track in channel "x" not valid`,
 // `branch in channel "x" not valid`. An empty text is an error (`empty channel`).
 absl::StatusOr<Channel> ParseChannel(std::string_view text);
