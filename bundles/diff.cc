@@ -51,7 +51,7 @@ void EmitField(YAML::Emitter& out, const std::string& key, const FieldDiff& f) {
 void EmitRelations(YAML::Emitter& out, const std::string& key, const std::vector<std::pair<std::string, std::string>>& rels) {
   if (rels.empty()) return;
   out << YAML::Key << key << YAML::Value << YAML::BeginSeq;
-  for (const auto& [a, b] : rels) out << YAML::BeginSeq << a << b << YAML::EndSeq;
+  for (const auto& [a, b] : rels) out << YAML::Flow << YAML::BeginSeq << a << b << YAML::EndSeq;
   out << YAML::EndSeq;
 }
 

@@ -105,7 +105,7 @@ std::string ExportBundle(const ModelDescription& model) {
   if (!relations.empty()) {
     out << YAML::Key << "relations" << YAML::Value << YAML::BeginSeq;
     for (const auto& [a, b] : relations) {
-      out << YAML::BeginSeq;
+      out << YAML::Flow << YAML::BeginSeq;
       internal::EmitString(out, a);
       internal::EmitString(out, b);
       out << YAML::EndSeq;

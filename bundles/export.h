@@ -49,8 +49,7 @@ std::string OptionString(const nlohmann::json& value);
 //       num_units: <n>           (when not 0)
 //       options: {k: v}          (when any option was set by the user)
 //   relations:                   (when any; each pair sorted, the list sorted)
-//   - - a:x
-//     - b:y
+//     - [a:x, b:y]
 //
 // Applications are in name order. Strings that YAML would read as another type are quoted.
 std::string ExportBundle(const ModelDescription& model);

@@ -1,5 +1,7 @@
 #include "tools/cli/commands/cli.h"
 
+#include "tools/cli/commands/bundle_exit_code.h"
+
 #include <algorithm>
 #include <memory>
 
@@ -20,6 +22,8 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   all.push_back(NewConfigCommand());
   all.push_back(NewDebugLogCommand());
   all.push_back(NewDeployCommand());
+  all.push_back(NewDiffBundleCommand());
+  all.push_back(NewExportBundleCommand());
   all.push_back(NewInfoCommand());
   all.push_back(NewIntegrateCommand());
   all.push_back(NewKillControllerCommand());
@@ -152,6 +156,7 @@ int RunCli(const std::vector<std::string>& args, Environment& env) {
   env.out->flush();
   if (status.ok()) return 0;
   if (!IsSilentError(status)) PrintError(env, std::string(status.message()));
+  if (auto code = ExitCodeOf(status)) return *code;
   return 1;
 }
 

@@ -42,5 +42,8 @@ std::unique_ptr<Command> NewModelConfigCommand();
 std::unique_ptr<Command> NewInfoCommand();
 // wait_command.cc
 std::unique_ptr<Command> NewWaitForCommand();
+// bundle_export_diff_commands.cc
+std::unique_ptr<Command> NewDiffBundleCommand();
+std::unique_ptr<Command> NewExportBundleCommand();
 
 }  // namespace skein::cli::commands
