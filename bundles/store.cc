@@ -95,6 +95,13 @@ absl::StatusOr<std::shared_ptr<Store::Entry>> ParseEntry(const std::string& kind
   if (doc["revisions"]) {
     for (const auto& kv : doc["revisions"]) e->revisions[kv.first.as<int64_t>()] = kv.second;
   }
+  if (!doc["revision-source"] && !e->revisions.empty()) {
+    // Charms say per revision whose number it is; the charm as a whole is `charmhub` only when
+    // every revision is, `mixed` when some are.
+    size_t charmhub = 0;
+    for (const auto& [rev, node] : e->revisions) charmhub += node["source"].as<std::string>("skein") == "charmhub";
+    e->revision_source = charmhub == 0 ? "skein" : (charmhub == e->revisions.size() ? "charmhub" : "mixed");
+  }
   for (const auto& [channel, release] : e->channels) {
     if (!e->revisions.count(release.revision)) {
       return Malformed(file, absl::StrCat("channel ", channel, " names revision ", release.revision,

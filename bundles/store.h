@@ -13,7 +13,8 @@
 //                                     revisions {N: {source, base, metadata, config, actions}}
 //
 // `revision-source`/`source` says whose numbers these are: `charmhub` (the real ones) or `skein`
-// (numbered by this store because the real ones are not known).
+// (numbered by this store because the real ones are not known); a charm without
+// `revision-source` is `charmhub`, `skein` or `mixed` after its revisions' `source`.
 
 #include <cstdint>
 #include <map>

@@ -95,6 +95,8 @@ TEST(StoreTest, MlflowServerEndpointsDifferBetweenRevisions) {
   // resource-dispatcher carries Charmhub's real numbers.
   EXPECT_EQ(store->ResolveCharm("resource-dispatcher", "2.0/stable", std::nullopt)->revision, 182);
   EXPECT_EQ(store->ResolveCharm("resource-dispatcher", "1.0/stable", std::nullopt)->revision, 93);
+  EXPECT_EQ((*store->Info("resource-dispatcher"))["revision-source"], "charmhub");
+  EXPECT_EQ((*store->Info("mlflow-server"))["revision-source"], "skein");
 }
 
 TEST(StoreTest, KubeflowReleasesPlanWithTheCatalogsCounts) {
