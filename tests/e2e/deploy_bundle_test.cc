@@ -169,6 +169,33 @@ TEST_F(DeployBundleTest, ExportThenDiffIsCleanUntilTheModelChanges) {
   Ok({"kill-controller", "--no-prompt"});
 }
 
+// A bundle file with local charm paths relative to it, endpoints inferred, and an overlay file
+// setting an option: deployed in one step, and the charms really run and relate.
+TEST_F(DeployBundleTest, LocalBundleFileWithRelativeCharmsAndAnOverlay) {
+  const fs::path dir = fs::path(cluster_.scratch_dir()) / "bundle";
+  fs::create_directories(dir);
+  const std::string charms = fs::relative(fs::path(SKEIN_TESTDATA_DIR) / "charms", dir).string();
+  std::ofstream(dir / "bundle.yaml") << "name: kv-demo\n"
+                                        "applications:\n"
+                                        "  provider: {charm: ./" << charms << "/kv-provider, num_units: 1}\n"
+                                        "  requirer: {charm: ./" << charms << "/kv-requirer, num_units: 2}\n"
+                                        "relations:\n"
+                                        "  - [requirer, provider]\n";
+  std::ofstream(dir / "overlay.yaml") << "applications:\n  provider:\n    options: {greeting: bonjour}\n";
+  Ok({"bootstrap"});
+  Ok({"add-model", "local"});
+  CliResult r = cluster_.Skein({"deploy", (dir / "bundle.yaml").string(), "--overlay", (dir / "overlay.yaml").string()});
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("- deploy application requirer from local with 2 units using kv-requirer\n"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("- add relation requirer:kv - provider:kv\n"), std::string::npos) << r.out;
+  ASSERT_TRUE(cluster_.WaitForStatus([](const json& st) {
+    return UnitSettled(st, "requirer/0", "active") && WorkloadMessage(st, "requirer/0") == "answer: bonjour world, bonjour world" &&
+           UnitSettled(st, "requirer/1", "active");
+  })) << "the bundle's applications never related";
+  Ok({"kill-controller", "--no-prompt"});
+}
+
 TEST_F(DeployBundleTest, MalformedBundlesLeaveTheModelAsItWas) {
   const std::string corpus = std::string(SKEIN_TESTDATA_DIR) + "/../bundles/corpus";
   YAML::Node cases = YAML::LoadFile(corpus + "/cases.yaml");
