@@ -31,6 +31,13 @@ void Connection::Prepare(grpc::ClientContext* ctx, std::chrono::milliseconds dea
   rpc::PrepareContext(ctx, identity_, deadline);
 }
 
+bool Connection::IsConnectFailure(const grpc::Status& status) {
+  // A refused connection means no controller listens there: fail at once instead of waiting.
+  return status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+         status.error_message().find("failed to connect") != std::string::npos &&
+         status.error_message().find("Connection refused") == std::string::npos;
+}
+
 absl::Status Connection::Error(const grpc::Status& status) const {
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
     return absl::UnavailableError(absl::StrCat("cannot connect to controller \"", controller_name_, "\" at ",

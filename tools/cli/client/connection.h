@@ -29,6 +29,12 @@ class Connection {
   // Adds the admin identity and, when non-zero, a deadline.
   void Prepare(grpc::ClientContext* ctx, std::chrono::milliseconds deadline = rpc::kDefaultDeadline) const;
 
+  // How long the second attempt of a call whose first connection attempt failed waits.
+  static constexpr std::chrono::milliseconds kReconnectDeadline{10000};
+  // A call whose connection attempt timed out (UNAVAILABLE from the transport, the request
+  // never sent); a refused connection is not retried.
+  static bool IsConnectFailure(const grpc::Status& status);
+
   // The user-facing error for a failed call: the controller's own message (Juju wording), or
   // `cannot connect to controller "local" at ADDR: ...` when it could not be reached.
   absl::Status Error(const grpc::Status& status) const;
@@ -38,10 +44,24 @@ class Connection {
   absl::StatusOr<Resp> Call(grpc::Status (skein::v1::Controller::StubInterface::*method)(grpc::ClientContext*,
                                                                                        const Req&, Resp*),
                             const Req& request) {
-    grpc::ClientContext ctx;
-    Prepare(&ctx);
     Resp response;
-    grpc::Status s = ((*stub_).*method)(&ctx, request, &response);
+    grpc::Status s;
+    {
+      grpc::ClientContext ctx;
+      Prepare(&ctx);
+      s = ((*stub_).*method)(&ctx, request, &response);
+    }
+    if (IsConnectFailure(s)) {
+      // The first connection attempt failed before the request left (a busy machine can be slow
+      // to finish the HTTP/2 handshake). Try once more, waiting for the connection up to the
+      // deadline; a controller that is not running still fails, just later.
+      grpc::ClientContext ctx;
+      Prepare(&ctx, kReconnectDeadline);
+      ctx.set_wait_for_ready(true);
+      grpc::Status again = ((*stub_).*method)(&ctx, request, &response);
+      // Still no connection: report the connection error, not the deadline.
+      if (again.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) s = again;
+    }
     if (!s.ok()) return Error(s);
     return response;
   }
