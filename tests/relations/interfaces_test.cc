@@ -6,6 +6,7 @@
 
 #include "gtest/gtest.h"
 #include "relations/interfaces/kubernetes_manifests.h"
+#include "relations/interfaces/mysql_client.h"
 #include "relations/interfaces/prometheus_scrape.h"
 #include "relations/interfaces/python_dump.h"
 #include "relations/interfaces/sdi.h"
@@ -117,6 +118,27 @@ TEST(PrometheusScrapeTest, MlflowServerBagsAndTheConsumersTargets) {
   EXPECT_EQ(c.targets[2].address, "10.1.2.3:8000");
   EXPECT_EQ(c.job["static_configs"][0]["labels"]["juju_charm"], "mlflow-server");
   EXPECT_FALSE(prometheus_scrape::ConsumerScrapeConfigs({{"scrape_jobs", "x"}, {"scrape_metadata", "{}"}}, {}).ok());
+}
+
+}  // namespace
+}  // namespace skein::relations::interfaces
+
+namespace skein::relations::interfaces {
+namespace {
+
+TEST(MysqlClientTest, BagsUserNameAndMlflowsUri) {
+  EXPECT_EQ(mysql_client::RequirerAppBag("mlflow"), (std::map<std::string, std::string>{{"database", "mlflow"}}));
+  // relation-<id>_<uuid without dashes>, cut to 26 characters.
+  EXPECT_EQ(mysql_client::UserName(7, "1b6f9bb2-5f63-4a60-8cd2-0a59d5c8d3a4"), "relation-7_1b6f9bb25f634a6");
+  mysql_client::Credentials c{"mlflow-mysql-primary.kubeflow.svc.cluster.local:3306",
+                              "mlflow-mysql-replicas.kubeflow.svc.cluster.local:3306",
+                              "relation-7_1b6f9bb25f634a6", "pw", "8.0.36-0ubuntu0.22.04.1", "mlflow"};
+  auto bag = mysql_client::ProviderAppBag(c);
+  EXPECT_EQ(bag.at("read-only-endpoints"), "mlflow-mysql-replicas.kubeflow.svc.cluster.local:3306");
+  EXPECT_EQ(*mysql_client::SqlAlchemyUri(bag, "mlflow"),
+            "mysql+pymysql://relation-7_1b6f9bb25f634a6:pw@mlflow-mysql-primary.kubeflow.svc.cluster.local:3306/mlflow");
+  bag.erase("password");
+  EXPECT_EQ(mysql_client::SqlAlchemyUri(bag, "mlflow").status().message(), "Incorrect data found in relation relational-db");
 }
 
 }  // namespace
