@@ -11,7 +11,7 @@ absl::Status Invalid(const std::string& message) { return absl::InvalidArgumentE
 std::string Units(int n) { return absl::StrCat(n, n == 1 ? " unit" : " units"); }
 
 std::string UploadLine(const ResolvedCharm& c) {
-  if (c.origin == "local") return absl::StrCat("upload charm ", c.files.empty() ? c.name : c.name, " from local");
+  if (c.origin == "local") return absl::StrCat("upload charm ", c.name, " from local");
   std::string line = absl::StrCat("upload charm ", c.name, " from charm-hub");
   if (!c.base.empty()) absl::StrAppend(&line, " for base ", c.base);
   absl::StrAppend(&line, " from channel ", c.channel, " with architecture=amd64");
