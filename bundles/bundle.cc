@@ -324,9 +324,11 @@ absl::StatusOr<Application> ToApplication(const std::string& name, const json& s
         return Invalid(absl::StrCat("invalid charm URL in application \"", name, "\": cannot parse URL \"", charm,
                                     "\": schema \"", schema, "\" not valid"));
       }
-      charm = charm.substr(colon + 1);
+      // `local:<name>` names a charm already in the model, not a store charm: keep the schema.
+      if (schema != "local") charm = charm.substr(colon + 1);
     }
-    if (auto dash = charm.rfind('-'); dash != std::string::npos && AllDigits(charm.substr(dash + 1))) {
+    const bool model_charm = absl::StartsWith(charm, "local:");
+    if (auto dash = charm.rfind('-'); !model_charm && dash != std::string::npos && AllDigits(charm.substr(dash + 1))) {
       std::string url = written.find(':') == std::string::npos ? "ch:" + written : written;
       return Invalid(absl::StrCat("cannot specify revision in \"", url, "\", please use revision"));
     }

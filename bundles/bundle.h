@@ -17,7 +17,7 @@ namespace skein::bundles {
 
 struct Application {
   std::string name;
-  std::string charm;                 // store name (`ch:` stripped) or local path as written
+  std::string charm;                 // store name (`ch:` stripped), `local:<name>`, or a path as written
   std::string charm_path;            // absolute path when `charm` is a local path, else empty
   std::string channel;               // empty = the store's default
   std::optional<int64_t> revision;

@@ -11,7 +11,7 @@
 #include "gtest/gtest.h"
 #include "tests/tools/cli/fake_controller.h"
 #include "tests/tools/cli/test_util.h"
-#include "tools/cli/commands/bundle_exit_code.h"
+#include "tools/cli/commands/command.h"
 #include "yaml-cpp/yaml.h"
 
 namespace skein::bundles {

@@ -34,23 +34,6 @@ std::string FileOf(const skein::v1::CharmArchive& archive, const std::string& pa
   return "";
 }
 
-// A local charm directory as the planner sees it.
-absl::StatusOr<bundles::ResolvedCharm> LocalCharm(const std::string& path, skein::v1::CharmArchive* archive) {
-  auto local = client::LoadLocalCharm(path);
-  if (!local.ok()) return local.status();
-  bundles::ResolvedCharm c;
-  c.name = local->name;
-  c.origin = "local";
-  auto metadata = charm::ParseMetadata(FileOf(local->archive, "metadata.yaml"));
-  if (!metadata.ok()) return metadata.status();
-  c.metadata = std::move(*metadata);
-  auto config = charm::ParseConfigSchema(FileOf(local->archive, "config.yaml"));
-  if (!config.ok()) return config.status();
-  c.config = std::move(*config);
-  *archive = std::move(local->archive);
-  return c;
-}
-
 // The model's applications (name -> charm name) and relations, for a deploy onto a model that
 // already has some of the bundle.
 absl::StatusOr<bundles::ExistingModel> ReadModel(Session& session) {
@@ -83,6 +66,55 @@ bool IsBundle(const std::string& arg, const bundles::Store& store) {
   return !client::IsLocalPath(arg) && store.HasBundle(arg);
 }
 
+absl::StatusOr<bundles::ResolvedCharm> LocalCharmForPlan(const std::string& path, skein::v1::CharmArchive* archive) {
+  auto local = client::LoadLocalCharm(path);
+  if (!local.ok()) return local.status();
+  bundles::ResolvedCharm c;
+  c.name = local->name;
+  c.origin = "local";
+  auto metadata = charm::ParseMetadata(FileOf(local->archive, "metadata.yaml"));
+  if (!metadata.ok()) return metadata.status();
+  c.metadata = std::move(*metadata);
+  auto config = charm::ParseConfigSchema(FileOf(local->archive, "config.yaml"));
+  if (!config.ok()) return config.status();
+  c.config = std::move(*config);
+  if (archive != nullptr) *archive = std::move(local->archive);
+  return c;
+}
+
+absl::StatusOr<BundleSources> ReadBundleSources(const bundles::Store& store, const std::string& bundle,
+                                                const std::string& channel, std::optional<int64_t> revision,
+                                                const std::vector<std::string>& overlays, std::ostream* progress) {
+  BundleSources out;
+  std::error_code ec;
+  if (fs::is_regular_file(bundle, ec)) {
+    if (!channel.empty() || revision) {
+      return absl::InvalidArgumentError("--channel and --revision apply to store bundles, not bundle files");
+    }
+    auto source = ReadSource(bundle);
+    if (!source.ok()) return source.status();
+    out.base = std::move(*source);
+    out.name = fs::path(bundle).filename().string();
+  } else {
+    auto release = store.ResolveBundle(bundle, channel, revision);
+    if (!release.ok()) return release.status();
+    out.base.text = release->content;
+    out.base.dir = fs::current_path().string();
+    out.name = bundle;
+    out.channel = release->channel;
+    out.store_revision = release->revision;
+    if (progress != nullptr) {
+      *progress << "Located bundle \"" << bundle << "\" in the store, revision " << release->revision << "\n";
+    }
+  }
+  for (const auto& path : overlays) {
+    auto source = ReadSource(path);
+    if (!source.ok()) return source.status();
+    out.overlays.push_back(std::move(*source));
+  }
+  return out;
+}
+
 skein::v1::CharmArchive ArchiveOf(const bundles::ResolvedCharm& charm) {
   skein::v1::CharmArchive archive;
   for (const auto& [path, content] : charm.files) {
@@ -95,41 +127,14 @@ skein::v1::CharmArchive ArchiveOf(const bundles::ResolvedCharm& charm) {
 }
 
 absl::Status DeployBundle(Environment& env, const bundles::Store& store, const BundleDeployOptions& o) {
-  std::error_code ec;
-  const bool from_file = fs::is_regular_file(o.bundle, ec);
-  bundles::SourceFile base;
-  std::string bundle_name = o.bundle;
-  std::string channel;
-  int64_t store_revision = 0;
-  if (from_file) {
-    if (!o.channel.empty() || o.revision) {
-      return absl::InvalidArgumentError("--channel and --revision apply to store bundles, not bundle files");
-    }
-    auto source = ReadSource(o.bundle);
-    if (!source.ok()) return source.status();
-    base = std::move(*source);
-    bundle_name = fs::path(o.bundle).filename().string();
-  } else {
-    auto release = store.ResolveBundle(o.bundle, o.channel, o.revision);
-    if (!release.ok()) return release.status();
-    base.text = release->content;
-    base.dir = fs::current_path().string();
-    channel = release->channel;
-    store_revision = release->revision;
-    *env.err << "Located bundle \"" << o.bundle << "\" in the store, revision " << release->revision << "\n";
-  }
-  std::vector<bundles::SourceFile> overlays;
-  for (const auto& path : o.overlays) {
-    auto source = ReadSource(path);
-    if (!source.ok()) return source.status();
-    overlays.push_back(std::move(*source));
-  }
-  auto bundle = bundles::ParseBundle(base, overlays);
+  auto sources = ReadBundleSources(store, o.bundle, o.channel, o.revision, o.overlays, env.err);
+  if (!sources.ok()) return sources.status();
+  auto bundle = bundles::ParseBundle(sources->base, sources->overlays);
   if (!bundle.ok()) return Prefixed(bundle.status());
 
   std::map<std::string, skein::v1::CharmArchive> local_archives;
   bundles::CharmResolver resolve = [&](const bundles::Application& app) -> absl::StatusOr<bundles::ResolvedCharm> {
-    if (!app.charm_path.empty()) return LocalCharm(app.charm_path, &local_archives[app.name]);
+    if (!app.charm_path.empty()) return LocalCharmForPlan(app.charm_path, &local_archives[app.name]);
     return store.ResolveCharm(app.charm, app.channel, app.revision);
   };
 
@@ -168,10 +173,10 @@ absl::Status DeployBundle(Environment& env, const bundles::Store& store, const B
     rel->set_a(r.a);
     rel->set_b(r.b);
   }
-  req.set_bundle_name(bundle_name);
-  req.set_bundle_channel(channel);
-  req.set_bundle_revision(store_revision);
-  req.set_bundle_yaml(base.text);
+  req.set_bundle_name(sources->name);
+  req.set_bundle_channel(sources->channel);
+  req.set_bundle_revision(sources->store_revision);
+  req.set_bundle_yaml(sources->base.text);
   auto resp = session->connection->Call(&skein::v1::Controller::StubInterface::DeployBundle, req);
   if (!resp.ok()) return Prefixed(resp.status());
   *env.err << "Deploy of bundle completed.\n";

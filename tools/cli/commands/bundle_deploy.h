@@ -5,6 +5,7 @@
 // wording, and sends it to the controller, which applies it in one transaction.
 
 #include <memory>
+#include <ostream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,26 @@ struct BundleDeployOptions {
 
 // True when `arg` is a bundle file (a path to a regular file) or a bundle in the store.
 bool IsBundle(const std::string& arg, const bundles::Store& store);
+
+// The documents of a bundle as `deploy` and `diff-bundle` read them: the base from a file or
+// the store, then the --overlay files.
+struct BundleSources {
+  bundles::SourceFile base;
+  std::vector<bundles::SourceFile> overlays;
+  std::string name;             // the store name, or the file's name
+  std::string channel;          // store bundles: the channel tracked
+  int64_t store_revision = 0;   // store bundles: the revision served
+};
+
+// Errors: the store's (unknown name, no release in a channel), NotFound for a file that cannot
+// be read, InvalidArgument for --channel/--revision with a bundle file. Prints
+// `Located bundle "x" in the store, revision N` to `progress` when it is not null.
+absl::StatusOr<BundleSources> ReadBundleSources(const bundles::Store& store, const std::string& bundle,
+                                                const std::string& channel, std::optional<int64_t> revision,
+                                                const std::vector<std::string>& overlays, std::ostream* progress);
+
+// A local charm directory as the planner sees it; its files go to `archive` when not null.
+absl::StatusOr<bundles::ResolvedCharm> LocalCharmForPlan(const std::string& path, skein::v1::CharmArchive* archive);
 
 // The errors of bundle parsing and planning come back prefixed `cannot deploy bundle: `.
 absl::Status DeployBundle(Environment& env, const bundles::Store& store, const BundleDeployOptions& options);

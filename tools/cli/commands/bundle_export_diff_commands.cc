@@ -14,28 +14,10 @@
 #include "lib/charm/metadata.h"
 #include "tools/cli/client/charm_dir.h"
 #include "tools/cli/commands/bundle_deploy.h"
-#include "tools/cli/commands/bundle_exit_code.h"
 #include "tools/cli/commands/common.h"
 #include "tools/cli/commands/registry.h"
 
 namespace skein::cli::commands {
-
-namespace {
-constexpr char kExitCodeMarker[] = "skein.exit-code";
-}  // namespace
-
-absl::Status WithExitCode(absl::Status status, int code) {
-  status.SetPayload(kExitCodeMarker, absl::Cord(absl::StrCat(code)));
-  return status;
-}
-
-std::optional<int> ExitCodeOf(const absl::Status& status) {
-  auto payload = status.GetPayload(kExitCodeMarker);
-  if (!payload) return std::nullopt;
-  int code = 0;
-  if (!absl::SimpleAtoi(std::string(*payload), &code)) return std::nullopt;
-  return code;
-}
 
 namespace {
 
@@ -122,37 +104,6 @@ class ExportBundleCommand : public Command {
   std::string filename_;
 };
 
-absl::StatusOr<bundles::SourceFile> ReadSource(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read \"", path, "\": no such file or directory"));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return bundles::SourceFile{ss.str(), fs::absolute(path).parent_path().lexically_normal().string()};
-}
-
-std::string FileOf(const skein::v1::CharmArchive& archive, const std::string& path) {
-  for (const auto& f : archive.files()) {
-    if (f.path() == path) return f.content();
-  }
-  return "";
-}
-
-// A local charm directory as the planner sees it.
-absl::StatusOr<bundles::ResolvedCharm> LocalCharm(const std::string& path) {
-  auto local = client::LoadLocalCharm(path);
-  if (!local.ok()) return local.status();
-  bundles::ResolvedCharm c;
-  c.name = local->name;
-  c.origin = "local";
-  auto metadata = charm::ParseMetadata(FileOf(local->archive, "metadata.yaml"));
-  if (!metadata.ok()) return metadata.status();
-  c.metadata = std::move(*metadata);
-  auto config = charm::ParseConfigSchema(FileOf(local->archive, "config.yaml"));
-  if (!config.ok()) return config.status();
-  c.config = std::move(*config);
-  return c;
-}
-
 class DiffBundleCommand : public Command {
  public:
   CommandInfo Info() const override {
@@ -198,29 +149,12 @@ class DiffBundleCommand : public Command {
   absl::Status Diff(Environment& env) {
     auto store = OpenStore(store_dirs_);
     if (!store.ok()) return store.status();
-    std::error_code ec;
-    bundles::SourceFile base;
-    if (fs::is_regular_file(bundle_, ec)) {
-      if (!channel_.empty()) return absl::InvalidArgumentError("--channel applies to store bundles, not bundle files");
-      auto source = ReadSource(bundle_);
-      if (!source.ok()) return source.status();
-      base = std::move(*source);
-    } else {
-      if (!IsBundle(bundle_, **store)) {
-        return absl::NotFoundError(absl::StrCat("cannot resolve bundle \"", bundle_, "\": not a file nor a bundle in the store"));
-      }
-      auto release = (*store)->ResolveBundle(bundle_, channel_, std::nullopt);
-      if (!release.ok()) return release.status();
-      base.text = release->content;
-      base.dir = fs::current_path().string();
+    if (!fs::is_regular_file(bundle_) && !IsBundle(bundle_, **store)) {
+      return absl::NotFoundError(absl::StrCat("cannot resolve bundle \"", bundle_, "\": not a file nor a bundle in the store"));
     }
-    std::vector<bundles::SourceFile> overlays;
-    for (const auto& path : overlays_) {
-      auto source = ReadSource(path);
-      if (!source.ok()) return source.status();
-      overlays.push_back(std::move(*source));
-    }
-    auto bundle = bundles::ParseBundle(base, overlays);
+    auto sources = ReadBundleSources(**store, bundle_, channel_, std::nullopt, overlays_, nullptr);
+    if (!sources.ok()) return sources.status();
+    auto bundle = bundles::ParseBundle(sources->base, sources->overlays);
     if (!bundle.ok()) return bundle.status();
     auto session = Connect(env, model_);
     if (!session.ok()) return session.status();
@@ -231,20 +165,12 @@ class DiffBundleCommand : public Command {
 
     const bundles::Store& st = **store;
     bundles::CharmResolver resolve = [&](const bundles::Application& app) -> absl::StatusOr<bundles::ResolvedCharm> {
-      if (!app.charm_path.empty()) return LocalCharm(app.charm_path);
+      if (!app.charm_path.empty()) return LocalCharmForPlan(app.charm_path, nullptr);
+      // `charm: local:<name>` (as export-bundle writes it): the local charm of that name.
       std::string name = app.charm;
-      bool local = name.rfind("local:", 0) == 0;
-      if (local) name = name.substr(6);
-      // `charm: local:<name>` (as export-bundle writes it) may come back from ParseBundle
-      // without its schema: a charm the store does not have that the model runs as a local
-      // charm of that name is that local charm.
-      if (!local && !st.HasCharm(name)) {
-        auto it = model_apps.find(app.name);
-        local = it != model_apps.end() && it->second->charm_origin == "local" && it->second->charm == name;
-      }
-      if (local) {
+      if (name.rfind("local:", 0) == 0) {
         bundles::ResolvedCharm c;
-        c.name = name;
+        c.name = name.substr(6);
         c.origin = "local";
         return c;
       }

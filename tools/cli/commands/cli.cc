@@ -1,6 +1,5 @@
 #include "tools/cli/commands/cli.h"
 
-#include "tools/cli/commands/bundle_exit_code.h"
 
 #include <algorithm>
 #include <memory>

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -29,6 +30,7 @@ std::string LongName(const FlagDoc& d) {
 }
 
 constexpr char kSilentMarker[] = "skein.silent";
+constexpr char kExitCodeMarker[] = "skein.exit-code";
 
 }  // namespace
 
@@ -131,6 +133,18 @@ absl::Status SilentError() {
 }
 
 bool IsSilentError(const absl::Status& status) { return status.GetPayload(kSilentMarker).has_value(); }
+
+absl::Status WithExitCode(absl::Status status, int code) {
+  status.SetPayload(kExitCodeMarker, absl::Cord(absl::StrCat(code)));
+  return status;
+}
+
+std::optional<int> ExitCodeOf(const absl::Status& status) {
+  auto payload = status.GetPayload(kExitCodeMarker);
+  int code = 0;
+  if (!payload || !absl::SimpleAtoi(std::string(*payload), &code)) return std::nullopt;
+  return code;
+}
 
 absl::Status UsageError(const std::string& message) { return absl::InvalidArgumentError(message); }
 

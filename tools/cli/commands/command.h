@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -81,6 +82,12 @@ std::string RenderHelp(const CommandInfo& info, const std::vector<FlagDoc>& flag
 // An error Run returns after it has already printed its own messages (exit 1, nothing more).
 absl::Status SilentError();
 bool IsSilentError(const absl::Status& status);
+
+// `status` (not OK) carrying `code` as the process exit code (`diff-bundle --exit-code`: 2 on
+// error); RunCli prints the message as usual, then exits with the code.
+absl::Status WithExitCode(absl::Status status, int code);
+// The code WithExitCode attached, if any.
+std::optional<int> ExitCodeOf(const absl::Status& status);
 
 // A usage error (exit 2).
 absl::Status UsageError(const std::string& message);
