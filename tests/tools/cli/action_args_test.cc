@@ -10,38 +10,25 @@ namespace {
 using testing::CliRun;
 using testing::RunSkein;
 using testing::TempDir;
-
-struct ActionUsageCase {
-  std::vector<std::string> args;
-  std::string error;
-};
-
-class ActionUsageErrorTest : public ::testing::TestWithParam<ActionUsageCase> {};
-
-TEST_P(ActionUsageErrorTest, ExitsTwoWithTheError) {
-  TempDir dir;
-  CliRun r = RunSkein(dir.path(), GetParam().args);
-  EXPECT_EQ(r.code, 2) << r.err;
-  EXPECT_EQ(r.err, "ERROR " + GetParam().error + "\n");
-  EXPECT_EQ(r.out, "");
-}
+using testing::UsageCase;
+using testing::UsageErrorTest;
 
 INSTANTIATE_TEST_SUITE_P(
-    Commands, ActionUsageErrorTest,
+    Actions, UsageErrorTest,
     ::testing::Values(
-        ActionUsageCase{{"run"}, "no unit specified"},
-        ActionUsageCase{{"run", "backup"}, "no unit specified"},
-        ActionUsageCase{{"run", "app/0"}, "no action specified"},
-        ActionUsageCase{{"run", "app/0", "backup", "novalue"}, "argument \"novalue\" must be of the form key...=value"},
-        ActionUsageCase{{"run", "app/0", "backup", "--wait", "soon"},
+        UsageCase{{"run"}, "no unit specified"},
+        UsageCase{{"run", "backup"}, "no unit specified"},
+        UsageCase{{"run", "app/0"}, "no action specified"},
+        UsageCase{{"run", "app/0", "backup", "novalue"}, "argument \"novalue\" must be of the form key...=value"},
+        UsageCase{{"run", "app/0", "backup", "--wait", "soon"},
                         "invalid value \"soon\" for option --wait: time: invalid duration \"soon\""},
-        ActionUsageCase{{"run", "app/0", "backup", "--wait", "1s", "--background"},
+        UsageCase{{"run", "app/0", "backup", "--wait", "1s", "--background"},
                         "cannot specify both --wait and --background"},
-        ActionUsageCase{{"run", "app/0", "backup", "--format", "xml"},
+        UsageCase{{"run", "app/0", "backup", "--format", "xml"},
                         "invalid value \"xml\" for option --format: unknown format \"xml\""},
-        ActionUsageCase{{"show-task"}, "no task ID specified"},
-        ActionUsageCase{{"show-task", "1", "2"}, "unrecognized args: [\"2\"]"},
-        ActionUsageCase{{"show-task", "1", "--wait", "3x"},
+        UsageCase{{"show-task"}, "no task ID specified"},
+        UsageCase{{"show-task", "1", "2"}, "unrecognized args: [\"2\"]"},
+        UsageCase{{"show-task", "1", "--wait", "3x"},
                         "invalid value \"3x\" for option --wait: time: invalid duration \"3x\""}));
 
 TEST(ActionArgsTest, AcceptedArgumentsReachTheConnectionStep) {

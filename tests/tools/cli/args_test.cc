@@ -13,13 +13,8 @@ namespace {
 using testing::CliRun;
 using testing::RunSkein;
 using testing::TempDir;
-
-struct UsageCase {
-  std::vector<std::string> args;
-  std::string error;
-};
-
-class UsageErrorTest : public ::testing::TestWithParam<UsageCase> {};
+using testing::UsageCase;
+using testing::UsageErrorTest;
 
 TEST_P(UsageErrorTest, ExitsTwoWithJujuText) {
   TempDir dir;

@@ -12,24 +12,11 @@ namespace {
 using testing::CliRun;
 using testing::RunSkein;
 using testing::TempDir;
-
-struct UsageCase {
-  std::vector<std::string> args;
-  std::string error;
-};
-
-class ErrorsUsageTest : public ::testing::TestWithParam<UsageCase> {};
-
-TEST_P(ErrorsUsageTest, ExitsTwoWithJujuText) {
-  TempDir dir;
-  CliRun r = RunSkein(dir.path(), GetParam().args);
-  EXPECT_EQ(r.code, 2) << r.err;
-  EXPECT_EQ(r.err, "ERROR " + GetParam().error + "\n");
-  EXPECT_EQ(r.out, "");
-}
+using testing::UsageCase;
+using testing::UsageErrorTest;
 
 INSTANTIATE_TEST_SUITE_P(
-    Commands, ErrorsUsageTest,
+    Errors, UsageErrorTest,
     ::testing::Values(UsageCase{{"resolved"}, "no unit specified"},
                       UsageCase{{"resolve", "app"}, "invalid unit name \"app\""},
                       UsageCase{{"resolved", "app/0", "--all"}, "specifying unit names(s) with --all not supported"},

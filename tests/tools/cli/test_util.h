@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "gtest/gtest.h"
 #include "tools/cli/commands/environment.h"
 
 namespace skein::cli::testing {
@@ -49,6 +50,14 @@ void RegisterController(const std::string& data_dir, const std::string& address,
 
 // Writes `text` to `path`, creating parent directories.
 void WriteFile(const std::string& path, const std::string& text, unsigned mode = 0644);
+
+// A command line that must exit 2 with `ERROR <error>` on stderr and nothing on stdout. The
+// check is args_test.cc's UsageErrorTest; each command family instantiates it with its cases.
+struct UsageCase {
+  std::vector<std::string> args;
+  std::string error;
+};
+class UsageErrorTest : public ::testing::TestWithParam<UsageCase> {};
 
 }  // namespace skein::cli::testing
 
