@@ -2,14 +2,13 @@
 
 #include <fstream>
 #include <map>
-#include <set>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "lib/base/names.h"
 #include "lib/format/output.h"
 #include "tools/cli/commands/common.h"
+#include "tools/cli/commands/config_args.h"
 #include "tools/cli/commands/registry.h"
 #include "tools/cli/output/config_output.h"
 #include "tools/cli/output/render.h"
@@ -56,28 +55,11 @@ class ConfigCommand : public Command {
     if (auto s = CheckFormat(format_, kFormats); !s.ok()) return s;
     app_ = args[0];
     if (!IsValidApplicationName(app_)) return UsageError(absl::StrCat("invalid application name \"", app_, "\""));
-    std::vector<std::string> gets;
-    for (size_t i = 1; i < args.size(); ++i) {
-      auto eq = args[i].find('=');
-      if (eq == std::string::npos) {
-        gets.push_back(args[i]);
-      } else {
-        if (eq == 0) return UsageError(absl::StrCat("expected \"key=value\", got \"", args[i], "\""));
-        sets_.emplace_back(args[i].substr(0, eq), args[i].substr(eq + 1));
-      }
-    }
-    for (const auto& r : reset_flags_) {
-      for (auto key : absl::StrSplit(r, ',', absl::SkipWhitespace())) resets_.emplace_back(key);
-    }
-    bool setting = !sets_.empty() || !file_.empty();
-    if (!gets.empty() && setting) return UsageError("cannot set and retrieve values simultaneously");
-    if (!gets.empty() && !resets_.empty()) return UsageError("cannot reset and retrieve values simultaneously");
-    if (gets.size() > 1) return UsageError("can only retrieve a single value, or all values");
-    if (gets.size() == 1) key_ = gets[0];
-    std::set<std::string> reset_set(resets_.begin(), resets_.end());
-    for (const auto& [k, v] : sets_) {
-      if (reset_set.count(k)) return UsageError(absl::StrCat("cannot set and reset key \"", k, "\" simultaneously"));
-    }
+    auto parsed = ParseConfigArgs(std::vector<std::string>(args.begin() + 1, args.end()), reset_flags_, !file_.empty());
+    if (!parsed.ok()) return parsed.status();
+    key_ = parsed->get_key;
+    sets_ = std::move(parsed->sets);
+    resets_ = std::move(parsed->resets);
     return absl::OkStatus();
   }
   absl::Status Run(Environment& env) override {

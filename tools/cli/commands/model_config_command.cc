@@ -1,13 +1,12 @@
 // model-config: get all model settings, get one, set and reset (Juju's `juju model-config`).
 
 #include <fstream>
-#include <set>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "lib/format/output.h"
 #include "tools/cli/commands/common.h"
+#include "tools/cli/commands/config_args.h"
 #include "tools/cli/commands/registry.h"
 #include "tools/cli/output/model_config_output.h"
 #include "tools/cli/output/render.h"
@@ -48,28 +47,11 @@ class ModelConfigCommand : public Command {
   }
   absl::Status Init(const std::vector<std::string>& args) override {
     if (auto s = CheckFormat(format_, kFormats); !s.ok()) return s;
-    std::vector<std::string> gets;
-    for (const auto& arg : args) {
-      auto eq = arg.find('=');
-      if (eq == std::string::npos) {
-        gets.push_back(arg);
-      } else {
-        if (eq == 0) return UsageError(absl::StrCat("expected \"key=value\", got \"", arg, "\""));
-        sets_.emplace_back(arg.substr(0, eq), arg.substr(eq + 1));
-      }
-    }
-    for (const auto& r : reset_flags_) {
-      for (auto key : absl::StrSplit(r, ',', absl::SkipWhitespace())) resets_.emplace_back(key);
-    }
-    bool setting = !sets_.empty() || !file_.empty();
-    if (!gets.empty() && setting) return UsageError("cannot set and retrieve values simultaneously");
-    if (!gets.empty() && !resets_.empty()) return UsageError("cannot reset and retrieve values simultaneously");
-    if (gets.size() > 1) return UsageError("can only retrieve a single value, or all values");
-    if (gets.size() == 1) key_ = gets[0];
-    std::set<std::string> reset_set(resets_.begin(), resets_.end());
-    for (const auto& [k, v] : sets_) {
-      if (reset_set.count(k)) return UsageError(absl::StrCat("cannot set and reset key \"", k, "\" simultaneously"));
-    }
+    auto parsed = ParseConfigArgs(args, reset_flags_, !file_.empty());
+    if (!parsed.ok()) return parsed.status();
+    key_ = parsed->get_key;
+    sets_ = std::move(parsed->sets);
+    resets_ = std::move(parsed->resets);
     return absl::OkStatus();
   }
   absl::Status Run(Environment& env) override {
