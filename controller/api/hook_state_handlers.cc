@@ -15,22 +15,12 @@ grpc::ServerUnaryReactor* AgentService::GetUnitState(grpc::CallbackServerContext
     ASSIGN_OR_RETURN(Principal who, b_.authn->Require(*ctx, Kind::kUnit));
     ASSIGN_OR_RETURN(domain::hook::UnitHookState state, b_.hooks->UnitState(who.unit_id));
     resp->mutable_state()->insert(state.state.begin(), state.state.end());
-    // One entry per range, with the endpoints it is open on (none = every endpoint).
-    for (const domain::hook::OpenedPort& p : state.opened_ports) {
-      v1::PortRange* range = nullptr;
-      for (auto& existing : *resp->mutable_opened_ports()) {
-        if (existing.protocol() == p.range.protocol && existing.from_port() == p.range.from &&
-            existing.to_port() == p.range.to) {
-          range = &existing;
-        }
-      }
-      if (range == nullptr) {
-        range = resp->add_opened_ports();
-        range->set_protocol(p.range.protocol);
-        range->set_from_port(p.range.from);
-        range->set_to_port(p.range.to);
-      }
-      if (!p.endpoint.empty()) range->add_endpoints(p.endpoint);
+    for (const domain::hook::OpenedRange& r : state.opened_ports) {
+      v1::PortRange* range = resp->add_opened_ports();
+      range->set_protocol(r.range.protocol);
+      range->set_from_port(r.range.from);
+      range->set_to_port(r.range.to);
+      for (const auto& ep : r.endpoints) range->add_endpoints(ep);
     }
     return absl::OkStatus();
   });

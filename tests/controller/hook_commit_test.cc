@@ -66,7 +66,8 @@ TEST_F(HookCommitTest, PortsOpenAndCloseWithTheCommitAndShowInStatusAndShowUnit)
   auto state = env_.hooks->UnitState(env_.UnitId("db/0"));
   ASSERT_TRUE(state.ok());
   ASSERT_EQ(state->opened_ports.size(), 4u);
-  EXPECT_EQ(state->opened_ports[0].endpoint, "db");
+  EXPECT_EQ(state->opened_ports[0].endpoints, std::vector<std::string>{"db"});
+  EXPECT_TRUE(state->opened_ports[1].endpoints.empty()) << "8080/tcp is open on every endpoint";
 
   // Units share machine 0 on the local substrate and keep their own ports (as on Kubernetes).
   HookCommit other;

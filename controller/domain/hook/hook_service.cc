@@ -77,7 +77,7 @@ absl::StatusOr<UnitHookState> HookService::UnitState(int64_t unit_id) {
     auto unit = FindUnitById(tx, unit_id);
     if (!unit.ok()) return unit.status();
     out.state = ReadPairs(tx, "SELECT key, value FROM unit_state WHERE unit_id = ?", unit->id);
-    out.opened_ports = OpenedPorts(tx, unit->id);
+    out.opened_ports = OpenedRanges(tx, unit->id);
     return absl::OkStatus();
   });
   if (!s.ok()) return s;

@@ -26,7 +26,7 @@ struct HookCommit {
 
 struct UnitHookState {
   std::map<std::string, std::string> state;
-  std::vector<OpenedPort> opened_ports;
+  std::vector<OpenedRange> opened_ports;
 };
 
 class HookService {

@@ -62,6 +62,16 @@ std::vector<OpenedPort> OpenedPorts(Tx& tx, int64_t unit_id) {
   return out;
 }
 
+std::vector<OpenedRange> OpenedRanges(Tx& tx, int64_t unit_id) {
+  std::vector<OpenedRange> out;
+  for (const OpenedPort& p : OpenedPorts(tx, unit_id)) {
+    auto it = std::find_if(out.begin(), out.end(), [&](const OpenedRange& r) { return r.range == p.range; });
+    if (it == out.end()) it = out.insert(out.end(), OpenedRange{p.range, {}});
+    if (!p.endpoint.empty()) it->endpoints.push_back(p.endpoint);
+  }
+  return out;
+}
+
 std::vector<std::string> OpenPortStrings(Tx& tx, int64_t unit_id) {
   std::vector<std::string> out;
   for (const OpenedPort& p : OpenedPorts(tx, unit_id)) {

@@ -45,6 +45,15 @@ absl::Status ValidatePortRange(const PortRange& range);
 // The unit's opened ports, sorted by protocol (tcp, udp, icmp), port, then endpoint.
 std::vector<OpenedPort> OpenedPorts(Tx& tx, int64_t unit_id);
 
+// A range with the endpoints it is open on (none = every endpoint), as opened-ports shows it.
+struct OpenedRange {
+  PortRange range;
+  std::vector<std::string> endpoints;
+};
+
+// The unit's opened ports grouped by range, in OpenedPorts' order.
+std::vector<OpenedRange> OpenedRanges(Tx& tx, int64_t unit_id);
+
 // The distinct ranges the unit has open on any endpoint, formatted and sorted as above (what
 // `status` shows as `open-ports` and `show-unit` as `opened-ports`).
 std::vector<std::string> OpenPortStrings(Tx& tx, int64_t unit_id);
