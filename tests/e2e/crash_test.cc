@@ -38,23 +38,6 @@ int CountHooks(const std::string& log, const std::string& unit, const std::strin
   return n;
 }
 
-// Polls `ready` every 50 ms until it holds or `deadline` passes.
-bool WaitFor(const std::function<bool()>& ready, std::chrono::milliseconds deadline) {
-  auto until = std::chrono::steady_clock::now() + deadline;
-  while (std::chrono::steady_clock::now() < until) {
-    if (ready()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return ready();
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 const json* RelationInfo(const json& show_unit, const std::string& unit, const std::string& endpoint) {
   if (!show_unit.contains(unit) || !show_unit[unit].contains("relation-info")) return nullptr;
   for (const auto& r : show_unit[unit]["relation-info"]) {

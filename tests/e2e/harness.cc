@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "gtest/gtest.h"
@@ -144,6 +145,22 @@ std::vector<std::string> ReadLines(const std::string& path) {
   std::string line;
   while (std::getline(f, line)) lines.push_back(line);
   return lines;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool WaitFor(const std::function<bool()>& ready, std::chrono::milliseconds deadline) {
+  auto until = std::chrono::steady_clock::now() + deadline;
+  while (std::chrono::steady_clock::now() < until) {
+    if (ready()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return ready();
 }
 
 std::string WorkloadStatus(const nlohmann::json& s, const std::string& u) {

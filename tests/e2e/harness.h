@@ -55,6 +55,12 @@ class Cluster {
 
 // Reads a text file's lines (empty when missing).
 std::vector<std::string> ReadLines(const std::string& path);
+// Reads a whole file ("" when missing).
+std::string ReadFile(const std::string& path);
+
+// Checks `ready` every 50 ms until it holds or `deadline` passes (for conditions outside the
+// model's status, such as a charm's log file).
+bool WaitFor(const std::function<bool()>& ready, std::chrono::milliseconds deadline = std::chrono::seconds(60));
 
 // Status helpers. Each returns "" / false when the entity is missing.
 std::string WorkloadStatus(const nlohmann::json& status, const std::string& unit);

@@ -63,7 +63,7 @@ TEST_F(HookStateTest, PortsAndStateCommitWithTheHookLeaderSettingsAtOnce) {
   EXPECT_EQ(json::parse(shown.out)[leader]["opened-ports"], json::array({"8080/tcp"}));
 
   // The leader's leader-set reached the other unit, which ran leader-settings-changed.
-  ASSERT_TRUE(cluster_.WaitForStatus([&](const json&) {
+  ASSERT_TRUE(WaitFor([&] {
     auto seen = Lines(minion, "leader-settings-changed");
     return std::any_of(seen.begin(), seen.end(), [](const std::string& l) { return l.find("shared=8080 ") != std::string::npos; });
   })) << "the non-leader never saw the leader settings";
