@@ -35,7 +35,7 @@ struct Store::Entry {
 
 namespace {
 
-// Charms whose code this build does not carry say so instead of pretending to run (issue 5).
+// A unit agent that has no built-in charm of this name says so instead of pretending to run.
 constexpr char kNoCodeDispatch[] =
     "#!/bin/sh\n"
     "# Written by skein's store: the code of this charm is not part of this build.\n"
@@ -289,6 +289,9 @@ absl::StatusOr<ResolvedCharm> Store::ResolveCharm(const std::string& name, const
   if (!config.ok()) return Malformed(file, std::string(config.status().message()));
   c.config = std::move(*config);
   if (rev["actions"] && rev["actions"].IsMap() && rev["actions"].size() > 0) c.files["actions.yaml"] = Emit(rev["actions"]);
+  // skein-agent runs the built-in charm of this name in process; an agent built without it
+  // falls back to `dispatch`, which says so.
+  c.files["skein-builtin"] = name + "\n";
   c.files["dispatch"] = kNoCodeDispatch;
   return c;
 }

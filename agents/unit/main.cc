@@ -26,7 +26,14 @@
 #include "agents/unit/leadership/lease_claimer.h"
 #include "agents/unit/local_state/store.h"
 #include "agents/unit/logging/log_pipeline.h"
+#include "agents/unit/metrics/agent_metrics.h"
+#include "agents/unit/metrics/http_server.h"
+#include "agents/unit/metrics/instrumented_runner.h"
+#include "agents/unit/substrate/agent_substrate.h"
 #include "agents/unit/uniter/uniter.h"
+#include "agents/unit/workload/supervisor.h"
+#include "agents/charms/charms.h"
+#include "agents/sdk/builtin_runner.h"
 #include "lib/base/logging.h"
 #include "lib/base/names.h"
 #include "lib/base/paths.h"
@@ -51,6 +58,8 @@ int main(int argc, char** argv) {
   std::string log_level = "debug";
   app.add_option("--data-dir", data_dir, "agent directory (agent.conf, state.db, charm/)")->required();
   app.add_option("--log-level", log_level, "trace debug info warning error critical");
+  std::string metrics_host = "127.0.0.1";
+  app.add_option("--metrics-host", metrics_host, "address the agent's Prometheus metrics are served on (port: any free)");
   CLI11_PARSE(app, argc, argv);
   data_dir = std::filesystem::absolute(data_dir).lexically_normal().string();
 
@@ -92,7 +101,34 @@ int main(int argc, char** argv) {
         data_dir + "/tools", skein::ExecutableDir() + "/skein-hook-tool", skein::agent::ToolNames());
     if (!tools.ok()) return Fail(std::string(tools.message()));
 
-    skein::agent::CharmDirRunner runner(data_dir + "/charm");
+    // The agent's own metrics, served for the charm's metrics-endpoint to publish (issue 6).
+    skein::agent::metrics::AgentMetrics agent_metrics(unit);
+    std::string metrics_address;
+    auto metrics_server = skein::agent::metrics::MetricsServer::Start(metrics_host, 0, [&agent_metrics] {
+      return agent_metrics.Render();
+    });
+    if (metrics_server.ok()) {
+      metrics_address = absl::StrCat(metrics_host, ":", (*metrics_server)->port());
+      spdlog::info("serving agent metrics on http://{}/metrics", metrics_address);
+    } else {
+      spdlog::warn("not serving agent metrics: {}", std::string(metrics_server.status().message()));
+    }
+    // Workload processes a charm asked for run again after an agent restart, without a hook.
+    skein::agent::workload::Supervisor supervisor(data_dir + "/workload");
+    if (absl::Status s = supervisor.Start(); !s.ok()) spdlog::error("cannot restore workload plan: {}", s.ToString());
+    skein::agent::AgentSubstrate substrate(&client, &supervisor, metrics_address, data_dir + "/workload/files");
+
+    skein::sdk::CharmRegistry registry;
+    skein::charms::RegisterBuiltinCharms(registry);
+    skein::agent::CharmDirRunner dir_runner(data_dir + "/charm");
+    skein::agent::Uniter* uniter_for_contexts = nullptr;  // set once the uniter exists
+    skein::sdk::BuiltinCharmRunner builtin_runner(
+        &registry, data_dir + "/charm",
+        [&uniter_for_contexts](const std::string& id) -> skein::agent::HookContext* {
+          return uniter_for_contexts == nullptr ? nullptr : uniter_for_contexts->ResolveContext(id);
+        },
+        &substrate, &dir_runner);
+    skein::agent::metrics::InstrumentedRunner runner(&builtin_runner, &agent_metrics);
     skein::agent::UniterConfig config;
     config.unit = unit;
     config.agent_dir = data_dir;
@@ -101,6 +137,7 @@ int main(int argc, char** argv) {
     const char* path = std::getenv("PATH");
     config.agent_path = path != nullptr && *path != '\0' ? path : kDefaultPath;
     skein::agent::Uniter uniter(config, &client, store->get(), &runner);
+    uniter_for_contexts = &uniter;
 
     // The `during-hook` and `during-action` crash points fire at the second hook-tool call of the
     // targeted hook or action: its process is running and has already done something (the test
@@ -143,6 +180,7 @@ int main(int argc, char** argv) {
     pthread_kill(signal_thread.native_handle(), SIGUSR1);
     signal_thread.join();
     (*tool_server)->Stop();
+    supervisor.Stop();
     if (!result.ok()) {
       code = Fail(absl::StrCat("uniter stopped: ", std::string(result.status().message())));
     } else if (*result == skein::agent::Uniter::Exit::kUnitDead) {

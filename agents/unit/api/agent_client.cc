@@ -193,6 +193,15 @@ absl::Status AgentClient::PushLogs(const std::vector<v1::LogEntry>& entries) {
   return Call<v1::PushLogsRequest, v1::PushLogsResponse>(*this, *stub_, &v1::Agent::Stub::PushLogs, req).status();
 }
 
+absl::Status AgentClient::ApplyManifests(const std::string& set, const std::vector<v1::Manifest>& manifests) {
+  v1::ApplyManifestsRequest req;
+  req.set_set(set);
+  for (const auto& m : manifests) *req.add_manifests() = m;
+  return Call<v1::ApplyManifestsRequest, v1::ApplyManifestsResponse>(*this, *stub_, &v1::Agent::Stub::ApplyManifests,
+                                                                     req)
+      .status();
+}
+
 absl::Status AgentClient::SetUnitCredential(const std::string& unit, const std::string& credential) {
   v1::SetUnitCredentialRequest req;
   req.set_unit(unit);

@@ -67,6 +67,9 @@ class AgentClient {
   // PermissionDenied `cannot write leadership settings: cannot write settings: not the leader`.
   absl::Status SetLeaderSettings(const std::map<std::string, std::string>& set, const std::vector<std::string>& unset);
   absl::Status PushLogs(const std::vector<v1::LogEntry>& entries);
+  // Local substrate: replaces the unit's application's object set `set` (immediate).
+  // InvalidArgument for a malformed object, FailedPrecondition when another owner holds one.
+  absl::Status ApplyManifests(const std::string& set, const std::vector<v1::Manifest>& manifests);
   // Actions: NotFound when the task is not this unit's.
   absl::Status StartAction(const std::string& task_id);
   absl::Status ActionLog(const std::string& task_id, const std::string& message);

@@ -1,0 +1,31 @@
+#pragma once
+
+// The built-in charms (issue 6) and their registration. Each specific charm derives from
+// StandardCharm; every other store charm runs StandardCharm with its profile.
+
+#include <memory>
+
+#include "agents/charms/standard_charm.h"
+#include "agents/sdk/registry.h"
+
+namespace skein::charms {
+
+// Registers every built-in charm by its charm name (the store's charms).
+void RegisterBuiltinCharms(sdk::CharmRegistry& registry);
+
+std::unique_ptr<sdk::Charm> NewMlflowServer();
+std::unique_ptr<sdk::Charm> NewMinio();
+std::unique_ptr<sdk::Charm> NewMysqlK8s();
+std::unique_ptr<sdk::Charm> NewResourceDispatcher();
+std::unique_ptr<sdk::Charm> NewKubeflowProfiles();
+std::unique_ptr<sdk::Charm> NewIstioPilot();
+std::unique_ptr<sdk::Charm> NewKubeflowDashboard();
+std::unique_ptr<sdk::Charm> NewPrometheusK8s();
+
+// mlflow-server's rendered manifests (kubeflow-catalog §4.3), exposed for tests.
+nlohmann::ordered_json MlflowSecrets(const std::string& app, const std::string& access_key,
+                                     const std::string& secret_key, const std::string& s3_endpoint);
+nlohmann::ordered_json MlflowPodDefaults(const std::string& app, const std::string& s3_endpoint,
+                                         const std::string& mlflow_endpoint);
+
+}  // namespace skein::charms

@@ -1,0 +1,79 @@
+#include "agents/charms/standard_charm.h"
+
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "relations/interfaces/python_dump.h"
+#include "relations/interfaces/sdi.h"
+
+namespace skein::charms {
+
+using charm::Role;
+namespace sdi = relations::interfaces::sdi;
+
+std::string RandomSecret(size_t length) {
+  static const char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::random_device rd;
+  std::uniform_int_distribution<int> pick(0, sizeof(kAlphabet) - 2);
+  std::string out;
+  for (size_t i = 0; i < length; ++i) out.push_back(kAlphabet[pick(rd)]);
+  return out;
+}
+
+std::string AppValue(sdk::Model& model, const std::string& key, const std::function<std::string()>& make) {
+  auto settings = model.context().LeaderGet();
+  if (settings.ok()) {
+    auto it = settings->find(key);
+    if (it != settings->end() && !it->second.empty()) return it->second;
+  }
+  if (!model.IsLeader()) return "";
+  std::string value = make();
+  if (!model.context().LeaderSet({{key, value}}).ok()) return "";
+  return value;
+}
+
+nlohmann::ordered_json Topology(sdk::Model& model, bool with_unit) {
+  nlohmann::ordered_json t = {{"model", model.model_name()}, {"model_uuid", model.model_uuid()},
+                              {"application", model.app()}};
+  if (with_unit) t["unit"] = model.unit();
+  t["charm_name"] = model.charm_name();
+  return t;
+}
+
+void StandardCharm::Setup(sdk::Framework& framework, sdk::Model& model) {
+  framework.ObserveAll([this, &model](const sdk::Event& event) { return OnEvent(event, model); });
+  SetupActions(framework, model);
+  framework.ObserveCollectUnitStatus([this](sdk::StatusCollector& status) {
+    if (result_.has_value()) status.Add(*result_);
+  });
+}
+
+absl::Status StandardCharm::OnEvent(const sdk::Event& event, sdk::Model& model) {
+  if (event.kind == sdk::EventKind::kStop || event.kind == sdk::EventKind::kRemove) {
+    if (model.substrate().CanRunWorkloads()) {
+      absl::Status stopped = model.substrate().ReplanWorkload({});
+      if (!stopped.ok()) return stopped;
+    }
+    return Teardown(event, model);
+  }
+  // An action reconciles too (ops charms commonly do), but its outcome is the action's.
+  Reconcile r{model, profile_, model.IsLeader(), {}};
+  for (const auto& [name, endpoint] : model.metadata().endpoints) {
+    if (endpoint.role == Role::kPeers || profile_.unhandled_endpoints.count(name) || !HandlesEndpoint(endpoint)) {
+      continue;
+    }
+    auto required = profile_.required_relations.find(name);
+    if (required != profile_.required_relations.end() && model.Relations(name).empty()) {
+      r.Block(required->second);
+      continue;
+    }
+    absl::Status s = ReconcileEndpoint(endpoint, r);
+    if (!s.ok()) return s;
+  }
+  absl::Status s = ReconcileCharm(event, r);
+  if (!s.ok()) return s;
+  result_ = r.status.empty() ? sdk::Active(ActiveMessage(r)) : r.status.Winner();
+  return absl::OkStatus();
+}
+
+}  // namespace skein::charms

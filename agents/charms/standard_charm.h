@@ -1,0 +1,97 @@
+#pragma once
+
+// The behaviour most Kubeflow, MLflow and COS charms share, as one reconciling charm driven by
+// a profile (DESIGN §6, issue 6): on every event it walks the charm's endpoints and, by
+// interface and role, writes what the real charm writes (SDI versions and data, ingress routes,
+// dashboard links, scrape jobs, service info, database requests...), then reports the status the
+// real charm would: Blocked for a missing required relation, Waiting while related data is
+// incomplete, else Active with a message saying the workload is rendered for Kubernetes (these
+// workloads cannot run on the local substrate, and the charm never pretends they do).
+//
+// Charms that really differ (mlflow-server, resource-dispatcher, kubeflow-profiles,
+// istio-pilot, kubeflow-dashboard, mysql-k8s, minio, prometheus-k8s) derive from it, take over
+// the endpoints they treat specially and add their own reconcile step and actions.
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "agents/sdk/charm.h"
+#include "nlohmann/json.hpp"
+
+namespace skein::charms {
+
+// The active message of a charm whose workload is a Kubernetes workload (issue 6).
+inline constexpr char kRenderedForKubernetes[] = "workload rendered for Kubernetes";
+
+struct IngressRoute {
+  std::string prefix;
+  std::string rewrite;  // empty: not sent
+  bool send_namespace = false;
+};
+
+struct CharmProfile {
+  std::string name;
+  int port = 0;  // the main service's port (k8s-service data, ingress)
+  std::optional<IngressRoute> ingress;
+  nlohmann::ordered_json dashboard_links = nlohmann::ordered_json::array();
+  nlohmann::ordered_json scrape_jobs;  // null: the prometheus_scrape library's default job
+  std::map<std::string, std::string> required_relations;  // endpoint -> Blocked message
+  std::string database;  // the database a mysql_client requirer asks for
+  // Endpoints speaking mlops-libs' k8s_service_info form (`svc_name`/`svc_port`) instead of
+  // SDI, whatever their interface is called (`k8s-service`, `grpc`).
+  std::set<std::string> service_info_endpoints;
+  // Endpoints the common code leaves alone: same interface name, other contract (COS's
+  // traefik `ingress` is not the SDI ingress of Kubeflow), or a contract not recorded.
+  std::set<std::string> unhandled_endpoints;
+};
+
+// The hook's view while reconciling: the model, leadership read once, and the statuses found.
+struct Reconcile {
+  sdk::Model& model;
+  const CharmProfile& profile;
+  bool leader = false;
+  sdk::StatusCollector status;
+
+  void Block(std::string message) { status.Add(sdk::Blocked(std::move(message))); }
+  void Wait(std::string message) { status.Add(sdk::Waiting(std::move(message))); }
+};
+
+class StandardCharm : public sdk::Charm {
+ public:
+  explicit StandardCharm(CharmProfile profile) : profile_(std::move(profile)) {}
+  void Setup(sdk::Framework& framework, sdk::Model& model) final;
+
+ protected:
+  // Whether the common code handles this endpoint; charms return false for those they own.
+  virtual bool HandlesEndpoint(const charm::Endpoint& endpoint) const { return true; }
+  // The charm's own work after the common endpoints. An error fails the hook.
+  virtual absl::Status ReconcileCharm(const sdk::Event& event, Reconcile& r) { return absl::OkStatus(); }
+  // On stop/remove (workload processes are stopped by the common code).
+  virtual absl::Status Teardown(const sdk::Event& event, sdk::Model& model) { return absl::OkStatus(); }
+  virtual void SetupActions(sdk::Framework& framework, sdk::Model& model) {}
+  virtual std::string ActiveMessage(Reconcile& r) const { return kRenderedForKubernetes; }
+
+  const CharmProfile profile_;
+
+ private:
+  absl::Status OnEvent(const sdk::Event& event, sdk::Model& model);
+  std::optional<sdk::Status> result_;
+};
+
+// The common endpoint handling, one endpoint at a time (exposed for the charms that reuse
+// parts of it and for tests). Unknown interfaces are left alone.
+absl::Status ReconcileEndpoint(const charm::Endpoint& endpoint, Reconcile& r);
+
+// A random secret of `length` lowercase letters and digits (passwords, secret keys).
+std::string RandomSecret(size_t length);
+// An application-wide generated value (a password, a secret key) kept in the leader settings,
+// where every unit can read it; the leader creates it with `make` the first time. Empty for a
+// non-leader before the leader made it.
+std::string AppValue(sdk::Model& model, const std::string& key, const std::function<std::string()>& make);
+// The Juju topology the COS libraries put in relation data.
+nlohmann::ordered_json Topology(sdk::Model& model, bool with_unit = true);
+
+}  // namespace skein::charms
