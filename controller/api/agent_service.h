@@ -67,6 +67,9 @@ class AgentService final : public v1::Agent::CallbackService {
   grpc::ServerUnaryReactor* SetLeaderSettings(grpc::CallbackServerContext* ctx,
                                               const v1::SetLeaderSettingsRequest* req,
                                               v1::SetLeaderSettingsResponse* resp) override;
+  // The local substrate (substrate_handlers.cc).
+  grpc::ServerUnaryReactor* ApplyManifests(grpc::CallbackServerContext* ctx, const v1::ApplyManifestsRequest* req,
+                                           v1::ApplyManifestsResponse* resp) override;
 
  private:
   Backend b_;

@@ -15,6 +15,7 @@
 #include "controller/domain/model/model_service.h"
 #include "controller/domain/relation/relation_service.h"
 #include "controller/domain/status/status_service.h"
+#include "controller/domain/substrate/substrate_service.h"
 #include "controller/domain/unit/unit_service.h"
 #include "controller/watch/hub.h"
 #include "grpcpp/grpcpp.h"
@@ -37,6 +38,7 @@ struct Backend {
   domain::lease::LeaseManager* leases = nullptr;
   domain::hook::HookService* hooks = nullptr;
   domain::bundle::BundleService* bundles = nullptr;
+  domain::substrate::SubstrateService* substrate = nullptr;
 };
 
 // Runs `work` (returning absl::Status) on the executor and finishes the unary call with its

@@ -54,6 +54,12 @@ class ControllerService final : public v1::Controller::CallbackService {
                                            v1::SetModelConfigResponse* resp) override;
   grpc::ServerUnaryReactor* ResolveUnits(grpc::CallbackServerContext* ctx, const v1::ResolveUnitsRequest* req,
                                          v1::ResolveUnitsResponse* resp) override;
+  // The local substrate (substrate_handlers.cc).
+  grpc::ServerUnaryReactor* ListManifests(grpc::CallbackServerContext* ctx, const v1::ListManifestsRequest* req,
+                                          v1::ListManifestsResponse* resp) override;
+  grpc::ServerUnaryReactor* ApplyUserManifests(grpc::CallbackServerContext* ctx,
+                                               const v1::ApplyUserManifestsRequest* req,
+                                               v1::ApplyUserManifestsResponse* resp) override;
 
  private:
   absl::Status Admin(grpc::CallbackServerContext* ctx);

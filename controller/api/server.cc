@@ -25,6 +25,7 @@ struct ControllerServer::Impl {
   std::unique_ptr<domain::lease::LeaseManager> leases;
   std::unique_ptr<domain::hook::HookService> hooks;
   std::unique_ptr<domain::bundle::BundleService> bundles;
+  std::unique_ptr<domain::substrate::SubstrateService> substrate;
   std::unique_ptr<ControllerService> controller_service;
   std::unique_ptr<AgentService> agent_service;
   std::unique_ptr<grpc::Server> server;
@@ -53,6 +54,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   impl->leases = std::make_unique<domain::lease::LeaseManager>(d, options.lease_duration);
   impl->hooks = std::make_unique<domain::hook::HookService>(d);
   impl->bundles = std::make_unique<domain::bundle::BundleService>(d);
+  impl->substrate = std::make_unique<domain::substrate::SubstrateService>(d);
 
   if (options.bootstrap) {
     auto created = impl->models->Bootstrap(*options.bootstrap);
@@ -76,6 +78,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   backend.leases = impl->leases.get();
   backend.hooks = impl->hooks.get();
   backend.bundles = impl->bundles.get();
+  backend.substrate = impl->substrate.get();
   impl->controller_service = std::make_unique<ControllerService>(backend);
   impl->agent_service = std::make_unique<AgentService>(backend);
 

@@ -175,6 +175,9 @@ void CleanupDying(Tx& tx, int64_t model_id) {
   std::vector<std::pair<int64_t, std::string>> gone;
   while (q.executeStep()) gone.emplace_back(q.getColumn(0).getInt64(), q.getColumn(1).getString());
   for (const auto& [id, name] : gone) {
+    // The application's objects on the local substrate go with it, as Kubernetes garbage
+    // collects what a removed charm owned.
+    sql::Exec(tx.db(), "DELETE FROM manifests WHERE model_id = ? AND owner = ?", model_id, name);
     sql::Exec(tx.db(), "DELETE FROM applications WHERE id = ?", id);
     tx.Touch(AppKey(id));
     tx.Record(model_id, "application", name, "remove");

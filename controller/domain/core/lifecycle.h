@@ -48,7 +48,7 @@ void DestroyRelation(Tx& tx, const RelationRow& relation);
 void DeleteRelation(Tx& tx, const RelationRow& relation);
 
 // Deletes dying relations whose scope is empty, then dying applications that have neither
-// units nor relations left.
+// units nor relations left, together with the objects they applied on the local substrate.
 void CleanupDying(Tx& tx, int64_t model_id);
 
 }  // namespace skein::controller::domain

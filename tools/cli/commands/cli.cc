@@ -17,6 +17,7 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   std::vector<std::unique_ptr<Command>> all;
   all.push_back(NewAddModelCommand());
   all.push_back(NewAddUnitCommand());
+  all.push_back(NewApplyCommand());
   all.push_back(NewBootstrapCommand());
   all.push_back(NewConfigCommand());
   all.push_back(NewDebugLogCommand());
@@ -26,6 +27,7 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   all.push_back(NewInfoCommand());
   all.push_back(NewIntegrateCommand());
   all.push_back(NewKillControllerCommand());
+  all.push_back(NewManifestsCommand());
   all.push_back(NewModelConfigCommand());
   all.push_back(NewModelsCommand());
   all.push_back(NewRemoveApplicationCommand());

@@ -45,5 +45,8 @@ std::unique_ptr<Command> NewWaitForCommand();
 // bundle_export_diff_commands.cc
 std::unique_ptr<Command> NewDiffBundleCommand();
 std::unique_ptr<Command> NewExportBundleCommand();
+// manifest_commands.cc
+std::unique_ptr<Command> NewManifestsCommand();
+std::unique_ptr<Command> NewApplyCommand();
 
 }  // namespace skein::cli::commands
