@@ -74,7 +74,12 @@ std::map<std::string, CharmProfile> BuildProfiles() {
        .ingress = IngressRoute{"/volumes", "/", false},
        .dashboard_links = json::array({Link("Volumes", "/volumes/", "menu", "device:storage")})});
   add({.name = "metacontroller-operator", .scrape_jobs = Job({"*:9999"})});
-  add({.name = "minio", .port = 9000});
+  add({.name = "minio",
+       .port = 9000,
+       .scrape_jobs = json::array({json{{"job_name", "minio_metrics"},
+                                        {"scrape_interval", "30s"},
+                                        {"metrics_path", "/minio/v2/metrics/cluster"},
+                                        {"static_configs", json::array({json{{"targets", {"*:9000"}}}})}}})});
   add({.name = "mlflow-server",
        .port = 5000,
        .ingress = IngressRoute{"/mlflow/", "/", true},

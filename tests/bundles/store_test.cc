@@ -90,7 +90,8 @@ TEST(StoreTest, MlflowServerEndpointsDifferBetweenRevisions) {
   EXPECT_EQ(now->metadata.FindEndpoint("secrets")->role, charm::Role::kRequires);
   EXPECT_EQ(now->metadata.FindEndpoint("secrets")->interface, "kubernetes_manifest");
   EXPECT_EQ(now->config.count("mlflow_port"), 1u);
-  // Charms whose code is not in this build say so.
+  // The charm names the built-in charm skein-agent runs; an agent without it says so.
+  EXPECT_EQ(now->files.at("skein-builtin"), "mlflow-server\n");
   EXPECT_NE(now->files.at("dispatch").find("charm code not available in this build"), std::string::npos);
   // resource-dispatcher carries Charmhub's real numbers.
   EXPECT_EQ(store->ResolveCharm("resource-dispatcher", "2.0/stable", std::nullopt)->revision, 182);
