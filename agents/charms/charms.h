@@ -21,6 +21,8 @@ std::unique_ptr<sdk::Charm> NewKubeflowProfiles();
 std::unique_ptr<sdk::Charm> NewIstioPilot();
 std::unique_ptr<sdk::Charm> NewKubeflowDashboard();
 std::unique_ptr<sdk::Charm> NewPrometheusK8s();
+// The conformance suite's recorder as a built-in charm (`skein-recorder`).
+std::unique_ptr<sdk::Charm> NewRecorder();
 
 // mlflow-server's rendered manifests (kubeflow-catalog §4.3), exposed for tests.
 nlohmann::ordered_json MlflowSecrets(const std::string& app, const std::string& access_key,

@@ -50,7 +50,8 @@ absl::Status Framework::Dispatch(const Event& event, Model& model) {
     if (!s.ok()) return s;
   }
   if (event.kind == EventKind::kAction && !handled_action) {
-    return absl::NotFoundError(absl::StrCat("action \"", event.action, "\" is not implemented by this charm"));
+    // As in ops: a declared action nobody handles completes with no results.
+    model.context().Log("WARNING", absl::StrCat("action \"", event.action, "\" has no handler"));
   }
   // ops evaluates collect-status after every hook, actions included.
   StatusCollector unit;

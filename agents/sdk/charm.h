@@ -55,7 +55,7 @@ class Framework {
   void ObserveCollectAppStatus(CollectHandler handler);  // evaluated on the leader only
 
   // Runs the event's handlers, then (unless one failed) collect-status. The first error ends the
-  // hook and is returned. An action nobody observes fails with NotFound, as in ops.
+  // hook and is returned. An action nobody observes completes with no results, as in ops.
   absl::Status Dispatch(const Event& event, Model& model);
 
  private:

@@ -56,9 +56,10 @@ class ConformanceTest : public ::testing::TestWithParam<std::string> {
 
   void SetUp() override {
     flavour_.name = GetParam();
-    flavour_.charm = flavour_.name == "shell" ? "recorder" : "recorder-ops";
+    // `builtin` runs the recorder's C++ twin in process (agents/charms/recorder.cc).
+    flavour_.charm = flavour_.name == "shell" ? "recorder" : (flavour_.name == "builtin" ? "recorder-builtin" : "recorder-ops");
     auto& slot = Clusters()[flavour_.name];
-    if (flavour_.name != "shell") {
+    if (flavour_.name == "ops2" || flavour_.name == "ops3") {
       Cluster probe_dirs;  // only for BinDir(); cheap (a temp dir)
       flavour_.ops_dir = OpsDir(flavour_.name, probe_dirs.BinDir());
       if (!fs::exists(flavour_.ops_dir + "/ops/__init__.py")) {

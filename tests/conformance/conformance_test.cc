@@ -12,7 +12,7 @@
 
 namespace skein::conformance {
 
-INSTANTIATE_TEST_SUITE_P(Flavours, ConformanceTest, ::testing::Values("shell", "ops2", "ops3"),
+INSTANTIATE_TEST_SUITE_P(Flavours, ConformanceTest, ::testing::Values("shell", "ops2", "ops3", "builtin"),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 }  // namespace skein::conformance
