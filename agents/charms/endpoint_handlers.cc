@@ -123,7 +123,7 @@ void GatewayInfo(const charm::Endpoint& ep, Reconcile& r) {
   for (auto& rel : r.model.Relations(ep.name)) {
     sdk::Bag remote = rel.RemoteAppBag();
     if (!remote.count("gateway_name") || !remote.count("gateway_namespace")) {
-      r.Wait(absl::StrCat("Waiting for gateway info relation data"));
+      r.Wait("Waiting for gateway info relation data");
     }
   }
 }

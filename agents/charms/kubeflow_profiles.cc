@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "agents/charms/charms.h"
 #include "agents/charms/profiles.h"
-#include "yaml-cpp/yaml.h"
+#include "lib/format/output.h"
 
 namespace skein::charms {
 namespace {
@@ -53,22 +53,6 @@ std::vector<sdk::K8sObject> DefaultPodDefaults(const std::string& ns) {
   return {{access_minio, ""}, {access_mlflow, ""}};
 }
 
-// YAML (a ResourceQuota spec given as an action parameter) to JSON.
-json YamlToJson(const YAML::Node& node) {
-  if (node.IsMap()) {
-    json out = json::object();
-    for (const auto& kv : node) out[kv.first.as<std::string>()] = YamlToJson(kv.second);
-    return out;
-  }
-  if (node.IsSequence()) {
-    json out = json::array();
-    for (const auto& item : node) out.push_back(YamlToJson(item));
-    return out;
-  }
-  if (node.IsNull()) return nullptr;
-  return node.as<std::string>();
-}
-
 bool IsDnsLabel(const std::string& s) {
   static const std::regex kLabel("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
   return std::regex_match(s, kLabel);
@@ -106,11 +90,12 @@ class KubeflowProfiles : public StandardCharm {
                     {"spec", {{"owner", {{"kind", "User"}, {"name", p.value("username", "")}}}}}};
     const std::string quota = p.value("resourcequota", "");
     if (!quota.empty()) {
-      try {
-        profile["spec"]["resourceQuotaSpec"] = YamlToJson(YAML::Load(quota));
-      } catch (const YAML::Exception& e) {
-        return model.context().ActionFail(absl::StrCat("resourcequota is not valid YAML: ", e.what()));
+      auto spec = format::YamlDocumentsToOrderedJson(quota);
+      if (!spec.ok() || spec->size() != 1 || !(*spec)[0].is_object()) {
+        return model.context().ActionFail(absl::StrCat(
+            "resourcequota is not a YAML mapping", spec.ok() ? "" : absl::StrCat(": ", spec.status().message())));
       }
+      profile["spec"]["resourceQuotaSpec"] = (*spec)[0];
     }
     json ns = {{"apiVersion", "v1"},
                {"kind", "Namespace"},

@@ -83,15 +83,13 @@ class MlflowServer : public StandardCharm {
   }
 
   absl::Status ReconcileCharm(const sdk::Event& event, Reconcile& r) override {
-    auto relations = r.model.Relations("object-storage");
-    std::optional<json> storage;
-    for (auto& rel : relations) {
+    for (auto& rel : r.model.Relations("object-storage")) {
       if (r.leader) {
         absl::Status s = rel.UpdateAppBag(sdi::WriteBag({"v1"}, std::nullopt));
         if (!s.ok()) return s;
       }
     }
-    storage = ObjectStorage(r.model);
+    const std::optional<json> storage = ObjectStorage(r.model);
     if (!storage.has_value()) {
       r.Wait("Waiting for object storage relation data");
       return absl::OkStatus();

@@ -3,34 +3,13 @@
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "relations/interfaces/prometheus_scrape.h"
-#include "yaml-cpp/yaml.h"
+#include "lib/format/output.h"
 
 namespace skein::charms {
 namespace {
 
 using json = nlohmann::ordered_json;
 namespace scrape = relations::interfaces::prometheus_scrape;
-
-void Emit(YAML::Emitter& out, const json& value) {
-  if (value.is_object()) {
-    out << YAML::BeginMap;
-    for (const auto& [k, v] : value.items()) {
-      out << YAML::Key << k << YAML::Value;
-      Emit(out, v);
-    }
-    out << YAML::EndMap;
-  } else if (value.is_array()) {
-    out << YAML::BeginSeq;
-    for (const auto& v : value) Emit(out, v);
-    out << YAML::EndSeq;
-  } else if (value.is_string()) {
-    out << YAML::DoubleQuoted << value.get<std::string>();
-  } else if (value.is_null()) {
-    out << YAML::Null;
-  } else {
-    out << value.dump();
-  }
-}
 
 }  // namespace
 
@@ -62,9 +41,7 @@ std::string RenderPrometheusConfig(const std::string& self_target, const std::st
   }
   json config = {{"global", {{"scrape_interval", scrape_interval}, {"evaluation_interval", "1m"}}},
                  {"scrape_configs", jobs}};
-  YAML::Emitter out;
-  Emit(out, config);
-  return std::string(out.c_str()) + "\n";
+  return format::OrderedToYaml(config);
 }
 
 }  // namespace skein::charms

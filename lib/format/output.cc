@@ -9,22 +9,36 @@
 namespace skein::format {
 namespace {
 
+// Juju's YAML is Go's yaml.v2: it quotes what YAML 1.1 would read as another type. Kubernetes
+// objects are also read by YAML 1.1 parsers that turn `2024-01-01`, `=` or `key:` into something
+// else, so that dialect quotes those too, and never lets a literal block gain a blank line.
+enum class Dialect { kJuju, kKubernetes };
+
 // True when a plain YAML scalar with this text would not read back as the same string.
-bool NeedsQuotes(const std::string& s) {
+bool NeedsQuotes(const std::string& s, Dialect dialect) {
   if (s.empty()) return true;
   static const std::regex kTyped(
-      R"(^(~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N)$|^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$|^0x[0-9a-fA-F]+$|^0o?[0-7]+$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$)");
+      R"(^(~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N)$)"
+      R"(|^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$|^0x[0-9a-fA-F]+$|^0o?[0-7]+$)"
+      R"(|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$)");
   if (std::regex_match(s, kTyped)) return true;
   if (s.front() == ' ' || s.back() == ' ') return true;
   static const std::string kIndicators = "-?:,[]{}#&*!|>'\"%@`";
   if (kIndicators.find(s.front()) != std::string::npos) return true;
   if (s.find(": ") != std::string::npos || s.find(" #") != std::string::npos) return true;
-  return false;
+  if (dialect == Dialect::kJuju) return false;
+  static const std::regex kKubernetesTyped(R"(^=$|^[-+]?[0-9][0-9_]*(\.[0-9]*)?([eE][-+]?[0-9]+)?$)");
+  static const std::regex kTimestamp(R"(^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2})");
+  if (std::regex_match(s, kKubernetesTyped) || std::regex_search(s, kTimestamp)) return true;
+  return s.front() == '\t' || s.back() == '\t' || s.back() == ':';
 }
 
-void Emit(YAML::Emitter& out, const nlohmann::json& v) {
+// One emitter for both JSON flavours and both dialects: Juju's output (nlohmann::json, keys
+// sorted as Go maps print) and Kubernetes objects (ordered_json, keys in the order written).
+template <typename Json>
+void Emit(YAML::Emitter& out, const Json& v, Dialect dialect) {
   switch (v.type()) {
-    case nlohmann::json::value_t::object:
+    case Json::value_t::object:
       if (v.empty()) {
         out << YAML::Flow << YAML::BeginMap << YAML::EndMap;
         return;
@@ -32,49 +46,54 @@ void Emit(YAML::Emitter& out, const nlohmann::json& v) {
       out << YAML::BeginMap;
       for (auto it = v.begin(); it != v.end(); ++it) {
         out << YAML::Key;
-        if (NeedsQuotes(it.key())) out << YAML::SingleQuoted;
+        if (NeedsQuotes(it.key(), dialect)) out << YAML::SingleQuoted;
         out << it.key() << YAML::Value;
-        Emit(out, it.value());
+        Emit(out, it.value(), dialect);
       }
       out << YAML::EndMap;
       return;
-    case nlohmann::json::value_t::array:
+    case Json::value_t::array:
       if (v.empty()) {
         out << YAML::Flow << YAML::BeginSeq << YAML::EndSeq;
         return;
       }
       out << YAML::BeginSeq;
-      for (const auto& item : v) Emit(out, item);
+      for (const auto& item : v) Emit(out, item, dialect);
       out << YAML::EndSeq;
       return;
-    case nlohmann::json::value_t::string: {
-      const std::string& s = v.get_ref<const std::string&>();
+    case Json::value_t::string: {
+      const std::string& s = v.template get_ref<const std::string&>();
       if (s.find('\n') != std::string::npos) {
-        // A literal block keeps exactly one trailing newline on reading (clip chomping), so only
-        // text ending in a single newline round-trips through `|`; anything else is quoted.
+        // A literal block keeps exactly one trailing newline on reading (clip chomping) and
+        // cannot start with a space without an indentation indicator; anything else is quoted.
         bool single_trailing_newline = s.back() == '\n' && (s.size() < 2 || s[s.size() - 2] != '\n');
-        if (single_trailing_newline) {
+        bool plain_start = s.front() != ' ' && s.front() != '\n' && s.front() != '\t';
+        if (single_trailing_newline && dialect == Dialect::kJuju) {
           out << YAML::Literal << s;
+        } else if (single_trailing_newline && plain_start) {
+          // yaml-cpp ends a literal block with a line break of its own; giving it the text
+          // without its last newline avoids a blank line that readers would drop anyway.
+          out << YAML::Literal << s.substr(0, s.size() - 1);
         } else {
           out << YAML::DoubleQuoted << s;
         }
-      } else if (NeedsQuotes(s)) {
+      } else if (NeedsQuotes(s, dialect)) {
         out << YAML::SingleQuoted << s;
       } else {
         out << s;
       }
       return;
     }
-    case nlohmann::json::value_t::boolean:
-      out << (v.get<bool>() ? "true" : "false");
+    case Json::value_t::boolean:
+      out << (v.template get<bool>() ? "true" : "false");
       return;
-    case nlohmann::json::value_t::number_integer:
-      out << v.get<int64_t>();
+    case Json::value_t::number_integer:
+      out << v.template get<int64_t>();
       return;
-    case nlohmann::json::value_t::number_unsigned:
-      out << v.get<uint64_t>();
+    case Json::value_t::number_unsigned:
+      out << v.template get<uint64_t>();
       return;
-    case nlohmann::json::value_t::number_float:
+    case Json::value_t::number_float:
       out << v.dump();
       return;
     default:
@@ -83,21 +102,35 @@ void Emit(YAML::Emitter& out, const nlohmann::json& v) {
   }
 }
 
-nlohmann::json NodeToJson(const YAML::Node& node, bool typed) {
+template <typename Json>
+std::string EmitYaml(const Json& value, Dialect dialect) {
+  if (value.is_null()) return "";
+  YAML::Emitter out;
+  out.SetIndent(2);
+  out.SetSeqFormat(YAML::Block);
+  Emit(out, value, dialect);
+  std::string s = out.c_str();
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  return s + "\n";
+}
+
+template <typename Json>
+Json NodeToJson(const YAML::Node& node, bool typed) {
   switch (node.Type()) {
     case YAML::NodeType::Map: {
-      nlohmann::json obj = nlohmann::json::object();
-      for (const auto& kv : node) obj[kv.first.as<std::string>()] = NodeToJson(kv.second, typed);
+      // yaml-cpp keeps a mapping's pairs in document order; ordered_json keeps it too.
+      Json obj = Json::object();
+      for (const auto& kv : node) obj[kv.first.as<std::string>()] = NodeToJson<Json>(kv.second, typed);
       return obj;
     }
     case YAML::NodeType::Sequence: {
-      nlohmann::json arr = nlohmann::json::array();
-      for (const auto& item : node) arr.push_back(NodeToJson(item, typed));
+      Json arr = Json::array();
+      for (const auto& item : node) arr.push_back(NodeToJson<Json>(item, typed));
       return arr;
     }
     case YAML::NodeType::Scalar: {
       const std::string& s = node.Scalar();
-      if (!typed || node.Tag() == "!") return s;  // quoted scalars carry the "!" tag
+      if (!typed || node.Tag() == "!") return s;  // quoted and block scalars carry the "!" tag
       static const std::regex kInt(R"(^[-+]?[0-9]+$)");
       static const std::regex kFloat(R"(^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$)");
       if (s == "true" || s == "True" || s == "TRUE") return true;
@@ -128,16 +161,8 @@ nlohmann::json NodeToJson(const YAML::Node& node, bool typed) {
 
 std::string ToJson(const nlohmann::json& value) { return value.dump() + "\n"; }
 
-std::string ToYaml(const nlohmann::json& value) {
-  if (value.is_null()) return "";
-  YAML::Emitter out;
-  out.SetIndent(2);
-  out.SetSeqFormat(YAML::Block);
-  Emit(out, value);
-  std::string s = out.c_str();
-  while (!s.empty() && s.back() == '\n') s.pop_back();
-  return s + "\n";
-}
+std::string ToYaml(const nlohmann::json& value) { return EmitYaml(value, Dialect::kJuju); }
+std::string OrderedToYaml(const nlohmann::ordered_json& value) { return EmitYaml(value, Dialect::kKubernetes); }
 
 std::string ToSmart(const nlohmann::json& value) {
   switch (value.type()) {
@@ -177,9 +202,20 @@ absl::StatusOr<std::string> Render(const nlohmann::json& value, const std::strin
 absl::StatusOr<nlohmann::json> YamlToJson(const std::string& text, bool typed) {
   try {
     YAML::Node node = YAML::Load(text);
-    return NodeToJson(node, typed);
+    return NodeToJson<nlohmann::json>(node, typed);
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(absl::StrCat("cannot parse YAML: ", e.what()));
+  }
+}
+
+absl::StatusOr<std::vector<nlohmann::ordered_json>> YamlDocumentsToOrderedJson(const std::string& text) {
+  try {
+    std::vector<nlohmann::ordered_json> out;
+    for (const YAML::Node& doc : YAML::LoadAll(text)) out.push_back(NodeToJson<nlohmann::ordered_json>(doc, true));
+    return out;
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("yaml: line ", e.mark.line + 1, ", column ", e.mark.column + 1, ": ", e.msg));
   }
 }
 

@@ -9,6 +9,7 @@
 //          booleans `True`/`False`, null nothing, maps as YAML
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
@@ -18,6 +19,9 @@ namespace skein::format {
 std::string ToJson(const nlohmann::json& value);
 std::string ToYaml(const nlohmann::json& value);
 std::string ToSmart(const nlohmann::json& value);
+// YAML for Kubernetes objects and other files YAML 1.1 parsers read: keys in the order they
+// were written, and also quoted where such a reader would retype a string (`2024-01-01`, `=`).
+std::string OrderedToYaml(const nlohmann::ordered_json& value);
 
 // Renders `value` in `format` ("json", "yaml", "smart"). InvalidArgument for other names,
 // with Juju's text `invalid value "x" for option --format: unknown format "x"`.
@@ -26,5 +30,8 @@ absl::StatusOr<std::string> Render(const nlohmann::json& value, const std::strin
 // Parses YAML text into JSON (scalars stay strings unless `typed`, where YAML's int, float,
 // bool and null are recognised). InvalidArgument on a syntax error.
 absl::StatusOr<nlohmann::json> YamlToJson(const std::string& text, bool typed = true);
+// Every document of a YAML stream, typed, keys in document order. InvalidArgument
+// `yaml: line L, column C: <reason>` on a syntax error.
+absl::StatusOr<std::vector<nlohmann::ordered_json>> YamlDocumentsToOrderedJson(const std::string& text);
 
 }  // namespace skein::format

@@ -96,10 +96,10 @@ TEST_F(MetricsTest, PrometheusScrapesEveryRelatedUnitAgent) {
            config.find("skein_unit_agent_mlflow-server") != std::string::npos;
   })) << ReadFile(config_path);
   const std::string config = ReadFile(config_path);
-  EXPECT_NE(config.find("_mlflow-server_prometheus_scrape\""), std::string::npos) << config;
-  EXPECT_NE(config.find("_mlflow-minio_prometheus_scrape_minio_metrics\""), std::string::npos) << config;
-  EXPECT_NE(config.find("metrics_path: \"/minio/v2/metrics/cluster\""), std::string::npos) << config;
-  EXPECT_NE(config.find("_kubeflow-profiles_prometheus_scrape\""), std::string::npos) << config;
+  EXPECT_NE(config.find("_mlflow-server_prometheus_scrape\n"), std::string::npos) << config;
+  EXPECT_NE(config.find("_mlflow-minio_prometheus_scrape_minio_metrics\n"), std::string::npos) << config;
+  EXPECT_NE(config.find("metrics_path: /minio/v2/metrics/cluster\n"), std::string::npos) << config;
+  EXPECT_NE(config.find("_kubeflow-profiles_prometheus_scrape\n"), std::string::npos) << config;
 
   if (FindPrometheus().empty()) {
     GTEST_SKIP() << "Debian's prometheus is not installed (tools/test installs it): prometheus.yml was checked, "

@@ -301,12 +301,12 @@ TEST(PrometheusConfigTest, RendersRelatedJobsAndUnitAgentJobs) {
   std::vector<std::string> errors;
   std::string yaml = RenderPrometheusConfig("127.0.0.1:9090", "5s", {app}, &errors);
   EXPECT_TRUE(errors.empty());
-  EXPECT_THAT(yaml, HasSubstr("job_name: \"juju_kubeflow_5b2c6f0_minio_prometheus_scrape_minio_metrics\""));
-  EXPECT_THAT(yaml, HasSubstr("\"10.0.0.9:9000\""));
-  EXPECT_THAT(yaml, HasSubstr("job_name: \"skein_unit_agent_minio\""));
-  EXPECT_THAT(yaml, HasSubstr("\"127.0.0.1:4000\""));
-  EXPECT_THAT(yaml, HasSubstr("juju_unit: \"minio/0\""));
-  EXPECT_THAT(yaml, HasSubstr("\"127.0.0.1:9090\""));
+  EXPECT_THAT(yaml, HasSubstr("job_name: juju_kubeflow_5b2c6f0_minio_prometheus_scrape_minio_metrics\n"));
+  EXPECT_THAT(yaml, HasSubstr("- 10.0.0.9:9000\n"));
+  EXPECT_THAT(yaml, HasSubstr("job_name: skein_unit_agent_minio\n"));
+  EXPECT_THAT(yaml, HasSubstr("- 127.0.0.1:4000\n"));
+  EXPECT_THAT(yaml, HasSubstr("juju_unit: minio/0\n"));
+  EXPECT_THAT(yaml, HasSubstr("- 127.0.0.1:9090\n"));
   app.app_bag["scrape_jobs"] = "not json";
   RenderPrometheusConfig("127.0.0.1:9090", "5s", {app}, &errors);
   ASSERT_EQ(errors.size(), 1u);
