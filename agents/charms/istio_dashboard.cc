@@ -9,35 +9,51 @@
 #include "agents/charms/charms.h"
 #include "agents/charms/profiles.h"
 #include "relations/interfaces/python_dump.h"
-#include "relations/interfaces/sdi.h"
+#include "relations/interfaces/dashboard_links.h"
+#include "relations/interfaces/gateway_info.h"
+#include "relations/interfaces/ingress.h"
+#include "relations/interfaces/k8s_service.h"
 
 namespace skein::charms {
 namespace {
 
 using json = nlohmann::ordered_json;
-namespace sdi = relations::interfaces::sdi;
+namespace ingress = relations::interfaces::ingress;
+namespace ingress_auth = relations::interfaces::ingress_auth;
+namespace k8s_service = relations::interfaces::k8s_service;
+namespace gateway_info = relations::interfaces::gateway_info;
+namespace dashboard_links = relations::interfaces::dashboard_links;
 
-json VirtualService(const json& route, const std::string& model, const std::string& gateway) {
-  const std::string service = route["service"].get<std::string>();
-  const std::string ns = route.contains("namespace") && route["namespace"].is_string()
-                             ? route["namespace"].get<std::string>()
-                             : model;
-  const std::string prefix = route["prefix"].get<std::string>();
-  const std::string rewrite =
-      route.contains("rewrite") && route["rewrite"].is_string() ? route["rewrite"].get<std::string>() : prefix;
+json VirtualService(const ingress::Route& route, const std::string& model, const std::string& gateway) {
   return json{
       {"apiVersion", "networking.istio.io/v1alpha3"},
       {"kind", "VirtualService"},
-      {"metadata", {{"name", service}, {"namespace", model}}},
+      {"metadata", {{"name", route.service}, {"namespace", model}}},
       {"spec",
        {{"gateways", json::array({absl::StrCat(model, "/", gateway)})},
         {"hosts", json::array({"*"})},
-        {"http", json::array({json{
-                     {"match", json::array({json{{"uri", {{"prefix", prefix}}}}})},
-                     {"rewrite", {{"uri", rewrite}}},
-                     {"route", json::array({json{{"destination",
-                                                  {{"host", absl::StrCat(service, ".", ns, ".svc.cluster.local")},
-                                                   {"port", {{"number", route["port"]}}}}}}})}}})}}}};
+        {"http", json::array({json{{"match", json::array({json{{"uri", {{"prefix", route.prefix}}}}})},
+                                   {"rewrite", {{"uri", ingress::EffectiveRewrite(route)}}},
+                                   {"route", json::array({json{{"destination",
+                                                                {{"host", ingress::DestinationHost(route, model)},
+                                                                 {"port", {{"number", route.port}}}}}}})}}})}}}};
+}
+
+json EnvoyFilter(const ingress_auth::AuthService& auth, const std::string& name, const std::string& model) {
+  const std::string uri = absl::StrCat("http://", auth.service, ".", model, ".svc.cluster.local:", auth.port);
+  json ext_authz = {{"name", "envoy.filters.http.ext_authz"},
+                    {"typed_config",
+                     {{"http_service",
+                       {{"server_uri", {{"uri", uri}}},
+                        {"authorization_request", {{"allowed_headers", auth.allowed_request_headers}}},
+                        {"authorization_response", {{"allowed_upstream_headers", auth.allowed_response_headers}}}}}}}};
+  return json{{"apiVersion", "networking.istio.io/v1alpha3"},
+              {"kind", "EnvoyFilter"},
+              {"metadata", {{"name", name}, {"namespace", model}}},
+              {"spec",
+               {{"workloadSelector", {{"labels", {{"istio", "ingressgateway"}}}}},
+                {"configPatches", json::array({json{{"applyTo", "HTTP_FILTER"},
+                                                    {"patch", {{"operation", "INSERT_BEFORE"}, {"value", ext_authz}}}}})}}}};
 }
 
 class IstioPilot : public StandardCharm {
@@ -55,46 +71,24 @@ class IstioPilot : public StandardCharm {
     std::vector<sdk::K8sObject> objects;
     for (auto& rel : r.model.Relations("ingress")) {
       if (r.leader) {
-        absl::Status s = rel.UpdateAppBag(sdi::WriteBag({"v1", "v2"}, std::nullopt));
+        absl::Status s = rel.UpdateAppBag(ingress::ProviderAppBag());
         if (!s.ok()) return s;
       }
-      auto route = sdi::ReadData(rel.RemoteAppBag(), {"service", "port", "prefix"});
+      auto route = ingress::ReadRoute(rel.RemoteAppBag());
       if (route.ok()) objects.push_back({VirtualService(*route, model, gateway), ""});
     }
     bool auth_missing = false;
     for (auto& rel : r.model.Relations("ingress-auth")) {
       if (r.leader) {
-        absl::Status s = rel.UpdateAppBag(sdi::WriteBag({"v1"}, std::nullopt));
+        absl::Status s = rel.UpdateAppBag(ingress_auth::ProviderAppBag());
         if (!s.ok()) return s;
       }
-      auto auth = sdi::ReadData(rel.RemoteAppBag(), {"service", "port"});
+      auto auth = ingress_auth::ReadAuthService(rel.RemoteAppBag());
       if (!auth.ok()) {
         auth_missing = true;
         continue;
       }
-      objects.push_back(
-          {json{{"apiVersion", "networking.istio.io/v1alpha3"},
-                {"kind", "EnvoyFilter"},
-                {"metadata", {{"name", r.model.app() + "-authn-filter"}, {"namespace", model}}},
-                {"spec",
-                 {{"workloadSelector", {{"labels", {{"istio", "ingressgateway"}}}}},
-                  {"configPatches",
-                   json::array({json{{"applyTo", "HTTP_FILTER"},
-                                     {"patch",
-                                      {{"operation", "INSERT_BEFORE"},
-                                       {"value",
-                                        {{"name", "envoy.filters.http.ext_authz"},
-                                         {"typed_config",
-                                          {{"http_service",
-                                            {{"server_uri",
-                                              {{"uri", absl::StrCat("http://", (*auth)["service"].get<std::string>(), ".",
-                                                                    model, ".svc.cluster.local:", (*auth)["port"].dump())}}},
-                                             {"authorization_request",
-                                              {{"allowed_headers", (*auth).value("allowed-request-headers", json::array())}}},
-                                             {"authorization_response",
-                                              {{"allowed_upstream_headers",
-                                                (*auth).value("allowed-response-headers", json::array())}}}}}}}}}}}}})}}}},
-           ""});
+      objects.push_back({EnvoyFilter(*auth, r.model.app() + "-authn-filter", model), ""});
     }
     // Without valid auth data the Gateway is removed, so nothing is exposed unauthenticated.
     if (!auth_missing) {
@@ -111,13 +105,11 @@ class IstioPilot : public StandardCharm {
     }
     if (r.leader) {
       for (auto& rel : r.model.Relations("istio-pilot")) {
-        json data = {{"service-name", absl::StrCat("istiod.", model, ".svc")}, {"service-port", "15012"}};
-        absl::Status s = rel.UpdateAppBag(sdi::WriteBag({"v1"}, data));
+        absl::Status s = rel.UpdateAppBag(k8s_service::ProviderSdiBag({absl::StrCat("istiod.", model, ".svc"), "15012"}));
         if (!s.ok()) return s;
       }
       for (auto& rel : r.model.Relations("gateway-info")) {
-        absl::Status s = rel.UpdateAppBag(
-            {{"gateway_name", gateway}, {"gateway_namespace", model}, {"gateway_up", auth_missing ? "false" : "true"}});
+        absl::Status s = rel.UpdateAppBag(gateway_info::ProviderAppBag({gateway, model, !auth_missing}));
         if (!s.ok()) return s;
       }
       absl::Status s = r.model.substrate().ApplyManifests("ingress", objects);
@@ -127,43 +119,26 @@ class IstioPilot : public StandardCharm {
   }
 };
 
-// Orders links by the names in `order` first (in that order), then the rest as they came.
-json Ordered(const json& links, const json& order) {
-  std::vector<json> in(links.begin(), links.end());
-  std::vector<json> out;
-  if (order.is_array()) {
-    for (const auto& name : order) {
-      auto it = std::find_if(in.begin(), in.end(), [&](const json& l) { return l.value("text", "") == name; });
-      if (it != in.end()) {
-        out.push_back(*it);
-        in.erase(it);
-      }
-    }
-  }
-  out.insert(out.end(), in.begin(), in.end());
-  return json(out);
-}
-
 class KubeflowDashboard : public StandardCharm {
  public:
   KubeflowDashboard() : StandardCharm(ProfileFor("kubeflow-dashboard")) {}
 
  protected:
   absl::Status ReconcileCharm(const sdk::Event& event, Reconcile& r) override {
+    // Upstream refuses any other model (kubeflow/kubeflow#6136): the dashboard's links and
+    // profile lookups assume the `kubeflow` namespace.
+    if (r.model.model_name() != "kubeflow") {
+      r.Block("kubeflow-dashboard must be deployed to model named `kubeflow`: https://git.io/J6d35");
+      return absl::OkStatus();
+    }
     if (!r.leader) return absl::OkStatus();
-    std::map<std::string, json> by_location = {{"menu", json::array()},
-                                               {"external", json::array()},
-                                               {"quick", json::array()},
-                                               {"documentation", json::array()}};
+    std::map<std::string, std::vector<json>> by_location = {
+        {"menu", {}}, {"external", {}}, {"quick", {}}, {"documentation", {}}};
     for (auto& rel : r.model.Relations("links")) {
-      auto bag = rel.RemoteAppBag();
-      auto it = bag.find("dashboard_links");
-      if (it == bag.end()) continue;
-      json links = json::parse(it->second, nullptr, false);
-      if (!links.is_array()) continue;
-      for (const auto& l : links) {
-        const std::string location = l.value("location", "menu");
-        if (by_location.count(location)) by_location[location].push_back(l);
+      auto links = dashboard_links::ReadLinks(rel.RemoteAppBag());
+      if (!links.ok()) continue;  // the upstream dashboard skips an app's invalid links too
+      for (const auto& l : *links) {
+        if (by_location.count(l.location)) by_location[l.location].push_back(dashboard_links::ToJson(l));
       }
     }
     for (auto& [location, links] : by_location) {
@@ -172,16 +147,20 @@ class KubeflowDashboard : public StandardCharm {
         for (const auto& l : extra) links.push_back(l);
       }
     }
-    const json default_menu = {"Notebooks", "TensorBoards", "Volumes", "Katib Experiments", "Pipelines",
-                               "Experiments (KFP)", "Runs", "Recurring Runs", "Artifacts", "Executions"};
-    auto order = [&](const std::string& location, const json& fallback) {
-      json o = json::parse(r.model.ConfigString(absl::StrCat(location, "-link-order"), fallback.dump()), nullptr, false);
-      return Ordered(by_location[location], o);
+    auto order = [&](const std::string& location, const std::vector<std::string>& fallback) {
+      json o = json::parse(r.model.ConfigString(absl::StrCat(location, "-link-order"), json(fallback).dump()), nullptr, false);
+      std::vector<std::string> names;
+      if (o.is_array()) {
+        for (const auto& n : o) {
+          if (n.is_string()) names.push_back(n.get<std::string>());
+        }
+      }
+      return json(dashboard_links::Ordered(by_location[location], names));
     };
-    json links = {{"menuLinks", order("menu", default_menu)},
-                  {"externalLinks", order("external", json::array({"MLflow"}))},
-                  {"quickLinks", order("quick", json::array())},
-                  {"documentationItems", order("documentation", json::array())}};
+    json links = {{"menuLinks", order("menu", dashboard_links::DefaultMenuOrder())},
+                  {"externalLinks", order("external", {"MLflow"})},
+                  {"quickLinks", order("quick", {})},
+                  {"documentationItems", order("documentation", {})}};
     json configmap = {{"apiVersion", "v1"},
                       {"kind", "ConfigMap"},
                       {"metadata",

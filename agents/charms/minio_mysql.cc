@@ -6,13 +6,13 @@
 #include "agents/charms/charms.h"
 #include "agents/charms/profiles.h"
 #include "relations/interfaces/mysql_client.h"
-#include "relations/interfaces/sdi.h"
+#include "relations/interfaces/object_storage.h"
 
 namespace skein::charms {
 namespace {
 
 using json = nlohmann::ordered_json;
-namespace sdi = relations::interfaces::sdi;
+namespace object_storage = relations::interfaces::object_storage;
 namespace mysql = relations::interfaces::mysql_client;
 
 class Minio : public StandardCharm {
@@ -30,14 +30,10 @@ class Minio : public StandardCharm {
       return absl::OkStatus();
     }
     if (!r.leader) return absl::OkStatus();
-    json data = {{"access-key", r.model.ConfigString("access-key", "minio")},
-                 {"namespace", r.model.model_name()},
-                 {"port", r.model.ConfigInt("port", 9000)},
-                 {"secret-key", secret},
-                 {"secure", false},
-                 {"service", r.model.app()}};
+    object_storage::Credentials credentials{r.model.ConfigString("access-key", "minio"), secret, r.model.app(),
+                                            static_cast<int>(r.model.ConfigInt("port", 9000)), r.model.model_name(), false};
     for (auto& rel : r.model.Relations("object-storage")) {
-      absl::Status s = rel.UpdateAppBag(sdi::WriteBag({"v1"}, data));
+      absl::Status s = rel.UpdateAppBag(object_storage::ProviderAppBag(credentials));
       if (!s.ok()) return s;
     }
     return absl::OkStatus();

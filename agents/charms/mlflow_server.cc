@@ -7,13 +7,13 @@
 #include "agents/charms/charms.h"
 #include "agents/charms/profiles.h"
 #include "relations/interfaces/kubernetes_manifests.h"
-#include "relations/interfaces/sdi.h"
+#include "relations/interfaces/object_storage.h"
 
 namespace skein::charms {
 
 using json = nlohmann::ordered_json;
 namespace km = relations::interfaces::kubernetes_manifests;
-namespace sdi = relations::interfaces::sdi;
+namespace object_storage = relations::interfaces::object_storage;
 
 json MlflowSecrets(const std::string& app, const std::string& access_key, const std::string& secret_key,
                    const std::string& s3_endpoint) {
@@ -77,32 +77,27 @@ class MlflowServer : public StandardCharm {
         return model.context().ActionFail("Waiting for object storage relation data");
       }
       return model.context().SetActionResults(
-          {{"access-key", (*storage)["access-key"].get<std::string>()},
-           {"secret-access-key", (*storage)["secret-key"].get<std::string>()}});
+          {{"access-key", storage->access_key}, {"secret-access-key", storage->secret_key}});
     });
   }
 
   absl::Status ReconcileCharm(const sdk::Event& event, Reconcile& r) override {
     for (auto& rel : r.model.Relations("object-storage")) {
       if (r.leader) {
-        absl::Status s = rel.UpdateAppBag(sdi::WriteBag({"v1"}, std::nullopt));
+        absl::Status s = rel.UpdateAppBag(object_storage::RequirerAppBag());
         if (!s.ok()) return s;
       }
     }
-    const std::optional<json> storage = ObjectStorage(r.model);
+    const std::optional<object_storage::Credentials> storage = ObjectStorage(r.model);
     if (!storage.has_value()) {
       r.Wait("Waiting for object storage relation data");
       return absl::OkStatus();
     }
     if (!r.status.empty() || !r.leader) return absl::OkStatus();  // sends only when reconciled
-    const json& ns = (*storage).contains("namespace") ? (*storage)["namespace"] : json();
-    const std::string s3 = absl::StrCat("http://", (*storage)["service"].get<std::string>(), ".",
-                                        ns.is_string() ? ns.get<std::string>() : r.model.model_name(), ":",
-                                        (*storage)["port"].dump());
+    const std::string s3 = object_storage::S3Endpoint(*storage, r.model.model_name());
     const std::string tracking = absl::StrCat("http://", r.model.app(), ".", r.model.model_name(),
                                               ".svc.cluster.local:", r.model.ConfigInt("mlflow_port", 5000));
-    const json secrets = MlflowSecrets(r.model.app(), (*storage)["access-key"].get<std::string>(),
-                                       (*storage)["secret-key"].get<std::string>(), s3);
+    const json secrets = MlflowSecrets(r.model.app(), storage->access_key, storage->secret_key, s3);
     const json pod_defaults = MlflowPodDefaults(r.model.app(), s3, tracking);
     for (const auto& [endpoint, manifests] : {std::pair{"secrets", secrets}, std::pair{"pod-defaults", pod_defaults}}) {
       const charm::Endpoint* ep = r.model.metadata().FindEndpoint(endpoint);
@@ -118,10 +113,10 @@ class MlflowServer : public StandardCharm {
 
  private:
   // The object-storage data of the first relation, or nullopt while there is none.
-  static std::optional<json> ObjectStorage(sdk::Model& model) {
+  static std::optional<object_storage::Credentials> ObjectStorage(sdk::Model& model) {
     for (auto& rel : model.Relations("object-storage")) {
-      auto data = sdi::ReadData(rel.RemoteAppBag(), {"access-key", "secret-key", "service", "port"});
-      if (data.ok()) return *data;
+      auto credentials = object_storage::ReadCredentials(rel.RemoteAppBag());
+      if (credentials.ok()) return *credentials;
     }
     return std::nullopt;
   }

@@ -7,10 +7,7 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-// A kubeflow_dashboard_links entry with the library's defaults for the keys it fills in.
-json Link(const std::string& text, const std::string& link, const std::string& location, const std::string& icon) {
-  return json{{"text", text}, {"link", link}, {"location", location}, {"icon", icon}, {"type", "item"}, {"desc", ""}};
-}
+using relations::interfaces::dashboard_links::Link;
 
 json Job(std::vector<std::string> targets) {
   return json::array({json{{"metrics_path", "/metrics"}, {"static_configs", json::array({json{{"targets", targets}}})}}});
@@ -35,13 +32,13 @@ std::map<std::string, CharmProfile> BuildProfiles() {
   add({.name = "jupyter-ui",
        .port = 5000,
        .ingress = IngressRoute{"/jupyter/", "/", false},
-       .dashboard_links = json::array({Link("Notebooks", "/jupyter/", "menu", "book")})});
+       .dashboard_links = {Link{"Notebooks", "/jupyter/", "menu", "book"}}});
   add({.name = "katib-controller", .port = 443, .service_info_endpoints = {"k8s-service-info"}});
   add({.name = "katib-db-manager", .port = 6789, .database = "katib", .service_info_endpoints = {"k8s-service-info"}});
   add({.name = "katib-ui",
        .port = 8080,
        .ingress = IngressRoute{"/katib/", "/katib/", false},
-       .dashboard_links = json::array({Link("Katib Experiments", "/katib/", "menu", "kubeflow:katib")})});
+       .dashboard_links = {Link{"Katib Experiments", "/katib/", "menu", "kubeflow:katib"}}});
   add({.name = "kfp-api", .port = 8888, .database = "mlpipeline"});
   add({.name = "kfp-metadata-writer", .service_info_endpoints = {"grpc"}});
   add({.name = "kfp-persistence"});
@@ -50,19 +47,18 @@ std::map<std::string, CharmProfile> BuildProfiles() {
   add({.name = "kfp-ui",
        .port = 3000,
        .ingress = IngressRoute{"/pipeline", "/pipeline", false},
-       .dashboard_links = json::array({Link("Experiments (KFP)", "/pipeline/#/experiments", "menu", "done-all"),
-                                       Link("Pipelines", "/pipeline/#/pipelines", "menu", "kubeflow:pipeline-centered"),
-                                       Link("Runs", "/pipeline/#/runs", "menu", "maps:directions-run"),
-                                       Link("Recurring Runs", "/pipeline/#/recurringruns", "menu", "device:access-alarm"),
-                                       Link("Artifacts", "/pipeline/#/artifacts", "menu", "editor:bubble-chart"),
-                                       Link("Executions", "/pipeline/#/executions", "menu", "av:play-arrow")})});
+       .dashboard_links = {Link{"Experiments (KFP)", "/pipeline/#/experiments", "menu", "done-all"},
+                                       Link{"Pipelines", "/pipeline/#/pipelines", "menu", "kubeflow:pipeline-centered"},
+                                       Link{"Runs", "/pipeline/#/runs", "menu", "maps:directions-run"},
+                                       Link{"Recurring Runs", "/pipeline/#/recurringruns", "menu", "device:access-alarm"},
+                                       Link{"Artifacts", "/pipeline/#/artifacts", "menu", "editor:bubble-chart"},
+                                       Link{"Executions", "/pipeline/#/executions", "menu", "av:play-arrow"}}});
   add({.name = "kfp-viewer"});
   add({.name = "kfp-viz", .port = 8888});
   add({.name = "knative-eventing"});
   add({.name = "knative-operator", .scrape_jobs = Job({"*:9090"})});
   add({.name = "knative-serving"});
-  add({.name = "kserve-controller", .port = 8080, .scrape_jobs = Job({"*:8080"}),
-       .unhandled_endpoints = {"secrets", "service-accounts"}});
+  add({.name = "kserve-controller", .port = 8080, .scrape_jobs = Job({"*:8080"})});
   add({.name = "kubeflow-dashboard",
        .port = 8082,
        .ingress = IngressRoute{"/", "/", false},
@@ -72,18 +68,18 @@ std::map<std::string, CharmProfile> BuildProfiles() {
   add({.name = "kubeflow-volumes",
        .port = 5000,
        .ingress = IngressRoute{"/volumes", "/", false},
-       .dashboard_links = json::array({Link("Volumes", "/volumes/", "menu", "device:storage")})});
+       .dashboard_links = {Link{"Volumes", "/volumes/", "menu", "device:storage"}}});
   add({.name = "metacontroller-operator", .scrape_jobs = Job({"*:9999"})});
   add({.name = "minio",
        .port = 9000,
        .scrape_jobs = json::array({json{{"job_name", "minio_metrics"},
                                         {"scrape_interval", "30s"},
                                         {"metrics_path", "/minio/v2/metrics/cluster"},
-                                        {"static_configs", json::array({json{{"targets", {"*:9000"}}}})}}})});
+                                        {"static_configs", json::array({json{{"targets", {"*:{port}"}}}})}}})});
   add({.name = "mlflow-server",
        .port = 5000,
        .ingress = IngressRoute{"/mlflow/", "/", true},
-       .dashboard_links = json::array({Link("MLflow", "/mlflow/", "external", "device:data-usage")}),
+       .dashboard_links = {Link{"MLflow", "/mlflow/", "external", "device:data-usage"}},
        .scrape_jobs = Job({"*:5000", "*:8000"}),
        .required_relations = {{"relational-db", "Please add relation to the database"}},
        .database = "mlflow"});
@@ -97,7 +93,7 @@ std::map<std::string, CharmProfile> BuildProfiles() {
   add({.name = "tensorboards-web-app",
        .port = 5000,
        .ingress = IngressRoute{"/tensorboards", "/", false},
-       .dashboard_links = json::array({Link("TensorBoards", "/tensorboards/", "menu", "assessment")})});
+       .dashboard_links = {Link{"TensorBoards", "/tensorboards/", "menu", "assessment"}}});
   add({.name = "training-operator", .port = 8080, .scrape_jobs = Job({"*:8080"})});
   add({.name = "alertmanager-k8s", .port = 9093, .scrape_jobs = Job({"*:9093"}), .unhandled_endpoints = cos_unhandled});
   add({.name = "catalogue-k8s", .port = 80, .unhandled_endpoints = cos_unhandled});

@@ -17,6 +17,8 @@ void RegisterBuiltinCharms(sdk::CharmRegistry& registry) {
   registry.Register("istio-pilot", NewIstioPilot);
   registry.Register("kubeflow-dashboard", NewKubeflowDashboard);
   registry.Register("prometheus-k8s", NewPrometheusK8s);
+  registry.Register("knative-serving", NewKnativeServing);
+  registry.Register("kserve-controller", NewKserveController);
   // The conformance suite runs this one to hold built-in charms to the same contract as charm
   // directories (tests/testdata/charms/recorder-builtin).
   registry.Register("skein-recorder", NewRecorder);

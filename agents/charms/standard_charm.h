@@ -17,9 +17,11 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "agents/sdk/charm.h"
 #include "nlohmann/json.hpp"
+#include "relations/interfaces/dashboard_links.h"
 
 namespace skein::charms {
 
@@ -36,8 +38,10 @@ struct CharmProfile {
   std::string name;
   int port = 0;  // the main service's port (k8s-service data, ingress)
   std::optional<IngressRoute> ingress;
-  nlohmann::ordered_json dashboard_links = nlohmann::ordered_json::array();
-  nlohmann::ordered_json scrape_jobs;  // null: the prometheus_scrape library's default job
+  std::vector<relations::interfaces::dashboard_links::Link> dashboard_links;
+  // null: the prometheus_scrape library's default job. `{port}` in a target is replaced by the
+  // charm's `port` config (or `port` above when unset).
+  nlohmann::ordered_json scrape_jobs;
   std::map<std::string, std::string> required_relations;  // endpoint -> Blocked message
   std::string database;  // the database a mysql_client requirer asks for
   // Endpoints speaking mlops-libs' k8s_service_info form (`svc_name`/`svc_port`) instead of

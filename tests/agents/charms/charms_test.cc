@@ -11,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/charm/metadata.h"
+#include "relations/interfaces/grafana_dashboard.h"
 #include "relations/interfaces/python_dump.h"
 #include "tests/agents/hook/fake_hook_context.h"
 
@@ -145,6 +146,35 @@ TEST(MinioTest, WritesTheObjectStorageBagOfTheCatalog) {
   EXPECT_THAT(gen.app_writes[5]["data"], HasSubstr("secret-key: " + gen.leader_settings["secret-key"]));
 }
 
+// minio's scrape job targets its configured S3 port, as upstream's `*:<port>` does.
+TEST(MinioTest, ScrapeTargetFollowsThePortConfig) {
+  FakeHookContext ctx("minio/0", "config-changed");
+  testing::FakeSubstrate substrate;
+  ctx.config = {{"access-key", "minio"}, {"secret-key", "minio123"}, {"port", 9100}};
+  ctx.AddRelation(6, "metrics-endpoint", "prometheus", {"prometheus/0"});
+  auto charm = NewMinio();
+  ASSERT_TRUE(RunHook(*charm, ctx, substrate, "name: minio\nprovides:\n  metrics-endpoint: {interface: prometheus_scrape}\n").ok());
+  json jobs = json::parse(ctx.app_writes[6]["scrape_jobs"]);
+  EXPECT_EQ(jobs[0]["job_name"], "minio_metrics");
+  EXPECT_EQ(jobs[0]["static_configs"][0]["targets"], json::array({"*:9100"}));
+}
+
+// Upstream's kubeflow-dashboard refuses any model but `kubeflow`, with this text.
+TEST(KubeflowDashboardTest, BlocksOutsideTheKubeflowModel) {
+  const std::string meta = "name: kubeflow-dashboard\nprovides:\n  links: {interface: kubeflow_dashboard_links}\n";
+  FakeHookContext ctx("kubeflow-dashboard/0", "config-changed");
+  testing::FakeSubstrate substrate;
+  auto charm = NewKubeflowDashboard();
+  sdk::Model elsewhere(&ctx, &substrate, Meta(meta), "ml");
+  ASSERT_TRUE(sdk::RunCharmEvent(*charm, sdk::EventFor("config-changed", {}), elsewhere).ok());
+  EXPECT_EQ(LastUnitStatus(ctx).status, "blocked");
+  EXPECT_EQ(LastUnitStatus(ctx).message, "kubeflow-dashboard must be deployed to model named `kubeflow`: https://git.io/J6d35");
+  EXPECT_TRUE(substrate.sets.empty());
+  ASSERT_TRUE(RunHook(*charm, ctx, substrate, meta).ok());  // in `kubeflow`
+  EXPECT_EQ(LastUnitStatus(ctx).status, "active");
+  EXPECT_EQ(substrate.sets["links"].size(), 1u);
+}
+
 TEST(MysqlK8sTest, AnswersADatabaseRequestWithCredentials) {
   FakeHookContext ctx("kfp-db/0", "database-relation-changed");
   testing::FakeSubstrate substrate;
@@ -245,6 +275,134 @@ TEST(IstioPilotTest, RendersAVirtualServicePerRouteAndTheGatewayInfo) {
   EXPECT_EQ(vs["spec"]["http"][0]["route"][0]["destination"]["host"], "mlflow-server.kubeflow.svc.cluster.local");
   EXPECT_EQ(vs["spec"]["http"][0]["route"][0]["destination"]["port"]["number"], 5000);
   EXPECT_EQ(objects[1].object["kind"], "Gateway");
+}
+
+constexpr char kKserveMeta[] = R"(name: kserve-controller
+provides:
+  metrics-endpoint: {interface: prometheus_scrape}
+requires:
+  object-storage: {interface: object-storage}
+  ingress-gateway: {interface: istio-gateway-info}
+  local-gateway: {interface: serving-local-gateway}
+  secrets: {interface: kubernetes_manifest}
+  service-accounts: {interface: kubernetes_manifest}
+  logging: {interface: loki_push_api}
+)";
+
+// kserve-controller 0.13 in serverless mode: Blocked until both gateways are related, Waiting
+// for their data, then Active; with an object store it sends the `<app>-s3` Secret and
+// ServiceAccount exactly as its templates render them (the expected texts are Python's
+// json.dumps of the rendered templates).
+TEST(KserveControllerTest, NeedsBothGatewaysAndSendsItsS3ObjectsToTheDispatcher) {
+  FakeHookContext ctx("kserve-controller/0", "config-changed");
+  testing::FakeSubstrate substrate;
+  ctx.config = {{"deployment-mode", "serverless"}};
+  auto charm = NewKserveController();
+  ASSERT_TRUE(RunHook(*charm, ctx, substrate, kKserveMeta).ok());
+  EXPECT_EQ(LastUnitStatus(ctx).status, "blocked");
+
+  auto& ingress = ctx.AddRelation(1, "ingress-gateway", "istio-pilot", {"istio-pilot/0"});
+  ASSERT_TRUE(RunHook(*charm, ctx, substrate, kKserveMeta).ok());
+  EXPECT_EQ(LastUnitStatus(ctx).message, "Please relate to knative-serving:local-gateway");
+  ingress.bags["istio-pilot"] = {{"gateway_name", "kubeflow-gateway"}, {"gateway_namespace", "kubeflow"}, {"gateway_up", "true"}};
+  auto& local = ctx.AddRelation(2, "local-gateway", "knative-serving", {"knative-serving/0"});
+  ASSERT_TRUE(RunHook(*charm, ctx, substrate, kKserveMeta).ok());
+  EXPECT_EQ(LastUnitStatus(ctx).status, "waiting");
+  EXPECT_EQ(LastUnitStatus(ctx).message, "Waiting for local gateway data.");
+  local.bags["knative-serving"] = {{"gateway_name", "knative-local-gateway"}, {"gateway_namespace", "knative-serving"}, {"gateway_up", "true"}};
+  ASSERT_TRUE(RunHook(*charm, ctx, substrate, kKserveMeta).ok());
+  EXPECT_EQ(LastUnitStatus(ctx).status, "active") << LastUnitStatus(ctx).message;
+
+  // RawDeployment needs no local gateway; an unknown mode blocks with upstream's text.
+  FakeHookContext raw("kserve-controller/0", "config-changed");
+  raw.config = {{"deployment-mode", "RawDeployment"}};
+  raw.AddRelation(1, "ingress-gateway", "istio-pilot", {"istio-pilot/0"}).bags = ingress.bags;
+  ASSERT_TRUE(RunHook(*charm, raw, substrate, kKserveMeta).ok());
+  EXPECT_EQ(LastUnitStatus(raw).status, "active") << LastUnitStatus(raw).message;
+  raw.config = {{"deployment-mode", "knative"}};
+  ASSERT_TRUE(RunHook(*charm, raw, substrate, kKserveMeta).ok());
+  EXPECT_EQ(LastUnitStatus(raw).message, "Please set deployment-mode to either Serverless or RawDeployment");
+
+  EXPECT_TRUE(ctx.app_writes[3].empty());
+  auto& storage = ctx.AddRelation(3, "object-storage", "mlflow-minio", {"mlflow-minio/0"});
+  storage.bags["mlflow-minio"] = {
+      {"_supported_versions", "- v1\n"},
+      {"data", "access-key: minio\nnamespace: kubeflow\nport: 9000\nsecret-key: SECRET123\nsecure: false\nservice: mlflow-minio\n"}};
+  ctx.AddRelation(4, "secrets", "resource-dispatcher", {"resource-dispatcher/0"});
+  ctx.AddRelation(5, "service-accounts", "resource-dispatcher", {"resource-dispatcher/0"});
+  ASSERT_TRUE(RunHook(*charm, ctx, substrate, kKserveMeta).ok());
+  EXPECT_EQ(ctx.app_writes[3]["_supported_versions"], "- v1\n");
+  EXPECT_EQ(ctx.app_writes[4]["kubernetes_manifests"],
+            R"([{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "kserve-controller-s3", "annotations": {"serving.kserve.io/s3-endpoint": "mlflow-minio.kubeflow:9000", "serving.kserve.io/s3-usehttps": "0", "serving.kserve.io/s3-region": "us-east-1", "serving.kserve.io/s3-useanoncredential": "false"}}, "type": "Opaque", "stringData": {"AWS_ACCESS_KEY_ID": "minio", "AWS_SECRET_ACCESS_KEY": "SECRET123"}}])");
+  EXPECT_EQ(ctx.app_writes[5]["kubernetes_manifests"],
+            R"([{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "kserve-controller-s3"}, "secrets": [{"name": "kserve-controller-s3"}]}])");
+}
+
+TEST(KnativeServingTest, SharesItsLocalGatewayAndBlocksWithoutANamespace) {
+  const std::string meta =
+      "name: knative-serving\nprovides:\n  ingress-gateway: {interface: istio-ingress-gateway}\n"
+      "  local-gateway: {interface: serving-local-gateway}\n";
+  FakeHookContext ctx("knative-serving/0", "config-changed");
+  testing::FakeSubstrate substrate;
+  auto charm = NewKnativeServing();
+  ctx.AddRelation(1, "local-gateway", "kserve-controller", {"kserve-controller/0"});
+  ASSERT_TRUE(RunHook(*charm, ctx, substrate, meta).ok());
+  EXPECT_EQ(LastUnitStatus(ctx).status, "blocked");
+  EXPECT_EQ(LastUnitStatus(ctx).message, "Config item `namespace` must be set");
+  EXPECT_TRUE(ctx.app_writes[1].empty());
+
+  ctx.config = {{"namespace", "knative-serving"}, {"istio.gateway.namespace", "kubeflow"}, {"istio.gateway.name", "kubeflow-gateway"}};
+  ASSERT_TRUE(RunHook(*charm, ctx, substrate, meta).ok());
+  EXPECT_EQ(LastUnitStatus(ctx).status, "active");
+  EXPECT_EQ(ctx.app_writes[1]["gateway_name"], "knative-local-gateway");
+  EXPECT_EQ(ctx.app_writes[1]["gateway_namespace"], "knative-serving");
+  EXPECT_EQ(ctx.app_writes[1]["gateway_up"], "true");
+}
+
+// mlflow-server sends its dashboard under the upstream file's id; grafana-k8s reads it back and
+// reports nothing; a later hook keeps the same uuid (no needless change event); an invalid
+// dashboard is reported in grafana's `event` key as the upstream consumer does.
+TEST(GrafanaDashboardTest, MlflowSendsItsDashboardAndGrafanaReadsIt) {
+  namespace gd = relations::interfaces::grafana_dashboard;
+  FakeHookContext ctx("mlflow-server/0", "config-changed");
+  testing::FakeSubstrate substrate;
+  ctx.AddRelation(7, "grafana-dashboard", "grafana", {"grafana/0"});
+  auto charm = NewMlflowServer();
+  ASSERT_TRUE(RunHook(*charm, ctx, substrate, kMlflowMeta).ok());
+  const std::string sent = ctx.app_writes[7]["dashboards"];
+  json dashboards = json::parse(sent);
+  ASSERT_TRUE(dashboards["templates"].contains("file:mlflow-server.json")) << sent;
+  const json& t = dashboards["templates"]["file:mlflow-server.json"];
+  EXPECT_EQ(t["charm"], "mlflow-server");
+  EXPECT_EQ(t["inject_dropdowns"], true);
+  EXPECT_EQ(t["dashboard_alt_uid"], "9eb6f1da1205c5b9");  // hashlib.shake_256(b"mlflow-server-file:mlflow-server.json").hexdigest(8)
+  EXPECT_EQ(t["juju_topology"]["application"], "mlflow-server");
+  EXPECT_EQ(t["juju_topology"]["unit"], "mlflow-server/0");
+  EXPECT_EQ(dashboards["uuid"].get<std::string>().size(), 36u);
+
+  ASSERT_TRUE(RunHook(*charm, ctx, substrate, kMlflowMeta).ok());
+  EXPECT_EQ(ctx.app_writes[7]["dashboards"], sent);
+
+  const std::string grafana_meta =
+      "name: grafana-k8s\nrequires:\n  grafana-dashboard: {interface: grafana_dashboard}\n";
+  FakeHookContext grafana("grafana/0", "grafana-dashboard-relation-changed");
+  auto& rel = grafana.AddRelation(7, "grafana-dashboard", "mlflow-server", {"mlflow-server/0"});
+  rel.bags["mlflow-server"] = {{"dashboards", sent}};
+  StandardCharm consumer(ProfileFor("grafana-k8s"));
+  ASSERT_TRUE(RunHook(consumer, grafana, substrate, grafana_meta).ok());
+  EXPECT_EQ(grafana.app_writes[7]["event"], "");
+  auto received = gd::ConsumerDashboards(rel.bags["mlflow-server"]);
+  ASSERT_TRUE(received.ok());
+  ASSERT_EQ(received->size(), 1u);
+  EXPECT_THAT((*received)[0].content["title"].get<std::string>(), HasSubstr("mlflow-server"));
+  EXPECT_EQ((*received)[0].content["panels"][0]["datasource"], "${prometheusds}");
+
+  json broken = dashboards;
+  broken["templates"]["file:mlflow-server.json"]["content"] = gd::LzmaBase64Compress("{not json");
+  rel.bags["mlflow-server"] = {{"dashboards", broken.dump()}};
+  ASSERT_TRUE(RunHook(consumer, grafana, substrate, grafana_meta).ok());
+  json event = json::parse(grafana.app_writes[7]["event"]);
+  EXPECT_EQ(event["errors"][0]["dashboard_id"], "file:mlflow-server.json");
 }
 
 TEST(StandardCharmTest, IngressRequirerSendsItsRouteAndDashboardLinks) {
