@@ -3,7 +3,8 @@
 //   interface carries the catalog's contract (kubeflow-catalog §4);
 // - MLflow's Secrets and PodDefaults reach every labelled profile namespace through the resource
 //   dispatcher (§4.3): profiles created later too, unlabelled namespaces never, gone with the
-//   relation, and a duplicate name blocks the dispatcher with the upstream message.
+//   relation, and a duplicate name blocks the dispatcher with the upstream message;
+// - kserve-controller's S3 Secret and ServiceAccount reach them the same way.
 
 #include <chrono>
 #include <filesystem>
@@ -22,17 +23,6 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-bool EveryUnitSettled(const json& status) {
-  if (!status.contains("applications") || status["applications"].empty()) return false;
-  for (const auto& [name, app] : status["applications"].items()) {
-    if (!app.contains("units") || app["units"].empty()) return false;
-    for (const auto& [unit, u] : app["units"].items()) {
-      if (!UnitSettled(status, unit, "active")) return false;
-    }
-  }
-  return true;
-}
-
 class CharmsTest : public ::testing::Test {
  protected:
   void Ok(const std::vector<std::string>& args) {
@@ -44,17 +34,8 @@ class CharmsTest : public ::testing::Test {
     EXPECT_EQ(r.code, 0) << r.err;
     return json::parse(r.out, nullptr, false);
   }
-  // The remote application's bag as `unit` sees it on its relation over `endpoint` with `remote`.
   json RemoteAppBag(const std::string& unit, const std::string& endpoint, const std::string& remote_app) {
-    json info = Json({"show-unit", unit, "--format", "json"});
-    if (!info.contains(unit)) return json();
-    for (const auto& r : info[unit]["relation-info"]) {
-      if (r.value("endpoint", "") != endpoint) continue;
-      for (const auto& [u, d] : r["related-units"].items()) {
-        if (u.rfind(remote_app + "/", 0) == 0) return r["application-data"];
-      }
-    }
-    return json();
+    return e2e::RemoteAppBag(cluster_, unit, endpoint, remote_app);
   }
   // Objects in a namespace, as `skein manifests --namespace ns --format json` lists them.
   json Manifests(const std::string& ns) {
@@ -127,6 +108,11 @@ TEST_P(KubeflowSettlesTest, EveryUnitActiveAndIdle) {
   EXPECT_EQ(credentials.value("username", "").rfind("relation-", 0), 0u);
   json oidc = RemoteAppBag("dex-auth/0", "oidc-client", "oidc-gatekeeper");  // oidc-client, SDI
   EXPECT_NE(oidc.value("data", "").find("id: authservice-oidc\n"), std::string::npos) << oidc.dump();
+  json issuer = RemoteAppBag("oidc-gatekeeper/0", "dex-oidc-config", "dex-auth");  // dex-oidc-config
+  EXPECT_EQ(issuer.value("issuer-url", ""), "http://dex-auth.kubeflow.svc:5556/dex");
+  json local = RemoteAppBag("kserve-controller/0", "local-gateway", "knative-serving");  // serving-local-gateway
+  EXPECT_EQ(local.value("gateway_name", ""), "knative-local-gateway");
+  EXPECT_EQ(local.value("gateway_namespace", ""), "knative-serving");
 
   // What istio-pilot and kubeflow-dashboard render into the model's namespace.
   json objects = Manifests("kubeflow");
@@ -222,6 +208,37 @@ TEST_F(CharmsTest, MlflowCredentialsReachEveryLabelledProfileNamespace) {
     return WorkloadMessage(st, "resource-dispatcher/0") == "Failed to process invalid manifest. See debug logs.";
   }));
   EXPECT_EQ(WorkloadStatus(cluster_.Status(), "resource-dispatcher/0"), "blocked");
+  Ok({"kill-controller", "--no-prompt"});
+}
+
+// The catalog's KServe commands (§3.2) on kubeflow 1.9 with MLflow beside it: kserve-controller
+// reads mlflow-minio's credentials and every profile namespace gets its `kserve-controller-s3`
+// Secret (with the S3 annotations KServe reads) and ServiceAccount.
+TEST_F(CharmsTest, KserveCredentialsReachProfileNamespaces) {
+  Ok({"bootstrap"});
+  Ok({"add-model", "kubeflow"});
+  Ok({"deploy", "kubeflow", "--channel", "1.9/stable"});
+  Ok({"deploy", "mlflow", "--channel", "2.15/stable"});
+  Ok({"deploy", "resource-dispatcher", "--channel", "2.0/stable"});
+  Ok({"integrate", "mlflow-minio:object-storage", "kserve-controller:object-storage"});
+  Ok({"integrate", "kserve-controller:service-accounts", "resource-dispatcher:service-accounts"});
+  Ok({"integrate", "kserve-controller:secrets", "resource-dispatcher:secrets"});
+  ASSERT_TRUE(cluster_.WaitForStatus(EveryUnitSettled, std::chrono::seconds(240)));
+  Ok({"run", "kubeflow-profiles/0", "create-profile", "username=alice", "profilename=alice"});
+
+  ASSERT_TRUE(WaitFor([&] { return Find(Manifests("alice"), "ServiceAccount", "kserve-controller-s3") != nullptr; }));
+  json alice = Manifests("alice");
+  const json* secret = Find(alice, "Secret", "kserve-controller-s3");
+  ASSERT_NE(secret, nullptr);
+  const json& annotations = (*secret)["metadata"]["annotations"];
+  EXPECT_EQ(annotations.value("serving.kserve.io/s3-endpoint", ""), "mlflow-minio.kubeflow:9000");
+  EXPECT_EQ(annotations.value("serving.kserve.io/s3-usehttps", ""), "0");
+  EXPECT_EQ(annotations.value("serving.kserve.io/s3-region", ""), "us-east-1");
+  EXPECT_EQ((*secret)["stringData"].value("AWS_ACCESS_KEY_ID", ""), "minio");
+  EXPECT_EQ((*secret).value("type", ""), "Opaque");
+  const json* account = Find(alice, "ServiceAccount", "kserve-controller-s3");
+  EXPECT_EQ((*account)["secrets"], json::parse(R"([{"name": "kserve-controller-s3"}])"));
+  EXPECT_EQ(Find(Manifests("kubeflow"), "Secret", "kserve-controller-s3"), nullptr);
   Ok({"kill-controller", "--no-prompt"});
 }
 

@@ -185,6 +185,31 @@ bool UnitSettled(const nlohmann::json& s, const std::string& u, const std::strin
   return WorkloadStatus(s, u) == workload && AgentStatus(s, u) == "idle";
 }
 
+bool EveryUnitSettled(const nlohmann::json& status) {
+  if (!status.contains("applications") || status["applications"].empty()) return false;
+  for (const auto& [name, app] : status["applications"].items()) {
+    if (!app.contains("units") || app["units"].empty()) return false;
+    for (const auto& [unit, u] : app["units"].items()) {
+      if (!UnitSettled(status, unit, "active")) return false;
+    }
+  }
+  return true;
+}
+
+nlohmann::json RemoteAppBag(const Cluster& cluster, const std::string& unit, const std::string& endpoint,
+                            const std::string& remote_app) {
+  CliResult r = cluster.Skein({"show-unit", unit, "--format", "json"});
+  nlohmann::json info = nlohmann::json::parse(r.out, nullptr, false);
+  if (r.code != 0 || !info.is_object() || !info.contains(unit)) return nlohmann::json();
+  for (const auto& rel : info[unit]["relation-info"]) {
+    if (rel.value("endpoint", "") != endpoint) continue;
+    for (const auto& [u, d] : rel["related-units"].items()) {
+      if (u.rfind(remote_app + "/", 0) == 0) return rel["application-data"];
+    }
+  }
+  return nlohmann::json();
+}
+
 std::string TestCharm(const std::string& name) { return std::string(SKEIN_TESTDATA_DIR) + "/charms/" + name; }
 
 }  // namespace skein::e2e

@@ -72,6 +72,14 @@ bool HasApplication(const nlohmann::json& status, const std::string& app);
 // True when the unit's workload is `workload` and its agent is idle.
 bool UnitSettled(const nlohmann::json& status, const std::string& unit, const std::string& workload);
 
+// True when the model has applications and every unit of every one is active and idle.
+bool EveryUnitSettled(const nlohmann::json& status);
+
+// The remote application's bag as `unit` sees it on its relation over `endpoint` with
+// `remote_app`, read through `skein show-unit` (null when there is no such relation).
+nlohmann::json RemoteAppBag(const Cluster& cluster, const std::string& unit, const std::string& endpoint,
+                            const std::string& remote_app);
+
 // Path of a test charm under tests/testdata/charms.
 std::string TestCharm(const std::string& name);
 

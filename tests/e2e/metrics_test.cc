@@ -10,10 +10,12 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "relations/interfaces/grafana_dashboard.h"
 #include "tests/e2e/harness.h"
 
 namespace skein::e2e {
@@ -54,16 +56,6 @@ std::string FindPrometheus() {
   return "";
 }
 
-bool EveryUnitSettled(const json& status) {
-  for (const auto& [name, app] : status["applications"].items()) {
-    if (!app.contains("units") || app["units"].empty()) return false;
-    for (const auto& [unit, u] : app["units"].items()) {
-      if (!UnitSettled(status, unit, "active")) return false;
-    }
-  }
-  return !status["applications"].empty();
-}
-
 class MetricsTest : public ::testing::Test {
  protected:
   void Ok(const std::vector<std::string>& args) {
@@ -83,6 +75,26 @@ TEST_F(MetricsTest, PrometheusScrapesEveryRelatedUnitAgent) {
     Ok({"integrate", "prometheus:metrics-endpoint", std::string(app) + ":metrics-endpoint"});
   }
   ASSERT_TRUE(cluster_.WaitForStatus(EveryUnitSettled, std::chrono::seconds(180)));
+
+  // mlflow-server's dashboard reaches grafana in the upstream library's form and grafana finds
+  // it valid (no `event`); the cos-lite relations carry prometheus's own dashboard too.
+  Ok({"integrate", "grafana:grafana-dashboard", "mlflow-server:grafana-dashboard"});
+  json dashboards;
+  ASSERT_TRUE(WaitFor([&] {
+    dashboards = RemoteAppBag(cluster_, "grafana/0", "grafana-dashboard", "mlflow-server");
+    return dashboards.contains("dashboards");
+  })) << dashboards.dump();
+  auto received = relations::interfaces::grafana_dashboard::ConsumerDashboards(
+      dashboards.get<std::map<std::string, std::string>>());
+  ASSERT_TRUE(received.ok()) << received.status();
+  ASSERT_EQ(received->size(), 1u);
+  EXPECT_EQ((*received)[0].id, "file:mlflow-server.json");
+  EXPECT_EQ((*received)[0].error, "");
+  EXPECT_TRUE((*received)[0].content.contains("panels"));
+  ASSERT_TRUE(cluster_.WaitForStatus(EveryUnitSettled, std::chrono::seconds(60)));
+  EXPECT_FALSE(RemoteAppBag(cluster_, "mlflow-server/0", "grafana-dashboard", "grafana").contains("event"));
+  json prometheus_dashboards = RemoteAppBag(cluster_, "grafana/0", "grafana-dashboard", "prometheus");
+  EXPECT_NE(prometheus_dashboards.value("dashboards", "").find("file:prometheus-k8s.json"), std::string::npos);
 
   // prometheus.yml holds every related application's jobs and its unit agents' job.
   std::string config_path;
