@@ -18,14 +18,12 @@
 #include "relations/interfaces/mysql_client.h"
 #include "relations/interfaces/object_storage.h"
 #include "relations/interfaces/prometheus_scrape.h"
-#include "relations/interfaces/python_dump.h"
 #include "relations/interfaces/sdi.h"
 
 namespace skein::charms {
 namespace {
 
 using charm::Role;
-using relations::interfaces::PythonJsonDumps;
 namespace sdi = relations::interfaces::sdi;
 namespace scrape = relations::interfaces::prometheus_scrape;
 namespace mysql = relations::interfaces::mysql_client;

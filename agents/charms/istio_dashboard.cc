@@ -3,16 +3,14 @@
 // Gateway and the ext_authz EnvoyFilter (kubeflow-catalog §4.7); the dashboard's links
 // ConfigMap (§4.8).
 
-#include <algorithm>
-
 #include "absl/strings/str_cat.h"
 #include "agents/charms/charms.h"
 #include "agents/charms/profiles.h"
-#include "relations/interfaces/python_dump.h"
 #include "relations/interfaces/dashboard_links.h"
 #include "relations/interfaces/gateway_info.h"
 #include "relations/interfaces/ingress.h"
 #include "relations/interfaces/k8s_service.h"
+#include "relations/interfaces/python_dump.h"
 
 namespace skein::charms {
 namespace {
