@@ -5,8 +5,6 @@
 // `<app>-s3` Secret and ServiceAccount to resource-dispatcher so every profile namespace can
 // pull models from it (kubeflow-catalog §4.3).
 
-#include <algorithm>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "agents/charms/charms.h"
