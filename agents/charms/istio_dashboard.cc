@@ -66,21 +66,18 @@ class IstioPilot : public StandardCharm {
   absl::Status ReconcileCharm(const sdk::Event& event, Reconcile& r) override {
     const std::string model = r.model.model_name();
     const std::string gateway = r.model.ConfigString("default-gateway", "istio-gateway");
+    if (r.leader) {
+      absl::Status s = UpdateAppBags(r.model, "ingress", ingress::ProviderAppBag());
+      if (s.ok()) s = UpdateAppBags(r.model, "ingress-auth", ingress_auth::ProviderAppBag());
+      if (!s.ok()) return s;
+    }
     std::vector<sdk::K8sObject> objects;
     for (auto& rel : r.model.Relations("ingress")) {
-      if (r.leader) {
-        absl::Status s = rel.UpdateAppBag(ingress::ProviderAppBag());
-        if (!s.ok()) return s;
-      }
       auto route = ingress::ReadRoute(rel.RemoteAppBag());
       if (route.ok()) objects.push_back({VirtualService(*route, model, gateway), ""});
     }
     bool auth_missing = false;
     for (auto& rel : r.model.Relations("ingress-auth")) {
-      if (r.leader) {
-        absl::Status s = rel.UpdateAppBag(ingress_auth::ProviderAppBag());
-        if (!s.ok()) return s;
-      }
       auto auth = ingress_auth::ReadAuthService(rel.RemoteAppBag());
       if (!auth.ok()) {
         auth_missing = true;
@@ -102,15 +99,10 @@ class IstioPilot : public StandardCharm {
       r.Wait("Waiting for auth provider relation data");
     }
     if (r.leader) {
-      for (auto& rel : r.model.Relations("istio-pilot")) {
-        absl::Status s = rel.UpdateAppBag(k8s_service::ProviderSdiBag({absl::StrCat("istiod.", model, ".svc"), "15012"}));
-        if (!s.ok()) return s;
-      }
-      for (auto& rel : r.model.Relations("gateway-info")) {
-        absl::Status s = rel.UpdateAppBag(gateway_info::ProviderAppBag({gateway, model, !auth_missing}));
-        if (!s.ok()) return s;
-      }
-      absl::Status s = r.model.substrate().ApplyManifests("ingress", objects);
+      absl::Status s = UpdateAppBags(r.model, "istio-pilot",
+                                     k8s_service::ProviderSdiBag({absl::StrCat("istiod.", model, ".svc"), "15012"}));
+      if (s.ok()) s = UpdateAppBags(r.model, "gateway-info", gateway_info::ProviderAppBag({gateway, model, !auth_missing}));
+      if (s.ok()) s = r.model.substrate().ApplyManifests("ingress", objects);
       if (!s.ok()) return s;
     }
     return absl::OkStatus();

@@ -10,14 +10,12 @@
 #include "agents/charms/charms.h"
 #include "agents/charms/profiles.h"
 #include "relations/interfaces/gateway_info.h"
-#include "relations/interfaces/kubernetes_manifests.h"
 #include "relations/interfaces/object_storage.h"
 
 namespace skein::charms {
 
 using json = nlohmann::ordered_json;
 namespace gateway_info = relations::interfaces::gateway_info;
-namespace km = relations::interfaces::kubernetes_manifests;
 namespace object_storage = relations::interfaces::object_storage;
 
 json KserveS3Secret(const std::string& app, const object_storage::Credentials& storage,
@@ -63,17 +61,12 @@ class KnativeServing : public StandardCharm {
     }
     if (!r.leader) return absl::OkStatus();
     // The local gateway's name is fixed by knative's own KnativeServing template.
-    for (auto& rel : r.model.Relations("local-gateway")) {
-      absl::Status s = rel.UpdateAppBag(
-          gateway_info::ProviderAppBag({gateway_info::kKnativeLocalGateway, serving_namespace, true}));
-      if (!s.ok()) return s;
-    }
-    for (auto& rel : r.model.Relations("ingress-gateway")) {
-      absl::Status s = rel.UpdateAppBag(gateway_info::ProviderAppBag(
-          {r.model.ConfigString("istio.gateway.name"), r.model.ConfigString("istio.gateway.namespace"), true}));
-      if (!s.ok()) return s;
-    }
-    return absl::OkStatus();
+    absl::Status s = UpdateAppBags(
+        r.model, "local-gateway", gateway_info::ProviderAppBag({gateway_info::kKnativeLocalGateway, serving_namespace, true}));
+    if (!s.ok()) return s;
+    return UpdateAppBags(r.model, "ingress-gateway",
+                         gateway_info::ProviderAppBag({r.model.ConfigString("istio.gateway.name"),
+                                                       r.model.ConfigString("istio.gateway.namespace"), true}));
   }
 };
 
@@ -89,12 +82,12 @@ class KserveController : public StandardCharm {
 
   absl::Status ReconcileCharm(const sdk::Event& event, Reconcile& r) override {
     CheckGateways(r);
+    if (r.leader) {
+      absl::Status s = UpdateAppBags(r.model, "object-storage", object_storage::RequirerAppBag());
+      if (!s.ok()) return s;
+    }
     std::optional<object_storage::Credentials> storage;
     for (auto& rel : r.model.Relations("object-storage")) {
-      if (r.leader) {
-        absl::Status s = rel.UpdateAppBag(object_storage::RequirerAppBag());
-        if (!s.ok()) return s;
-      }
       auto credentials = object_storage::ReadCredentials(rel.RemoteAppBag());
       if (credentials.ok()) {
         storage = *credentials;
@@ -107,17 +100,9 @@ class KserveController : public StandardCharm {
     if (!storage.has_value() || !r.status.empty() || !r.leader) return absl::OkStatus();
     const json secrets = json::array({KserveS3Secret(r.model.app(), *storage, r.model.model_name())});
     const json accounts = json::array({KserveS3ServiceAccount(r.model.app())});
-    for (const auto& [endpoint, manifests] : {std::pair{"secrets", secrets}, std::pair{"service-accounts", accounts}}) {
-      const charm::Endpoint* ep = r.model.metadata().FindEndpoint(endpoint);
-      if (ep == nullptr) continue;
-      for (auto& rel : r.model.Relations(endpoint)) {
-        // kserve 0.13 requires kubernetes_manifest (2.0 form); 0.11 provides the SDI 1.0 form.
-        absl::Status s = ep->role == charm::Role::kRequires ? rel.UpdateAppBag(km::WriteBag(manifests))
-                                                             : rel.UpdateAppBag(km::WriteSdiBag(endpoint, manifests));
-        if (!s.ok()) return s;
-      }
-    }
-    return absl::OkStatus();
+    // kserve 0.13 requires kubernetes_manifest (2.0 form); 0.11 provides the SDI 1.0 form.
+    absl::Status s = SendManifests(r.model, "secrets", secrets);
+    return s.ok() ? SendManifests(r.model, "service-accounts", accounts) : s;
   }
 
  private:

@@ -32,11 +32,7 @@ class Minio : public StandardCharm {
     if (!r.leader) return absl::OkStatus();
     object_storage::Credentials credentials{r.model.ConfigString("access-key", "minio"), secret, r.model.app(),
                                             static_cast<int>(r.model.ConfigInt("port", 9000)), r.model.model_name(), false};
-    for (auto& rel : r.model.Relations("object-storage")) {
-      absl::Status s = rel.UpdateAppBag(object_storage::ProviderAppBag(credentials));
-      if (!s.ok()) return s;
-    }
-    return absl::OkStatus();
+    return UpdateAppBags(r.model, "object-storage", object_storage::ProviderAppBag(credentials));
   }
 };
 

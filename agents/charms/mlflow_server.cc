@@ -6,13 +6,11 @@
 #include "absl/strings/str_cat.h"
 #include "agents/charms/charms.h"
 #include "agents/charms/profiles.h"
-#include "relations/interfaces/kubernetes_manifests.h"
 #include "relations/interfaces/object_storage.h"
 
 namespace skein::charms {
 
 using json = nlohmann::ordered_json;
-namespace km = relations::interfaces::kubernetes_manifests;
 namespace object_storage = relations::interfaces::object_storage;
 
 json MlflowSecrets(const std::string& app, const std::string& access_key, const std::string& secret_key,
@@ -82,11 +80,9 @@ class MlflowServer : public StandardCharm {
   }
 
   absl::Status ReconcileCharm(const sdk::Event& event, Reconcile& r) override {
-    for (auto& rel : r.model.Relations("object-storage")) {
-      if (r.leader) {
-        absl::Status s = rel.UpdateAppBag(object_storage::RequirerAppBag());
-        if (!s.ok()) return s;
-      }
+    if (r.leader) {
+      absl::Status s = UpdateAppBags(r.model, "object-storage", object_storage::RequirerAppBag());
+      if (!s.ok()) return s;
     }
     const std::optional<object_storage::Credentials> storage = ObjectStorage(r.model);
     if (!storage.has_value()) {
@@ -99,16 +95,8 @@ class MlflowServer : public StandardCharm {
                                               ".svc.cluster.local:", r.model.ConfigInt("mlflow_port", 5000));
     const json secrets = MlflowSecrets(r.model.app(), storage->access_key, storage->secret_key, s3);
     const json pod_defaults = MlflowPodDefaults(r.model.app(), s3, tracking);
-    for (const auto& [endpoint, manifests] : {std::pair{"secrets", secrets}, std::pair{"pod-defaults", pod_defaults}}) {
-      const charm::Endpoint* ep = r.model.metadata().FindEndpoint(endpoint);
-      if (ep == nullptr) continue;
-      for (auto& rel : r.model.Relations(endpoint)) {
-        absl::Status s = ep->role == charm::Role::kRequires ? rel.UpdateAppBag(km::WriteBag(manifests))
-                                                             : rel.UpdateAppBag(km::WriteSdiBag(endpoint, manifests));
-        if (!s.ok()) return s;
-      }
-    }
-    return absl::OkStatus();
+    absl::Status s = SendManifests(r.model, "secrets", secrets);
+    return s.ok() ? SendManifests(r.model, "pod-defaults", pod_defaults) : s;
   }
 
  private:

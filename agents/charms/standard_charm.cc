@@ -3,13 +3,12 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
-#include "relations/interfaces/python_dump.h"
-#include "relations/interfaces/sdi.h"
+#include "relations/interfaces/kubernetes_manifests.h"
 
 namespace skein::charms {
 
 using charm::Role;
-namespace sdi = relations::interfaces::sdi;
+namespace km = relations::interfaces::kubernetes_manifests;
 
 std::string RandomSecret(size_t length) {
   static const char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -30,6 +29,21 @@ std::string AppValue(sdk::Model& model, const std::string& key, const std::funct
   std::string value = make();
   if (!model.context().LeaderSet({{key, value}}).ok()) return "";
   return value;
+}
+
+absl::Status UpdateAppBags(sdk::Model& model, const std::string& endpoint, const sdk::Bag& bag) {
+  for (auto& rel : model.Relations(endpoint)) {
+    absl::Status s = rel.UpdateAppBag(bag);
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SendManifests(sdk::Model& model, const std::string& endpoint, const nlohmann::ordered_json& manifests) {
+  const charm::Endpoint* ep = model.metadata().FindEndpoint(endpoint);
+  if (ep == nullptr) return absl::OkStatus();
+  return UpdateAppBags(model, endpoint,
+                       ep->role == Role::kRequires ? km::WriteBag(manifests) : km::WriteSdiBag(endpoint, manifests));
 }
 
 nlohmann::ordered_json Topology(sdk::Model& model, bool with_unit) {

@@ -95,6 +95,15 @@ std::string RandomSecret(size_t length);
 // where every unit can read it; the leader creates it with `make` the first time. Empty for a
 // non-leader before the leader made it.
 std::string AppValue(sdk::Model& model, const std::string& key, const std::function<std::string()>& make);
+// Writes `bag` into this application's bag on every relation of `endpoint` (the caller is the
+// leader); the first failed write is returned.
+absl::Status UpdateAppBags(sdk::Model& model, const std::string& endpoint, const sdk::Bag& bag);
+// Sends `manifests` (a JSON list of Kubernetes objects) on every relation of `endpoint`, in the
+// form the charm's revision declares for it: a requirer of `kubernetes_manifest` writes the 2.0
+// `kubernetes_manifests` key, a provider (the 1.0 era's `secrets`, `pod-defaults`) the SDI form.
+// Nothing is sent when the charm has no such endpoint. The caller is the leader; a failed write
+// is returned.
+absl::Status SendManifests(sdk::Model& model, const std::string& endpoint, const nlohmann::ordered_json& manifests);
 // The Juju topology the COS libraries put in relation data.
 nlohmann::ordered_json Topology(sdk::Model& model, bool with_unit = true);
 

@@ -145,25 +145,9 @@ class DeployCommand : public Command {
     if (!charm.ok()) return charm.status();
     std::string app = app_.empty() ? charm->name : app_;
     if (!IsValidApplicationName(app)) return absl::InvalidArgumentError(absl::StrCat("invalid application name \"", app, "\""));
-    std::map<std::string, std::string> config;
-    for (const auto& c : config_) {
-      if (IsKeyValue(c)) continue;
-      if (auto s = ReadConfigFile(c, app, &config); !s.ok()) return s;
-    }
-    for (const auto& [k, v] : key_values_) config[k] = v;
-
-    auto session = Connect(env, model_);
-    if (!session.ok()) return session.status();
-    skein::v1::DeployRequest req;
-    req.set_model(session->model());
-    req.set_application(app);
-    *req.mutable_charm() = std::move(charm->archive);
-    req.set_num_units(num_units_);
-    for (const auto& [k, v] : config) (*req.mutable_config())[k] = v;
-    req.set_charm_origin("local");
-    req.set_channel(channel_);
-    req.set_revision(revision_number_);
-    auto resp = session->connection->Call(&skein::v1::Controller::StubInterface::Deploy, req);
+    auto config = GatherConfig(app);
+    if (!config.ok()) return config.status();
+    auto resp = SendDeploy(env, app, std::move(charm->archive), *config, "local", channel_, revision_number_);
     if (!resp.ok()) return resp.status();
     int64_t rev = RevisionOf(resp->charm_url());
     std::string base = base_.empty() ? charm->base : base_;
@@ -174,19 +158,46 @@ class DeployCommand : public Command {
   }
 
  private:
-  absl::Status DeployStoreCharm(Environment& env, const bundles::Store& store) {
-    std::optional<int64_t> revision;
-    if (!revision_.empty()) revision = revision_number_;
-    auto charm = store.ResolveCharm(charm_, channel_, revision);
-    if (!charm.ok()) return charm.status();
-    const std::string app = app_.empty() ? charm->name : app_;
+  // The application's config: every `--config` file's section for `app`, then the key=value
+  // pairs, which win (as in Juju).
+  absl::StatusOr<std::map<std::string, std::string>> GatherConfig(const std::string& app) const {
     std::map<std::string, std::string> config;
     for (const auto& c : config_) {
       if (IsKeyValue(c)) continue;
       if (auto s = ReadConfigFile(c, app, &config); !s.ok()) return s;
     }
     for (const auto& [k, v] : key_values_) config[k] = v;
-    for (const auto& [k, v] : config) {
+    return config;
+  }
+
+  // One Deploy call for a single charm, local or from the store.
+  absl::StatusOr<skein::v1::DeployResponse> SendDeploy(Environment& env, const std::string& app, skein::v1::CharmArchive archive,
+                                                       const std::map<std::string, std::string>& config,
+                                                       const std::string& origin, const std::string& channel,
+                                                       int64_t revision) {
+    auto session = Connect(env, model_);
+    if (!session.ok()) return session.status();
+    skein::v1::DeployRequest req;
+    req.set_model(session->model());
+    req.set_application(app);
+    *req.mutable_charm() = std::move(archive);
+    req.set_num_units(num_units_);
+    for (const auto& [k, v] : config) (*req.mutable_config())[k] = v;
+    req.set_charm_origin(origin);
+    req.set_channel(channel);
+    req.set_revision(revision);
+    return session->connection->Call(&skein::v1::Controller::StubInterface::Deploy, req);
+  }
+
+  absl::Status DeployStoreCharm(Environment& env, const bundles::Store& store) {
+    std::optional<int64_t> revision;
+    if (!revision_.empty()) revision = revision_number_;
+    auto charm = store.ResolveCharm(charm_, channel_, revision);
+    if (!charm.ok()) return charm.status();
+    const std::string app = app_.empty() ? charm->name : app_;
+    auto config = GatherConfig(app);
+    if (!config.ok()) return config.status();
+    for (const auto& [k, v] : *config) {
       if (auto parsed = charm::ParseConfigValue(charm->config, k, v); !parsed.ok()) return parsed.status();
     }
     *env.err << "Located charm \"" << charm->name << "\" in the store, channel " << charm->channel << ", revision "
@@ -196,18 +207,7 @@ class DeployCommand : public Command {
                << (num_units_ == 1 ? " unit" : " units") << " with " << charm->channel << "\n";
       return absl::OkStatus();
     }
-    auto session = Connect(env, model_);
-    if (!session.ok()) return session.status();
-    skein::v1::DeployRequest req;
-    req.set_model(session->model());
-    req.set_application(app);
-    *req.mutable_charm() = ArchiveOf(*charm);
-    req.set_num_units(num_units_);
-    for (const auto& [k, v] : config) (*req.mutable_config())[k] = v;
-    req.set_charm_origin("charmhub");
-    req.set_channel(charm->channel);
-    req.set_revision(charm->revision);
-    auto resp = session->connection->Call(&skein::v1::Controller::StubInterface::Deploy, req);
+    auto resp = SendDeploy(env, app, ArchiveOf(*charm), *config, "charmhub", charm->channel, charm->revision);
     if (!resp.ok()) return resp.status();
     *env.err << "Deploying \"" << resp->application() << "\" from charm-hub charm \"" << charm->name
              << "\", revision " << charm->revision << " in channel " << charm->channel << "\n";
