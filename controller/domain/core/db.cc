@@ -1,5 +1,7 @@
 #include "controller/domain/core/db.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "controller/schema/schema.h"
 #include "lib/base/time.h"
@@ -40,9 +42,20 @@ void Tx::Record(int64_t model_id, const std::string& kind, const std::string& en
   }
 }
 
-absl::StatusOr<std::shared_ptr<const ParsedCharm>> Tx::Charm(int64_t charm_row) {
+std::shared_ptr<const ParsedCharm> ParsedCharmCache::Find(int64_t charm_row) {
+  std::lock_guard<std::mutex> lock(mu_);
   auto it = charms_.find(charm_row);
-  if (it != charms_.end()) return it->second;
+  return it == charms_.end() ? nullptr : it->second;
+}
+
+void ParsedCharmCache::Add(int64_t charm_row, std::shared_ptr<const ParsedCharm> parsed) {
+  std::lock_guard<std::mutex> lock(mu_);
+  charms_.emplace(charm_row, std::move(parsed));
+}
+
+absl::StatusOr<std::shared_ptr<const ParsedCharm>> Tx::Charm(int64_t charm_row) {
+  if (auto it = uncommitted_charms_.find(charm_row); it != uncommitted_charms_.end()) return it->second;
+  if (auto cached = charms_.Find(charm_row)) return cached;
   SQLite::Statement q(db_, "SELECT metadata_yaml, config_yaml FROM charms WHERE id = ?");
   q.bind(1, static_cast<int64_t>(charm_row));
   if (!q.executeStep()) return absl::InternalError(absl::StrCat("charm row ", charm_row, " missing"));
@@ -53,8 +66,17 @@ absl::StatusOr<std::shared_ptr<const ParsedCharm>> Tx::Charm(int64_t charm_row) 
   if (!cfg.ok()) return absl::InternalError(absl::StrCat("stored charm: ", cfg.status().message()));
   parsed->metadata = std::move(*md);
   parsed->config = std::move(*cfg);
-  charms_[charm_row] = parsed;
+  if (writable_) {
+    uncommitted_charms_[charm_row] = parsed;
+  } else {
+    charms_.Add(charm_row, parsed);
+  }
   return std::shared_ptr<const ParsedCharm>(parsed);
+}
+
+void Tx::PublishCharms() {
+  for (auto& [row, parsed] : uncommitted_charms_) charms_.Add(row, std::move(parsed));
+  uncommitted_charms_.clear();
 }
 
 int64_t LatestSeq(Tx& tx) {
@@ -62,32 +84,29 @@ int64_t LatestSeq(Tx& tx) {
   return q.executeStep() ? q.getColumn(0).getInt64() : 0;
 }
 
-absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& path) {
+absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& path, int max_readers) {
   auto sqlite = store::OpenDatabase(path);
   if (!sqlite.ok()) return sqlite.status();
   absl::Status migrated = schema::Apply(**sqlite);
   if (!migrated.ok()) return migrated;
-  return std::unique_ptr<Db>(new Db(std::move(*sqlite)));
+  return std::unique_ptr<Db>(new Db(path, std::move(*sqlite), std::max(max_readers, 1)));
 }
 
 absl::Status Db::Write(const std::string& op, const std::function<absl::Status(Tx&)>& fn) {
   std::set<std::string> keys;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(write_mu_);
     try {
-      SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-      Tx tx(*db_, charms_, /*writable=*/true);
+      SQLite::Transaction transaction(*writer_, SQLite::TransactionBehavior::IMMEDIATE);
+      Tx tx(*writer_, charms_, /*writable=*/true);
       absl::Status status = fn(tx);
-      if (!status.ok()) {
-        // The transaction's destructor rolls back. Row ids of rolled-back rows may be handed out
-        // again, so nothing cached from this transaction may survive it.
-        charms_.clear();
-        return status;
-      }
+      // On error the transaction's destructor rolls back, and the charms this transaction
+      // parsed go with its Tx.
+      if (!status.ok()) return status;
       transaction.commit();
+      tx.PublishCharms();
       keys = tx.keys();
     } catch (const std::exception& e) {
-      charms_.clear();
       return absl::InternalError(absl::StrCat("database error in ", op, ": ", e.what()));
     }
   }
@@ -95,14 +114,57 @@ absl::Status Db::Write(const std::string& op, const std::function<absl::Status(T
   return absl::OkStatus();
 }
 
-absl::Status Db::Read(const std::function<absl::Status(Tx&)>& fn) {
-  std::lock_guard<std::mutex> lock(mu_);
-  try {
-    Tx tx(*db_, charms_, /*writable=*/false);
-    return fn(tx);
-  } catch (const std::exception& e) {
-    return absl::InternalError(absl::StrCat("database error: ", e.what()));
+absl::StatusOr<SQLite::Database*> Db::AcquireReader() {
+  {
+    std::unique_lock<std::mutex> lock(readers_mu_);
+    reader_released_.wait(lock, [&] { return !idle_readers_.empty() || readers_opened_ < max_readers_; });
+    if (!idle_readers_.empty()) {
+      SQLite::Database* reader = idle_readers_.back();
+      idle_readers_.pop_back();
+      return reader;
+    }
+    ++readers_opened_;  // this caller's slot; the connection is opened outside the lock
   }
+  auto opened = store::OpenDatabase(path_);
+  try {
+    // A read that tries to write fails instead of competing with Db::Write.
+    if (opened.ok()) (*opened)->exec("PRAGMA query_only = ON");
+  } catch (const std::exception& e) {
+    opened = absl::InternalError(absl::StrCat("cannot open a reading connection: ", e.what()));
+  }
+  std::lock_guard<std::mutex> lock(readers_mu_);
+  if (!opened.ok()) {
+    --readers_opened_;
+    reader_released_.notify_one();
+    return opened.status();
+  }
+  readers_.push_back(std::move(*opened));
+  return readers_.back().get();
+}
+
+void Db::ReleaseReader(SQLite::Database* reader) {
+  {
+    std::lock_guard<std::mutex> lock(readers_mu_);
+    idle_readers_.push_back(reader);
+  }
+  reader_released_.notify_one();
+}
+
+absl::Status Db::Read(const std::function<absl::Status(Tx&)>& fn) {
+  auto reader = AcquireReader();
+  if (!reader.ok()) return reader.status();
+  absl::Status status;
+  try {
+    // One read transaction: every query of `fn` sees the same committed snapshot.
+    SQLite::Transaction transaction(**reader, SQLite::TransactionBehavior::DEFERRED);
+    Tx tx(**reader, charms_, /*writable=*/false);
+    status = fn(tx);
+    transaction.commit();
+  } catch (const std::exception& e) {
+    status = absl::InternalError(absl::StrCat("database error: ", e.what()));
+  }
+  ReleaseReader(*reader);
+  return status;
 }
 
 int64_t Db::LatestSeq() {

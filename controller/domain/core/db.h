@@ -1,11 +1,15 @@
 #pragma once
 
-// The controller's one SQLite connection (DESIGN §4). Every durable change is a named domain
-// operation running in ONE transaction through Db::Write; when it commits, the change keys it
-// touched are handed to the ChangeListener (the watch hub), which wakes exactly the streams
-// that subscribed to one of them. Reads run under the same mutex, so they always see a
-// committed state.
+// The controller's SQLite database (DESIGN §4). Every durable change is a named domain
+// operation running in ONE transaction through Db::Write, on the one writing connection; when
+// it commits, the change keys it touched are handed to the ChangeListener (the watch hub),
+// which wakes exactly the streams that subscribed to one of them.
+//
+// Reads run on connections of their own, each Db::Read in one read transaction: WAL gives
+// every reader a committed snapshot and lets it proceed while a write is in progress, so a
+// large change in one model never holds up `status` or the agents' watches in another.
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -46,11 +50,22 @@ struct ParsedCharm {
   charm::ConfigSchema config;
 };
 
+// Parsed charms of committed rows, shared by every connection (reads run on several threads).
+class ParsedCharmCache {
+ public:
+  std::shared_ptr<const ParsedCharm> Find(int64_t charm_row);
+  void Add(int64_t charm_row, std::shared_ptr<const ParsedCharm> parsed);
+
+ private:
+  std::mutex mu_;
+  std::map<int64_t, std::shared_ptr<const ParsedCharm>> charms_;
+};
+
 // The handle a domain operation works through: the connection, the keys it touched, and the
 // parsed-charm cache. Only valid inside Db::Write / Db::Read.
 class Tx {
  public:
-  Tx(SQLite::Database& db, std::map<int64_t, std::shared_ptr<const ParsedCharm>>& charms, bool writable)
+  Tx(SQLite::Database& db, ParsedCharmCache& charms, bool writable)
       : db_(db), charms_(charms), writable_(writable) {}
 
   SQLite::Database& db() { return db_; }
@@ -66,18 +81,30 @@ class Tx {
   // Parsed metadata and config of a charm row. Internal when the stored charm does not parse.
   absl::StatusOr<std::shared_ptr<const ParsedCharm>> Charm(int64_t charm_row);
 
+  // Called by Db::Write once the transaction committed: charms parsed inside it are now
+  // committed rows and join the shared cache.
+  void PublishCharms();
+
  private:
   SQLite::Database& db_;
-  std::map<int64_t, std::shared_ptr<const ParsedCharm>>& charms_;
+  ParsedCharmCache& charms_;
   bool writable_;
   std::set<std::string> keys_;
+  // Charms a write transaction parsed: its rows may still roll back (and their ids be handed
+  // out again), so they stay private to it until it commits.
+  std::map<int64_t, std::shared_ptr<const ParsedCharm>> uncommitted_charms_;
 };
 
 class Db {
  public:
-  // Opens (creating) the database file and applies the schema migrations.
+  // Reading connections opened at most; a Read waits when all are busy. The controller's
+  // executor runs four tasks at a time, the lease manager one more.
+  static constexpr int kDefaultReaders = 6;
+
+  // Opens (creating) the database file and applies the schema migrations. Reading connections
+  // are opened when first needed, up to `max_readers`.
   // Internal when the file cannot be opened or migrated.
-  static absl::StatusOr<std::unique_ptr<Db>> Open(const std::string& path);
+  static absl::StatusOr<std::unique_ptr<Db>> Open(const std::string& path, int max_readers = kDefaultReaders);
 
   // Not owned; may be null. Set before serving.
   void SetListener(ChangeListener* listener) { listener_ = listener; }
@@ -87,18 +114,36 @@ class Db {
   // Internal `database error in <op>: ...`) it rolls back and nothing is written.
   absl::Status Write(const std::string& op, const std::function<absl::Status(Tx&)>& fn);
 
-  // Runs `fn` under the lock without a write transaction. Touch() is ignored.
+  // Runs `fn` in one read transaction on a reading connection: it sees the state of the last
+  // commit before its first query, whatever is written meanwhile. Touch() is ignored; a write
+  // through it fails (the connection is query-only). Never call Read or Write inside `fn`.
   absl::Status Read(const std::function<absl::Status(Tx&)>& fn);
 
   // The newest change_log sequence number (0 when nothing was ever written).
   int64_t LatestSeq();
 
  private:
-  explicit Db(std::unique_ptr<SQLite::Database> db) : db_(std::move(db)) {}
+  Db(std::string path, std::unique_ptr<SQLite::Database> writer, int max_readers)
+      : path_(std::move(path)), writer_(std::move(writer)), max_readers_(max_readers) {}
 
-  std::mutex mu_;
-  std::unique_ptr<SQLite::Database> db_;
-  std::map<int64_t, std::shared_ptr<const ParsedCharm>> charms_;
+  // A reading connection for the caller alone (opening one if fewer than max_readers_ exist),
+  // or Internal when a new one cannot be opened.
+  absl::StatusOr<SQLite::Database*> AcquireReader();
+  void ReleaseReader(SQLite::Database* reader);
+
+  const std::string path_;
+
+  std::mutex write_mu_;
+  std::unique_ptr<SQLite::Database> writer_;
+
+  std::mutex readers_mu_;
+  std::condition_variable reader_released_;
+  const int max_readers_;
+  int readers_opened_ = 0;  // including those being opened
+  std::vector<std::unique_ptr<SQLite::Database>> readers_;
+  std::vector<SQLite::Database*> idle_readers_;
+
+  ParsedCharmCache charms_;
   ChangeListener* listener_ = nullptr;
 };
 
