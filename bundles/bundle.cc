@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "lib/base/limits.h"
 #include "yaml-cpp/yaml.h"
 
 namespace skein::bundles {
@@ -354,6 +355,9 @@ absl::StatusOr<Application> ToApplication(const std::string& name, const json& s
                  absl::StrCat("application \"", name, "\" ", has_scale ? "scale" : "num_units"));
     if (!n.ok()) return n.status();
     if (*n < 0) return Invalid(absl::StrCat("negative number of units specified on application \"", name, "\""));
+    if (absl::Status s = CheckUnitsPerRequest(*n); !s.ok()) {
+      return Invalid(absl::StrCat("application \"", name, "\" ", has_scale ? "scale" : "num_units", ": ", s.message()));
+    }
     app.num_units = static_cast<int>(*n);
     app.scale_given = has_scale;
   }

@@ -82,5 +82,22 @@ TEST(BundleDeployTest, AFailingStepLeavesTheModelAsItWas) {
   EXPECT_EQ(env.Count("applications"), 0);
 }
 
+TEST(BundleDeployTest, AllTheApplicationsTogetherCountAgainstOneRequestsUnitLimit) {
+  DomainEnv env;
+  domain::bundle::BundleService bundles(env.db.get());
+  BundleDeploy big = Plan();
+  big.applications = {App("db", kDbMetadata, 600), App("app", kAppMetadata, 600)};
+  auto refused = bundles.Apply(big);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(refused.status().message(),
+            "cannot add 1200 units in one request: the limit is 1000 units per request; add more with several "
+            "add-unit requests");
+  big.applications = {App("db", kDbMetadata, 2147483647)};
+  EXPECT_EQ(bundles.Apply(big).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(env.Count("applications"), 0);
+  EXPECT_EQ(env.Count("units"), 0);
+  EXPECT_EQ(env.Count("bundle_deployments"), 0);
+}
+
 }  // namespace
 }  // namespace skein::controller

@@ -7,6 +7,7 @@
 #include "controller/domain/core/lifecycle.h"
 #include "controller/domain/core/rows.h"
 #include "controller/domain/core/sql.h"
+#include "lib/base/limits.h"
 #include "lib/base/names.h"
 #include "lib/base/time.h"
 #include "lib/charm/config.h"
@@ -71,6 +72,7 @@ absl::StatusOr<DeployResult> DeployInTx(Tx& tx, const DeployArgs& args) {
     return absl::InvalidArgumentError(absl::StrCat("invalid application name \"", app_name, "\""));
   }
   if (args.num_units < 0) return absl::InvalidArgumentError("the number of units must not be negative");
+  if (absl::Status s = CheckUnitsPerRequest(args.num_units); !s.ok()) return s;
   if (charm->metadata.subordinate) {
     return absl::FailedPreconditionError("subordinate charms are not supported yet");
   }
@@ -145,6 +147,7 @@ absl::StatusOr<DeployResult> ApplicationService::Deploy(const DeployArgs& args) 
 absl::StatusOr<std::vector<std::string>> ApplicationService::AddUnit(const std::string& model, const std::string& app,
                                                                      int n) {
   if (n < 1) return absl::InvalidArgumentError("must add at least one unit");
+  if (absl::Status s = CheckUnitsPerRequest(n); !s.ok()) return s;
   std::vector<std::string> added;
   absl::Status s = db_->Write("add-unit", [&](Tx& tx) -> absl::Status {
     auto m = FindModel(tx, model);

@@ -61,13 +61,14 @@ class ApplicationService {
 
   // Errors: NotFound `model "x" not found`; InvalidArgument for a charm without metadata.yaml,
   // bad metadata/config/actions, `invalid application name "x"`, `unknown option "k"`,
-  // `option "k" expected int, got "v"`, a negative unit count; AlreadyExists
+  // `option "k" expected int, got "v"`, a negative unit count or one over kMaxUnitsPerRequest
+  // (lib/base/limits.h); AlreadyExists
   // `application "x" already exists`; FailedPrecondition for subordinate charms (not yet).
   absl::StatusOr<DeployResult> Deploy(const DeployArgs& args);
 
   // New units `<app>/<next>` (numbers are never reused) enter the scope of every alive
   // relation of the application. NotFound model/application; FailedPrecondition
-  // `application "x" is not alive`; InvalidArgument when n < 1.
+  // `application "x" is not alive`; InvalidArgument when n < 1 or n > kMaxUnitsPerRequest.
   absl::StatusOr<std::vector<std::string>> AddUnit(const std::string& model, const std::string& app, int n);
 
   // Marks units dying (a leader hands leadership to the lowest alive unit). All or nothing:

@@ -1,9 +1,12 @@
 #include "controller/domain/bundle/bundle_service.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "controller/domain/core/rows.h"
 #include "controller/domain/core/sql.h"
 #include "controller/domain/relation/relation_service.h"
+#include "lib/base/limits.h"
 #include "lib/base/time.h"
 
 namespace skein::controller::domain::bundle {
@@ -16,6 +19,10 @@ absl::Status Step(const absl::Status& s, const std::string& step) {
 }  // namespace
 
 absl::StatusOr<int64_t> BundleService::Apply(const BundleDeploy& deploy) {
+  // The whole bundle is one transaction, so its units count against one request's limit.
+  int64_t units = 0;
+  for (const application::DeployArgs& args : deploy.applications) units += std::max(args.num_units, 0);
+  if (absl::Status s = CheckUnitsPerRequest(units); !s.ok()) return s;
   int64_t revision = 0;
   absl::Status s = db_->Write("deploy-bundle", [&](Tx& tx) -> absl::Status {
     auto model = FindModel(tx, deploy.model);

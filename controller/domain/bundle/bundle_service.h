@@ -31,7 +31,8 @@ class BundleService {
 
   // Deploys every application, then adds every relation; the deployment revision. Any error of
   // application::DeployInTx or relation::IntegrateInTx, prefixed with the step
-  // (`deploy application "x": ...`, `add relation a:x - b:y: ...`); nothing is written then.
+  // (`deploy application "x": ...`, `add relation a:x - b:y: ...`); InvalidArgument when the
+  // applications' units together exceed kMaxUnitsPerRequest. Nothing is written on error.
   absl::StatusOr<int64_t> Apply(const BundleDeploy& deploy);
 
  private:

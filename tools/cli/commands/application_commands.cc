@@ -5,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "lib/base/limits.h"
 #include "lib/base/names.h"
 #include "tools/cli/commands/common.h"
 #include "tools/cli/commands/registry.h"
@@ -118,6 +119,9 @@ class AddUnitCommand : public Command {
     return absl::OkStatus();
   }
   absl::Status Run(Environment& env) override {
+    // A failure (exit 1), not a usage error: the count is well formed, just more than one
+    // request may add.
+    if (absl::Status s = CheckUnitsPerRequest(num_units_); !s.ok()) return s;
     auto session = Connect(env, model_);
     if (!session.ok()) return session.status();
     skein::v1::AddUnitRequest req;

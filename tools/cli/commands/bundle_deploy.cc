@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "lib/base/limits.h"
 #include "tools/cli/client/charm_dir.h"
 #include "tools/cli/commands/common.h"
 
@@ -144,6 +145,12 @@ absl::Status DeployBundle(Environment& env, const bundles::Store& store, const B
   if (!existing.ok()) return existing.status();
   auto plan = bundles::MakePlan(*bundle, resolve, *existing);
   if (!plan.ok()) return Prefixed(plan.status());
+
+  // Every application the plan deploys is written in one transaction: its units together are
+  // one request's worth.
+  int64_t units = 0;
+  for (const std::string& name : plan->deploy) units += bundle->applications.at(name).num_units;
+  if (absl::Status s = CheckUnitsPerRequest(units); !s.ok()) return Prefixed(s);
 
   if (plan->changes.empty()) {
     *env.err << "Nothing to do.\n";

@@ -6,6 +6,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "lib/base/limits.h"
 #include "lib/base/names.h"
 #include "lib/format/output.h"
 #include "tools/cli/client/charm_dir.h"
@@ -139,6 +140,7 @@ class DeployCommand : public Command {
       return DeployBundle(env, **store, o);
     }
     if (!overlays_.empty()) return absl::InvalidArgumentError("--overlay applies to bundles only");
+    if (absl::Status s = CheckUnitsPerRequest(num_units_); !s.ok()) return s;
     if (!client::IsLocalPath(charm_)) return DeployStoreCharm(env, **store);
     if (dry_run_) return absl::InvalidArgumentError("--dry-run applies to bundles and store charms only");
     auto charm = client::LoadLocalCharm(charm_);
