@@ -1,4 +1,8 @@
 // skein-controller: flags -> wiring. The controller itself is api::ControllerServer.
+//
+// `skein-controller --data-dir DIR` is both how bootstrap starts it and the documented restart
+// command (README "Restarting the controller"): it serves on the address stored in DIR/address
+// and holds DIR/controller.lock for its lifetime, so a second controller on DIR refuses to start.
 
 #include <fcntl.h>
 #include <signal.h>
@@ -17,6 +21,7 @@
 #include "controller/domain/model/bootstrap.h"
 #include "controller/domain/model/model_config.h"
 #include "lib/base/logging.h"
+#include "lib/process/instance_lock.h"
 #include "lib/process/subprocess.h"
 #include "spdlog/spdlog.h"
 
@@ -32,6 +37,16 @@ bool WriteFileAtomically(const std::string& path, const std::string& text) {
     if (!out.flush()) return false;
   }
   return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+// The first line of the address file without surrounding blanks ("" when there is none).
+std::string ReadStoredAddress(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  const size_t begin = line.find_first_not_of(" \t\r");
+  if (begin == std::string::npos) return "";
+  return line.substr(begin, line.find_last_not_of(" \t\r") - begin + 1);
 }
 
 // `60s`, `2s`, `1500ms`, `1m`: the lease duration flag. nullopt when malformed or not positive.
@@ -60,12 +75,13 @@ std::optional<std::chrono::milliseconds> ParseLeaseDuration(const std::string& t
 int main(int argc, char** argv) {
   CLI::App app{"skein-controller: the skein controller (SQLite + gRPC)"};
   std::string data_dir;
-  std::string listen = "127.0.0.1:0";
+  std::string listen;  // empty = the stored address
   std::string bootstrap_file;
   int ready_fd = -1;
   std::string log_level = "info";
   app.add_option("--data-dir", data_dir, "controller data directory")->required();
-  app.add_option("--listen", listen, "HOST:PORT to serve on");
+  app.add_option("--listen", listen,
+                 "HOST:PORT to serve on (default: the address stored in DIR/address, else 127.0.0.1:0)");
   app.add_option("--bootstrap-file", bootstrap_file, "bootstrap.yaml (default DIR/bootstrap.yaml)");
   app.add_option("--ready-fd", ready_fd, "file descriptor to write the address line to once serving");
   app.add_option("--log-level", log_level, "trace debug info warning error critical");
@@ -81,6 +97,14 @@ int main(int argc, char** argv) {
   std::error_code ec;
   fs::create_directories(data_dir, ec);
   if (bootstrap_file.empty()) bootstrap_file = (fs::path(data_dir) / "bootstrap.yaml").string();
+  // One controller per data directory: a second one would share the database (and, with a
+  // stored address, the port) with the first. Taken before anything is opened or written.
+  auto lock = skein::process::InstanceLock::Acquire((fs::path(data_dir) / "controller.lock").string(),
+                                                    "skein-controller");
+  if (!lock.ok()) {
+    std::fprintf(stderr, "ERROR %s\n", std::string(lock.status().message()).c_str());
+    return 1;
+  }
   skein::InitLogging("controller", (fs::path(data_dir) / "controller.log").string(), log_level, false);
 
   // Signals are taken synchronously by sigwait below; block them before any thread starts.
@@ -93,7 +117,11 @@ int main(int argc, char** argv) {
 
   skein::controller::api::ServerOptions options;
   options.db_path = (fs::path(data_dir) / "controller.db").string();
-  options.listen = listen;
+  // The address file is what bootstrap chose and what the agents and the CLI dial: a restart
+  // (`skein-controller --data-dir DIR`) binds exactly it, or fails.
+  const std::string address_file = (fs::path(data_dir) / "address").string();
+  if (listen.empty()) listen = ReadStoredAddress(address_file);
+  options.listen = listen.empty() ? "127.0.0.1:0" : listen;
   if (auto d = ParseLeaseDuration(lease_duration); d) {
     options.lease_duration = *d;
   } else {
@@ -116,7 +144,6 @@ int main(int argc, char** argv) {
     return 1;
   }
   const std::string address_line = (*server)->address() + "\n";
-  const std::string address_file = (fs::path(data_dir) / "address").string();
   const std::string pid_file = (fs::path(data_dir) / "controller.pid").string();
   skein::process::WritePidFile(pid_file);
   if (!WriteFileAtomically(address_file, address_line)) {
@@ -133,7 +160,7 @@ int main(int argc, char** argv) {
   sigwait(&signals, &sig);
   spdlog::info("received signal {}, shutting down", sig);
   (*server)->Shutdown();
-  fs::remove(address_file, ec);
+  // The address file stays: the next start serves on the same address.
   fs::remove(pid_file, ec);
   spdlog::info("stopped");
   return 0;

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "controller/api/agent_service.h"
 #include "controller/api/controller_service.h"
+#include "lib/process/tcp_listen.h"
 #include "spdlog/spdlog.h"
 
 namespace skein::controller::api {
@@ -82,7 +83,14 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   impl->controller_service = std::make_unique<ControllerService>(backend);
   impl->agent_service = std::make_unique<AgentService>(backend);
 
+  // gRPC would otherwise bind with SO_REUSEPORT and share the port with a controller that
+  // already serves there (seen: four controllers on one port, each with its own view).
+  if (absl::Status free = process::CheckCanListen(options.listen); !free.ok()) {
+    impl->executor->Shutdown();
+    return free;
+  }
   grpc::ServerBuilder builder;
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &impl->port);
   builder.RegisterService(impl->controller_service.get());
   builder.RegisterService(impl->agent_service.get());

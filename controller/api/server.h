@@ -28,7 +28,8 @@ class ControllerServer {
  public:
   // Opens the database, bootstraps it if needed and starts serving.
   // FailedPrecondition `controller not bootstrapped` (empty database, no bootstrap config);
-  // Unavailable `cannot listen on <addr>`; Internal for database errors.
+  // Unavailable `address <addr> in use` (another process listens there) or `cannot listen on
+  // <addr>`; Internal for database errors.
   static absl::StatusOr<std::unique_ptr<ControllerServer>> Start(const ServerOptions& options);
   ~ControllerServer();
 

@@ -7,12 +7,15 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <thread>
 
 #include "gtest/gtest.h"
 #include "lib/base/credential.h"
 #include "lib/process/subprocess.h"
+#include "lib/process/tcp_listen.h"
 #include "tests/tools/cli/test_util.h"
+#include "tools/cli/bootstrap/controller_port.h"
 #include "tools/cli/bootstrap/daemon.h"
 #include "tools/cli/bootstrap/local_files.h"
 #include "tools/cli/client/client_store.h"
@@ -142,11 +145,38 @@ TEST(DaemonTest, FindsProcessesOfADataDirByArgvAndEnvironment) {
   EXPECT_TRUE(FindProcessesUnder(root).empty());
 }
 
+TEST(ControllerPortTest, RangeLiesBelowTheEphemeralPorts) {
+  EXPECT_EQ(EphemeralPortStart("32768\t60999\n"), 32768);
+  EXPECT_EQ(EphemeralPortStart("20000 30000"), 20000);
+  EXPECT_EQ(EphemeralPortStart(""), 32768);
+  EXPECT_EQ(EphemeralPortStart("junk"), 32768);
+  PortRange usual = ControllerPortRange(32768);
+  EXPECT_EQ(usual.first, 10000);
+  EXPECT_EQ(usual.last, 32767);
+  // Never above 32767, even when the ephemeral range starts higher.
+  EXPECT_EQ(ControllerPortRange(49152).last, 32767);
+  EXPECT_EQ(ControllerPortRange(20000).last, 19999);
+  // Nothing sensible below a very low ephemeral start: the ports under 32768 then.
+  EXPECT_EQ(ControllerPortRange(10500).last, 32767);
+}
+
+TEST(ControllerPortTest, PicksAPortThatCanBeListenedOn) {
+  std::mt19937 rng(7);
+  PortRange range = HostControllerPortRange();
+  auto port = PickControllerPort(range, rng);
+  ASSERT_TRUE(port.ok()) << port.status();
+  EXPECT_GE(*port, range.first);
+  EXPECT_LE(*port, range.last);
+  EXPECT_LT(*port, 32768);
+  EXPECT_TRUE(process::CheckCanListen("127.0.0.1:" + std::to_string(*port)).ok());
+}
+
 // bootstrap + kill-controller against the fake daemons.
 class LocalControllerTest : public ::testing::Test {
  protected:
   ~LocalControllerTest() override {
-    for (const char* v : {"SKEIN_FAKE_CONTROLLER_FAIL", "SKEIN_FAKE_MACHINE_AGENT_FAIL", "SKEIN_FAKE_CONTROLLER_HANG"}) {
+    for (const char* v : {"SKEIN_FAKE_CONTROLLER_FAIL", "SKEIN_FAKE_MACHINE_AGENT_FAIL", "SKEIN_FAKE_CONTROLLER_HANG",
+                          "SKEIN_FAKE_CONTROLLER_PORT_TAKEN"}) {
       ::unsetenv(v);
     }
     for (pid_t pid : FindProcessesUnder(data())) ::kill(pid, SIGKILL);
@@ -231,6 +261,44 @@ TEST_F(LocalControllerTest, BootstrapThenKillLeavesNothingBehind) {
   r = Skein({"kill-controller", "-y"});
   ASSERT_EQ(r.code, 0) << r.err;
   ExpectNothingLeft();
+}
+
+TEST_F(LocalControllerTest, TheControllerGetsAStoredPortBelowTheEphemeralRange) {
+  CliRun r = Skein({"bootstrap"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::string address = ReadAll(data() + "/controller/address");
+  ASSERT_EQ(address.rfind("127.0.0.1:", 0), 0u) << address;
+  const int port = std::stoi(address.substr(10));
+  PortRange range = HostControllerPortRange();
+  EXPECT_GE(port, range.first);
+  EXPECT_LE(port, range.last);
+  EXPECT_LT(port, 32768);
+  // The CLI and the machine agent dial that address.
+  auto config = client::LoadClientConfig(data());
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->controllers["local"].address + "\n", address);
+  EXPECT_EQ(YAML::LoadFile(data() + "/machine-0/agent.conf")["controller"].as<std::string>() + "\n", address);
+  ASSERT_EQ(Skein({"kill-controller", "-y"}).code, 0);
+}
+
+TEST_F(LocalControllerTest, BootstrapPicksAgainWhenItsPortWasTakenBeforeTheControllerBoundIt) {
+  ::setenv("SKEIN_FAKE_CONTROLLER_PORT_TAKEN", "1", 1);
+  CliRun r = Skein({"bootstrap"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  // The fake controller's first start found "its" port taken and said so, as the real one does.
+  std::string taken = ReadAll(data() + "/controller/fake-port-taken");
+  ASSERT_EQ(taken.rfind("127.0.0.1:", 0), 0u) << taken;
+  EXPECT_NE(r.err.find(" - port " + taken.substr(10, taken.size() - 11) + " was taken meanwhile, trying another\n"),
+            std::string::npos)
+      << r.err;
+  std::string address = ReadAll(data() + "/controller/address");
+  EXPECT_NE(address, taken);
+  auto config = client::LoadClientConfig(data());
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->controllers["local"].address + "\n", address);
+  r = Skein({"models"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(Skein({"kill-controller", "-y"}).code, 0);
 }
 
 TEST_F(LocalControllerTest, FailedMachineAgentRollsEverythingBack) {

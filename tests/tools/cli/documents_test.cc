@@ -248,6 +248,21 @@ TEST(SettleTest, AFailedHookIsReportedNotWaitedFor) {
   EXPECT_EQ(report.errors[0], "a/0: hook failed: \"install\"");
 }
 
+TEST(SettleTest, UnitsOfAMachineWhoseAgentIsNotConnectedAreNotSettled) {
+  skein::v1::ModelStatus status;
+  auto* machine = status.add_machines();
+  machine->set_id("0");
+  machine->mutable_agent_status()->set_current("pending");
+  auto* app = status.add_applications();
+  AddUnit(app, "a/0", "active", "idle")->set_machine("0");
+  // What the unit shows was true when its agent last reported; nobody confirms it now.
+  auto report = commands::EvaluateSettled(status, {"active"});
+  EXPECT_FALSE(report.Settled());
+  EXPECT_EQ(report.Summary(), "0/1 units settled; waiting for a/0 active (machine 0 agent pending)");
+  machine->mutable_agent_status()->set_current("started");
+  EXPECT_TRUE(commands::EvaluateSettled(status, {"active"}).Settled());
+}
+
 TEST(SettleTest, AnEmptyModelIsSettled) {
   EXPECT_TRUE(commands::EvaluateSettled(skein::v1::ModelStatus(), {"active"}).Settled());
 }

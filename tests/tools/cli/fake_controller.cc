@@ -168,13 +168,15 @@ grpc::Status FakeController::DebugLog(grpc::ServerContext* ctx, const skein::v1:
   return grpc::Status::OK;
 }
 
-FakeControllerServer::FakeControllerServer(const std::string& admin_credential_hash) : fake_(admin_credential_hash) {
+FakeControllerServer::FakeControllerServer(const std::string& admin_credential_hash, const std::string& listen)
+    : fake_(admin_credential_hash) {
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(&fake_);
   server_ = builder.BuildAndStart();
-  address_ = "127.0.0.1:" + std::to_string(port);
+  if (server_ != nullptr && port != 0) address_ = "127.0.0.1:" + std::to_string(port);
 }
 
 FakeControllerServer::~FakeControllerServer() {

@@ -73,7 +73,8 @@ class FakeController final : public skein::v1::Controller::Service {
 // Serves a FakeController on 127.0.0.1:0 until destroyed.
 class FakeControllerServer {
  public:
-  explicit FakeControllerServer(const std::string& admin_credential_hash);
+  // Serves on `listen` (a port of 0 picks one); address() is empty when it could not bind.
+  explicit FakeControllerServer(const std::string& admin_credential_hash, const std::string& listen = "127.0.0.1:0");
   ~FakeControllerServer();
 
   FakeController& fake() { return fake_; }

@@ -8,7 +8,10 @@
 // JUJU_CHARM_DIR points into the data dir) and a unix socket under agents/.
 //
 // Environment switches (<WHO> is CONTROLLER or MACHINE_AGENT): SKEIN_FAKE_<WHO>_FAIL=1 exits 3
-// before ready; SKEIN_FAKE_<WHO>_HANG=1 never becomes ready.
+// before ready; SKEIN_FAKE_<WHO>_HANG=1 never becomes ready. The fake controller serves on the
+// address stored in its data dir, as the real one does, and exits 1 with `ERROR address A in
+// use` when it cannot; SKEIN_FAKE_CONTROLLER_PORT_TAKEN=1 makes its first start in a data dir
+// fail that way, as if another process had taken the port bootstrap picked.
 
 #include <signal.h>
 #include <sys/socket.h>
@@ -83,13 +86,25 @@ int main(int argc, char** argv) {
   }
 #ifdef FAKE_CONTROLLER
   YAML::Node bootstrap = YAML::LoadFile(data_dir + "/bootstrap.yaml");
-  skein::cli::testing::FakeControllerServer server(bootstrap["admin-credential-hash"].as<std::string>());
+  std::string stored;
+  std::getline(std::ifstream(data_dir + "/address"), stored);
+  const std::string taken_marker = data_dir + "/fake-port-taken";
+  if (Env("SKEIN_FAKE_CONTROLLER_PORT_TAKEN") && !std::filesystem::exists(taken_marker)) {
+    WriteText(taken_marker, stored + "\n");
+    std::cerr << "ERROR address " << stored << " in use" << std::endl;
+    return 1;
+  }
+  skein::cli::testing::FakeControllerServer server(bootstrap["admin-credential-hash"].as<std::string>(),
+                                                   stored.empty() ? "127.0.0.1:0" : stored);
+  if (server.address().empty()) {
+    std::cerr << "ERROR address " << stored << " in use" << std::endl;
+    return 1;
+  }
   WriteText(data_dir + "/controller.pid", std::to_string(::getpid()) + "\n");
   WriteText(data_dir + "/address", server.address() + "\n");
   Ready(ready_fd, server.address());
   WaitForTerm();
   std::filesystem::remove(data_dir + "/controller.pid");
-  std::filesystem::remove(data_dir + "/address");
 #else
   YAML::Node conf = YAML::LoadFile(data_dir + "/agent.conf");
   if (conf["entity"].as<std::string>() != "machine-0" || conf["machine-id"].as<std::string>() != "0") return 4;

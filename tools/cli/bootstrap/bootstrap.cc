@@ -4,11 +4,15 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <ostream>
+#include <random>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "lib/base/credential.h"
 #include "lib/process/subprocess.h"
+#include "tools/cli/bootstrap/controller_port.h"
 #include "tools/cli/bootstrap/daemon.h"
 #include "tools/cli/bootstrap/local_files.h"
 #include "tools/cli/client/atomic_file.h"
@@ -51,6 +55,32 @@ bool LocalProcessRuns(const std::string& data_dir, const std::string& dir, const
                       const std::string& binary) {
   auto pid = process::ReadPidFile(data_dir + "/" + dir + "/" + pid_file);
   return pid && ProcessIs(*pid, binary);
+}
+
+// Attempts at starting the controller on a freshly picked port; each fails only when another
+// process took the port between the pick and the controller's bind (parallel bootstraps).
+constexpr int kControllerPortAttempts = 5;
+
+// Picks the controller's port, stores it in `address_file` and starts the controller exactly as
+// a restart does (it binds the stored address). When the port was taken meanwhile the
+// controller exits with `ERROR address 127.0.0.1:P in use` and another port is tried.
+absl::StatusOr<Daemon> StartControllerOnStoredPort(const DaemonSpec& spec, const std::string& address_file,
+                                                   std::ostream& progress) {
+  std::mt19937 rng(std::random_device{}());
+  const PortRange range = HostControllerPortRange();
+  absl::Status last;
+  for (int attempt = 0; attempt < kControllerPortAttempts; ++attempt) {
+    auto port = PickControllerPort(range, rng);
+    if (!port.ok()) return port.status();
+    const std::string address = absl::StrCat("127.0.0.1:", *port);
+    if (auto s = client::WriteFileAtomic(address_file, address + "\n", 0600); !s.ok()) return s;
+    auto controller = StartDaemon(spec);
+    if (controller.ok()) return controller;
+    last = controller.status();
+    if (!absl::StrContains(last.message(), absl::StrCat("address ", address, " in use"))) return last;
+    progress << " - port " << *port << " was taken meanwhile, trying another\n";
+  }
+  return last;
 }
 
 }  // namespace
@@ -127,7 +157,7 @@ absl::Status Bootstrap(const BootstrapOptions& o) {
   }
   controller_spec.log_path = controller_dir + "/controller.log";
   controller_spec.ready_timeout = o.ready_timeout;
-  auto controller = StartDaemon(controller_spec);
+  auto controller = StartControllerOnStoredPort(controller_spec, controller_dir + "/address", progress);
   if (!controller.ok()) return controller.status();
   rollback.AddPid(controller->pid);
   const std::string address = controller->ready_line;

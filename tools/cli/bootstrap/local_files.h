@@ -2,6 +2,7 @@
 
 // The files `skein bootstrap` writes for the local daemons (brief: shared protocol facts):
 //   controller/bootstrap.yaml   read by skein-controller on its first start
+//   controller/address          the address the controller serves on, for good (controller_port.h)
 //   machine-0/agent.conf        the machine agent's address, identity and credential (0600)
 
 #include <string>

@@ -1,7 +1,7 @@
 #pragma once
 
-// When is a model "settled"? Every unit's agent is idle and its workload status is one the
-// caller accepts (default: active). A unit whose hook failed makes waiting pointless, so it is
+// When is a model "settled"? Every unit's agent is idle, its workload status is one the
+// caller accepts (default: active) and the agent of its machine is connected (`started`). A unit whose hook failed makes waiting pointless, so it is
 // reported separately. Pure logic over a status snapshot, used by `skein wait-for`.
 
 #include <set>

@@ -3,6 +3,7 @@
 // picture changes; the exit code says how it ended (0 settled, 1 error or timeout).
 
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -27,6 +28,10 @@ std::string SettleReport::Summary() const {
 
 SettleReport EvaluateSettled(const skein::v1::ModelStatus& status, const std::set<std::string>& workloads) {
   SettleReport report;
+  // A machine whose agent is not connected (after a controller restart, until it dials in
+  // again) cannot start or stop its units: what its units show may be stale.
+  std::map<std::string, std::string> machine_agents;
+  for (const auto& m : status.machines()) machine_agents[m.id()] = m.agent_status().current();
   for (const auto& app : status.applications()) {
     for (const auto& unit : app.units()) {
       ++report.units;
@@ -34,6 +39,12 @@ SettleReport EvaluateSettled(const skein::v1::ModelStatus& status, const std::se
       const std::string& workload = unit.workload_status().current();
       if (agent == "error") {
         report.errors.push_back(absl::StrCat(unit.name(), ": ", unit.agent_status().message()));
+        continue;
+      }
+      auto machine = machine_agents.find(unit.machine());
+      if (machine != machine_agents.end() && machine->second != "started") {
+        report.pending.push_back(
+            absl::StrCat(unit.name(), " ", workload, " (machine ", unit.machine(), " agent ", machine->second, ")"));
         continue;
       }
       if (agent == "idle" && workloads.count(workload) > 0) {
