@@ -84,6 +84,24 @@ TEST_F(HookCommitTest, PortsOpenAndCloseWithTheCommitAndShowInStatusAndShowUnit)
   EXPECT_EQ(StatusPorts("db/0"), (std::vector<std::string>{"8080/tcp", "icmp"}));
 }
 
+TEST_F(HookCommitTest, ARangeOpenOnEveryEndpointIsReportedWithoutEndpoints) {
+  HookCommit c;
+  c.commit_seq = 1;
+  c.ports = {Open("tcp", 80, 80, {"db"}), Open("tcp", 80, 80)};
+  ASSERT_TRUE(env_.hooks->Commit(env_.UnitId("db/0"), c).ok());
+  auto state = env_.hooks->UnitState(env_.UnitId("db/0"));
+  ASSERT_TRUE(state.ok());
+  ASSERT_EQ(state->opened_ports.size(), 1u);
+  EXPECT_TRUE(state->opened_ports[0].endpoints.empty()) << "80/tcp is open on every endpoint";
+  // Closing it on "db" leaves it open on every endpoint.
+  c.commit_seq = 2;
+  c.ports = {Close("tcp", 80, 80, {"db"})};
+  ASSERT_TRUE(env_.hooks->Commit(env_.UnitId("db/0"), c).ok());
+  state = env_.hooks->UnitState(env_.UnitId("db/0"));
+  ASSERT_EQ(state->opened_ports.size(), 1u);
+  EXPECT_TRUE(state->opened_ports[0].endpoints.empty());
+}
+
 TEST_F(HookCommitTest, ARefusedPartAppliesNothing) {
   HookCommit c;
   c.commit_seq = 1;

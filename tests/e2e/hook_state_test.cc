@@ -80,6 +80,9 @@ TEST_F(HookStateTest, PortsAndStateCommitWithTheHookLeaderSettingsAtOnce) {
     ASSERT_EQ(runs.size(), 2u) << u;
     EXPECT_EQ(runs[1].substr(0, runs[1].find(" shared=")), "runs=1") << runs[1];
     EXPECT_NE(runs[1].find("ports=8080/tcp "), std::string::npos) << runs[1];
+    // Within the hook, opened-ports already showed its own close-port 8080 and open-port 9090.
+    EXPECT_EQ(Lines(u, "ports-after-config-changed"), (std::vector<std::string>{"8080/tcp (*) ", "9090/tcp (*) "}))
+        << u;
   }
 
   // A failing hook commits neither its ports nor its state; its leader-set already happened.

@@ -133,7 +133,8 @@ class HookContext {
   // --- Ports (transactional: applied with the hook's commit).
   virtual absl::Status OpenPort(const PortRange& range) { return Unsupported("open-port"); }
   virtual absl::Status ClosePort(const PortRange& range) { return Unsupported("close-port"); }
-  // Ports as committed before this hook (ports opened in this hook are not listed, as in Juju).
+  // The ports committed before this hook with this hook's open-port/close-port calls applied
+  // (tools::MergePortChanges), as Juju 3.6 lists them.
   virtual absl::StatusOr<std::vector<PortRange>> OpenedPorts() { return Unsupported("opened-ports"); }
 
   // --- Network. NotFound `no network config found for binding "x"` for an unknown binding.

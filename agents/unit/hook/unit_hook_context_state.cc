@@ -1,9 +1,10 @@
 // UnitHookContext: opened ports, charm state and leader settings (juju-semantics §1.5, §3.3).
 // Ports and state are buffered and leave with the hook's CommitHook; a failed hook drops them.
-// Reads see the committed values overlaid with this hook's own state writes, while
-// opened-ports lists only what was committed before the hook, as in Juju.
+// Reads see the committed values overlaid with this hook's own writes: state-get its
+// state-set, and opened-ports its open-port and close-port (as Juju 3.6 does).
 
 #include "absl/strings/str_cat.h"
+#include "agents/unit/hook/tools/port_range.h"
 #include "agents/unit/hook/unit_hook_context.h"
 
 namespace skein::agent {
@@ -18,6 +19,15 @@ v1::PortRange ToProto(const PortRange& r) {
   out.set_to_port(r.to);
   for (const auto& ep : r.endpoints) out.add_endpoints(ep);
   return out;
+}
+
+PortRange FromProto(const v1::PortRange& p) {
+  PortRange r;
+  r.protocol = p.protocol();
+  r.from = p.from_port();
+  r.to = p.to_port();
+  r.endpoints.assign(p.endpoints().begin(), p.endpoints().end());
+  return r;
 }
 
 }  // namespace
@@ -62,16 +72,11 @@ absl::StatusOr<std::vector<PortRange>> UnitHookContext::OpenedPorts() {
   std::lock_guard<std::mutex> lock(mu_);
   auto state = CommittedStateLocked();
   if (!state.ok()) return state.status();
-  std::vector<PortRange> out;
-  for (const v1::PortRange& p : (*state)->opened_ports()) {
-    PortRange r;
-    r.protocol = p.protocol();
-    r.from = p.from_port();
-    r.to = p.to_port();
-    r.endpoints.assign(p.endpoints().begin(), p.endpoints().end());
-    out.push_back(std::move(r));
-  }
-  return out;
+  std::vector<PortRange> committed;
+  for (const v1::PortRange& p : (*state)->opened_ports()) committed.push_back(FromProto(p));
+  std::vector<tools::PortChange> changes;
+  for (const v1::PortChange& c : port_changes_) changes.emplace_back(c.open(), FromProto(c.range()));
+  return tools::MergePortChanges(committed, changes);
 }
 
 absl::StatusOr<std::map<std::string, std::string>> UnitHookContext::StateGet() {

@@ -64,10 +64,23 @@ std::vector<OpenedPort> OpenedPorts(Tx& tx, int64_t unit_id) {
 
 std::vector<OpenedRange> OpenedRanges(Tx& tx, int64_t unit_id) {
   std::vector<OpenedRange> out;
+  std::vector<bool> everywhere;  // per entry of `out`: also open on every endpoint
   for (const OpenedPort& p : OpenedPorts(tx, unit_id)) {
     auto it = std::find_if(out.begin(), out.end(), [&](const OpenedRange& r) { return r.range == p.range; });
-    if (it == out.end()) it = out.insert(out.end(), OpenedRange{p.range, {}});
-    if (!p.endpoint.empty()) it->endpoints.push_back(p.endpoint);
+    if (it == out.end()) {
+      out.push_back(OpenedRange{p.range, {}});
+      everywhere.push_back(false);
+      it = out.end() - 1;
+    }
+    if (p.endpoint.empty()) {
+      everywhere[it - out.begin()] = true;
+    } else {
+      it->endpoints.push_back(p.endpoint);
+    }
+  }
+  // Open on every endpoint is what counts (opened-ports shows `*`), whatever else is listed.
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (everywhere[i]) out[i].endpoints.clear();
   }
   return out;
 }

@@ -51,7 +51,9 @@ struct OpenedRange {
   std::vector<std::string> endpoints;
 };
 
-// The unit's opened ports grouped by range, in OpenedPorts' order.
+// The unit's opened ports grouped by range, in OpenedPorts' order. A range open on every
+// endpoint has no endpoints listed, even if it was also opened on named ones (Juju shows it as
+// `*`).
 std::vector<OpenedRange> OpenedRanges(Tx& tx, int64_t unit_id);
 
 // The distinct ranges the unit has open on any endpoint, formatted and sorted as above (what

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "agents/unit/hook/hook_context.h"
+#include "agents/unit/hook/tools/port_range.h"
 #include "agents/unit/hook/tool.h"
 
 namespace skein::agent::testing {
@@ -88,7 +89,10 @@ class FakeHookContext : public HookContext {
   void Log(const std::string& level, const std::string& message) override { logs.push_back({level, message}); }
   absl::Status OpenPort(const PortRange& range) override;
   absl::Status ClosePort(const PortRange& range) override;
-  absl::StatusOr<std::vector<PortRange>> OpenedPorts() override { return opened_ports; }
+  // The real merge, so that the tool tests see what a hook sees.
+  absl::StatusOr<std::vector<PortRange>> OpenedPorts() override {
+    return tools::MergePortChanges(opened_ports, port_changes);
+  }
   absl::StatusOr<NetworkInfo> NetworkGet(const std::string& binding, std::optional<int64_t> relation_id) override;
   absl::StatusOr<std::string> UnitAddress(bool public_address) override;
   absl::StatusOr<nlohmann::json> GoalState() override { return goal_state; }

@@ -84,5 +84,53 @@ TEST_F(PortToolsTest, OpenedPortsEmptyIsAList) {
   EXPECT_EQ(r.err, "ERROR unrecognized args: [\"extra\"]\n");
 }
 
+// Juju 3.6 lists the hook's own pending open-port and close-port calls.
+TEST_F(PortToolsTest, OpenedPortsShowsThisHooksOwnOpenPort) {
+  ASSERT_EQ(ctx_.Run("open-port", {"8080/tcp"}).code, 0);
+  EXPECT_EQ(ctx_.Run("opened-ports", {}).out, "8080/tcp\n");
+  EXPECT_EQ(ctx_.Run("opened-ports", {"--endpoints"}).out, "8080/tcp (*)\n");
+  ASSERT_EQ(ctx_.Run("open-port", {"9090", "--endpoints", "web,db"}).code, 0);
+  EXPECT_EQ(ctx_.Run("opened-ports", {"--format=json"}).out, "[\"8080/tcp\",\"9090/tcp\"]\n");
+  EXPECT_EQ(ctx_.Run("opened-ports", {"--endpoints", "--format=json"}).out,
+            "[\"8080/tcp (*)\",\"9090/tcp (db, web)\"]\n");
+  // Closing in the same hook takes it out again.
+  ASSERT_EQ(ctx_.Run("close-port", {"8080/tcp"}).code, 0);
+  EXPECT_EQ(ctx_.Run("opened-ports", {"--endpoints"}).out, "9090/tcp (db, web)\n");
+  ASSERT_EQ(ctx_.Run("close-port", {"9090/tcp", "--endpoints", "db"}).code, 0);
+  EXPECT_EQ(ctx_.Run("opened-ports", {"--endpoints"}).out, "9090/tcp (web)\n");
+}
+
+TEST_F(PortToolsTest, OpenedPortsMergesCommittedPortsWithThisHooksChanges) {
+  ctx_.opened_ports = {{80, 80, "tcp", {}}, {443, 443, "tcp", {"web"}}, {53, 53, "udp", {}}};
+  // Close a committed port, open a new one, reopen the closed one on one endpoint.
+  ASSERT_EQ(ctx_.Run("close-port", {"80/tcp"}).code, 0);
+  ASSERT_EQ(ctx_.Run("open-port", {"1000-2000/udp"}).code, 0);
+  EXPECT_EQ(ctx_.Run("opened-ports", {"--format=json"}).out, "[\"53/udp\",\"443/tcp\",\"1000-2000/udp\"]\n");
+  ASSERT_EQ(ctx_.Run("open-port", {"80/tcp", "--endpoints", "admin"}).code, 0);
+  EXPECT_EQ(ctx_.Run("opened-ports", {"--endpoints", "--format=json"}).out,
+            "[\"53/udp (*)\",\"80/tcp (admin)\",\"443/tcp (web)\",\"1000-2000/udp (*)\"]\n");
+  // Opening a committed range for every endpoint widens it to `*`; closing it without
+  // endpoints closes it on every one.
+  ASSERT_EQ(ctx_.Run("open-port", {"443/tcp"}).code, 0);
+  EXPECT_EQ(ctx_.Run("opened-ports", {"--endpoints", "--format=json"}).out,
+            "[\"53/udp (*)\",\"80/tcp (admin)\",\"443/tcp (*)\",\"1000-2000/udp (*)\"]\n");
+  ASSERT_EQ(ctx_.Run("close-port", {"443/tcp"}).code, 0);
+  ASSERT_EQ(ctx_.Run("close-port", {"53/udp"}).code, 0);
+  EXPECT_EQ(ctx_.Run("opened-ports", {}).out, "80/tcp\n1000-2000/udp\n");
+  // Closing what is not open changes nothing.
+  ASSERT_EQ(ctx_.Run("close-port", {"7/tcp"}).code, 0);
+  EXPECT_EQ(ctx_.Run("opened-ports", {}).out, "80/tcp\n1000-2000/udp\n");
+}
+
+TEST(MergePortChangesTest, ARangeOpenForEveryEndpointStaysOpenWhenOneEndpointCloses) {
+  // As the controller keeps it: the every-endpoint row outlives closing one named endpoint.
+  std::vector<PortRange> committed = {{80, 80, "tcp", {}}};
+  std::vector<PortRange> merged = tools::MergePortChanges(committed, {{false, {80, 80, "tcp", {"web"}}}});
+  ASSERT_EQ(merged.size(), 1u);
+  EXPECT_TRUE(merged[0].endpoints.empty());
+  merged = tools::MergePortChanges(committed, {{true, {80, 80, "tcp", {"web"}}}, {false, {80, 80, "tcp", {}}}});
+  EXPECT_TRUE(merged.empty());
+}
+
 }  // namespace
 }  // namespace skein::agent::testing

@@ -79,6 +79,19 @@ void FakeAgentService::SetLastCommitSeq(int64_t seq) {
   last_commit_seq_ = seq;
 }
 
+void FakeAgentService::SetUnitState(v1::GetUnitStateResponse state) {
+  std::lock_guard<std::mutex> lock(mu_);
+  unit_state_ = std::move(state);
+}
+
+grpc::Status FakeAgentService::GetUnitState(grpc::ServerContext* ctx, const v1::GetUnitStateRequest*,
+                                            v1::GetUnitStateResponse* resp) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Record(ctx);
+  *resp = unit_state_;
+  return grpc::Status::OK;
+}
+
 void FakeAgentService::SetBag(int64_t relation_id, const std::string& owner, bool application,
                               std::map<std::string, std::string> bag) {
   std::lock_guard<std::mutex> lock(mu_);

@@ -49,6 +49,8 @@ class FakeAgentService final : public v1::Agent::Service {
   void SetBag(int64_t relation_id, const std::string& owner, bool application, std::map<std::string, std::string> bag);
   // Makes WatchUnit answer NOT_FOUND (the unit was removed).
   void SetUnitGone(bool gone);
+  // What GetUnitState answers (the committed charm state and opened ports).
+  void SetUnitState(v1::GetUnitStateResponse state);
 
   // Waits until `pred` (called under the service's lock) holds, or `timeout` passes.
   bool WaitUntil(const std::function<bool()>& pred, std::chrono::milliseconds timeout = std::chrono::seconds(20));
@@ -91,6 +93,7 @@ class FakeAgentService final : public v1::Agent::Service {
                              v1::LeaveRelationResponse*) override;
   grpc::Status MarkUnitDead(grpc::ServerContext*, const v1::MarkUnitDeadRequest*, v1::MarkUnitDeadResponse*) override;
   grpc::Status PushLogs(grpc::ServerContext*, const v1::PushLogsRequest*, v1::PushLogsResponse*) override;
+  grpc::Status GetUnitState(grpc::ServerContext*, const v1::GetUnitStateRequest*, v1::GetUnitStateResponse*) override;
   // Records the serial and clears the snapshot's resolve request, as the controller does.
   grpc::Status ClearResolved(grpc::ServerContext*, const v1::ClearResolvedRequest*, v1::ClearResolvedResponse*) override;
   grpc::Status StartAction(grpc::ServerContext*, const v1::StartActionRequest*, v1::StartActionResponse*) override;
@@ -114,6 +117,7 @@ class FakeAgentService final : public v1::Agent::Service {
   v1::MachineSnapshot machine_;
   v1::CharmArchive charm_;
   int64_t last_commit_seq_ = 0;
+  v1::GetUnitStateResponse unit_state_;
   v1::StatusInfo workload_;
   std::map<std::tuple<int64_t, std::string, bool>, std::map<std::string, std::string>> bags_;
 };

@@ -2,6 +2,8 @@
 
 #include <atomic>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
 #include "tests/agents/unit/fake_agent_service.h"
 
@@ -120,6 +122,44 @@ TEST_F(UnitHookContextTest, OwnBagsShowPendingWritesAndOnlySuccessfulHooksCommit
   EXPECT_EQ(unit_change.unset(0), "old");
   EXPECT_TRUE(commit.relation_changes(1).application());
   EXPECT_EQ(ctx->AppWriteRelations(), (std::set<int64_t>{3}));
+}
+
+TEST_F(UnitHookContextTest, OpenedPortsShowsThisHooksOwnChangesAndTheCommitCarriesThem) {
+  v1::GetUnitStateResponse committed;
+  v1::PortRange* http = committed.add_opened_ports();
+  http->set_protocol("tcp");
+  http->set_from_port(80);
+  http->set_to_port(80);
+  v1::PortRange* metrics = committed.add_opened_ports();
+  metrics->set_protocol("tcp");
+  metrics->set_from_port(9100);
+  metrics->set_to_port(9100);
+  metrics->add_endpoints("metrics");
+  fake_.SetUnitState(committed);
+  auto ctx = Context(HookInfo{HookKind::kConfigChanged});
+  auto ports = [&] {
+    std::vector<std::string> out;
+    auto opened = ctx->OpenedPorts();
+    EXPECT_TRUE(opened.ok()) << opened.status();
+    if (!opened.ok()) return out;
+    for (const PortRange& p : *opened) {
+      out.push_back(absl::StrCat(p.from, "/", p.protocol, p.endpoints.empty() ? "" : " " + absl::StrJoin(p.endpoints, ",")));
+    }
+    return out;
+  };
+  EXPECT_EQ(ports(), (std::vector<std::string>{"80/tcp", "9100/tcp metrics"}));
+  ASSERT_TRUE(ctx->OpenPort({8080, 8080, "tcp", {}}).ok());
+  ASSERT_TRUE(ctx->ClosePort({80, 80, "tcp", {}}).ok());
+  EXPECT_EQ(ports(), (std::vector<std::string>{"8080/tcp", "9100/tcp metrics"}));
+  ASSERT_TRUE(ctx->OpenPort({80, 80, "tcp", {"web"}}).ok());
+  EXPECT_EQ(ports(), (std::vector<std::string>{"80/tcp web", "8080/tcp", "9100/tcp metrics"}));
+  // The commit carries the calls in the order the hook made them.
+  v1::CommitHookRequest commit = ctx->BuildCommit(3);
+  ASSERT_EQ(commit.port_changes_size(), 3);
+  EXPECT_TRUE(commit.port_changes(0).open());
+  EXPECT_EQ(commit.port_changes(0).range().from_port(), 8080);
+  EXPECT_FALSE(commit.port_changes(1).open());
+  EXPECT_EQ(commit.port_changes(2).range().endpoints(0), "web");
 }
 
 TEST_F(UnitHookContextTest, NonLeaderCannotWriteOrReadItsAppBagAndStaysMinionForTheHook) {

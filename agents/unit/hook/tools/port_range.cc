@@ -3,6 +3,8 @@
 #include "agents/unit/hook/tools/port_range.h"
 
 #include <cctype>
+#include <map>
+#include <set>
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
@@ -77,6 +79,36 @@ std::string PortRangeString(const PortRange& range) {
 
 bool PortRangeLess(const PortRange& a, const PortRange& b) {
   return std::tie(a.from, a.to, a.protocol) < std::tie(b.from, b.to, b.protocol);
+}
+
+std::vector<PortRange> MergePortChanges(const std::vector<PortRange>& committed, const std::vector<PortChange>& changes) {
+  // Per range, the endpoints it is open on; "" stands for every endpoint, as in the
+  // controller's rows.
+  using Key = std::tuple<std::string, int, int>;
+  std::map<Key, std::set<std::string>> open;
+  auto key = [](const PortRange& r) { return Key{r.protocol, r.from, r.to}; };
+  auto endpoints_of = [](const PortRange& r) {
+    return r.endpoints.empty() ? std::set<std::string>{""} : std::set<std::string>(r.endpoints.begin(), r.endpoints.end());
+  };
+  for (const PortRange& r : committed) open[key(r)].merge(endpoints_of(r));
+  for (const auto& [opening, r] : changes) {
+    if (opening) {
+      open[key(r)].merge(endpoints_of(r));
+    } else if (r.endpoints.empty()) {
+      open.erase(key(r));
+    } else if (auto it = open.find(key(r)); it != open.end()) {
+      for (const std::string& ep : r.endpoints) it->second.erase(ep);
+      if (it->second.empty()) open.erase(it);
+    }
+  }
+  std::vector<PortRange> out;
+  for (const auto& [k, endpoints] : open) {
+    PortRange r;
+    std::tie(r.protocol, r.from, r.to) = k;
+    if (!endpoints.count("")) r.endpoints.assign(endpoints.begin(), endpoints.end());
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 }  // namespace skein::agent::tools

@@ -1,6 +1,6 @@
 // open-port, close-port, opened-ports (juju-semantics §3.3). Opening and closing are
-// transactional: the context buffers them and applies them with the hook's commit, and
-// opened-ports lists the ports as committed before the hook (Juju does the same).
+// transactional: the context buffers them and applies them with the hook's commit. opened-ports
+// lists the committed ports with the hook's own pending changes applied, as Juju 3.6 does.
 
 #include <algorithm>
 #include <cctype>
@@ -83,9 +83,9 @@ class OpenedPortsCommand : public Command {
     info.name = "opened-ports";
     info.purpose = "List all ports or port ranges opened by the unit.";
     info.doc = R"(
-Lists the ports the unit had open when the hook started (ports opened or closed in this hook
-are not reflected until it succeeds). With --endpoints each entry also names its endpoints,
-or `*` for all of them.
+Lists the ports the unit has open, including those this hook opened or closed (they are
+committed when it succeeds). With --endpoints each entry also names its endpoints, or `*`
+for all of them.
 )";
     return info;
   }
