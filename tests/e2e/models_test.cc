@@ -16,6 +16,7 @@
 
 #include "gtest/gtest.h"
 #include "lib/base/runtime_dir.h"
+#include "lib/process/subprocess.h"
 #include "tests/e2e/harness.h"
 
 namespace skein::e2e {
@@ -89,7 +90,7 @@ class ModelsTest : public ::testing::Test {
     return text.empty() ? -1 : static_cast<pid_t>(std::stol(text));
   }
 
-  static bool Alive(pid_t pid) { return pid > 0 && ::kill(pid, 0) == 0; }
+  static bool Alive(pid_t pid) { return pid > 0 && process::IsAlive(pid); }
 
   Cluster cluster_;
 };
@@ -107,8 +108,8 @@ TEST_F(ModelsTest, SameNamesInThreeModelsEachSettleAndRemovingOneLeavesTheOthers
   for (const std::string model : {"a", "b"}) {
     for (const std::string unit : {"kv-provider/0", "kv-requirer/0"}) {
       std::vector<std::string> hooks = HooksOf(Log(model), unit);
-      EXPECT_FALSE(hooks.empty()) << unit << " of " << model << " ran no hook";
-      if (!hooks.empty()) EXPECT_EQ(hooks.front(), "install") << unit << " of " << model;
+      ASSERT_FALSE(hooks.empty()) << unit << " of " << model << " ran no hook";
+      EXPECT_EQ(hooks.front(), "install") << unit << " of " << model;
       EXPECT_TRUE(Contains(hooks, "start")) << unit << " of " << model;
     }
   }
@@ -190,7 +191,18 @@ TEST_F(LongPathsTest, FortyCharacterNamesUnderASixtyCharacterDataDirSettleInTwoM
   EXPECT_LE(socket.size(), kMaxSocketPathLength);
   EXPECT_TRUE(fs::is_socket(socket)) << socket;
 
+  // An agent killed with SIGKILL (its machine agent first, so nothing restarts or cleans it) leaves
+  // its socket behind: kill-controller removes it with the agent's runtime dir.
+  const std::string machine_pid = ReadFile(cluster_.data_dir() + "/machine-0/machine-agent.pid");
+  ASSERT_FALSE(machine_pid.empty());
+  const pid_t machine_agent = static_cast<pid_t>(std::stol(machine_pid));
+  ASSERT_EQ(::kill(machine_agent, SIGKILL), 0);
+  const pid_t unit_agent = AgentPid(requirer + "/0", "second");
+  ASSERT_EQ(::kill(unit_agent, SIGKILL), 0);
+  ASSERT_TRUE(WaitFor([&] { return !Alive(unit_agent); }));
+  EXPECT_TRUE(fs::is_socket(socket)) << "a killed agent cannot remove its socket";
   Ok({"kill-controller", "--no-prompt"});
+  EXPECT_FALSE(fs::exists(fs::path(socket).parent_path()));
   EXPECT_EQ(cluster_.ProcessesUsingDataDir(), std::vector<int>{});
   EXPECT_EQ(cluster_.SocketsUnderDataDir(), std::vector<std::string>{});
 }
