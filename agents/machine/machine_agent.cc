@@ -20,7 +20,7 @@ MachineAgent::MachineAgent(MachineAgentConfig config, AgentClient* client)
     : config_(std::move(config)), client_(client) {
   supervisor_ = std::make_unique<UnitAgentSupervisor>(
       config_.units,
-      [this](const std::string& unit, const std::string& credential) {
+      [this](const v1::MachineUnit& unit, const std::string& credential) {
         return client_->SetUnitCredential(unit, credential);
       },
       [this] { Wake(); });

@@ -6,12 +6,13 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "agents/unit/conf/agent_conf.h"
 #include "lib/base/credential.h"
 #include "lib/base/names.h"
+#include "lib/base/paths.h"
+#include "lib/base/runtime_dir.h"
 #include "lib/process/subprocess.h"
 #include "spdlog/spdlog.h"
 
@@ -30,6 +31,21 @@ std::string Cmdline(pid_t pid) {
   return text;
 }
 
+// Stops the unit agent whose dir is `dir` if its pid file names a live skein-agent for it.
+void StopLeftover(const fs::path& dir, std::chrono::milliseconds grace) {
+  auto pid = process::ReadPidFile((dir / "agent.pid").string());
+  if (!pid || !process::IsAlive(*pid)) return;
+  // Only a unit agent for this very dir: a recycled pid must not be killed.
+  std::string cmdline = Cmdline(*pid);
+  if (cmdline.find("skein-agent") == std::string::npos || cmdline.find(dir.string()) == std::string::npos) return;
+  spdlog::info("stopping unit agent left from a previous run (pid {}, {})", *pid, dir.string());
+  process::Terminate(*pid, grace, /*group=*/true);
+}
+
+std::string Label(const v1::MachineUnit& unit) {
+  return absl::StrCat(unit.name(), " (model ", unit.model_uuid(), ")");
+}
+
 }  // namespace
 
 UnitAgentSupervisor::UnitAgentSupervisor(UnitAgentOptions options, SetCredential set_credential,
@@ -38,33 +54,31 @@ UnitAgentSupervisor::UnitAgentSupervisor(UnitAgentOptions options, SetCredential
 
 UnitAgentSupervisor::~UnitAgentSupervisor() { StopAll(); }
 
-std::string UnitAgentSupervisor::DirOf(const std::string& unit) const {
-  auto name = ParseUnitName(unit);
-  std::string tag = name.ok() ? name->Tag() : "unit-" + unit;
-  return options_.agents_dir + "/" + tag;
+std::string UnitAgentSupervisor::DirOf(const UnitKey& key) const {
+  // Reconcile() admits only valid unit names; the fallback keeps a bad one inside agents_dir.
+  auto name = ParseUnitName(key.unit);
+  return name.ok() ? UnitAgentDir(options_.agents_dir, key.model_uuid, *name)
+                   : options_.agents_dir + "/" + key.model_uuid + "/invalid-unit";
 }
 
-std::optional<pid_t> UnitAgentSupervisor::PidOf(const std::string& unit) const {
+std::optional<pid_t> UnitAgentSupervisor::PidOf(const UnitKey& key) const {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = children_.find(unit);
+  auto it = children_.find(key);
   if (it == children_.end() || !it->second->running) return std::nullopt;
   return it->second->pid;
 }
 
 void UnitAgentSupervisor::StopLeftovers() {
+  // Unit dirs sit one level down, under their model's dir; an agent of a skein from before
+  // models had dirs of their own sits directly under agents_dir.
   std::error_code ec;
   if (!fs::is_directory(options_.agents_dir, ec)) return;
   for (const auto& entry : fs::directory_iterator(options_.agents_dir, ec)) {
-    auto pid = process::ReadPidFile((entry.path() / "agent.pid").string());
-    if (!pid || !process::IsAlive(*pid)) continue;
-    // Only a unit agent for this very dir: a recycled pid must not be killed.
-    std::string cmdline = Cmdline(*pid);
-    if (cmdline.find("skein-agent") == std::string::npos ||
-        cmdline.find(entry.path().string()) == std::string::npos) {
-      continue;
+    if (!entry.is_directory(ec)) continue;
+    StopLeftover(entry.path(), options_.stop_grace);
+    for (const auto& unit_dir : fs::directory_iterator(entry.path(), ec)) {
+      if (unit_dir.is_directory(ec)) StopLeftover(unit_dir.path(), options_.stop_grace);
     }
-    spdlog::info("stopping unit agent left from a previous run (pid {}, {})", *pid, entry.path().string());
-    process::Terminate(*pid, options_.stop_grace, /*group=*/true);
   }
 }
 
@@ -72,12 +86,14 @@ absl::Status UnitAgentSupervisor::Start(Child& child) {
   std::error_code ec;
   fs::create_directories(child.dir, ec);
   if (ec) return absl::InternalError(absl::StrCat("cannot create ", child.dir, ": ", ec.message()));
+  ::chmod(fs::path(child.dir).parent_path().c_str(), 0700);
   ::chmod(child.dir.c_str(), 0700);
   std::string credential = NewCredential();
   if (absl::Status s = set_credential_(child.unit, credential); !s.ok()) return s;
-  auto name = ParseUnitName(child.unit);
-  AgentConf conf{options_.controller, name.ok() ? name->Tag() : "unit-" + child.unit, credential, child.unit,
-                 options_.machine_id};
+  auto name = ParseUnitName(child.unit.name());
+  if (!name.ok()) return name.status();
+  AgentConf conf{options_.controller, name->Tag(), credential, child.unit.name(), options_.machine_id,
+                 child.unit.model_uuid()};
   if (absl::Status s = WriteAgentConf(child.dir + "/agent.conf", conf); !s.ok()) return s;
 
   process::SpawnOptions spawn;
@@ -103,7 +119,7 @@ absl::Status UnitAgentSupervisor::Start(Child& child) {
     exited_cv_.notify_all();
     on_exit_();
   });
-  spdlog::info("started unit agent for {} (pid {})", child.unit, *pid);
+  spdlog::info("started unit agent for {} (pid {})", child.label, *pid);
   return absl::OkStatus();
 }
 
@@ -112,7 +128,7 @@ void UnitAgentSupervisor::CollectExit(Child& child, bool unit_dying) {
   child.running = false;
   child.exited = false;
   if (child.exit_code == 0 && unit_dying) {
-    spdlog::info("unit agent for {} finished", child.unit);
+    spdlog::info("unit agent for {} finished", child.label);
     child.finished = true;
     return;
   }
@@ -122,14 +138,21 @@ void UnitAgentSupervisor::CollectExit(Child& child, bool unit_dying) {
   delay = std::min(delay, options_.restart_max);
   ++child.failures;
   child.next_start = Clock::now() + delay;
-  spdlog::warn("unit agent for {} exited with code {}; restarting in {} ms", child.unit, child.exit_code,
+  spdlog::warn("unit agent for {} exited with code {}; restarting in {} ms", child.label, child.exit_code,
                delay.count());
 }
 
 UnitAgentSupervisor::Clock::time_point UnitAgentSupervisor::Reconcile(const std::vector<v1::MachineUnit>& units) {
-  std::map<std::string, bool> wanted;  // unit -> dying
+  std::map<UnitKey, const v1::MachineUnit*> wanted;
   for (const auto& u : units) {
-    if (u.life() != v1::LIFE_DEAD) wanted[u.name()] = u.life() == v1::LIFE_DYING;
+    if (u.life() == v1::LIFE_DEAD) continue;
+    // The model UUID and the unit name become path components: refuse anything else.
+    if (!IsValidUuid(u.model_uuid()) || !ParseUnitName(u.name()).ok()) {
+      spdlog::error("not starting an agent for unit \"{}\" of model \"{}\": not a valid unit name and model UUID",
+                    u.name(), u.model_uuid());
+      continue;
+    }
+    wanted[UnitKey{u.model_uuid(), u.name()}] = &u;
   }
 
   // Agents of units that left the machine: stop them and remove their dirs.
@@ -149,24 +172,22 @@ UnitAgentSupervisor::Clock::time_point UnitAgentSupervisor::Reconcile(const std:
     std::vector<Child*> to_stop;
     for (auto& c : gone) to_stop.push_back(c.get());
     StopChildren(to_stop);
-    for (auto& c : gone) {
-      std::error_code ec;
-      fs::remove_all(c->dir, ec);
-      spdlog::info("unit {} left the machine; removed {}", c->unit, c->dir);
-    }
+    for (auto& c : gone) RemoveUnitFiles(*c);
   }
 
   Clock::time_point next = Clock::time_point::max();
-  for (const auto& [unit, dying] : wanted) {
+  for (const auto& [key, unit] : wanted) {
+    const bool dying = unit->life() == v1::LIFE_DYING;
     Child* child;
     bool exited;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      auto& slot = children_[unit];
+      auto& slot = children_[key];
       if (slot == nullptr) {
         slot = std::make_unique<Child>();
-        slot->unit = unit;
-        slot->dir = DirOf(unit);
+        slot->unit = *unit;
+        slot->label = Label(*unit);
+        slot->dir = DirOf(key);
       }
       child = slot.get();
       exited = child->exited;
@@ -178,7 +199,7 @@ UnitAgentSupervisor::Clock::time_point UnitAgentSupervisor::Reconcile(const std:
       continue;
     }
     if (absl::Status s = Start(*child); !s.ok()) {
-      spdlog::error("cannot start unit agent for {}: {}", unit, std::string(s.message()));
+      spdlog::error("cannot start unit agent for {}: {}", child->label, std::string(s.message()));
       ++child->failures;
       child->next_start = Clock::now() + std::min(options_.restart_max, options_.restart_min * child->failures);
       next = std::min(next, child->next_start);
@@ -213,6 +234,19 @@ void UnitAgentSupervisor::StopChildren(const std::vector<Child*>& children) {
     if (c->waiter.joinable()) c->waiter.join();
     c->running = false;
   }
+}
+
+void UnitAgentSupervisor::RemoveUnitFiles(const Child& child) {
+  std::error_code ec;
+  fs::remove_all(child.dir, ec);
+  if (ec) spdlog::warn("cannot remove {}: {}", child.dir, ec.message());
+  // The agent removes its runtime dir itself when it stops; not when it was killed.
+  if (absl::Status s = RemoveUnitRuntimeDir(child.dir, child.unit.model_uuid(), child.unit.name()); !s.ok()) {
+    spdlog::warn("cannot remove the runtime dir of {}: {}", child.label, std::string(s.message()));
+  }
+  // The model's dir goes with its last unit (removing a non-empty dir fails, harmlessly).
+  fs::remove(fs::path(child.dir).parent_path(), ec);
+  spdlog::info("unit {} left the machine; removed {}", child.label, child.dir);
 }
 
 void UnitAgentSupervisor::StopAll() {

@@ -1,15 +1,18 @@
 #pragma once
 
 // The unit agents of one machine as child processes: one `skein-agent --data-dir
-// <agents>/unit-<app>-<n>` per unit placed on the machine. Reconcile() makes the running set
-// match the machine's snapshot:
+// <agents>/<model-uuid>/unit-<app>-<n>` per unit placed on the machine. A machine hosts units of
+// every model and two models may both have `app/0`, so everything here is keyed by
+// (model UUID, unit name). Reconcile() makes the running set match the machine's snapshot:
 //   - a unit without a running agent gets one: its dir (0700), a fresh credential registered
-//     with the controller, agent.conf (0600), then the process (own session, stdout/stderr
-//     appended to its agent.log);
+//     with the controller for that model's unit, agent.conf (0600, with the model UUID), then
+//     the process (own session, stdout/stderr appended to its agent.log);
 //   - an agent that exits while its unit is still listed is restarted with backoff (1 s .. 30 s);
 //     exit code 0 of a dying unit is its normal end (it ran remove) and is not restarted;
-//   - a unit no longer listed has its agent stopped (SIGTERM, SIGKILL after the grace period)
-//     and its dir removed.
+//   - a unit no longer listed has its agent stopped (SIGTERM, SIGKILL after the grace period),
+//     its dir and its socket's runtime dir (lib/base/runtime_dir.h) removed, and its model's
+//     dir too once no unit of the model is left; nothing of another model is touched.
+//   - a unit whose model UUID is not a UUID (it names a directory) is refused with an error log.
 // Each child has a waiter thread blocked in waitpid, which wakes the machine agent's loop.
 
 #include <sys/types.h>
@@ -30,6 +33,13 @@
 
 namespace skein::agent {
 
+// A unit agent's identity on a machine: unit names are unique only within a model.
+struct UnitKey {
+  std::string model_uuid;
+  std::string unit;  // `app/0`
+  auto operator<=>(const UnitKey&) const = default;
+};
+
 struct UnitAgentOptions {
   std::string agents_dir;   // <machine-dir>/agents
   std::string binary;       // skein-agent
@@ -44,14 +54,14 @@ class UnitAgentSupervisor {
  public:
   using Clock = std::chrono::steady_clock;
   // Registers a unit's new credential with the controller (Agent.SetUnitCredential).
-  using SetCredential = std::function<absl::Status(const std::string& unit, const std::string& credential)>;
+  using SetCredential = std::function<absl::Status(const v1::MachineUnit& unit, const std::string& credential)>;
 
   // `on_exit` is called (from a waiter thread) whenever a unit agent exits.
   UnitAgentSupervisor(UnitAgentOptions options, SetCredential set_credential, std::function<void()> on_exit);
   ~UnitAgentSupervisor();
 
-  // Stops unit agents a previous machine agent left running (their pid files under
-  // agents_dir), so that no unit ever has two agents.
+  // Stops unit agents a previous machine agent left running (their pid files in the unit dirs
+  // under agents_dir), so that no unit ever has two agents.
   void StopLeftovers();
   // Brings the agents in line with `units` (see above). Returns when the next restart is due
   // (Clock::time_point::max() when none is pending). Call again after on_exit or that time.
@@ -60,11 +70,14 @@ class UnitAgentSupervisor {
   void StopAll();
 
   // The pid of a unit's running agent, for tests and logs.
-  std::optional<pid_t> PidOf(const std::string& unit) const;
+  std::optional<pid_t> PidOf(const UnitKey& key) const;
+  // The directory of a unit's agent: `<agents_dir>/<model-uuid>/unit-<app>-<n>`.
+  std::string DirOf(const UnitKey& key) const;
 
  private:
   struct Child {
-    std::string unit;
+    v1::MachineUnit unit;  // as the controller lists it (name, application, model_uuid)
+    std::string label;     // `app/0 (model <uuid>)`, for logs
     std::string dir;
     pid_t pid = 0;
     bool running = false;
@@ -81,7 +94,8 @@ class UnitAgentSupervisor {
   void CollectExit(Child& child, bool unit_dying);
   // Stops the listed children together. Called without mu_ held.
   void StopChildren(const std::vector<Child*>& children);
-  std::string DirOf(const std::string& unit) const;
+  // Removes a stopped unit's agent dir and runtime dir, then its model's dir if now empty.
+  void RemoveUnitFiles(const Child& child);
 
   const UnitAgentOptions options_;
   const SetCredential set_credential_;
@@ -89,7 +103,7 @@ class UnitAgentSupervisor {
 
   mutable std::mutex mu_;
   std::condition_variable exited_cv_;
-  std::map<std::string, std::unique_ptr<Child>> children_;
+  std::map<UnitKey, std::unique_ptr<Child>> children_;
 };
 
 }  // namespace skein::agent

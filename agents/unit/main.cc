@@ -1,6 +1,7 @@
 // skein-agent --data-dir DIR: the unit agent. Wiring only: read DIR/agent.conf, set up logging
-// (DIR/agent.log + the controller), the hook tools (DIR/tools, DIR/agent.socket) and run the
-// uniter until the unit is dead or SIGTERM/SIGINT arrives.
+// (DIR/agent.log + the controller), the hook tools (DIR/tools and agent.socket in the unit's
+// runtime dir, lib/base/runtime_dir.h) and run the uniter until the unit is dead or
+// SIGTERM/SIGINT arrives. The runtime dir holds nothing but the socket and is removed at exit.
 
 #include <pthread.h>
 #include <signal.h>
@@ -13,8 +14,10 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "CLI/CLI.hpp"
+#include "absl/cleanup/cleanup.h"
 #include "lib/process/signals.h"
 #include "agents/unit/api/agent_client.h"
 #include "agents/unit/charm/charm_dir.h"
@@ -37,6 +40,7 @@
 #include "lib/base/logging.h"
 #include "lib/base/names.h"
 #include "lib/base/paths.h"
+#include "lib/base/runtime_dir.h"
 #include "lib/process/subprocess.h"
 #include "spdlog/spdlog.h"
 
@@ -91,7 +95,10 @@ int main(int argc, char** argv) {
       conf->entity, [&client](const std::vector<skein::v1::LogEntry>& entries) { return client.PushLogs(entries); });
   pipeline->AttachToLogger(*spdlog::default_logger());
   pipeline->Start();
-  spdlog::info("starting unit agent for {} (controller {})", unit, conf->controller);
+  // Also on the early `return Fail(...)`s below: their message must reach `skein debug-log`.
+  absl::Cleanup stop_pipeline = [&pipeline] { pipeline->Stop(std::chrono::milliseconds(2000)); };
+  spdlog::info("starting unit agent for {} of model {} (controller {})", unit,
+               conf->model_uuid.empty() ? "(not in agent.conf)" : conf->model_uuid, conf->controller);
 
   int code = 0;
   {
@@ -100,9 +107,18 @@ int main(int argc, char** argv) {
     absl::Status tools = skein::agent::CreateToolsDir(
         data_dir + "/tools", skein::ExecutableDir() + "/skein-hook-tool", skein::agent::ToolNames());
     if (!tools.ok()) return Fail(std::string(tools.message()));
+    auto runtime_dir = skein::MakeUnitRuntimeDir(data_dir, conf->model_uuid, unit);
+    if (!runtime_dir.ok()) return Fail(std::string(runtime_dir.status().message()));
+    // Declared before the tool server, so it runs after the server closed its socket.
+    absl::Cleanup remove_runtime_dir = [&] {
+      if (absl::Status s = skein::RemoveUnitRuntimeDir(data_dir, conf->model_uuid, unit); !s.ok()) {
+        spdlog::warn("cannot remove {}: {}", *runtime_dir, std::string(s.message()));
+      }
+    };
+    const std::string socket_path = skein::AgentSocketPath(*runtime_dir);
 
     // The agent's own metrics, served for the charm's metrics-endpoint to publish (issue 6).
-    skein::agent::metrics::AgentMetrics agent_metrics(unit);
+    skein::agent::metrics::AgentMetrics agent_metrics(unit, conf->model_uuid);
     std::string metrics_address;
     auto metrics_server = skein::agent::metrics::MetricsServer::Start(metrics_host, 0, [&agent_metrics] {
       return agent_metrics.Render();
@@ -132,6 +148,8 @@ int main(int argc, char** argv) {
     skein::agent::UniterConfig config;
     config.unit = unit;
     config.agent_dir = data_dir;
+    config.agent_socket = socket_path;
+    config.model_uuid = conf->model_uuid;
     config.machine_id = conf->machine_id;
     config.api_addresses = conf->controller;
     const char* path = std::getenv("PATH");
@@ -145,7 +163,7 @@ int main(int argc, char** argv) {
     std::mutex fault_mu;
     std::map<std::string, int> tool_calls;  // by context id
     auto tool_server = skein::agent::ToolServer::Start(
-        data_dir + "/agent.socket", [&](const std::string& id) -> skein::agent::HookContext* {
+        socket_path, [&](const std::string& id) -> skein::agent::HookContext* {
           skein::agent::HookContext* ctx = uniter.ResolveContext(id);
           if (ctx == nullptr) return ctx;
           const std::string action = ctx->ActionName();
@@ -191,7 +209,7 @@ int main(int argc, char** argv) {
       spdlog::info("unit agent stopped");
     }
   }
-  pipeline->Stop(std::chrono::milliseconds(2000));
+  std::move(stop_pipeline).Invoke();
   ::unlink(pid_file.c_str());
   spdlog::shutdown();
   return code;

@@ -101,7 +101,8 @@ grpc::ServerUnaryReactor* AgentService::SetUnitCredential(grpc::CallbackServerCo
   return RunUnary(ctx, b_.executor, [=, this]() -> absl::Status {
     ASSIGN_OR_RETURN(Principal who, b_.authn->Require(*ctx, Kind::kMachine));
     if (req->credential().empty()) return absl::InvalidArgumentError("empty credential");
-    return b_.units->SetUnitCredential(who.machine_id, req->unit(), req->credential());
+    return b_.units->SetUnitCredential(who.machine_id, domain::unit::UnitRef{req->model_uuid(), req->unit()},
+                                       req->credential());
   });
 }
 

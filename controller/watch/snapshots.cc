@@ -1,5 +1,7 @@
 #include "controller/watch/snapshots.h"
 
+#include <map>
+
 #include "controller/domain/action/action_service.h"
 #include "controller/domain/core/lifecycle.h"
 #include "controller/domain/core/rows.h"
@@ -114,11 +116,19 @@ absl::StatusOr<View<v1::MachineSnapshot>> BuildMachineSnapshot(domain::Db& db, c
     if (!machine.ok()) return machine.status();
     view.snapshot.set_version(domain::LatestSeq(tx));
     view.snapshot.set_machine_id(machine_id);
+    std::map<int64_t, std::string> model_uuids;  // model id -> uuid, read once per model
     for (const domain::UnitRow& u : domain::UnitsOnMachine(tx, machine_id)) {
+      auto [uuid, inserted] = model_uuids.try_emplace(u.model_id);
+      if (inserted) {
+        auto model = domain::FindModelById(tx, u.model_id);
+        if (!model.ok()) return model.status();
+        uuid->second = model->uuid;
+      }
       v1::MachineUnit* mu = view.snapshot.add_units();
       mu->set_name(u.name);
       mu->set_application(u.application);
       mu->set_life(ToProto(u.life));
+      mu->set_model_uuid(uuid->second);
     }
     view.keys = {domain::MachineKey(machine_id)};
     return absl::OkStatus();

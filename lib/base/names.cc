@@ -48,6 +48,16 @@ bool IsValidModelName(std::string_view name) {
   return name.back() != '-';
 }
 
+bool IsValidUuid(std::string_view text) {
+  if (text.size() != 36) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    bool hyphen = i == 8 || i == 13 || i == 18 || i == 23;
+    char c = text[i];
+    if (hyphen ? c != '-' : !(std::isdigit(static_cast<unsigned char>(c)) || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
 std::string UnitName::ToString() const { return absl::StrCat(application, "/", number); }
 std::string UnitName::Tag() const { return absl::StrCat("unit-", application, "-", number); }
 

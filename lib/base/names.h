@@ -17,6 +17,8 @@ namespace skein {
 
 bool IsValidApplicationName(std::string_view name);
 bool IsValidModelName(std::string_view name);
+// A UUID as NewUuid() writes it: 8-4-4-4-12 lower-case hex digits (safe as a path component).
+bool IsValidUuid(std::string_view text);
 
 struct UnitName {
   std::string application;

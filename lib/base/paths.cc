@@ -25,4 +25,8 @@ std::string ExecutableDir() {
   return std::filesystem::path(buf).parent_path().string();
 }
 
+std::string UnitAgentDir(const std::string& agents_dir, const std::string& model_uuid, const UnitName& unit) {
+  return agents_dir + "/" + model_uuid + "/" + unit.Tag();
+}
+
 }  // namespace skein

@@ -6,15 +6,26 @@
 //   controller/                 skein-controller: controller.db, controller.log, address (kept
 //                               across restarts), controller.lock, pid
 //   machine-0/                  skein-machine-agent of machine 0: agent.conf, log, pid
-//     agents/unit-app-0/        one dir per unit agent: agent.conf, state.db, agent.socket,
-//                               charm/ (writable, persistent), tools/ (hook-tool links)
+//     agents/<model-uuid>/      the unit agents of one model: a machine hosts units of every
+//                               model, and two models may both have `app/0`
+//       unit-app-0/             one dir per unit agent: agent.conf (with the model UUID),
+//                               state.db, agent.log, agent.pid, charm/ (writable, persistent),
+//                               tools/ (hook-tool links)
+//
+// A unit agent's socket is not under $SKEIN_DATA but in a short private runtime directory
+// named by a hash of (agent dir, model UUID, unit): see lib/base/runtime_dir.h.
 
 #include <string>
+
+#include "lib/base/names.h"
 
 namespace skein {
 
 std::string SkeinDataDir();
 // Directory holding the running executable (for finding sibling binaries).
 std::string ExecutableDir();
+
+// `<agents_dir>/<model_uuid>/unit-<app>-<n>`: the directory of one unit agent (see above).
+std::string UnitAgentDir(const std::string& agents_dir, const std::string& model_uuid, const UnitName& unit);
 
 }  // namespace skein

@@ -1,20 +1,9 @@
 #include "lib/store/database.h"
 
-#include <openssl/sha.h>
-
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "lib/base/digest.h"
 
 namespace skein::store {
-namespace {
-
-std::string Sha256Hex(const std::string& text) {
-  unsigned char d[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), d);
-  return absl::BytesToHexString(std::string(reinterpret_cast<char*>(d), sizeof(d)));
-}
-
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<SQLite::Database>> OpenDatabase(const std::string& path) {
   try {

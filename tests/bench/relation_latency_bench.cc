@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
   if (!settled) return 1;
 
   // Speak as unit A with its own credential.
-  YAML::Node conf = YAML::LoadFile(cluster.data_dir() + "/machine-0/agents/unit-latency-driver-0/agent.conf");
+  YAML::Node conf = YAML::LoadFile(cluster.AgentDir("latency-driver/0") + "/agent.conf");
   skein::rpc::Identity id{conf["entity"].as<std::string>(), conf["credential"].as<std::string>()};
   auto stub = skein::v1::Agent::NewStub(skein::rpc::MakeChannel(conf["controller"].as<std::string>()));
   grpc::ClientContext login_ctx;

@@ -119,9 +119,7 @@ TEST_P(ConformanceTest, LeaderLoss) {
   auto chief = DeployAndSettle("chief", 2);
   const std::string leader = LeaderOf(chief);
   const std::string other = leader == chief[0] ? chief[1] : chief[0];
-  const std::string pid_file =
-      own.data_dir() + "/machine-0/agents/unit-" + leader.substr(0, leader.find('/')) + "-" +
-      leader.substr(leader.find('/') + 1) + "/agent.pid";
+  const std::string pid_file = own.AgentDir(leader) + "/agent.pid";
   int pid = 0;
   std::ifstream(pid_file) >> pid;
   ASSERT_GT(pid, 0) << "no agent pid in " << pid_file;

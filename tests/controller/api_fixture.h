@@ -53,9 +53,10 @@ class ApiTest : public ::testing::Test {
     return Call(controller_.get(), &v1::Controller::Stub::AddModel, Admin(), req, &resp);
   }
 
-  grpc::Status Deploy(const std::string& app, const v1::CharmArchive& charm, int units) {
+  grpc::Status Deploy(const std::string& app, const v1::CharmArchive& charm, int units,
+                      const std::string& model = "test") {
     v1::DeployRequest req;
-    req.set_model("test");
+    req.set_model(model);
     req.set_application(app);
     *req.mutable_charm() = charm;
     req.set_num_units(units);
@@ -73,11 +74,13 @@ class ApiTest : public ::testing::Test {
     return Call(controller_.get(), &v1::Controller::Stub::Integrate, Admin(), req, &resp);
   }
 
-  // Gives the unit a fresh credential through its machine agent and returns its identity.
-  rpc::Identity UnitIdentity(const std::string& unit) {
+  // Gives the unit (of the model with `model_uuid`; "" when the name is unique) a fresh
+  // credential through its machine agent and returns its identity.
+  rpc::Identity UnitIdentity(const std::string& unit, const std::string& model_uuid = "") {
     std::string secret = NewCredential();
     v1::SetUnitCredentialRequest req;
     req.set_unit(unit);
+    req.set_model_uuid(model_uuid);
     req.set_credential(secret);
     v1::SetUnitCredentialResponse resp;
     grpc::Status s = Call(agent_.get(), &v1::Agent::Stub::SetUnitCredential, Machine(), req, &resp);

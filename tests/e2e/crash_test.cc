@@ -22,6 +22,7 @@
 #include "gtest/gtest.h"
 #include "lib/process/subprocess.h"
 #include "tests/e2e/harness.h"
+#include "tests/scoped_env.h"
 
 namespace skein::e2e {
 namespace {
@@ -53,37 +54,10 @@ bool IsLeader(const json& s, const std::string& unit) {
   return units.contains(unit) && units[unit].value("leader", false);
 }
 
-std::string AgentDir(const Cluster& c, const std::string& unit) {
-  std::string tag = "unit-" + unit;
-  std::replace(tag.begin(), tag.end(), '/', '-');
-  return c.data_dir() + "/machine-0/agents/" + tag;
-}
-
 pid_t AgentPid(const Cluster& c, const std::string& unit) {
-  std::string text = ReadFile(AgentDir(c, unit) + "/agent.pid");
+  std::string text = ReadFile(c.AgentDir(unit) + "/agent.pid");
   return text.empty() ? -1 : static_cast<pid_t>(std::stol(text));
 }
-
-// Sets an environment variable for the test's processes (the CLI passes it on to the daemons)
-// and restores the old value at the end of the scope.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::string& value) : name_(name) {
-    if (const char* old = getenv(name)) old_ = old;
-    setenv(name, value.c_str(), 1);
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      setenv(name_, old_->c_str(), 1);
-    } else {
-      unsetenv(name_);
-    }
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
 
 class CrashTest : public ::testing::Test {
  protected:
@@ -145,11 +119,11 @@ class FaultPointTest : public CrashTest, public ::testing::WithParamInterface<Fa
 // Both charms have a `kv` endpoint, so the fault fires once on each side's kv-relation-joined.
 TEST_P(FaultPointTest, RelationHookWorkIsDoneExactlyOnce) {
   const FaultCase& fault = GetParam();
-  ScopedEnv env("SKEIN_AGENT_FAULT", std::string(fault.point) + ":kv-relation-joined");
+  skein::testing::ScopedEnv env("SKEIN_AGENT_FAULT", std::string(fault.point) + ":kv-relation-joined");
   DeployAndIntegrate();
   ExpectRelationData("world");
   for (const std::string unit : {"kv-requirer/0", "kv-provider/0"}) {
-    EXPECT_TRUE(std::filesystem::exists(AgentDir(cluster_, unit) + "/fault-fired-" + fault.point))
+    EXPECT_TRUE(std::filesystem::exists(cluster_.AgentDir(unit) + "/fault-fired-" + fault.point))
         << "the fault never fired for " << unit;
   }
   EXPECT_EQ(CountHooks(Log("requirer"), "kv-requirer/0", "kv-relation-joined remote=kv-provider/0"),
@@ -181,7 +155,7 @@ INSTANTIATE_TEST_SUITE_P(Points, FaultPointTest,
 // restarted agent does not run the action again, since it may already have had effects: the
 // task ends `failed` with "action terminated", and the unit goes on (the next action runs).
 TEST_F(CrashTest, ActionInterruptedByACrashEndsTerminatedAndIsNotRunAgain) {
-  ScopedEnv env("SKEIN_AGENT_FAULT", "during-action:echo");
+  skein::testing::ScopedEnv env("SKEIN_AGENT_FAULT", "during-action:echo");
   Ok({"bootstrap"});
   Ok({"add-model", "crash-action"});
   Ok({"deploy", TestCharm("actioner")});
@@ -199,7 +173,7 @@ TEST_F(CrashTest, ActionInterruptedByACrashEndsTerminatedAndIsNotRunAgain) {
   // What the action did before the crash is kept, once: its first log line.
   ASSERT_TRUE(task.contains("log")) << task.dump();
   EXPECT_EQ(task["log"].size(), 1u) << task.dump();
-  EXPECT_TRUE(std::filesystem::exists(AgentDir(cluster_, "actioner/0") + "/fault-fired-during-action"));
+  EXPECT_TRUE(std::filesystem::exists(cluster_.AgentDir("actioner/0") + "/fault-fired-during-action"));
 
   // The restarted agent runs the next action normally, and the unit never went into error.
   r = cluster_.Skein({"run", "actioner/0", "echo", "message=second", "--format", "json"});
@@ -214,7 +188,7 @@ TEST_F(CrashTest, ActionInterruptedByACrashEndsTerminatedAndIsNotRunAgain) {
 // Lease 2 s, renewed every 1 s: a leader that stops renewing is replaced within lease + renew
 // interval = 3 s (domain/lease/lease_manager.h).
 TEST_F(CrashTest, FrozenLeaderIsReplacedWithinTheLeaseBound) {
-  ScopedEnv env("SKEIN_LEASE_DURATION", "2s");
+  skein::testing::ScopedEnv env("SKEIN_LEASE_DURATION", "2s");
   const auto kBound = 3s;
   const std::string log = Log("provider");
   Ok({"bootstrap"});

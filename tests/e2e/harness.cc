@@ -11,7 +11,11 @@
 #include <thread>
 
 #include "gtest/gtest.h"
+#include "lib/base/names.h"
+#include "lib/base/paths.h"
+#include "lib/base/runtime_dir.h"
 #include "lib/process/subprocess.h"
+#include "tests/scoped_env.h"
 
 namespace skein::e2e {
 namespace fs = std::filesystem;
@@ -41,14 +45,19 @@ std::string Field(const nlohmann::json& status, const std::string& unit, const c
 
 }  // namespace
 
-Cluster::Cluster() {
-  // Short paths: unix socket paths are limited to 108 bytes.
+Cluster::Cluster(const ClusterOptions& options) {
   char tmpl[] = "/tmp/skein-e2e-XXXXXX";
   root_ = mkdtemp(tmpl);
   data_dir_ = root_ + "/data";
+  if (options.data_dir_length > data_dir_.size()) {
+    data_dir_ = root_ + "/data-" + std::string(options.data_dir_length - data_dir_.size() - 1, 'x');
+  }
   scratch_dir_ = root_ + "/scratch";
+  runtime_dir_ = root_ + "/run";
   fs::create_directories(data_dir_);
   fs::create_directories(scratch_dir_);
+  fs::create_directories(runtime_dir_);
+  fs::permissions(runtime_dir_, fs::perms::owner_all);  // XDG_RUNTIME_DIR must be 0700
 }
 
 Cluster::~Cluster() {
@@ -74,6 +83,7 @@ CliResult Cluster::Skein(const std::vector<std::string>& args, std::chrono::mill
     if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   env["SKEIN_DATA"] = data_dir_;
+  env["XDG_RUNTIME_DIR"] = runtime_dir_;
   env["NO_COLOR"] = "1";
   o.env = env;
   auto r = process::Run(o, timeout);
@@ -131,12 +141,43 @@ std::vector<int> Cluster::ProcessesUsingDataDir() const {
 
 std::vector<std::string> Cluster::SocketsUnderDataDir() const {
   std::vector<std::string> sockets;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(data_dir_, ec); it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
-    if (it->is_socket(ec)) sockets.push_back(it->path().string());
+  for (const std::string& dir : {data_dir_, runtime_dir_}) {
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      if (it->is_socket(ec)) sockets.push_back(it->path().string());
+    }
   }
   return sockets;
+}
+
+std::string Cluster::ModelUuid(const std::string& model) const {
+  CliResult r = Skein({"models", "--format", "json"});
+  nlohmann::json models = nlohmann::json::parse(r.out, nullptr, false);
+  if (r.code != 0 || !models.is_object() || !models.contains("models")) return "";
+  std::string name = model.empty() ? models.value("current-model", "") : model;
+  if (auto slash = name.find('/'); slash != std::string::npos) name = name.substr(slash + 1);  // `admin/m`
+  for (const auto& m : models["models"]) {
+    if (m.value("short-name", "") == name) return m.value("model-uuid", "");
+  }
+  return "";
+}
+
+std::string Cluster::AgentDir(const std::string& unit, const std::string& model) const {
+  auto name = ParseUnitName(unit);
+  EXPECT_TRUE(name.ok()) << name.status();
+  std::string uuid = ModelUuid(model);
+  EXPECT_FALSE(uuid.empty()) << "no model " << (model.empty() ? "(current)" : model);
+  return name.ok() ? UnitAgentDir(data_dir_ + "/machine-0/agents", uuid, *name) : "";
+}
+
+std::string Cluster::AgentSocket(const std::string& unit, const std::string& model) const {
+  const std::string dir = AgentDir(unit, model);
+  const std::string uuid = ModelUuid(model);
+  // The path depends on XDG_RUNTIME_DIR, which only the cluster's processes have: compute it in
+  // their environment (the test is single-threaded here).
+  skein::testing::ScopedEnv env("XDG_RUNTIME_DIR", runtime_dir_);
+  return AgentSocketPath(UnitRuntimeDir(dir, uuid, unit));
 }
 
 std::vector<std::string> ReadLines(const std::string& path) {

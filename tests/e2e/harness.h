@@ -19,15 +19,25 @@ struct CliResult {
   std::string err;
 };
 
+struct ClusterOptions {
+  // When non-zero, SKEIN_DATA is a path of exactly this many characters (a long one shows that
+  // nothing depends on its length, such as unix socket paths).
+  size_t data_dir_length = 0;
+};
+
 class Cluster {
  public:
-  // Creates a fresh temporary SKEIN_DATA. The binaries are found next to the test binary.
-  Cluster();
+  // Creates a fresh temporary SKEIN_DATA, and a private XDG_RUNTIME_DIR for the agents' sockets
+  // (lib/base/runtime_dir.h) so that what they leave is the test's to check. The binaries are
+  // found next to the test binary.
+  Cluster() : Cluster(ClusterOptions{}) {}
+  explicit Cluster(const ClusterOptions& options);
   // Kills the controller if a test left it running and removes the temp dir.
   ~Cluster();
 
   const std::string& data_dir() const { return data_dir_; }
   const std::string& scratch_dir() const { return scratch_dir_; }
+  const std::string& runtime_dir() const { return runtime_dir_; }
   std::string BinDir() const;
 
   // Runs `skein <args>` with SKEIN_DATA set; never blocks longer than `timeout`.
@@ -44,13 +54,23 @@ class Cluster {
 
   // Pids of live processes whose command line or working directory refers to SKEIN_DATA.
   std::vector<int> ProcessesUsingDataDir() const;
-  // Unix sockets left anywhere under SKEIN_DATA.
+  // Unix sockets left anywhere under SKEIN_DATA or the cluster's runtime dir.
   std::vector<std::string> SocketsUnderDataDir() const;
+
+  // The UUID of `model` (default: the current model) from `skein models`; "" when unknown.
+  std::string ModelUuid(const std::string& model = "") const;
+  // The agent directory of `unit` of `model` (default: the current model) on machine 0:
+  // `machine-0/agents/<model-uuid>/unit-<app>-<n>` (lib/base/paths.h).
+  std::string AgentDir(const std::string& unit, const std::string& model = "") const;
+  // The hook-tool socket of `unit` of `model`, where its agent puts it: in its runtime dir under
+  // the cluster's XDG_RUNTIME_DIR (lib/base/runtime_dir.h).
+  std::string AgentSocket(const std::string& unit, const std::string& model = "") const;
 
  private:
   std::string root_;
   std::string data_dir_;
   std::string scratch_dir_;
+  std::string runtime_dir_;
 };
 
 // Reads a text file's lines (empty when missing).

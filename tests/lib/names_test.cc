@@ -34,6 +34,16 @@ TEST(NamesTest, UnitNamesAndTagsRoundTrip) {
   EXPECT_EQ(ParseUnitName("x/").status().message(), "\"x/\" is not a valid unit name");
 }
 
+TEST(NamesTest, UuidsAreExactlyWhatNewUuidWrites) {
+  EXPECT_TRUE(IsValidUuid(NewUuid()));
+  EXPECT_TRUE(IsValidUuid("0b5c3c7e-6f1a-4c1e-9a43-2f7d2e8b9c10"));
+  EXPECT_FALSE(IsValidUuid(""));
+  EXPECT_FALSE(IsValidUuid("0B5C3C7E-6F1A-4C1E-9A43-2F7D2E8B9C10"));  // upper case
+  EXPECT_FALSE(IsValidUuid("0b5c3c7e-6f1a-4c1e-9a43-2f7d2e8b9c1"));   // short
+  EXPECT_FALSE(IsValidUuid("0b5c3c7e66f1a-4c1e-9a43-2f7d2e8b9c10"));  // hyphen missing
+  EXPECT_FALSE(IsValidUuid("../../../../../../../../../../etc/pw"));  // 36 characters, a path
+}
+
 TEST(NamesTest, NaturalSortOrdersNumbersByValue) {
   std::vector<std::string> names = {"app10", "app2", "app1", "b", "app2a"};
   std::sort(names.begin(), names.end(), [](const auto& a, const auto& b) { return NaturalLess(a, b); });

@@ -202,9 +202,10 @@ absl::Status AgentClient::ApplyManifests(const std::string& set, const std::vect
       .status();
 }
 
-absl::Status AgentClient::SetUnitCredential(const std::string& unit, const std::string& credential) {
+absl::Status AgentClient::SetUnitCredential(const v1::MachineUnit& unit, const std::string& credential) {
   v1::SetUnitCredentialRequest req;
-  req.set_unit(unit);
+  req.set_unit(unit.name());
+  req.set_model_uuid(unit.model_uuid());
   req.set_credential(credential);
   return Call<v1::SetUnitCredentialRequest, v1::SetUnitCredentialResponse>(
              *this, *stub_, &v1::Agent::Stub::SetUnitCredential, req)

@@ -74,7 +74,8 @@ class AgentClient {
   absl::Status StartAction(const std::string& task_id);
   absl::Status ActionLog(const std::string& task_id, const std::string& message);
   absl::Status FinishAction(const v1::FinishActionRequest& request);
-  absl::Status SetUnitCredential(const std::string& unit, const std::string& credential);
+  // Machine agents: sets the credential of `unit` (by its model UUID and name).
+  absl::Status SetUnitCredential(const v1::MachineUnit& unit, const std::string& credential);
 
  private:
   void StatusWorker();

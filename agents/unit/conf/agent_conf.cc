@@ -24,7 +24,8 @@ absl::StatusOr<AgentConf> ReadAgentConf(const std::string& path) {
   }
   if (!doc.IsMap()) return absl::InvalidArgumentError(absl::StrCat(path, " is not a YAML mapping"));
   auto get = [&doc](const char* key) { return doc[key] ? doc[key].as<std::string>("") : std::string(); };
-  AgentConf conf{get("controller"), get("entity"), get("credential"), get("unit"), get("machine-id")};
+  AgentConf conf{get("controller"), get("entity"), get("credential"), get("unit"), get("machine-id"),
+                 get("model-uuid")};
   for (const auto& [key, value] : {std::pair<const char*, const std::string*>{"controller", &conf.controller},
                                    {"entity", &conf.entity},
                                    {"credential", &conf.credential}}) {
@@ -41,6 +42,7 @@ absl::Status WriteAgentConf(const std::string& path, const AgentConf& conf) {
   out << YAML::Key << "credential" << YAML::Value << conf.credential;
   if (!conf.unit.empty()) out << YAML::Key << "unit" << YAML::Value << conf.unit;
   out << YAML::Key << "machine-id" << YAML::Value << YAML::DoubleQuoted << conf.machine_id;
+  if (!conf.model_uuid.empty()) out << YAML::Key << "model-uuid" << YAML::Value << conf.model_uuid;
   out << YAML::EndMap;
   std::string text = std::string(out.c_str()) + "\n";
 

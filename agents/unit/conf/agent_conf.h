@@ -6,6 +6,8 @@
 //   credential: <secret>
 //   unit: app/0                   (unit agents only)
 //   machine-id: "0"
+//   model-uuid: <uuid>            (unit agents only: the unit's model; unit names repeat
+//                                  across models)
 
 #include <string>
 
@@ -19,6 +21,7 @@ struct AgentConf {
   std::string credential;
   std::string unit;
   std::string machine_id;
+  std::string model_uuid;
 };
 
 // NotFound when the file is missing; InvalidArgument when it is not a mapping or lacks

@@ -13,7 +13,7 @@ namespace skein::agent {
 // What stays the same for every hook of a unit.
 struct UnitEnvironment {
   std::string charm_dir;       // <agent-dir>/charm
-  std::string agent_socket;    // <agent-dir>/agent.socket
+  std::string agent_socket;    // <runtime dir>/agent.socket (lib/base/runtime_dir.h)
   std::string tools_dir;       // <agent-dir>/tools
   std::string unit;            // `app/0`
   std::string model_uuid;

@@ -69,8 +69,9 @@ std::string EscapeLabelValue(const std::string& value) {
   return out;
 }
 
-AgentMetrics::AgentMetrics(std::string unit)
+AgentMetrics::AgentMetrics(std::string unit, std::string model_uuid)
     : unit_(std::move(unit)),
+      model_uuid_(std::move(model_uuid)),
       start_time_seconds_(std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count()) {}
 
 void AgentMetrics::Record(Stats& stats, double seconds, bool failed) {
@@ -97,7 +98,8 @@ void AgentMetrics::ActionFinished(const std::string& action, double seconds, boo
 std::string AgentMetrics::Render() const {
   std::string out;
   Family(out, "skein_unit_agent_info", "gauge", "Always 1; labels identify the unit this agent runs.");
-  fmt::format_to(std::back_inserter(out), "skein_unit_agent_info{{unit=\"{}\"}} 1\n", EscapeLabelValue(unit_));
+  fmt::format_to(std::back_inserter(out), "skein_unit_agent_info{{model_uuid=\"{}\",unit=\"{}\"}} 1\n",
+                 EscapeLabelValue(model_uuid_), EscapeLabelValue(unit_));
   Family(out, "skein_unit_agent_start_time_seconds", "gauge",
          "Start time of the unit agent since the Unix epoch in seconds.");
   fmt::format_to(std::back_inserter(out), "skein_unit_agent_start_time_seconds {}\n",

@@ -24,9 +24,11 @@ std::string EscapeLabelValue(const std::string& value);
 // Thread-safe: hooks finish on the uniter's thread while the metrics server renders on its own.
 class AgentMetrics {
  public:
-  // `unit` is the unit's name (`app/0`), exported as the `unit` label of skein_unit_agent_info.
-  // The start time is the moment of construction.
-  explicit AgentMetrics(std::string unit);
+  // `unit` is the unit's name (`app/0`) and `model_uuid` its model's UUID, exported as the
+  // `unit` and `model_uuid` labels of skein_unit_agent_info (unit names repeat across models,
+  // so the unit alone does not say which agent a series came from). The start time is the
+  // moment of construction.
+  AgentMetrics(std::string unit, std::string model_uuid);
 
   // Records one finished hook (`install`, `db-relation-changed`, ...) and its wall-clock time.
   void HookFinished(const std::string& hook, double seconds, bool failed);
@@ -48,6 +50,7 @@ class AgentMetrics {
   static void Record(Stats& stats, double seconds, bool failed);
 
   const std::string unit_;
+  const std::string model_uuid_;
   const double start_time_seconds_;
   mutable std::mutex mu_;
   std::map<std::string, Stats> hooks_;    // guarded by mu_

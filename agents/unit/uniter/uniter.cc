@@ -67,9 +67,10 @@ Uniter::Uniter(UniterConfig config, AgentClient* client, LocalStateStore* store,
   deps_.application = ApplicationOf(config_.unit);
   deps_.charm_dir = config_.agent_dir + "/charm";
   deps_.environment.charm_dir = deps_.charm_dir;
-  deps_.environment.agent_socket = config_.agent_dir + "/agent.socket";
+  deps_.environment.agent_socket = config_.agent_socket;
   deps_.environment.tools_dir = config_.agent_dir + "/tools";
   deps_.environment.unit = config_.unit;
+  deps_.environment.model_uuid = config_.model_uuid;
   deps_.environment.api_addresses = config_.api_addresses;
   deps_.environment.machine_id = config_.machine_id;
   deps_.environment.agent_path = config_.agent_path;
@@ -151,6 +152,11 @@ absl::Status Uniter::Login(LocalState& state) {
       },
       deps_.pause);
   if (!s.ok()) return s;
+  if (!config_.model_uuid.empty() && login->model_uuid() != config_.model_uuid) {
+    return absl::FailedPreconditionError(absl::StrCat("the controller logged ", config_.unit, " in to model ",
+                                                      login->model_uuid(), ", but agent.conf names model ",
+                                                      config_.model_uuid));
+  }
   if (deps_.environment.model_name.empty()) deps_.environment.model_name = login->model_name();
   if (deps_.environment.model_uuid.empty()) deps_.environment.model_uuid = login->model_uuid();
   if (deps_.environment.machine_id.empty()) deps_.environment.machine_id = login->machine_id();

@@ -27,7 +27,11 @@ namespace skein::agent {
 
 struct UniterConfig {
   std::string unit;       // `app/0`
-  std::string agent_dir;  // holds charm/, tools/, agent.socket
+  std::string agent_dir;     // holds charm/, tools/
+  std::string agent_socket;  // the hook-tool socket (lib/base/runtime_dir.h), JUJU_AGENT_SOCKET_ADDRESS
+  // The unit's model (agent.conf). When set, Login refuses a controller that places the unit's
+  // credential in another model; empty: whatever Login says.
+  std::string model_uuid;
   std::string machine_id;
   std::string api_addresses;  // for JUJU_API_ADDRESSES
   std::string agent_path;     // appended to the hooks' PATH after the tools dir
@@ -50,7 +54,8 @@ class Uniter {
   ~Uniter();
 
   // Runs until the unit is dead or gone, or Stop(). Errors: those of the local state store
-  // (Internal, InvalidArgument), Unauthenticated/PermissionDenied from Login.
+  // (Internal, InvalidArgument), Unauthenticated/PermissionDenied from Login, FailedPrecondition
+  // when Login places the unit in another model than `model_uuid`.
   absl::StatusOr<Exit> Run();
   // Thread-safe (also from a signal-handling thread): stops the loop and kills a running hook.
   void Stop();

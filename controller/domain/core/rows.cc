@@ -166,6 +166,12 @@ absl::StatusOr<ModelRow> FindModel(Tx& tx, const std::string& name) {
   return ReadModel(q);
 }
 
+absl::StatusOr<ModelRow> FindModelByUuid(Tx& tx, const std::string& uuid) {
+  SQLite::Statement q = sql::Prepare(tx.db(), (std::string(kModelCols) + "WHERE uuid = ?").c_str(), uuid);
+  if (!q.executeStep()) return absl::NotFoundError(absl::StrCat("model \"", uuid, "\" not found"));
+  return ReadModel(q);
+}
+
 absl::StatusOr<ModelRow> FindModelById(Tx& tx, int64_t id) {
   SQLite::Statement q = sql::Prepare(tx.db(), (std::string(kModelCols) + "WHERE id = ?").c_str(), id);
   if (!q.executeStep()) return absl::NotFoundError(absl::StrCat("model ", id, " not found"));
@@ -243,7 +249,11 @@ std::vector<UnitRow> UnitsOnMachine(Tx& tx, const std::string& machine_id) {
   SQLite::Statement q =
       sql::Prepare(tx.db(), (std::string(kUnitCols) + "WHERE u.machine_id = ?").c_str(), machine_id);
   std::vector<UnitRow> out = ReadUnits(q);
-  std::sort(out.begin(), out.end(), [](const UnitRow& a, const UnitRow& b) { return NaturalLess(a.name, b.name); });
+  // Units of several models may share a name: the model breaks the tie, for a stable order.
+  std::sort(out.begin(), out.end(), [](const UnitRow& a, const UnitRow& b) {
+    if (a.name != b.name) return NaturalLess(a.name, b.name);
+    return a.model_id < b.model_id;
+  });
   return out;
 }
 

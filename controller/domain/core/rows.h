@@ -119,6 +119,7 @@ struct ScopeUnit {
 
 absl::StatusOr<ModelRow> FindModel(Tx& tx, const std::string& name);  // NotFound `model "x" not found`
 absl::StatusOr<ModelRow> FindModelById(Tx& tx, int64_t id);
+absl::StatusOr<ModelRow> FindModelByUuid(Tx& tx, const std::string& uuid);  // NotFound `model "<uuid>" not found`
 std::vector<ModelRow> ListModelRows(Tx& tx);
 
 absl::StatusOr<MachineRow> FindMachine(Tx& tx, const std::string& id);  // NotFound `machine "x" not found`

@@ -43,18 +43,30 @@ absl::StatusOr<LoginInfo> UnitService::Login(const auth::Principal& who) {
   return info;
 }
 
-absl::Status UnitService::SetUnitCredential(const std::string& machine_id, const std::string& unit,
+absl::Status UnitService::SetUnitCredential(const std::string& machine_id, const UnitRef& unit,
                                             const std::string& credential) {
   return db_->Write("set-unit-credential", [&](Tx& tx) -> absl::Status {
-    std::vector<UnitRow> named = UnitsNamed(tx, unit);
-    if (named.empty()) return absl::NotFoundError(absl::StrCat("unit \"", unit, "\" not found"));
-    bool set = false;
-    for (const UnitRow& u : named) {
-      if (u.machine_id != machine_id) continue;
-      sql::Exec(tx.db(), "UPDATE units SET credential_hash = ? WHERE id = ?", HashCredential(credential), u.id);
-      set = true;
+    std::vector<UnitRow> candidates;
+    if (!unit.model_uuid.empty()) {
+      auto model = FindModelByUuid(tx, unit.model_uuid);
+      if (!model.ok()) return model.status();
+      auto u = FindUnit(tx, model->id, unit.name);
+      if (!u.ok()) return u.status();
+      candidates.push_back(*u);
+    } else {
+      candidates = UnitsNamed(tx, unit.name);
+      if (candidates.empty()) return absl::NotFoundError(absl::StrCat("unit \"", unit.name, "\" not found"));
     }
-    if (!set) return absl::PermissionDeniedError("permission denied");
+    std::vector<const UnitRow*> here;
+    for (const UnitRow& u : candidates) {
+      if (u.machine_id == machine_id) here.push_back(&u);
+    }
+    if (here.empty()) return absl::PermissionDeniedError("permission denied");
+    if (here.size() > 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "unit \"", unit.name, "\" exists in several models; the request must name the model UUID"));
+    }
+    sql::Exec(tx.db(), "UPDATE units SET credential_hash = ? WHERE id = ?", HashCredential(credential), here[0]->id);
     return absl::OkStatus();
   });
 }

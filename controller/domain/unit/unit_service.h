@@ -25,6 +25,12 @@ struct LoginInfo {
   std::string application;
 };
 
+// A unit as a machine names it: unit names are unique only within a model.
+struct UnitRef {
+  std::string model_uuid;
+  std::string name;  // `app/0`
+};
+
 enum class StatusTarget { kWorkload, kAgent, kApplication };
 
 struct AgentStatusView {
@@ -40,10 +46,13 @@ class UnitService {
   // Machines log in to the controller model. NotFound when the entity vanished.
   absl::StatusOr<LoginInfo> Login(const auth::Principal& who);
 
-  // A machine agent sets the credential of a unit on its machine (only the hash is stored).
-  // NotFound `unit "x" not found` (no such unit on any machine); PermissionDenied
-  // `permission denied` when the unit is on another machine.
-  absl::Status SetUnitCredential(const std::string& machine_id, const std::string& unit, const std::string& credential);
+  // A machine agent sets the credential of a unit on its machine (only the hash is stored), and
+  // only that unit's: the same unit name in another model keeps its own credential.
+  // NotFound `model "<uuid>" not found` / `unit "x" not found`; PermissionDenied
+  // `permission denied` when the unit is on another machine. Without a model UUID (old machine
+  // agents) the name must be unique on the machine: InvalidArgument
+  // `unit "x" exists in several models; the request must name the model UUID` otherwise.
+  absl::Status SetUnitCredential(const std::string& machine_id, const UnitRef& unit, const std::string& credential);
 
   // `since` is set now on every write. InvalidArgument `invalid workload status "x"` /
   // `invalid agent status "x"`; PermissionDenied `this unit is not the leader` for the

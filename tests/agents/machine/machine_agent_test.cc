@@ -5,15 +5,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include "agents/unit/conf/agent_conf.h"
 #include "gtest/gtest.h"
 #include "lib/base/paths.h"
+#include "lib/base/runtime_dir.h"
 #include "lib/process/subprocess.h"
 #include "tests/agents/unit/fake_agent_service.h"
 #include "tests/agents/unit/test_util.h"
+#include "tests/scoped_env.h"
 
 namespace skein::agent {
 namespace {
@@ -31,14 +35,24 @@ bool Eventually(const std::function<bool()>& pred, std::chrono::seconds timeout 
   return true;
 }
 
-v1::MachineSnapshot Machine(const std::vector<std::pair<std::string, v1::Life>>& units) {
+constexpr char kModelA[] = "0b5c3c7e-6f1a-4c1e-9a43-2f7d2e8b9c10";
+constexpr char kModelB[] = "7d0e4b8a-1c2f-4e3a-8b5d-6f7a8b9c0d1e";
+
+struct PlacedUnit {
+  std::string name;
+  v1::Life life = v1::LIFE_ALIVE;
+  std::string model_uuid = kModelA;
+};
+
+v1::MachineSnapshot Machine(const std::vector<PlacedUnit>& units) {
   v1::MachineSnapshot s;
   s.set_machine_id("0");
-  for (const auto& [name, life] : units) {
+  for (const PlacedUnit& p : units) {
     v1::MachineUnit* u = s.add_units();
-    u->set_name(name);
-    u->set_application(name.substr(0, name.find('/')));
-    u->set_life(life);
+    u->set_name(p.name);
+    u->set_application(p.name.substr(0, p.name.find('/')));
+    u->set_life(p.life);
+    u->set_model_uuid(p.model_uuid);
   }
   return s;
 }
@@ -46,6 +60,10 @@ v1::MachineSnapshot Machine(const std::vector<std::pair<std::string, v1::Life>>&
 class MachineAgentTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    // Sockets' runtime dirs go under the test's own dir (created 0700, as XDG requires).
+    runtime_ = dir_.path() + "/run";
+    ASSERT_EQ(::mkdir(runtime_.c_str(), 0700), 0);
+    runtime_env_ = std::make_unique<skein::testing::ScopedEnv>("XDG_RUNTIME_DIR", runtime_);
     fake_.Start();
     client_ = std::make_unique<AgentClient>(fake_.address(), rpc::Identity{"machine-0", "secret"});
     fifo_ = dir_.path() + "/finish";
@@ -82,18 +100,30 @@ class MachineAgentTest : public ::testing::Test {
     thread_ = std::thread([this] { result_ = agent_->Run(); });
   }
 
-  std::string UnitDir(const std::string& tag) { return dir_.path() + "/agents/" + tag; }
+  std::string UnitDir(const std::string& tag, const std::string& model = kModelA) {
+    return dir_.path() + "/agents/" + model + "/" + tag;
+  }
 
   // The pid the fake unit agent of `tag` recorded, once it is running (0 if never).
-  pid_t WaitForAgentPid(const std::string& tag, pid_t other_than = 0) {
+  pid_t WaitForAgentPid(const std::string& tag, pid_t other_than = 0, const std::string& model = kModelA) {
     pid_t pid = 0;
     Eventually([&] {
-      auto p = process::ReadPidFile(UnitDir(tag) + "/fake.pid");
+      auto p = process::ReadPidFile(UnitDir(tag, model) + "/fake.pid");
       if (!p || *p == other_than || !process::IsAlive(*p)) return false;
       pid = *p;
       return true;
     });
     return pid;
+  }
+
+  // `app/0` in models A and B, one agent each: their pids.
+  void StartAppZeroInModelsAAndB(pid_t* a, pid_t* b) {
+    fake_.SetMachineSnapshot(Machine({{"app/0", v1::LIFE_ALIVE, kModelA}, {"app/0", v1::LIFE_ALIVE, kModelB}}));
+    StartAgent();
+    *a = WaitForAgentPid("unit-app-0", 0, kModelA);
+    *b = WaitForAgentPid("unit-app-0", 0, kModelB);
+    ASSERT_GT(*a, 0);
+    ASSERT_GT(*b, 0);
   }
 
   void FinishOneAgent() {
@@ -104,6 +134,8 @@ class MachineAgentTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  std::string runtime_;
+  std::unique_ptr<skein::testing::ScopedEnv> runtime_env_;
   FakeAgentService fake_;
   std::unique_ptr<AgentClient> client_;
   std::string fifo_, fake_agent_;
@@ -114,7 +146,7 @@ class MachineAgentTest : public ::testing::Test {
 };
 
 TEST_F(MachineAgentTest, StartsOneAgentPerUnitWithItsOwnCredentialAndConf) {
-  fake_.SetMachineSnapshot(Machine({{"app/0", v1::LIFE_ALIVE}, {"db/1", v1::LIFE_DYING}}));
+  fake_.SetMachineSnapshot(Machine({{"app/0"}, {"db/1", v1::LIFE_DYING}}));
   StartAgent();
   pid_t app = WaitForAgentPid("unit-app-0");
   pid_t db = WaitForAgentPid("unit-db-1");
@@ -127,17 +159,19 @@ TEST_F(MachineAgentTest, StartsOneAgentPerUnitWithItsOwnCredentialAndConf) {
   EXPECT_EQ(conf->entity, "unit-app-0");
   EXPECT_EQ(conf->unit, "app/0");
   EXPECT_EQ(conf->machine_id, "0");
-  ASSERT_TRUE(fake_.WaitUntil([&] { return fake_.unit_credentials.count("app/0") == 1; }));
-  EXPECT_EQ(fake_.unit_credentials["app/0"], conf->credential);
+  EXPECT_EQ(conf->model_uuid, kModelA);
+  ASSERT_TRUE(fake_.WaitUntil([&] { return fake_.unit_credentials.count({kModelA, "app/0"}) == 1; }));
+  EXPECT_EQ((fake_.unit_credentials[{kModelA, "app/0"}]), conf->credential);
   EXPECT_GE(conf->credential.size(), 24u);
   EXPECT_EQ(fs::status(UnitDir("unit-app-0")).permissions() & fs::perms::all, fs::perms::owner_all);
+  EXPECT_EQ(fs::status(dir_.path() + "/agents/" + kModelA).permissions() & fs::perms::all, fs::perms::owner_all);
   EXPECT_EQ(fs::status(UnitDir("unit-app-0") + "/agent.conf").permissions() & fs::perms::all,
             fs::perms::owner_read | fs::perms::owner_write);
   for (const auto& e : fake_.entities) EXPECT_EQ(e, "machine-0");
 }
 
 TEST_F(MachineAgentTest, CrashedAgentIsRestartedAndRemovedUnitIsCleanedUp) {
-  fake_.SetMachineSnapshot(Machine({{"app/0", v1::LIFE_ALIVE}}));
+  fake_.SetMachineSnapshot(Machine({{"app/0"}}));
   StartAgent();
   pid_t first = WaitForAgentPid("unit-app-0");
   ASSERT_GT(first, 0);
@@ -167,7 +201,7 @@ TEST_F(MachineAgentTest, DyingUnitWhoseAgentExitsZeroIsNotRestarted) {
 }
 
 TEST_F(MachineAgentTest, StopTerminatesEveryUnitAgent) {
-  fake_.SetMachineSnapshot(Machine({{"app/0", v1::LIFE_ALIVE}, {"app/1", v1::LIFE_ALIVE}}));
+  fake_.SetMachineSnapshot(Machine({{"app/0"}, {"app/1"}}));
   StartAgent();
   pid_t a = WaitForAgentPid("unit-app-0");
   pid_t b = WaitForAgentPid("unit-app-1");
@@ -180,8 +214,73 @@ TEST_F(MachineAgentTest, StopTerminatesEveryUnitAgent) {
   EXPECT_FALSE(process::IsAlive(b));
 }
 
+TEST_F(MachineAgentTest, SameUnitNameInTwoModelsGetsAnAgentEach) {
+  pid_t a = 0, b = 0;
+  ASSERT_NO_FATAL_FAILURE(StartAppZeroInModelsAAndB(&a, &b));
+  EXPECT_NE(a, b);
+  auto conf_a = ReadAgentConf(UnitDir("unit-app-0", kModelA) + "/agent.conf");
+  auto conf_b = ReadAgentConf(UnitDir("unit-app-0", kModelB) + "/agent.conf");
+  ASSERT_TRUE(conf_a.ok()) << conf_a.status();
+  ASSERT_TRUE(conf_b.ok()) << conf_b.status();
+  EXPECT_EQ(conf_a->model_uuid, kModelA);
+  EXPECT_EQ(conf_b->model_uuid, kModelB);
+  EXPECT_EQ(conf_a->entity, "unit-app-0");
+  EXPECT_EQ(conf_b->entity, "unit-app-0");
+  EXPECT_NE(conf_a->credential, conf_b->credential);
+  // Each credential went to its own model's unit.
+  EXPECT_TRUE(fake_.WaitUntil([&] {
+    return fake_.unit_credentials.size() == 2 &&
+           fake_.unit_credentials[{kModelA, "app/0"}] == conf_a->credential &&
+           fake_.unit_credentials[{kModelB, "app/0"}] == conf_b->credential;
+  }));
+}
+
+TEST_F(MachineAgentTest, RemovingOneModelsUnitLeavesTheSameNamedUnitOfAnotherModelAlone) {
+  pid_t a = 0, b = 0;
+  ASSERT_NO_FATAL_FAILURE(StartAppZeroInModelsAAndB(&a, &b));
+  // The socket dirs the real agents would have made.
+  auto runtime_a = MakeUnitRuntimeDir(UnitDir("unit-app-0", kModelA), kModelA, "app/0");
+  auto runtime_b = MakeUnitRuntimeDir(UnitDir("unit-app-0", kModelB), kModelB, "app/0");
+  ASSERT_TRUE(runtime_a.ok()) << runtime_a.status();
+  ASSERT_TRUE(runtime_b.ok()) << runtime_b.status();
+  EXPECT_NE(*runtime_a, *runtime_b);
+  std::string b_conf = testing::ReadFile(UnitDir("unit-app-0", kModelB) + "/agent.conf");
+
+  fake_.SetMachineSnapshot(Machine({{"app/0", v1::LIFE_ALIVE, kModelB}}));
+  EXPECT_TRUE(Eventually([&] {
+    return !process::IsAlive(a) && !fs::exists(dir_.path() + "/agents/" + kModelA) && !fs::exists(*runtime_a);
+  }));
+  EXPECT_TRUE(process::IsAlive(b));
+  EXPECT_EQ(process::ReadPidFile(UnitDir("unit-app-0", kModelB) + "/fake.pid"), std::optional<pid_t>(b));
+  EXPECT_EQ(testing::ReadFile(UnitDir("unit-app-0", kModelB) + "/agent.conf"), b_conf) << "b got a new credential";
+  EXPECT_TRUE(fs::is_directory(*runtime_b));
+
+  // Model A's name comes back (a new model reusing it): a fresh agent; b is still untouched.
+  fake_.SetMachineSnapshot(Machine({{"app/0", v1::LIFE_ALIVE, kModelB}, {"app/0", v1::LIFE_ALIVE, kModelA}}));
+  pid_t again = WaitForAgentPid("unit-app-0", 0, kModelA);
+  ASSERT_GT(again, 0);
+  EXPECT_NE(again, a);
+  EXPECT_TRUE(process::IsAlive(b));
+  EXPECT_EQ(testing::ReadFile(UnitDir("unit-app-0", kModelB) + "/agent.conf"), b_conf);
+}
+
+TEST_F(MachineAgentTest, UnitWithoutAValidModelUuidGetsNoAgent) {
+  // A model UUID names a directory: anything else must not become a path.
+  fake_.SetMachineSnapshot(Machine({{"app/0", v1::LIFE_ALIVE, "../escape"}, {"db/0", v1::LIFE_ALIVE, ""}, {"ok/0"}}));
+  StartAgent();
+  ASSERT_GT(WaitForAgentPid("unit-ok-0"), 0);
+  ASSERT_TRUE(Eventually([&] { return ready_.load(); }));
+  EXPECT_FALSE(fs::exists(dir_.path() + "/escape"));
+  std::vector<std::string> model_dirs;
+  for (const auto& entry : fs::directory_iterator(dir_.path() + "/agents")) {
+    model_dirs.push_back(entry.path().filename().string());
+  }
+  EXPECT_EQ(model_dirs, std::vector<std::string>{kModelA});
+  EXPECT_TRUE(fake_.WaitUntil([&] { return fake_.unit_credentials.size() == 1; }));
+}
+
 TEST_F(MachineAgentTest, ReconnectsWhenTheControllerRestarts) {
-  fake_.SetMachineSnapshot(Machine({{"app/0", v1::LIFE_ALIVE}}));
+  fake_.SetMachineSnapshot(Machine({{"app/0"}}));
   StartAgent();
   ASSERT_GT(WaitForAgentPid("unit-app-0"), 0);
   // Break the stream: the fake ends it (as a restarting controller would) and serves again.
@@ -202,12 +301,15 @@ TEST(MachineAgentBinaryTest, ReadyFdThenSigtermLeavesNoProcessOrSocket) {
   std::string binary = ExecutableDir() + "/skein-machine-agent";
   if (!fs::exists(binary) || !fs::exists(ExecutableDir() + "/skein-agent")) GTEST_SKIP() << "binaries not built";
   testing::TempDir dir;
+  std::string runtime = dir.path() + "/run";
+  ASSERT_EQ(::mkdir(runtime.c_str(), 0700), 0);
+  skein::testing::ScopedEnv runtime_env("XDG_RUNTIME_DIR", runtime);  // inherited by both agents
   FakeAgentService fake;
   v1::UnitSnapshot unit;
   unit.set_unit("app/0");
   unit.set_application("app");
   fake.SetUnitSnapshot(unit);  // no charm yet: the unit agent waits
-  fake.SetMachineSnapshot(Machine({{"app/0", v1::LIFE_ALIVE}}));
+  fake.SetMachineSnapshot(Machine({{"app/0", v1::LIFE_ALIVE, testing::kFakeModelUuid}}));
   fake.Start();
   std::string machine_dir = dir.path() + "/machine-0";
   fs::create_directories(machine_dir);
@@ -226,9 +328,10 @@ TEST(MachineAgentBinaryTest, ReadyFdThenSigtermLeavesNoProcessOrSocket) {
   ::close(ready[0]);
   EXPECT_EQ(std::string(buf, n > 0 ? n : 0), "ready\n");
   EXPECT_TRUE(fs::exists(machine_dir + "/machine-agent.pid"));
-  std::string unit_dir = machine_dir + "/agents/unit-app-0";
-  ASSERT_TRUE(Eventually([&] { return fs::exists(unit_dir + "/agent.socket"); }))
-      << testing::ReadFile(unit_dir + "/agent.log");
+  std::string unit_dir = machine_dir + "/agents/" + testing::kFakeModelUuid + "/unit-app-0";
+  std::string socket = AgentSocketPath(UnitRuntimeDir(unit_dir, testing::kFakeModelUuid, "app/0"));
+  EXPECT_EQ(socket.rfind(runtime + "/skein/", 0), 0u) << socket;
+  ASSERT_TRUE(Eventually([&] { return fs::exists(socket); })) << testing::ReadFile(unit_dir + "/agent.log");
   auto unit_pid = process::ReadPidFile(unit_dir + "/agent.pid");
   ASSERT_TRUE(unit_pid.has_value());
 
@@ -237,7 +340,7 @@ TEST(MachineAgentBinaryTest, ReadyFdThenSigtermLeavesNoProcessOrSocket) {
   ASSERT_TRUE(Eventually([&] { return (exited = process::Reap(*pid, false)).has_value(); }));
   EXPECT_EQ(exited->exit_code, 0);
   EXPECT_FALSE(process::IsAlive(*unit_pid));
-  EXPECT_FALSE(fs::exists(unit_dir + "/agent.socket"));
+  EXPECT_FALSE(fs::exists(fs::path(socket).parent_path())) << "the agent removes its runtime dir";
   EXPECT_FALSE(fs::exists(machine_dir + "/machine-agent.pid"));
   fake.Shutdown();
 }

@@ -4,15 +4,18 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include "absl/strings/str_split.h"
 #include "agents/unit/conf/agent_conf.h"
 #include "gtest/gtest.h"
 #include "lib/base/paths.h"
+#include "lib/base/runtime_dir.h"
 #include "lib/process/subprocess.h"
 #include "tests/agents/unit/fake_agent_service.h"
 #include "tests/agents/unit/test_util.h"
+#include "tests/scoped_env.h"
 
 namespace skein::agent {
 namespace {
@@ -36,6 +39,12 @@ class AgentBinaryTest : public ::testing::Test {
     if (!fs::exists(binary_)) GTEST_SKIP() << "skein-agent not built";
     agent_dir_ = dir_.path() + "/unit-app-0";
     fs::create_directories(agent_dir_);
+    // The socket's runtime dir goes under the test's dir: XDG_RUNTIME_DIR, which the agent
+    // inherits.
+    runtime_ = dir_.path() + "/run";
+    fs::create_directories(runtime_);
+    fs::permissions(runtime_, fs::perms::owner_all);
+    runtime_env_.emplace("XDG_RUNTIME_DIR", runtime_);
     hook_log_ = dir_.path() + "/hooks.log";
     v1::UnitSnapshot s;
     s.set_unit("app/0");
@@ -46,8 +55,8 @@ class AgentBinaryTest : public ::testing::Test {
     s.set_config_json("{}");
     fake_.SetUnitSnapshot(s);
     fake_.Start();
-    ASSERT_TRUE(WriteAgentConf(agent_dir_ + "/agent.conf",
-                               AgentConf{fake_.address(), "unit-app-0", "secret", "app/0", "0"})
+    ASSERT_TRUE(WriteAgentConf(agent_dir_ + "/agent.conf", AgentConf{fake_.address(), "unit-app-0", "secret", "app/0",
+                                                                     "0", testing::kFakeModelUuid})
                     .ok());
   }
 
@@ -93,8 +102,26 @@ class AgentBinaryTest : public ::testing::Test {
     return -1;
   }
 
+  // The agent's exit, once it exits by itself (nullopt when it is still running after 20 s).
+  std::optional<process::RunResult> WaitForExit() {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    std::optional<process::RunResult> exited;
+    while (!exited && std::chrono::steady_clock::now() < deadline) {
+      exited = process::Reap(pid_, false);
+      if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (exited) pid_ = 0;
+    return exited;
+  }
+
+  // Where the agent's socket is: computed as the agent computes it, in the same environment.
+  std::string SocketPath() const {
+    return AgentSocketPath(UnitRuntimeDir(agent_dir_, testing::kFakeModelUuid, "app/0"));
+  }
+
   testing::TempDir dir_;
-  std::string binary_, agent_dir_, hook_log_;
+  std::string binary_, agent_dir_, hook_log_, runtime_;
+  std::optional<skein::testing::ScopedEnv> runtime_env_;
   testing::FakeAgentService fake_;
   pid_t pid_ = 0;
 };
@@ -118,14 +145,17 @@ TEST_F(AgentBinaryTest, RunsHooksWithWorkingToolsAndCleansUpOnSigterm) {
   EXPECT_EQ(workload.back().status, "active");
   EXPECT_EQ(workload.back().message, "serving");
   EXPECT_TRUE(fs::exists(agent_dir_ + "/agent.pid"));
-  EXPECT_TRUE(fs::exists(agent_dir_ + "/agent.socket"));
+  EXPECT_TRUE(fs::is_socket(SocketPath())) << SocketPath();
+  EXPECT_EQ(SocketPath().rfind(runtime_ + "/skein/", 0), 0u) << SocketPath();
+  EXPECT_EQ(fs::status(fs::path(SocketPath()).parent_path()).permissions() & fs::perms::all, fs::perms::owner_all);
+  EXPECT_FALSE(fs::exists(agent_dir_ + "/agent.socket")) << "sockets live in the runtime dir only";
   EXPECT_TRUE(fs::is_symlink(agent_dir_ + "/tools/relation-get"));
   EXPECT_TRUE(fs::exists(agent_dir_ + "/state.db"));
   EXPECT_NE(testing::ReadFile(agent_dir_ + "/agent.log").find("juju.worker.uniter"), std::string::npos);
   for (const auto& entity : fake_.entities) EXPECT_EQ(entity, "unit-app-0");
 
   EXPECT_EQ(StopAgent(), 0);
-  EXPECT_FALSE(fs::exists(agent_dir_ + "/agent.socket"));
+  EXPECT_FALSE(fs::exists(fs::path(SocketPath()).parent_path()));
   EXPECT_FALSE(fs::exists(agent_dir_ + "/agent.pid"));
 }
 
@@ -155,17 +185,32 @@ TEST_F(AgentBinaryTest, RemovedUnitExitsZeroAndLeavesNoSocket) {
   StartAgent();
   ASSERT_TRUE(fake_.WaitUntil([&] { return fake_.commits.size() >= 4; }));
   fake_.UpdateUnitSnapshot([](v1::UnitSnapshot& s) { s.set_life(v1::LIFE_DYING); });
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  std::optional<process::RunResult> exited;
-  while (!exited && std::chrono::steady_clock::now() < deadline) {
-    exited = process::Reap(pid_, false);
-    if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  std::optional<process::RunResult> exited = WaitForExit();
   ASSERT_TRUE(exited.has_value());
-  pid_ = 0;
   EXPECT_EQ(exited->exit_code, 0);
   EXPECT_EQ(fake_.mark_dead_calls, 1);
-  EXPECT_FALSE(fs::exists(agent_dir_ + "/agent.socket"));
+  EXPECT_FALSE(fs::exists(fs::path(SocketPath()).parent_path()));
+}
+
+TEST_F(AgentBinaryTest, AgentOfAnotherModelThanTheControllerSaysRunsNoHook) {
+  // agent.conf names one model, the credential logs in to another: the agent must not act as
+  // that other model's unit.
+  SetCharm("#!/bin/sh\necho \"$JUJU_HOOK_NAME\" >> " + hook_log_ + "\n");
+  ASSERT_TRUE(WriteAgentConf(agent_dir_ + "/agent.conf", AgentConf{fake_.address(), "unit-app-0", "secret", "app/0",
+                                                                   "0", "7d0e4b8a-1c2f-4e3a-8b5d-6f7a8b9c0d1e"})
+                  .ok());
+  StartAgent();
+  std::optional<process::RunResult> exited = WaitForExit();
+  ASSERT_TRUE(exited.has_value());
+  EXPECT_EQ(exited->exit_code, 1);
+  EXPECT_NE(testing::ReadFile(dir_.path() + "/agent.out")
+                .find("ERROR uniter stopped: the controller logged app/0 in to model " +
+                      std::string(testing::kFakeModelUuid) +
+                      ", but agent.conf names model 7d0e4b8a-1c2f-4e3a-8b5d-6f7a8b9c0d1e"),
+            std::string::npos)
+      << testing::ReadFile(dir_.path() + "/agent.out");
+  EXPECT_FALSE(fs::exists(hook_log_));
+  EXPECT_TRUE(fake_.commits.empty());
 }
 
 }  // namespace

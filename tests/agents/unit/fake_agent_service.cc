@@ -158,7 +158,7 @@ grpc::Status FakeAgentService::Login(grpc::ServerContext* ctx, const v1::LoginRe
   auto id = rpc::ClaimedIdentity(*ctx);
   resp->set_entity(id ? id->entity : "");
   resp->set_model_name("test-model");
-  resp->set_model_uuid("00000000-0000-4000-8000-000000000000");
+  resp->set_model_uuid(kFakeModelUuid);
   resp->set_machine_id("0");
   resp->set_last_commit_seq(last_commit_seq_);
   resp->set_unit(unit_.unit());
@@ -182,7 +182,7 @@ grpc::Status FakeAgentService::SetUnitCredential(grpc::ServerContext* ctx, const
                                                  v1::SetUnitCredentialResponse*) {
   std::lock_guard<std::mutex> lock(mu_);
   Record(ctx);
-  unit_credentials[req->unit()] = req->credential();
+  unit_credentials[{req->model_uuid(), req->unit()}] = req->credential();
   cv_.notify_all();
   return grpc::Status::OK;
 }

@@ -19,6 +19,9 @@
 
 namespace skein::agent::testing {
 
+// The model Login places every unit in.
+inline constexpr char kFakeModelUuid[] = "00000000-0000-4000-8000-000000000000";
+
 struct StatusCall {
   v1::SetStatusRequest::Target target;
   std::string status;
@@ -67,7 +70,8 @@ class FakeAgentService final : public v1::Agent::Service {
   int watch_unit_calls = 0;
   int watch_machine_calls = 0;
   std::vector<v1::LogEntry> logs;
-  std::map<std::string, std::string> unit_credentials;  // unit -> credential
+  // (model uuid, unit) -> credential
+  std::map<std::pair<std::string, std::string>, std::string> unit_credentials;
   std::vector<std::string> entities;                    // x-skein-entity of every call
 
   // Statuses of one target, in order.

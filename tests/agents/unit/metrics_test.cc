@@ -23,10 +23,13 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
+constexpr char kModel[] = "0b5c3c7e-6f1a-4c1e-9a43-2f7d2e8b9c10";
+
 TEST(AgentMetricsTest, RendersInfoAndStartTimeBeforeAnyHook) {
-  AgentMetrics m("app/0");
+  AgentMetrics m("app/0", kModel);
   std::string text = m.Render();
-  EXPECT_THAT(text, HasSubstr("# TYPE skein_unit_agent_info gauge\nskein_unit_agent_info{unit=\"app/0\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("# TYPE skein_unit_agent_info gauge\nskein_unit_agent_info{model_uuid=\"" +
+                              std::string(kModel) + "\",unit=\"app/0\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("# TYPE skein_unit_agent_start_time_seconds gauge\n"));
   EXPECT_THAT(text, HasSubstr("# HELP skein_unit_agent_hooks_total "));
   EXPECT_THAT(text, HasSubstr("# TYPE skein_unit_agent_hooks_total counter\n"));
@@ -35,7 +38,7 @@ TEST(AgentMetricsTest, RendersInfoAndStartTimeBeforeAnyHook) {
 }
 
 TEST(AgentMetricsTest, CountsHooksErrorsAndCumulativeBuckets) {
-  AgentMetrics m("app/0");
+  AgentMetrics m("app/0", kModel);
   m.HookFinished("install", 0.001953125, false);
   m.HookFinished("install", 0.125, true);
   m.HookFinished("install", 20, false);
@@ -66,7 +69,7 @@ TEST(AgentMetricsTest, CountsHooksErrorsAndCumulativeBuckets) {
 }
 
 TEST(AgentMetricsTest, CountsActionsSeparately) {
-  AgentMetrics m("app/0");
+  AgentMetrics m("app/0", kModel);
   m.ActionFinished("backup", 0.5, false);
   m.ActionFinished("backup", 0.5, true);
   std::string text = m.Render();
@@ -78,10 +81,10 @@ TEST(AgentMetricsTest, CountsActionsSeparately) {
 
 TEST(AgentMetricsTest, EscapesLabelValues) {
   EXPECT_EQ(EscapeLabelValue("a\\b\"c\nd"), "a\\\\b\\\"c\\nd");
-  AgentMetrics m("we\"ird/0");
+  AgentMetrics m("we\"ird/0", "mo\"del");
   m.HookFinished("x\\y\n", 0.01, false);
   std::string text = m.Render();
-  EXPECT_THAT(text, HasSubstr("skein_unit_agent_info{unit=\"we\\\"ird/0\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("skein_unit_agent_info{model_uuid=\"mo\\\"del\",unit=\"we\\\"ird/0\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("skein_unit_agent_hooks_total{hook=\"x\\\\y\\n\"} 1\n"));
 }
 
@@ -108,7 +111,7 @@ HookOutcome Outcome(HookOutcome::Kind kind) {
 
 TEST(InstrumentedRunnerTest, RecordsHooksActionsAndFailuresButNotKills) {
   FakeRunner inner;
-  AgentMetrics m("app/0");
+  AgentMetrics m("app/0", kModel);
   InstrumentedRunner runner(&inner, &m);
   const std::map<std::string, std::string> hook_env = {{"JUJU_HOOK_NAME", "install"}, {"JUJU_ACTION_NAME", ""}};
   const std::map<std::string, std::string> action_env = {{"JUJU_HOOK_NAME", ""}, {"JUJU_ACTION_NAME", "backup"}};
@@ -187,7 +190,7 @@ std::string Body(const std::string& response) {
 }
 
 TEST(MetricsServerTest, ServesMetricsWithPrometheusHeaders) {
-  AgentMetrics m("app/0");
+  AgentMetrics m("app/0", kModel);
   m.HookFinished("install", 0.1, false);
   auto server = MetricsServer::Start("127.0.0.1", 0, [&m] { return m.Render(); });
   ASSERT_TRUE(server.ok()) << server.status();

@@ -127,7 +127,8 @@ TEST(DaemonTest, FindsProcessesOfADataDirByArgvAndEnvironment) {
   ASSERT_TRUE(a.ok());
   process::SpawnOptions by_env;
   by_env.argv = {"/bin/sleep", "600"};
-  by_env.env = std::map<std::string, std::string>{{"JUJU_CHARM_DIR", root + "/machine-0/agents/unit-a-0/charm"}};
+  by_env.env = std::map<std::string, std::string>{
+      {"JUJU_CHARM_DIR", root + "/machine-0/agents/0b5c3c7e-6f1a-4c1e-9a43-2f7d2e8b9c10/unit-a-0/charm"}};
   auto b = process::Spawn(by_env);
   ASSERT_TRUE(b.ok());
   process::SpawnOptions unrelated;

@@ -109,7 +109,7 @@ int main(int argc, char** argv) {
   YAML::Node conf = YAML::LoadFile(data_dir + "/agent.conf");
   if (conf["entity"].as<std::string>() != "machine-0" || conf["machine-id"].as<std::string>() != "0") return 4;
   WriteText(data_dir + "/machine-agent.pid", std::to_string(::getpid()) + "\n");
-  const std::string unit_dir = data_dir + "/agents/unit-fake-0";
+  const std::string unit_dir = data_dir + "/agents/0b5c3c7e-6f1a-4c1e-9a43-2f7d2e8b9c10/unit-fake-0";
   std::filesystem::create_directories(unit_dir + "/charm");
   // A unix socket like a unit agent's.
   int sock = ::socket(AF_UNIX, SOCK_STREAM, 0);

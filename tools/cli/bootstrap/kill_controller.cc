@@ -7,6 +7,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "lib/base/names.h"
+#include "lib/base/runtime_dir.h"
 #include "lib/process/subprocess.h"
 #include "tools/cli/bootstrap/bootstrap.h"
 #include "tools/cli/bootstrap/daemon.h"
@@ -24,6 +26,27 @@ std::vector<pid_t> DaemonPids(const std::string& dir, const std::string& pid_fil
     if (ProcessIs(pid, binary)) pids.insert(pid);
   }
   return {pids.begin(), pids.end()};
+}
+
+// The unit agent dirs of a machine: `<agents>/<model-uuid>/unit-<app>-<n>` (lib/base/paths.h).
+std::vector<fs::path> UnitAgentDirs(const std::string& agents_dir) {
+  std::vector<fs::path> dirs;
+  std::error_code ec;
+  if (!fs::is_directory(agents_dir, ec)) return dirs;
+  for (const auto& model : fs::directory_iterator(agents_dir, ec)) {
+    if (!model.is_directory(ec)) continue;
+    for (const auto& unit : fs::directory_iterator(model.path(), ec)) {
+      if (unit.is_directory(ec)) dirs.push_back(unit.path());
+    }
+  }
+  return dirs;
+}
+
+// The socket dir of a unit agent that was killed rather than stopped is still there.
+void RemoveRuntimeDir(const fs::path& unit_dir) {
+  auto unit = ParseUnitTag(unit_dir.filename().string());
+  if (!unit.ok()) return;
+  (void)RemoveUnitRuntimeDir(unit_dir.string(), unit_dir.parent_path().filename().string(), unit->ToString());
 }
 
 void Stop(const std::vector<pid_t>& pids, const std::string& what, std::chrono::milliseconds grace,
@@ -45,13 +68,12 @@ absl::Status StopLocalProcesses(const std::string& data_dir, std::chrono::millis
   Stop(DaemonPids(machine_dir, "machine-agent.pid", kMachineAgentBinary), "machine agent", grace, progress);
   // Unit agents the machine agent did not stop (it was killed, or lost track of them).
   std::vector<pid_t> units;
-  std::error_code ec;
-  if (fs::is_directory(machine_dir + "/agents", ec)) {
-    for (const auto& entry : fs::directory_iterator(machine_dir + "/agents", ec)) {
-      for (pid_t pid : DaemonPids(entry.path().string(), "agent.pid", kUnitAgentBinary)) units.push_back(pid);
-    }
+  const std::vector<fs::path> unit_dirs = UnitAgentDirs(machine_dir + "/agents");
+  for (const fs::path& dir : unit_dirs) {
+    for (pid_t pid : DaemonPids(dir.string(), "agent.pid", kUnitAgentBinary)) units.push_back(pid);
   }
   Stop(units, "unit agent", std::min(grace, std::chrono::milliseconds(5000)), progress);
+  for (const fs::path& dir : unit_dirs) RemoveRuntimeDir(dir);
   Stop(DaemonPids(controller_dir, "controller.pid", kControllerBinary), "controller", grace, progress);
   // Whatever is left that belongs to this data dir: hooks and workloads they started.
   for (pid_t pid : FindProcessesUnder(data_dir)) StopProcess(pid, std::chrono::milliseconds(2000));
