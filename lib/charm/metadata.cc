@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/format/output.h"
+#include "lib/format/yaml_budget.h"
 #include "yaml-cpp/yaml.h"
 
 namespace skein::charm {
@@ -26,12 +27,9 @@ const Endpoint* Metadata::FindEndpoint(const std::string& name) const {
 }
 
 absl::StatusOr<Metadata> ParseMetadata(const std::string& yaml_text) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("metadata.yaml: ", e.what()));
-  }
+  absl::StatusOr<YAML::Node> loaded = format::LoadYaml(yaml_text);
+  if (!loaded.ok()) return absl::InvalidArgumentError(absl::StrCat("metadata.yaml: ", loaded.status().message()));
+  YAML::Node root = *loaded;
   if (!root.IsMap()) return absl::InvalidArgumentError("metadata.yaml: expected a map");
   Metadata meta;
   try {

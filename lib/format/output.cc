@@ -4,6 +4,7 @@
 #include <regex>
 
 #include "absl/strings/str_cat.h"
+#include "lib/format/yaml_budget.h"
 #include "yaml-cpp/yaml.h"
 
 namespace skein::format {
@@ -200,23 +201,22 @@ absl::StatusOr<std::string> Render(const nlohmann::json& value, const std::strin
 }
 
 absl::StatusOr<nlohmann::json> YamlToJson(const std::string& text, bool typed) {
-  try {
-    YAML::Node node = YAML::Load(text);
-    return NodeToJson<nlohmann::json>(node, typed);
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("cannot parse YAML: ", e.what()));
+  YamlSyntaxError syntax;
+  syntax.line = -1;
+  absl::StatusOr<YAML::Node> node = LoadYaml(text, YamlBudget{}, &syntax);
+  if (!node.ok()) {
+    if (syntax.line < 0) return node.status();  // a budget refusal: its text names the limit
+    return absl::InvalidArgumentError(absl::StrCat("cannot parse YAML: ", node.status().message()));
   }
+  return NodeToJson<nlohmann::json>(*node, typed);
 }
 
 absl::StatusOr<std::vector<nlohmann::ordered_json>> YamlDocumentsToOrderedJson(const std::string& text) {
-  try {
-    std::vector<nlohmann::ordered_json> out;
-    for (const YAML::Node& doc : YAML::LoadAll(text)) out.push_back(NodeToJson<nlohmann::ordered_json>(doc, true));
-    return out;
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("yaml: line ", e.mark.line + 1, ", column ", e.mark.column + 1, ": ", e.msg));
-  }
+  absl::StatusOr<std::vector<YAML::Node>> documents = LoadYamlDocuments(text);
+  if (!documents.ok()) return documents.status();
+  std::vector<nlohmann::ordered_json> out;
+  for (const YAML::Node& doc : *documents) out.push_back(NodeToJson<nlohmann::ordered_json>(doc, true));
+  return out;
 }
 
 }  // namespace skein::format

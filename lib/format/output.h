@@ -28,10 +28,12 @@ std::string OrderedToYaml(const nlohmann::ordered_json& value);
 absl::StatusOr<std::string> Render(const nlohmann::json& value, const std::string& format);
 
 // Parses YAML text into JSON (scalars stay strings unless `typed`, where YAML's int, float,
-// bool and null are recognised). InvalidArgument on a syntax error.
+// bool and null are recognised), within the default YamlBudget (yaml_budget.h): untrusted text
+// is safe here. InvalidArgument `cannot parse YAML: yaml: line L, column C: <reason>` on a
+// syntax error; the budget's own errors otherwise.
 absl::StatusOr<nlohmann::json> YamlToJson(const std::string& text, bool typed = true);
-// Every document of a YAML stream, typed, keys in document order. InvalidArgument
-// `yaml: line L, column C: <reason>` on a syntax error.
+// Every document of a YAML stream, typed, keys in document order, within the default budget.
+// InvalidArgument `yaml: line L, column C: <reason>` on a syntax error.
 absl::StatusOr<std::vector<nlohmann::ordered_json>> YamlDocumentsToOrderedJson(const std::string& text);
 
 }  // namespace skein::format
