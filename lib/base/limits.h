@@ -14,7 +14,9 @@
 // (figures in the README), and the payloads that carry several values are sized from these.
 
 #include <cstddef>
+#include <map>
 #include <string>
+#include <vector>
 #include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
@@ -104,6 +106,22 @@ size_t SettingsBytes(const Map& settings) {
   size_t total = 0;
   for (const auto& [key, value] : settings) total += key.size() + value.size();
   return total;
+}
+
+// SettingsBytes of `current` once `set` (where an empty value deletes its key) and then `unset`
+// are applied: what a bag, a state or leader settings will count after a change.
+template <typename Map>
+size_t SettingsBytesAfter(Map current, const std::map<std::string, std::string>& set,
+                          const std::vector<std::string>& unset = {}) {
+  for (const auto& [key, value] : set) {
+    if (value.empty()) {
+      current.erase(key);
+    } else {
+      current[key] = value;
+    }
+  }
+  for (const std::string& key : unset) current.erase(key);
+  return SettingsBytes(current);
 }
 
 // "4 MiB", "64 KiB", "256 bytes".

@@ -26,12 +26,13 @@ namespace skein::format {
 
 struct YamlBudget {
   size_t max_bytes = limits::kYamlInput.bytes;
-  // yaml-cpp's tree costs about 450 bytes a node: 250,000 nodes stay near 110 MB.
-  size_t max_nodes = 250'000;
+  // yaml-cpp's tree costs about 450 bytes a node: 200,000 nodes stay near 90 MB.
+  size_t max_nodes = 200'000;
   size_t max_expanded_bytes = 64 * limits::kMiB;
   // yaml-cpp 0.7's own guard (DeepRecursion) stops flow collections near 500 levels.
   size_t max_depth = 256;
-  size_t max_parse_memory = 160 * limits::kMiB;
+  // With the text itself (up to max_bytes) the parsing process stays well under 256 MiB.
+  size_t max_parse_memory = 128 * limits::kMiB;
 };
 
 // Where a syntax error is (0-based, as YAML::Mark) and yaml-cpp's reason.
@@ -43,10 +44,10 @@ struct YamlSyntaxError {
 
 // Every document of the stream. Errors (callers prefix the file's name):
 //   ResourceExhausted  `YAML (N bytes) exceeds the 40 MiB limit of a YAML document`
-//   InvalidArgument    `YAML expands to more than 250000 nodes (limit); ...`,
+//   InvalidArgument    `YAML expands to more than 200000 nodes (limit); ...`,
 //                      `YAML expands to more than 64 MiB of text (limit); ...`,
 //                      `YAML nests deeper than 256 levels (limit)`,
-//                      `YAML needs more than 160 MiB of memory to parse (limit); ...`,
+//                      `YAML needs more than 128 MiB of memory to parse (limit); ...`,
 //                      `YAML alias at line L refers to a node that contains it`,
 //                      `yaml: line L, column C: <reason>` for a syntax error (then `*syntax`
 //                      is filled when given).
