@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "agents/unit/hook/tools/gnuflag_parser.h"
+#include "lib/format/yaml_budget.h"
 #include "yaml-cpp/yaml.h"
 
 namespace skein::agent::tools {
@@ -51,13 +52,19 @@ absl::Status ParseKeyValues(const std::vector<std::string>& args, std::map<std::
 }
 
 // Go's yaml.Unmarshal(data, map[string]string).
-absl::Status ParseSettingsYaml(const std::string& text, std::map<std::string, std::string>* out) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("yaml: ", e.what()));
+absl::Status ParseSettingsYaml(const std::string& text, const std::string& source,
+                               std::map<std::string, std::string>* out) {
+  format::YamlSyntaxError syntax;
+  syntax.line = -1;
+  absl::StatusOr<YAML::Node> loaded = format::LoadYaml(text, format::YamlBudget{}, &syntax);
+  if (!loaded.ok() && syntax.line >= 0) {
+    return absl::InvalidArgumentError(absl::StrCat("yaml: line ", syntax.line + 1, ": ", syntax.reason));
   }
+  if (!loaded.ok()) {
+    return absl::Status(loaded.status().code(), absl::StrCat(source == "-" ? "stdin" : source, ": ",
+                                                             loaded.status().message()));
+  }
+  const YAML::Node& root = *loaded;
   if (!root.IsDefined() || root.IsNull()) return absl::OkStatus();
   if (!root.IsMap()) return UnmarshalError(root, "map[string]string");
   for (const auto& kv : root) {

@@ -9,10 +9,6 @@
 namespace skein::agent::tools {
 namespace {
 
-// Juju's quota on charm state (core/quota as the uniter state API applies it).
-constexpr size_t kMaxStateKeyBytes = 256;
-constexpr size_t kMaxStateValueBytes = 64 * 1024;
-
 // Prefixes `prefix: ` unless the context's message already starts with it.
 absl::Status Annotate(const absl::Status& status, const std::string& prefix) {
   std::string why = Message(status);
@@ -38,7 +34,7 @@ absl::Status ReadSettings(RunContext& ctx, const std::string& file, const std::m
     } else if (absl::Status s = ReadWholeFile(ctx.AbsPath(file), &text); !s.ok()) {
       return s;
     }
-    if (absl::Status s = ParseSettingsYaml(text, out); !s.ok()) return s;
+    if (absl::Status s = ParseSettingsYaml(text, file, out); !s.ok()) return s;
   }
   for (const auto& [k, v] : overrides) (*out)[k] = v;
   return absl::OkStatus();
@@ -181,27 +177,10 @@ to 64 KiB.
   absl::Status Run(RunContext& ctx) override {
     std::map<std::string, std::string> settings;
     if (absl::Status s = ReadSettings(ctx, file_, overrides_, &settings); !s.ok()) return s;
-    std::map<std::string, std::string> set;
-    std::vector<std::string> deleted;
-    for (const auto& [k, v] : settings) {
-      if (k.size() > kMaxStateKeyBytes) {
-        return absl::ResourceExhaustedError(absl::StrCat("max allowed key length (", kMaxStateKeyBytes, ") exceeded"));
-      }
-      if (v.size() > kMaxStateValueBytes) {
-        return absl::ResourceExhaustedError(
-            absl::StrCat("max allowed value length (", kMaxStateValueBytes, ") exceeded"));
-      }
-      if (v.empty()) {
-        deleted.push_back(k);
-      } else {
-        set[k] = v;
-      }
-    }
-    for (const std::string& k : deleted) {
-      if (absl::Status s = ctx_.StateDelete(k); !s.ok()) return s;
-    }
-    if (set.empty()) return absl::OkStatus();
-    return ctx_.StateSet(set);
+    // One call, so that a refused value (the caps on a key, a value and the unit's whole state
+    // are the hook context's to check) leaves the hook's state as it was; empty values delete.
+    if (settings.empty()) return absl::OkStatus();
+    return ctx_.StateSet(settings);
   }
 
  private:

@@ -58,7 +58,7 @@ override the file's. The settings become visible to other units when the hook su
       } else if (absl::Status s = ReadWholeFile(ctx.AbsPath(file_), &text); !s.ok()) {
         return s;
       }
-      if (absl::Status s = ParseSettingsYaml(text, &settings); !s.ok()) return s;
+      if (absl::Status s = ParseSettingsYaml(text, file_, &settings); !s.ok()) return s;
     }
     for (const auto& [k, v] : overrides_) settings[k] = v;
 
