@@ -26,6 +26,7 @@ absl::Status ParseSettings(const charm::ConfigSchema& schema, const std::map<std
       if (absl::IsNotFound(parsed.status())) {
         return absl::InvalidArgumentError(absl::StrCat("unknown option \"", key, "\""));
       }
+      if (absl::IsResourceExhausted(parsed.status())) return parsed.status();
       return absl::InvalidArgumentError(std::string(parsed.status().message()));
     }
     if (parsed->is_null()) {
@@ -77,6 +78,7 @@ absl::StatusOr<DeployResult> DeployInTx(Tx& tx, const DeployArgs& args) {
   nlohmann::json settings = nlohmann::json::object();
   std::vector<std::string> ignored;
   if (absl::Status s = ParseSettings(charm->config, args.config, &settings, &ignored); !s.ok()) return s;
+  if (absl::Status s = charm::CheckStoredConfigSize(app_name, settings); !s.ok()) return s;
   const std::string origin = args.charm_origin.empty() ? "local" : args.charm_origin;
 
   DeployResult result;
@@ -280,6 +282,7 @@ absl::Status ApplicationService::SetConfig(const std::string& model, const std::
     for (const std::string& key : resets) settings.erase(key);
     for (auto it = updates.begin(); it != updates.end(); ++it) settings[it.key()] = it.value();
     if (settings == a->config) return absl::OkStatus();
+    if (absl::Status s = charm::CheckStoredConfigSize(app, settings); !s.ok()) return s;
     sql::Exec(tx.db(), "UPDATE applications SET config_json = ? WHERE id = ?", settings.dump(), a->id);
     tx.Touch(AppKey(a->id));
     tx.Record(m->id, "application", app, "config");
