@@ -78,8 +78,11 @@ inline constexpr Cap kApplicationVersion{1 * kKiB, "an application version"};
 // --- Inputs read from files.
 // A YAML or JSON document from outside the process: a bundle or overlay, a `--params` file,
 // `config --file`, hook-tool `--file` (which may carry a whole relation bag, quoted), and the
-// stdin the hook tool forwards.
-inline constexpr Cap kYamlInput{40 * kMiB, "a YAML document"};
+// stdin the hook tool forwards. yaml-cpp needs several times a document's size to parse it, so
+// this stays near the largest legal payload (a 16 MiB bag, escaped).
+inline constexpr Cap kYamlInput{24 * kMiB, "a YAML document"};
+// A charm's metadata.yaml, config.yaml or actions.yaml (the store's are a few KB).
+inline constexpr Cap kCharmYaml{1 * kMiB, "a charm's YAML file"};
 // A file a bundle includes with include-file:// or include-base64://, and a `config k=@file`.
 inline constexpr Cap kIncludedFile{kConfigValue.bytes, "an included file"};
 

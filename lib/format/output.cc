@@ -201,9 +201,13 @@ absl::StatusOr<std::string> Render(const nlohmann::json& value, const std::strin
 }
 
 absl::StatusOr<nlohmann::json> YamlToJson(const std::string& text, bool typed) {
+  return YamlToJson(text, typed, YamlBudget{});
+}
+
+absl::StatusOr<nlohmann::json> YamlToJson(const std::string& text, bool typed, const YamlBudget& budget) {
   YamlSyntaxError syntax;
   syntax.line = -1;
-  absl::StatusOr<YAML::Node> node = LoadYaml(text, YamlBudget{}, &syntax);
+  absl::StatusOr<YAML::Node> node = LoadYaml(text, budget, &syntax);
   if (!node.ok()) {
     if (syntax.line < 0) return node.status();  // a budget refusal: its text names the limit
     return absl::InvalidArgumentError(absl::StrCat("cannot parse YAML: ", node.status().message()));

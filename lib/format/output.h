@@ -16,6 +16,8 @@
 
 namespace skein::format {
 
+struct YamlBudget;  // yaml_budget.h
+
 std::string ToJson(const nlohmann::json& value);
 std::string ToYaml(const nlohmann::json& value);
 std::string ToSmart(const nlohmann::json& value);
@@ -32,6 +34,8 @@ absl::StatusOr<std::string> Render(const nlohmann::json& value, const std::strin
 // is safe here. InvalidArgument `cannot parse YAML: yaml: line L, column C: <reason>` on a
 // syntax error; the budget's own errors otherwise.
 absl::StatusOr<nlohmann::json> YamlToJson(const std::string& text, bool typed = true);
+// The same within another budget (e.g. charm::CharmYamlBudget()).
+absl::StatusOr<nlohmann::json> YamlToJson(const std::string& text, bool typed, const YamlBudget& budget);
 // Every document of a YAML stream, typed, keys in document order, within the default budget.
 // InvalidArgument `yaml: line L, column C: <reason>` on a syntax error.
 absl::StatusOr<std::vector<nlohmann::ordered_json>> YamlDocumentsToOrderedJson(const std::string& text);

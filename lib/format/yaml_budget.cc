@@ -147,9 +147,7 @@ absl::Status Guarded(const YamlBudget& budget, YamlSyntaxError* syntax, Fn parse
 
 absl::StatusOr<std::vector<YAML::Node>> LoadYamlDocuments(std::string_view text, const YamlBudget& budget,
                                                           YamlSyntaxError* syntax) {
-  if (text.size() > budget.max_bytes) {
-    return limits::SizeError(limits::Cap{budget.max_bytes, limits::kYamlInput.what}, "YAML", text.size());
-  }
+  if (absl::Status s = limits::CheckSize(budget.max_text, "YAML", text.size()); !s.ok()) return s;
   // First the events only: nothing is built, so a bomb costs no more than its text.
   absl::Status counted = Guarded(budget, syntax, [&] {
     ViewBuf buf(text);

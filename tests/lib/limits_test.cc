@@ -48,7 +48,7 @@ TEST(LimitsTest, CheckSizeAcceptsTheCapAndRefusesOneByteMore) {
   EXPECT_EQ(s.code(), absl::StatusCode::kResourceExhausted);
   EXPECT_EQ(s.message(), "config option \"blob\" (4194305 bytes) exceeds the 4 MiB limit of a config value");
   EXPECT_EQ(limits::OverCapError(limits::kYamlInput, "stdin").message(),
-            "stdin exceeds the 40 MiB limit of a YAML document");
+            "stdin exceeds the 24 MiB limit of a YAML document");
 }
 
 TEST(LimitsTest, SettingsBytesCountsKeysAndValues) {

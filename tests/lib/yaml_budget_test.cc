@@ -32,7 +32,7 @@ TEST(YamlBudgetTest, BillionLaughsIsRefusedBeforeAnythingExpands) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(r.status().message(),
-            "YAML expands to more than 200000 nodes (limit); an alias (*name) repeats the whole node it names, so "
+            "YAML expands to more than 150000 nodes (limit); an alias (*name) repeats the whole node it names, so "
             "aliases of aliases multiply");
 }
 
@@ -86,17 +86,17 @@ TEST(YamlBudgetTest, ALongFlowCollectionIsRefusedByTheParseMemoryBudget) {
   std::string text = "[" + std::string(limits::kYamlInput.bytes - 2, '[');
   auto r = LoadYaml(text);
   EXPECT_EQ(r.status().message(),
-            "YAML needs more than 128 MiB of memory to parse (limit); a flow collection ([...] or {...}) costs the "
+            "YAML needs more than 96 MiB of memory to parse (limit); a flow collection ([...] or {...}) costs the "
             "most per item: write long lists and maps in block style");
 }
 
 TEST(YamlBudgetTest, BytesAreCapped) {
   YamlBudget budget;
-  budget.max_bytes = 8;
+  budget.max_text = limits::Cap{8, "a test document"};
   EXPECT_TRUE(LoadYaml("a: 12345", budget).ok());
   auto r = LoadYaml("a: 123456", budget);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kResourceExhausted);
-  EXPECT_EQ(r.status().message(), "YAML (9 bytes) exceeds the 8 bytes limit of a YAML document");
+  EXPECT_EQ(r.status().message(), "YAML (9 bytes) exceeds the 8 bytes limit of a test document");
 }
 
 TEST(YamlBudgetTest, SyntaxErrorsCarryTheirPlace) {
@@ -121,13 +121,13 @@ TEST(YamlBudgetTest, EmptyTextIsNull) {
 TEST(YamlBudgetTest, CharmFilesNameTheFileAndTheLimit) {
   std::string bomb = "options:\n  x:\n    type: string\n    default: y\n" + Laughs(9);
   EXPECT_EQ(charm::ParseConfigSchema(bomb).status().message(),
-            "config.yaml: YAML expands to more than 200000 nodes (limit); an alias (*name) repeats the whole node it "
+            "config.yaml: YAML expands to more than 150000 nodes (limit); an alias (*name) repeats the whole node it "
             "names, so aliases of aliases multiply");
   EXPECT_EQ(charm::ParseActions(Laughs(9)).status().message(),
-            "actions.yaml: YAML expands to more than 200000 nodes (limit); an alias (*name) repeats the whole node it "
+            "actions.yaml: YAML expands to more than 150000 nodes (limit); an alias (*name) repeats the whole node it "
             "names, so aliases of aliases multiply");
   EXPECT_EQ(charm::ParseMetadata("name: x\n" + Laughs(9)).status().message(),
-            "metadata.yaml: YAML expands to more than 200000 nodes (limit); an alias (*name) repeats the whole node "
+            "metadata.yaml: YAML expands to more than 150000 nodes (limit); an alias (*name) repeats the whole node "
             "it names, so aliases of aliases multiply");
 }
 
