@@ -124,18 +124,18 @@ TEST_F(HookToolLimitsTest, RelationSetFileBombIsRefusedNamingTheInput) {
   auto ctx = Context();
   ToolResult r = Run(*ctx, "relation-set", {"-r", "3", "--file", "-"}, laughs);
   EXPECT_EQ(r.code, 1);
-  EXPECT_EQ(r.err, Error("stdin: YAML expands to more than 200000 nodes (limit); an alias (*name) repeats the whole "
+  EXPECT_EQ(r.err, Error("stdin: YAML expands to more than 150000 nodes (limit); an alias (*name) repeats the whole "
                          "node it names, so aliases of aliases multiply"));
   std::string path = std::filesystem::temp_directory_path() / ("skein-laughs-" + std::to_string(::getpid()));
   std::ofstream(path) << laughs;
   r = Run(*ctx, "state-set", {"--file", path});
   std::filesystem::remove(path);
   EXPECT_EQ(r.code, 1);
-  EXPECT_EQ(r.err, Error(path + ": YAML expands to more than 200000 nodes (limit); an alias (*name) repeats the "
+  EXPECT_EQ(r.err, Error(path + ": YAML expands to more than 150000 nodes (limit); an alias (*name) repeats the "
                          "whole node it names, so aliases of aliases multiply"));
   r = Run(*ctx, "relation-set", {"-r", "3", "--file", "/dev/zero"});
   EXPECT_EQ(r.code, 1);
-  EXPECT_EQ(r.err, Error("/dev/zero exceeds the 40 MiB limit of a YAML document"));
+  EXPECT_EQ(r.err, Error("/dev/zero exceeds the 24 MiB limit of a YAML document"));
 }
 
 TEST_F(HookToolLimitsTest, StatusSetMessage) {

@@ -80,6 +80,9 @@ class ConfigCommand : public Command {
     for (const auto& [k, v] : sets_) {
       if (!v.empty() && v[0] == '@') {
         auto content = ReadWholeFile(v.substr(1), limits::kConfigValue);
+        if (absl::IsResourceExhausted(content.status())) {
+          return absl::ResourceExhaustedError(absl::StrCat("config option \"", k, "\": ", content.status().message()));
+        }
         if (!content.ok()) return content.status();
         values[k] = *content;
       } else {

@@ -75,5 +75,22 @@ absl::Status ParseSettingsYaml(const std::string& text, const std::string& sourc
   return absl::OkStatus();
 }
 
+absl::Status ReadSettings(RunContext& ctx, const std::string& file, const std::map<std::string, std::string>& overrides,
+                          std::map<std::string, std::string>* out) {
+  if (!file.empty()) {
+    // Stdin is parsed where it is, not copied: it may be a whole relation bag.
+    std::string from_file;
+    const std::string* text = &from_file;
+    if (file == "-") {
+      if (!ctx.Stdin().has_value()) return NeedsStdin();
+      text = &*ctx.Stdin();
+    } else if (absl::Status s = ReadWholeFile(ctx.AbsPath(file), &from_file); !s.ok()) {
+      return s;
+    }
+    if (absl::Status s = ParseSettingsYaml(*text, file, out); !s.ok()) return s;
+  }
+  for (const auto& [k, v] : overrides) (*out)[k] = v;
+  return absl::OkStatus();
+}
 
 }  // namespace skein::agent::tools

@@ -23,23 +23,6 @@ absl::Status ParseKeyArg(const std::vector<std::string>& args, std::string* key)
   return CheckEmpty(std::vector<std::string>(args.begin() + 1, args.end()));
 }
 
-// Reads `--file` (a path or `-` for stdin) as a YAML map, then applies the key=value overrides.
-absl::Status ReadSettings(RunContext& ctx, const std::string& file, const std::map<std::string, std::string>& overrides,
-                          std::map<std::string, std::string>* out) {
-  if (!file.empty()) {
-    std::string text;
-    if (file == "-") {
-      if (!ctx.Stdin().has_value()) return NeedsStdin();
-      text = *ctx.Stdin();
-    } else if (absl::Status s = ReadWholeFile(ctx.AbsPath(file), &text); !s.ok()) {
-      return s;
-    }
-    if (absl::Status s = ParseSettingsYaml(text, file, out); !s.ok()) return s;
-  }
-  for (const auto& [k, v] : overrides) (*out)[k] = v;
-  return absl::OkStatus();
-}
-
 nlohmann::json ToJson(const std::map<std::string, std::string>& values) {
   nlohmann::json out = nlohmann::json::object();
   for (const auto& [k, v] : values) out[k] = v;
