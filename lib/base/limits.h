@@ -17,9 +17,9 @@
 #include <map>
 #include <string>
 #include <vector>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace skein::limits {
 
@@ -31,6 +31,8 @@ struct Cap {
   size_t bytes;
   const char* what;  // "a config value": the end of `... exceeds the 4 MiB limit of <what>`
 };
+
+// (Room here for the per-request count limits, e.g. units added by one add-unit or bundle.)
 
 // --- Values a user supplies through the CLI.
 // One config option's value (`skein config`, `deploy --config`, bundle options).
