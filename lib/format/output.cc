@@ -215,6 +215,20 @@ absl::StatusOr<nlohmann::json> YamlToJson(const std::string& text, bool typed, c
   return NodeToJson<nlohmann::json>(*node, typed);
 }
 
+absl::StatusOr<nlohmann::json> ParseJsonWithin(const std::string& text, int max_depth) {
+  bool too_deep = false;
+  nlohmann::json::parser_callback_t guard = [&](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+    if (depth > max_depth) too_deep = true;
+    return !too_deep;
+  };
+  nlohmann::json value = nlohmann::json::parse(text, guard, /*allow_exceptions=*/false);
+  if (too_deep) {
+    return absl::InvalidArgumentError(absl::StrCat("JSON nests deeper than ", max_depth, " levels (limit)"));
+  }
+  if (value.is_discarded()) return absl::InvalidArgumentError("invalid JSON");
+  return value;
+}
+
 absl::StatusOr<std::vector<nlohmann::ordered_json>> YamlDocumentsToOrderedJson(const std::string& text) {
   absl::StatusOr<std::vector<YAML::Node>> documents = LoadYamlDocuments(text);
   if (!documents.ok()) return documents.status();

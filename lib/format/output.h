@@ -36,6 +36,11 @@ absl::StatusOr<std::string> Render(const nlohmann::json& value, const std::strin
 absl::StatusOr<nlohmann::json> YamlToJson(const std::string& text, bool typed = true);
 // The same within another budget (e.g. charm::CharmYamlBudget()).
 absl::StatusOr<nlohmann::json> YamlToJson(const std::string& text, bool typed, const YamlBudget& budget);
+// Parses JSON from outside the process, nesting at most `max_depth` deep (the walkers that
+// follow, dump() among them, recurse). InvalidArgument `JSON nests deeper than 256 levels
+// (limit)` or `invalid JSON`.
+absl::StatusOr<nlohmann::json> ParseJsonWithin(const std::string& text, int max_depth = 256);
+
 // Every document of a YAML stream, typed, keys in document order, within the default budget.
 // InvalidArgument `yaml: line L, column C: <reason>` on a syntax error.
 absl::StatusOr<std::vector<nlohmann::ordered_json>> YamlDocumentsToOrderedJson(const std::string& text);

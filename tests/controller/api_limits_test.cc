@@ -133,6 +133,21 @@ TEST_F(ApiLimitsTest, ActionParamsAreRefusedBeforeAnyTaskExists) {
   watch.ctx->TryCancel();
 }
 
+TEST_F(ApiLimitsTest, DeeplyNestedActionParamsAreRefusedAndTheControllerGoesOn) {
+  v1::RunActionRequest req;
+  req.set_model("test");
+  req.add_units("a/0");
+  req.set_action("dump");
+  // 1,000,000 levels would overflow any recursive walk of the JSON (1.9 MiB, under the cap).
+  req.set_params_json("{\"message\": " + std::string(1000000, '[') + std::string(1000000, ']') + "}");
+  v1::RunActionResponse resp;
+  grpc::Status s = Call(controller_.get(), &v1::Controller::Stub::RunAction, Admin(), req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(), "action parameters: JSON nests deeper than 256 levels (limit)");
+  req.set_params_json(R"({"message": "hello"})");
+  EXPECT_TRUE(Call(controller_.get(), &v1::Controller::Stub::RunAction, Admin(), req, &resp).ok());
+}
+
 TEST_F(ApiLimitsTest, RelationValueOf10MiBIsStoredAndReadBackOverTheBagCapIsRefused) {
   ASSERT_TRUE(Commit(a_, 1, 0, false, {{"blob", std::string(10 * kMiB, 'x')}}).ok());
   v1::RelationSettings read;

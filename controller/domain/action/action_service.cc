@@ -8,6 +8,7 @@
 #include "lib/base/limits.h"
 #include "lib/base/names.h"
 #include "lib/base/status_macros.h"
+#include "lib/format/output.h"
 #include "lib/base/time.h"
 
 namespace skein::controller::domain::action {
@@ -115,7 +116,9 @@ absl::StatusOr<Enqueued> ActionService::Enqueue(const std::string& model, const 
   RETURN_IF_ERROR(limits::CheckSize(limits::kActionParams, "the action's parameters", params_json.size()));
   nlohmann::json params = nlohmann::json::object();
   if (!params_json.empty()) {
-    params = nlohmann::json::parse(params_json, nullptr, false);
+    absl::StatusOr<nlohmann::json> parsed = format::ParseJsonWithin(params_json);
+    if (!parsed.ok()) return absl::InvalidArgumentError(absl::StrCat("action parameters: ", parsed.status().message()));
+    params = std::move(*parsed);
     if (!params.is_object()) return absl::InvalidArgumentError("action parameters must be a map");
   }
   if (units.empty()) return absl::InvalidArgumentError("no unit specified");
@@ -231,7 +234,9 @@ absl::Status ActionService::AppendLog(int64_t unit_id, const std::string& task_i
 
 absl::Status ActionService::Finish(int64_t unit_id, const std::string& task_id, bool failed, const std::string& message,
                                    const std::string& results_json) {
-  nlohmann::json results = nlohmann::json::parse(results_json.empty() ? "{}" : results_json, nullptr, false);
+  absl::StatusOr<nlohmann::json> parsed = format::ParseJsonWithin(results_json.empty() ? "{}" : results_json);
+  if (!parsed.ok()) return absl::InvalidArgumentError(absl::StrCat("action results: ", parsed.status().message()));
+  nlohmann::json results = std::move(*parsed);
   if (!results.is_object()) return absl::InvalidArgumentError("action results must be a map");
   RETURN_IF_ERROR(CheckResultSizes(results, message));
   return UpdateOwnTask("finish action", unit_id, task_id, [&](Tx& tx, int64_t model_id, int64_t id, TaskRecord& t) {
