@@ -13,6 +13,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "lib/base/limits.h"
+#include "lib/base/file_read.h"
+#include "lib/format/yaml_budget.h"
 #include "yaml-cpp/yaml.h"
 
 namespace skein::bundles {
@@ -58,14 +60,6 @@ bool IsLocalPath(const std::string& charm) {
          absl::StartsWith(charm, "local:");
 }
 
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Invalid(absl::StrCat("cannot read \"", path, "\": no such file or directory"));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // Resolves what depends on the file a document came from: include-file:// and
 // include-base64:// option values, and relative local charm paths.
 absl::Status ResolveRelative(json& doc, const std::string& dir) {
@@ -86,10 +80,15 @@ absl::Status ResolveRelative(json& doc, const std::string& dir) {
       for (const std::string prefix : {"include-file://", "include-base64://"}) {
         if (!absl::StartsWith(v, prefix)) continue;
         std::string path = (fs::path(dir) / v.substr(prefix.size())).lexically_normal().string();
-        auto content = ReadFile(path);
+        // Regular files only, and only up to a cap: `include-file:///dev/zero` must not read
+        // without end, nor a FIFO wait for a writer.
+        auto content = ReadFileCapped(path, limits::kIncludedFile, FileKinds::kRegularOnly);
         if (!content.ok()) {
+          std::string why = absl::IsNotFound(content.status())
+                                ? absl::StrCat("include file \"", path, "\" not found")
+                                : std::string(content.status().message());
           return Invalid(absl::StrCat("processing option \"", key, "\" for application \"", name,
-                                      "\": resolving include \"", path, "\": include file \"", path, "\" not found"));
+                                      "\": resolving include \"", path, "\": ", why));
         }
         value = prefix == "include-file://" ? *content : absl::Base64Escape(*content);
       }
@@ -141,14 +140,17 @@ absl::Status CheckDocument(const json& doc, int index) {
 }
 
 absl::StatusOr<std::vector<json>> LoadDocuments(const SourceFile& file) {
-  std::vector<YAML::Node> nodes;
-  try {
-    nodes = YAML::LoadAll(file.text);
-  } catch (const YAML::Exception& e) {
-    return Unmarshal(DocumentAt(file.text, e.mark.line), absl::StrCat("yaml: line ", e.mark.line + 1, ": ", e.msg));
+  format::YamlSyntaxError syntax;
+  syntax.line = -1;
+  absl::StatusOr<std::vector<YAML::Node>> nodes = format::LoadYamlDocuments(file.text, format::YamlBudget{}, &syntax);
+  if (!nodes.ok() && syntax.line >= 0) {
+    return Unmarshal(DocumentAt(file.text, syntax.line), absl::StrCat("yaml: line ", syntax.line + 1, ": ", syntax.reason));
+  }
+  if (!nodes.ok()) {
+    return Invalid(absl::StrCat(file.name.empty() ? "bundle" : file.name, ": ", nodes.status().message()));
   }
   std::vector<json> docs;
-  for (const auto& node : nodes) {
+  for (const auto& node : *nodes) {
     json doc = ToJson(node);
     if (doc.is_null()) continue;  // an empty document between `---` markers
     const int index = static_cast<int>(docs.size());
@@ -355,7 +357,7 @@ absl::StatusOr<Application> ToApplication(const std::string& name, const json& s
                  absl::StrCat("application \"", name, "\" ", has_scale ? "scale" : "num_units"));
     if (!n.ok()) return n.status();
     if (*n < 0) return Invalid(absl::StrCat("negative number of units specified on application \"", name, "\""));
-    if (absl::Status s = CheckUnitsPerRequest(*n); !s.ok()) {
+    if (absl::Status s = limits::CheckUnitsPerRequest(*n); !s.ok()) {
       return Invalid(absl::StrCat("application \"", name, "\" ", has_scale ? "scale" : "num_units", ": ", s.message()));
     }
     app.num_units = static_cast<int>(*n);

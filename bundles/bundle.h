@@ -56,7 +56,8 @@ struct Bundle {
 
 struct SourceFile {
   std::string text;
-  std::string dir;  // where relative charm paths and include-* directives resolve
+  std::string dir;   // where relative charm paths and include-* directives resolve
+  std::string name;  // the file as the user named it, for errors ("" = "bundle")
 };
 
 // Parses the base file (document 0 = bundle, 1..n = overlays) and then each `--overlay` file's
@@ -67,6 +68,9 @@ struct SourceFile {
 // `cannot specify revision in "ch:x-5", please use revision`, `invalid placement "x"`,
 // `bundle contains overlay-only field "offers" in application "x"`,
 // `include-file: cannot read "path": no such file`, `application "x" in relation "y" not found`,
+// the YAML budget's errors after the file's name (`bundle.yaml: YAML expands to more than ...`),
+// and for an include that is not a regular file or is over limits::kIncludedFile
+// `... resolving include "path": path is not a regular file (a character device)`,
 // `application "x" cannot be related to itself`, `relation ["a:x", "b:y"] is defined more than once`.
 absl::StatusOr<Bundle> ParseBundle(const SourceFile& base, const std::vector<SourceFile>& overlays);
 

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "lib/base/channel.h"
+#include "lib/format/yaml_budget.h"
 #include "yaml-cpp/yaml.h"
 
 namespace skein::bundles {
@@ -57,12 +58,9 @@ std::string Emit(const YAML::Node& node) {
 
 absl::StatusOr<std::shared_ptr<Store::Entry>> ParseEntry(const std::string& kind, const std::string& file,
                                                          const std::string& text) {
-  YAML::Node doc;
-  try {
-    doc = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    return Malformed(file, e.what());
-  }
+  absl::StatusOr<YAML::Node> loaded = format::LoadYaml(text);
+  if (!loaded.ok()) return Malformed(file, std::string(loaded.status().message()));
+  YAML::Node doc = *loaded;
   if (!doc.IsMap() || !doc["name"]) return Malformed(file, "expected a mapping with a name");
   auto e = std::make_shared<Store::Entry>();
   e->kind = kind;

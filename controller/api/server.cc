@@ -1,14 +1,23 @@
 #include "controller/api/server.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
 #include "controller/api/agent_service.h"
 #include "controller/api/controller_service.h"
 #include "lib/process/tcp_listen.h"
+#include "lib/base/limits.h"
 #include "spdlog/spdlog.h"
 
 namespace skein::controller::api {
+namespace {
+
+// Deploy still carries a local charm's archive in the request (until charm content moves in
+// chunks): keep accepting the archives it accepted before.
+constexpr size_t kMaxCharmArchiveRequestBytes = 256 * limits::kMiB;
+
+}  // namespace
 
 struct ControllerServer::Impl {
   std::unique_ptr<domain::Db> db;
@@ -102,8 +111,11 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
-  builder.SetMaxReceiveMessageSize(256 * 1024 * 1024);  // charm archives
-  builder.SetMaxSendMessageSize(256 * 1024 * 1024);
+  // The largest legal request (lib/base/limits.h), or a charm archive sent whole in Deploy,
+  // whichever is larger; replies are not capped, since every client receives without limit.
+  builder.SetMaxReceiveMessageSize(
+      static_cast<int>(std::max(limits::kMaxRequestBytes, kMaxCharmArchiveRequestBytes)));
+  builder.SetMaxSendMessageSize(-1);
   impl->server = builder.BuildAndStart();
   if (!impl->server || impl->port == 0) {
     impl->executor->Shutdown();

@@ -5,6 +5,9 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "lib/base/limits.h"
+#include "lib/charm/metadata.h"
+#include "lib/format/yaml_budget.h"
 #include "lib/format/output.h"
 
 namespace skein::charm {
@@ -24,7 +27,7 @@ bool ValueMatchesType(const nlohmann::json& v, const std::string& type) {
 absl::StatusOr<ConfigSchema> ParseConfigSchema(const std::string& yaml_text) {
   ConfigSchema schema;
   if (yaml_text.find_first_not_of(" \t\r\n") == std::string::npos) return schema;
-  auto parsed = format::YamlToJson(yaml_text);
+  auto parsed = format::YamlToJson(yaml_text, /*typed=*/true, CharmYamlBudget());
   if (!parsed.ok()) return absl::InvalidArgumentError(absl::StrCat("config.yaml: ", parsed.status().message()));
   const nlohmann::json& root = *parsed;
   if (!root.is_object() || !root.contains("options")) {
@@ -65,10 +68,29 @@ absl::StatusOr<ConfigSchema> ParseConfigSchema(const std::string& yaml_text) {
   return schema;
 }
 
+absl::Status CheckConfigValueSize(const std::string& key, const std::string& raw) {
+  return limits::CheckSize(limits::kConfigValue, absl::StrCat("config option \"", key, "\""), raw.size());
+}
+
+absl::Status CheckConfigSizes(const std::map<std::string, std::string>& raw) {
+  nlohmann::json all = nlohmann::json::object();
+  for (const auto& [key, value] : raw) {
+    if (absl::Status s = CheckConfigValueSize(key, value); !s.ok()) return s;
+    all[key] = value;
+  }
+  return limits::CheckSize(limits::kConfigTotal, "the config", all.dump().size());
+}
+
+absl::Status CheckStoredConfigSize(const std::string& application, const nlohmann::json& settings) {
+  return limits::CheckSize(limits::kConfigTotal, absl::StrCat("the config of application \"", application, "\""),
+                           settings.dump().size());
+}
+
 absl::StatusOr<nlohmann::json> ParseConfigValue(const ConfigSchema& schema, const std::string& key,
                                                 const std::string& raw) {
   auto it = schema.find(key);
   if (it == schema.end()) return absl::NotFoundError(absl::StrCat("unknown option \"", key, "\""));
+  if (absl::Status s = CheckConfigValueSize(key, raw); !s.ok()) return s;
   const std::string& type = it->second.type;
   if (type == "string" || type == "secret") return raw;
   if (raw.empty()) return nullptr;

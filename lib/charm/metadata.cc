@@ -3,7 +3,9 @@
 #include <regex>
 
 #include "absl/strings/str_cat.h"
+#include "lib/base/limits.h"
 #include "lib/format/output.h"
+#include "lib/format/yaml_budget.h"
 #include "yaml-cpp/yaml.h"
 
 namespace skein::charm {
@@ -20,18 +22,21 @@ std::string RoleName(Role role) {
   return "";
 }
 
+format::YamlBudget CharmYamlBudget() {
+  format::YamlBudget budget;
+  budget.max_text = limits::kCharmYaml;
+  return budget;
+}
+
 const Endpoint* Metadata::FindEndpoint(const std::string& name) const {
   auto it = endpoints.find(name);
   return it == endpoints.end() ? nullptr : &it->second;
 }
 
 absl::StatusOr<Metadata> ParseMetadata(const std::string& yaml_text) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("metadata.yaml: ", e.what()));
-  }
+  absl::StatusOr<YAML::Node> loaded = format::LoadYaml(yaml_text, CharmYamlBudget());
+  if (!loaded.ok()) return absl::InvalidArgumentError(absl::StrCat("metadata.yaml: ", loaded.status().message()));
+  YAML::Node root = *loaded;
   if (!root.IsMap()) return absl::InvalidArgumentError("metadata.yaml: expected a map");
   Metadata meta;
   try {
@@ -96,7 +101,7 @@ absl::StatusOr<Metadata> ParseMetadata(const std::string& yaml_text) {
 absl::StatusOr<std::map<std::string, ActionSpec>> ParseActions(const std::string& yaml_text) {
   std::map<std::string, ActionSpec> actions;
   if (yaml_text.find_first_not_of(" \t\r\n") == std::string::npos) return actions;
-  auto parsed = format::YamlToJson(yaml_text);
+  auto parsed = format::YamlToJson(yaml_text, /*typed=*/true, CharmYamlBudget());
   if (!parsed.ok()) return absl::InvalidArgumentError(absl::StrCat("actions.yaml: ", parsed.status().message()));
   nlohmann::json root = *parsed;
   if (root.is_object() && root.contains("actions") && root.size() == 1 && root["actions"].is_object()) {

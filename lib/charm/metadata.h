@@ -10,6 +10,10 @@
 #include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
 
+namespace skein::format {
+struct YamlBudget;  // lib/format/yaml_budget.h
+}  // namespace skein::format
+
 namespace skein::charm {
 
 enum class Role { kProvides, kRequires, kPeers };
@@ -36,6 +40,10 @@ struct Metadata {
 
   const Endpoint* FindEndpoint(const std::string& name) const;
 };
+
+// The YAML budget of a charm's metadata.yaml, config.yaml and actions.yaml: the default one, with
+// text up to limits::kCharmYaml.
+format::YamlBudget CharmYamlBudget();
 
 // Parses metadata.yaml text. InvalidArgument with a message naming the field on error, e.g.
 // `metadata.yaml: missing "name"`, `metadata.yaml: endpoint "db" has no interface`,

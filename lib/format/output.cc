@@ -4,6 +4,7 @@
 #include <regex>
 
 #include "absl/strings/str_cat.h"
+#include "lib/format/yaml_budget.h"
 #include "yaml-cpp/yaml.h"
 
 namespace skein::format {
@@ -200,23 +201,40 @@ absl::StatusOr<std::string> Render(const nlohmann::json& value, const std::strin
 }
 
 absl::StatusOr<nlohmann::json> YamlToJson(const std::string& text, bool typed) {
-  try {
-    YAML::Node node = YAML::Load(text);
-    return NodeToJson<nlohmann::json>(node, typed);
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("cannot parse YAML: ", e.what()));
+  return YamlToJson(text, typed, YamlBudget{});
+}
+
+absl::StatusOr<nlohmann::json> YamlToJson(const std::string& text, bool typed, const YamlBudget& budget) {
+  YamlSyntaxError syntax;
+  syntax.line = -1;
+  absl::StatusOr<YAML::Node> node = LoadYaml(text, budget, &syntax);
+  if (!node.ok()) {
+    if (syntax.line < 0) return node.status();  // a budget refusal: its text names the limit
+    return absl::InvalidArgumentError(absl::StrCat("cannot parse YAML: ", node.status().message()));
   }
+  return NodeToJson<nlohmann::json>(*node, typed);
+}
+
+absl::StatusOr<nlohmann::json> ParseJsonWithin(const std::string& text, int max_depth) {
+  bool too_deep = false;
+  nlohmann::json::parser_callback_t guard = [&](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+    if (depth > max_depth) too_deep = true;
+    return !too_deep;
+  };
+  nlohmann::json value = nlohmann::json::parse(text, guard, /*allow_exceptions=*/false);
+  if (too_deep) {
+    return absl::InvalidArgumentError(absl::StrCat("JSON nests deeper than ", max_depth, " levels (limit)"));
+  }
+  if (value.is_discarded()) return absl::InvalidArgumentError("invalid JSON");
+  return value;
 }
 
 absl::StatusOr<std::vector<nlohmann::ordered_json>> YamlDocumentsToOrderedJson(const std::string& text) {
-  try {
-    std::vector<nlohmann::ordered_json> out;
-    for (const YAML::Node& doc : YAML::LoadAll(text)) out.push_back(NodeToJson<nlohmann::ordered_json>(doc, true));
-    return out;
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("yaml: line ", e.mark.line + 1, ", column ", e.mark.column + 1, ": ", e.msg));
-  }
+  absl::StatusOr<std::vector<YAML::Node>> documents = LoadYamlDocuments(text);
+  if (!documents.ok()) return documents.status();
+  std::vector<nlohmann::ordered_json> out;
+  for (const YAML::Node& doc : *documents) out.push_back(NodeToJson<nlohmann::ordered_json>(doc, true));
+  return out;
 }
 
 }  // namespace skein::format

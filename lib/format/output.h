@@ -16,6 +16,8 @@
 
 namespace skein::format {
 
+struct YamlBudget;  // yaml_budget.h
+
 std::string ToJson(const nlohmann::json& value);
 std::string ToYaml(const nlohmann::json& value);
 std::string ToSmart(const nlohmann::json& value);
@@ -28,10 +30,19 @@ std::string OrderedToYaml(const nlohmann::ordered_json& value);
 absl::StatusOr<std::string> Render(const nlohmann::json& value, const std::string& format);
 
 // Parses YAML text into JSON (scalars stay strings unless `typed`, where YAML's int, float,
-// bool and null are recognised). InvalidArgument on a syntax error.
+// bool and null are recognised), within the default YamlBudget (yaml_budget.h): untrusted text
+// is safe here. InvalidArgument `cannot parse YAML: yaml: line L, column C: <reason>` on a
+// syntax error; the budget's own errors otherwise.
 absl::StatusOr<nlohmann::json> YamlToJson(const std::string& text, bool typed = true);
-// Every document of a YAML stream, typed, keys in document order. InvalidArgument
-// `yaml: line L, column C: <reason>` on a syntax error.
+// The same within another budget (e.g. charm::CharmYamlBudget()).
+absl::StatusOr<nlohmann::json> YamlToJson(const std::string& text, bool typed, const YamlBudget& budget);
+// Parses JSON from outside the process, nesting at most `max_depth` deep (the walkers that
+// follow, dump() among them, recurse). InvalidArgument `JSON nests deeper than 256 levels
+// (limit)` or `invalid JSON`.
+absl::StatusOr<nlohmann::json> ParseJsonWithin(const std::string& text, int max_depth = 256);
+
+// Every document of a YAML stream, typed, keys in document order, within the default budget.
+// InvalidArgument `yaml: line L, column C: <reason>` on a syntax error.
 absl::StatusOr<std::vector<nlohmann::ordered_json>> YamlDocumentsToOrderedJson(const std::string& text);
 
 }  // namespace skein::format

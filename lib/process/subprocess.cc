@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -163,9 +164,11 @@ absl::StatusOr<RunResult> Run(const SpawnOptions& options, std::optional<std::ch
     }
   }
   int status = 0;
-  while (::waitpid(*pid, &status, 0) < 0 && errno == EINTR) {
+  struct rusage usage {};
+  while (::wait4(*pid, &status, 0, &usage) < 0 && errno == EINTR) {
   }
   RunResult result = DecodeWait(status);
+  result.peak_rss_kib = usage.ru_maxrss;
   result.stdout_text = std::move(out);
   result.stderr_text = std::move(err);
   return result;

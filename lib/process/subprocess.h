@@ -39,6 +39,8 @@ struct RunResult {
   int signal = 0;
   std::string stdout_text;
   std::string stderr_text;
+  // Run only: the child's peak resident set (its VmHWM when it ended, as wait4 reports it).
+  long peak_rss_kib = 0;
 };
 
 // Runs a process to completion, capturing stdout and stderr. The child runs in its own process

@@ -30,6 +30,12 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  // Everything the controller sends was capped when it was written (lib/base/limits.h), but a
+  // reply can gather many capped values (a model's status, a unit's snapshot with its config and
+  // queued actions), so no per-message cap here can be right: gRPC's default of 4 MiB is what
+  // wedged units and broke `status`. Requests are bounded by the controller
+  // (limits::kMaxRequestBytes) and by the caps the clients check before they send.
+  args.SetMaxReceiveMessageSize(-1);
   return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
 }
 

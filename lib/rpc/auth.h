@@ -29,7 +29,9 @@ void PrepareContext(grpc::ClientContext* ctx, const Identity& id, std::chrono::m
 // Reads the identity a call claims (not yet verified). nullopt when the metadata is missing.
 std::optional<Identity> ClaimedIdentity(const grpc::ServerContextBase& ctx);
 
-// A channel to `address` (`127.0.0.1:17070`) with keepalive settings suited to long streams.
+// A channel to `address` (`127.0.0.1:17070`) with keepalive settings suited to long streams and
+// no limit on the size of what it receives (auth.cc says why). The only channel factory: the
+// CLI and every agent use it.
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address);
 
 // Default deadline for unary calls.

@@ -55,7 +55,9 @@ absl::Status ReadFrame(int fd, google::protobuf::MessageLite* msg) {
   unsigned char header[4];
   if (auto s = ReadAll(fd, reinterpret_cast<char*>(header), 4); !s.ok()) return s;
   uint32_t n = (uint32_t{header[0]} << 24) | (uint32_t{header[1]} << 16) | (uint32_t{header[2]} << 8) | header[3];
-  if (n > kMaxFrameBytes) return absl::InvalidArgumentError("frame too large");
+  if (n > kMaxFrameBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("frame of ", n, " bytes exceeds the limit of ", kMaxFrameBytes));
+  }
   std::string body(n, '\0');
   if (auto s = ReadAll(fd, body.data(), n); !s.ok()) return s;
   if (!msg->ParseFromString(body)) return absl::InvalidArgumentError("malformed frame");

@@ -6,12 +6,13 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "lib/base/limits.h"
 #include "google/protobuf/message_lite.h"
 
 namespace skein::rpc {
 
-// Largest frame accepted (relation data is capped at 16 MiB in Juju; stdin may carry it).
-inline constexpr size_t kMaxFrameBytes = 64u << 20;
+// Largest frame accepted: limits::kMaxToolFrameBytes says what it must hold.
+inline constexpr size_t kMaxFrameBytes = limits::kMaxToolFrameBytes;
 
 absl::Status WriteFrame(int fd, const google::protobuf::MessageLite& msg);
 // Unavailable on EOF before a whole frame, InvalidArgument on a malformed or oversized frame.

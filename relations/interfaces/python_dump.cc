@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "lib/format/yaml_budget.h"
 #include "yaml-cpp/yaml.h"
 
 namespace skein::relations::interfaces {
@@ -211,8 +212,11 @@ std::string PythonYamlDump(const ordered_json& value) {
 }
 
 absl::StatusOr<ordered_json> PythonYamlLoad(const std::string& text) {
+  // Relation data comes from other charms: load it within the YAML budget.
+  absl::StatusOr<YAML::Node> node = format::LoadYaml(text);
+  if (!node.ok()) return absl::InvalidArgumentError(absl::StrCat("malformed YAML: ", node.status().message()));
   try {
-    return FromYaml(YAML::Load(text));
+    return FromYaml(*node);
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(absl::StrCat("malformed YAML: ", e.what()));
   }

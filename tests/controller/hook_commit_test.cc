@@ -121,7 +121,10 @@ TEST_F(HookCommitTest, ARefusedPartAppliesNothing) {
             "invalid protocol \"sctp\", expected \"tcp\", \"udp\", or \"icmp\"");
   c.ports.clear();
   c.state_set = {{"big", std::string(64 * 1024 + 1, 'x')}};
-  EXPECT_EQ(env_.hooks->Commit(env_.UnitId("db/0"), c).status().code(), absl::StatusCode::kInvalidArgument);
+  // A cap (lib/base/limits.h) is a quota: ResourceExhausted, with the cap's text.
+  auto over = env_.hooks->Commit(env_.UnitId("db/0"), c);
+  EXPECT_EQ(over.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(over.status().message(), "state value \"big\" (65537 bytes) exceeds the 64 KiB limit of a state value");
   EXPECT_EQ(env_.Unit("db/0").last_commit_seq, 0);
 }
 

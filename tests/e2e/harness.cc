@@ -95,6 +95,7 @@ CliResult Cluster::Skein(const std::vector<std::string>& args, std::chrono::mill
   out.code = r->exit_code;
   out.out = r->stdout_text;
   out.err = r->stderr_text;
+  out.peak_rss_kib = r->peak_rss_kib;
   return out;
 }
 

@@ -17,6 +17,7 @@ struct CliResult {
   int code = -1;
   std::string out;
   std::string err;
+  long peak_rss_kib = 0;  // the CLI process's VmHWM when it ended
 };
 
 struct ClusterOptions {

@@ -13,8 +13,10 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <optional>
 #include <string>
 
+#include "lib/base/limits.h"
 #include "lib/rpc/framing.h"
 #include "skein/v1/hooktool.pb.h"
 
@@ -40,15 +42,20 @@ void WriteAll(int fd, const std::string& data) {
   }
 }
 
-bool ReadAllStdin(std::string* out) {
+// All of stdin, never more than a YAML input's cap (`relation-set --file - < /dev/zero` must
+// end). An error message on failure.
+std::optional<std::string> ReadAllStdin(std::string* out) {
   char buf[65536];
   while (true) {
     ssize_t n = ::read(STDIN_FILENO, buf, sizeof(buf));
     if (n < 0) {
       if (errno == EINTR) continue;
-      return false;
+      return std::string("cannot read stdin: ") + strerror(errno);
     }
-    if (n == 0) return true;
+    if (n == 0) return std::nullopt;
+    if (out->size() + static_cast<size_t>(n) > skein::limits::kYamlInput.bytes) {
+      return std::string(skein::limits::OverCapError(skein::limits::kYamlInput, "stdin").message());
+    }
     out->append(buf, static_cast<size_t>(n));
   }
 }
@@ -111,7 +118,7 @@ int main(int argc, char** argv) {
   if (resp.needs_stdin()) {
     // Only now read stdin: most tools inherit the hook's stdin and must never block on it.
     std::string input;
-    if (!ReadAllStdin(&input)) return Fail(std::string("cannot read stdin: ") + strerror(errno));
+    if (std::optional<std::string> error = ReadAllStdin(&input)) return Fail(*error);
     req.set_stdin_set(true);
     req.set_stdin(input);
     resp.Clear();

@@ -94,7 +94,8 @@ class HookContext {
   // Buffers writes to the own unit bag or (with `application`) the own app bag; an empty value
   // deletes the key. Applied at commit, only if the hook succeeds. Errors: NotFound
   // (`relation not found`), PermissionDenied (`cannot write relation settings`) for the app bag
-  // when the unit is not the leader.
+  // when the unit is not the leader, ResourceExhausted (limits::SizeError) for a value, the bag
+  // or the hook's changes over their caps (then nothing of `values` is buffered).
   virtual absl::Status WriteSettings(int64_t id, bool application,
                                      const std::map<std::string, std::string>& values) = 0;
 
@@ -158,6 +159,8 @@ class HookContext {
 
   // --- Charm state (transactional, like relation-set): state-get/state-set/state-delete.
   virtual absl::StatusOr<std::map<std::string, std::string>> StateGet() { return Unsupported("state-get"); }
+  // An empty value deletes its key. ResourceExhausted (limits::SizeError) for a key, a value or
+  // the unit's whole state over its cap; then nothing of `values` is applied.
   virtual absl::Status StateSet(const std::map<std::string, std::string>& values) { return Unsupported("state-set"); }
   virtual absl::Status StateDelete(const std::string& key) { return Unsupported("state-delete"); }
 

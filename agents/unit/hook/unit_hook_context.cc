@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "lib/base/limits.h"
 #include "lib/base/names.h"
 #include "relations/bag_rules.h"
 
@@ -100,14 +101,9 @@ absl::StatusOr<std::map<std::string, std::string>> UnitHookContext::ReadSettings
   relations::RelationSides sides{p_.application, rel->remote_application};
   if (absl::Status s = relations::CheckRead(who, sides, relations::BagOwner{owner, application}); !s.ok()) return s;
 
-  auto key = std::make_tuple(id, owner, application);
-  auto cached = read_cache_.find(key);
-  if (cached == read_cache_.end()) {
-    auto fetched = p_.client->ReadRelationSettings(id, owner, application);
-    if (!fetched.ok()) return fetched.status();
-    cached = read_cache_.emplace(key, std::move(*fetched)).first;
-  }
-  std::map<std::string, std::string> bag = cached->second;
+  auto fetched = FetchBagLocked(id, owner, application);
+  if (!fetched.ok()) return fetched.status();
+  std::map<std::string, std::string> bag = std::move(*fetched);
   bool own_bag = own_app || (!application && owner == p_.unit);
   if (own_bag) {
     if (auto pending = pending_.find({id, application}); pending != pending_.end()) {
@@ -132,9 +128,56 @@ absl::Status UnitHookContext::WriteSettings(int64_t id, bool application,
   relations::RelationSides sides{p_.application, rel->remote_application};
   relations::BagOwner bag{application ? p_.application : p_.unit, application};
   if (absl::Status s = relations::CheckWrite(who, sides, bag); !s.ok()) return s;
-  auto& pending = pending_[{id, application}];
+  // The caps (lib/base/limits.h) are checked here, so that relation-set fails and the charm
+  // sees why, rather than the whole hook failing when the controller refuses the commit.
+  bool grows = false;
+  for (const auto& [k, v] : values) {
+    absl::Status within =
+        limits::CheckSize(limits::kRelationValue, absl::StrCat("relation value \"", k, "\""), v.size());
+    if (!within.ok()) return within;
+    grows = grows || !v.empty();
+  }
+  std::map<std::string, std::string> pending = pending_[{id, application}];
   for (const auto& [k, v] : values) pending[k] = v;
+  if (grows) {
+    auto committed = FetchBagLocked(id, bag.name, application);
+    // A relation the controller no longer shows (being broken, or removed meanwhile) has no bag
+    // to add to: the write is buffered as before, and the commit skips it or checks it.
+    if (absl::IsNotFound(committed.status()) || absl::IsPermissionDenied(committed.status())) {
+      committed = std::map<std::string, std::string>();
+    }
+    if (!committed.ok()) return committed.status();
+    std::string subject = absl::StrCat("the ", application ? "application" : "unit", " data bag of relation ", id);
+    absl::Status within =
+        limits::CheckSize(limits::kRelationBag, subject, limits::SettingsBytesAfter(*committed, pending));
+    if (!within.ok()) return within;
+    if (absl::Status s = CheckCommitSizeLocked({id, application}, pending, state_pending_); !s.ok()) return s;
+  }
+  pending_[{id, application}] = std::move(pending);
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::map<std::string, std::string>> UnitHookContext::FetchBagLocked(int64_t id, const std::string& owner,
+                                                                                   bool application) {
+  auto key = std::make_tuple(id, owner, application);
+  auto cached = read_cache_.find(key);
+  if (cached == read_cache_.end()) {
+    auto fetched = p_.client->ReadRelationSettings(id, owner, application);
+    if (!fetched.ok()) return fetched.status();
+    cached = read_cache_.emplace(key, std::move(*fetched)).first;
+  }
+  return cached->second;
+}
+
+absl::Status UnitHookContext::CheckCommitSizeLocked(
+    std::pair<int64_t, bool> bag, const std::map<std::string, std::string>& pending,
+    const std::map<std::string, std::optional<std::string>>& state) const {
+  size_t total = limits::SettingsBytes(pending);
+  for (const auto& [key, values] : pending_) {
+    if (key != bag) total += limits::SettingsBytes(values);
+  }
+  for (const auto& [key, value] : state) total += key.size() + (value ? value->size() : 0);
+  return limits::CheckSize(limits::kHookCommit, "this hook's relation and state changes", total);
 }
 
 bool UnitHookContext::LeaderLocked() {
@@ -156,6 +199,10 @@ nlohmann::json UnitHookContext::Config() const {
 }
 
 absl::Status UnitHookContext::SetStatus(bool application, const StatusValue& status) {
+  if (absl::Status s = limits::CheckSize(limits::kStatusMessage, "the status message", status.message.size());
+      !s.ok()) {
+    return s;
+  }
   if (application) {
     std::lock_guard<std::mutex> lock(mu_);
     if (!LeaderLocked()) return absl::PermissionDeniedError("this unit is not the leader");
@@ -190,6 +237,10 @@ absl::StatusOr<ApplicationStatusValue> UnitHookContext::ApplicationStatus() {
 }
 
 absl::Status UnitHookContext::SetWorkloadVersion(const std::string& version) {
+  if (absl::Status s = limits::CheckSize(limits::kApplicationVersion, "the application version", version.size());
+      !s.ok()) {
+    return s;
+  }
   return p_.client->SetWorkloadVersion(version);
 }
 

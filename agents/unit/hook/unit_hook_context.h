@@ -121,6 +121,13 @@ class UnitHookContext : public HookContext {
   absl::StatusOr<const v1::GetUnitStateResponse*> CommittedStateLocked();
   // Adds the buffered port and state changes to a commit request.
   void AddStateChangesLocked(v1::CommitHookRequest& req) const;
+  // A bag as the controller returned it, fetched once per hook (read_cache_).
+  absl::StatusOr<std::map<std::string, std::string>> FetchBagLocked(int64_t id, const std::string& owner,
+                                                                    bool application);
+  // limits::kHookCommit over this hook's buffered relation and state writes, were `pending` the
+  // writes to bag (id, application) and `state` the state writes.
+  absl::Status CheckCommitSizeLocked(std::pair<int64_t, bool> bag, const std::map<std::string, std::string>& pending,
+                                     const std::map<std::string, std::optional<std::string>>& state) const;
 
   const HookContextParams p_;
   const std::string hook_name_;

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "agents/unit/hook/unit_hook_context.h"
+#include "lib/base/limits.h"
 
 namespace skein::agent {
 namespace {
@@ -33,18 +34,30 @@ absl::Status UnitHookContext::SetActionResults(const nlohmann::json& results) {
   if (!p_.action) return NotRunningAnAction();
   if (!results.is_object()) return absl::InvalidArgumentError("action results must be a map");
   std::lock_guard<std::mutex> lock(mu_);
-  Merge(action_results_, results);
+  nlohmann::json merged = action_results_;
+  Merge(merged, results);
+  if (absl::Status s = limits::CheckSize(limits::kActionResults, "the action's results", merged.dump().size());
+      !s.ok()) {
+    return s;
+  }
+  action_results_ = std::move(merged);
   return absl::OkStatus();
 }
 
 absl::Status UnitHookContext::ActionLog(const std::string& message) {
   if (!p_.action) return NotRunningAnAction();
+  if (absl::Status s = limits::CheckSize(limits::kLogLine, "the action log message", message.size()); !s.ok()) {
+    return s;
+  }
   if (p_.client == nullptr) return absl::OkStatus();
   return p_.client->ActionLog(p_.action->task_id(), message);
 }
 
 absl::Status UnitHookContext::ActionFail(const std::string& message) {
   if (!p_.action) return NotRunningAnAction();
+  if (absl::Status s = limits::CheckSize(limits::kStatusMessage, "the failure message", message.size()); !s.ok()) {
+    return s;
+  }
   std::lock_guard<std::mutex> lock(mu_);
   action_failure_ = message;
   return absl::OkStatus();

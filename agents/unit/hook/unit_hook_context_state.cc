@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "agents/unit/hook/tools/port_range.h"
 #include "agents/unit/hook/unit_hook_context.h"
+#include "lib/base/limits.h"
 
 namespace skein::agent {
 namespace {
@@ -96,7 +97,35 @@ absl::StatusOr<std::map<std::string, std::string>> UnitHookContext::StateGet() {
 
 absl::Status UnitHookContext::StateSet(const std::map<std::string, std::string>& values) {
   std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& [key, value] : values) state_pending_[key] = value;
+  // Juju's caps (juju-semantics §3.3), checked here so that state-set fails and the charm sees it.
+  for (const auto& [key, value] : values) {
+    if (absl::Status s = limits::CheckSize(limits::kStateKey, "the state key", key.size()); !s.ok()) return s;
+    if (absl::Status s = limits::CheckSize(limits::kStateValue, absl::StrCat("state value \"", key, "\""),
+                                           value.size());
+        !s.ok()) {
+      return s;
+    }
+  }
+  std::map<std::string, std::optional<std::string>> pending = state_pending_;
+  for (const auto& [key, value] : values) {
+    pending[key] = value.empty() ? std::nullopt : std::optional<std::string>(value);
+  }
+  auto state = CommittedStateLocked();
+  if (!state.ok()) return state.status();
+  std::map<std::string, std::string> after((*state)->state().begin(), (*state)->state().end());
+  for (const auto& [key, value] : pending) {
+    if (value) {
+      after[key] = *value;
+    } else {
+      after.erase(key);
+    }
+  }
+  if (absl::Status s = limits::CheckSize(limits::kStateTotal, "the unit's charm state", limits::SettingsBytes(after));
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckCommitSizeLocked({-1, false}, {}, pending); !s.ok()) return s;
+  state_pending_ = std::move(pending);
   return absl::OkStatus();
 }
 
@@ -114,6 +143,14 @@ absl::Status UnitHookContext::LeaderSet(const std::map<std::string, std::string>
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!LeaderLocked()) return absl::PermissionDeniedError(kNotLeader);
+  }
+  // The settings' total is the controller's to check: it holds them.
+  for (const auto& [key, value] : values) {
+    if (absl::Status s = limits::CheckSize(limits::kLeaderValue, absl::StrCat("leader setting \"", key, "\""),
+                                           value.size());
+        !s.ok()) {
+      return s;
+    }
   }
   absl::Status s = p_.client->SetLeaderSettings(values, {});
   // The controller's refusal carries the whole text; leader-set adds its own prefix.

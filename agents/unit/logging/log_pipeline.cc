@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
+#include "lib/base/limits.h"
 #include "lib/base/time.h"
 #include "spdlog/sinks/base_sink.h"
 
@@ -32,6 +34,15 @@ class PipelineSink : public spdlog::sinks::base_sink<std::mutex> {
 };
 
 }  // namespace
+
+std::string CapLogLine(const std::string& message) {
+  if (message.size() <= limits::kLogLine.bytes) return message;
+  // Room for the note, and never in the middle of a UTF-8 sequence.
+  size_t keep = limits::kLogLine.bytes - 128;
+  while (keep > 0 && (static_cast<unsigned char>(message[keep]) & 0xC0) == 0x80) --keep;
+  return absl::StrCat(message.substr(0, keep), " [", message.size() - keep, " more bytes cut: the ",
+                      limits::HumanBytes(limits::kLogLine.bytes), " limit of ", limits::kLogLine.what, "]");
+}
 
 std::string JujuLevel(spdlog::level::level_enum level) {
   switch (level) {
@@ -70,7 +81,7 @@ void LogPipeline::Push(const std::string& level, const std::string& module, cons
   entry.set_timestamp(FormatRfc3339Micros(std::chrono::system_clock::now()));
   entry.set_level(level);
   entry.set_module(module);
-  entry.set_message(message);
+  entry.set_message(CapLogLine(message));
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (queue_.size() >= capacity_) {
@@ -120,11 +131,25 @@ void LogPipeline::Loop() {
   while (true) {
     cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
     if (stopping_) return;
-    size_t n = std::min(queue_.size(), kBatchSize);
+    // At most kBatchSize lines and about limits::kLogBatchBytes, so a batch always fits the
+    // controller's largest request.
+    size_t n = 0;
+    size_t bytes = 0;
+    while (n < queue_.size() && n < kBatchSize && (n == 0 || bytes < limits::kLogBatchBytes)) {
+      bytes += queue_[n].message().size();
+      ++n;
+    }
     std::vector<v1::LogEntry> batch(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
     lock.unlock();
     absl::Status sent = send_(batch);
     lock.lock();
+    if (!sent.ok() && (absl::IsInvalidArgument(sent) || absl::IsResourceExhausted(sent))) {
+      // Refused for what it holds, not because the controller is away: sending it again would
+      // block every later line, so it is dropped and counted (not logged: this thread holds the
+      // lock a log line would take).
+      dropped_ += batch.size();
+      sent = absl::OkStatus();
+    }
     if (sent.ok()) {
       // Lines dropped while sending were the oldest, so some of the batch may be gone already.
       uint64_t last = static_cast<uint64_t>(batch.back().seq());

@@ -64,4 +64,8 @@ class LogPipeline : public std::enable_shared_from_this<LogPipeline> {
 // The Juju level name of a spdlog level (`warn` -> `WARNING`).
 std::string JujuLevel(spdlog::level::level_enum level);
 
+// `message` if it is within limits::kLogLine, else its start and a note of how much was cut:
+// lines of hook output are the agent's to send, and a refused line could never be sent.
+std::string CapLogLine(const std::string& message);
+
 }  // namespace skein::agent

@@ -5,6 +5,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "lib/base/limits.h"
 #include "spdlog/spdlog.h"
 
 namespace skein::agent {
@@ -54,8 +55,16 @@ std::map<std::string, std::string> ActionEnvironment(const UnitEnvironment& unit
   return env;
 }
 
-void PutOutput(nlohmann::json& results, const std::string& key, const std::string& output) {
-  if (output.empty()) return;
+void PutOutput(nlohmann::json& results, const std::string& key, const std::string& full_output) {
+  if (full_output.empty()) return;
+  // Only the end of a long output is kept (limits::kActionOutputBytes), where the error usually
+  // is, cut at a UTF-8 boundary.
+  std::string output = full_output;
+  if (output.size() > limits::kActionOutputBytes) {
+    size_t start = output.size() - limits::kActionOutputBytes;
+    while (start < output.size() && (static_cast<unsigned char>(output[start]) & 0xC0) == 0x80) ++start;
+    output = output.substr(start);
+  }
   if (IsUtf8(output)) {
     results[key] = output;
   } else {
@@ -174,6 +183,17 @@ absl::Status RunActionOperation::Execute(LocalState& state) {
 
 absl::Status RunActionOperation::Commit(LocalState& state) {
   absl::Status finished = RetryTransient([&] { return deps_.client->FinishAction(finish_); }, deps_.pause);
+  if (absl::IsResourceExhausted(finished) || absl::IsInvalidArgument(finished)) {
+    // The controller refused what the action produced (a cap it checks again): finish the task
+    // as failed with the reason, or it would stay running and hold the unit's queue.
+    spdlog::warn("action {} results refused: {}", finish_.task_id(), std::string(finished.message()));
+    v1::FinishActionRequest refused;
+    refused.set_task_id(finish_.task_id());
+    refused.set_failed(true);
+    refused.set_message(absl::StrCat("action results refused: ", finished.message()).substr(0, 1024));
+    refused.set_results_json("{}");
+    finished = RetryTransient([&] { return deps_.client->FinishAction(refused); }, deps_.pause);
+  }
   if (!finished.ok() && !TaskGone(finished)) return finished;
   resolver::RecordOp(state, op_);
   return absl::OkStatus();

@@ -50,7 +50,7 @@ std::map<std::string, std::string> ActionEnvironment(const UnitEnvironment& unit
                                                      const std::string& task_id, const std::string& context_id);
 
 // Puts captured output into results as Juju does: `key` when UTF-8, else base64 in `key` with
-// `key-encoding: base64`; nothing when empty.
+// `key-encoding: base64`; nothing when empty. Only the last limits::kActionOutputBytes are kept.
 void PutOutput(nlohmann::json& results, const std::string& key, const std::string& output);
 
 }  // namespace skein::agent

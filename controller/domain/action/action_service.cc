@@ -5,8 +5,10 @@
 #include "controller/domain/action/param_schema.h"
 #include "controller/domain/core/rows.h"
 #include "controller/domain/core/sql.h"
+#include "lib/base/limits.h"
 #include "lib/base/names.h"
 #include "lib/base/status_macros.h"
+#include "lib/format/output.h"
 #include "lib/base/time.h"
 
 namespace skein::controller::domain::action {
@@ -76,6 +78,24 @@ absl::StatusOr<UnitRow> ResolveTarget(Tx& tx, int64_t model_id, const std::strin
   return unit;
 }
 
+// The caps on what FinishAction stores (lib/base/limits.h), checked again on receipt.
+absl::Status CheckResultSizes(const nlohmann::json& results, const std::string& message) {
+  RETURN_IF_ERROR(limits::CheckSize(limits::kStatusMessage, "the action's failure message", message.size()));
+  // The agent keeps the end of each output stream (base64 when it is not UTF-8) beside what the
+  // action set with action-set, which has its own cap.
+  nlohmann::json set = results;
+  for (const char* key : {"stdout", "stderr"}) {
+    set.erase(std::string(key) + "-encoding");
+    if (!set.contains(key)) continue;
+    size_t size = set[key].is_string() ? set[key].get_ref<const std::string&>().size() : set[key].dump().size();
+    RETURN_IF_ERROR(
+        limits::CheckSize(limits::kActionOutput, absl::StrCat("the action's ", key, " in its results"), size));
+    set.erase(key);
+  }
+  set.erase("return-code");
+  return limits::CheckSize(limits::kActionResults, "the action's results", set.dump().size());
+}
+
 }  // namespace
 
 std::vector<TaskRecord> QueuedTasks(Tx& tx, int64_t model_id, const std::string& unit) {
@@ -91,9 +111,14 @@ std::vector<TaskRecord> QueuedTasks(Tx& tx, int64_t model_id, const std::string&
 
 absl::StatusOr<Enqueued> ActionService::Enqueue(const std::string& model, const std::vector<std::string>& units,
                                                 const std::string& action, const std::string& params_json) {
+  // Refused before any task exists: a task whose parameters no agent may receive would wedge
+  // its unit's queue.
+  RETURN_IF_ERROR(limits::CheckSize(limits::kActionParams, "the action's parameters", params_json.size()));
   nlohmann::json params = nlohmann::json::object();
   if (!params_json.empty()) {
-    params = nlohmann::json::parse(params_json, nullptr, false);
+    absl::StatusOr<nlohmann::json> parsed = format::ParseJsonWithin(params_json);
+    if (!parsed.ok()) return absl::InvalidArgumentError(absl::StrCat("action parameters: ", parsed.status().message()));
+    params = std::move(*parsed);
     if (!params.is_object()) return absl::InvalidArgumentError("action parameters must be a map");
   }
   if (units.empty()) return absl::InvalidArgumentError("no unit specified");
@@ -117,6 +142,8 @@ absl::StatusOr<Enqueued> ActionService::Enqueue(const std::string& model, const 
         return absl::NotFoundError(absl::StrCat("action \"", action, "\" not defined on unit \"", unit.name, "\""));
       }
       ASSIGN_OR_RETURN(nlohmann::json validated, ValidateParams(spec->second, params));
+      RETURN_IF_ERROR(limits::CheckSize(limits::kActionParams, "the action's parameters with their defaults",
+                                        validated.dump().size()));
       planned.push_back({unit, validated, spec->second.parallel});
     }
     int64_t next = sql::QueryInt(tx.db(), 1, "SELECT next_action_id FROM models WHERE id = ?1", m.id);
@@ -195,6 +222,7 @@ absl::Status ActionService::Start(int64_t unit_id, const std::string& task_id) {
 }
 
 absl::Status ActionService::AppendLog(int64_t unit_id, const std::string& task_id, const std::string& message) {
+  RETURN_IF_ERROR(limits::CheckSize(limits::kLogLine, "the action log message", message.size()));
   return UpdateOwnTask("log action", unit_id, task_id, [&](Tx& tx, int64_t model_id, int64_t id, TaskRecord& t) {
     int64_t seq = sql::QueryInt(tx.db(), 0, "SELECT MAX(seq) FROM task_logs WHERE model_id = ?1 AND task_id = ?2",
                                 model_id, id) + 1;
@@ -206,8 +234,11 @@ absl::Status ActionService::AppendLog(int64_t unit_id, const std::string& task_i
 
 absl::Status ActionService::Finish(int64_t unit_id, const std::string& task_id, bool failed, const std::string& message,
                                    const std::string& results_json) {
-  nlohmann::json results = nlohmann::json::parse(results_json.empty() ? "{}" : results_json, nullptr, false);
+  absl::StatusOr<nlohmann::json> parsed = format::ParseJsonWithin(results_json.empty() ? "{}" : results_json);
+  if (!parsed.ok()) return absl::InvalidArgumentError(absl::StrCat("action results: ", parsed.status().message()));
+  nlohmann::json results = std::move(*parsed);
   if (!results.is_object()) return absl::InvalidArgumentError("action results must be a map");
+  RETURN_IF_ERROR(CheckResultSizes(results, message));
   return UpdateOwnTask("finish action", unit_id, task_id, [&](Tx& tx, int64_t model_id, int64_t id, TaskRecord& t) {
     if (t.Done()) return absl::OkStatus();
     std::string now = NowRfc3339();

@@ -27,6 +27,7 @@ absl::Status ParseSettings(const charm::ConfigSchema& schema, const std::map<std
       if (absl::IsNotFound(parsed.status())) {
         return absl::InvalidArgumentError(absl::StrCat("unknown option \"", key, "\""));
       }
+      if (absl::IsResourceExhausted(parsed.status())) return parsed.status();
       return absl::InvalidArgumentError(std::string(parsed.status().message()));
     }
     if (parsed->is_null()) {
@@ -72,13 +73,14 @@ absl::StatusOr<DeployResult> DeployInTx(Tx& tx, const DeployArgs& args) {
     return absl::InvalidArgumentError(absl::StrCat("invalid application name \"", app_name, "\""));
   }
   if (args.num_units < 0) return absl::InvalidArgumentError("the number of units must not be negative");
-  if (absl::Status s = CheckUnitsPerRequest(args.num_units); !s.ok()) return s;
+  if (absl::Status s = limits::CheckUnitsPerRequest(args.num_units); !s.ok()) return s;
   if (charm->metadata.subordinate) {
     return absl::FailedPreconditionError("subordinate charms are not supported yet");
   }
   nlohmann::json settings = nlohmann::json::object();
   std::vector<std::string> ignored;
   if (absl::Status s = ParseSettings(charm->config, args.config, &settings, &ignored); !s.ok()) return s;
+  if (absl::Status s = charm::CheckStoredConfigSize(app_name, settings); !s.ok()) return s;
   const std::string origin = args.charm_origin.empty() ? "local" : args.charm_origin;
 
   DeployResult result;
@@ -147,7 +149,7 @@ absl::StatusOr<DeployResult> ApplicationService::Deploy(const DeployArgs& args) 
 absl::StatusOr<std::vector<std::string>> ApplicationService::AddUnit(const std::string& model, const std::string& app,
                                                                      int n) {
   if (n < 1) return absl::InvalidArgumentError("must add at least one unit");
-  if (absl::Status s = CheckUnitsPerRequest(n); !s.ok()) return s;
+  if (absl::Status s = limits::CheckUnitsPerRequest(n); !s.ok()) return s;
   std::vector<std::string> added;
   absl::Status s = db_->Write("add-unit", [&](Tx& tx) -> absl::Status {
     auto m = FindModel(tx, model);
@@ -283,6 +285,7 @@ absl::Status ApplicationService::SetConfig(const std::string& model, const std::
     for (const std::string& key : resets) settings.erase(key);
     for (auto it = updates.begin(); it != updates.end(); ++it) settings[it.key()] = it.value();
     if (settings == a->config) return absl::OkStatus();
+    if (absl::Status s = charm::CheckStoredConfigSize(app, settings); !s.ok()) return s;
     sql::Exec(tx.db(), "UPDATE applications SET config_json = ? WHERE id = ?", settings.dump(), a->id);
     tx.Touch(AppKey(a->id));
     tx.Record(m->id, "application", app, "config");

@@ -22,7 +22,7 @@ absl::StatusOr<int64_t> BundleService::Apply(const BundleDeploy& deploy) {
   // The whole bundle is one transaction, so its units count against one request's limit.
   int64_t units = 0;
   for (const application::DeployArgs& args : deploy.applications) units += std::max(args.num_units, 0);
-  if (absl::Status s = CheckUnitsPerRequest(units); !s.ok()) return s;
+  if (absl::Status s = limits::CheckUnitsPerRequest(units); !s.ok()) return s;
   int64_t revision = 0;
   absl::Status s = db_->Write("deploy-bundle", [&](Tx& tx) -> absl::Status {
     auto model = FindModel(tx, deploy.model);

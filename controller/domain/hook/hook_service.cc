@@ -3,26 +3,47 @@
 #include "absl/strings/str_cat.h"
 #include "controller/domain/core/rows.h"
 #include "controller/domain/core/sql.h"
+#include "lib/base/limits.h"
 
 namespace skein::controller::domain::hook {
 namespace {
 
-// Juju's limits for charm state (juju-semantics §3.3 state-set).
-constexpr size_t kMaxStateKey = 256;
-constexpr size_t kMaxStateValue = 64 * 1024;
+std::map<std::string, std::string> ReadPairs(Tx& tx, const char* query, int64_t id) {
+  std::map<std::string, std::string> out;
+  SQLite::Statement q = sql::Prepare(tx.db(), query, id);
+  while (q.executeStep()) out[q.getColumn(0).getString()] = q.getColumn(1).getString();
+  return out;
+}
+
+// Juju's caps on charm state (lib/base/limits.h), checked again on receipt: each key and value,
+// and the unit's state as it would be after the commit.
+absl::Status CheckStateSizes(Tx& tx, int64_t unit_id, const std::map<std::string, std::string>& set,
+                             const std::vector<std::string>& unset) {
+  if (set.empty()) return absl::OkStatus();
+  for (const auto& [key, value] : set) {
+    if (absl::Status s = limits::CheckSize(limits::kStateKey, "the state key", key.size()); !s.ok()) return s;
+    absl::Status s = limits::CheckSize(limits::kStateValue, absl::StrCat("state value \"", key, "\""), value.size());
+    if (!s.ok()) return s;
+  }
+  size_t after = limits::SettingsBytesAfter(
+      ReadPairs(tx, "SELECT key, value FROM unit_state WHERE unit_id = ?", unit_id), set, unset);
+  return limits::CheckSize(limits::kStateTotal, "the unit's charm state", after);
+}
+
+// limits::kHookCommit over everything the commit writes.
+absl::Status CheckCommitSize(const HookCommit& commit) {
+  size_t total = limits::SettingsBytes(commit.state_set);
+  for (const std::string& key : commit.state_unset) total += key.size();
+  for (const relation::BagChange& change : commit.bags) {
+    total += limits::SettingsBytes(change.set);
+    for (const std::string& key : change.unset) total += key.size();
+  }
+  return limits::CheckSize(limits::kHookCommit, "this hook's relation and state changes", total);
+}
 
 absl::Status ApplyState(Tx& tx, int64_t unit_id, const std::map<std::string, std::string>& set,
                         const std::vector<std::string>& unset) {
-  for (const auto& [key, value] : set) {
-    if (key.size() > kMaxStateKey) {
-      return absl::InvalidArgumentError(absl::StrCat("state key \"", key.substr(0, 32), "...\" is longer than ",
-                                                     kMaxStateKey, " bytes"));
-    }
-    if (value.size() > kMaxStateValue) {
-      return absl::InvalidArgumentError(absl::StrCat("value of state key \"", key, "\" is longer than ",
-                                                     kMaxStateValue, " bytes"));
-    }
-  }
+  if (absl::Status s = CheckStateSizes(tx, unit_id, set, unset); !s.ok()) return s;
   for (const std::string& key : unset) {
     sql::Exec(tx.db(), "DELETE FROM unit_state WHERE unit_id = ? AND key = ?", unit_id, key);
   }
@@ -37,11 +58,17 @@ absl::Status ApplyState(Tx& tx, int64_t unit_id, const std::map<std::string, std
   return absl::OkStatus();
 }
 
-std::map<std::string, std::string> ReadPairs(Tx& tx, const char* query, int64_t id) {
-  std::map<std::string, std::string> out;
-  SQLite::Statement q = sql::Prepare(tx.db(), query, id);
-  while (q.executeStep()) out[q.getColumn(0).getString()] = q.getColumn(1).getString();
-  return out;
+// The caps on leader settings: each value, and the application's settings after the change.
+absl::Status CheckLeaderSizes(Tx& tx, int64_t app_id, const std::map<std::string, std::string>& set,
+                              const std::vector<std::string>& unset) {
+  for (const auto& [key, value] : set) {
+    absl::Status s =
+        limits::CheckSize(limits::kLeaderValue, absl::StrCat("leader setting \"", key, "\""), value.size());
+    if (!s.ok()) return s;
+  }
+  size_t after = limits::SettingsBytesAfter(
+      ReadPairs(tx, "SELECT key, value FROM leader_settings WHERE application_id = ?", app_id), set, unset);
+  return limits::CheckSize(limits::kLeaderTotal, "the application's leader settings", after);
 }
 
 }  // namespace
@@ -56,6 +83,7 @@ absl::StatusOr<int64_t> HookService::Commit(int64_t unit_id, const HookCommit& c
       return absl::OkStatus();
     }
     // A refused part returns an error, and Db::Write rolls back everything before it.
+    if (absl::Status size = CheckCommitSize(commit); !size.ok()) return size;
     if (absl::Status bags = relation::ApplyBagChanges(tx, *unit, commit.bags); !bags.ok()) return bags;
     if (absl::Status ports = ApplyPortChanges(tx, *unit, commit.ports); !ports.ok()) return ports;
     if (absl::Status state = ApplyState(tx, unit->id, commit.state_set, commit.state_unset); !state.ok()) {
@@ -106,6 +134,7 @@ absl::Status HookService::SetLeaderSettings(int64_t unit_id, const std::map<std:
     if (app->leader_unit != unit->name) {
       return absl::PermissionDeniedError("cannot write leadership settings: cannot write settings: not the leader");
     }
+    if (absl::Status s = CheckLeaderSizes(tx, app->id, set, unset); !s.ok()) return s;
     int changed = 0;
     for (const std::string& key : unset) {
       changed += sql::Exec(tx.db(), "DELETE FROM leader_settings WHERE application_id = ? AND key = ?", app->id, key);

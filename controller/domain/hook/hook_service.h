@@ -36,8 +36,8 @@ class HookService {
   // Applies one hook's changes in one transaction, unless `commit_seq` is not above the last
   // applied one (then acknowledges without applying). Returns the applied seq. Nothing is
   // applied when any part is refused: relation::ApplyBagChanges' errors, ApplyPortChanges'
-  // InvalidArgument for a bad range, InvalidArgument for a state key over 256 bytes or a value
-  // over 64 KiB.
+  // InvalidArgument for a bad range, ResourceExhausted (limits::SizeError) for a relation value
+  // or bag, a state key, value or the unit's whole state, or the commit as a whole over its cap.
   absl::StatusOr<int64_t> Commit(int64_t unit_id, const HookCommit& commit);
 
   // The unit's committed charm state and opened ports. NotFound for an unknown unit.
@@ -48,7 +48,8 @@ class HookService {
 
   // Sets (an empty value deletes) and unsets keys at once. PermissionDenied
   // `cannot write leadership settings: cannot write settings: not the leader` unless the unit
-  // is its application's leader. A change bumps the application's leader settings version, so
+  // is its application's leader; ResourceExhausted for a value or the application's settings
+  // over their caps (lib/base/limits.h). A change bumps the application's leader settings version, so
   // that the other units run leader-settings-changed.
   absl::Status SetLeaderSettings(int64_t unit_id, const std::map<std::string, std::string>& set,
                                  const std::vector<std::string>& unset);

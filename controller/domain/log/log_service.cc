@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "controller/domain/core/rows.h"
 #include "controller/domain/core/sql.h"
+#include "lib/base/limits.h"
 #include "lib/base/names.h"
 #include "lib/base/time.h"
 
@@ -68,6 +69,10 @@ bool LogFilter::Matches(const LogRecord& record) const {
 
 absl::Status LogService::Append(int64_t model_id, std::vector<LogRecord> records) {
   if (records.empty()) return absl::OkStatus();
+  // Agents cut longer lines before they send them (agents/unit/logging): a longer one is refused.
+  for (const LogRecord& r : records) {
+    if (absl::Status s = limits::CheckSize(limits::kLogLine, "a log message", r.message.size()); !s.ok()) return s;
+  }
   return db_->Write("push-logs", [&](Tx& tx) -> absl::Status {
     int64_t seq = 0;
     for (LogRecord& r : records) {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "controller/domain/core/rows.h"
 #include "controller/domain/core/sql.h"
+#include "lib/base/limits.h"
 
 namespace skein::controller::domain::model {
 namespace {
@@ -69,6 +70,12 @@ int64_t ParseGoDurationMs(const std::string& text) {
 }
 
 absl::StatusOr<std::string> ValidateModelConfigValue(const std::string& key, const std::string& value) {
+  // Every unit's snapshot carries the model's config: a value has a cap (lib/base/limits.h).
+  if (absl::Status s = limits::CheckSize(limits::kModelConfigValue, absl::StrCat("model config \"", key, "\""),
+                                         value.size());
+      !s.ok()) {
+    return s;
+  }
   if (key == kRetryHooks) {
     // Go's strconv.ParseBool spellings, which Juju's schema coercion accepts.
     static const std::set<std::string> kTrue = {"1", "t", "true"};

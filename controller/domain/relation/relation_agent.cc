@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "controller/domain/core/sql.h"
 #include "controller/domain/relation/relation_service.h"
+#include "lib/base/limits.h"
 #include "relations/bag_rules.h"
 
 namespace skein::controller::domain::relation {
@@ -73,6 +74,26 @@ absl::StatusOr<MembersView> RelationService::Members(int64_t unit_id, int64_t re
   return view;
 }
 
+namespace {
+
+// The caps on relation data (lib/base/limits.h), checked again on receipt: each value, and the
+// bag as it would be after the change.
+absl::Status CheckBagSize(Tx& tx, int64_t relation_row, int64_t relation_id, const relations::BagOwner& owner,
+                          const BagChange& change) {
+  for (const auto& [key, value] : change.set) {
+    absl::Status s =
+        limits::CheckSize(limits::kRelationValue, absl::StrCat("relation value \"", key, "\""), value.size());
+    if (!s.ok()) return s;
+  }
+  size_t after = limits::SettingsBytesAfter(ReadBag(tx, relation_row, owner.name, owner.application), change.set,
+                                            change.unset);
+  return limits::CheckSize(
+      limits::kRelationBag,
+      absl::StrCat("the ", owner.application ? "application" : "unit", " data bag of relation ", relation_id), after);
+}
+
+}  // namespace
+
 absl::Status ApplyBagChanges(Tx& tx, const UnitRow& unit, const std::vector<BagChange>& changes) {
   auto model = FindModelById(tx, unit.model_id);
   if (!model.ok()) return model.status();
@@ -88,6 +109,9 @@ absl::Status ApplyBagChanges(Tx& tx, const UnitRow& unit, const std::vector<BagC
     relations::BagOwner owner{change.application ? unit.application : unit.name, change.application};
     absl::Status allowed = relations::CheckWrite(who, SidesOf(*rel), owner);
     if (!allowed.ok()) return allowed;
+    if (absl::Status within = CheckBagSize(tx, rel->id, change.relation_id, owner, change); !within.ok()) {
+      return within;
+    }
     accepted.emplace_back(&change, std::move(*rel));
   }
   for (const auto& [change, rel] : accepted) {

@@ -5,6 +5,8 @@
 #include "controller/domain/core/sql.h"
 #include "controller/domain/status/derivation.h"
 #include "lib/base/credential.h"
+#include "lib/base/limits.h"
+#include "lib/base/status_macros.h"
 #include "lib/base/time.h"
 
 namespace skein::controller::domain::unit {
@@ -72,6 +74,7 @@ absl::Status UnitService::SetUnitCredential(const std::string& machine_id, const
 }
 
 absl::Status UnitService::SetStatus(int64_t unit_id, StatusTarget target, const StatusValue& status) {
+  RETURN_IF_ERROR(limits::CheckSize(limits::kStatusMessage, "the status message", status.message.size()));
   bool valid = target == StatusTarget::kAgent ? status::IsAgentStatus(status.status)
                                               : status::IsWorkloadStatus(status.status);
   if (!valid) {
@@ -130,6 +133,7 @@ absl::StatusOr<AgentStatusView> UnitService::GetStatus(int64_t unit_id, bool app
 }
 
 absl::Status UnitService::SetWorkloadVersion(int64_t unit_id, const std::string& version) {
+  RETURN_IF_ERROR(limits::CheckSize(limits::kApplicationVersion, "the application version", version.size()));
   return db_->Write("set-workload-version", [&](Tx& tx) -> absl::Status {
     sql::Exec(tx.db(), "UPDATE units SET workload_version = ? WHERE id = ?", version, unit_id);
     return absl::OkStatus();

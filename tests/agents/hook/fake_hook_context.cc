@@ -149,7 +149,13 @@ absl::Status FakeHookContext::LeaderSet(const std::map<std::string, std::string>
 }
 
 absl::Status FakeHookContext::StateSet(const std::map<std::string, std::string>& values) {
-  for (const auto& [k, v] : values) charm_state[k] = v;
+  for (const auto& [k, v] : values) {
+    if (v.empty()) {
+      charm_state.erase(k);  // HookContext::StateSet: an empty value deletes its key
+    } else {
+      charm_state[k] = v;
+    }
+  }
   return absl::OkStatus();
 }
 

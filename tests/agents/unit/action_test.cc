@@ -122,6 +122,13 @@ TEST(ActionOutputTest, Utf8AsTextElseBase64WithEncoding) {
   EXPECT_FALSE(results.contains("other")) << "empty output is left out";
 }
 
+TEST(ActionOutputTest, KeepsTheLastMebibyteOfALongOutput) {
+  nlohmann::json results = nlohmann::json::object();
+  std::string output = std::string(3 << 20, 'a') + std::string(1 << 20, 'z');
+  PutOutput(results, "stdout", output);
+  EXPECT_EQ(results["stdout"], std::string(1 << 20, 'z'));
+}
+
 TEST(ActionRunnerTest, RunsActionsDirAndReportsAMissingHandler) {
   char tmpl[] = "/tmp/skein-action-runner-XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);

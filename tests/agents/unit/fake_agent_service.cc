@@ -4,6 +4,7 @@
 
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "lib/base/limits.h"
 #include "lib/rpc/auth.h"
 
 namespace skein::agent::testing {
@@ -20,6 +21,9 @@ void FakeAgentService::StartOn(const std::string& address) {
   int port = 0;
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(this);
+  // As the controller: requests up to the largest legal one (lib/base/limits.h).
+  builder.SetMaxReceiveMessageSize(static_cast<int>(limits::kMaxRequestBytes));
+  builder.SetMaxSendMessageSize(-1);
   server_ = builder.BuildAndStart();
   address_ = "127.0.0.1:" + std::to_string(port);
 }
@@ -244,10 +248,35 @@ grpc::Status FakeAgentService::GetStatus(grpc::ServerContext* ctx, const v1::Get
   return grpc::Status::OK;
 }
 
-grpc::Status FakeAgentService::SetWorkloadVersion(grpc::ServerContext* ctx, const v1::SetWorkloadVersionRequest*,
+grpc::Status FakeAgentService::SetWorkloadVersion(grpc::ServerContext* ctx, const v1::SetWorkloadVersionRequest* req,
                                                   v1::SetWorkloadVersionResponse*) {
   std::lock_guard<std::mutex> lock(mu_);
   Record(ctx);
+  workload_versions.push_back(req->version());
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeAgentService::ActionLog(grpc::ServerContext* ctx, const v1::ActionLogRequest* req,
+                                         v1::ActionLogResponse*) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Record(ctx);
+  action_logs.push_back(req->message());
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeAgentService::GetUnitState(grpc::ServerContext* ctx, const v1::GetUnitStateRequest*,
+                                            v1::GetUnitStateResponse* resp) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Record(ctx);
+  resp->mutable_state()->insert(unit_state.begin(), unit_state.end());
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeAgentService::SetLeaderSettings(grpc::ServerContext* ctx, const v1::SetLeaderSettingsRequest* req,
+                                                 v1::SetLeaderSettingsResponse*) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Record(ctx);
+  for (const auto& [k, v] : req->set()) leader_settings[k] = v;
   return grpc::Status::OK;
 }
 
@@ -296,6 +325,10 @@ grpc::Status FakeAgentService::FinishAction(grpc::ServerContext* ctx, const v1::
   {
     std::lock_guard<std::mutex> lock(mu_);
     Record(ctx);
+    if (refuse_results.count(req->task_id()) != 0 && req->results_json() != "{}") {
+      return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          "the action's results (4194315 bytes) exceeds the 4 MiB limit of action results");
+    }
     finished_actions.push_back(*req);
   }
   UpdateUnitSnapshot([&](v1::UnitSnapshot& s) {

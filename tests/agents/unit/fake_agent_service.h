@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <set>
 #include <tuple>
 #include <vector>
 
@@ -70,6 +71,13 @@ class FakeAgentService final : public v1::Agent::Service {
   int watch_unit_calls = 0;
   int watch_machine_calls = 0;
   std::vector<v1::LogEntry> logs;
+  std::map<std::string, std::string> unit_state;       // what GetUnitState serves
+  std::map<std::string, std::string> leader_settings;  // SetLeaderSettings applied
+  std::vector<std::string> action_logs;                 // ActionLog messages
+  std::vector<std::string> workload_versions;           // SetWorkloadVersion values
+  // FinishAction answers RESOURCE_EXHAUSTED for these tasks unless their results are `{}`, as
+  // the controller does for results over their cap.
+  std::set<std::string> refuse_results;
   // (model uuid, unit) -> credential
   std::map<std::pair<std::string, std::string>, std::string> unit_credentials;
   std::vector<std::string> entities;                    // x-skein-entity of every call
@@ -103,6 +111,10 @@ class FakeAgentService final : public v1::Agent::Service {
   grpc::Status StartAction(grpc::ServerContext*, const v1::StartActionRequest*, v1::StartActionResponse*) override;
   // Records the result and drops the task from the snapshot, as the controller does.
   grpc::Status FinishAction(grpc::ServerContext*, const v1::FinishActionRequest*, v1::FinishActionResponse*) override;
+  grpc::Status ActionLog(grpc::ServerContext*, const v1::ActionLogRequest*, v1::ActionLogResponse*) override;
+  grpc::Status GetUnitState(grpc::ServerContext*, const v1::GetUnitStateRequest*, v1::GetUnitStateResponse*) override;
+  grpc::Status SetLeaderSettings(grpc::ServerContext*, const v1::SetLeaderSettingsRequest*,
+                                 v1::SetLeaderSettingsResponse*) override;
 
  private:
   void Record(grpc::ServerContext* ctx);

@@ -1,5 +1,6 @@
 #include "agents/unit/logging/log_pipeline.h"
 
+#include <atomic>
 #include <mutex>
 
 #include "gtest/gtest.h"
@@ -54,6 +55,38 @@ TEST(LogPipelineTest, BoundedQueueDropsTheOldestWhileTheControllerIsAway) {
   std::vector<std::string> messages;
   for (const auto& e : r.sent) messages.push_back(e.message());
   EXPECT_EQ(messages, (std::vector<std::string>{"2", "3", "4"}));
+}
+
+TEST(LogPipelineTest, LinesOverTheCapAreCutWithANoteAtAUtf8Boundary) {
+  EXPECT_EQ(CapLogLine(std::string(128 << 10, 'a')), std::string(128 << 10, 'a'));
+  EXPECT_EQ(CapLogLine(std::string(200 << 10, 'a')),
+            std::string((128 << 10) - 128, 'a') + " [73856 more bytes cut: the 128 KiB limit of a log message]");
+  // "€" is three bytes, and after one "a" the cut would fall inside one: it moves back to the
+  // character's start.
+  std::string euros = "a";
+  while (euros.size() < (200u << 10)) euros += "€";
+  std::string cut_euros = CapLogLine(euros);
+  size_t end = cut_euros.find(" [");
+  EXPECT_EQ(end, (128u << 10) - 128 - 2);
+  EXPECT_EQ(cut_euros.substr(0, end), euros.substr(0, end));
+}
+
+TEST(LogPipelineTest, ABatchTheControllerRefusesIsDroppedNotRetriedForever) {
+  Recorder r;
+  std::atomic<int> refusals{0};
+  auto p = std::make_shared<LogPipeline>("unit-app-0", [&](const std::vector<v1::LogEntry>& batch) {
+    if (refusals++ == 0) return absl::ResourceExhaustedError("a log message exceeds the limit");
+    return r.Fn()(batch);
+  });
+  p->Start();
+  p->Push("INFO", "m", "refused");
+  ASSERT_TRUE(p->Flush(std::chrono::seconds(10)));
+  p->Push("INFO", "m", "next");
+  ASSERT_TRUE(p->Flush(std::chrono::seconds(10)));
+  EXPECT_EQ(p->dropped(), 1u);
+  std::lock_guard<std::mutex> lock(r.mu);
+  ASSERT_EQ(r.sent.size(), 1u);
+  EXPECT_EQ(r.sent[0].message(), "next");
 }
 
 TEST(LogPipelineTest, SpdlogLinesReachThePipelineWithTheLoggerNameAsModule) {

@@ -451,5 +451,26 @@ TEST_F(UniterTest, ActionInterruptedByAnAgentCrashFailsAsTerminatedAndNeverRunsT
   EXPECT_EQ(after->last_action_id, 6);
 }
 
+// The controller refuses an action's results (a cap it checks again): the agent finishes the task
+// as failed with the reason instead of retrying it forever, and the queue moves on.
+TEST_F(UniterTest, ActionWhoseResultsAreRefusedFailsWithTheReasonAndTheQueueMovesOn) {
+  fake_.refuse_results.insert("7");
+  StartUniter();
+  ASSERT_TRUE(WaitForCommits(4));
+  fake_.UpdateUnitSnapshot([](v1::UnitSnapshot& s) {
+    QueueAction(s, "7");
+    QueueAction(s, "8");
+  });
+  ASSERT_TRUE(fake_.WaitUntil([&] { return fake_.finished_actions.size() == 2; })) << result_.status();
+  EXPECT_EQ(fake_.finished_actions[0].task_id(), "7");
+  EXPECT_TRUE(fake_.finished_actions[0].failed());
+  EXPECT_EQ(fake_.finished_actions[0].message(),
+            "action results refused: the action's results (4194315 bytes) exceeds the 4 MiB limit of action results");
+  EXPECT_EQ(fake_.finished_actions[0].results_json(), "{}");
+  EXPECT_EQ(fake_.finished_actions[1].task_id(), "8");
+  uniter_->Stop();
+  thread_.join();
+}
+
 }  // namespace
 }  // namespace skein::agent

@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "lib/base/file_read.h"
 #include "lib/charm/metadata.h"
+#include "lib/format/yaml_budget.h"
 #include "yaml-cpp/yaml.h"
 
 namespace skein::cli::client {
@@ -27,18 +29,26 @@ absl::StatusOr<std::string> ReadFile(const fs::path& p) {
   return ss.str();
 }
 
+// A charm file loaded within the YAML budget; a Null node when it is missing or refused.
+YAML::Node LoadOptionalYaml(const fs::path& path) {
+  absl::StatusOr<std::string> text = ReadFileCapped(path.string(), limits::kYamlInput);
+  if (!text.ok()) return YAML::Node();
+  absl::StatusOr<YAML::Node> node = format::LoadYaml(*text);
+  return node.ok() ? *node : YAML::Node();
+}
+
 // The base the charm declares (manifest.yaml as charmcraft packs it, or charmcraft.yaml).
 std::string CharmBase(const fs::path& dir) {
   try {
     if (fs::exists(dir / "manifest.yaml")) {
-      YAML::Node m = YAML::LoadFile((dir / "manifest.yaml").string());
+      YAML::Node m = LoadOptionalYaml(dir / "manifest.yaml");
       if (m["bases"] && m["bases"].IsSequence() && m["bases"].size() > 0) {
         const YAML::Node b = m["bases"][0];
         if (b["name"] && b["channel"]) return b["name"].as<std::string>() + "@" + b["channel"].as<std::string>();
       }
     }
     if (fs::exists(dir / "charmcraft.yaml")) {
-      YAML::Node c = YAML::LoadFile((dir / "charmcraft.yaml").string());
+      YAML::Node c = LoadOptionalYaml(dir / "charmcraft.yaml");
       if (c["base"] && c["base"].IsScalar()) return c["base"].as<std::string>();
     }
   } catch (const YAML::Exception&) {

@@ -12,6 +12,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "lib/base/file_read.h"
+#include "lib/base/limits.h"
 #include "lib/format/output.h"
 #include "tools/cli/commands/common.h"
 #include "tools/cli/commands/registry.h"
@@ -175,12 +177,12 @@ class RunCommand : public Command {
   absl::Status Run(Environment& env) override {
     nlohmann::json params = nlohmann::json::object();
     if (!params_file_.empty()) {
-      std::ifstream in(params_file_);
-      if (!in) return absl::NotFoundError(absl::StrCat("open ", params_file_, ": no such file or directory"));
-      std::stringstream text;
-      text << in.rdbuf();
-      auto parsed = format::YamlToJson(text.str());
-      if (!parsed.ok()) return absl::InvalidArgumentError(std::string(parsed.status().message()));
+      auto text = ReadFileCapped(params_file_, limits::kYamlInput, FileKinds::kAnyReadable);
+      if (!text.ok()) return text.status();
+      auto parsed = format::YamlToJson(*text);
+      if (!parsed.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat(params_file_, ": ", parsed.status().message()));
+      }
       if (!parsed->is_null() && !parsed->is_object()) {
         return absl::InvalidArgumentError("params file must contain a YAML map with string keys");
       }
@@ -194,13 +196,18 @@ class RunCommand : public Command {
       }
       SetParam(params, key, std::move(value));
     }
+    // Refused here, before anything is queued; the controller checks again.
+    std::string params_json = params.dump();
+    if (auto s = limits::CheckSize(limits::kActionParams, "the action's parameters", params_json.size()); !s.ok()) {
+      return s;
+    }
     auto session = Connect(env, model_);
     if (!session.ok()) return session.status();
     skein::v1::RunActionRequest req;
     req.set_model(session->model());
     for (const auto& u : units_) req.add_units(u);
     req.set_action(action_);
-    req.set_params_json(params.dump());
+    req.set_params_json(params_json);
     auto queued = session->connection->Call(&Controller::StubInterface::RunAction, req);
     if (!queued.ok()) return NotFoundSuffix(queued.status());
 

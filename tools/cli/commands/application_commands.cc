@@ -121,7 +121,7 @@ class AddUnitCommand : public Command {
   absl::Status Run(Environment& env) override {
     // A failure (exit 1), not a usage error: the count is well formed, just more than one
     // request may add.
-    if (absl::Status s = CheckUnitsPerRequest(num_units_); !s.ok()) return s;
+    if (absl::Status s = limits::CheckUnitsPerRequest(num_units_); !s.ok()) return s;
     auto session = Connect(env, model_);
     if (!session.ok()) return session.status();
     skein::v1::AddUnitRequest req;

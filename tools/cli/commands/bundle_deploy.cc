@@ -8,6 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "lib/base/limits.h"
+#include "lib/base/file_read.h"
+#include "lib/charm/config.h"
 #include "tools/cli/client/charm_dir.h"
 #include "tools/cli/commands/common.h"
 
@@ -21,11 +23,12 @@ absl::Status Prefixed(const absl::Status& s) {
 }
 
 absl::StatusOr<bundles::SourceFile> ReadSource(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read \"", path, "\": no such file or directory"));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return bundles::SourceFile{ss.str(), fs::absolute(path).parent_path().lexically_normal().string()};
+  auto text = ReadFileCapped(path, limits::kYamlInput, FileKinds::kAnyReadable);
+  if (absl::IsNotFound(text.status())) {
+    return absl::NotFoundError(absl::StrCat("cannot read \"", path, "\": no such file or directory"));
+  }
+  if (!text.ok()) return text.status();
+  return bundles::SourceFile{std::move(*text), fs::absolute(path).parent_path().lexically_normal().string(), path};
 }
 
 std::string FileOf(const skein::v1::CharmArchive& archive, const std::string& path) {
@@ -116,6 +119,23 @@ absl::StatusOr<BundleSources> ReadBundleSources(const bundles::Store& store, con
   return out;
 }
 
+namespace {
+
+// The caps on each application's options (lib/charm/config.h), and on all of them together: they
+// travel to the controller in one request.
+absl::Status CheckBundleConfigSizes(const bundles::Bundle& bundle) {
+  size_t total = 0;
+  for (const auto& [name, app] : bundle.applications) {
+    if (auto s = charm::CheckConfigSizes(app.options); !s.ok()) {
+      return absl::Status(s.code(), absl::StrCat("application \"", name, "\": ", s.message()));
+    }
+    for (const auto& [key, value] : app.options) total += key.size() + value.size();
+  }
+  return limits::CheckSize(limits::kBundleConfig, "the applications' config", total);
+}
+
+}  // namespace
+
 skein::v1::CharmArchive ArchiveOf(const bundles::ResolvedCharm& charm) {
   skein::v1::CharmArchive archive;
   for (const auto& [path, content] : charm.files) {
@@ -132,6 +152,7 @@ absl::Status DeployBundle(Environment& env, const bundles::Store& store, const B
   if (!sources.ok()) return sources.status();
   auto bundle = bundles::ParseBundle(sources->base, sources->overlays);
   if (!bundle.ok()) return Prefixed(bundle.status());
+  if (auto s = CheckBundleConfigSizes(*bundle); !s.ok()) return Prefixed(s);
 
   std::map<std::string, skein::v1::CharmArchive> local_archives;
   bundles::CharmResolver resolve = [&](const bundles::Application& app) -> absl::StatusOr<bundles::ResolvedCharm> {
@@ -150,7 +171,7 @@ absl::Status DeployBundle(Environment& env, const bundles::Store& store, const B
   // one request's worth.
   int64_t units = 0;
   for (const std::string& name : plan->deploy) units += bundle->applications.at(name).num_units;
-  if (absl::Status s = CheckUnitsPerRequest(units); !s.ok()) return Prefixed(s);
+  if (absl::Status s = limits::CheckUnitsPerRequest(units); !s.ok()) return Prefixed(s);
 
   if (plan->changes.empty()) {
     *env.err << "Nothing to do.\n";

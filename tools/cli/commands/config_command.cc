@@ -5,7 +5,9 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "lib/base/file_read.h"
 #include "lib/base/names.h"
+#include "lib/charm/config.h"
 #include "lib/format/output.h"
 #include "tools/cli/commands/common.h"
 #include "tools/cli/commands/config_args.h"
@@ -18,12 +20,14 @@ namespace {
 
 using skein::v1::Controller;
 
-absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read \"", path, "\": no such file"));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+// A settings file (`cap` = kYamlInput) or one value (`@path`, `cap` = kConfigValue); pipes are
+// fine (`--file <(command)`), but never more than the cap.
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path, const limits::Cap& cap) {
+  auto content = ReadFileCapped(path, cap, FileKinds::kAnyReadable);
+  if (absl::IsNotFound(content.status())) {
+    return absl::NotFoundError(absl::StrCat("cannot read \"", path, "\": no such file"));
+  }
+  return content;
 }
 
 class ConfigCommand : public Command {
@@ -75,7 +79,10 @@ class ConfigCommand : public Command {
     }
     for (const auto& [k, v] : sets_) {
       if (!v.empty() && v[0] == '@') {
-        auto content = ReadWholeFile(v.substr(1));
+        auto content = ReadWholeFile(v.substr(1), limits::kConfigValue);
+        if (absl::IsResourceExhausted(content.status())) {
+          return absl::ResourceExhaustedError(absl::StrCat("config option \"", k, "\": ", content.status().message()));
+        }
         if (!content.ok()) return content.status();
         values[k] = *content;
       } else {
@@ -83,6 +90,7 @@ class ConfigCommand : public Command {
       }
     }
     for (const auto& r : resets_) req.add_reset(r);
+    if (auto s = charm::CheckConfigSizes({values.begin(), values.end()}); !s.ok()) return s;
     return session->connection->Call(&Controller::StubInterface::SetConfig, req).status();
   }
 
@@ -105,7 +113,7 @@ class ConfigCommand : public Command {
   }
 
   absl::Status ReadFileSettings(google::protobuf::Map<std::string, std::string>* values) {
-    auto text = ReadWholeFile(file_);
+    auto text = ReadWholeFile(file_, limits::kYamlInput);
     if (!text.ok()) return text.status();
     auto doc = skein::format::YamlToJson(*text, /*typed=*/false);
     if (!doc.ok()) return absl::InvalidArgumentError(absl::StrCat("cannot parse \"", file_, "\": ", doc.status().message()));

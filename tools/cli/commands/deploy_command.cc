@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "lib/base/limits.h"
+#include "lib/base/file_read.h"
 #include "lib/base/names.h"
 #include "lib/format/output.h"
 #include "tools/cli/client/charm_dir.h"
@@ -35,11 +36,12 @@ bool IsKeyValue(const std::string& arg) {
 // application's name, or the top-level mapping when there is no such key.
 absl::Status ReadConfigFile(const std::string& path, const std::string& app,
                             std::map<std::string, std::string>* values) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read config file \"", path, "\": no such file"));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto doc = skein::format::YamlToJson(ss.str(), /*typed=*/false);
+  auto text = ReadFileCapped(path, limits::kYamlInput, FileKinds::kAnyReadable);
+  if (absl::IsNotFound(text.status())) {
+    return absl::NotFoundError(absl::StrCat("cannot read config file \"", path, "\": no such file"));
+  }
+  if (!text.ok()) return text.status();
+  auto doc = skein::format::YamlToJson(*text, /*typed=*/false);
   if (!doc.ok()) return absl::InvalidArgumentError(absl::StrCat("cannot parse \"", path, "\": ", doc.status().message()));
   nlohmann::json settings = *doc;
   if (settings.is_object() && settings.contains(app) && settings[app].is_object()) settings = settings[app];
@@ -140,7 +142,7 @@ class DeployCommand : public Command {
       return DeployBundle(env, **store, o);
     }
     if (!overlays_.empty()) return absl::InvalidArgumentError("--overlay applies to bundles only");
-    if (absl::Status s = CheckUnitsPerRequest(num_units_); !s.ok()) return s;
+    if (absl::Status s = limits::CheckUnitsPerRequest(num_units_); !s.ok()) return s;
     if (!client::IsLocalPath(charm_)) return DeployStoreCharm(env, **store);
     if (dry_run_) return absl::InvalidArgumentError("--dry-run applies to bundles and store charms only");
     auto charm = client::LoadLocalCharm(charm_);
@@ -169,6 +171,7 @@ class DeployCommand : public Command {
       if (auto s = ReadConfigFile(c, app, &config); !s.ok()) return s;
     }
     for (const auto& [k, v] : key_values_) config[k] = v;
+    if (auto s = charm::CheckConfigSizes(config); !s.ok()) return s;
     return config;
   }
 

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "lib/base/file_read.h"
 #include "lib/format/output.h"
 #include "tools/cli/commands/common.h"
 #include "tools/cli/commands/config_args.h"
@@ -65,6 +66,10 @@ class ModelConfigCommand : public Command {
       if (auto s = ReadFileSettings(&values); !s.ok()) return s;
     }
     for (const auto& [k, v] : sets_) values[k] = v;
+    for (const auto& [k, v] : values) {
+      auto s = limits::CheckSize(limits::kModelConfigValue, absl::StrCat("model config \"", k, "\""), v.size());
+      if (!s.ok()) return s;
+    }
     for (const auto& r : resets_) req.add_reset(r);
     return session->connection->Call(&Controller::StubInterface::SetModelConfig, req).status();
   }
@@ -91,11 +96,12 @@ class ModelConfigCommand : public Command {
   }
 
   absl::Status ReadFileSettings(google::protobuf::Map<std::string, std::string>* values) {
-    std::ifstream in(file_, std::ios::binary);
-    if (!in) return absl::NotFoundError(absl::StrCat("cannot read \"", file_, "\": no such file"));
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto doc = skein::format::YamlToJson(ss.str(), /*typed=*/false);
+    auto text = ReadFileCapped(file_, limits::kYamlInput, FileKinds::kAnyReadable);
+    if (absl::IsNotFound(text.status())) {
+      return absl::NotFoundError(absl::StrCat("cannot read \"", file_, "\": no such file"));
+    }
+    if (!text.ok()) return text.status();
+    auto doc = skein::format::YamlToJson(*text, /*typed=*/false);
     if (!doc.ok()) return absl::InvalidArgumentError(absl::StrCat("cannot parse \"", file_, "\": ", doc.status().message()));
     if (!doc->is_object()) return absl::InvalidArgumentError(absl::StrCat("\"", file_, "\" is not a mapping"));
     for (auto it = doc->begin(); it != doc->end(); ++it) {

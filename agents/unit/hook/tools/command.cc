@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/cord.h"
+#include "lib/base/file_read.h"
 
 namespace skein::agent::tools {
 namespace {
@@ -100,27 +101,10 @@ absl::Status CheckEmpty(const std::vector<std::string>& args) {
 std::string Message(const absl::Status& status) { return std::string(status.message()); }
 
 absl::Status ReadWholeFile(const std::string& path, std::string* out) {
-  auto go_error = [&](const char* op, int err) {
-    std::string why = strerror(err);
-    if (!why.empty()) why[0] = static_cast<char>(tolower(static_cast<unsigned char>(why[0])));
-    return absl::NotFoundError(absl::StrCat(op, " ", path, ": ", why));
-  };
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return go_error("open", errno);
-  out->clear();
-  char buf[65536];
-  while (true) {
-    ssize_t n = ::read(fd, buf, sizeof(buf));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      return go_error("read", err);
-    }
-    if (n == 0) break;
-    out->append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
+  // Pipes and devices are fine (`--file /dev/stdin`), but never more than a YAML input's cap.
+  absl::StatusOr<std::string> content = ReadFileCapped(path, limits::kYamlInput, FileKinds::kAnyReadable);
+  if (!content.ok()) return content.status();
+  *out = std::move(*content);
   return absl::OkStatus();
 }
 

@@ -71,7 +71,8 @@ absl::Status CheckEmpty(const std::vector<std::string>& args);
 // The text of an error from the HookContext, as the tool prints it.
 std::string Message(const absl::Status& status);
 
-// Reads a whole file; errors read like Go's (`open /x: no such file or directory`).
+// Reads a whole file, up to limits::kYamlInput; errors read like Go's (`open /x: no such file
+// or directory`), or limits::SizeError's.
 absl::Status ReadWholeFile(const std::string& path, std::string* out);
 
 }  // namespace skein::agent::tools

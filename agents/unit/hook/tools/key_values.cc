@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "agents/unit/hook/tools/gnuflag_parser.h"
+#include "lib/format/yaml_budget.h"
 #include "yaml-cpp/yaml.h"
 
 namespace skein::agent::tools {
@@ -51,13 +52,19 @@ absl::Status ParseKeyValues(const std::vector<std::string>& args, std::map<std::
 }
 
 // Go's yaml.Unmarshal(data, map[string]string).
-absl::Status ParseSettingsYaml(const std::string& text, std::map<std::string, std::string>* out) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("yaml: ", e.what()));
+absl::Status ParseSettingsYaml(const std::string& text, const std::string& source,
+                               std::map<std::string, std::string>* out) {
+  format::YamlSyntaxError syntax;
+  syntax.line = -1;
+  absl::StatusOr<YAML::Node> loaded = format::LoadYaml(text, format::YamlBudget{}, &syntax);
+  if (!loaded.ok() && syntax.line >= 0) {
+    return absl::InvalidArgumentError(absl::StrCat("yaml: line ", syntax.line + 1, ": ", syntax.reason));
   }
+  if (!loaded.ok()) {
+    return absl::Status(loaded.status().code(), absl::StrCat(source == "-" ? "stdin" : source, ": ",
+                                                             loaded.status().message()));
+  }
+  const YAML::Node& root = *loaded;
   if (!root.IsDefined() || root.IsNull()) return absl::OkStatus();
   if (!root.IsMap()) return UnmarshalError(root, "map[string]string");
   for (const auto& kv : root) {
@@ -68,5 +75,22 @@ absl::Status ParseSettingsYaml(const std::string& text, std::map<std::string, st
   return absl::OkStatus();
 }
 
+absl::Status ReadSettings(RunContext& ctx, const std::string& file, const std::map<std::string, std::string>& overrides,
+                          std::map<std::string, std::string>* out) {
+  if (!file.empty()) {
+    // Stdin is parsed where it is, not copied: it may be a whole relation bag.
+    std::string from_file;
+    const std::string* text = &from_file;
+    if (file == "-") {
+      if (!ctx.Stdin().has_value()) return NeedsStdin();
+      text = &*ctx.Stdin();
+    } else if (absl::Status s = ReadWholeFile(ctx.AbsPath(file), &from_file); !s.ok()) {
+      return s;
+    }
+    if (absl::Status s = ParseSettingsYaml(*text, file, out); !s.ok()) return s;
+  }
+  for (const auto& [k, v] : overrides) (*out)[k] = v;
+  return absl::OkStatus();
+}
 
 }  // namespace skein::agent::tools

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "agents/unit/hook/tools/command.h"
 
 namespace skein::agent::tools {
 
@@ -15,7 +16,15 @@ namespace skein::agent::tools {
 absl::Status ParseKeyValues(const std::vector<std::string>& args, std::map<std::string, std::string>* out);
 
 // Go's yaml.Unmarshal(data, map[string]string): a YAML (or JSON) map of scalars; a plain null
-// becomes "". InvalidArgument with yaml.v2's texts (`yaml: unmarshal errors: ...`).
-absl::Status ParseSettingsYaml(const std::string& text, std::map<std::string, std::string>* out);
+// becomes "". InvalidArgument with yaml.v2's texts (`yaml: line 2: <reason>`,
+// `yaml: unmarshal errors: ...`), or the YAML budget's error after `source` (the --file
+// argument; `-` reads as "stdin"): `stdin: YAML expands to more than 250000 nodes (limit); ...`.
+absl::Status ParseSettingsYaml(const std::string& text, const std::string& source,
+                               std::map<std::string, std::string>* out);
+
+// `--file` (a path, or `-` for stdin) read and parsed as ParseSettingsYaml does, then the
+// key=value `overrides` applied over it. NeedsStdin() while the client has not sent stdin.
+absl::Status ReadSettings(RunContext& ctx, const std::string& file, const std::map<std::string, std::string>& overrides,
+                          std::map<std::string, std::string>* out);
 
 }  // namespace skein::agent::tools

@@ -9,10 +9,6 @@
 namespace skein::agent::tools {
 namespace {
 
-// Juju's quota on charm state (core/quota as the uniter state API applies it).
-constexpr size_t kMaxStateKeyBytes = 256;
-constexpr size_t kMaxStateValueBytes = 64 * 1024;
-
 // Prefixes `prefix: ` unless the context's message already starts with it.
 absl::Status Annotate(const absl::Status& status, const std::string& prefix) {
   std::string why = Message(status);
@@ -25,23 +21,6 @@ absl::Status ParseKeyArg(const std::vector<std::string>& args, std::string* key)
   if (args.empty()) return absl::OkStatus();
   if (args[0] != "-") *key = args[0];
   return CheckEmpty(std::vector<std::string>(args.begin() + 1, args.end()));
-}
-
-// Reads `--file` (a path or `-` for stdin) as a YAML map, then applies the key=value overrides.
-absl::Status ReadSettings(RunContext& ctx, const std::string& file, const std::map<std::string, std::string>& overrides,
-                          std::map<std::string, std::string>* out) {
-  if (!file.empty()) {
-    std::string text;
-    if (file == "-") {
-      if (!ctx.Stdin().has_value()) return NeedsStdin();
-      text = *ctx.Stdin();
-    } else if (absl::Status s = ReadWholeFile(ctx.AbsPath(file), &text); !s.ok()) {
-      return s;
-    }
-    if (absl::Status s = ParseSettingsYaml(text, out); !s.ok()) return s;
-  }
-  for (const auto& [k, v] : overrides) (*out)[k] = v;
-  return absl::OkStatus();
 }
 
 nlohmann::json ToJson(const std::map<std::string, std::string>& values) {
@@ -181,27 +160,10 @@ to 64 KiB.
   absl::Status Run(RunContext& ctx) override {
     std::map<std::string, std::string> settings;
     if (absl::Status s = ReadSettings(ctx, file_, overrides_, &settings); !s.ok()) return s;
-    std::map<std::string, std::string> set;
-    std::vector<std::string> deleted;
-    for (const auto& [k, v] : settings) {
-      if (k.size() > kMaxStateKeyBytes) {
-        return absl::ResourceExhaustedError(absl::StrCat("max allowed key length (", kMaxStateKeyBytes, ") exceeded"));
-      }
-      if (v.size() > kMaxStateValueBytes) {
-        return absl::ResourceExhaustedError(
-            absl::StrCat("max allowed value length (", kMaxStateValueBytes, ") exceeded"));
-      }
-      if (v.empty()) {
-        deleted.push_back(k);
-      } else {
-        set[k] = v;
-      }
-    }
-    for (const std::string& k : deleted) {
-      if (absl::Status s = ctx_.StateDelete(k); !s.ok()) return s;
-    }
-    if (set.empty()) return absl::OkStatus();
-    return ctx_.StateSet(set);
+    // One call, so that a refused value (the caps on a key, a value and the unit's whole state
+    // are the hook context's to check) leaves the hook's state as it was; empty values delete.
+    if (settings.empty()) return absl::OkStatus();
+    return ctx_.StateSet(settings);
   }
 
  private:

@@ -50,17 +50,7 @@ override the file's. The settings become visible to other units when the hook su
     // Juju prints this warning without a newline.
     if (!format_.empty()) ctx.err() += "--format flag deprecated for command \"relation-set\"";
     std::map<std::string, std::string> settings;
-    if (!file_.empty()) {
-      std::string text;
-      if (file_ == "-") {
-        if (!ctx.Stdin().has_value()) return NeedsStdin();
-        text = *ctx.Stdin();
-      } else if (absl::Status s = ReadWholeFile(ctx.AbsPath(file_), &text); !s.ok()) {
-        return s;
-      }
-      if (absl::Status s = ParseSettingsYaml(text, &settings); !s.ok()) return s;
-    }
-    for (const auto& [k, v] : overrides_) settings[k] = v;
+    if (absl::Status s = ReadSettings(ctx, file_, overrides_, &settings); !s.ok()) return s;
 
     absl::StatusOr<HookRelation> r = ctx_.Relation(relation_->id());
     if (!r.ok()) return r.status();

@@ -7,6 +7,7 @@
 #include "agents/unit/hook/tools/output.h"
 #include "agents/unit/hook/tools/relation_flag.h"
 #include "agents/unit/hook/tools/tool_registry.h"
+#include "lib/base/limits.h"
 
 namespace skein::agent::tools {
 namespace {
@@ -147,10 +148,11 @@ class JujuLogCommand : public Command {
     return absl::OkStatus();
   }
 
-  // Never fails once the arguments parse: ops runs juju-log at the start of every dispatch, so
-  // a failing juju-log would fail every hook.
+  // Fails only for a message over its cap: ops runs juju-log at the start of every dispatch, so
+  // any other failure would fail every hook.
   absl::Status Run(RunContext& ctx) override {
     if (!format_.empty()) ctx.err() += "--format flag deprecated for command \"juju-log\"";
+    if (absl::Status s = limits::CheckSize(limits::kLogLine, "the log message", message_.size()); !s.ok()) return s;
     std::string level = "INFO";
     if (debug_) {
       level = "DEBUG";

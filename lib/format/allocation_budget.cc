@@ -1,0 +1,78 @@
+#include "lib/format/allocation_budget.h"
+
+#include <malloc.h>
+
+#include <cstdlib>
+#include <new>
+
+namespace skein::format {
+namespace {
+
+// Constant-initialised, so reading it from operator new needs no thread-local constructor.
+thread_local ScopedAllocationBudget* current_budget = nullptr;
+
+}  // namespace
+
+ScopedAllocationBudget::ScopedAllocationBudget(size_t bytes)
+    : limit_(static_cast<int64_t>(bytes)), outer_(current_budget) {
+  current_budget = this;
+}
+
+ScopedAllocationBudget::~ScopedAllocationBudget() { current_budget = outer_; }
+
+bool ScopedAllocationBudget::Charge(size_t bytes) {
+  if (held_ + static_cast<int64_t>(bytes) > limit_) {
+    exceeded_ = true;
+    return false;
+  }
+  held_ += static_cast<int64_t>(bytes);
+  return true;
+}
+
+namespace {
+
+void* Allocate(std::size_t n) {
+  void* p = std::malloc(n == 0 ? 1 : n);
+  if (p == nullptr) throw std::bad_alloc();
+  if (ScopedAllocationBudget* budget = current_budget) {
+    if (!budget->Charge(malloc_usable_size(p))) {
+      std::free(p);
+      throw std::bad_alloc();
+    }
+  }
+  return p;
+}
+
+void Release(void* p) noexcept {
+  if (p == nullptr) return;
+  if (ScopedAllocationBudget* budget = current_budget) budget->Refund(malloc_usable_size(p));
+  std::free(p);
+}
+
+}  // namespace
+}  // namespace skein::format
+
+// The replaceable global allocation functions ([new.delete]); the aligned forms keep the
+// library's own (they allocate separately and are not used by the parsers).
+void* operator new(std::size_t n) { return skein::format::Allocate(n); }
+void* operator new[](std::size_t n) { return skein::format::Allocate(n); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+  try {
+    return skein::format::Allocate(n);
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
+}
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
+  try {
+    return skein::format::Allocate(n);
+  } catch (const std::bad_alloc&) {
+    return nullptr;
+  }
+}
+void operator delete(void* p) noexcept { skein::format::Release(p); }
+void operator delete[](void* p) noexcept { skein::format::Release(p); }
+void operator delete(void* p, std::size_t) noexcept { skein::format::Release(p); }
+void operator delete[](void* p, std::size_t) noexcept { skein::format::Release(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { skein::format::Release(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { skein::format::Release(p); }
