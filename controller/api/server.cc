@@ -1,6 +1,7 @@
 #include "controller/api/server.h"
 
 #include <chrono>
+#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "controller/api/agent_service.h"
@@ -26,6 +27,7 @@ struct ControllerServer::Impl {
   std::unique_ptr<domain::hook::HookService> hooks;
   std::unique_ptr<domain::bundle::BundleService> bundles;
   std::unique_ptr<domain::substrate::SubstrateService> substrate;
+  std::unique_ptr<domain::application::CharmStore> charms;
   std::unique_ptr<ControllerService> controller_service;
   std::unique_ptr<AgentService> agent_service;
   std::unique_ptr<grpc::Server> server;
@@ -33,6 +35,35 @@ struct ControllerServer::Impl {
   int port = 0;
   bool shut_down = false;
 };
+
+namespace {
+
+// Opens the charm store, moves charm archives still held by the database into it, removes what
+// no application uses, and starts the periodic sweep.
+absl::Status OpenCharmStore(const ServerOptions& options, ControllerServer::Impl* impl) {
+  std::string dir = options.charm_store_dir;
+  if (dir.empty()) dir = (std::filesystem::path(options.db_path).parent_path() / "charms").string();
+  auto store = domain::application::CharmStore::Open(dir);
+  if (!store.ok()) return store.status();
+  impl->charms = std::move(*store);
+  auto moved = impl->applications->MoveArchivesToStore(*impl->charms);
+  if (!moved.ok()) return moved.status();
+  if (*moved > 0) spdlog::info("moved {} charm archives from the database into {}", *moved, dir);
+  auto in_use = impl->applications->CharmsInUse();
+  if (!in_use.ok()) return in_use.status();
+  // Nothing can be on its way into a controller that is only starting.
+  auto swept = impl->charms->Sweep(*in_use, std::chrono::seconds(0));
+  if (swept.charms_removed + swept.uploads_removed > 0) {
+    spdlog::info("charm store: removed {} unused archives and {} unfinished uploads", swept.charms_removed,
+                 swept.uploads_removed);
+  }
+  domain::application::ApplicationService* applications = impl->applications.get();
+  impl->charms->StartSweeping([applications] { return applications->CharmsInUse(); }, options.charm_sweep_interval,
+                              options.charm_sweep_grace);
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const ServerOptions& options) {
   auto impl = std::make_unique<Impl>();
@@ -63,6 +94,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   }
   if (auto info = impl->models->Controller(); !info.ok()) return info.status();
   if (absl::Status s = impl->models->ResetMachineAgents(); !s.ok()) return s;
+  if (absl::Status s = OpenCharmStore(options, impl.get()); !s.ok()) return s;
 
   Backend backend{d,
                   &impl->hub,
@@ -79,6 +111,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   backend.hooks = impl->hooks.get();
   backend.bundles = impl->bundles.get();
   backend.substrate = impl->substrate.get();
+  backend.charms = impl->charms.get();
   impl->controller_service = std::make_unique<ControllerService>(backend);
   impl->agent_service = std::make_unique<AgentService>(backend);
 
@@ -125,6 +158,7 @@ void ControllerServer::Shutdown() {
   impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   impl_->server->Wait();
   impl_->leases->Stop();
+  impl_->charms->StopSweeping();
   impl_->executor->Shutdown();
   impl_->db->SetListener(nullptr);
 }
