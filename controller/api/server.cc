@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "controller/api/agent_service.h"
 #include "controller/api/controller_service.h"
+#include "lib/rpc/auth.h"
 #include "spdlog/spdlog.h"
 
 namespace skein::controller::api {
@@ -127,6 +128,9 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  // Fixed flow-control windows (lib/rpc's MakeChannel explains why).
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, rpc::kStreamWindowBytes);
   builder.SetMaxReceiveMessageSize(256 * 1024 * 1024);  // charm archives
   builder.SetMaxSendMessageSize(256 * 1024 * 1024);
   impl->server = builder.BuildAndStart();
