@@ -140,6 +140,7 @@ TEST(CharmDirTest, ArchiveIsCheckedAndUsedAsItIs) {
   WriteFile(dir.path() + "/bundle.yaml", "applications: {}\n");
   EXPECT_FALSE(IsCharmArchive(dir.path() + "/bundle.yaml"));
   WriteFile(dir.path() + "/broken.charm", "not a zip");
+  EXPECT_TRUE(IsCharmArchive(dir.path() + "/broken.charm")) << "a .charm is a charm, even a damaged one";
   auto broken = LoadLocalCharm(dir.path() + "/broken.charm");
   EXPECT_EQ(broken.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(std::string(broken.status().message()).rfind("invalid charm \"" + dir.path() + "/broken.charm\": ", 0), 0u)

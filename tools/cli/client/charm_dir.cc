@@ -91,6 +91,8 @@ bool IsLocalPath(const std::string& arg) {
 bool IsCharmArchive(const std::string& path) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) return false;
+  // By its name even when it is not a zip, so that a damaged `.charm` is reported as a charm.
+  if (fs::path(path).extension() == ".charm") return true;
   std::ifstream in(path, std::ios::binary);
   char magic[4] = {};
   in.read(magic, sizeof(magic));

@@ -20,8 +20,8 @@ namespace skein::cli::client {
 // relative Path into `./x`), or it names an existing directory.
 bool IsLocalPath(const std::string& arg);
 
-// True when `path` is a regular file holding a zip (what a `.charm` is), as opposed to a
-// bundle YAML file.
+// True when `path` is a regular file named `*.charm` or holding a zip, as opposed to a bundle
+// YAML file.
 bool IsCharmArchive(const std::string& path);
 
 // A charm archive on disk, ready to upload: the user's `.charm` file, or a zip this process
