@@ -1,6 +1,7 @@
 #include "controller/api/agent_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "controller/api/charm_transfer.h"
 #include "controller/api/watch_stream.h"
 #include "controller/watch/snapshots.h"
 #include "lib/base/status_macros.h"
@@ -143,14 +144,9 @@ grpc::ServerWriteReactor<v1::UnitSnapshot>* AgentService::WatchUnit(grpc::Callba
   return WatchStream<v1::UnitSnapshot>::Start(b_.hub, b_.executor, std::move(builder), /*coalesce=*/true);
 }
 
-grpc::ServerUnaryReactor* AgentService::GetCharm(grpc::CallbackServerContext* ctx, const v1::GetCharmRequest* req,
-                                                 v1::CharmArchive* resp) {
-  return RunUnary(ctx, b_.executor, [=, this]() -> absl::Status {
-    ASSIGN_OR_RETURN(Principal who, b_.authn->Require(*ctx, Kind::kUnit));
-    ASSIGN_OR_RETURN(std::string archive, b_.units->GetCharm(who.unit_id, req->url()));
-    if (!resp->ParseFromString(archive)) return absl::InternalError("stored charm archive does not parse");
-    return absl::OkStatus();
-  });
+grpc::ServerWriteReactor<v1::CharmChunk>* AgentService::GetCharmContent(grpc::CallbackServerContext* ctx,
+                                                                        const v1::GetCharmRequest* req) {
+  return StartCharmDownload(ctx, b_, req->url());
 }
 
 grpc::ServerUnaryReactor* AgentService::ReadRelationSettings(grpc::CallbackServerContext* ctx,

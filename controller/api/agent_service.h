@@ -22,8 +22,9 @@ class AgentService final : public v1::Agent::CallbackService {
                                               v1::SetUnitCredentialResponse* resp) override;
   grpc::ServerWriteReactor<v1::UnitSnapshot>* WatchUnit(grpc::CallbackServerContext* ctx,
                                                         const v1::WatchUnitRequest* req) override;
-  grpc::ServerUnaryReactor* GetCharm(grpc::CallbackServerContext* ctx, const v1::GetCharmRequest* req,
-                                     v1::CharmArchive* resp) override;
+  // GetCharm is not served any more (UNIMPLEMENTED): charms stream (charm_transfer.cc).
+  grpc::ServerWriteReactor<v1::CharmChunk>* GetCharmContent(grpc::CallbackServerContext* ctx,
+                                                            const v1::GetCharmRequest* req) override;
   grpc::ServerUnaryReactor* ReadRelationSettings(grpc::CallbackServerContext* ctx,
                                                  const v1::ReadRelationSettingsRequest* req,
                                                  v1::RelationSettings* resp) override;

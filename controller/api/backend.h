@@ -39,6 +39,7 @@ struct Backend {
   domain::hook::HookService* hooks = nullptr;
   domain::bundle::BundleService* bundles = nullptr;
   domain::substrate::SubstrateService* substrate = nullptr;
+  domain::application::CharmStore* charms = nullptr;
 };
 
 // Runs `work` (returning absl::Status) on the executor and finishes the unary call with its

@@ -1,5 +1,6 @@
 // Controller.DeployBundle: converts the client's plan and applies it (domain/bundle).
 
+#include "controller/api/charm_transfer.h"
 #include "controller/api/controller_service.h"
 #include "lib/base/status_macros.h"
 
@@ -15,7 +16,7 @@ grpc::ServerUnaryReactor* ControllerService::DeployBundle(grpc::CallbackServerCo
     for (const v1::DeployRequest& app : req->applications()) {
       domain::application::DeployArgs args;
       args.application = app.application();
-      args.charm = app.charm();
+      ASSIGN_OR_RETURN(args.charm, CharmOfDeploy(b_, app));
       args.num_units = app.num_units();
       args.config = {app.config().begin(), app.config().end()};
       args.charm_origin = app.charm_origin();

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "controller/api/charm_transfer.h"
 #include "controller/api/watch_stream.h"
 #include "lib/base/status_macros.h"
 
@@ -63,7 +64,7 @@ grpc::ServerUnaryReactor* ControllerService::Deploy(grpc::CallbackServerContext*
     domain::application::DeployArgs args;
     args.model = req->model();
     args.application = req->application();
-    args.charm = req->charm();
+    ASSIGN_OR_RETURN(args.charm, CharmOfDeploy(b_, *req));
     args.num_units = req->num_units();
     args.config = {req->config().begin(), req->config().end()};
     args.charm_origin = req->charm_origin();

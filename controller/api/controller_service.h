@@ -60,6 +60,11 @@ class ControllerService final : public v1::Controller::CallbackService {
   grpc::ServerUnaryReactor* ApplyUserManifests(grpc::CallbackServerContext* ctx,
                                                const v1::ApplyUserManifestsRequest* req,
                                                v1::ApplyUserManifestsResponse* resp) override;
+  // Packed charms (charm_handlers.cc).
+  grpc::ServerReadReactor<v1::UploadCharmRequest>* UploadCharm(grpc::CallbackServerContext* ctx,
+                                                               v1::UploadCharmResponse* resp) override;
+  grpc::ServerUnaryReactor* Refresh(grpc::CallbackServerContext* ctx, const v1::RefreshRequest* req,
+                                    v1::RefreshResponse* resp) override;
 
  private:
   absl::Status Admin(grpc::CallbackServerContext* ctx);

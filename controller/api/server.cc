@@ -2,23 +2,17 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "controller/api/agent_service.h"
 #include "controller/api/controller_service.h"
-#include "lib/process/tcp_listen.h"
 #include "lib/base/limits.h"
+#include "lib/process/tcp_listen.h"
+#include "lib/rpc/auth.h"
 #include "spdlog/spdlog.h"
 
 namespace skein::controller::api {
-namespace {
-
-// Deploy still carries a local charm's archive in the request (until charm content moves in
-// chunks): keep accepting the archives it accepted before.
-constexpr size_t kMaxCharmArchiveRequestBytes = 256 * limits::kMiB;
-
-}  // namespace
-
 struct ControllerServer::Impl {
   std::unique_ptr<domain::Db> db;
   watch::Hub hub;
@@ -36,6 +30,7 @@ struct ControllerServer::Impl {
   std::unique_ptr<domain::hook::HookService> hooks;
   std::unique_ptr<domain::bundle::BundleService> bundles;
   std::unique_ptr<domain::substrate::SubstrateService> substrate;
+  std::unique_ptr<domain::application::CharmStore> charms;
   std::unique_ptr<ControllerService> controller_service;
   std::unique_ptr<AgentService> agent_service;
   std::unique_ptr<grpc::Server> server;
@@ -43,6 +38,35 @@ struct ControllerServer::Impl {
   int port = 0;
   bool shut_down = false;
 };
+
+namespace {
+
+// Opens the charm store, moves charm archives still held by the database into it, removes what
+// no application uses, and starts the periodic sweep.
+absl::Status OpenCharmStore(const ServerOptions& options, ControllerServer::Impl* impl) {
+  std::string dir = options.charm_store_dir;
+  if (dir.empty()) dir = (std::filesystem::path(options.db_path).parent_path() / "charms").string();
+  auto store = domain::application::CharmStore::Open(dir);
+  if (!store.ok()) return store.status();
+  impl->charms = std::move(*store);
+  auto moved = impl->applications->MoveArchivesToStore(*impl->charms);
+  if (!moved.ok()) return moved.status();
+  if (*moved > 0) spdlog::info("moved {} charm archives from the database into {}", *moved, dir);
+  auto in_use = impl->applications->CharmsInUse();
+  if (!in_use.ok()) return in_use.status();
+  // Nothing can be on its way into a controller that is only starting.
+  auto swept = impl->charms->Sweep(*in_use, std::chrono::seconds(0));
+  if (swept.charms_removed + swept.uploads_removed > 0) {
+    spdlog::info("charm store: removed {} unused archives and {} unfinished uploads", swept.charms_removed,
+                 swept.uploads_removed);
+  }
+  domain::application::ApplicationService* applications = impl->applications.get();
+  impl->charms->StartSweeping([applications] { return applications->CharmsInUse(); }, options.charm_sweep_interval,
+                              options.charm_sweep_grace);
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const ServerOptions& options) {
   auto impl = std::make_unique<Impl>();
@@ -73,6 +97,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   }
   if (auto info = impl->models->Controller(); !info.ok()) return info.status();
   if (absl::Status s = impl->models->ResetMachineAgents(); !s.ok()) return s;
+  if (absl::Status s = OpenCharmStore(options, impl.get()); !s.ok()) return s;
 
   Backend backend{d,
                   &impl->hub,
@@ -89,6 +114,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   backend.hooks = impl->hooks.get();
   backend.bundles = impl->bundles.get();
   backend.substrate = impl->substrate.get();
+  backend.charms = impl->charms.get();
   impl->controller_service = std::make_unique<ControllerService>(backend);
   impl->agent_service = std::make_unique<AgentService>(backend);
 
@@ -111,10 +137,13 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
-  // The largest legal request (lib/base/limits.h), or a charm archive sent whole in Deploy,
-  // whichever is larger; replies are not capped, since every client receives without limit.
-  builder.SetMaxReceiveMessageSize(
-      static_cast<int>(std::max(limits::kMaxRequestBytes, kMaxCharmArchiveRequestBytes)));
+  // Fixed flow-control windows (lib/rpc's MakeChannel explains why).
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, rpc::kStreamWindowBytes);
+  // The largest legal request (lib/base/limits.h): charm archives move in chunks
+  // (UploadCharm), so no request carries more. Replies are not capped, since every client
+  // receives without limit.
+  builder.SetMaxReceiveMessageSize(static_cast<int>(limits::kMaxRequestBytes));
   builder.SetMaxSendMessageSize(-1);
   impl->server = builder.BuildAndStart();
   if (!impl->server || impl->port == 0) {
@@ -145,6 +174,7 @@ void ControllerServer::Shutdown() {
   impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   impl_->server->Wait();
   impl_->leases->Stop();
+  impl_->charms->StopSweeping();
   impl_->executor->Shutdown();
   impl_->db->SetListener(nullptr);
 }

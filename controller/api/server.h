@@ -22,6 +22,13 @@ struct ServerOptions {
   int executor_threads = 4;
   // Leadership lease length (juju-semantics §5: 60 s, renewed every 30 s); tests shorten it.
   std::chrono::milliseconds lease_duration = std::chrono::seconds(60);
+  // The charm store (charm archives by SHA-256); "" = `charms/` beside the database. At start,
+  // archives still in the database move there and whatever no application uses is removed;
+  // afterwards a sweep every `charm_sweep_interval` removes archives unused (and uploads left
+  // unfinished) for `charm_sweep_grace`.
+  std::string charm_store_dir;
+  std::chrono::seconds charm_sweep_interval = std::chrono::minutes(10);
+  std::chrono::seconds charm_sweep_grace = std::chrono::hours(1);
 };
 
 class ControllerServer {

@@ -10,7 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "lib/base/digest.h"
+#include "lib/base/sha256.h"
 
 namespace skein {
 namespace {

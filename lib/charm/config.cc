@@ -128,4 +128,15 @@ nlohmann::json EffectiveConfig(const ConfigSchema& schema, const nlohmann::json&
   return out;
 }
 
+nlohmann::json FilterSettings(const ConfigSchema& schema, const nlohmann::json& user_settings) {
+  nlohmann::json out = nlohmann::json::object();
+  if (!user_settings.is_object()) return out;
+  for (auto it = user_settings.begin(); it != user_settings.end(); ++it) {
+    auto option = schema.find(it.key());
+    if (option == schema.end() || it.value().is_null() || !ValueMatchesType(it.value(), option->second.type)) continue;
+    out[it.key()] = it.value();
+  }
+  return out;
+}
+
 }  // namespace skein::charm

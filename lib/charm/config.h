@@ -44,4 +44,9 @@ absl::Status CheckStoredConfigSize(const std::string& application, const nlohman
 // are omitted (what `config-get` prints).
 nlohmann::json EffectiveConfig(const ConfigSchema& schema, const nlohmann::json& user_settings);
 
+// The user's settings that still apply under `schema` (Juju's FilterSettings, used when an
+// application's charm changes): a setting whose option is gone, or whose value no longer fits
+// the option's type, is dropped.
+nlohmann::json FilterSettings(const ConfigSchema& schema, const nlohmann::json& user_settings);
+
 }  // namespace skein::charm

@@ -26,6 +26,12 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  // A fixed flow-control window per stream. With BDP probing, gRPC grows a stream's window to
+  // many MiB while a charm streams in 1 MiB chunks, and the receiving side buffers that much
+  // (measured: +22 MiB in the controller and +15 MiB in a unit agent for a 200 MiB charm,
+  // against +6 and +4 MiB with this window, at the same speed on loopback).
+  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, kStreamWindowBytes);
   // Reconnect quickly after a controller restart (agents back off on their own).
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);

@@ -34,6 +34,11 @@ std::optional<Identity> ClaimedIdentity(const grpc::ServerContextBase& ctx);
 // CLI and every agent use it.
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address);
 
+// The HTTP/2 flow-control window of one stream, on the controller and on every channel to it:
+// what a receiver buffers at most for a stream it has not read yet (a charm moving in 1 MiB
+// chunks, say).
+inline constexpr int kStreamWindowBytes = 1 << 20;
+
 // Default deadline for unary calls.
 inline constexpr std::chrono::milliseconds kDefaultDeadline{30000};
 

@@ -1,7 +1,7 @@
 #include "lib/store/database.h"
 
 #include "absl/strings/str_cat.h"
-#include "lib/base/digest.h"
+#include "lib/base/sha256.h"
 
 namespace skein::store {
 

@@ -144,6 +144,24 @@ class ApiTest : public ::testing::Test {
     return s;
   }
 
+  // Reads the whole GetCharmContent stream of `url` into `bytes`; `first` gets the first chunk's
+  // digest and size.
+  grpc::Status Download(const rpc::Identity& who, const std::string& url, std::string* bytes,
+                        v1::CharmChunk* first = nullptr) {
+    auto ctx = StreamContext(who);
+    v1::GetCharmRequest req;
+    req.set_url(url);
+    auto reader = agent_->GetCharmContent(ctx.get(), req);
+    v1::CharmChunk chunk;
+    bool got_first = false;
+    while (reader->Read(&chunk)) {
+      if (!got_first && first != nullptr) *first = chunk;
+      got_first = true;
+      bytes->append(chunk.data());
+    }
+    return reader->Finish();
+  }
+
   TempDir dir_;
   std::unique_ptr<api::ControllerServer> server_;
   std::unique_ptr<v1::Controller::Stub> controller_;

@@ -95,11 +95,9 @@ TEST_F(SecurityTest, UnitCannotActAsAnotherUnit) {
   EXPECT_FALSE(stream.reader->Read(&snap));
   EXPECT_EQ(stream.reader->Finish().error_code(), grpc::StatusCode::PERMISSION_DENIED);
 
-  v1::GetCharmRequest charm_req;
-  charm_req.set_url("local:kv-provider-0");
-  v1::CharmArchive archive;
-  EXPECT_EQ(Call(agent_.get(), &v1::Agent::Stub::GetCharm, requirer_, charm_req, &archive).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  std::string zip;
+  EXPECT_EQ(Download(requirer_, "local:kv-provider-0", &zip).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(zip.empty());
 
   v1::SetStatusRequest status_req;
   status_req.set_target(v1::SetStatusRequest::APPLICATION);

@@ -2,6 +2,7 @@
 // streams follow placement, debug-log replays and follows, and streams end cleanly at shutdown.
 
 #include "gtest/gtest.h"
+#include "lib/base/sha256.h"
 #include "tests/controller/api_fixture.h"
 
 namespace skein::controller {
@@ -183,11 +184,13 @@ TEST_F(WatchApiTest, LoginDescribesTheAgent) {
   EXPECT_EQ(machine.machine_id(), "0");
   EXPECT_EQ(machine.model_name(), "controller");
 
-  v1::GetCharmRequest charm_req;
-  charm_req.set_url("local:kv-requirer-0");
-  v1::CharmArchive archive;
-  ASSERT_TRUE(Call(agent_.get(), &v1::Agent::Stub::GetCharm, requirer_, charm_req, &archive).ok());
-  EXPECT_EQ(archive.files_size(), testing::TestCharm("kv-requirer").files_size());
+  std::string zip;
+  v1::CharmChunk first;
+  grpc::Status downloaded = Download(requirer_, "local:kv-requirer-0", &zip, &first);
+  ASSERT_TRUE(downloaded.ok()) << downloaded.error_message();
+  EXPECT_EQ(first.sha256(), Sha256Hex(zip));
+  EXPECT_EQ(first.size(), static_cast<int64_t>(zip.size()));
+  EXPECT_EQ(zip.substr(0, 2), "PK") << "the charm travels as a zip";
 }
 
 TEST_F(WatchApiTest, StreamsEndCleanlyAtShutdown) {

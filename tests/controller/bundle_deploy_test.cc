@@ -19,7 +19,7 @@ using testing::MakeCharm;
 domain::application::DeployArgs App(const std::string& name, const std::string& metadata, int units) {
   domain::application::DeployArgs a;
   a.application = name;
-  a.charm = MakeCharm(metadata);
+  a.charm = testing::Uploaded(MakeCharm(metadata));
   a.num_units = units;
   a.charm_origin = "charmhub";
   a.channel = "1.0/stable";

@@ -9,6 +9,8 @@
 #include "controller/domain/core/sql.h"
 #include "gtest/gtest.h"
 #include "lib/base/credential.h"
+#include "lib/base/sha256.h"
+#include "lib/charm/documents.h"
 
 namespace skein::controller::testing {
 
@@ -55,6 +57,21 @@ v1::CharmArchive TestCharm(const std::string& name) {
   return archive;
 }
 
+domain::application::UploadedCharm Uploaded(const v1::CharmArchive& charm) {
+  auto documents = charm::ReadCharmDocuments([&](const std::string& name) -> absl::StatusOr<std::optional<std::string>> {
+    for (const v1::CharmFile& f : charm.files()) {
+      if (f.path() == name && !f.is_symlink()) return f.content();
+    }
+    return std::nullopt;
+  });
+  EXPECT_TRUE(documents.ok()) << documents.status();
+  if (!documents.ok()) return {};
+  auto uploaded = domain::application::ParseUploadedCharm(*documents, Sha256Hex(charm.SerializeAsString()),
+                                                          static_cast<int64_t>(charm.ByteSizeLong()));
+  EXPECT_TRUE(uploaded.ok()) << uploaded.status();
+  return uploaded.ok() ? *uploaded : domain::application::UploadedCharm{};
+}
+
 domain::model::BootstrapConfig TestBootstrap() {
   domain::model::BootstrapConfig cfg;
   cfg.controller_name = "local";
@@ -87,7 +104,7 @@ void DomainEnv::Deploy(const std::string& app, const v1::CharmArchive& charm, in
   domain::application::DeployArgs args;
   args.model = "test";
   args.application = app;
-  args.charm = charm;
+  args.charm = Uploaded(charm);
   args.num_units = n;
   auto result = apps->Deploy(args);
   ASSERT_TRUE(result.ok()) << result.status();

@@ -34,6 +34,10 @@ class TempDir {
 v1::CharmArchive MakeCharm(const std::string& metadata_yaml, const std::string& config_yaml = "");
 // A charm directory from tests/testdata/charms (`kv-provider`, `kv-requirer`).
 v1::CharmArchive TestCharm(const std::string& name);
+// A charm as the domain gets it from the charm store: its documents parsed, and a digest of its
+// files standing in for the archive's (the domain only compares digests). Fails the test when
+// the charm does not parse.
+domain::application::UploadedCharm Uploaded(const v1::CharmArchive& charm);
 
 // A bootstrapped database (model `controller`, machine 0 at 127.0.0.1) with model `test`.
 struct DomainEnv {

@@ -178,7 +178,7 @@ TEST(MachineSnapshotTest, ListsUnitsOfEveryModelWithLife) {
   ASSERT_TRUE(env.models->AddModel("other").ok());
   domain::application::DeployArgs args;
   args.model = "other";
-  args.charm = MakeCharm(kAppMetadata);
+  args.charm = testing::Uploaded(MakeCharm(kAppMetadata));
   args.num_units = 1;
   ASSERT_TRUE(env.apps->Deploy(args).ok());
   ASSERT_TRUE(env.apps->RemoveUnits("test", {"db/1"}).ok());

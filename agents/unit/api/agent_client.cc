@@ -1,8 +1,15 @@
 #include "agents/unit/api/agent_client.h"
 
-#include "spdlog/spdlog.h"
+#include <fcntl.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "lib/base/sha256.h"
 #include "lib/rpc/status_convert.h"
+#include "spdlog/spdlog.h"
 
 namespace skein::agent {
 namespace {
@@ -34,10 +41,63 @@ absl::StatusOr<v1::LoginResponse> AgentClient::Login() {
   return Call<v1::LoginRequest, v1::LoginResponse>(*this, *stub_, &v1::Agent::Stub::Login, v1::LoginRequest{});
 }
 
-absl::StatusOr<v1::CharmArchive> AgentClient::GetCharm(const std::string& url) {
+absl::StatusOr<AgentClient::CharmDownload> AgentClient::DownloadCharm(const std::string& url, const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return absl::InternalError(absl::StrCat("cannot write ", path, ": ", std::strerror(errno)));
+  grpc::ClientContext ctx;
+  Prepare(&ctx, std::chrono::milliseconds(0));
   v1::GetCharmRequest req;
   req.set_url(url);
-  return Call<v1::GetCharmRequest, v1::CharmArchive>(*this, *stub_, &v1::Agent::Stub::GetCharm, req);
+  std::unique_ptr<grpc::ClientReader<v1::CharmChunk>> reader = stub_->GetCharmContent(&ctx, req);
+  CharmDownload announced;
+  Sha256 hash;
+  int64_t received = 0;
+  bool first = true;
+  absl::Status local;  // an error on this side; the stream is cancelled then
+  v1::CharmChunk chunk;
+  while (local.ok() && reader->Read(&chunk)) {
+    if (first) {
+      announced.sha256 = chunk.sha256();
+      announced.size = chunk.size();
+      first = false;
+    }
+    received += static_cast<int64_t>(chunk.data().size());
+    if (received > announced.size) {
+      local = absl::DataLossError(absl::StrCat("charm download of \"", url, "\" is longer than the ", announced.size,
+                                               " bytes announced"));
+      break;
+    }
+    hash.Update(chunk.data());
+    const std::string& data = chunk.data();
+    for (size_t off = 0; off < data.size() && local.ok();) {
+      ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) local = absl::InternalError(absl::StrCat("cannot write ", path, ": ", std::strerror(errno)));
+      if (n > 0) off += static_cast<size_t>(n);
+    }
+  }
+  if (!local.ok()) ctx.TryCancel();
+  grpc::Status status = reader->Finish();
+  if (::close(fd) != 0 && local.ok()) {
+    local = absl::InternalError(absl::StrCat("cannot write ", path, ": ", std::strerror(errno)));
+  }
+  if (local.ok() && !status.ok()) local = rpc::FromGrpc(status);
+  if (local.ok() && (first || received != announced.size)) {
+    local = absl::DataLossError(absl::StrCat("charm download of \"", url, "\" ended after ", received, " of ",
+                                             announced.size, " bytes"));
+  }
+  if (local.ok()) {
+    std::string digest = hash.HexDigest();
+    if (digest != announced.sha256) {
+      local = absl::DataLossError(absl::StrCat("charm download of \"", url, "\" does not match its SHA-256: announced ",
+                                               announced.sha256, ", received ", digest));
+    }
+  }
+  if (!local.ok()) {
+    ::unlink(path.c_str());
+    return local;
+  }
+  return announced;
 }
 
 absl::StatusOr<std::map<std::string, std::string>> AgentClient::ReadRelationSettings(int64_t relation_id,

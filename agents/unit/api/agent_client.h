@@ -37,7 +37,16 @@ class AgentClient {
   void Prepare(grpc::ClientContext* ctx, std::chrono::milliseconds deadline) const;
 
   absl::StatusOr<v1::LoginResponse> Login();
-  absl::StatusOr<v1::CharmArchive> GetCharm(const std::string& url);
+  // Streams the charm archive `url` (GetCharmContent) into the file `path` (replaced), hashing
+  // it on the way; never more than one chunk in memory. Returns the archive's digest and size
+  // once both match what the controller announced; otherwise the file is removed and the error
+  // is DataLoss `charm download of "url" ...` (a transfer that went wrong: try again) or the
+  // controller's (NotFound, PermissionDenied, Unavailable); Internal for a local write error.
+  struct CharmDownload {
+    std::string sha256;
+    int64_t size = 0;
+  };
+  absl::StatusOr<CharmDownload> DownloadCharm(const std::string& url, const std::string& path);
   absl::StatusOr<std::map<std::string, std::string>> ReadRelationSettings(int64_t relation_id,
                                                                           const std::string& owner,
                                                                           bool application);

@@ -1,6 +1,8 @@
 // The operations that run no hook: deploying the charm, resigning leadership, leaving a dying
 // relation's scope and marking the unit dead.
 
+#include <unistd.h>
+
 #include "absl/strings/str_cat.h"
 #include "agents/unit/charm/charm_dir.h"
 #include "agents/unit/operation/operation.h"
@@ -47,19 +49,45 @@ class SimpleOperation : public Operation {
   }
 
  private:
+  // Streams the archive to a file beside the charm dir, checks it is the charm the snapshot
+  // names, and extracts it. A failure shows in the unit's agent status (`cannot download
+  // charm: ...`) instead of leaving it "agent initialising"; the uniter retries with backoff.
   absl::Status DeployCharm() {
     spdlog::info("downloading charm {}", op_.charm_url);
-    absl::StatusOr<v1::CharmArchive> archive;
-    absl::Status fetched = RetryTransient(
+    const std::string download = deps_.charm_dir + ".download";
+    absl::StatusOr<AgentClient::CharmDownload> fetched;
+    absl::Status s = RetryTransient(
         [&] {
-          archive = deps_.client->GetCharm(op_.charm_url);
-          return archive.status();
+          fetched = deps_.client->DownloadCharm(op_.charm_url, download);
+          return fetched.status();
         },
         deps_.pause);
-    if (!fetched.ok()) return fetched;
-    if (absl::Status s = WriteCharmDir(deps_.charm_dir, *archive); !s.ok()) return s;
-    spdlog::info("charm {} written to {} ({} files)", op_.charm_url, deps_.charm_dir, archive->files_size());
+    if (s.ok() && fetched->sha256 != op_.charm_sha256) {
+      // The application moved to another charm meanwhile: the uniter tries again with the
+      // newer snapshot, which names it.
+      ::unlink(download.c_str());
+      return absl::UnavailableError(absl::StrCat("the controller sent charm ", fetched->sha256, ", not ",
+                                                 op_.charm_sha256, ": the charm changed meanwhile"));
+    }
+    if (!s.ok()) {
+      ::unlink(download.c_str());
+      if (s.code() != absl::StatusCode::kCancelled) Report("cannot download charm", s);
+      return s;
+    }
+    s = ExtractCharm(download, deps_.charm_dir);
+    ::unlink(download.c_str());
+    if (!s.ok()) {
+      Report("cannot install charm", s);
+      return s;
+    }
+    spdlog::info("charm {} ({} bytes) extracted into {}", op_.charm_url, fetched->size, deps_.charm_dir);
     return absl::OkStatus();
+  }
+
+  void Report(const std::string& what, const absl::Status& s) {
+    const std::string message = absl::StrCat(what, " \"", op_.charm_url, "\": ", s.message());
+    spdlog::error("{}", message);
+    deps_.client->SetStatusAsync(v1::SetStatusRequest::AGENT, "error", message);
   }
 
   const resolver::Op op_;

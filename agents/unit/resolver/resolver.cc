@@ -162,6 +162,17 @@ std::string ConfigHash(const v1::UnitSnapshot& remote) {
   return buf;
 }
 
+namespace {
+
+// The application's charm is not the one on disk: another archive, or the same archive as a
+// new revision (a local `refresh --path` always runs the upgrade sequence, juju-semantics §7).
+bool CharmChanged(const LocalState& local, const v1::UnitSnapshot& remote) {
+  if (local.charm_sha256 != remote.charm().sha256()) return true;
+  return !local.charm_url.empty() && !remote.charm().url().empty() && local.charm_url != remote.charm().url();
+}
+
+}  // namespace
+
 Op NextOp(const LocalState& local, const v1::UnitSnapshot& remote, const Options& options) {
   // -1. Actions run ahead of the error check: they run even while a hook is in error
   // (juju-semantics §1.7). Not while dying, nor before the charm is on disk.
@@ -187,7 +198,7 @@ Op NextOp(const LocalState& local, const v1::UnitSnapshot& remote, const Options
   bool charm_known = !remote.charm().sha256().empty();
   if (!local.installed) {
     if (!charm_known) return Nothing("waiting for charm");
-    if (local.charm_sha256 != remote.charm().sha256()) return DeployCharm(remote);
+    if (CharmChanged(local, remote)) return DeployCharm(remote);
     return SimpleHook(HookKind::kInstall);
   }
 
@@ -217,7 +228,7 @@ Op NextOp(const LocalState& local, const v1::UnitSnapshot& remote, const Options
   }
 
   // 5. Charm upgrade.
-  if (charm_known && local.charm_sha256 != remote.charm().sha256()) return DeployCharm(remote);
+  if (charm_known && CharmChanged(local, remote)) return DeployCharm(remote);
   if (local.upgrade_pending) return SimpleHook(HookKind::kUpgradeCharm);
 
   // 6. config-changed.

@@ -1,9 +1,9 @@
 #include "controller/domain/application/application_service.h"
+#include "controller/domain/application/internal.h"
 
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "controller/domain/application/charm_archive.h"
 #include "controller/domain/core/lifecycle.h"
 #include "controller/domain/core/rows.h"
 #include "controller/domain/core/sql.h"
@@ -61,13 +61,12 @@ UnitRow InsertUnit(Tx& tx, const AppRow& app, int64_t number) {
   return u;
 }
 
-std::string NotAlive(const std::string& app) { return absl::StrCat("application \"", app, "\" is not alive"); }
-
 }  // namespace
 
+std::string NotAlive(const std::string& app) { return absl::StrCat("application \"", app, "\" is not alive"); }
+
 absl::StatusOr<DeployResult> DeployInTx(Tx& tx, const DeployArgs& args) {
-  auto charm = ReadCharmArchive(args.charm);
-  if (!charm.ok()) return charm.status();
+  const UploadedCharm* charm = &args.charm;
   const std::string app_name = args.application.empty() ? charm->metadata.name : args.application;
   if (!IsValidApplicationName(app_name)) {
     return absl::InvalidArgumentError(absl::StrCat("invalid application name \"", app_name, "\""));
@@ -96,25 +95,13 @@ absl::StatusOr<DeployResult> DeployInTx(Tx& tx, const DeployArgs& args) {
   int64_t revision = args.revision;
   std::string url;
   if (origin == "local") {
-    revision = sql::QueryInt(tx.db(), -1,
-                             "SELECT MAX(revision) FROM charms WHERE model_id = ? AND name = ? AND origin = 'local'",
-                             model->id, charm->metadata.name) + 1;
+    revision = NextLocalRevision(tx, model->id, charm->metadata.name);
     url = absl::StrCat("local:", charm->metadata.name, "-", revision);
   } else {
     url = absl::StrCat("ch:", charm->metadata.name, "-", revision);
   }
   int64_t charm_id = sql::QueryInt(tx.db(), 0, "SELECT id FROM charms WHERE model_id = ? AND url = ?", model->id, url);
-  if (charm_id == 0) {
-    SQLite::Statement ins = sql::Prepare(
-        tx.db(),
-        "INSERT INTO charms(model_id, url, name, origin, revision, sha256, metadata_yaml, config_yaml, actions_yaml, "
-        "archive) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        model->id, url, charm->metadata.name, origin, revision, charm->sha256, charm->metadata_yaml,
-        charm->config_yaml, charm->actions_yaml);
-    ins.bind(10, charm->archive.data(), static_cast<int>(charm->archive.size()));
-    ins.exec();
-    charm_id = tx.db().getLastInsertRowid();
-  }
+  if (charm_id == 0) charm_id = InsertCharm(tx, model->id, url, origin, revision, *charm);
   sql::Exec(tx.db(),
             "INSERT INTO applications(model_id, name, charm_id, charm_origin, channel, config_json, life, "
             "next_unit_number) VALUES (?, ?, ?, ?, ?, ?, 0, ?)",

@@ -5,19 +5,20 @@
 // written.
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "controller/domain/application/charm_store.h"
 #include "controller/domain/core/db.h"
-#include "skein/v1/common.pb.h"
 
 namespace skein::controller::domain::application {
 
 struct DeployArgs {
   std::string model;
   std::string application;  // empty = the charm's name
-  v1::CharmArchive charm;
+  UploadedCharm charm;      // in the charm store (CharmStore::Read, Upload::Finish, AddArchive)
   int num_units = 1;
   std::map<std::string, std::string> config;  // raw values, parsed per option type
   std::string charm_origin = "local";
@@ -55,6 +56,28 @@ struct ConfigView {
 // as ApplicationService::Deploy.
 absl::StatusOr<DeployResult> DeployInTx(Tx& tx, const DeployArgs& args);
 
+struct RefreshArgs {
+  std::string model;
+  std::string application;
+  UploadedCharm charm;
+};
+
+struct RefreshResult {
+  std::string charm_url;  // `local:<name>-<rev>`
+  int64_t revision = 0;
+};
+
+// `skein refresh --path` (refresh.cc): the application's charm becomes `charm` as the model's
+// next local revision of its name, in the caller's transaction. Its settings stay, less those
+// the new charm has no option for (or whose value no longer fits the option's type); its
+// relations and their data stay; a new peer endpoint gets its peer relation. The units see a
+// new charm in their snapshot and run upgrade-charm, then config-changed. Errors: NotFound
+// model/application; FailedPrecondition `application "x" is not alive`, `cannot upgrade
+// application "x" to charm "local:y-1": would break relation "x:db y:db"` (a live relation on
+// an endpoint the new charm lacks), `cannot refresh "x" to "y": the charm's name differs`, or
+// a subordinate charm (not supported).
+absl::StatusOr<RefreshResult> RefreshInTx(Tx& tx, const RefreshArgs& args);
+
 class ApplicationService {
  public:
   explicit ApplicationService(Db* db) : db_(db) {}
@@ -83,6 +106,18 @@ class ApplicationService {
   // InvalidArgument `unknown option "k"` or a value that does not parse; nothing is written then.
   absl::Status SetConfig(const std::string& model, const std::string& app,
                          const std::map<std::string, std::string>& values, const std::vector<std::string>& reset);
+
+  // RefreshInTx in its own transaction.
+  absl::StatusOr<RefreshResult> Refresh(const RefreshArgs& args);
+
+  // The digests of the charms some application uses: what the charm store must keep.
+  absl::StatusOr<std::set<std::string>> CharmsInUse();
+
+  // Moves the archives of charm rows written before charms left the database (migration 0008)
+  // into `store`, one row per transaction: a row an application uses gets the archive as a zip
+  // (its sha256 and size change, so its units fetch it once more and run upgrade-charm); every
+  // other row is only emptied. Returns how many archives moved.
+  absl::StatusOr<int> MoveArchivesToStore(CharmStore& store);
 
  private:
   Db* db_;

@@ -140,22 +140,23 @@ absl::Status UnitService::SetWorkloadVersion(int64_t unit_id, const std::string&
   });
 }
 
-absl::StatusOr<std::string> UnitService::GetCharm(int64_t unit_id, const std::string& url) {
-  std::string archive;
+absl::StatusOr<UnitService::CharmContent> UnitService::GetCharm(int64_t unit_id, const std::string& url) {
+  CharmContent content;
   absl::Status s = db_->Read([&](Tx& tx) -> absl::Status {
     auto u = FindUnitById(tx, unit_id);
     if (!u.ok()) return u.status();
     auto app = FindAppById(tx, u->application_id);
     if (!app.ok()) return app.status();
-    SQLite::Statement q = sql::Prepare(tx.db(), "SELECT id, archive FROM charms WHERE model_id = ? AND url = ?",
+    SQLite::Statement q = sql::Prepare(tx.db(), "SELECT id, sha256, size FROM charms WHERE model_id = ? AND url = ?",
                                        u->model_id, url);
     if (!q.executeStep()) return absl::NotFoundError(absl::StrCat("charm \"", url, "\" not found"));
     if (q.getColumn(0).getInt64() != app->charm_id) return absl::PermissionDeniedError("permission denied");
-    archive.assign(static_cast<const char*>(q.getColumn(1).getBlob()), q.getColumn(1).getBytes());
+    content.sha256 = q.getColumn(1).getString();
+    content.size = q.getColumn(2).getInt64();
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
-  return archive;
+  return content;
 }
 
 absl::Status UnitService::MarkUnitDead(int64_t unit_id) {

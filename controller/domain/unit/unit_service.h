@@ -64,9 +64,14 @@ class UnitService {
 
   absl::Status SetWorkloadVersion(int64_t unit_id, const std::string& version);
 
-  // The serialized CharmArchive of `url`, which must be the caller's application's charm.
-  // NotFound `charm "x" not found`; PermissionDenied `permission denied` for another charm.
-  absl::StatusOr<std::string> GetCharm(int64_t unit_id, const std::string& url);
+  // The archive of `url` in the charm store: its SHA-256 and size. `url` must be the caller's
+  // application's charm. NotFound `charm "x" not found`; PermissionDenied `permission denied`
+  // for another charm.
+  struct CharmContent {
+    std::string sha256;
+    int64_t size = 0;
+  };
+  absl::StatusOr<CharmContent> GetCharm(int64_t unit_id, const std::string& url);
 
   // The unit ran `remove`: it leaves every scope and is deleted; dying relations left without
   // units and a dying application left without units and relations are deleted too.

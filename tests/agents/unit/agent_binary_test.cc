@@ -75,7 +75,8 @@ class AgentBinaryTest : public ::testing::Test {
     d->set_path("dispatch");
     d->set_content(dispatch);
     d->set_mode(0755);
-    fake_.SetCharm(charm);
+    const std::string sha256 = fake_.SetCharm(charm);
+    fake_.UpdateUnitSnapshot([&](v1::UnitSnapshot& s) { s.mutable_charm()->set_sha256(sha256); });
   }
 
   void StartAgent() {

@@ -3,21 +3,30 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "gtest/gtest.h"
+#include "lib/charm/charm_zip.h"
 #include "tests/agents/unit/test_util.h"
 
 namespace skein::agent {
 namespace {
 
-void Add(v1::CharmArchive& a, const std::string& path, const std::string& content, uint32_t mode,
-         bool link = false) {
-  v1::CharmFile* f = a.add_files();
-  f->set_path(path);
-  f->set_content(content);
-  f->set_mode(mode);
-  f->set_is_symlink(link);
+charm::PackEntry Entry(const std::string& path, const std::string& content, uint32_t mode, bool link = false) {
+  charm::PackEntry e;
+  e.path = path;
+  e.content = content;
+  e.mode = mode;
+  e.kind = link ? charm::EntryKind::kSymlink : charm::EntryKind::kFile;
+  return e;
+}
+
+// Packs `entries` into `<dir>/charm.zip` as the controller would serve them.
+std::string Pack(const testing::TempDir& dir, const std::vector<charm::PackEntry>& entries) {
+  const std::string path = dir.path() + "/charm.zip";
+  EXPECT_TRUE(charm::WriteCharmZip(path, entries).ok());
+  return path;
 }
 
 mode_t ModeOf(const std::string& path) {
@@ -26,15 +35,14 @@ mode_t ModeOf(const std::string& path) {
   return st.st_mode & 07777;
 }
 
-TEST(CharmDirTest, WritesFilesWithTheirModesAndLinks) {
+TEST(CharmDirTest, ExtractsFilesWithTheirModesAndLinks) {
   testing::TempDir dir;
-  v1::CharmArchive a;
-  Add(a, "metadata.yaml", "name: app\n", 0644);
-  Add(a, "hooks/install", "#!/bin/sh\necho hi\n", 0755);
-  Add(a, "hooks/start", "install", 0777, /*link=*/true);
-  Add(a, "src/lib/x.py", "x = 1\n", 0600);
+  const std::string zip = Pack(dir, {Entry("metadata.yaml", "name: app\n", 0644),
+                                     Entry("hooks/install", "#!/bin/sh\necho hi\n", 0755),
+                                     Entry("hooks/start", "install", 0777, /*link=*/true),
+                                     Entry("src/lib/x.py", "x = 1\n", 0600)});
   std::string charm = dir.path() + "/charm";
-  ASSERT_TRUE(WriteCharmDir(charm, a).ok());
+  ASSERT_TRUE(ExtractCharm(zip, charm).ok());
   EXPECT_EQ(testing::ReadFile(charm + "/metadata.yaml"), "name: app\n");
   EXPECT_EQ(ModeOf(charm + "/hooks/install"), 0755u);
   EXPECT_EQ(ModeOf(charm + "/src/lib/x.py"), 0600u);
@@ -43,39 +51,35 @@ TEST(CharmDirTest, WritesFilesWithTheirModesAndLinks) {
   EXPECT_EQ(::access((charm + "/hooks/start").c_str(), X_OK), 0);
 }
 
-TEST(CharmDirTest, RewritingKeepsFilesTheCharmDoesNotShip) {
+TEST(CharmDirTest, ExtractingAgainKeepsFilesTheCharmDoesNotShip) {
   testing::TempDir dir;
   std::string charm = dir.path() + "/charm";
-  v1::CharmArchive a;
-  Add(a, "metadata.yaml", "name: app\n", 0644);
-  ASSERT_TRUE(WriteCharmDir(charm, a).ok());
+  ASSERT_TRUE(ExtractCharm(Pack(dir, {Entry("metadata.yaml", "name: app\n", 0644)}), charm).ok());
   testing::WriteFile(charm + "/.unit-state.db", "ops state");
-  a.mutable_files(0)->set_content("name: app\nsummary: v2\n");
-  ASSERT_TRUE(WriteCharmDir(charm, a).ok());
+  ASSERT_TRUE(ExtractCharm(Pack(dir, {Entry("metadata.yaml", "name: app\nsummary: v2\n", 0644)}), charm).ok());
   EXPECT_EQ(testing::ReadFile(charm + "/metadata.yaml"), "name: app\nsummary: v2\n");
   EXPECT_EQ(testing::ReadFile(charm + "/.unit-state.db"), "ops state");
 }
 
-TEST(CharmDirTest, RejectsPathsThatEscapeTheCharmAndWritesNothing) {
-  for (const std::string bad : {"/etc/passwd", "../x", "hooks/../../x", "a//b", "./a", ""}) {
+// The controller refuses such archives; the agent checks again before writing anything.
+TEST(CharmDirTest, RefusesArchivesThatEscapeTheCharmAndWritesNothing) {
+  for (const std::string bad : {"/etc/passwd", "../x", "hooks/../../x"}) {
     testing::TempDir dir;
-    v1::CharmArchive a;
-    Add(a, "metadata.yaml", "name: app\n", 0644);
-    Add(a, bad, "evil", 0644);
-    absl::Status s = WriteCharmDir(dir.path() + "/charm", a);
+    const std::string zip = Pack(dir, {Entry("metadata.yaml", "name: app\n", 0644), Entry(bad, "evil", 0644)});
+    absl::Status s = ExtractCharm(zip, dir.path() + "/charm");
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
-    EXPECT_FALSE(std::filesystem::exists(dir.path() + "/charm/metadata.yaml")) << bad;
+    EXPECT_FALSE(std::filesystem::exists(dir.path() + "/charm")) << bad;
   }
   for (const std::string target : {"/etc/passwd", "../../outside", "../.."}) {
     testing::TempDir dir;
-    v1::CharmArchive a;
-    Add(a, "hooks/install", target, 0777, /*link=*/true);
-    EXPECT_EQ(WriteCharmDir(dir.path() + "/charm", a).code(), absl::StatusCode::kInvalidArgument) << target;
+    const std::string zip = Pack(dir, {Entry("hooks/install", target, 0777, /*link=*/true)});
+    EXPECT_EQ(ExtractCharm(zip, dir.path() + "/charm").code(), absl::StatusCode::kInvalidArgument) << target;
+    EXPECT_FALSE(std::filesystem::exists(dir.path() + "/charm")) << target;
   }
   testing::TempDir dir;
-  v1::CharmArchive ok;
-  Add(ok, "hooks/install", "../dispatch", 0777, /*link=*/true);
-  EXPECT_TRUE(WriteCharmDir(dir.path() + "/charm", ok).ok());
+  EXPECT_TRUE(ExtractCharm(Pack(dir, {Entry("hooks/install", "../dispatch", 0777, /*link=*/true)}),
+                           dir.path() + "/charm")
+                  .ok());
 }
 
 TEST(CharmDirTest, ToolsDirHoldsExactlyOneLinkPerTool) {

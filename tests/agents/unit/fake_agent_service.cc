@@ -1,10 +1,19 @@
 #include "tests/agents/unit/fake_agent_service.h"
 
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <type_traits>
 
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "gtest/gtest.h"
 #include "lib/base/limits.h"
+#include "lib/base/sha256.h"
+#include "lib/charm/charm_zip.h"
 #include "lib/rpc/auth.h"
 
 namespace skein::agent::testing {
@@ -73,9 +82,35 @@ void FakeAgentService::SetMachineSnapshot(v1::MachineSnapshot snapshot) {
   cv_.notify_all();
 }
 
-void FakeAgentService::SetCharm(v1::CharmArchive charm) {
+std::string FakeAgentService::SetCharm(const v1::CharmArchive& charm) {
+  std::vector<charm::PackEntry> entries;
+  for (const v1::CharmFile& f : charm.files()) {
+    charm::PackEntry e;
+    e.path = f.path();
+    e.kind = f.is_symlink() ? charm::EntryKind::kSymlink : charm::EntryKind::kFile;
+    e.mode = f.mode();
+    e.content = f.content();
+    entries.push_back(std::move(e));
+  }
+  std::string pattern = (std::filesystem::temp_directory_path() / "skein-fake-charm-XXXXXX").string();
+  int fd = ::mkstemp(pattern.data());
+  ::close(fd);
+  absl::Status packed = charm::WriteCharmZip(pattern, entries);
+  std::ifstream in(pattern, std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  ::unlink(pattern.c_str());
+  if (!packed.ok()) ADD_FAILURE() << packed;
   std::lock_guard<std::mutex> lock(mu_);
-  charm_ = std::move(charm);
+  charm_zip_ = bytes.str();
+  charm_sha256_ = Sha256Hex(charm_zip_);
+  return charm_sha256_;
+}
+
+void FakeAgentService::SetCharmError(grpc::Status status, bool corrupt) {
+  std::lock_guard<std::mutex> lock(mu_);
+  charm_error_ = std::move(status);
+  charm_corrupt_ = corrupt;
 }
 
 void FakeAgentService::SetLastCommitSeq(int64_t seq) {
@@ -202,11 +237,29 @@ grpc::Status FakeAgentService::WatchUnit(grpc::ServerContext* ctx, const v1::Wat
   return Stream<v1::UnitSnapshot>(ctx, writer, &FakeAgentService::UnitLocked);
 }
 
-grpc::Status FakeAgentService::GetCharm(grpc::ServerContext* ctx, const v1::GetCharmRequest*,
-                                        v1::CharmArchive* resp) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Record(ctx);
-  *resp = charm_;
+grpc::Status FakeAgentService::GetCharmContent(grpc::ServerContext* ctx, const v1::GetCharmRequest*,
+                                               grpc::ServerWriter<v1::CharmChunk>* writer) {
+  std::string zip;
+  v1::CharmChunk chunk;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Record(ctx);
+    ++charm_downloads;
+    cv_.notify_all();
+    if (!charm_error_.ok()) return charm_error_;
+    zip = charm_zip_;
+    chunk.set_sha256(charm_sha256_);
+    chunk.set_size(static_cast<int64_t>(zip.size()));
+    if (charm_corrupt_ && !zip.empty()) zip[zip.size() / 2] ^= 0x55;
+  }
+  // Small chunks, so that even a test charm takes several messages.
+  constexpr size_t kChunk = 4096;
+  for (size_t off = 0; off == 0 || off < zip.size(); off += kChunk) {
+    chunk.set_data(zip.substr(off, kChunk));
+    if (!writer->Write(chunk)) return grpc::Status::OK;
+    chunk.clear_sha256();
+    chunk.clear_size();
+  }
   return grpc::Status::OK;
 }
 

@@ -48,7 +48,12 @@ class FakeAgentService final : public v1::Agent::Service {
   // Changes the unit snapshot in place and publishes it.
   void UpdateUnitSnapshot(const std::function<void(v1::UnitSnapshot&)>& change);
   void SetMachineSnapshot(v1::MachineSnapshot snapshot);
-  void SetCharm(v1::CharmArchive charm);
+  // Packs `charm` into a zip, as the controller's charm store holds it, and serves it to
+  // GetCharmContent; returns its SHA-256, which the unit snapshot must name.
+  std::string SetCharm(const v1::CharmArchive& charm);
+  // Makes GetCharmContent fail with `status` (OK: serve again). With `corrupt`, the bytes sent
+  // no longer match the digest announced.
+  void SetCharmError(grpc::Status status, bool corrupt = false);
   void SetLastCommitSeq(int64_t seq);
   void SetBag(int64_t relation_id, const std::string& owner, bool application, std::map<std::string, std::string> bag);
   // Makes WatchUnit answer NOT_FOUND (the unit was removed).
@@ -68,6 +73,7 @@ class FakeAgentService final : public v1::Agent::Service {
   std::vector<std::string> started_actions;  // StartAction task ids
   std::vector<v1::FinishActionRequest> finished_actions;
   int login_calls = 0;
+  int charm_downloads = 0;  // GetCharmContent calls
   int watch_unit_calls = 0;
   int watch_machine_calls = 0;
   std::vector<v1::LogEntry> logs;
@@ -93,7 +99,8 @@ class FakeAgentService final : public v1::Agent::Service {
                                  v1::SetUnitCredentialResponse*) override;
   grpc::Status WatchUnit(grpc::ServerContext*, const v1::WatchUnitRequest*,
                          grpc::ServerWriter<v1::UnitSnapshot>*) override;
-  grpc::Status GetCharm(grpc::ServerContext*, const v1::GetCharmRequest*, v1::CharmArchive*) override;
+  grpc::Status GetCharmContent(grpc::ServerContext*, const v1::GetCharmRequest*,
+                               grpc::ServerWriter<v1::CharmChunk>*) override;
   grpc::Status ReadRelationSettings(grpc::ServerContext*, const v1::ReadRelationSettingsRequest*,
                                     v1::RelationSettings*) override;
   grpc::Status CommitHook(grpc::ServerContext*, const v1::CommitHookRequest*, v1::CommitHookResponse*) override;
@@ -131,7 +138,10 @@ class FakeAgentService final : public v1::Agent::Service {
   bool unit_gone_ = false;
   v1::UnitSnapshot unit_;
   v1::MachineSnapshot machine_;
-  v1::CharmArchive charm_;
+  std::string charm_zip_;
+  std::string charm_sha256_;
+  grpc::Status charm_error_;
+  bool charm_corrupt_ = false;
   int64_t last_commit_seq_ = 0;
   v1::GetUnitStateResponse unit_state_;
   v1::StatusInfo workload_;

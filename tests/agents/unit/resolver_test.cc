@@ -247,6 +247,15 @@ TEST(ResolverTest, CharmChangeRunsUpgradeCharmThenConfigChanged) {
   EXPECT_EQ(Drain(local, remote), (Lines{"deploy sha-2", "upgrade-charm", "config-changed"}));
 }
 
+TEST(ResolverTest, SameArchiveAsANewRevisionStillUpgrades) {
+  // `refresh --path` with an unchanged charm: a new local revision, the same archive.
+  v1::UnitSnapshot remote = Unit(true);
+  LocalState local = SetUpUnit(remote);
+  remote.mutable_charm()->set_url("local:app-1");
+  EXPECT_EQ(Drain(local, remote), (Lines{"deploy sha-1", "upgrade-charm", "config-changed"}));
+  EXPECT_EQ(local.charm_url, "local:app-1");
+}
+
 TEST(ResolverTest, UpdateStatusOnlyWhenDueAndNothingElseIsPending) {
   v1::UnitSnapshot remote = Unit(true);
   LocalState local = SetUpUnit(remote);

@@ -40,7 +40,8 @@ v1::CharmArchive ShellCharm(const std::string& hook_log, const std::string& fail
   return charm;
 }
 
-v1::UnitSnapshot Snapshot() {
+// `charm_sha256` is the digest of the archive the fake serves (FakeAgentService::SetCharm).
+v1::UnitSnapshot Snapshot(const std::string& charm_sha256) {
   v1::UnitSnapshot s;
   s.set_unit("app/0");
   s.set_application("app");
@@ -49,7 +50,7 @@ v1::UnitSnapshot Snapshot() {
   s.set_model_name("test-model");
   s.set_model_uuid("00000000-0000-4000-8000-000000000000");
   s.mutable_charm()->set_url("local:app-0");
-  s.mutable_charm()->set_sha256("sha-1");
+  s.mutable_charm()->set_sha256(charm_sha256);
   s.set_config_json("{}");
   s.set_private_address("10.0.0.1");
   return s;
@@ -63,8 +64,8 @@ class UniterTest : public ::testing::Test {
     hook_log_ = dir_.path() + "/hooks.log";
     std::filesystem::create_directories(agent_dir_);
     std::filesystem::create_directories(fail_dir_);
-    fake_.SetCharm(ShellCharm(hook_log_, fail_dir_));
-    fake_.SetUnitSnapshot(Snapshot());
+    charm_sha256_ = fake_.SetCharm(ShellCharm(hook_log_, fail_dir_));
+    fake_.SetUnitSnapshot(Snapshot(charm_sha256_));
     fake_.Start();
     client_ = std::make_unique<AgentClient>(fake_.address(), rpc::Identity{"unit-app-0", "secret"});
     auto store = LocalStateStore::Open(agent_dir_ + "/state.db");
@@ -104,6 +105,7 @@ class UniterTest : public ::testing::Test {
 
   testing::TempDir dir_;
   std::string agent_dir_, fail_dir_, hook_log_;
+  std::string charm_sha256_;
   HookRetryPolicy retry_policy_;  // Juju's 5 s..5 min unless a test shortens it
   FakeAgentService fake_;
   std::unique_ptr<AgentClient> client_;
@@ -216,7 +218,7 @@ TEST_F(UniterTest, FailingHookCommitsNothingAndPutsTheAgentInError) {
 }
 
 TEST_F(UniterTest, RemovedUnitDepartsBreaksStopsRemovesAndIsMarkedDead) {
-  v1::UnitSnapshot s = Snapshot();
+  v1::UnitSnapshot s = Snapshot(charm_sha256_);
   v1::RelationSnapshot* r = s.add_relations();
   r->set_id(3);
   r->set_endpoint("db");
@@ -255,7 +257,7 @@ TEST_F(UniterTest, HookCommittedBeforeACrashIsNotRunAgain) {
   // The agent died after the controller applied install's commit but before saving it.
   LocalState crashed;
   crashed.charm_url = "local:app-0";
-  crashed.charm_sha256 = "sha-1";
+  crashed.charm_sha256 = charm_sha256_;
   crashed.operation.kind = OperationKind::kRunHook;
   crashed.operation.step = OperationStep::kPending;
   crashed.operation.hook.kind = HookKind::kInstall;
@@ -279,7 +281,7 @@ TEST_F(UniterTest, ReconnectsAfterAControllerRestartAndActsOnTheNewSnapshot) {
   fake_.Shutdown();
   FakeAgentService restarted;
   restarted.SetCharm(ShellCharm(hook_log_, fail_dir_));
-  v1::UnitSnapshot changed = Snapshot();
+  v1::UnitSnapshot changed = Snapshot(charm_sha256_);
   changed.set_config_json(R"({"port":81})");
   restarted.SetUnitSnapshot(changed);
   restarted.SetLastCommitSeq(4);
@@ -290,6 +292,61 @@ TEST_F(UniterTest, ReconnectsAfterAControllerRestartAndActsOnTheNewSnapshot) {
   uniter_->Stop();
   thread_.join();
   restarted.Shutdown();
+}
+
+TEST_F(UniterTest, CharmThatCannotBeDownloadedShowsInStatusAndIsRetried) {
+  fake_.SetCharmError(grpc::Status(grpc::StatusCode::NOT_FOUND, "charm missing from the store"));
+  StartUniter();
+  auto download_error = [&] {
+    for (const auto& st : fake_.statuses) {
+      if (st.target == v1::SetStatusRequest::AGENT && st.status == "error" &&
+          st.message == "cannot download charm \"local:app-0\": charm missing from the store") {
+        return true;
+      }
+    }
+    return false;
+  };
+  ASSERT_TRUE(fake_.WaitUntil(download_error));
+  ASSERT_TRUE(fake_.WaitUntil([&] { return fake_.charm_downloads >= 2; })) << "the download is not retried";
+  EXPECT_TRUE(fake_.commits.empty());
+  // A transfer that goes wrong is caught by the digest, and retried too.
+  fake_.SetCharmError(grpc::Status::OK, /*corrupt=*/true);
+  ASSERT_TRUE(fake_.WaitUntil([&] {
+    for (const auto& st : fake_.statuses) {
+      if (st.status == "error" && st.message.find("does not match its SHA-256") != std::string::npos) return true;
+    }
+    return false;
+  }));
+  fake_.SetCharmError(grpc::Status::OK);
+  ASSERT_TRUE(WaitForCommits(1));
+  EXPECT_EQ(fake_.commits[0].hook(), "install");
+  EXPECT_FALSE(std::filesystem::exists(agent_dir_ + "/charm.download")) << "the download file stayed";
+}
+
+TEST_F(UniterTest, NewCharmRunsUpgradeCharmThenConfigChanged) {
+  StartUniter();
+  ASSERT_TRUE(WaitForCommits(4));
+  v1::CharmArchive next = ShellCharm(hook_log_, fail_dir_);
+  v1::CharmFile* version = next.add_files();
+  version->set_path("VERSION");
+  version->set_content("2\n");
+  version->set_mode(0644);
+  const std::string next_sha = fake_.SetCharm(next);
+  fake_.UpdateUnitSnapshot([&](v1::UnitSnapshot& s) {
+    s.mutable_charm()->set_url("local:app-1");
+    s.mutable_charm()->set_sha256(next_sha);
+  });
+  ASSERT_TRUE(WaitForCommits(6));
+  EXPECT_EQ(fake_.commits[4].hook(), "upgrade-charm");
+  EXPECT_EQ(fake_.commits[5].hook(), "config-changed");
+  EXPECT_EQ(testing::ReadFile(agent_dir_ + "/charm/VERSION"), "2\n");
+
+  // The same archive again as a new local revision (`refresh --path` of an unchanged charm)
+  // still runs the upgrade sequence.
+  fake_.UpdateUnitSnapshot([&](v1::UnitSnapshot& s) { s.mutable_charm()->set_url("local:app-2"); });
+  ASSERT_TRUE(WaitForCommits(8));
+  EXPECT_EQ(fake_.commits[6].hook(), "upgrade-charm");
+  EXPECT_EQ(fake_.commits[7].hook(), "config-changed");
 }
 
 TEST_F(UniterTest, UnitUnknownToTheControllerEndsTheAgent) {

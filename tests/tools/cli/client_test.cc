@@ -1,4 +1,4 @@
-// client.yaml, --model references and reading local charm directories.
+// client.yaml, --model references and local charms (directories and archives).
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "gtest/gtest.h"
+#include "lib/charm/charm_zip.h"
 #include "tests/tools/cli/test_util.h"
 #include "tools/cli/client/charm_dir.h"
 #include "tools/cli/client/client_store.h"
@@ -91,7 +92,7 @@ TEST(ModelRefTest, ResolvesAgainstClientConfig) {
   EXPECT_FALSE(ResolveTarget(c, "").ok());
 }
 
-TEST(CharmDirTest, KeepsModesAndLinksAndSkipsGitAndState) {
+TEST(CharmDirTest, DirectoryIsPackedIntoATemporaryArchiveWithModesAndLinks) {
   TempDir dir;
   const std::string root = dir.path() + "/charm";
   WriteFile(root + "/metadata.yaml", "name: demo\n");
@@ -100,23 +101,73 @@ TEST(CharmDirTest, KeepsModesAndLinksAndSkipsGitAndState) {
   WriteFile(root + "/src/charm.py", "print(1)\n", 0644);
   WriteFile(root + "/.git/HEAD", "ref: refs/heads/main\n");
   WriteFile(root + "/.unit-state.db", "state");
-  WriteFile(root + "/.jujuignore", "/venv\n");
   ASSERT_EQ(::symlink("src/charm.py", (root + "/link.py").c_str()), 0);
-  auto archive = ReadCharmDir(root);
-  ASSERT_TRUE(archive.ok()) << archive.status();
-  std::map<std::string, const skein::v1::CharmFile*> files;
-  for (const auto& f : archive->files()) files[f.path()] = &f;
-  std::vector<std::string> paths;
-  for (const auto& [p, f] : files) paths.push_back(p);
-  EXPECT_EQ(paths, (std::vector<std::string>{".jujuignore", "dispatch", "hooks/install", "link.py", "metadata.yaml",
-                                             "src/charm.py"}));
-  EXPECT_EQ(files["dispatch"]->mode(), 0755u);
-  EXPECT_EQ(files["hooks/install"]->mode(), 0750u);
-  EXPECT_EQ(files["src/charm.py"]->mode(), 0644u);
-  EXPECT_EQ(files["hooks/install"]->content(), "#!/bin/sh\necho hi\n");
-  EXPECT_TRUE(files["link.py"]->is_symlink());
-  EXPECT_EQ(files["link.py"]->content(), "src/charm.py");
-  EXPECT_FALSE(files["dispatch"]->is_symlink());
+  std::string packed;
+  {
+    auto charm = LoadLocalCharm(root);
+    ASSERT_TRUE(charm.ok()) << charm.status();
+    packed = charm->archive.path();
+    EXPECT_NE(packed, root);
+    auto zip = charm::CharmZip::Open(packed);
+    ASSERT_TRUE(zip.ok()) << zip.status();
+    std::vector<std::string> paths;
+    for (const auto& e : (*zip)->entries()) paths.push_back(e.path);
+    EXPECT_EQ(paths, (std::vector<std::string>{"dispatch", "hooks", "hooks/install", "link.py", "metadata.yaml", "src",
+                                               "src/charm.py"}));
+    EXPECT_EQ((*zip)->Find("dispatch")->mode, 0755u);
+    EXPECT_EQ((*zip)->Find("hooks/install")->mode, 0750u);
+    EXPECT_EQ((*zip)->Find("link.py")->link_target, "src/charm.py");
+  }
+  EXPECT_FALSE(std::filesystem::exists(packed)) << "the temporary archive outlived the charm";
+}
+
+TEST(CharmDirTest, ArchiveIsCheckedAndUsedAsItIs) {
+  TempDir dir;
+  WriteFile(dir.path() + "/c/metadata.yaml", "name: demo\n");
+  auto from_dir = LoadLocalCharm(dir.path() + "/c");
+  ASSERT_TRUE(from_dir.ok());
+  const std::string archive = dir.path() + "/demo_ubuntu-22.04-amd64.charm";
+  std::filesystem::copy_file(from_dir->archive.path(), archive);
+  EXPECT_TRUE(IsCharmArchive(archive));
+  {
+    auto charm = LoadLocalCharm(archive);
+    ASSERT_TRUE(charm.ok()) << charm.status();
+    EXPECT_EQ(charm->archive.path(), archive);
+    EXPECT_EQ(charm->name, "demo");
+  }
+  EXPECT_TRUE(std::filesystem::exists(archive)) << "the user's archive was removed";
+
+  WriteFile(dir.path() + "/bundle.yaml", "applications: {}\n");
+  EXPECT_FALSE(IsCharmArchive(dir.path() + "/bundle.yaml"));
+  WriteFile(dir.path() + "/broken.charm", "not a zip");
+  EXPECT_TRUE(IsCharmArchive(dir.path() + "/broken.charm")) << "a .charm is a charm, even a damaged one";
+  auto broken = LoadLocalCharm(dir.path() + "/broken.charm");
+  EXPECT_EQ(broken.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(broken.status().message()).rfind("invalid charm \"" + dir.path() + "/broken.charm\": ", 0), 0u)
+      << broken.status();
+}
+
+TEST(CharmDirTest, CharmcraftYamlAloneIsACharm) {
+  TempDir dir;
+  WriteFile(dir.path() + "/c/charmcraft.yaml", "type: charm\nname: crafted\nbase: ubuntu@24.04\n"
+                                               "config:\n  options:\n    port: {type: int, default: 1}\n");
+  auto charm = LoadLocalCharm(dir.path() + "/c");
+  ASSERT_TRUE(charm.ok()) << charm.status();
+  EXPECT_EQ(charm->name, "crafted");
+  EXPECT_EQ(charm->base, "ubuntu@24.04");
+  EXPECT_EQ(charm->config.count("port"), 1u);
+}
+
+TEST(CharmDirTest, EscapingSymlinkInADirectoryIsRefused) {
+  TempDir dir;
+  WriteFile(dir.path() + "/c/metadata.yaml", "name: demo\n");
+  ASSERT_EQ(::symlink("../../outside", (dir.path() + "/c/up").c_str()), 0);
+  auto charm = LoadLocalCharm(dir.path() + "/c");
+  ASSERT_FALSE(charm.ok());
+  EXPECT_EQ(charm.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(charm.status().message()).find("symlink \"up\" -> \"../../outside\" points outside the charm"),
+            std::string::npos)
+      << charm.status();
 }
 
 TEST(CharmDirTest, LoadNeedsMetadata) {
@@ -138,7 +189,6 @@ TEST(CharmDirTest, LoadReadsNameAndBase) {
   ASSERT_TRUE(charm.ok()) << charm.status();
   EXPECT_EQ(charm->name, "demo");
   EXPECT_EQ(charm->base, "ubuntu@24.04");
-  EXPECT_EQ(charm->archive.files_size(), 2);
 }
 
 TEST(CharmDirTest, LocalPathDetection) {

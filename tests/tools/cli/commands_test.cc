@@ -5,9 +5,12 @@
 #include <fstream>
 
 #include "gtest/gtest.h"
+#include "lib/base/sha256.h"
+#include "lib/charm/charm_zip.h"
 #include "lib/format/output.h"
 #include "tests/tools/cli/fake_controller.h"
 #include "tests/tools/cli/test_util.h"
+#include "tools/cli/client/charm_dir.h"
 #include "tools/cli/client/client_store.h"
 #include "tools/cli/output/status_json.h"
 
@@ -122,9 +125,16 @@ TEST_F(CommandsTest, DeploySendsTheCharmAndReportsLikeJuju) {
   EXPECT_EQ(d.charm_origin(), "local");
   EXPECT_EQ(d.config().at("a"), "1");
   EXPECT_EQ(d.config().at("b"), "2");
-  ASSERT_EQ(d.charm().files_size(), 2);
-  EXPECT_EQ(d.charm().files(0).path(), "dispatch");
-  EXPECT_EQ(d.charm().files(0).mode(), 0755u);
+  // The charm directory went up as an archive, named in the deploy by its digest.
+  EXPECT_EQ(d.charm().files_size(), 0);
+  EXPECT_EQ(d.charm_sha256(), Sha256Hex(fake().last_upload));
+  const std::string uploaded = dir_.path() + "/uploaded.charm";
+  testing::WriteFile(uploaded, fake().last_upload);
+  auto zip = charm::CharmZip::Open(uploaded);
+  ASSERT_TRUE(zip.ok()) << zip.status();
+  ASSERT_EQ((*zip)->entries().size(), 2u);
+  EXPECT_EQ((*zip)->entries()[0].path, "dispatch");
+  EXPECT_EQ((*zip)->entries()[0].mode, 0755u);
 }
 
 TEST_F(CommandsTest, DeployDefaultsToCharmNameAndCurrentModel) {
@@ -134,6 +144,66 @@ TEST_F(CommandsTest, DeployDefaultsToCharmNameAndCurrentModel) {
   EXPECT_EQ(fake().last_deploy.model(), "controller");
   EXPECT_EQ(fake().last_deploy.num_units(), 1);
   EXPECT_EQ(r.err.rfind("WARNING --resource is not supported by skein yet; ignored\n", 0), 0u) << r.err;
+}
+
+TEST_F(CommandsTest, DeployOfACharmArchiveSendsItAsItIs) {
+  const std::string archive = dir_.path() + "/demo_ubuntu-22.04-amd64.charm";
+  {
+    auto packed = client::LoadLocalCharm(MakeCharm("demo"));
+    ASSERT_TRUE(packed.ok()) << packed.status();
+    std::filesystem::copy_file(packed->archive.path(), archive);
+  }
+  CliRun r = Skein({"deploy", archive});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ifstream in(archive, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_TRUE(fake().last_upload == bytes) << "the archive was not sent as it is";
+  EXPECT_EQ(fake().last_deploy.charm_sha256(), Sha256Hex(bytes));
+  EXPECT_EQ(fake().last_deploy.application(), "demo");
+}
+
+TEST_F(CommandsTest, RefreshUploadsTheCharmAndReportsLikeJuju) {
+  CliRun r = Skein({"refresh", "-m", "dev", "demo", "--path", MakeCharm("demo")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "Added local charm \"demo\", revision 4, to the model\n");
+  EXPECT_EQ(fake().last_refresh.model(), "dev");
+  EXPECT_EQ(fake().last_refresh.application(), "demo");
+  EXPECT_EQ(fake().last_refresh.charm_origin(), "local");
+  EXPECT_EQ(fake().last_refresh.charm_sha256(), Sha256Hex(fake().last_upload));
+}
+
+TEST_F(CommandsTest, RefreshUsageErrorsSendNothing) {
+  const std::string charm = MakeCharm("demo");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"refresh"}, "ERROR no application specified\n"},
+      {{"refresh", "demo"},
+       "ERROR refreshing from the store is not supported yet: give the new charm with --path <charm directory or "
+       ".charm>\n"},
+      {{"refresh", "demo", "--path", charm, "--revision", "3"}, "ERROR --path and --revision are mutually exclusive\n"},
+      {{"refresh", "demo", "--switch", "other", "--path", charm}, "ERROR --switch and --path are mutually exclusive\n"},
+      {{"refresh", "demo", "--channel", "2/stable"},
+       "ERROR refresh --channel is not supported yet: skein refreshes local charms only; use --path <charm "
+       "directory or .charm>\n"},
+      {{"refresh", "demo", "--switch", "ch:other"},
+       "ERROR refresh --switch is not supported yet: skein refreshes local charms only; use --path <charm "
+       "directory or .charm>\n"},
+  };
+  for (const auto& [args, error] : cases) {
+    CliRun r = Skein(args);
+    EXPECT_EQ(r.code, 2) << args.back();
+    EXPECT_EQ(r.err, error);
+  }
+  CliRun missing = Skein({"refresh", "demo", "--path", dir_.path() + "/nothing-here"});
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_EQ(missing.err, "ERROR no charm found at \"" + dir_.path() + "/nothing-here\"\n");
+  EXPECT_TRUE(fake().last_upload.empty());
+  EXPECT_EQ(fake().last_refresh.application(), "");
+  CliRun help = Skein({"refresh", "--help"});
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.out.find("Usage: skein refresh [options] <application> --path <charm directory or archive>"),
+            std::string::npos)
+      << help.out;
 }
 
 TEST_F(CommandsTest, IntegrateAndRemoveRelation) {

@@ -2,6 +2,7 @@
 
 #include "grpcpp/server_builder.h"
 #include "lib/base/credential.h"
+#include "lib/base/sha256.h"
 #include "lib/rpc/auth.h"
 
 namespace skein::cli::testing {
@@ -65,6 +66,41 @@ grpc::Status FakeController::Deploy(grpc::ServerContext* ctx, const skein::v1::D
   resp->set_application(req->application());
   resp->set_charm_url("local:" + req->application() + "-3");
   for (int i = 0; i < req->num_units(); ++i) resp->add_units(req->application() + "/" + std::to_string(i));
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeController::UploadCharm(grpc::ServerContext* ctx, grpc::ServerReader<skein::v1::UploadCharmRequest>* reader,
+                                         skein::v1::UploadCharmResponse* resp) {
+  if (auto s = Check(ctx, "UploadCharm", ""); !s.ok()) return s;
+  skein::v1::UploadCharmRequest req;
+  std::string bytes;
+  std::string sha256;
+  int64_t size = -1;
+  while (reader->Read(&req)) {
+    if (size < 0) {
+      sha256 = req.sha256();
+      size = req.size();
+    }
+    bytes += req.chunk();
+  }
+  if (static_cast<int64_t>(bytes.size()) != size || Sha256Hex(bytes) != sha256) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "charm upload does not match its SHA-256");
+  }
+  std::lock_guard<std::mutex> lock(mu);
+  last_upload = bytes;
+  resp->set_sha256(sha256);
+  resp->set_size(size);
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeController::Refresh(grpc::ServerContext* ctx, const skein::v1::RefreshRequest* req,
+                                     skein::v1::RefreshResponse* resp) {
+  if (auto s = Check(ctx, "Refresh", req->model()); !s.ok()) return s;
+  std::lock_guard<std::mutex> lock(mu);
+  last_refresh = *req;
+  resp->set_charm_url("local:demo-4");
+  resp->set_revision(4);
+  resp->set_charm_name("demo");
   return grpc::Status::OK;
 }
 

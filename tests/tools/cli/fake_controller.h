@@ -33,6 +33,8 @@ class FakeController final : public skein::v1::Controller::Service {
   std::mutex mu;
   std::vector<std::string> calls;
   skein::v1::DeployRequest last_deploy;
+  std::string last_upload;  // the bytes of the last UploadCharm, once its digest matched
+  skein::v1::RefreshRequest last_refresh;
   skein::v1::SetConfigRequest last_set_config;
   skein::v1::IntegrateRequest last_integrate;
   skein::v1::RemoveRelationRequest last_remove_relation;
@@ -45,6 +47,11 @@ class FakeController final : public skein::v1::Controller::Service {
   grpc::Status ListModels(grpc::ServerContext*, const skein::v1::ListModelsRequest*,
                           skein::v1::ListModelsResponse*) override;
   grpc::Status Deploy(grpc::ServerContext*, const skein::v1::DeployRequest*, skein::v1::DeployResponse*) override;
+  // Keeps the archive when its size and SHA-256 match what the first message announced.
+  grpc::Status UploadCharm(grpc::ServerContext*, grpc::ServerReader<skein::v1::UploadCharmRequest>*,
+                           skein::v1::UploadCharmResponse*) override;
+  // Answers revision 4 of the charm named `demo`.
+  grpc::Status Refresh(grpc::ServerContext*, const skein::v1::RefreshRequest*, skein::v1::RefreshResponse*) override;
   grpc::Status AddUnit(grpc::ServerContext*, const skein::v1::AddUnitRequest*, skein::v1::AddUnitResponse*) override;
   grpc::Status RemoveUnit(grpc::ServerContext*, const skein::v1::RemoveUnitRequest*,
                           skein::v1::RemoveUnitResponse*) override;

@@ -12,6 +12,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/base/credential.h"
+#include "lib/base/sha256.h"
+#include "lib/charm/documents.h"
 #include "tests/tools/cli/test_util.h"
 #include "tools/cli/output/manifests_output.h"
 
@@ -110,10 +112,13 @@ class ManifestsCliTest : public ::testing::Test {
     controller::domain::application::DeployArgs args;
     args.model = "dev";
     args.application = "dispatcher";
-    v1::CharmFile* md = args.charm.add_files();
-    md->set_path("metadata.yaml");
-    md->set_mode(0644);
-    md->set_content("name: dispatcher\n");
+    charm::CharmDocuments documents;
+    documents.metadata_source = "metadata.yaml";
+    documents.metadata_yaml = "name: dispatcher\n";
+    auto charm = controller::domain::application::ParseUploadedCharm(documents, Sha256Hex(documents.metadata_yaml),
+                                                                     0);
+    ASSERT_TRUE(charm.ok()) << charm.status();
+    args.charm = std::move(*charm);
     args.num_units = 0;
     ASSERT_TRUE(apps.Deploy(args).ok());
   }

@@ -1,17 +1,18 @@
 #include "tools/cli/client/charm_dir.h"
 
-#include <sys/stat.h>
+#include <stdlib.h>
+#include <unistd.h>
 
-#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <system_error>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "lib/base/file_read.h"
-#include "lib/charm/metadata.h"
+#include "lib/charm/charm_zip.h"
+#include "lib/charm/documents.h"
 #include "lib/format/yaml_budget.h"
 #include "yaml-cpp/yaml.h"
 
@@ -21,34 +22,22 @@ namespace {
 
 constexpr char kDefaultBase[] = "ubuntu@22.04";
 
-absl::StatusOr<std::string> ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return absl::InternalError(absl::StrCat("cannot read ", p.string()));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// A charm file loaded within the YAML budget; a Null node when it is missing or refused.
-YAML::Node LoadOptionalYaml(const fs::path& path) {
-  absl::StatusOr<std::string> text = ReadFileCapped(path.string(), limits::kYamlInput);
-  if (!text.ok()) return YAML::Node();
-  absl::StatusOr<YAML::Node> node = format::LoadYaml(*text);
-  return node.ok() ? *node : YAML::Node();
-}
-
 // The base the charm declares (manifest.yaml as charmcraft packs it, or charmcraft.yaml).
-std::string CharmBase(const fs::path& dir) {
+std::string CharmBase(const charm::CharmZip& zip) {
   try {
-    if (fs::exists(dir / "manifest.yaml")) {
-      YAML::Node m = LoadOptionalYaml(dir / "manifest.yaml");
+    auto manifest = zip.ReadSmallFile("manifest.yaml", charm::kMaxCharmDocumentBytes);
+    if (manifest.ok() && *manifest) {
+      auto loaded = format::LoadYaml(**manifest);
+      YAML::Node m = loaded.ok() ? *loaded : YAML::Node();
       if (m["bases"] && m["bases"].IsSequence() && m["bases"].size() > 0) {
         const YAML::Node b = m["bases"][0];
         if (b["name"] && b["channel"]) return b["name"].as<std::string>() + "@" + b["channel"].as<std::string>();
       }
     }
-    if (fs::exists(dir / "charmcraft.yaml")) {
-      YAML::Node c = LoadOptionalYaml(dir / "charmcraft.yaml");
+    auto charmcraft = zip.ReadSmallFile("charmcraft.yaml", charm::kMaxCharmDocumentBytes);
+    if (charmcraft.ok() && *charmcraft) {
+      auto loaded = format::LoadYaml(**charmcraft);
+      YAML::Node c = loaded.ok() ? *loaded : YAML::Node();
       if (c["base"] && c["base"].IsScalar()) return c["base"].as<std::string>();
     }
   } catch (const YAML::Exception&) {
@@ -57,7 +46,43 @@ std::string CharmBase(const fs::path& dir) {
   return kDefaultBase;
 }
 
+// A new empty temporary file for an archive.
+absl::StatusOr<CharmArchiveFile> TemporaryArchive() {
+  std::error_code ec;
+  std::string path = (fs::temp_directory_path(ec) / "skein-charm-XXXXXX.charm").string();
+  int fd = ::mkstemps(path.data(), static_cast<int>(std::strlen(".charm")));
+  if (fd < 0) return absl::InternalError(absl::StrCat("cannot create a temporary file: ", std::strerror(errno)));
+  ::close(fd);
+  return CharmArchiveFile(path, /*temporary=*/true);
+}
+
+absl::Status Invalid(const std::string& path, const absl::Status& s) {
+  if (!absl::IsInvalidArgument(s)) return s;
+  return absl::InvalidArgumentError(absl::StrCat("invalid charm \"", path, "\": ", s.message()));
+}
+
 }  // namespace
+
+CharmArchiveFile::~CharmArchiveFile() {
+  if (temporary_ && !path_.empty()) ::unlink(path_.c_str());
+}
+
+CharmArchiveFile::CharmArchiveFile(CharmArchiveFile&& other) noexcept
+    : path_(std::move(other.path_)), temporary_(other.temporary_) {
+  other.path_.clear();
+  other.temporary_ = false;
+}
+
+CharmArchiveFile& CharmArchiveFile::operator=(CharmArchiveFile&& other) noexcept {
+  if (this != &other) {
+    if (temporary_ && !path_.empty()) ::unlink(path_.c_str());
+    path_ = std::move(other.path_);
+    temporary_ = other.temporary_;
+    other.path_.clear();
+    other.temporary_ = false;
+  }
+  return *this;
+}
 
 bool IsLocalPath(const std::string& arg) {
   if (arg.empty()) return false;
@@ -66,70 +91,67 @@ bool IsLocalPath(const std::string& arg) {
   return fs::is_directory(arg, ec);
 }
 
-absl::StatusOr<skein::v1::CharmArchive> ReadCharmDir(const std::string& dir) {
-  skein::v1::CharmArchive archive;
+bool IsCharmArchive(const std::string& path) {
   std::error_code ec;
-  fs::path root(dir);
-  std::vector<fs::path> entries;
-  fs::recursive_directory_iterator it(root, fs::directory_options::none, ec);
-  if (ec) return absl::InternalError(absl::StrCat("cannot read ", dir, ": ", ec.message()));
-  for (auto end = fs::recursive_directory_iterator(); it != end; it.increment(ec)) {
-    if (ec) return absl::InternalError(absl::StrCat("cannot read ", dir, ": ", ec.message()));
-    const fs::path rel = it->path().lexically_relative(root);
-    const std::string name = it->path().filename().string();
-    if (it->is_symlink(ec)) {
-      entries.push_back(rel);
-      continue;  // never followed: a link to a directory is one entry
-    }
-    if (it->is_directory(ec)) {
-      if (name == ".git") it.disable_recursion_pending();
-      continue;
-    }
-    if (name == ".unit-state.db") continue;
-    if (it->is_regular_file(ec)) entries.push_back(rel);
-  }
-  std::sort(entries.begin(), entries.end());
-  for (const auto& rel : entries) {
-    fs::path full = root / rel;
-    struct stat st {};
-    if (::lstat(full.c_str(), &st) != 0) return absl::InternalError(absl::StrCat("cannot stat ", full.string()));
-    auto* file = archive.add_files();
-    file->set_path(rel.generic_string());
-    file->set_mode(st.st_mode & 07777);
-    if (S_ISLNK(st.st_mode)) {
-      file->set_is_symlink(true);
-      file->set_content(fs::read_symlink(full, ec).string());
-      if (ec) return absl::InternalError(absl::StrCat("cannot read link ", full.string(), ": ", ec.message()));
-    } else {
-      auto content = ReadFile(full);
-      if (!content.ok()) return content.status();
-      file->set_content(std::move(*content));
-    }
-  }
-  return archive;
+  if (!fs::is_regular_file(path, ec)) return false;
+  // By its name even when it is not a zip, so that a damaged `.charm` is reported as a charm.
+  if (fs::path(path).extension() == ".charm") return true;
+  std::ifstream in(path, std::ios::binary);
+  char magic[4] = {};
+  in.read(magic, sizeof(magic));
+  // A zip starts with a local file header, or with the end record when it is empty.
+  return in.gcount() == 4 && magic[0] == 'P' && magic[1] == 'K' &&
+         ((magic[2] == 3 && magic[3] == 4) || (magic[2] == 5 && magic[3] == 6));
 }
 
 absl::StatusOr<LocalCharm> LoadLocalCharm(const std::string& path) {
   std::error_code ec;
   auto not_found = absl::NotFoundError(absl::StrCat("no charm found at \"", path, "\""));
-  if (fs::is_regular_file(path, ec) && fs::path(path).extension() == ".charm") {
-    return absl::UnimplementedError(absl::StrCat("cannot deploy \"", path,
-                                                 "\": .charm archives are not supported yet; deploy the "
-                                                 "unpacked charm directory instead"));
-  }
-  if (!fs::is_directory(path, ec) || !fs::is_regular_file(fs::path(path) / "metadata.yaml", ec)) return not_found;
-  auto text = ReadFile(fs::path(path) / "metadata.yaml");
-  if (!text.ok()) return text.status();
-  auto metadata = charm::ParseMetadata(*text);
-  if (!metadata.ok()) return metadata.status();
   LocalCharm charm;
   charm.path = path;
-  charm.name = metadata->name;
-  charm.base = CharmBase(path);
-  auto archive = ReadCharmDir(path);
-  if (!archive.ok()) return archive.status();
-  charm.archive = std::move(*archive);
+  if (fs::is_directory(path, ec)) {
+    if (!fs::is_regular_file(fs::path(path) / "metadata.yaml", ec) &&
+        !fs::is_regular_file(fs::path(path) / "charmcraft.yaml", ec)) {
+      return not_found;
+    }
+    auto entries = charm::ListCharmDir(path);
+    if (!entries.ok()) return entries.status();
+    auto archive = TemporaryArchive();
+    if (!archive.ok()) return archive.status();
+    if (absl::Status s = charm::WriteCharmZip(archive->path(), *entries); !s.ok()) return s;
+    charm.archive = std::move(*archive);
+  } else if (fs::is_regular_file(path, ec)) {
+    charm.archive = CharmArchiveFile(path, /*temporary=*/false);
+  } else {
+    return not_found;
+  }
+  auto zip = charm::CharmZip::Open(charm.archive.path());
+  if (!zip.ok()) return Invalid(path, zip.status());
+  auto documents = charm::ReadCharmDocuments(
+      [&](const std::string& name) { return (*zip)->ReadSmallFile(name, charm::kMaxCharmDocumentBytes); });
+  if (!documents.ok()) return Invalid(path, documents.status());
+  auto parsed = charm::ParseCharmDocuments(*documents);
+  if (!parsed.ok()) return Invalid(path, parsed.status());
+  charm.name = parsed->metadata.name;
+  charm.base = CharmBase(**zip);
+  charm.metadata = std::move(parsed->metadata);
+  charm.config = std::move(parsed->config);
   return charm;
+}
+
+absl::StatusOr<CharmArchiveFile> PackCharmFiles(const std::map<std::string, std::string>& files) {
+  std::vector<charm::PackEntry> entries;
+  for (const auto& [path, content] : files) {
+    charm::PackEntry e;
+    e.path = path;
+    e.mode = path == "dispatch" ? 0755 : 0644;
+    e.content = content;
+    entries.push_back(std::move(e));
+  }
+  auto archive = TemporaryArchive();
+  if (!archive.ok()) return archive.status();
+  if (absl::Status s = charm::WriteCharmZip(archive->path(), entries); !s.ok()) return s;
+  return archive;
 }
 
 }  // namespace skein::cli::client

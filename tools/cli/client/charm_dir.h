@@ -1,13 +1,18 @@
 #pragma once
 
-// Local charm directories for `skein deploy ./path`: every file of the directory travels to the
-// controller as a CharmArchive (path, permission bits, content; symlinks as their target), so a
-// unit agent anywhere can materialise a writable copy.
+// Local charms for `skein deploy ./path` and `skein refresh --path`: a charm directory or a
+// charm archive (`.charm`, the zip `charmcraft pack` makes). Either way the controller gets a
+// zip: a directory is packed into a temporary one (modes and symlinks kept), an archive is sent
+// as it is. Both are checked here first, as the controller and the unit agent will check them
+// again: an entry or symlink leaving the charm, or a missing or oversized metadata document,
+// is refused before anything is sent.
 
+#include <map>
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "skein/v1/common.pb.h"
+#include "lib/charm/config.h"
+#include "lib/charm/metadata.h"
 
 namespace skein::cli::client {
 
@@ -15,21 +20,47 @@ namespace skein::cli::client {
 // relative Path into `./x`), or it names an existing directory.
 bool IsLocalPath(const std::string& arg);
 
-// Reads every file under `dir` in path order, skipping `.git/` and ops' `.unit-state.db`.
-// Symlinks are kept as links (never followed). Internal on I/O errors.
-absl::StatusOr<skein::v1::CharmArchive> ReadCharmDir(const std::string& dir);
+// True when `path` is a regular file named `*.charm` or holding a zip, as opposed to a bundle
+// YAML file.
+bool IsCharmArchive(const std::string& path);
 
-struct LocalCharm {
-  std::string path;   // as given
-  std::string name;   // metadata.yaml `name`
-  std::string base;   // `ubuntu@22.04`: manifest.yaml/charmcraft.yaml, else that default
-  skein::v1::CharmArchive archive;
+// A charm archive on disk, ready to upload: the user's `.charm` file, or a zip this process
+// packed into a temporary file, which goes when the object does.
+class CharmArchiveFile {
+ public:
+  CharmArchiveFile() = default;
+  CharmArchiveFile(std::string path, bool temporary) : path_(std::move(path)), temporary_(temporary) {}
+  ~CharmArchiveFile();
+  CharmArchiveFile(CharmArchiveFile&& other) noexcept;
+  CharmArchiveFile& operator=(CharmArchiveFile&& other) noexcept;
+  CharmArchiveFile(const CharmArchiveFile&) = delete;
+  CharmArchiveFile& operator=(const CharmArchiveFile&) = delete;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  bool temporary_ = false;
 };
 
-// Loads a charm directory. Errors:
-//   NotFound         `no charm found at "<path>"` (no such directory, or no metadata.yaml)
-//   InvalidArgument  metadata.yaml does not parse (the parser's message)
-//   Unimplemented    a `.charm` archive (not supported yet)
+struct LocalCharm {
+  std::string path;  // as given
+  std::string name;  // from the charm's metadata
+  std::string base;  // `ubuntu@22.04`: manifest.yaml/charmcraft.yaml, else that default
+  charm::Metadata metadata;
+  charm::ConfigSchema config;
+  CharmArchiveFile archive;
+};
+
+// Loads a charm directory or archive. Errors:
+//   NotFound         `no charm found at "<path>"` (nothing there, or a directory with neither
+//                    metadata.yaml nor charmcraft.yaml)
+//   InvalidArgument  `invalid charm "<path>": <problem>`: not a zip, an entry or symlink that
+//                    leaves the charm (named), a document over 1 MiB, metadata that does not parse
+//   Internal         I/O errors while packing
 absl::StatusOr<LocalCharm> LoadLocalCharm(const std::string& path);
+
+// Packs a store charm's files (path -> content; `dispatch` executable) into a temporary archive.
+absl::StatusOr<CharmArchiveFile> PackCharmFiles(const std::map<std::string, std::string>& files);
 
 }  // namespace skein::cli::client

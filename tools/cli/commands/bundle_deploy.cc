@@ -11,6 +11,7 @@
 #include "lib/base/file_read.h"
 #include "lib/charm/config.h"
 #include "tools/cli/client/charm_dir.h"
+#include "tools/cli/client/charm_upload.h"
 #include "tools/cli/commands/common.h"
 
 namespace skein::cli::commands {
@@ -29,13 +30,6 @@ absl::StatusOr<bundles::SourceFile> ReadSource(const std::string& path) {
   }
   if (!text.ok()) return text.status();
   return bundles::SourceFile{std::move(*text), fs::absolute(path).parent_path().lexically_normal().string(), path};
-}
-
-std::string FileOf(const skein::v1::CharmArchive& archive, const std::string& path) {
-  for (const auto& f : archive.files()) {
-    if (f.path() == path) return f.content();
-  }
-  return "";
 }
 
 // The model's applications (name -> charm name) and relations, for a deploy onto a model that
@@ -66,23 +60,19 @@ absl::StatusOr<std::unique_ptr<bundles::Store>> OpenStore(const std::vector<std:
 
 bool IsBundle(const std::string& arg, const bundles::Store& store) {
   std::error_code ec;
-  if (fs::is_regular_file(arg, ec)) return true;
+  if (fs::is_regular_file(arg, ec)) return !client::IsCharmArchive(arg);
   return !client::IsLocalPath(arg) && store.HasBundle(arg);
 }
 
-absl::StatusOr<bundles::ResolvedCharm> LocalCharmForPlan(const std::string& path, skein::v1::CharmArchive* archive) {
+absl::StatusOr<bundles::ResolvedCharm> LocalCharmForPlan(const std::string& path, client::LocalCharm* loaded) {
   auto local = client::LoadLocalCharm(path);
   if (!local.ok()) return local.status();
   bundles::ResolvedCharm c;
   c.name = local->name;
   c.origin = "local";
-  auto metadata = charm::ParseMetadata(FileOf(local->archive, "metadata.yaml"));
-  if (!metadata.ok()) return metadata.status();
-  c.metadata = std::move(*metadata);
-  auto config = charm::ParseConfigSchema(FileOf(local->archive, "config.yaml"));
-  if (!config.ok()) return config.status();
-  c.config = std::move(*config);
-  if (archive != nullptr) *archive = std::move(local->archive);
+  c.metadata = local->metadata;
+  c.config = local->config;
+  if (loaded != nullptr) *loaded = std::move(*local);
   return c;
 }
 
@@ -136,15 +126,12 @@ absl::Status CheckBundleConfigSizes(const bundles::Bundle& bundle) {
 
 }  // namespace
 
-skein::v1::CharmArchive ArchiveOf(const bundles::ResolvedCharm& charm) {
-  skein::v1::CharmArchive archive;
-  for (const auto& [path, content] : charm.files) {
-    auto* f = archive.add_files();
-    f->set_path(path);
-    f->set_content(content);
-    f->set_mode(path == "dispatch" ? 0755 : 0644);
-  }
-  return archive;
+absl::StatusOr<std::string> UploadCharmOf(client::Connection& connection, const bundles::ResolvedCharm& charm,
+                                          const client::LocalCharm* local) {
+  if (local != nullptr) return client::UploadCharm(connection, local->archive.path());
+  auto packed = client::PackCharmFiles(charm.files);
+  if (!packed.ok()) return packed.status();
+  return client::UploadCharm(connection, packed->path());
 }
 
 absl::Status DeployBundle(Environment& env, const bundles::Store& store, const BundleDeployOptions& o) {
@@ -154,9 +141,9 @@ absl::Status DeployBundle(Environment& env, const bundles::Store& store, const B
   if (!bundle.ok()) return Prefixed(bundle.status());
   if (auto s = CheckBundleConfigSizes(*bundle); !s.ok()) return Prefixed(s);
 
-  std::map<std::string, skein::v1::CharmArchive> local_archives;
+  std::map<std::string, client::LocalCharm> local_charms;
   bundles::CharmResolver resolve = [&](const bundles::Application& app) -> absl::StatusOr<bundles::ResolvedCharm> {
-    if (!app.charm_path.empty()) return LocalCharmForPlan(app.charm_path, &local_archives[app.name]);
+    if (!app.charm_path.empty()) return LocalCharmForPlan(app.charm_path, &local_charms[app.name]);
     return store.ResolveCharm(app.charm, app.channel, app.revision);
   };
 
@@ -189,7 +176,10 @@ absl::Status DeployBundle(Environment& env, const bundles::Store& store, const B
     const bundles::ResolvedCharm& charm = plan->charms.at(name);
     skein::v1::DeployRequest* d = req.add_applications();
     d->set_application(name);
-    *d->mutable_charm() = charm.origin == "local" ? local_archives.at(name) : ArchiveOf(charm);
+    auto local = local_charms.find(name);
+    auto sha256 = UploadCharmOf(*session->connection, charm, local == local_charms.end() ? nullptr : &local->second);
+    if (!sha256.ok()) return Prefixed(sha256.status());
+    d->set_charm_sha256(*sha256);
     d->set_num_units(app.num_units);
     for (const auto& [k, v] : app.options) (*d->mutable_config())[k] = v;
     d->set_charm_origin(charm.origin);

@@ -12,7 +12,8 @@
 
 #include "absl/status/statusor.h"
 #include "bundles/store.h"
-#include "skein/v1/common.pb.h"
+#include "tools/cli/client/charm_dir.h"
+#include "tools/cli/client/connection.h"
 #include "tools/cli/commands/command.h"
 
 namespace skein::cli::commands {
@@ -31,7 +32,8 @@ struct BundleDeployOptions {
   bool dry_run = false;
 };
 
-// True when `arg` is a bundle file (a path to a regular file) or a bundle in the store.
+// True when `arg` is a bundle file (a regular file that is not a charm archive) or a bundle in
+// the store.
 bool IsBundle(const std::string& arg, const bundles::Store& store);
 
 // The documents of a bundle as `deploy` and `diff-bundle` read them: the base from a file or
@@ -51,13 +53,16 @@ absl::StatusOr<BundleSources> ReadBundleSources(const bundles::Store& store, con
                                                 const std::string& channel, std::optional<int64_t> revision,
                                                 const std::vector<std::string>& overlays, std::ostream* progress);
 
-// A local charm directory as the planner sees it; its files go to `archive` when not null.
-absl::StatusOr<bundles::ResolvedCharm> LocalCharmForPlan(const std::string& path, skein::v1::CharmArchive* archive);
+// A local charm (directory or archive) as the planner sees it; the loaded charm, with the
+// archive to upload, goes to `loaded` when not null.
+absl::StatusOr<bundles::ResolvedCharm> LocalCharmForPlan(const std::string& path, client::LocalCharm* loaded);
 
 // The errors of bundle parsing and planning come back prefixed `cannot deploy bundle: `.
 absl::Status DeployBundle(Environment& env, const bundles::Store& store, const BundleDeployOptions& options);
 
-// A store charm as a CharmArchive (dispatch executable).
-skein::v1::CharmArchive ArchiveOf(const bundles::ResolvedCharm& charm);
+// Uploads the charm of a deploy: the local charm's archive, or a store charm's files packed
+// into one (dispatch executable). Returns its SHA-256 in the controller's charm store.
+absl::StatusOr<std::string> UploadCharmOf(client::Connection& connection, const bundles::ResolvedCharm& charm,
+                                          const client::LocalCharm* local);
 
 }  // namespace skein::cli::commands

@@ -30,6 +30,7 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   all.push_back(NewManifestsCommand());
   all.push_back(NewModelConfigCommand());
   all.push_back(NewModelsCommand());
+  all.push_back(NewRefreshCommand());
   all.push_back(NewRemoveApplicationCommand());
   all.push_back(NewRemoveRelationCommand());
   all.push_back(NewRemoveUnitCommand());

@@ -66,8 +66,11 @@ class DeployCommand : public Command {
     return {"deploy",
             "<charm or bundle> [<application name>]",
             "Deploys a new application or bundle.",
-            "Deploys a bundle or a charm from the store by channel, a bundle file, or a local charm\n"
-            "directory (a path starting with \".\" or \"/\" holding metadata.yaml).\n\n"
+            "Deploys a bundle or a charm from the store by channel, a bundle file, or a local charm: a\n"
+            "charm archive (the .charm zip charmcraft packs) or a charm directory (a path starting\n"
+            "with \".\" or \"/\" holding metadata.yaml or charmcraft.yaml), which is packed into an\n"
+            "archive first. File modes and symlinks inside the charm are kept; an entry or symlink\n"
+            "that leads outside the charm is refused before anything is sent.\n\n"
             "Bundles: the bundle is resolved in the store (--channel, or --revision with --channel),\n"
             "--overlay files are applied in order, every charm is resolved by its own channel, and\n"
             "relation endpoints are inferred from charm metadata. The change list is printed in\n"
@@ -82,7 +85,8 @@ class DeployCommand : public Command {
             "    skein deploy mlflow --channel 2.15/stable --overlay my-overlay.yaml --dry-run\n"
             "    skein deploy resource-dispatcher --channel 2.0/stable --trust\n"
             "    skein deploy ./bundle.yaml\n"
-            "    skein deploy ./mycharm db -n 2 --config port=5432\n",
+            "    skein deploy ./mycharm db -n 2 --config port=5432\n"
+            "    skein deploy ./mycharm_ubuntu-22.04-amd64.charm\n",
             {},
             {"integrate", "add-unit", "config", "remove-application", "status"}};
   }
@@ -151,7 +155,9 @@ class DeployCommand : public Command {
     if (!IsValidApplicationName(app)) return absl::InvalidArgumentError(absl::StrCat("invalid application name \"", app, "\""));
     auto config = GatherConfig(app);
     if (!config.ok()) return config.status();
-    auto resp = SendDeploy(env, app, std::move(charm->archive), *config, "local", channel_, revision_number_);
+    bundles::ResolvedCharm resolved;
+    resolved.origin = "local";
+    auto resp = SendDeploy(env, app, resolved, &*charm, *config, channel_, revision_number_);
     if (!resp.ok()) return resp.status();
     int64_t rev = RevisionOf(resp->charm_url());
     std::string base = base_.empty() ? charm->base : base_;
@@ -175,20 +181,24 @@ class DeployCommand : public Command {
     return config;
   }
 
-  // One Deploy call for a single charm, local or from the store.
-  absl::StatusOr<skein::v1::DeployResponse> SendDeploy(Environment& env, const std::string& app, skein::v1::CharmArchive archive,
+  // Uploads the charm (a local charm's archive, or a store charm's files packed into one), then
+  // makes one Deploy call for it.
+  absl::StatusOr<skein::v1::DeployResponse> SendDeploy(Environment& env, const std::string& app,
+                                                       const bundles::ResolvedCharm& charm,
+                                                       const client::LocalCharm* local,
                                                        const std::map<std::string, std::string>& config,
-                                                       const std::string& origin, const std::string& channel,
-                                                       int64_t revision) {
+                                                       const std::string& channel, int64_t revision) {
     auto session = Connect(env, model_);
     if (!session.ok()) return session.status();
+    auto sha256 = UploadCharmOf(*session->connection, charm, local);
+    if (!sha256.ok()) return sha256.status();
     skein::v1::DeployRequest req;
     req.set_model(session->model());
     req.set_application(app);
-    *req.mutable_charm() = std::move(archive);
+    req.set_charm_sha256(*sha256);
     req.set_num_units(num_units_);
     for (const auto& [k, v] : config) (*req.mutable_config())[k] = v;
-    req.set_charm_origin(origin);
+    req.set_charm_origin(charm.origin);
     req.set_channel(channel);
     req.set_revision(revision);
     return session->connection->Call(&skein::v1::Controller::StubInterface::Deploy, req);
@@ -212,7 +222,7 @@ class DeployCommand : public Command {
                << (num_units_ == 1 ? " unit" : " units") << " with " << charm->channel << "\n";
       return absl::OkStatus();
     }
-    auto resp = SendDeploy(env, app, ArchiveOf(*charm), *config, "charmhub", charm->channel, charm->revision);
+    auto resp = SendDeploy(env, app, *charm, nullptr, *config, charm->channel, charm->revision);
     if (!resp.ok()) return resp.status();
     *env.err << "Deploying \"" << resp->application() << "\" from charm-hub charm \"" << charm->name
              << "\", revision " << charm->revision << " in channel " << charm->channel << "\n";

@@ -18,6 +18,8 @@ std::unique_ptr<Command> NewModelsCommand();
 std::unique_ptr<Command> NewSwitchCommand();
 // deploy_command.cc
 std::unique_ptr<Command> NewDeployCommand();
+// refresh_command.cc
+std::unique_ptr<Command> NewRefreshCommand();
 // application_commands.cc
 std::unique_ptr<Command> NewIntegrateCommand();
 std::unique_ptr<Command> NewRemoveRelationCommand();

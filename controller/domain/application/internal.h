@@ -1,0 +1,24 @@
+#pragma once
+
+// Helpers shared by the files of the application domain (application_service.cc, refresh.cc,
+// charm_rows.cc); not for use outside it.
+
+#include <cstdint>
+#include <string>
+
+#include "controller/domain/application/charm_store.h"
+#include "controller/domain/core/db.h"
+
+namespace skein::controller::domain::application {
+
+// `application "x" is not alive`
+std::string NotAlive(const std::string& app);
+
+// The model's next local revision of a charm name (0 for the first).
+int64_t NextLocalRevision(Tx& tx, int64_t model_id, const std::string& charm_name);
+
+// Inserts a charm row for an archive in the charm store; returns its id.
+int64_t InsertCharm(Tx& tx, int64_t model_id, const std::string& url, const std::string& origin, int64_t revision,
+                    const UploadedCharm& charm);
+
+}  // namespace skein::controller::domain::application

@@ -1,0 +1,87 @@
+// `skein refresh --path`: an application moves to another charm in one transaction.
+
+#include "absl/strings/str_cat.h"
+#include "controller/domain/application/application_service.h"
+#include "controller/domain/application/internal.h"
+#include "controller/domain/core/lifecycle.h"
+#include "controller/domain/core/rows.h"
+#include "controller/domain/core/sql.h"
+#include "lib/charm/config.h"
+
+namespace skein::controller::domain::application {
+namespace {
+
+// Juju's Endpoint.ImplementedBy: the new charm declares the endpoint with the same role and
+// interface.
+bool ImplementedBy(const EndpointRow& endpoint, const charm::Metadata& metadata) {
+  const charm::Endpoint* declared = metadata.FindEndpoint(endpoint.endpoint);
+  return declared != nullptr && declared->interface == endpoint.interface &&
+         charm::RoleName(declared->role) == endpoint.role;
+}
+
+}  // namespace
+
+absl::StatusOr<RefreshResult> RefreshInTx(Tx& tx, const RefreshArgs& args) {
+  const UploadedCharm& charm = args.charm;
+  auto model = FindModel(tx, args.model);
+  if (!model.ok()) return model.status();
+  auto app = FindApp(tx, model->id, args.application);
+  if (!app.ok()) return app.status();
+  if (app->life != Life::kAlive) return absl::FailedPreconditionError(NotAlive(app->name));
+  if (charm.metadata.name != app->charm_name) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot refresh \"", app->name, "\" to \"", charm.metadata.name, "\": the application runs charm \"",
+        app->charm_name, "\"; refresh it with a charm of that name, or deploy \"", charm.metadata.name,
+        "\" as a new application"));
+  }
+  if (charm.metadata.subordinate) return absl::FailedPreconditionError("subordinate charms are not supported yet");
+
+  RefreshResult result;
+  result.revision = NextLocalRevision(tx, model->id, charm.metadata.name);
+  result.charm_url = absl::StrCat("local:", charm.metadata.name, "-", result.revision);
+  std::vector<RelationRow> relations = RelationsOfApp(tx, app->id);
+  for (const RelationRow& r : relations) {
+    if (r.life != Life::kAlive) continue;
+    const EndpointRow* local = r.Local(app->id);
+    if (local != nullptr && !ImplementedBy(*local, charm.metadata)) {
+      return absl::FailedPreconditionError(absl::StrCat("cannot upgrade application \"", app->name, "\" to charm \"",
+                                                        result.charm_url, "\": would break relation \"", r.key, "\""));
+    }
+  }
+
+  const int64_t charm_id = InsertCharm(tx, model->id, result.charm_url, "local", result.revision, charm);
+  const nlohmann::json settings = charm::FilterSettings(charm.config, app->config);
+  sql::Exec(tx.db(),
+            "UPDATE applications SET charm_id = ?, charm_origin = 'local', channel = '', config_json = ? WHERE id = ?",
+            charm_id, settings.dump(), app->id);
+  // A peer endpoint the old charm did not have gets its relation, as at deploy.
+  for (const auto& [name, endpoint] : charm.metadata.endpoints) {
+    if (endpoint.role != charm::Role::kPeers) continue;
+    bool exists = false;
+    for (const RelationRow& r : relations) {
+      const EndpointRow* local = r.Local(app->id);
+      exists = exists || (r.is_peer && local != nullptr && local->endpoint == name);
+    }
+    if (exists) continue;
+    auto created = CreateRelation(
+        tx, model->id, {EndpointRow{app->id, app->name, name, "peers", endpoint.interface, endpoint.scope}});
+    if (!created.ok()) return created.status();
+  }
+  tx.Touch(AppKey(app->id));
+  tx.Record(model->id, "application", app->name, "refresh");
+  return result;
+}
+
+absl::StatusOr<RefreshResult> ApplicationService::Refresh(const RefreshArgs& args) {
+  RefreshResult result;
+  absl::Status s = db_->Write("refresh", [&](Tx& tx) -> absl::Status {
+    auto refreshed = RefreshInTx(tx, args);
+    if (!refreshed.ok()) return refreshed.status();
+    result = std::move(*refreshed);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return result;
+}
+
+}  // namespace skein::controller::domain::application

@@ -1,0 +1,94 @@
+// `skein refresh --path` in the domain (application::RefreshInTx): a new local revision with
+// config and relations kept, refusals that change nothing, and the units' snapshot moving to
+// the new charm.
+
+#include "controller/domain/application/application_service.h"
+#include "controller/watch/snapshots.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/controller/test_util.h"
+
+namespace skein::controller {
+namespace {
+
+using testing::DomainEnv;
+using testing::MakeCharm;
+using testing::Uploaded;
+
+constexpr char kConfig[] =
+    "options:\n  port: {type: int, default: 80}\n  name: {type: string}\n  old: {type: string}\n";
+
+domain::application::RefreshArgs Refresh(const std::string& app, const std::string& metadata,
+                                         const std::string& config = "") {
+  domain::application::RefreshArgs args;
+  args.model = "test";
+  args.application = app;
+  args.charm = Uploaded(MakeCharm(metadata, config));
+  return args;
+}
+
+TEST(RefreshTest, NewLocalRevisionKeepsConfigAndRelations) {
+  DomainEnv env;
+  env.Deploy("db", MakeCharm(testing::kDbMetadata, kConfig), 2);
+  env.Deploy("app", MakeCharm(testing::kAppMetadata), 1);
+  ASSERT_TRUE(env.relations->Integrate("test", {"app:db", "db:db"}).ok());
+  ASSERT_TRUE(env.apps->SetConfig("test", "db", {{"port", "5432"}, {"name", "x"}, {"old", "y"}}, {}).ok());
+  const std::string old_sha = env.App("db").charm_sha256;
+  const int64_t relations = env.Count("relations");
+
+  // The new revision drops option `old`, changes `name` to an int, and adds a peer endpoint.
+  std::string metadata = std::string(testing::kDbMetadata) + "  replicas:\n    interface: db-replicas\n";
+  auto result = env.apps->Refresh(
+      Refresh("db", metadata, "options:\n  port: {type: int, default: 80}\n  name: {type: int}\n"));
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->charm_url, "local:db-1");
+  EXPECT_EQ(result->revision, 1);
+  domain::AppRow app = env.App("db");
+  EXPECT_EQ(app.charm_url, "local:db-1");
+  EXPECT_NE(app.charm_sha256, old_sha);
+  EXPECT_EQ(app.config, nlohmann::json({{"port", 5432}}));
+  EXPECT_EQ(env.Count("relations"), relations + 1) << "the new peer endpoint has no relation";
+
+  auto snapshot = watch::BuildUnitSnapshot(*env.db, env.UnitId("db/1"));
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  EXPECT_EQ(snapshot->snapshot.charm().url(), "local:db-1");
+  EXPECT_EQ(snapshot->snapshot.charm().sha256(), app.charm_sha256);
+  EXPECT_EQ(nlohmann::json::parse(snapshot->snapshot.config_json()), nlohmann::json({{"port", 5432}}));
+
+  auto again = env.apps->Refresh(Refresh("db", metadata));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->charm_url, "local:db-2") << "every local refresh is a new revision";
+}
+
+TEST(RefreshTest, RefusalsChangeNothing) {
+  DomainEnv env;
+  env.Deploy("db", MakeCharm(testing::kDbMetadata), 1);
+  env.Deploy("app", MakeCharm(testing::kAppMetadata), 1);
+  ASSERT_TRUE(env.relations->Integrate("test", {"app:db", "db:db"}).ok());
+  const int64_t charms = env.Count("charms");
+
+  auto breaks = env.apps->Refresh(Refresh("db", "name: db\npeers:\n  cluster:\n    interface: db-peers\n"));
+  EXPECT_EQ(breaks.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(breaks.status().message(),
+            "cannot upgrade application \"db\" to charm \"local:db-1\": would break relation \"app:db db:db\"");
+  auto other_interface = env.apps->Refresh(
+      Refresh("db", "name: db\nprovides:\n  db:\n    interface: pgsql\npeers:\n  cluster:\n    interface: db-peers\n"));
+  EXPECT_EQ(other_interface.status().code(), absl::StatusCode::kFailedPrecondition);
+  auto renamed = env.apps->Refresh(Refresh("db", "name: other\n"));
+  EXPECT_EQ(renamed.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(renamed.status().message()),
+              ::testing::StartsWith("cannot refresh \"db\" to \"other\": the application runs charm \"db\""));
+  EXPECT_EQ(env.apps->Refresh(Refresh("nope", "name: nope\n")).status().message(), "application \"nope\" not found");
+  EXPECT_EQ(env.Count("charms"), charms);
+  EXPECT_EQ(env.App("db").charm_url, "local:db-0");
+
+  // The same charm without a relation on that endpoint may drop it.
+  env.Deploy("solo", MakeCharm(testing::kAppMetadata), 1);
+  auto dropped = env.apps->Refresh(Refresh("solo", "name: app\n"));
+  ASSERT_TRUE(dropped.ok()) << dropped.status();
+  // Revisions count per charm name in the model: `app` deployed local:app-0 and solo local:app-1.
+  EXPECT_EQ(dropped->charm_url, "local:app-2");
+}
+
+}  // namespace
+}  // namespace skein::controller
