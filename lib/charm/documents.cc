@@ -41,7 +41,7 @@ absl::StatusOr<CharmDocuments> ReadCharmDocuments(const CharmFileReader& read) {
   }
   YAML::Node root;
   if (charmcraft && (!*metadata || !*config || !*actions)) {
-    auto loaded = format::LoadYaml(*charmcraft, format::CharmYamlBudget());
+    auto loaded = format::LoadYaml(*charmcraft, CharmYamlBudget());
     if (!loaded.ok()) return absl::InvalidArgumentError(absl::StrCat(kCharmcraftFile, ": ", loaded.status().message()));
     root = std::move(*loaded);
     if (!root.IsMap()) return absl::InvalidArgumentError(absl::StrCat(kCharmcraftFile, ": expected a map"));

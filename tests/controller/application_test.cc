@@ -166,7 +166,7 @@ TEST(AddUnitTest, MoreUnitsThanOneRequestMayAddAreRefusedAndNothingIsWritten) {
   domain::application::DeployArgs deploy;
   deploy.model = "test";
   deploy.application = "big";
-  deploy.charm = TestCharm("kv-provider");
+  deploy.charm = testing::Uploaded(TestCharm("kv-provider"));
   deploy.num_units = 2147483647;
   EXPECT_EQ(env.apps->Deploy(deploy).status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(env.Count("units"), units);
@@ -174,8 +174,8 @@ TEST(AddUnitTest, MoreUnitsThanOneRequestMayAddAreRefusedAndNothingIsWritten) {
   EXPECT_EQ(env.App("kv").next_unit_number, 1);
 }
 
-// The limit is chosen so that a request at the limit is one short transaction: this is the
-// figure the README quotes (printed, and bounded generously for a loaded test machine).
+// The limit is chosen so that a request at the limit is one short transaction. The time it takes
+// is printed for the README; it is not asserted (figures belong to benchmarks).
 TEST(AddUnitTest, AddingTheLargestLegalNumberOfUnitsIsOneShortTransaction) {
   DomainEnv env;
   env.Deploy("kv-provider", TestCharm("kv-provider"), 1);
@@ -194,7 +194,6 @@ TEST(AddUnitTest, AddingTheLargestLegalNumberOfUnitsIsOneShortTransaction) {
   std::cout << "add-unit of 1000 units (peer and regular relation scopes entered) took " << took.count()
             << " ms (" << cpu_ms << " ms of CPU)\n";
   ::testing::Test::RecordProperty("add_unit_1000_ms", static_cast<int>(took.count()));
-  EXPECT_LT(took, std::chrono::seconds(5));
   // Every new unit entered both relations.
   EXPECT_EQ(env.Count("relation_scopes", "unit_id IN (SELECT id FROM units WHERE name LIKE 'kv-provider/%')"), 2002);
 }

@@ -317,14 +317,6 @@ grpc::Status FakeAgentService::ActionLog(grpc::ServerContext* ctx, const v1::Act
   return grpc::Status::OK;
 }
 
-grpc::Status FakeAgentService::GetUnitState(grpc::ServerContext* ctx, const v1::GetUnitStateRequest*,
-                                            v1::GetUnitStateResponse* resp) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Record(ctx);
-  resp->mutable_state()->insert(unit_state.begin(), unit_state.end());
-  return grpc::Status::OK;
-}
-
 grpc::Status FakeAgentService::SetLeaderSettings(grpc::ServerContext* ctx, const v1::SetLeaderSettingsRequest* req,
                                                  v1::SetLeaderSettingsResponse*) {
   std::lock_guard<std::mutex> lock(mu_);

@@ -77,7 +77,6 @@ class FakeAgentService final : public v1::Agent::Service {
   int watch_unit_calls = 0;
   int watch_machine_calls = 0;
   std::vector<v1::LogEntry> logs;
-  std::map<std::string, std::string> unit_state;       // what GetUnitState serves
   std::map<std::string, std::string> leader_settings;  // SetLeaderSettings applied
   std::vector<std::string> action_logs;                 // ActionLog messages
   std::vector<std::string> workload_versions;           // SetWorkloadVersion values
@@ -119,7 +118,6 @@ class FakeAgentService final : public v1::Agent::Service {
   // Records the result and drops the task from the snapshot, as the controller does.
   grpc::Status FinishAction(grpc::ServerContext*, const v1::FinishActionRequest*, v1::FinishActionResponse*) override;
   grpc::Status ActionLog(grpc::ServerContext*, const v1::ActionLogRequest*, v1::ActionLogResponse*) override;
-  grpc::Status GetUnitState(grpc::ServerContext*, const v1::GetUnitStateRequest*, v1::GetUnitStateResponse*) override;
   grpc::Status SetLeaderSettings(grpc::ServerContext*, const v1::SetLeaderSettingsRequest*,
                                  v1::SetLeaderSettingsResponse*) override;
 

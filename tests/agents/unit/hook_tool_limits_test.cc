@@ -168,7 +168,9 @@ TEST_F(HookToolLimitsTest, StateSetKeyValueAndWholeState) {
   EXPECT_EQ(Run(*ctx, "state-set", {std::string(256, 'k') + "=" + std::string(64 * kKiB, 'v')}).code, 0);
   EXPECT_EQ(Run(*ctx, "state-delete", {std::string(256, 'k')}).code, 0);
   // The committed state counts: 31 values of 64 KiB fit in 2 MiB, a 32nd does not.
-  for (int i = 0; i < 31; ++i) fake_.unit_state["k" + std::to_string(100 + i)] = std::string(64 * kKiB, 'v');
+  v1::GetUnitStateResponse committed;
+  for (int i = 0; i < 31; ++i) (*committed.mutable_state())["k" + std::to_string(100 + i)] = std::string(64 * kKiB, 'v');
+  fake_.SetUnitState(committed);
   auto fresh = Context();
   ToolResult over = Run(*fresh, "state-set", {"k999=" + std::string(64 * kKiB, 'v')});
   EXPECT_EQ(over.code, 1);
