@@ -18,6 +18,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "lib/base/limits.h"
 
 struct zip;
 
@@ -53,9 +54,10 @@ class CharmZip {
   const ArchiveEntry* Find(const std::string& path) const;
 
   // The whole content of a regular file entry: nullopt when there is no such file (or it is not
-  // a regular file); InvalidArgument `<path> in the charm is N bytes, more than the limit of M
-  // bytes` when it is bigger than `max_bytes`; Internal when the archive is damaged.
-  absl::StatusOr<std::optional<std::string>> ReadSmallFile(const std::string& path, uint64_t max_bytes) const;
+  // a regular file); InvalidArgument `<path> (N bytes) exceeds the <limit> limit of <cap.what>`
+  // (limits::SizeError, the one text for every cap) when it is bigger than `cap`; Internal when
+  // the archive is damaged.
+  absl::StatusOr<std::optional<std::string>> ReadSmallFile(const std::string& path, const limits::Cap& cap) const;
 
   // Writes every entry under `dir` (created when missing): directories, then files (each
   // streamed to a temporary name beside it and renamed into place, with its mode), then

@@ -167,10 +167,11 @@ const ArchiveEntry* CharmZip::Find(const std::string& path) const {
   return it == by_path_.end() ? nullptr : &entries_[it->second];
 }
 
-absl::StatusOr<std::optional<std::string>> CharmZip::ReadSmallFile(const std::string& path, uint64_t max_bytes) const {
+absl::StatusOr<std::optional<std::string>> CharmZip::ReadSmallFile(const std::string& path, const limits::Cap& cap) const {
   const ArchiveEntry* e = Find(path);
   if (e == nullptr || e->kind != EntryKind::kFile) return std::nullopt;
-  return ReadWhole(*e, max_bytes);
+  if (e->size > cap.bytes) return limits::SizeError(cap, e->path, e->size);
+  return ReadWhole(*e, cap.bytes);
 }
 
 absl::StatusOr<std::string> CharmZip::ReadWhole(const ArchiveEntry& e, uint64_t max_bytes) const {

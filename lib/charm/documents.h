@@ -19,10 +19,6 @@
 
 namespace skein::charm {
 
-// The largest metadata.yaml, config.yaml, actions.yaml or charmcraft.yaml skein reads (the one
-// cap of lib/base/limits.h).
-inline constexpr uint64_t kMaxCharmDocumentBytes = limits::kCharmYaml.bytes;
-
 struct CharmDocuments {
   std::string metadata_source;  // "metadata.yaml" or "charmcraft.yaml"
   std::string metadata_yaml;    // the whole file it came from
@@ -31,7 +27,8 @@ struct CharmDocuments {
 };
 
 // Reads a file at the charm's root: nullopt when there is none, InvalidArgument when it is
-// bigger than kMaxCharmDocumentBytes.
+// bigger than limits::kCharmYaml (the largest metadata.yaml, config.yaml, actions.yaml or
+// charmcraft.yaml skein reads).
 using CharmFileReader = std::function<absl::StatusOr<std::optional<std::string>>(const std::string& name)>;
 
 // Errors: InvalidArgument `charm has no metadata.yaml or charmcraft.yaml at its root`, a

@@ -169,11 +169,18 @@ TEST_F(PackedCharmTest, RefreshPathRunsUpgradeCharmAndRefusesBreakingARelation) 
   ASSERT_EQ(r.code, 0) << r.err << r.out;
   EXPECT_NE(r.err.find("Added local charm \"testdb\", revision 1, to the model"), std::string::npos) << r.err;
   ASSERT_TRUE(WaitForActive("testdb/0", "version 2"));
+  // upgrade-charm sets "version 2"; config-changed follows it in a hook of its own.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        std::vector<std::string> hooks = ReadLines(Path("hooks.log"));
+        auto upgrade = std::find(hooks.begin(), hooks.end(), "upgrade-charm");
+        return upgrade != hooks.end() && upgrade + 1 != hooks.end();
+      },
+      std::chrono::minutes(1)))
+      << ReadFile(Path("hooks.log"));
   std::vector<std::string> hooks = ReadLines(Path("hooks.log"));
   auto upgrade = std::find(hooks.begin(), hooks.end(), "upgrade-charm");
-  ASSERT_NE(upgrade, hooks.end()) << ReadFile(Path("hooks.log"));
-  ASSERT_NE(upgrade + 1, hooks.end());
-  EXPECT_EQ(*(upgrade + 1), "config-changed");
+  EXPECT_EQ(*(upgrade + 1), "config-changed") << ReadFile(Path("hooks.log"));
   json status = cluster_.Status();
   EXPECT_EQ(status["applications"]["testdb"]["charm"], "local:testdb-1");
   EXPECT_EQ(status["applications"]["testdb"]["charm-rev"], 1);

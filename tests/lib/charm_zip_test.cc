@@ -21,6 +21,8 @@ namespace skein::charm {
 namespace {
 
 namespace fs = std::filesystem;
+// A cap for reading the small files of the test archives.
+constexpr limits::Cap kSmall{100, "a test file"};
 
 class TempDir {
  public:
@@ -109,10 +111,10 @@ TEST(CharmZipTest, DirectoryRoundTripKeepsModesLinksAndContent) {
   EXPECT_EQ((*zip)->Find("link.py")->kind, EntryKind::kSymlink);
   EXPECT_EQ((*zip)->Find("link.py")->link_target, "src/charm.py");
   EXPECT_EQ((*zip)->Find("empty")->kind, EntryKind::kDirectory);
-  auto metadata = (*zip)->ReadSmallFile("metadata.yaml", 100);
+  auto metadata = (*zip)->ReadSmallFile("metadata.yaml", kSmall);
   ASSERT_TRUE(metadata.ok() && *metadata);
   EXPECT_EQ(**metadata, "name: demo\n");
-  EXPECT_EQ(*(*zip)->ReadSmallFile("link.py", 100), std::nullopt) << "a link is not a file to read";
+  EXPECT_EQ(*(*zip)->ReadSmallFile("link.py", kSmall), std::nullopt) << "a link is not a file to read";
 
   const std::string out = dir.path() + "/out";
   ASSERT_TRUE((*zip)->ExtractTo(out).ok());
@@ -157,10 +159,10 @@ TEST(CharmZipTest, BigFileStreamsThroughIntact) {
   auto zip = CharmZip::Open(dir.path() + "/big.charm");
   ASSERT_TRUE(zip.ok()) << zip.status();
   EXPECT_EQ((*zip)->Find("data/blob.bin")->size, big.size());
-  auto small = (*zip)->ReadSmallFile("data/blob.bin", 1024);
+  auto small = (*zip)->ReadSmallFile("data/blob.bin", limits::Cap{1024, "a test file"});
   ASSERT_FALSE(small.ok());
   EXPECT_EQ(small.status().message(),
-            "data/blob.bin in the charm is 6291473 bytes, more than the limit of 1024 bytes");
+            "data/blob.bin (6291473 bytes) exceeds the 1 KiB limit of a test file");
   ASSERT_TRUE((*zip)->ExtractTo(dir.path() + "/out").ok());
   EXPECT_EQ(Sha256Hex(ReadFile(dir.path() + "/out/data/blob.bin")), Sha256Hex(big));
 }
@@ -278,12 +280,12 @@ TEST(CharmDocumentsTest, SeparateFilesWinAndErrorsNameTheirFile) {
 TEST(CharmDocumentsTest, OversizedDocumentIsRefused) {
   TempDir dir;
   auto zip = PackAndOpen(dir, {File("metadata.yaml", "name: a\n"),
-                               File("config.yaml", "# " + std::string(kMaxCharmDocumentBytes, 'x') + "\n")});
+                               File("config.yaml", "# " + std::string(limits::kCharmYaml.bytes, 'x') + "\n")});
   ASSERT_TRUE(zip.ok());
   auto docs = ReadCharmDocuments(
-      [&](const std::string& name) { return (*zip)->ReadSmallFile(name, kMaxCharmDocumentBytes); });
+      [&](const std::string& name) { return (*zip)->ReadSmallFile(name, limits::kCharmYaml); });
   ASSERT_FALSE(docs.ok());
-  EXPECT_EQ(docs.status().message(), "config.yaml in the charm is 1048579 bytes, more than the limit of 1048576 bytes");
+  EXPECT_EQ(docs.status().message(), "config.yaml (1048579 bytes) exceeds the 1 MiB limit of a charm's YAML file");
 }
 
 }  // namespace

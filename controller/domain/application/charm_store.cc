@@ -13,6 +13,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "lib/base/limits.h"
 #include "lib/charm/charm_zip.h"
 #include "spdlog/spdlog.h"
 
@@ -160,7 +161,7 @@ absl::StatusOr<UploadedCharm> CharmStore::ReadAt(const std::string& path, const 
   auto zip = charm::CharmZip::Open(path);
   if (!zip.ok()) return zip.status();
   auto documents = charm::ReadCharmDocuments([&](const std::string& name) {
-    return (*zip)->ReadSmallFile(name, charm::kMaxCharmDocumentBytes);
+    return (*zip)->ReadSmallFile(name, limits::kCharmYaml);
   });
   if (!documents.ok()) return documents.status();
   return ParseUploadedCharm(*documents, sha256, size);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "lib/base/limits.h"
 #include "lib/charm/charm_zip.h"
 #include "lib/charm/documents.h"
 #include "lib/format/yaml_budget.h"
@@ -25,7 +26,7 @@ constexpr char kDefaultBase[] = "ubuntu@22.04";
 // The base the charm declares (manifest.yaml as charmcraft packs it, or charmcraft.yaml).
 std::string CharmBase(const charm::CharmZip& zip) {
   try {
-    auto manifest = zip.ReadSmallFile("manifest.yaml", charm::kMaxCharmDocumentBytes);
+    auto manifest = zip.ReadSmallFile("manifest.yaml", limits::kCharmYaml);
     if (manifest.ok() && *manifest) {
       auto loaded = format::LoadYaml(**manifest);
       YAML::Node m = loaded.ok() ? *loaded : YAML::Node();
@@ -34,7 +35,7 @@ std::string CharmBase(const charm::CharmZip& zip) {
         if (b["name"] && b["channel"]) return b["name"].as<std::string>() + "@" + b["channel"].as<std::string>();
       }
     }
-    auto charmcraft = zip.ReadSmallFile("charmcraft.yaml", charm::kMaxCharmDocumentBytes);
+    auto charmcraft = zip.ReadSmallFile("charmcraft.yaml", limits::kCharmYaml);
     if (charmcraft.ok() && *charmcraft) {
       auto loaded = format::LoadYaml(**charmcraft);
       YAML::Node c = loaded.ok() ? *loaded : YAML::Node();
@@ -128,7 +129,7 @@ absl::StatusOr<LocalCharm> LoadLocalCharm(const std::string& path) {
   auto zip = charm::CharmZip::Open(charm.archive.path());
   if (!zip.ok()) return Invalid(path, zip.status());
   auto documents = charm::ReadCharmDocuments(
-      [&](const std::string& name) { return (*zip)->ReadSmallFile(name, charm::kMaxCharmDocumentBytes); });
+      [&](const std::string& name) { return (*zip)->ReadSmallFile(name, limits::kCharmYaml); });
   if (!documents.ok()) return Invalid(path, documents.status());
   auto parsed = charm::ParseCharmDocuments(*documents);
   if (!parsed.ok()) return Invalid(path, parsed.status());
