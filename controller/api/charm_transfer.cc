@@ -19,7 +19,8 @@ using domain::auth::Kind;
 
 // Reads one UploadCharm stream into the charm store: the first message opens the upload, every
 // chunk is written and hashed before the next is asked for, and the end of the stream verifies
-// the archive. An upload left unfinished (error, cancel) is removed with the reactor.
+// the archive. An upload left unfinished (error, cancel) is removed before the call ends, so a
+// client that sees the error finds nothing left behind.
 class UploadReactor : public grpc::ServerReadReactor<v1::UploadCharmRequest> {
  public:
   UploadReactor(grpc::CallbackServerContext* ctx, const Backend& backend, v1::UploadCharmResponse* response)
@@ -33,8 +34,12 @@ class UploadReactor : public grpc::ServerReadReactor<v1::UploadCharmRequest> {
   void OnDone() override { delete this; }
 
  private:
-  // Ends the call; nothing touches the reactor afterwards (OnDone may delete it at once).
-  void End(const absl::Status& status) { Finish(rpc::ToGrpc(status)); }
+  // Ends the call; nothing touches the reactor afterwards (OnDone may delete it at once). An
+  // unfinished upload's temporary file goes first: the client may look as soon as Finish sends.
+  void End(const absl::Status& status) {
+    upload_.reset();
+    Finish(rpc::ToGrpc(status));
+  }
 
   void Handle(bool ok) {
     if (!ok) {  // the client finished sending (or went away: then Finish goes nowhere)
