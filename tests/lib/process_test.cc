@@ -22,6 +22,29 @@ struct Lines {
       (s == OutputStream::kStderr ? err : out).emplace_back(line);
     };
   }
+  // Options that stream into these lines.
+  RunOptions Options() {
+    RunOptions run;
+    run.on_line = Fn();
+    return run;
+  }
+};
+
+SpawnOptions Shell(const std::string& script) {
+  SpawnOptions o;
+  o.argv = {"/bin/sh", "-c", script};
+  return o;
+}
+
+// Runs `o` and measures how long Run took (on the real clock: children run in real time).
+struct TimedRun {
+  TimedRun(const SpawnOptions& o, const RunOptions& run) {
+    const Clock::TimePoint begin = RealClock().Now();
+    result = process::Run(o, run);
+    took = RealClock().Now() - begin;
+  }
+  absl::StatusOr<RunResult> result;
+  Clock::Duration took{};
 };
 
 TEST(ProcessTest, RunCapturesOutputAndExitCode) {
@@ -70,12 +93,9 @@ TEST(ProcessTest, TerminateStopsASpawnedDaemon) {
 }
 
 TEST(ProcessStreamTest, LinesArriveInOrderPerStreamAndALastLineWithoutNewlineIsKept) {
-  SpawnOptions o;
-  o.argv = {"/bin/sh", "-c",
-            "i=0; while [ $i -lt 3000 ]; do echo out$i; echo err$i >&2; i=$((i+1)); done; printf tail"};
+  SpawnOptions o = Shell("i=0; while [ $i -lt 3000 ]; do echo out$i; echo err$i >&2; i=$((i+1)); done; printf tail");
   Lines lines;
-  RunOptions run;
-  run.on_line = lines.Fn();
+  RunOptions run = lines.Options();
   auto r = process::Run(o, run);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->exit_code, 0);
@@ -94,8 +114,7 @@ TEST(ProcessStreamTest, LinesArriveInOrderPerStreamAndALastLineWithoutNewlineIsK
 TEST(ProcessStreamTest, ALineIsHandedOverWhileTheChildStillRuns) {
   // The child prints its pid and waits for SIGUSR1, which the callback sends when that line
   // arrives. Had Run held the line back until the child ended, the timeout would have ended it.
-  SpawnOptions o;
-  o.argv = {"/bin/sh", "-c", "trap 'echo second; exit 0' USR1; echo $$; while :; do /bin/sleep 0.05; done"};
+  SpawnOptions o = Shell("trap 'echo second; exit 0' USR1; echo $$; while :; do /bin/sleep 0.05; done");
   Lines lines;
   RunOptions run;
   run.timeout = std::chrono::seconds(20);
@@ -113,8 +132,7 @@ TEST(ProcessStreamTest, ALineIsHandedOverWhileTheChildStillRuns) {
 }
 
 TEST(ProcessStreamTest, LargeOutputIsStreamedAndCapturedWhole) {
-  SpawnOptions o;
-  o.argv = {"/bin/sh", "-c", "yes 0123456789abcdef | head -n 400000"};
+  SpawnOptions o = Shell("yes 0123456789abcdef | head -n 400000");
   size_t count = 0;
   bool all_same = true;
   RunOptions run;
@@ -132,16 +150,13 @@ TEST(ProcessStreamTest, LargeOutputIsStreamedAndCapturedWhole) {
 }
 
 TEST(ProcessStreamTest, AGrandchildHoldingThePipesDoesNotKeepRunWaiting) {
-  SpawnOptions o;
-  o.argv = {"/bin/sh", "-c", "/bin/sleep 30 & echo $! >&2; echo done"};
+  SpawnOptions o = Shell("/bin/sleep 30 & echo $! >&2; echo done");
   Lines lines;
-  RunOptions run;
-  run.on_line = lines.Fn();
+  RunOptions run = lines.Options();
   run.drain_after_exit = std::chrono::milliseconds(200);
-  run.timeout = std::chrono::seconds(20);
-  const auto begin = RealClock().Now();
-  auto r = process::Run(o, run);
-  const auto took = RealClock().Now() - begin;
+  // No timeout: the sleeper's 30 s bound a Run that waited for it, and `took` shows it.
+  TimedRun timed(o, run);
+  const absl::StatusOr<RunResult>& r = timed.result;
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_EQ(lines.err.size(), 1u);
   int64_t sleeper = 0;
@@ -151,34 +166,28 @@ TEST(ProcessStreamTest, AGrandchildHoldingThePipesDoesNotKeepRunWaiting) {
   EXPECT_FALSE(r->timed_out);
   EXPECT_EQ(r->exit_code, 0);
   EXPECT_EQ(lines.out, std::vector<std::string>{"done"});
-  EXPECT_LT(took, std::chrono::seconds(10));
+  EXPECT_LT(timed.took, std::chrono::seconds(10));
 }
 
 TEST(ProcessStreamTest, TimeoutSendsTermThenKillAfterTheGrace) {
   // The whole group ignores SIGTERM (an ignored signal stays ignored across exec), so only the
   // SIGKILL after the grace ends it.
-  SpawnOptions o;
-  o.argv = {"/bin/sh", "-c", "trap '' TERM; /bin/sleep 30"};
+  SpawnOptions o = Shell("trap '' TERM; /bin/sleep 30");
   RunOptions run;
   run.timeout = std::chrono::milliseconds(100);
   run.kill_grace = std::chrono::milliseconds(300);
-  const auto begin = RealClock().Now();
-  auto r = process::Run(o, run);
-  const auto took = RealClock().Now() - begin;
-  ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_TRUE(r->timed_out);
-  EXPECT_TRUE(r->signaled);
-  EXPECT_EQ(r->signal, SIGKILL);
-  EXPECT_GE(took, std::chrono::milliseconds(400));
-  EXPECT_LT(took, std::chrono::seconds(10));
+  TimedRun timed(o, run);
+  ASSERT_TRUE(timed.result.ok()) << timed.result.status();
+  EXPECT_TRUE(timed.result->timed_out);
+  EXPECT_EQ(timed.result->signal, SIGKILL);
+  EXPECT_GE(timed.took, std::chrono::milliseconds(400));
+  EXPECT_LT(timed.took, std::chrono::seconds(10));
 }
 
 TEST(ProcessStreamTest, TimeoutLetsAChildThatHonoursTermFinishItsWay) {
-  SpawnOptions o;
-  o.argv = {"/bin/sh", "-c", "trap 'echo cleaning up; exit 7' TERM; echo started; /bin/sleep 30 & wait"};
+  SpawnOptions o = Shell("trap 'echo cleaning up; exit 7' TERM; echo started; /bin/sleep 30 & wait");
   Lines lines;
-  RunOptions run;
-  run.on_line = lines.Fn();
+  RunOptions run = lines.Options();
   run.timeout = std::chrono::milliseconds(200);
   run.kill_grace = std::chrono::seconds(20);
   auto r = process::Run(o, run);
@@ -190,8 +199,7 @@ TEST(ProcessStreamTest, TimeoutLetsAChildThatHonoursTermFinishItsWay) {
 }
 
 TEST(ProcessStreamTest, CancelStopsTheChildAndEveryLaterRun) {
-  SpawnOptions o;
-  o.argv = {"/bin/sh", "-c", "echo started; /bin/sleep 30"};
+  SpawnOptions o = Shell("echo started; /bin/sleep 30");
   RunCanceller canceller;
   Lines lines;
   RunOptions run;
