@@ -1,123 +1,98 @@
 #include "agents/machine/machine_agent.h"
 
-#include <random>
-
+#include "lib/rpc/retry.h"
 #include "spdlog/spdlog.h"
 
 namespace skein::agent {
-namespace {
 
-constexpr auto kMinBackoff = std::chrono::milliseconds(100);
-constexpr auto kMaxBackoff = std::chrono::milliseconds(5000);
-
-bool Transient(const absl::Status& s) {
-  return s.code() == absl::StatusCode::kUnavailable || s.code() == absl::StatusCode::kDeadlineExceeded;
-}
-
-}  // namespace
-
-MachineAgent::MachineAgent(MachineAgentConfig config, AgentClient* client)
-    : config_(std::move(config)), client_(client) {
+MachineAgent::MachineAgent(MachineAgentConfig config, AgentClient* client, Clock& clock)
+    : config_(std::move(config)), client_(client), clock_(clock) {
   supervisor_ = std::make_unique<UnitAgentSupervisor>(
       config_.units,
       [this](const v1::MachineUnit& unit, const std::string& credential) {
         return client_->SetUnitCredential(unit, credential);
       },
       [this] { Wake(); });
+  rpc::StreamWatcher<v1::MachineSnapshot>::Options watch;
+  watch.what = "machine " + config_.machine_id;
+  watch.open = [this](grpc::ClientContext* ctx) {
+    client_->Prepare(ctx, std::chrono::milliseconds(0));
+    v1::WatchMachineRequest request;
+    request.set_machine_id(config_.machine_id);
+    return client_->stub().WatchMachine(ctx, request);
+  };
+  watch.on_message = [this](const v1::MachineSnapshot& snapshot) {
+    MutexLock lock(mu_);
+    latest_ = std::make_shared<const v1::MachineSnapshot>(snapshot);
+    ++generation_;
+    cv_.NotifyAll();
+  };
+  watcher_ = std::make_unique<rpc::StreamWatcher<v1::MachineSnapshot>>(std::move(watch), clock_);
 }
 
 MachineAgent::~MachineAgent() {
   Stop();
-  if (watch_thread_.joinable()) watch_thread_.join();
+  watcher_->Stop();
   supervisor_.reset();
 }
 
 void MachineAgent::Wake() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    ++generation_;
-  }
-  cv_.notify_all();
+  MutexLock lock(mu_);
+  ++generation_;
+  cv_.NotifyAll();
 }
 
 void MachineAgent::Stop() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   stopping_ = true;
-  if (active_ != nullptr) active_->TryCancel();
-  cv_.notify_all();
+  cv_.NotifyAll();
 }
 
-void MachineAgent::WatchLoop() {
-  std::mt19937_64 rng(std::random_device{}());
-  auto backoff = kMinBackoff;
-  v1::WatchMachineRequest request;
-  request.set_machine_id(config_.machine_id);
+absl::Status MachineAgent::LogIn() {
+  // A wrong credential is fatal, an absent controller is waited for.
+  rpc::Backoff backoff(rpc::kControllerRetry);
   while (true) {
-    grpc::ClientContext ctx;
-    client_->Prepare(&ctx, std::chrono::milliseconds(0));
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_) return;
-      active_ = &ctx;
+    auto login = client_->Login();
+    if (login.ok()) return absl::OkStatus();
+    if (!rpc::IsTransient(login.status())) return login.status();
+    spdlog::warn("cannot reach the controller ({}), retrying", std::string(login.status().message()));
+    MutexLock lock(mu_);
+    if (clock_.WaitFor(mu_, cv_, backoff.Next(), [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; })) {
+      return absl::OkStatus();
     }
-    auto reader = client_->stub().WatchMachine(&ctx, request);
-    v1::MachineSnapshot snapshot;
-    while (reader->Read(&snapshot)) {
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        latest_ = std::make_shared<const v1::MachineSnapshot>(snapshot);
-        ++generation_;
-      }
-      cv_.notify_all();
-      backoff = kMinBackoff;
-    }
-    grpc::Status status = reader->Finish();
-    std::unique_lock<std::mutex> lock(mu_);
-    active_ = nullptr;
-    if (stopping_) return;
-    spdlog::warn("watching machine {} failed ({}), reconnecting", config_.machine_id, status.error_message());
-    std::uniform_int_distribution<int64_t> dist(backoff.count() / 2, backoff.count());
-    cv_.wait_for(lock, std::chrono::milliseconds(dist(rng)), [&] { return stopping_; });
-    if (stopping_) return;
-    backoff = std::min(backoff * 2, kMaxBackoff);
   }
 }
 
 absl::Status MachineAgent::Run() {
-  // Log in first: a wrong credential is fatal, an absent controller is waited for.
-  auto backoff = kMinBackoff;
-  while (true) {
-    auto login = client_->Login();
-    if (login.ok()) break;
-    if (!Transient(login.status())) return login.status();
-    spdlog::warn("cannot reach the controller ({}), retrying", std::string(login.status().message()));
-    std::unique_lock<std::mutex> lock(mu_);
-    if (cv_.wait_for(lock, backoff, [&] { return stopping_; })) return absl::OkStatus();
-    backoff = std::min(backoff * 2, kMaxBackoff);
+  if (absl::Status s = LogIn(); !s.ok()) return s;
+  {
+    MutexLock lock(mu_);
+    if (stopping_) return absl::OkStatus();
   }
   supervisor_->StopLeftovers();
-  watch_thread_ = std::thread([this] { WatchLoop(); });
+  watcher_->Start();
 
+  constexpr Clock::TimePoint kNever = Clock::TimePoint::max();
   bool ready = false;
-  auto next_restart = UnitAgentSupervisor::Clock::time_point::max();
+  Clock::TimePoint next_restart = kNever;
   uint64_t seen = 0;
   while (true) {
     std::shared_ptr<const v1::MachineSnapshot> snapshot;
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      auto woken = [&] { return stopping_ || generation_ != seen; };
+      MutexLock lock(mu_);
+      auto woken = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || generation_ != seen; };
       // No deadline means none: time_point::max() is not passed on, as it may overflow.
-      if (next_restart == UnitAgentSupervisor::Clock::time_point::max()) {
-        cv_.wait(lock, woken);
+      if (next_restart == kNever) {
+        while (!woken()) cv_.Wait(mu_);
       } else {
-        cv_.wait_until(lock, next_restart, woken);
+        clock_.WaitUntil(mu_, cv_, next_restart, woken);
       }
       if (stopping_) break;
       seen = generation_;
       snapshot = latest_;
     }
     if (snapshot == nullptr) {
-      next_restart = UnitAgentSupervisor::Clock::time_point::max();
+      next_restart = kNever;
       continue;
     }
     std::vector<v1::MachineUnit> units(snapshot->units().begin(), snapshot->units().end());
@@ -128,7 +103,7 @@ absl::Status MachineAgent::Run() {
       if (config_.on_ready) config_.on_ready();
     }
   }
-  if (watch_thread_.joinable()) watch_thread_.join();
+  watcher_->Stop();
   supervisor_->StopAll();
   spdlog::info("machine agent stopped");
   return absl::OkStatus();

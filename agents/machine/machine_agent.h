@@ -1,22 +1,22 @@
 #pragma once
 
 // The machine agent (skein-machine-agent): logs in as `machine-<id>`, watches the machine's
-// snapshot (Agent.WatchMachine, reconnecting with backoff when the controller restarts) and
-// keeps one unit agent running per unit placed on the machine (UnitAgentSupervisor). Its loop
-// blocks only on a condition variable: a new snapshot, a unit agent exiting, a restart coming
-// due, or Stop().
+// snapshot (Agent.WatchMachine through rpc::StreamWatcher, reconnecting with backoff when the
+// controller restarts) and keeps one unit agent running per unit placed on the machine
+// (UnitAgentSupervisor). Its loop blocks only on a condition variable: a new snapshot, a unit
+// agent exiting, a restart coming due, or Stop().
 
-#include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "agents/machine/unit_agents.h"
 #include "agents/unit/api/agent_client.h"
+#include "lib/base/clock.h"
+#include "lib/base/mutex.h"
+#include "lib/rpc/stream_watcher.h"
 #include "skein/v1/agent.pb.h"
 
 namespace skein::agent {
@@ -30,8 +30,9 @@ struct MachineAgentConfig {
 
 class MachineAgent {
  public:
-  // `client` must outlive the agent.
-  MachineAgent(MachineAgentConfig config, AgentClient* client);
+  // `client` must outlive the agent; `clock` times the login retries, the reconnect backoff and
+  // the unit agents' restarts.
+  MachineAgent(MachineAgentConfig config, AgentClient* client, Clock& clock);
   ~MachineAgent();
 
   // Runs until Stop(); then stops every unit agent. Errors: Unauthenticated or
@@ -41,19 +42,21 @@ class MachineAgent {
   void Stop();
 
  private:
-  void WatchLoop();
+  // Logs in, retrying with backoff while the controller is away. OK also when stopped meanwhile.
+  absl::Status LogIn();
   void Wake();
 
   const MachineAgentConfig config_;
   AgentClient* const client_;
+  Clock& clock_;
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  uint64_t generation_ = 0;  // bumped by snapshots and unit agent exits
-  std::shared_ptr<const v1::MachineSnapshot> latest_;
-  grpc::ClientContext* active_ = nullptr;
-  std::thread watch_thread_;
+  Mutex mu_;
+  CondVar cv_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;  // bumped by snapshots and unit agent exits
+  std::shared_ptr<const v1::MachineSnapshot> latest_ ABSL_GUARDED_BY(mu_);
+  // Destroyed (its thread joined) before the members its callback uses.
+  std::unique_ptr<rpc::StreamWatcher<v1::MachineSnapshot>> watcher_;
   // Declared last: destroyed (stopping its waiter threads) before the members they wake.
   std::unique_ptr<UnitAgentSupervisor> supervisor_;
 };

@@ -37,6 +37,7 @@
 #include "agents/unit/workload/supervisor.h"
 #include "agents/charms/charms.h"
 #include "agents/sdk/builtin_runner.h"
+#include "lib/base/clock.h"
 #include "lib/base/logging.h"
 #include "lib/base/names.h"
 #include "lib/base/paths.h"
@@ -90,9 +91,12 @@ int main(int argc, char** argv) {
   skein::process::WritePidFile(pid_file);
   skein::agent::fault::ConfigureFromEnvironment(data_dir);
 
+  // Every timer, backoff, lease renewal and timestamp of the agent reads this clock.
+  skein::Clock& clock = skein::RealClock();
   skein::agent::AgentClient client(conf->controller, skein::rpc::Identity{conf->entity, conf->credential});
   auto pipeline = std::make_shared<skein::agent::LogPipeline>(
-      conf->entity, [&client](const std::vector<skein::v1::LogEntry>& entries) { return client.PushLogs(entries); });
+      conf->entity, [&client](const std::vector<skein::v1::LogEntry>& entries) { return client.PushLogs(entries); },
+      clock);
   pipeline->AttachToLogger(*spdlog::default_logger());
   pipeline->Start();
   // Also on the early `return Fail(...)`s below: their message must reach `skein debug-log`.

@@ -5,12 +5,16 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <fstream>
-#include <thread>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 
@@ -117,12 +121,83 @@ absl::StatusOr<pid_t> SpawnImpl(const SpawnOptions& o, Pipes* pipes) {
 
 absl::StatusOr<pid_t> Spawn(const SpawnOptions& options) { return SpawnImpl(options, nullptr); }
 
-absl::StatusOr<RunResult> Run(const SpawnOptions& options, std::optional<std::chrono::milliseconds> timeout) {
+RunCanceller::RunCanceller() : wake_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
+
+RunCanceller::~RunCanceller() {
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+}
+
+void RunCanceller::Cancel() {
+  MutexLock lock(mu_);
+  if (cancelled_) return;
+  cancelled_ = true;
+  // The counter is never read back: once cancelled the fd stays readable, which is the point.
+  const uint64_t one = 1;
+  if (wake_fd_ >= 0) (void)!::write(wake_fd_, &one, sizeof(one));
+}
+
+bool RunCanceller::cancelled() const {
+  MutexLock lock(mu_);
+  return cancelled_;
+}
+
+namespace {
+
+// Splits one stream into lines for RunOptions::on_line, or keeps it whole when there is none.
+class StreamReader {
+ public:
+  StreamReader(OutputStream stream, const RunOptions& options) : stream_(stream), options_(options) {}
+
+  void Feed(const char* data, size_t n) {
+    text_.append(data, n);
+    if (!options_.on_line) return;
+    size_t start = 0;
+    for (size_t nl; (nl = text_.find('\n', start)) != std::string::npos; start = nl + 1) {
+      options_.on_line(stream_, std::string_view(text_).substr(start, nl - start));
+    }
+    text_.erase(0, start);
+  }
+  // The stream ended: the last line, if it had no newline, or the whole text.
+  std::string Finish() {
+    if (!options_.on_line) return std::move(text_);
+    if (!text_.empty()) options_.on_line(stream_, text_);
+    text_.clear();
+    return {};
+  }
+
+ private:
+  const OutputStream stream_;
+  const RunOptions& options_;
+  std::string text_;
+};
+
+int PidfdOpen(pid_t pid) {
+#ifdef SYS_pidfd_open
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+#else
+  errno = ENOSYS;
+  return -1;
+#endif
+}
+
+// Milliseconds for poll(2) until `deadline` (rounded up, so the wait never ends just short of it).
+int PollMillis(Clock::TimePoint now, Clock::TimePoint deadline) {
+  if (deadline <= now) return 0;
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count();
+  return static_cast<int>(std::min<int64_t>(left, std::numeric_limits<int>::max()));
+}
+
+}  // namespace
+
+absl::StatusOr<RunResult> Run(const SpawnOptions& spawn, const RunOptions& options) {
+  if (options.canceller != nullptr && options.canceller->cancelled()) {
+    return absl::CancelledError("stopped before it started");
+  }
   Pipes pipes;
   if (::pipe2(pipes.out, O_CLOEXEC) != 0 || ::pipe2(pipes.err, O_CLOEXEC) != 0) {
     return absl::InternalError("pipe failed");
   }
-  SpawnOptions o = options;
+  SpawnOptions o = spawn;
   o.new_session = true;
   auto pid = SpawnImpl(o, &pipes);
   ::close(pipes.out[1]);
@@ -132,46 +207,98 @@ absl::StatusOr<RunResult> Run(const SpawnOptions& options, std::optional<std::ch
     ::close(pipes.err[0]);
     return pid.status();
   }
-  std::string out, err;
-  auto deadline = timeout ? std::chrono::steady_clock::now() + *timeout : std::chrono::steady_clock::time_point::max();
-  pollfd fds[2] = {{pipes.out[0], POLLIN, 0}, {pipes.err[0], POLLIN, 0}};
-  int open_fds = 2;
-  bool killed = false;
+
+  Clock& clock = RealClock();
+  const Clock::TimePoint kNever = Clock::TimePoint::max();
+  const Clock::TimePoint timeout_at = options.timeout ? clock.Now() + *options.timeout : kNever;
+  // Once the child was asked to stop: when SIGKILL follows.
+  std::optional<Clock::TimePoint> kill_at;
+  bool kill_sent = false;
+  bool timed_out = false;
+  bool cancelled = false;
+  auto stop = [&](Clock::TimePoint now) {
+    if (kill_at) return;
+    if (options.kill_grace > Clock::Duration::zero()) {
+      ::kill(-*pid, SIGTERM);
+      ::kill(*pid, SIGTERM);  // in case it left its group
+      kill_at = now + options.kill_grace;
+    } else {
+      kill_at = now;
+    }
+  };
+
+  // Exit is seen through a pidfd, so that a process the child left running with our pipes does
+  // not keep us reading. Without pidfds (Linux < 5.3) Run reads until every writer closed them.
+  const int pidfd = options.drain_after_exit ? PidfdOpen(*pid) : -1;
+  const int cancel_fd = options.canceller != nullptr ? options.canceller->wake_fd() : -1;
+  StreamReader out(OutputStream::kStdout, options), err(OutputStream::kStderr, options);
+  pollfd fds[4] = {{pipes.out[0], POLLIN, 0}, {pipes.err[0], POLLIN, 0}, {pidfd, POLLIN, 0}, {cancel_fd, POLLIN, 0}};
+  std::optional<Clock::TimePoint> exited_at;
   char buf[65536];
-  while (open_fds > 0) {
-    int wait_ms = -1;
-    if (timeout) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      wait_ms = static_cast<int>(std::max<int64_t>(0, left.count()));
+  while (fds[0].fd >= 0 || fds[1].fd >= 0) {
+    Clock::TimePoint now = clock.Now();
+    if (!kill_at && now >= timeout_at) {
+      timed_out = true;
+      stop(now);
     }
-    int r = ::poll(fds, 2, wait_ms);
-    if (r < 0 && errno == EINTR) continue;
-    if (r == 0 && !killed) {
+    if (kill_at && !kill_sent && now >= *kill_at) {
       ::kill(-*pid, SIGKILL);
-      killed = true;
-      continue;
+      ::kill(*pid, SIGKILL);
+      kill_sent = true;
     }
+    Clock::TimePoint wake_at = kill_at ? (kill_sent ? kNever : *kill_at) : timeout_at;
+    // After the exit only what is already in the pipes is read: no waiting.
+    int wait_ms = exited_at ? 0 : (wake_at == kNever ? -1 : PollMillis(now, wake_at));
+    int ready = ::poll(fds, 4, wait_ms);
+    if (ready < 0 && errno == EINTR) continue;
+    now = clock.Now();
+    if (fds[3].fd >= 0 && (fds[3].revents & POLLIN)) {
+      fds[3].fd = -1;  // stays readable: stop watching it
+      if (!kill_at) {
+        cancelled = true;
+        stop(now);
+      }
+    }
+    if (fds[2].fd >= 0 && (fds[2].revents & POLLIN)) {
+      fds[2].fd = -1;
+      exited_at = now;
+    }
+    bool got_data = false;
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       ssize_t n = ::read(fds[i].fd, buf, sizeof(buf));
       if (n > 0) {
-        (i == 0 ? out : err).append(buf, static_cast<size_t>(n));
-      } else if (n == 0 || (n < 0 && errno != EINTR)) {
+        (i == 0 ? out : err).Feed(buf, static_cast<size_t>(n));
+        got_data = true;
+      } else if (n == 0 || errno != EINTR) {
         ::close(fds[i].fd);
         fds[i].fd = -1;
-        --open_fds;
       }
     }
+    if (exited_at && ((!got_data && ready == 0) || now - *exited_at > *options.drain_after_exit)) break;
   }
+  for (int i = 0; i < 2; ++i) {
+    if (fds[i].fd >= 0) ::close(fds[i].fd);
+  }
+  if (pidfd >= 0) ::close(pidfd);
+
   int status = 0;
   struct rusage usage {};
   while (::wait4(*pid, &status, 0, &usage) < 0 && errno == EINTR) {
   }
   RunResult result = DecodeWait(status);
   result.peak_rss_kib = usage.ru_maxrss;
-  result.stdout_text = std::move(out);
-  result.stderr_text = std::move(err);
+  result.stdout_text = out.Finish();
+  result.stderr_text = err.Finish();
+  result.timed_out = timed_out;
+  result.cancelled = cancelled;
   return result;
+}
+
+absl::StatusOr<RunResult> Run(const SpawnOptions& options, std::optional<std::chrono::milliseconds> timeout) {
+  RunOptions run;
+  if (timeout) run.timeout = *timeout;
+  return Run(options, run);
 }
 
 std::optional<RunResult> Reap(pid_t pid, bool block) {
@@ -197,6 +324,30 @@ bool IsAlive(pid_t pid) {
   return state != 'Z' && state != 'X';
 }
 
+namespace {
+
+// Waits until `gone()` (up to `timeout`), woken by the pidfd when the process exits. Without a
+// pidfd (the process is not ours to open, or Linux < 5.3) it looks again every few milliseconds.
+bool WaitGone(int pidfd, Clock::Duration timeout, const std::function<bool()>& gone) {
+  Clock& clock = RealClock();
+  const Clock::TimePoint deadline = clock.Now() + timeout;
+  auto step = std::chrono::milliseconds(2);
+  while (!gone()) {
+    const Clock::TimePoint now = clock.Now();
+    if (now >= deadline) return false;
+    if (pidfd >= 0) {
+      pollfd fd = {pidfd, POLLIN, 0};
+      ::poll(&fd, 1, PollMillis(now, deadline));
+    } else {
+      clock.SleepFor(std::min<Clock::Duration>(step, deadline - now));
+      step = std::min(step * 2, std::chrono::milliseconds(50));
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 bool Terminate(pid_t pid, std::chrono::milliseconds grace, bool group) {
   if (pid <= 0) return true;
   auto gone = [&] {
@@ -204,22 +355,17 @@ bool Terminate(pid_t pid, std::chrono::milliseconds grace, bool group) {
     return !IsAlive(pid);
   };
   if (gone()) return true;
+  const int pidfd = PidfdOpen(pid);
   ::kill(group ? -pid : pid, SIGTERM);
   if (group) ::kill(pid, SIGTERM);
-  auto deadline = std::chrono::steady_clock::now() + grace;
-  auto step = std::chrono::milliseconds(2);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (gone()) return true;
-    std::this_thread::sleep_for(step);
-    step = std::min(step * 2, std::chrono::milliseconds(50));
+  bool done = WaitGone(pidfd, grace, gone);
+  if (!done) {
+    ::kill(group ? -pid : pid, SIGKILL);
+    if (group) ::kill(pid, SIGKILL);
+    done = WaitGone(pidfd, std::chrono::seconds(1), gone);
   }
-  ::kill(group ? -pid : pid, SIGKILL);
-  if (group) ::kill(pid, SIGKILL);
-  for (int i = 0; i < 200; ++i) {
-    if (gone()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return gone();
+  if (pidfd >= 0) ::close(pidfd);
+  return done;
 }
 
 void WritePidFile(const std::string& path) {

@@ -5,12 +5,17 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "lib/base/clock.h"
+#include "lib/base/mutex.h"
 
 namespace skein::process {
 
@@ -41,10 +46,61 @@ struct RunResult {
   std::string stderr_text;
   // Run only: the child's peak resident set (its VmHWM when it ended, as wait4 reports it).
   long peak_rss_kib = 0;
+  // Run only: the child was stopped because RunOptions::timeout passed, or by its canceller.
+  bool timed_out = false;
+  bool cancelled = false;
 };
 
-// Runs a process to completion, capturing stdout and stderr. The child runs in its own process
-// group; if `timeout` passes, the whole group gets SIGKILL.
+// Lets another thread stop a Run in progress (an agent shutting down stops its hook). Sticky:
+// once cancelled, every later Run given this canceller returns Cancelled without starting its
+// child. Thread-safe; Cancel() wakes the Run at once (an eventfd it polls), so nothing polls on
+// a timer.
+class RunCanceller {
+ public:
+  RunCanceller();
+  ~RunCanceller();
+  RunCanceller(const RunCanceller&) = delete;
+  RunCanceller& operator=(const RunCanceller&) = delete;
+
+  void Cancel();
+  bool cancelled() const;
+  // Readable once Cancel() was called; for Run's poll.
+  int wake_fd() const { return wake_fd_; }
+
+ private:
+  const int wake_fd_;
+  mutable Mutex mu_;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+enum class OutputStream { kStdout, kStderr };
+
+struct RunOptions {
+  // When it passes, the child's process group is stopped (see kill_grace) and the result says
+  // timed_out.
+  std::optional<Clock::Duration> timeout;
+  // What a stopped child (timeout or cancel) gets between SIGTERM to its group and SIGKILL.
+  // Zero sends SIGKILL at once.
+  Clock::Duration kill_grace{0};
+  // When set, output is handed over here line by line as it arrives, in order within each
+  // stream, without the trailing newline (a last line without one comes when the stream ends),
+  // and RunResult's stdout_text/stderr_text stay empty. Called on the thread running Run.
+  std::function<void(OutputStream stream, std::string_view line)> on_line;
+  // When set, reading stops once the child itself has exited and its pipes hold nothing more,
+  // or this long after it exited, even if a process it started in the background still holds
+  // them open. Unset: Run reads until every writer has closed them.
+  std::optional<Clock::Duration> drain_after_exit;
+  // When set, Cancel() on it stops the child (as a timeout does) and the result says cancelled.
+  RunCanceller* canceller = nullptr;
+};
+
+// Runs a process to completion, capturing (or streaming) stdout and stderr. The child always
+// runs in its own process group, so stopping it stops what it started. Errors: Internal when it
+// cannot be started (see Spawn); Cancelled when `options.canceller` was cancelled before the
+// child started. Time is read from RealClock(): a child runs in real time, and poll(2) waits in
+// it.
+absl::StatusOr<RunResult> Run(const SpawnOptions& spawn, const RunOptions& options);
+// The same with only a timeout (SIGKILL to the whole group when it passes), capturing output.
 absl::StatusOr<RunResult> Run(const SpawnOptions& options,
                               std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 

@@ -1,9 +1,51 @@
 #include "lib/process/subprocess.h"
 
+#include <signal.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "lib/base/clock.h"
 
 namespace skein::process {
 namespace {
+
+// What a streaming Run handed over, per stream, in arrival order.
+struct Lines {
+  std::vector<std::string> out;
+  std::vector<std::string> err;
+  std::function<void(OutputStream, std::string_view)> Fn() {
+    return [this](OutputStream s, std::string_view line) {
+      (s == OutputStream::kStderr ? err : out).emplace_back(line);
+    };
+  }
+  // Options that stream into these lines.
+  RunOptions Options() {
+    RunOptions run;
+    run.on_line = Fn();
+    return run;
+  }
+};
+
+SpawnOptions Shell(const std::string& script) {
+  SpawnOptions o;
+  o.argv = {"/bin/sh", "-c", script};
+  return o;
+}
+
+// Runs `o` and measures how long Run took (on the real clock: children run in real time).
+struct TimedRun {
+  TimedRun(const SpawnOptions& o, const RunOptions& run) {
+    const Clock::TimePoint begin = RealClock().Now();
+    result = process::Run(o, run);
+    took = RealClock().Now() - begin;
+  }
+  absl::StatusOr<RunResult> result;
+  Clock::Duration took{};
+};
 
 TEST(ProcessTest, RunCapturesOutputAndExitCode) {
   SpawnOptions o;
@@ -48,6 +90,136 @@ TEST(ProcessTest, TerminateStopsASpawnedDaemon) {
   EXPECT_TRUE(IsAlive(*pid));
   EXPECT_TRUE(Terminate(*pid, std::chrono::milliseconds(2000)));
   EXPECT_FALSE(IsAlive(*pid));
+}
+
+TEST(ProcessStreamTest, LinesArriveInOrderPerStreamAndALastLineWithoutNewlineIsKept) {
+  SpawnOptions o = Shell("i=0; while [ $i -lt 3000 ]; do echo out$i; echo err$i >&2; i=$((i+1)); done; printf tail");
+  Lines lines;
+  RunOptions run = lines.Options();
+  auto r = process::Run(o, run);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->exit_code, 0);
+  ASSERT_EQ(lines.out.size(), 3001u);
+  ASSERT_EQ(lines.err.size(), 3000u);
+  for (int i = 0; i < 3000; ++i) {
+    ASSERT_EQ(lines.out[i], absl::StrCat("out", i));
+    ASSERT_EQ(lines.err[i], absl::StrCat("err", i));
+  }
+  EXPECT_EQ(lines.out.back(), "tail");
+  // Streamed output is not kept twice.
+  EXPECT_EQ(r->stdout_text, "");
+  EXPECT_EQ(r->stderr_text, "");
+}
+
+TEST(ProcessStreamTest, ALineIsHandedOverWhileTheChildStillRuns) {
+  // The child prints its pid and waits for SIGUSR1, which the callback sends when that line
+  // arrives. Had Run held the line back until the child ended, the timeout would have ended it.
+  SpawnOptions o = Shell("trap 'echo second; exit 0' USR1; echo $$; while :; do /bin/sleep 0.05; done");
+  Lines lines;
+  RunOptions run;
+  run.timeout = std::chrono::seconds(20);
+  run.on_line = [&](OutputStream s, std::string_view line) {
+    lines.Fn()(s, line);
+    int64_t pid = 0;
+    if (lines.out.size() == 1 && absl::SimpleAtoi(std::string(line), &pid)) ::kill(static_cast<pid_t>(pid), SIGUSR1);
+  };
+  auto r = process::Run(o, run);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_FALSE(r->timed_out);
+  EXPECT_EQ(r->exit_code, 0);
+  ASSERT_EQ(lines.out.size(), 2u);
+  EXPECT_EQ(lines.out[1], "second");
+}
+
+TEST(ProcessStreamTest, LargeOutputIsStreamedAndCapturedWhole) {
+  SpawnOptions o = Shell("yes 0123456789abcdef | head -n 400000");
+  size_t count = 0;
+  bool all_same = true;
+  RunOptions run;
+  run.on_line = [&](OutputStream, std::string_view line) {
+    ++count;
+    all_same = all_same && line == "0123456789abcdef";
+  };
+  auto streamed = process::Run(o, run);
+  ASSERT_TRUE(streamed.ok()) << streamed.status();
+  EXPECT_EQ(count, 400000u);
+  EXPECT_TRUE(all_same);
+  auto captured = process::Run(o, RunOptions{});
+  ASSERT_TRUE(captured.ok()) << captured.status();
+  EXPECT_EQ(captured->stdout_text.size(), 400000u * 17);
+}
+
+TEST(ProcessStreamTest, AGrandchildHoldingThePipesDoesNotKeepRunWaiting) {
+  SpawnOptions o = Shell("/bin/sleep 30 & echo $! >&2; echo done");
+  Lines lines;
+  RunOptions run = lines.Options();
+  run.drain_after_exit = std::chrono::milliseconds(200);
+  // No timeout: the sleeper's 30 s bound a Run that waited for it, and `took` shows it.
+  TimedRun timed(o, run);
+  const absl::StatusOr<RunResult>& r = timed.result;
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(lines.err.size(), 1u);
+  int64_t sleeper = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(lines.err[0], &sleeper));
+  EXPECT_TRUE(IsAlive(static_cast<pid_t>(sleeper)));
+  ::kill(static_cast<pid_t>(sleeper), SIGKILL);
+  EXPECT_FALSE(r->timed_out);
+  EXPECT_EQ(r->exit_code, 0);
+  EXPECT_EQ(lines.out, std::vector<std::string>{"done"});
+  EXPECT_LT(timed.took, std::chrono::seconds(10));
+}
+
+TEST(ProcessStreamTest, TimeoutSendsTermThenKillAfterTheGrace) {
+  // The whole group ignores SIGTERM (an ignored signal stays ignored across exec), so only the
+  // SIGKILL after the grace ends it.
+  SpawnOptions o = Shell("trap '' TERM; /bin/sleep 30");
+  RunOptions run;
+  run.timeout = std::chrono::milliseconds(100);
+  run.kill_grace = std::chrono::milliseconds(300);
+  TimedRun timed(o, run);
+  ASSERT_TRUE(timed.result.ok()) << timed.result.status();
+  EXPECT_TRUE(timed.result->timed_out);
+  EXPECT_EQ(timed.result->signal, SIGKILL);
+  EXPECT_GE(timed.took, std::chrono::milliseconds(400));
+  EXPECT_LT(timed.took, std::chrono::seconds(10));
+}
+
+TEST(ProcessStreamTest, TimeoutLetsAChildThatHonoursTermFinishItsWay) {
+  SpawnOptions o = Shell("trap 'echo cleaning up; exit 7' TERM; echo started; /bin/sleep 30 & wait");
+  Lines lines;
+  RunOptions run = lines.Options();
+  run.timeout = std::chrono::milliseconds(200);
+  run.kill_grace = std::chrono::seconds(20);
+  auto r = process::Run(o, run);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->timed_out);
+  EXPECT_FALSE(r->signaled);
+  EXPECT_EQ(r->exit_code, 7);
+  EXPECT_EQ(lines.out, (std::vector<std::string>{"started", "cleaning up"}));
+}
+
+TEST(ProcessStreamTest, CancelStopsTheChildAndEveryLaterRun) {
+  SpawnOptions o = Shell("echo started; /bin/sleep 30");
+  RunCanceller canceller;
+  Lines lines;
+  RunOptions run;
+  run.canceller = &canceller;
+  run.kill_grace = std::chrono::seconds(20);
+  // Cancelled from the output callback once the child is surely running (any thread may call it).
+  run.on_line = [&](OutputStream s, std::string_view line) {
+    lines.Fn()(s, line);
+    canceller.Cancel();
+  };
+  auto r = process::Run(o, run);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->cancelled);
+  EXPECT_FALSE(r->timed_out);
+  EXPECT_TRUE(r->signaled);
+  EXPECT_EQ(r->signal, SIGTERM);
+  EXPECT_EQ(lines.out, std::vector<std::string>{"started"});
+  auto again = process::Run(o, run);
+  EXPECT_TRUE(absl::IsCancelled(again.status())) << again.status();
+  EXPECT_EQ(lines.out, std::vector<std::string>{"started"});
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/base/sha256.h"
+#include "lib/rpc/retry.h"
 #include "lib/rpc/status_convert.h"
 #include "spdlog/spdlog.h"
 
@@ -27,11 +28,11 @@ absl::StatusOr<Resp> Call(const AgentClient& client, v1::Agent::Stub& stub, Meth
 
 }  // namespace
 
-AgentClient::AgentClient(std::shared_ptr<grpc::Channel> channel, rpc::Identity identity)
-    : stub_(v1::Agent::NewStub(std::move(channel))), identity_(std::move(identity)) {}
+AgentClient::AgentClient(std::shared_ptr<grpc::Channel> channel, rpc::Identity identity, Clock& clock)
+    : stub_(v1::Agent::NewStub(std::move(channel))), identity_(std::move(identity)), clock_(clock) {}
 
-AgentClient::AgentClient(const std::string& address, rpc::Identity identity)
-    : AgentClient(rpc::MakeChannel(address), std::move(identity)) {}
+AgentClient::AgentClient(const std::string& address, rpc::Identity identity, Clock& clock)
+    : AgentClient(rpc::MakeChannel(address), std::move(identity), clock) {}
 
 void AgentClient::Prepare(grpc::ClientContext* ctx, std::chrono::milliseconds deadline) const {
   rpc::PrepareContext(ctx, identity_, deadline);
@@ -135,58 +136,65 @@ void AgentClient::SetStatusAsync(v1::SetStatusRequest::Target target, const std:
   req.mutable_status()->set_current(status);
   req.mutable_status()->set_message(message);
   req.mutable_status()->set_data_json(data_json);
-  std::lock_guard<std::mutex> lock(status_mu_);
+  MutexLock lock(status_mu_);
   status_queue_.push_back(std::move(req));
   ++status_enqueued_;
   if (!status_thread_.joinable()) status_thread_ = std::thread([this] { StatusWorker(); });
-  status_cv_.notify_all();
+  status_cv_.NotifyAll();
 }
 
 void AgentClient::DrainStatus(std::chrono::milliseconds deadline) {
-  std::unique_lock<std::mutex> lock(status_mu_);
-  uint64_t target = status_enqueued_;
-  status_cv_.wait_for(lock, deadline, [&] { return status_done_ >= target || status_stopping_; });
+  MutexLock lock(status_mu_);
+  const uint64_t target = status_enqueued_;
+  clock_.WaitFor(status_mu_, status_cv_, deadline, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(status_mu_) {
+    return status_done_ >= target || status_stopping_;
+  });
 }
 
 void AgentClient::StatusWorker() {
-  std::unique_lock<std::mutex> lock(status_mu_);
-  auto backoff = std::chrono::milliseconds(100);
+  rpc::Backoff backoff(rpc::kControllerRetry);
+  MutexLock lock(status_mu_);
   while (true) {
-    status_cv_.wait(lock, [&] { return status_stopping_ || !status_queue_.empty(); });
+    while (!status_stopping_ && status_queue_.empty()) status_cv_.Wait(status_mu_);
     if (status_queue_.empty()) return;  // stopping and nothing left
     v1::SetStatusRequest req = status_queue_.front();
-    lock.unlock();
+    status_mu_.Unlock();
     absl::Status s =
         Call<v1::SetStatusRequest, v1::SetStatusResponse>(*this, *stub_, &v1::Agent::Stub::SetStatus, req).status();
-    lock.lock();
-    bool transient = s.code() == absl::StatusCode::kUnavailable || s.code() == absl::StatusCode::kDeadlineExceeded;
+    status_mu_.Lock();
+    const bool transient = rpc::IsTransient(s);
     if (transient && !status_stopping_) {
       // Keep the change at the head of the queue: later changes must not overtake it.
-      status_cv_.wait_for(lock, backoff, [&] { return status_stopping_; });
-      backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+      clock_.WaitFor(status_mu_, status_cv_, backoff.Next(),
+                     [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(status_mu_) { return status_stopping_; });
       continue;
     }
     if (!s.ok() && !transient) {
       spdlog::warn("cannot set {} status {}: {}", v1::SetStatusRequest::Target_Name(req.target()),
                    req.status().current(), std::string(s.message()));
     }
-    backoff = std::chrono::milliseconds(100);
+    backoff.Reset();
     status_queue_.pop_front();
     ++status_done_;
-    status_cv_.notify_all();
+    status_cv_.NotifyAll();
   }
 }
 
 AgentClient::~AgentClient() {
-  if (!status_thread_.joinable()) return;
+  std::thread worker;
+  {
+    MutexLock lock(status_mu_);
+    if (!status_thread_.joinable()) return;
+  }
   DrainStatus(std::chrono::seconds(2));
   {
-    std::lock_guard<std::mutex> lock(status_mu_);
+    MutexLock lock(status_mu_);
     status_stopping_ = true;
     status_queue_.clear();
+    status_cv_.NotifyAll();
+    worker = std::move(status_thread_);
   }
-  status_cv_.notify_all();
-  status_thread_.join();
+  worker.join();
 }
 
 absl::StatusOr<v1::GetAgentStatusResponse> AgentClient::GetStatus(bool application) {

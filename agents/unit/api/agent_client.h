@@ -8,16 +8,17 @@
 // reached (callers retry), Unauthenticated, PermissionDenied (Juju's text), NotFound.
 
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "lib/base/clock.h"
+#include "lib/base/mutex.h"
 #include "lib/rpc/auth.h"
 #include "skein/v1/agent.grpc.pb.h"
 
@@ -25,9 +26,10 @@ namespace skein::agent {
 
 class AgentClient {
  public:
-  AgentClient(std::shared_ptr<grpc::Channel> channel, rpc::Identity identity);
+  // `clock` times the status worker's retries and DrainStatus.
+  AgentClient(std::shared_ptr<grpc::Channel> channel, rpc::Identity identity, Clock& clock = RealClock());
   // Connects to `address` (`127.0.0.1:17070`).
-  AgentClient(const std::string& address, rpc::Identity identity);
+  AgentClient(const std::string& address, rpc::Identity identity, Clock& clock = RealClock());
   // Sends what SetStatusAsync queued (for up to two seconds), then stops its worker.
   ~AgentClient();
 
@@ -91,14 +93,15 @@ class AgentClient {
 
   std::unique_ptr<v1::Agent::Stub> stub_;
   rpc::Identity identity_;
+  Clock& clock_;
 
-  std::mutex status_mu_;
-  std::condition_variable status_cv_;
-  std::deque<v1::SetStatusRequest> status_queue_;  // guarded by status_mu_
-  uint64_t status_enqueued_ = 0;                    // guarded by status_mu_
-  uint64_t status_done_ = 0;                        // guarded by status_mu_
-  bool status_stopping_ = false;                    // guarded by status_mu_
-  std::thread status_thread_;                       // started on first SetStatusAsync
+  Mutex status_mu_;
+  CondVar status_cv_;
+  std::deque<v1::SetStatusRequest> status_queue_ ABSL_GUARDED_BY(status_mu_);
+  uint64_t status_enqueued_ ABSL_GUARDED_BY(status_mu_) = 0;
+  uint64_t status_done_ ABSL_GUARDED_BY(status_mu_) = 0;
+  bool status_stopping_ ABSL_GUARDED_BY(status_mu_) = false;
+  std::thread status_thread_ ABSL_GUARDED_BY(status_mu_);  // started on first SetStatusAsync
 };
 
 }  // namespace skein::agent

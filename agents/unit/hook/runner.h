@@ -8,13 +8,11 @@
 //
 // Built-in charms (later) implement the same HookRunner interface in process.
 
-#include <sys/types.h>
-
-#include <atomic>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
+
+#include "lib/process/subprocess.h"
 
 namespace skein::agent {
 
@@ -53,9 +51,8 @@ class CharmDirRunner : public HookRunner {
 
  private:
   const std::string charm_dir_;
-  std::mutex mu_;
-  pid_t pid_ = 0;          // the running hook's process (group leader), 0 when none
-  bool kill_requested_ = false;
+  // Kill() cancels it for good: the agent is shutting down, so no hook runs after.
+  process::RunCanceller canceller_;
 };
 
 }  // namespace skein::agent

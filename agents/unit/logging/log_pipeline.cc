@@ -5,14 +5,13 @@
 #include "absl/strings/str_cat.h"
 #include "lib/base/limits.h"
 #include "lib/base/time.h"
+#include "lib/rpc/retry.h"
 #include "spdlog/sinks/base_sink.h"
 
 namespace skein::agent {
 namespace {
 
 constexpr size_t kBatchSize = 500;
-constexpr auto kMinBackoff = std::chrono::milliseconds(100);
-constexpr auto kMaxBackoff = std::chrono::milliseconds(5000);
 
 // Forwards spdlog lines to a pipeline. Holds it weakly: the pipeline may stop before the
 // logger is destroyed.
@@ -63,13 +62,13 @@ std::string JujuLevel(spdlog::level::level_enum level) {
   }
 }
 
-LogPipeline::LogPipeline(std::string entity, Sender send, size_t capacity)
-    : entity_(std::move(entity)), send_(std::move(send)), capacity_(std::max<size_t>(capacity, 1)) {}
+LogPipeline::LogPipeline(std::string entity, Sender send, Clock& clock, size_t capacity)
+    : entity_(std::move(entity)), send_(std::move(send)), clock_(clock), capacity_(std::max<size_t>(capacity, 1)) {}
 
 LogPipeline::~LogPipeline() { Stop(std::chrono::milliseconds(0)); }
 
 void LogPipeline::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (thread_.joinable()) return;
   stopping_ = false;
   thread_ = std::thread([this] { Loop(); });
@@ -78,12 +77,12 @@ void LogPipeline::Start() {
 void LogPipeline::Push(const std::string& level, const std::string& module, const std::string& message) {
   v1::LogEntry entry;
   entry.set_entity(entity_);
-  entry.set_timestamp(FormatRfc3339Micros(std::chrono::system_clock::now()));
+  entry.set_timestamp(FormatRfc3339Micros(clock_.WallNow()));
   entry.set_level(level);
   entry.set_module(module);
   entry.set_message(CapLogLine(message));
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (queue_.size() >= capacity_) {
       done_seq_ = std::max(done_seq_, static_cast<uint64_t>(queue_.front().seq()));
       queue_.pop_front();
@@ -92,15 +91,17 @@ void LogPipeline::Push(const std::string& level, const std::string& module, cons
     // A local sequence number tells the sender which lines of its batch are still queued.
     entry.set_seq(static_cast<int64_t>(++queued_seq_));
     queue_.push_back(std::move(entry));
+    cv_.NotifyAll();
   }
-  cv_.notify_all();
 }
 
 bool LogPipeline::Flush(std::chrono::milliseconds timeout) {
-  std::unique_lock<std::mutex> lock(mu_);
-  uint64_t target = queued_seq_;
-  cv_.notify_all();
-  cv_.wait_for(lock, timeout, [&] { return done_seq_ >= target || !thread_.joinable(); });
+  MutexLock lock(mu_);
+  const uint64_t target = queued_seq_;
+  cv_.NotifyAll();
+  clock_.WaitFor(mu_, cv_, timeout, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return done_seq_ >= target || !thread_.joinable();
+  });
   return done_seq_ >= target;
 }
 
@@ -108,16 +109,16 @@ void LogPipeline::Stop(std::chrono::milliseconds timeout) {
   if (timeout.count() > 0) Flush(timeout);
   std::thread thread;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
     thread = std::move(thread_);
+    cv_.NotifyAll();
   }
-  cv_.notify_all();
   if (thread.joinable()) thread.join();
 }
 
 uint64_t LogPipeline::dropped() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return dropped_;
 }
 
@@ -126,10 +127,10 @@ void LogPipeline::AttachToLogger(spdlog::logger& logger) {
 }
 
 void LogPipeline::Loop() {
-  auto backoff = kMinBackoff;
-  std::unique_lock<std::mutex> lock(mu_);
+  rpc::Backoff backoff(rpc::kControllerRetry);
+  MutexLock lock(mu_);
   while (true) {
-    cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    while (!stopping_ && queue_.empty()) cv_.Wait(mu_);
     if (stopping_) return;
     // At most kBatchSize lines and about limits::kLogBatchBytes, so a batch always fits the
     // controller's largest request.
@@ -140,9 +141,9 @@ void LogPipeline::Loop() {
       ++n;
     }
     std::vector<v1::LogEntry> batch(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-    lock.unlock();
+    mu_.Unlock();
     absl::Status sent = send_(batch);
-    lock.lock();
+    mu_.Lock();
     if (!sent.ok() && (absl::IsInvalidArgument(sent) || absl::IsResourceExhausted(sent))) {
       // Refused for what it holds, not because the controller is away: sending it again would
       // block every later line, so it is dropped and counted (not logged: this thread holds the
@@ -155,13 +156,12 @@ void LogPipeline::Loop() {
       uint64_t last = static_cast<uint64_t>(batch.back().seq());
       while (!queue_.empty() && static_cast<uint64_t>(queue_.front().seq()) <= last) queue_.pop_front();
       done_seq_ = std::max(done_seq_, last);
-      backoff = kMinBackoff;
-      cv_.notify_all();
+      backoff.Reset();
+      cv_.NotifyAll();
       continue;
     }
     // The controller is away: keep the lines and try again later (or when stopping).
-    cv_.wait_for(lock, backoff, [&] { return stopping_; });
-    backoff = std::min(backoff * 2, kMaxBackoff);
+    clock_.WaitFor(mu_, cv_, backoff.Next(), [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; });
   }
 }
 

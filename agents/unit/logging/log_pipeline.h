@@ -9,17 +9,18 @@
 // agent (module = logger name) goes both to the log file and to the controller.
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "lib/base/clock.h"
+#include "lib/base/mutex.h"
 #include "skein/v1/common.pb.h"
 #include "spdlog/logger.h"
 
@@ -29,8 +30,10 @@ class LogPipeline : public std::enable_shared_from_this<LogPipeline> {
  public:
   using Sender = std::function<absl::Status(const std::vector<v1::LogEntry>&)>;
 
-  // `entity` is the caller's tag; `send` is usually AgentClient::PushLogs.
-  LogPipeline(std::string entity, Sender send, size_t capacity = 10000);
+  // `entity` is the caller's tag; `send` is usually AgentClient::PushLogs. Lines are stamped
+  // with `clock`'s calendar time, and the retries, Flush and Stop wait on it; the clock must
+  // outlive the pipeline.
+  LogPipeline(std::string entity, Sender send, Clock& clock, size_t capacity = 10000);
   ~LogPipeline();
 
   void Start();
@@ -50,15 +53,16 @@ class LogPipeline : public std::enable_shared_from_this<LogPipeline> {
 
   const std::string entity_;
   const Sender send_;
+  Clock& clock_;
   const size_t capacity_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<v1::LogEntry> queue_;
-  uint64_t queued_seq_ = 0;  // sequence number of the last line queued
-  uint64_t done_seq_ = 0;    // every line up to this one was sent or dropped
-  uint64_t dropped_ = 0;
-  bool stopping_ = false;
-  std::thread thread_;
+  mutable Mutex mu_;
+  CondVar cv_;
+  std::deque<v1::LogEntry> queue_ ABSL_GUARDED_BY(mu_);
+  uint64_t queued_seq_ ABSL_GUARDED_BY(mu_) = 0;  // sequence number of the last line queued
+  uint64_t done_seq_ ABSL_GUARDED_BY(mu_) = 0;    // every line up to this one was sent or dropped
+  uint64_t dropped_ ABSL_GUARDED_BY(mu_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_ ABSL_GUARDED_BY(mu_);
 };
 
 // The Juju level name of a spdlog level (`warn` -> `WARNING`).

@@ -4,6 +4,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "agents/unit/operation/operation.h"
+#include "lib/rpc/retry.h"
 #include "spdlog/spdlog.h"
 
 namespace skein::agent {
@@ -51,13 +52,14 @@ absl::Status ExecuteOperation(Operation& op, LocalState& state, LocalStateStore&
 
 absl::Status RetryTransient(const std::function<absl::Status()>& call,
                             const std::function<bool(std::chrono::milliseconds)>& pause) {
-  auto backoff = std::chrono::milliseconds(100);
+  rpc::Backoff backoff(rpc::kControllerRetry);
   while (true) {
     absl::Status s = call();
-    if (s.code() != absl::StatusCode::kUnavailable && s.code() != absl::StatusCode::kDeadlineExceeded) return s;
+    if (!rpc::IsTransient(s)) return s;
     spdlog::warn("controller unavailable ({}), retrying", std::string(s.message()));
-    if (pause(backoff)) return absl::CancelledError("agent stopping");
-    backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+    if (pause(std::chrono::duration_cast<std::chrono::milliseconds>(backoff.Next()))) {
+      return absl::CancelledError("agent stopping");
+    }
   }
 }
 

@@ -1,93 +1,57 @@
 #include "agents/unit/remote_state/watcher.h"
 
-#include <algorithm>
-#include <random>
-
 #include "spdlog/spdlog.h"
 
 namespace skein::agent {
-namespace {
 
-constexpr auto kMinBackoff = std::chrono::milliseconds(100);
-constexpr auto kMaxBackoff = std::chrono::milliseconds(5000);
+RemoteStateWatcher::RemoteStateWatcher(AgentClient* client, std::string unit, std::function<void()> on_change,
+                                       Clock& clock)
+    : unit_(std::move(unit)), on_change_(std::move(on_change)), stream_(StreamOptions(client), clock) {}
 
-}  // namespace
-
-RemoteStateWatcher::RemoteStateWatcher(AgentClient* client, std::string unit, std::function<void()> on_change)
-    : client_(client), unit_(std::move(unit)), on_change_(std::move(on_change)) {}
+rpc::StreamWatcher<v1::UnitSnapshot>::Options RemoteStateWatcher::StreamOptions(AgentClient* client) {
+  rpc::StreamWatcher<v1::UnitSnapshot>::Options options;
+  options.what = "unit " + unit_;
+  options.open = [client, unit = unit_](grpc::ClientContext* ctx) {
+    client->Prepare(ctx, std::chrono::milliseconds(0));
+    v1::WatchUnitRequest request;
+    request.set_unit(unit);
+    return client->stub().WatchUnit(ctx, request);
+  };
+  options.on_message = [this](const v1::UnitSnapshot& snapshot) {
+    {
+      MutexLock lock(mu_);
+      latest_ = std::make_shared<const v1::UnitSnapshot>(snapshot);
+    }
+    on_change_();
+  };
+  // NotFound: the unit was removed, and watching it again would only be refused again.
+  options.on_end = [this](const absl::Status& status) {
+    if (!absl::IsNotFound(status)) return true;
+    spdlog::info("unit {} no longer exists: {}", unit_, std::string(status.message()));
+    {
+      MutexLock lock(mu_);
+      gone_ = true;
+    }
+    on_change_();
+    return false;
+  };
+  return options;
+}
 
 RemoteStateWatcher::~RemoteStateWatcher() { Stop(); }
 
-void RemoteStateWatcher::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (thread_.joinable()) return;
-  thread_ = std::thread([this] { Loop(); });
-}
+void RemoteStateWatcher::Start() { stream_.Start(); }
 
-void RemoteStateWatcher::Stop() {
-  std::thread thread;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-    if (active_ != nullptr) active_->TryCancel();
-    thread = std::move(thread_);
-  }
-  cv_.notify_all();
-  if (thread.joinable()) thread.join();
-}
+void RemoteStateWatcher::Stop() { stream_.Stop(); }
 
 std::shared_ptr<const v1::UnitSnapshot> RemoteStateWatcher::Latest() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return latest_;
 }
 
 bool RemoteStateWatcher::UnitGone() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return gone_;
-}
-
-void RemoteStateWatcher::Loop() {
-  std::mt19937_64 rng(std::random_device{}());
-  auto backoff = kMinBackoff;
-  v1::WatchUnitRequest request;
-  request.set_unit(unit_);
-  while (true) {
-    grpc::ClientContext ctx;
-    client_->Prepare(&ctx, std::chrono::milliseconds(0));
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_) return;
-      active_ = &ctx;
-    }
-    auto reader = client_->stub().WatchUnit(&ctx, request);
-    v1::UnitSnapshot snapshot;
-    while (reader->Read(&snapshot)) {
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        latest_ = std::make_shared<const v1::UnitSnapshot>(snapshot);
-      }
-      backoff = kMinBackoff;
-      on_change_();
-    }
-    grpc::Status status = reader->Finish();
-    std::unique_lock<std::mutex> lock(mu_);
-    active_ = nullptr;
-    if (stopping_) return;
-    if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
-      gone_ = true;
-      lock.unlock();
-      spdlog::info("unit {} no longer exists: {}", unit_, status.error_message());
-      on_change_();
-      return;
-    }
-    spdlog::warn("watching unit {} failed ({}), reconnecting", unit_, status.error_message());
-    // Full jitter over the upper half of the window keeps many agents from reconnecting in
-    // lockstep after a controller restart.
-    std::uniform_int_distribution<int64_t> dist(backoff.count() / 2, backoff.count());
-    cv_.wait_for(lock, std::chrono::milliseconds(dist(rng)), [&] { return stopping_; });
-    if (stopping_) return;
-    backoff = std::min(backoff * 2, kMaxBackoff);
-  }
 }
 
 }  // namespace skein::agent

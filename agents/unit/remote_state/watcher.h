@@ -1,28 +1,29 @@
 #pragma once
 
-// The remote half of the uniter's state (DESIGN §5): a thread that keeps an Agent.WatchUnit
-// stream open and remembers the latest UnitSnapshot. Snapshots are complete and
-// level-triggered, so only the latest matters; every new one calls `on_change`, which wakes the
-// uniter loop. When the stream breaks (the controller restarts, the network blips) the watcher
-// reconnects with jittered exponential backoff (100 ms .. 5 s) and keeps the last snapshot
-// meanwhile.
+// The remote half of the uniter's state (DESIGN §5): keeps an Agent.WatchUnit stream open
+// (rpc::StreamWatcher, which reconnects with jittered backoff from 100 ms to 5 s when the
+// controller restarts or the network blips) and remembers the latest UnitSnapshot. Snapshots are
+// complete and level-triggered, so only the latest matters; every new one calls `on_change`,
+// which wakes the uniter loop. The last snapshot is kept while the stream is down.
 
-#include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "agents/unit/api/agent_client.h"
+#include "lib/base/clock.h"
+#include "lib/base/mutex.h"
+#include "lib/rpc/stream_watcher.h"
 #include "skein/v1/agent.pb.h"
 
 namespace skein::agent {
 
 class RemoteStateWatcher {
  public:
-  RemoteStateWatcher(AgentClient* client, std::string unit, std::function<void()> on_change);
+  // `clock` times the reconnect backoff.
+  RemoteStateWatcher(AgentClient* client, std::string unit, std::function<void()> on_change,
+                     Clock& clock = RealClock());
   ~RemoteStateWatcher();
 
   void Start();
@@ -35,19 +36,17 @@ class RemoteStateWatcher {
   bool UnitGone() const;
 
  private:
-  void Loop();
+  // Called while constructing: uses only the members declared before stream_.
+  rpc::StreamWatcher<v1::UnitSnapshot>::Options StreamOptions(AgentClient* client);
 
-  AgentClient* const client_;
   const std::string unit_;
   const std::function<void()> on_change_;
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  bool gone_ = false;
-  grpc::ClientContext* active_ = nullptr;  // the open stream's context, for cancelling it
-  std::shared_ptr<const v1::UnitSnapshot> latest_;
-  std::thread thread_;
+  mutable Mutex mu_;
+  bool gone_ ABSL_GUARDED_BY(mu_) = false;
+  std::shared_ptr<const v1::UnitSnapshot> latest_ ABSL_GUARDED_BY(mu_);
+  // Declared last: stopped (its thread joined) before the members its callbacks use go.
+  rpc::StreamWatcher<v1::UnitSnapshot> stream_;
 };
 
 }  // namespace skein::agent

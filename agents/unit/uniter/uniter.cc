@@ -7,13 +7,11 @@
 #include "agents/unit/logging/module_logger.h"
 #include "agents/unit/operation/run_hook.h"
 #include "agents/unit/resolver/resolver.h"
+#include "lib/rpc/retry.h"
 #include "spdlog/spdlog.h"
 
 namespace skein::agent {
 namespace {
-
-constexpr auto kMinBackoff = std::chrono::milliseconds(100);
-constexpr auto kMaxBackoff = std::chrono::milliseconds(5000);
 
 std::string ApplicationOf(const std::string& unit) { return unit.substr(0, unit.find('/')); }
 
@@ -224,7 +222,7 @@ absl::StatusOr<Uniter::Exit> Uniter::Run() {
     return s;
   }
   watcher_.Start();
-  auto backoff = kMinBackoff;
+  rpc::Backoff backoff(rpc::kControllerRetry);
   constexpr auto kNever = std::chrono::steady_clock::time_point::max();
   // When the update-status timer started; the deadline follows the model's current interval,
   // so a changed update-status-hook-interval takes effect at once.
@@ -288,11 +286,10 @@ absl::StatusOr<Uniter::Exit> Uniter::Run() {
       // Transient trouble (controller away, disk full...): try again later. The operation is
       // recorded as pending, so nothing is lost.
       spdlog::error("{} failed: {}", op.String(), std::string(s.message()));
-      if (Pause(backoff)) break;
-      backoff = std::min(backoff * 2, kMaxBackoff);
+      if (Pause(std::chrono::duration_cast<std::chrono::milliseconds>(backoff.Next()))) break;
       continue;
     }
-    backoff = kMinBackoff;
+    backoff.Reset();
     if (op.kind == OperationKind::kRunHook && op.hook.kind == HookKind::kUpdateStatus) {
       update_status_since = std::chrono::steady_clock::now();
     }

@@ -96,7 +96,7 @@ class MachineAgentTest : public ::testing::Test {
     config.units.restart_max = std::chrono::milliseconds(100);
     config.units.stop_grace = std::chrono::milliseconds(2000);
     config.on_ready = [this] { ready_ = true; };
-    agent_ = std::make_unique<MachineAgent>(config, client_.get());
+    agent_ = std::make_unique<MachineAgent>(config, client_.get(), RealClock());
     thread_ = std::thread([this] { result_ = agent_->Run(); });
   }
 

@@ -119,7 +119,8 @@ class UniterTest : public ::testing::Test {
 TEST_F(UniterTest, DeployThenIntegrateRunsHooksInJujuOrder) {
   // Wire logging as skein-agent's main does: every spdlog line also goes to the controller.
   auto pipeline = std::make_shared<LogPipeline>(
-      "unit-app-0", [this](const std::vector<v1::LogEntry>& entries) { return client_->PushLogs(entries); });
+      "unit-app-0", [this](const std::vector<v1::LogEntry>& entries) { return client_->PushLogs(entries); },
+      RealClock());
   auto logger = std::make_shared<spdlog::logger>("juju.worker.uniter", std::make_shared<spdlog::sinks::null_sink_mt>());
   logger->set_level(spdlog::level::debug);
   pipeline->AttachToLogger(*logger);
