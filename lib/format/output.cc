@@ -15,7 +15,12 @@ namespace {
 // them) that turn `1:30`, `=` or `key:` into something else, so that dialect quotes what any of
 // them would retype, and never lets a literal block gain a blank line.
 bool NeedsQuotes(const std::string& s, YamlDialect dialect) {
-  if (PlainScalarIsRetyped(s, dialect)) return true;
+  // Times reach this emitter as strings (status `since`, goal-state) where Juju's structs hold
+  // a time.Time, which yaml.v2 prints plain; so Juju's dialect leaves them plain (its reader
+  // keeps them as text anyway).
+  static const std::regex kTime(R"(^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ][0-9:.]+(Z|[-+][0-9:]+)?)?$)");
+  bool juju_time = dialect == YamlDialect::kJuju && std::regex_match(s, kTime);
+  if (!juju_time && PlainScalarIsRetyped(s, dialect)) return true;
   if (dialect == YamlDialect::kKubernetes && PlainScalarIsRetyped(s, YamlDialect::kPython)) return true;
   if (s.front() == ' ' || s.back() == ' ') return true;
   static const std::string kIndicators = "-?:,[]{}#&*!|>'\"%@`";

@@ -104,7 +104,7 @@ TEST(YamlJsonTest, SyntaxErrorsNameTheLine) {
 }
 
 TEST(YamlJsonTest, JujuOutputQuotesWhatYamlV2WouldRetype) {
-  // Each reads back as the string it was; before, 1_000, 0b101 and the date came back typed.
+  // Each reads back as the string it was; before, 1_000 and 0b101 came back as numbers.
   for (const std::string text : {"1_000", "0b101", "2026-01-01", "y", "0o17", "017", "1e3", "+5", ".5", "~", "on",
                                  "tRUE", "1:30", "plain"}) {
     json v = {{"k", text}};
@@ -113,6 +113,8 @@ TEST(YamlJsonTest, JujuOutputQuotesWhatYamlV2WouldRetype) {
     EXPECT_EQ((*back)["k"], text) << ToYaml(v);
   }
   EXPECT_EQ(ToYaml(json{{"k", "1_000"}}), "k: '1_000'\n");
+  // A time prints plain, as Juju prints a time.Time (status `since`).
+  EXPECT_EQ(ToYaml(json{{"since", "2024-05-01T10:00:00Z"}}), "since: 2024-05-01T10:00:00Z\n");
   EXPECT_EQ(ToYaml(json{{"k", "tRUE"}}), "k: tRUE\n");
 }
 
