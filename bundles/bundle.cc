@@ -15,6 +15,7 @@
 #include "lib/base/limits.h"
 #include "lib/base/file_read.h"
 #include "lib/format/yaml_budget.h"
+#include "lib/format/yaml_json.h"
 #include "yaml-cpp/yaml.h"
 
 namespace skein::bundles {
@@ -27,29 +28,6 @@ using nlohmann::json;
 const char* const kOverlayOnlyAppKeys[] = {"offers", "exposed-endpoints"};
 
 absl::Status Invalid(const std::string& message) { return absl::InvalidArgumentError(message); }
-
-// YAML to JSON with every scalar kept as its text: options become the strings `juju config`
-// takes, and numbers and booleans are read where the schema says so.
-json ToJson(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      return nullptr;
-    case YAML::NodeType::Scalar:
-      return node.Scalar();
-    case YAML::NodeType::Sequence: {
-      json out = json::array();
-      for (const auto& item : node) out.push_back(ToJson(item));
-      return out;
-    }
-    case YAML::NodeType::Map: {
-      json out = json::object();
-      for (const auto& kv : node) out[kv.first.as<std::string>()] = ToJson(kv.second);
-      return out;
-    }
-  }
-  return nullptr;
-}
 
 std::string Str(const json& j) { return j.is_string() ? j.get<std::string>() : (j.is_null() ? "" : j.dump()); }
 
@@ -151,7 +129,9 @@ absl::StatusOr<std::vector<json>> LoadDocuments(const SourceFile& file) {
   }
   std::vector<json> docs;
   for (const auto& node : *nodes) {
-    json doc = ToJson(node);
+    // Every scalar is kept as its text: options become the strings `juju config` takes, and
+    // numbers and booleans are read where the schema says so.
+    json doc = format::NodeToJson(node, format::YamlDialect::kText);
     if (doc.is_null()) continue;  // an empty document between `---` markers
     const int index = static_cast<int>(docs.size());
     if (!doc.is_object()) return Unmarshal(index, "the document is not a YAML mapping");

@@ -51,23 +51,31 @@ RelationStep NextTeardownStep(const RelationProgress& progress, const RelationVi
 
 }  // namespace
 
-std::string RelationHookSuffix(RelationHookKind kind) {
+charm::HookKind ToHookKind(RelationHookKind kind) {
   switch (kind) {
     case RelationHookKind::kCreated:
-      return "relation-created";
+      return charm::HookKind::kRelationCreated;
     case RelationHookKind::kJoined:
-      return "relation-joined";
+      return charm::HookKind::kRelationJoined;
     case RelationHookKind::kChanged:
-      return "relation-changed";
+      return charm::HookKind::kRelationChanged;
     case RelationHookKind::kDeparted:
-      return "relation-departed";
+      return charm::HookKind::kRelationDeparted;
     case RelationHookKind::kBroken:
-      return "relation-broken";
+      return charm::HookKind::kRelationBroken;
   }
-  return "relation-unknown";
+  return charm::HookKind::kRelationChanged;  // unreachable: every kind is listed
 }
 
-std::string RelationHook::HookName() const { return endpoint + "-" + RelationHookSuffix(kind); }
+std::optional<RelationHookKind> RelationHookKindOf(charm::HookKind kind) {
+  for (RelationHookKind k : {RelationHookKind::kCreated, RelationHookKind::kJoined, RelationHookKind::kChanged,
+                             RelationHookKind::kDeparted, RelationHookKind::kBroken}) {
+    if (ToHookKind(k) == kind) return k;
+  }
+  return std::nullopt;
+}
+
+std::string RelationHook::HookName() const { return charm::HookName(ToHookKind(kind), endpoint); }
 
 RelationStep NextRelationStep(const RelationProgress& progress, const RelationView* view, bool unit_dying,
                               const std::string& self_unit) {

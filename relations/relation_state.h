@@ -19,15 +19,20 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "lib/charm/hooks.h"
 
 namespace skein::relations {
 
 enum class RelationHookKind { kCreated, kJoined, kChanged, kDeparted, kBroken };
 
-// `relation-created`, `relation-joined`, ...
-std::string RelationHookSuffix(RelationHookKind kind);
+// The lib/charm hook kind (and so the hook name, lib/charm/hooks.h) of a relation hook kind.
+charm::HookKind ToHookKind(RelationHookKind kind);
+// The relation hook kind of a lib/charm kind; nullopt for a kind that is not a relation hook.
+std::optional<RelationHookKind> RelationHookKindOf(charm::HookKind kind);
 
 // What the unit has done in one relation. Persisted by the agent after every step.
 struct RelationProgress {

@@ -90,7 +90,7 @@ class KubeflowProfiles : public StandardCharm {
                     {"spec", {{"owner", {{"kind", "User"}, {"name", p.value("username", "")}}}}}};
     const std::string quota = p.value("resourcequota", "");
     if (!quota.empty()) {
-      auto spec = format::YamlDocumentsToOrderedJson(quota);
+      auto spec = format::YamlDocumentsToOrderedJson(quota, format::YamlDialect::kKubernetes);
       if (!spec.ok() || spec->size() != 1 || !(*spec)[0].is_object()) {
         return model.context().ActionFail(absl::StrCat(
             "resourcequota is not a YAML mapping", spec.ok() ? "" : absl::StrCat(": ", spec.status().message())));

@@ -8,7 +8,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
-#include "agents/unit/conf/agent_conf.h"
+#include "lib/base/agent_conf.h"
 #include "lib/base/credential.h"
 #include "lib/base/names.h"
 #include "lib/base/paths.h"

@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "lib/charm/hooks.h"
 
 namespace skein::sdk {
 namespace {
@@ -10,6 +11,31 @@ namespace {
 std::string EnvOr(const std::map<std::string, std::string>& env, const std::string& key) {
   auto it = env.find(key);
   return it == env.end() ? "" : it->second;
+}
+
+// The event of each hook kind (hook names: lib/charm/hooks.h).
+constexpr std::pair<charm::HookKind, EventKind> kHookEvents[] = {
+    {charm::HookKind::kInstall, EventKind::kInstall},
+    {charm::HookKind::kStart, EventKind::kStart},
+    {charm::HookKind::kStop, EventKind::kStop},
+    {charm::HookKind::kRemove, EventKind::kRemove},
+    {charm::HookKind::kConfigChanged, EventKind::kConfigChanged},
+    {charm::HookKind::kUpgradeCharm, EventKind::kUpgradeCharm},
+    {charm::HookKind::kLeaderElected, EventKind::kLeaderElected},
+    {charm::HookKind::kLeaderSettingsChanged, EventKind::kLeaderSettingsChanged},
+    {charm::HookKind::kUpdateStatus, EventKind::kUpdateStatus},
+    {charm::HookKind::kRelationCreated, EventKind::kRelationCreated},
+    {charm::HookKind::kRelationJoined, EventKind::kRelationJoined},
+    {charm::HookKind::kRelationChanged, EventKind::kRelationChanged},
+    {charm::HookKind::kRelationDeparted, EventKind::kRelationDeparted},
+    {charm::HookKind::kRelationBroken, EventKind::kRelationBroken},
+};
+
+EventKind EventKindOf(charm::HookKind hook) {
+  for (const auto& [h, event] : kHookEvents) {
+    if (h == hook) return event;
+  }
+  return EventKind::kOther;
 }
 
 }  // namespace
@@ -22,60 +48,25 @@ Event EventFor(const std::string& hook_name, const std::map<std::string, std::st
     e.action = hook_name.substr(std::string("actions/").size());
     return e;
   }
-  static const std::map<std::string, EventKind> kPlain = {
-      {"install", EventKind::kInstall},
-      {"start", EventKind::kStart},
-      {"stop", EventKind::kStop},
-      {"remove", EventKind::kRemove},
-      {"config-changed", EventKind::kConfigChanged},
-      {"upgrade-charm", EventKind::kUpgradeCharm},
-      {"leader-elected", EventKind::kLeaderElected},
-      {"leader-settings-changed", EventKind::kLeaderSettingsChanged},
-      {"update-status", EventKind::kUpdateStatus},
-  };
-  if (auto it = kPlain.find(hook_name); it != kPlain.end()) {
-    e.kind = it->second;
-    return e;
-  }
-  static const std::pair<const char*, EventKind> kRelation[] = {
-      {"-relation-created", EventKind::kRelationCreated},   {"-relation-joined", EventKind::kRelationJoined},
-      {"-relation-changed", EventKind::kRelationChanged},   {"-relation-departed", EventKind::kRelationDeparted},
-      {"-relation-broken", EventKind::kRelationBroken},
-  };
-  for (const auto& [suffix, kind] : kRelation) {
-    if (!absl::EndsWith(hook_name, suffix)) continue;
-    e.kind = kind;
-    e.endpoint = hook_name.substr(0, hook_name.size() - std::string(suffix).size());
-    // JUJU_RELATION_ID is `endpoint:id`.
-    std::vector<std::string> parts = absl::StrSplit(EnvOr(env, "JUJU_RELATION_ID"), ':');
-    int64_t id = 0;
-    if (parts.size() == 2 && absl::SimpleAtoi(parts[1], &id)) e.relation_id = id;
-    e.remote_app = EnvOr(env, "JUJU_REMOTE_APP");
-    e.remote_unit = EnvOr(env, "JUJU_REMOTE_UNIT");
-    e.departing_unit = EnvOr(env, "JUJU_DEPARTING_UNIT");
-    return e;
-  }
+  auto parsed = charm::ParseHookName(hook_name);
+  if (!parsed.has_value()) return e;  // kOther: a hook this SDK has no type for
+  e.kind = EventKindOf(parsed->kind);
+  if (!charm::IsRelationHook(parsed->kind)) return e;
+  e.endpoint = parsed->endpoint;
+  // JUJU_RELATION_ID is `endpoint:id`.
+  std::vector<std::string> parts = absl::StrSplit(EnvOr(env, "JUJU_RELATION_ID"), ':');
+  int64_t id = 0;
+  if (parts.size() == 2 && absl::SimpleAtoi(parts[1], &id)) e.relation_id = id;
+  e.remote_app = EnvOr(env, "JUJU_REMOTE_APP");
+  e.remote_unit = EnvOr(env, "JUJU_REMOTE_UNIT");
+  e.departing_unit = EnvOr(env, "JUJU_DEPARTING_UNIT");
   return e;
 }
 
 const char* EventKindName(EventKind kind) {
-  switch (kind) {
-    case EventKind::kInstall: return "install";
-    case EventKind::kStart: return "start";
-    case EventKind::kStop: return "stop";
-    case EventKind::kRemove: return "remove";
-    case EventKind::kConfigChanged: return "config-changed";
-    case EventKind::kUpgradeCharm: return "upgrade-charm";
-    case EventKind::kLeaderElected: return "leader-elected";
-    case EventKind::kLeaderSettingsChanged: return "leader-settings-changed";
-    case EventKind::kUpdateStatus: return "update-status";
-    case EventKind::kRelationCreated: return "relation-created";
-    case EventKind::kRelationJoined: return "relation-joined";
-    case EventKind::kRelationChanged: return "relation-changed";
-    case EventKind::kRelationDeparted: return "relation-departed";
-    case EventKind::kRelationBroken: return "relation-broken";
-    case EventKind::kAction: return "action";
-    case EventKind::kOther: return "other";
+  if (kind == EventKind::kAction) return "action";
+  for (const auto& [hook, event] : kHookEvents) {
+    if (event == kind) return charm::HookKindName(hook).data();
   }
   return "other";
 }

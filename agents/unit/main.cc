@@ -21,7 +21,7 @@
 #include "lib/process/signals.h"
 #include "agents/unit/api/agent_client.h"
 #include "agents/unit/charm/charm_dir.h"
-#include "agents/unit/conf/agent_conf.h"
+#include "lib/base/agent_conf.h"
 #include "agents/unit/fault/fault.h"
 #include "agents/unit/hook/runner.h"
 #include "agents/unit/hook/tool.h"
@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
   // Signals are taken by one thread with sigwait; every other thread inherits the mask.
   sigset_t signals = skein::process::BlockShutdownSignals();
 
-  auto conf = skein::agent::ReadAgentConf(data_dir + "/agent.conf");
+  auto conf = skein::ReadAgentConf(data_dir + "/agent.conf");
   if (!conf.ok()) {
     std::cerr << "ERROR " << conf.status().message() << "\n";
     return 1;

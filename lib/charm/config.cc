@@ -27,7 +27,7 @@ bool ValueMatchesType(const nlohmann::json& v, const std::string& type) {
 absl::StatusOr<ConfigSchema> ParseConfigSchema(const std::string& yaml_text) {
   ConfigSchema schema;
   if (yaml_text.find_first_not_of(" \t\r\n") == std::string::npos) return schema;
-  auto parsed = format::YamlToJson(yaml_text, /*typed=*/true, CharmYamlBudget());
+  auto parsed = format::YamlToJson(yaml_text, format::YamlDialect::kJuju, CharmYamlBudget());
   if (!parsed.ok()) return absl::InvalidArgumentError(absl::StrCat("config.yaml: ", parsed.status().message()));
   const nlohmann::json& root = *parsed;
   if (!root.is_object() || !root.contains("options")) {

@@ -101,7 +101,7 @@ absl::StatusOr<Metadata> ParseMetadata(const std::string& yaml_text) {
 absl::StatusOr<std::map<std::string, ActionSpec>> ParseActions(const std::string& yaml_text) {
   std::map<std::string, ActionSpec> actions;
   if (yaml_text.find_first_not_of(" \t\r\n") == std::string::npos) return actions;
-  auto parsed = format::YamlToJson(yaml_text, /*typed=*/true, CharmYamlBudget());
+  auto parsed = format::YamlToJson(yaml_text, format::YamlDialect::kJuju, CharmYamlBudget());
   if (!parsed.ok()) return absl::InvalidArgumentError(absl::StrCat("actions.yaml: ", parsed.status().message()));
   nlohmann::json root = *parsed;
   if (root.is_object() && root.contains("actions") && root.size() == 1 && root["actions"].is_object()) {

@@ -12,11 +12,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "lib/format/yaml_json.h"
 #include "nlohmann/json.hpp"
 
 namespace skein::format {
-
-struct YamlBudget;  // yaml_budget.h
 
 std::string ToJson(const nlohmann::json& value);
 std::string ToYaml(const nlohmann::json& value);
@@ -29,20 +28,9 @@ std::string OrderedToYaml(const nlohmann::ordered_json& value);
 // with Juju's text `invalid value "x" for option --format: unknown format "x"`.
 absl::StatusOr<std::string> Render(const nlohmann::json& value, const std::string& format);
 
-// Parses YAML text into JSON (scalars stay strings unless `typed`, where YAML's int, float,
-// bool and null are recognised), within the default YamlBudget (yaml_budget.h): untrusted text
-// is safe here. InvalidArgument `cannot parse YAML: yaml: line L, column C: <reason>` on a
-// syntax error; the budget's own errors otherwise.
-absl::StatusOr<nlohmann::json> YamlToJson(const std::string& text, bool typed = true);
-// The same within another budget (e.g. charm::CharmYamlBudget()).
-absl::StatusOr<nlohmann::json> YamlToJson(const std::string& text, bool typed, const YamlBudget& budget);
 // Parses JSON from outside the process, nesting at most `max_depth` deep (the walkers that
 // follow, dump() among them, recurse). InvalidArgument `JSON nests deeper than 256 levels
 // (limit)` or `invalid JSON`.
 absl::StatusOr<nlohmann::json> ParseJsonWithin(const std::string& text, int max_depth = 256);
-
-// Every document of a YAML stream, typed, keys in document order, within the default budget.
-// InvalidArgument `yaml: line L, column C: <reason>` on a syntax error.
-absl::StatusOr<std::vector<nlohmann::ordered_json>> YamlDocumentsToOrderedJson(const std::string& text);
 
 }  // namespace skein::format

@@ -4,10 +4,9 @@
 #include <cstdio>
 #include <vector>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "lib/format/yaml_budget.h"
+#include "lib/format/yaml_json.h"
 #include "yaml-cpp/yaml.h"
 
 namespace skein::relations::interfaces {
@@ -93,17 +92,11 @@ void JsonDump(const ordered_json& v, std::string* out) {
   }
 }
 
-// Would PyYAML read this plain scalar back as something other than this string?
+// Would PyYAML read this plain scalar back as something other than this string? Its resolver
+// (lib/format/yaml_json.h, kPython) says for the text's type; its emitter also quotes what plain
+// style cannot hold.
 bool NeedsQuotes(const std::string& s) {
-  if (s.empty()) return true;
-  std::string lower = absl::AsciiStrToLower(s);
-  // PyYAML's YAML 1.1 resolver: these read back as booleans or null.
-  static const char* const kSpecial[] = {"true", "false", "yes", "no", "on", "off", "null", "~"};
-  for (const char* w : kSpecial) {
-    if (lower == w) return true;
-  }
-  double d = 0;
-  if (absl::SimpleAtod(s, &d)) return true;
+  if (format::PlainScalarIsRetyped(s, format::YamlDialect::kPython)) return true;
   const std::string leading = "-?:,[]{}#&*!|>'\"%@`";
   if (leading.find(s[0]) != std::string::npos) return true;
   if (s.front() == ' ' || s.back() == ' ') return true;
@@ -166,36 +159,6 @@ void YamlDump(const ordered_json& v, int indent, std::string* out) {
   }
 }
 
-ordered_json FromYaml(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map: {
-      ordered_json out = ordered_json::object();
-      for (const auto& kv : node) out[kv.first.as<std::string>()] = FromYaml(kv.second);
-      return out;
-    }
-    case YAML::NodeType::Sequence: {
-      ordered_json out = ordered_json::array();
-      for (const auto& item : node) out.push_back(FromYaml(item));
-      return out;
-    }
-    case YAML::NodeType::Scalar: {
-      const std::string s = node.Scalar();
-      if (node.Tag() == "!") return s;  // quoted
-      std::string lower = absl::AsciiStrToLower(s);
-      if (lower == "true" || lower == "yes" || lower == "on") return true;
-      if (lower == "false" || lower == "no" || lower == "off") return false;
-      if (lower == "null" || s == "~") return nullptr;
-      int64_t i = 0;
-      if (absl::SimpleAtoi(s, &i)) return i;
-      double d = 0;
-      if (s.find_first_of(".eE") != std::string::npos && absl::SimpleAtod(s, &d)) return d;
-      return s;
-    }
-    default:
-      return nullptr;
-  }
-}
-
 }  // namespace
 
 std::string PythonJsonDumps(const ordered_json& value) {
@@ -216,7 +179,7 @@ absl::StatusOr<ordered_json> PythonYamlLoad(const std::string& text) {
   absl::StatusOr<YAML::Node> node = format::LoadYaml(text);
   if (!node.ok()) return absl::InvalidArgumentError(absl::StrCat("malformed YAML: ", node.status().message()));
   try {
-    return FromYaml(*node);
+    return format::NodeToOrderedJson(*node, format::YamlDialect::kPython);
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(absl::StrCat("malformed YAML: ", e.what()));
   }

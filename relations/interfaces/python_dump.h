@@ -19,8 +19,8 @@ std::string PythonJsonDumps(const nlohmann::ordered_json& value);
 // only when PyYAML would (they would read back as another type, or hold special characters).
 std::string PythonYamlDump(const nlohmann::ordered_json& value);
 
-// yaml.safe_load for the same documents, scalars typed as YAML 1.1 does (true/false, ints,
-// floats, null). InvalidArgument on malformed YAML.
+// yaml.safe_load for the same documents, scalars typed as PyYAML types them
+// (lib/format/yaml_json.h, YamlDialect::kPython). InvalidArgument on malformed YAML.
 absl::StatusOr<nlohmann::ordered_json> PythonYamlLoad(const std::string& text);
 
 }  // namespace skein::relations::interfaces

@@ -15,7 +15,7 @@ TEST(FormatTest, YamlQuotesStringsThatWouldChangeType) {
   nlohmann::json v = {{"port", "8080"}, {"flag", "true"}, {"name", "mysql"}, {"num", 3}, {"empty", ""}};
   EXPECT_EQ(ToYaml(v), "empty: ''\nflag: 'true'\nname: mysql\nnum: 3\nport: '8080'\n");
   EXPECT_EQ(ToYaml(nullptr), "");
-  auto back = YamlToJson(ToYaml(v));
+  auto back = YamlToJson(ToYaml(v), YamlDialect::kJuju);
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(*back, v);
 }
@@ -23,7 +23,7 @@ TEST(FormatTest, YamlQuotesStringsThatWouldChangeType) {
 TEST(FormatTest, MultiLineStringsRoundTripExactly) {
   for (const std::string text : {"a\nb", "a\nb\n", "a\n\n", "\nlead"}) {
     nlohmann::json v = {{"k", text}};
-    auto back = YamlToJson(ToYaml(v));
+    auto back = YamlToJson(ToYaml(v), YamlDialect::kJuju);
     ASSERT_TRUE(back.ok()) << ToYaml(v);
     EXPECT_EQ((*back)["k"], text) << ToYaml(v);
   }

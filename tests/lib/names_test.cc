@@ -63,23 +63,3 @@ TEST(CredentialTest, HashMatchesOnlyTheSameSecret) {
 
 }  // namespace
 }  // namespace skein
-
-#include "lib/base/duration.h"
-
-namespace skein {
-namespace {
-
-TEST(DurationTest, ParsesGoStyleDurations) {
-  EXPECT_EQ(*ParseDuration("90s"), std::chrono::milliseconds(90000));
-  EXPECT_EQ(*ParseDuration("120.0s"), std::chrono::milliseconds(120000));
-  EXPECT_EQ(*ParseDuration("0.001s"), std::chrono::milliseconds(1));
-  EXPECT_EQ(*ParseDuration("1h30m"), std::chrono::milliseconds(5400000));
-  EXPECT_EQ(*ParseDuration("500ms"), std::chrono::milliseconds(500));
-  EXPECT_EQ(ParseDuration("10").status().message(), "time: invalid duration \"10\"");
-  EXPECT_FALSE(ParseDuration("5x").ok());
-  EXPECT_FALSE(ParseDuration("").ok());
-  EXPECT_EQ(FormatDuration(std::chrono::milliseconds(125500)), "2m5.5s");
-}
-
-}  // namespace
-}  // namespace skein

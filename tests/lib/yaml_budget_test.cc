@@ -38,7 +38,7 @@ TEST(YamlBudgetTest, BillionLaughsIsRefusedBeforeAnythingExpands) {
 
 TEST(YamlBudgetTest, AliasesWithinTheBudgetLoadAndWalk) {
   // 4 levels: about 11,000 nodes when expanded.
-  auto r = YamlToJson(Laughs(4));
+  auto r = YamlToJson(Laughs(4), YamlDialect::kJuju);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ((*r)["a4"][9][9][9][9][8], "lol");
 }
@@ -105,7 +105,7 @@ TEST(YamlBudgetTest, SyntaxErrorsCarryTheirPlace) {
   EXPECT_EQ(r.status().message(), "yaml: line 2, column 1: end of sequence flow not found");
   EXPECT_EQ(syntax.line, 1);
   EXPECT_EQ(syntax.reason, "end of sequence flow not found");
-  EXPECT_EQ(YamlToJson("a: [1\n").status().message(),
+  EXPECT_EQ(YamlToJson("a: [1\n", YamlDialect::kJuju).status().message(),
             "cannot parse YAML: yaml: line 2, column 1: end of sequence flow not found");
 }
 

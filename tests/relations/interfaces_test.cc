@@ -33,6 +33,21 @@ TEST(PythonDumpTest, YamlDumpSortsKeysAndQuotesLikePyYaml) {
   EXPECT_EQ((*back)["k"], false);
 }
 
+TEST(PythonDumpTest, QuotesExactlyWhatSafeLoadWouldRetype) {
+  // PyYAML reads 1e3, y and 0o17 as strings, so safe_dump writes them plain; it reads 0x1F,
+  // 1_000, 1:30, dates and `=` as something else, so it quotes them.
+  ordered_json v = ordered_json::parse(
+      R"({"a": "1e3", "b": "y", "c": "0o17", "d": "0x1F", "e": "1_000", "f": "1:30", "g": "2026-01-01", "h": "="})");
+  EXPECT_EQ(PythonYamlDump(v), "a: 1e3\nb: y\nc: 0o17\nd: '0x1F'\ne: '1_000'\nf: '1:30'\ng: '2026-01-01'\nh: '='\n");
+  auto back = PythonYamlLoad(PythonYamlDump(v));
+  ASSERT_TRUE(back.ok()) << back.status();
+  for (const auto& [key, text] : v.items()) EXPECT_EQ((*back)[key], text) << key;
+  // And what safe_load types: `yes` and `017` (octal), but not `tRUE` or `1e3`.
+  back = PythonYamlLoad("a: yes\nb: 017\nc: tRUE\nd: 1e3\n");
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->dump(), R"({"a":true,"b":15,"c":"tRUE","d":"1e3"})");
+}
+
 TEST(SdiTest, MinioObjectStorageBagIsTheUpstreamOne) {
   ordered_json data = {{"access-key", "minio"}, {"secret-key", "s3cr3tk3y"},   {"service", "mlflow-minio"},
                        {"port", 9000},          {"namespace", "kubeflow"},     {"secure", false}};

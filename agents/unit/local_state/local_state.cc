@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "lib/charm/hooks.h"
 
 namespace skein::agent {
 namespace {
@@ -13,27 +14,51 @@ using relations::RelationHook;
 using relations::RelationHookKind;
 using relations::RelationProgress;
 
+// The hook each of the agent's kinds runs; kRelation stands for the five relation hooks.
+charm::HookKind CharmHookKind(HookKind kind) {
+  switch (kind) {
+    case HookKind::kInstall: return charm::HookKind::kInstall;
+    case HookKind::kStart: return charm::HookKind::kStart;
+    case HookKind::kConfigChanged: return charm::HookKind::kConfigChanged;
+    case HookKind::kUpgradeCharm: return charm::HookKind::kUpgradeCharm;
+    case HookKind::kStop: return charm::HookKind::kStop;
+    case HookKind::kRemove: return charm::HookKind::kRemove;
+    case HookKind::kUpdateStatus: return charm::HookKind::kUpdateStatus;
+    case HookKind::kLeaderElected: return charm::HookKind::kLeaderElected;
+    case HookKind::kLeaderSettingsChanged: return charm::HookKind::kLeaderSettingsChanged;
+    case HookKind::kRelation: break;
+  }
+  return charm::HookKind::kRelationChanged;
+}
+
+// Names as stored in the state row: a unit hook by its hook name (lib/charm/hooks.h), a relation
+// hook as `relation` with its kind beside it by the hook name's last word (`joined`).
 const std::vector<std::pair<HookKind, std::string>>& HookKindNames() {
-  static const auto* names = new std::vector<std::pair<HookKind, std::string>>{
-      {HookKind::kInstall, "install"},
-      {HookKind::kStart, "start"},
-      {HookKind::kConfigChanged, "config-changed"},
-      {HookKind::kUpgradeCharm, "upgrade-charm"},
-      {HookKind::kStop, "stop"},
-      {HookKind::kRemove, "remove"},
-      {HookKind::kUpdateStatus, "update-status"},
-      {HookKind::kLeaderElected, "leader-elected"},
-      {HookKind::kLeaderSettingsChanged, "leader-settings-changed"},
-      {HookKind::kRelation, "relation"},
-  };
+  static const auto* names = [] {
+    auto* out = new std::vector<std::pair<HookKind, std::string>>;
+    for (HookKind kind : {HookKind::kInstall, HookKind::kStart, HookKind::kConfigChanged, HookKind::kUpgradeCharm,
+                          HookKind::kStop, HookKind::kRemove, HookKind::kUpdateStatus, HookKind::kLeaderElected,
+                          HookKind::kLeaderSettingsChanged}) {
+      out->emplace_back(kind, charm::HookKindName(CharmHookKind(kind)));
+    }
+    out->emplace_back(HookKind::kRelation, "relation");
+    return out;
+  }();
   return *names;
 }
 
-const std::vector<std::pair<RelationHookKind, std::string>> kRelationKinds = {
-    {RelationHookKind::kCreated, "created"},   {RelationHookKind::kJoined, "joined"},
-    {RelationHookKind::kChanged, "changed"},   {RelationHookKind::kDeparted, "departed"},
-    {RelationHookKind::kBroken, "broken"},
-};
+const std::vector<std::pair<RelationHookKind, std::string>>& RelationKindNames() {
+  static const auto* names = [] {
+    auto* out = new std::vector<std::pair<RelationHookKind, std::string>>;
+    for (RelationHookKind kind : {RelationHookKind::kCreated, RelationHookKind::kJoined, RelationHookKind::kChanged,
+                                  RelationHookKind::kDeparted, RelationHookKind::kBroken}) {
+      std::string_view name = charm::HookKindName(relations::ToHookKind(kind));
+      out->emplace_back(kind, name.substr(name.rfind('-') + 1));
+    }
+    return out;
+  }();
+  return *names;
+}
 
 const std::vector<std::pair<OperationKind, std::string>> kOperationKinds = {
     {OperationKind::kNone, "none"},
@@ -65,7 +90,7 @@ absl::StatusOr<E> EnumValue(const std::vector<std::pair<E, std::string>>& table,
 }
 
 json RelationHookToJson(const RelationHook& h) {
-  return json{{"kind", EnumName(kRelationKinds, h.kind)},
+  return json{{"kind", EnumName(RelationKindNames(), h.kind)},
               {"relation-id", h.relation_id},
               {"endpoint", h.endpoint},
               {"remote-application", h.remote_application},
@@ -77,7 +102,7 @@ json RelationHookToJson(const RelationHook& h) {
 
 absl::StatusOr<RelationHook> RelationHookFromJson(const json& j) {
   RelationHook h;
-  auto kind = EnumValue(kRelationKinds, j.value("kind", std::string("created")));
+  auto kind = EnumValue(RelationKindNames(), j.value("kind", std::string("created")));
   if (!kind.ok()) return kind.status();
   h.kind = *kind;
   h.relation_id = j.value("relation-id", int64_t{0});

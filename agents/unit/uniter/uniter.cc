@@ -1,12 +1,12 @@
 #include "agents/unit/uniter/uniter.h"
 
-#include <cctype>
 #include <random>
 
 #include "absl/strings/str_cat.h"
 #include "agents/unit/logging/module_logger.h"
 #include "agents/unit/operation/run_hook.h"
 #include "agents/unit/resolver/resolver.h"
+#include "lib/base/duration.h"
 #include "lib/rpc/retry.h"
 #include "spdlog/spdlog.h"
 
@@ -16,38 +16,6 @@ namespace {
 std::string ApplicationOf(const std::string& unit) { return unit.substr(0, unit.find('/')); }
 
 }  // namespace
-
-std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  double total_ms = 0;
-  size_t i = 0;
-  while (i < text.size()) {
-    size_t start = i;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
-    if (start == i) return std::nullopt;
-    double value = 0;
-    try {
-      value = std::stod(text.substr(start, i - start));
-    } catch (const std::exception&) {
-      return std::nullopt;
-    }
-    size_t unit_start = i;
-    while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
-    std::string unit = text.substr(unit_start, i - unit_start);
-    if (unit == "h") {
-      total_ms += value * 3600000;
-    } else if (unit == "m") {
-      total_ms += value * 60000;
-    } else if (unit == "s") {
-      total_ms += value * 1000;
-    } else if (unit == "ms") {
-      total_ms += value;
-    } else {
-      return std::nullopt;
-    }
-  }
-  return std::chrono::milliseconds(static_cast<int64_t>(total_ms));
-}
 
 Uniter::Uniter(UniterConfig config, AgentClient* client, LocalStateStore* store, HookRunner* runner)
     : config_(std::move(config)),
@@ -133,12 +101,19 @@ HookContext* Uniter::ResolveContext(const std::string& context_id) {
   return nullptr;
 }
 
+std::chrono::milliseconds UpdateStatusIntervalFrom(const google::protobuf::Map<std::string, std::string>& model_config,
+                                                   std::chrono::milliseconds fallback) {
+  auto it = model_config.find("update-status-hook-interval");
+  if (it == model_config.end()) return fallback;
+  // The controller validated the value with this same parser (lib/base/duration.h), so the unit
+  // runs update-status at the interval the user was told was accepted.
+  auto interval = ParseDuration(it->second);
+  if (!interval.ok() || interval->count() <= 0) return fallback;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(*interval);
+}
+
 std::chrono::milliseconds Uniter::UpdateStatusInterval(const v1::UnitSnapshot& snapshot) const {
-  auto it = snapshot.model_config().find("update-status-hook-interval");
-  if (it != snapshot.model_config().end()) {
-    if (auto d = ParseDuration(it->second); d && d->count() > 0) return *d;
-  }
-  return config_.default_update_status_interval;
+  return UpdateStatusIntervalFrom(snapshot.model_config(), config_.default_update_status_interval);
 }
 
 absl::Status Uniter::Login(LocalState& state) {

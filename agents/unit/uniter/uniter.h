@@ -101,7 +101,10 @@ class Uniter {
   HookRetryTimer retry_timer_;
 };
 
-// Parses Go-style durations (`5m`, `1m30s`, `300s`, `1h`). nullopt when malformed.
-std::optional<std::chrono::milliseconds> ParseDuration(const std::string& text);
+// The update-status interval for a model config: update-status-hook-interval as Go's
+// time.ParseDuration reads it (the parser the controller validates it with), or `fallback` when
+// the key is missing, malformed or not positive.
+std::chrono::milliseconds UpdateStatusIntervalFrom(const google::protobuf::Map<std::string, std::string>& model_config,
+                                                   std::chrono::milliseconds fallback);
 
 }  // namespace skein::agent

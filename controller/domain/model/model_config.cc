@@ -2,12 +2,13 @@
 
 #include <atomic>
 #include <cctype>
-#include <cmath>
+#include <chrono>
 #include <set>
 
 #include "absl/strings/str_cat.h"
 #include "controller/domain/core/rows.h"
 #include "controller/domain/core/sql.h"
+#include "lib/base/duration.h"
 #include "lib/base/limits.h"
 
 namespace skein::controller::domain::model {
@@ -15,9 +16,9 @@ namespace {
 
 constexpr char kRetryHooks[] = "automatically-retry-hooks";
 constexpr char kUpdateStatusInterval[] = "update-status-hook-interval";
-constexpr int64_t kMinUpdateStatusMs = 60 * 1000;
-constexpr int64_t kTestMinUpdateStatusMs = 1000;
-constexpr int64_t kMaxUpdateStatusMs = 60 * 60 * 1000;
+constexpr std::chrono::nanoseconds kMinUpdateStatus = std::chrono::minutes(1);
+constexpr std::chrono::nanoseconds kTestMinUpdateStatus = std::chrono::seconds(1);
+constexpr std::chrono::nanoseconds kMaxUpdateStatus = std::chrono::hours(1);
 
 std::atomic<bool> test_mode{false};
 
@@ -36,39 +37,6 @@ const std::map<std::string, std::string>& ModelConfigDefaults() {
 
 void SetModelConfigTestMode(bool enabled) { test_mode = enabled; }
 
-int64_t ParseGoDurationMs(const std::string& text) {
-  if (text.empty()) return -1;
-  if (text == "0") return 0;
-  double total = 0;
-  size_t i = 0;
-  while (i < text.size()) {
-    size_t start = i;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
-    if (start == i) return -1;
-    double value = 0;
-    try {
-      value = std::stod(text.substr(start, i - start));
-    } catch (const std::exception&) {
-      return -1;
-    }
-    size_t unit_start = i;
-    while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
-    std::string unit = text.substr(unit_start, i - unit_start);
-    if (unit == "h") {
-      total += value * 3600000;
-    } else if (unit == "m") {
-      total += value * 60000;
-    } else if (unit == "s") {
-      total += value * 1000;
-    } else if (unit == "ms") {
-      total += value;
-    } else {
-      return -1;
-    }
-  }
-  return static_cast<int64_t>(std::llround(total));
-}
-
 absl::StatusOr<std::string> ValidateModelConfigValue(const std::string& key, const std::string& value) {
   // Every unit's snapshot carries the model's config: a value has a cap (lib/base/limits.h).
   if (absl::Status s = limits::CheckSize(limits::kModelConfigValue, absl::StrCat("model config \"", key, "\""),
@@ -86,15 +54,17 @@ absl::StatusOr<std::string> ValidateModelConfigValue(const std::string& key, con
     return absl::InvalidArgumentError(absl::StrCat(key, ": expected bool, got string(\"", value, "\")"));
   }
   if (key == kUpdateStatusInterval) {
-    int64_t ms = ParseGoDurationMs(value);
-    if (ms < 0) return absl::InvalidArgumentError(absl::StrCat(key, ": time: invalid duration \"", value, "\""));
-    int64_t min = test_mode ? kTestMinUpdateStatusMs : kMinUpdateStatusMs;
+    // The unit agent reads the value with the same parser (UpdateStatusIntervalFrom), so what
+    // is accepted here is the interval the unit runs at.
+    auto interval = ParseDuration(value);
+    if (!interval.ok()) return absl::InvalidArgumentError(absl::StrCat(key, ": ", interval.status().message()));
+    auto min = test_mode ? kTestMinUpdateStatus : kMinUpdateStatus;
     // Juju formats both durations the Go way; the user's spelling is shown for theirs.
-    if (ms < min) {
+    if (*interval < min) {
       return absl::InvalidArgumentError(absl::StrCat("update status hook frequency ", value, " cannot be less than ",
                                                      test_mode ? "1s" : "1m0s"));
     }
-    if (ms > kMaxUpdateStatusMs) {
+    if (*interval > kMaxUpdateStatus) {
       return absl::InvalidArgumentError(
           absl::StrCat("update status hook frequency ", value, " cannot be greater than 1h0m0s"));
     }

@@ -27,9 +27,6 @@ const std::map<std::string, std::string>& ModelConfigDefaults();
 // (Juju's minimum is 1m), so that tests need not wait minutes. Process-wide, set once by main.
 void SetModelConfigTestMode(bool enabled);
 
-// Parses a Go-style duration (`5m`, `1m30s`, `90s`, `1h`) into milliseconds; -1 when malformed.
-int64_t ParseGoDurationMs(const std::string& text);
-
 // The value as stored (booleans normalised to true/false). InvalidArgument with Juju's texts:
 // `automatically-retry-hooks: expected bool, got string("x")`,
 // `update-status-hook-interval: time: invalid duration "x"`,

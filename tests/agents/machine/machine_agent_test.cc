@@ -10,7 +10,7 @@
 #include <optional>
 #include <thread>
 
-#include "agents/unit/conf/agent_conf.h"
+#include "lib/base/agent_conf.h"
 #include "gtest/gtest.h"
 #include "lib/base/paths.h"
 #include "lib/base/runtime_dir.h"

@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "absl/strings/str_split.h"
-#include "agents/unit/conf/agent_conf.h"
+#include "lib/base/agent_conf.h"
 #include "gtest/gtest.h"
 #include "lib/base/paths.h"
 #include "lib/base/runtime_dir.h"

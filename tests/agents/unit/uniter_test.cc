@@ -450,15 +450,6 @@ TEST_F(UniterTest, ChangedUpdateStatusIntervalTakesEffect) {
   EXPECT_EQ(HookLog().back(), "update-status ");
 }
 
-TEST(DurationTest, ParsesGoDurations) {
-  EXPECT_EQ(ParseDuration("5m"), std::chrono::minutes(5));
-  EXPECT_EQ(ParseDuration("1m30s"), std::chrono::seconds(90));
-  EXPECT_EQ(ParseDuration("250ms"), std::chrono::milliseconds(250));
-  EXPECT_EQ(ParseDuration("1h"), std::chrono::hours(1));
-  EXPECT_FALSE(ParseDuration("5 minutes").has_value());
-  EXPECT_FALSE(ParseDuration("").has_value());
-}
-
 }  // namespace
 }  // namespace skein::agent
 

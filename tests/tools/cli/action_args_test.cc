@@ -1,5 +1,5 @@
 // Argument handling of `run` and `show-task`: usage errors exit 2 with the ERROR text; valid
-// arguments (durations like 0.5s, 30s, 2m, 120.0s) get past Init to the connection step.
+// arguments (Go durations like 0.5s, 30s, 2m, 120.0s, 1m30s) get past Init to the connection step.
 
 #include "gtest/gtest.h"
 #include "tests/tools/cli/test_util.h"
@@ -29,10 +29,15 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{{"show-task"}, "no task ID specified"},
         UsageCase{{"show-task", "1", "2"}, "unrecognized args: [\"2\"]"},
         UsageCase{{"show-task", "1", "--wait", "3x"},
-                        "invalid value \"3x\" for option --wait: time: invalid duration \"3x\""}));
+                        "invalid value \"3x\" for option --wait: time: unknown unit \"x\" in duration \"3x\""},
+        // Juju's --wait is a Go duration: a bare number other than 0 has no unit.
+        UsageCase{{"run", "app/0", "backup", "--wait", "10"},
+                        "invalid value \"10\" for option --wait: time: missing unit in duration \"10\""},
+        UsageCase{{"show-task", "1", "--wait", "1e3s"},
+                        "invalid value \"1e3s\" for option --wait: time: unknown unit \"e\" in duration \"1e3s\""}));
 
 TEST(ActionArgsTest, AcceptedArgumentsReachTheConnectionStep) {
-  for (const std::string wait : {"0.5s", "30s", "2m", "120.0s", "500ms", "1h", "10"}) {
+  for (const std::string wait : {"0.5s", "30s", "2m", "120.0s", "500ms", "1h", "1m30s", ".5s", "0"}) {
     TempDir dir;
     CliRun r = RunSkein(dir.path(), {"run", "app/0", "app/1", "backup", "a.b=1", "c=x=y", "--wait", wait});
     EXPECT_EQ(r.code, 1) << wait << ": " << r.err;

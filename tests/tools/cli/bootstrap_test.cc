@@ -50,14 +50,6 @@ TEST(LocalFilesTest, BootstrapYaml) {
             "machine-0-address: 127.0.0.1\n");
 }
 
-TEST(LocalFilesTest, MachineAgentConf) {
-  EXPECT_EQ(MachineAgentConfYaml({"127.0.0.1:17070", "secret", "0"}),
-            "controller: 127.0.0.1:17070\n"
-            "entity: machine-0\n"
-            "credential: secret\n"
-            "machine-id: \"0\"\n");
-}
-
 TEST(DaemonTest, WaitsForTheReadyLine) {
   TempDir dir;
   DaemonSpec spec;

@@ -10,12 +10,13 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "lib/base/agent_conf.h"
 #include "lib/base/credential.h"
+#include "lib/base/file_write.h"
 #include "lib/process/subprocess.h"
 #include "tools/cli/bootstrap/controller_port.h"
 #include "tools/cli/bootstrap/daemon.h"
 #include "tools/cli/bootstrap/local_files.h"
-#include "tools/cli/client/atomic_file.h"
 #include "tools/cli/client/client_store.h"
 #include "tools/cli/client/connection.h"
 
@@ -73,7 +74,7 @@ absl::StatusOr<Daemon> StartControllerOnStoredPort(const DaemonSpec& spec, const
     auto port = PickControllerPort(range, rng);
     if (!port.ok()) return port.status();
     const std::string address = absl::StrCat("127.0.0.1:", *port);
-    if (auto s = client::WriteFileAtomic(address_file, address + "\n", 0600); !s.ok()) return s;
+    if (auto s = WriteFileAtomic(address_file, address + "\n", 0600); !s.ok()) return s;
     auto controller = StartDaemon(spec);
     if (controller.ok()) return controller;
     last = controller.status();
@@ -140,7 +141,7 @@ absl::Status Bootstrap(const BootstrapOptions& o) {
   bc.admin_credential_hash = HashCredential(admin_secret);
   bc.machine0_credential_hash = HashCredential(machine_secret);
   bc.machine0_hostname = HostName();
-  if (auto s = client::WriteFileAtomic(controller_dir + "/bootstrap.yaml", BootstrapYaml(bc), 0600); !s.ok()) return s;
+  if (auto s = WriteFileAtomic(controller_dir + "/bootstrap.yaml", BootstrapYaml(bc), 0600); !s.ok()) return s;
 
   progress << "Launching controller process on " << o.cloud << "/" << o.region << "...\n";
   DaemonSpec controller_spec;
@@ -176,8 +177,7 @@ absl::Status Bootstrap(const BootstrapOptions& o) {
   progress << "Starting machine agent for machine \"0\"\n";
   rollback.AddDir(machine_dir);
   if (auto s = MakePrivateDir(machine_dir); !s.ok()) return s;
-  MachineAgentConf conf{address, machine_secret, "0"};
-  if (auto s = client::WriteFileAtomic(machine_dir + "/agent.conf", MachineAgentConfYaml(conf), 0600); !s.ok()) {
+  if (auto s = WriteAgentConf(machine_dir + "/agent.conf", MachineAgentConf(address, machine_secret, "0")); !s.ok()) {
     return s;
   }
   DaemonSpec machine_spec;

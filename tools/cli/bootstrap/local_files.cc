@@ -1,15 +1,9 @@
 #include "tools/cli/bootstrap/local_files.h"
 
-#include <fcntl.h>
 #include <limits.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-
 #include "absl/strings/str_cat.h"
-#include "lib/base/names.h"
 #include "yaml-cpp/yaml.h"
 
 namespace skein::cli::bootstrap {
@@ -23,17 +17,6 @@ std::string BootstrapYaml(const BootstrapConfig& c) {
   out << YAML::Key << "machine-0-credential-hash" << YAML::Value << c.machine0_credential_hash;
   out << YAML::Key << "machine-0-hostname" << YAML::Value << c.machine0_hostname;
   out << YAML::Key << "machine-0-address" << YAML::Value << c.machine0_address;
-  out << YAML::EndMap;
-  return std::string(out.c_str()) + "\n";
-}
-
-std::string MachineAgentConfYaml(const MachineAgentConf& conf) {
-  YAML::Emitter out;
-  out << YAML::BeginMap;
-  out << YAML::Key << "controller" << YAML::Value << conf.controller;
-  out << YAML::Key << "entity" << YAML::Value << MachineTag(conf.machine_id);
-  out << YAML::Key << "credential" << YAML::Value << conf.credential;
-  out << YAML::Key << "machine-id" << YAML::Value << YAML::DoubleQuoted << conf.machine_id;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "tools/cli/client/atomic_file.h"
+#include "lib/base/file_write.h"
 #include "yaml-cpp/yaml.h"
 
 namespace skein::cli::client {

@@ -4,14 +4,13 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "lib/base/duration.h"
 #include "lib/base/file_read.h"
 #include "lib/base/limits.h"
 #include "lib/format/output.h"
@@ -24,26 +23,6 @@ namespace {
 
 using skein::v1::Controller;
 using Millis = std::chrono::milliseconds;
-
-// `0.5s`, `30s`, `2m`, `120.0s`, `1h`, `500ms`; a bare number is seconds.
-absl::StatusOr<Millis> ParseDuration(const std::string& text) {
-  static const std::vector<std::pair<std::string, double>> kUnits = {
-      {"ms", 1.0}, {"s", 1000.0}, {"m", 60000.0}, {"h", 3600000.0}};
-  for (const auto& [suffix, scale] : kUnits) {
-    if (!absl::EndsWith(text, suffix)) continue;
-    std::string number = text.substr(0, text.size() - suffix.size());
-    double value = 0;
-    // `2m` must not be read as `2` + `m`s of `ms`; "ms" is tried first.
-    if (!number.empty() && absl::SimpleAtod(number, &value) && value >= 0 && std::isfinite(value)) {
-      return Millis(static_cast<int64_t>(std::llround(value * scale)));
-    }
-  }
-  double seconds = 0;
-  if (absl::SimpleAtod(text, &seconds) && seconds >= 0 && std::isfinite(seconds)) {
-    return Millis(static_cast<int64_t>(std::llround(seconds * 1000)));
-  }
-  return absl::InvalidArgumentError(absl::StrCat("time: invalid duration \"", text, "\""));
-}
 
 // Juju prints task times as Go's time.Time String() in UTC: `2024-06-11 05:07:33 +0000 UTC`.
 std::string GoTime(const std::string& rfc3339) {
@@ -170,7 +149,7 @@ class RunCommand : public Command {
                                        std::string(wait.status().message())));
       }
       if (background_) return UsageError("cannot specify both --wait and --background");
-      wait_ = *wait;
+      wait_ = std::chrono::duration_cast<Millis>(*wait);
     }
     return absl::OkStatus();
   }
@@ -179,7 +158,7 @@ class RunCommand : public Command {
     if (!params_file_.empty()) {
       auto text = ReadFileCapped(params_file_, limits::kYamlInput, FileKinds::kAnyReadable);
       if (!text.ok()) return text.status();
-      auto parsed = format::YamlToJson(*text);
+      auto parsed = format::YamlToJson(*text, format::YamlDialect::kJuju);
       if (!parsed.ok()) {
         return absl::InvalidArgumentError(absl::StrCat(params_file_, ": ", parsed.status().message()));
       }
@@ -191,7 +170,7 @@ class RunCommand : public Command {
     for (const auto& [key, raw] : kv_) {
       nlohmann::json value = raw;
       if (!string_args_ && !raw.empty()) {
-        auto typed = format::YamlToJson(raw);
+        auto typed = format::YamlToJson(raw, format::YamlDialect::kJuju);
         if (typed.ok() && !typed->is_null()) value = *typed;
       }
       SetParam(params, key, std::move(value));
@@ -327,7 +306,7 @@ class ShowTaskCommand : public Command {
         return UsageError(absl::StrCat("invalid value \"", wait_text_, "\" for option --wait: ",
                                        std::string(wait.status().message())));
       }
-      wait_ = *wait;
+      wait_ = std::chrono::duration_cast<Millis>(*wait);
     }
     return absl::OkStatus();
   }

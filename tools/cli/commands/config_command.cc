@@ -115,7 +115,7 @@ class ConfigCommand : public Command {
   absl::Status ReadFileSettings(google::protobuf::Map<std::string, std::string>* values) {
     auto text = ReadWholeFile(file_, limits::kYamlInput);
     if (!text.ok()) return text.status();
-    auto doc = skein::format::YamlToJson(*text, /*typed=*/false);
+    auto doc = skein::format::YamlToJson(*text, skein::format::YamlDialect::kText);
     if (!doc.ok()) return absl::InvalidArgumentError(absl::StrCat("cannot parse \"", file_, "\": ", doc.status().message()));
     nlohmann::json settings = *doc;
     if (settings.is_object() && settings.contains(app_) && settings[app_].is_object()) settings = settings[app_];

@@ -41,7 +41,7 @@ absl::Status ReadConfigFile(const std::string& path, const std::string& app,
     return absl::NotFoundError(absl::StrCat("cannot read config file \"", path, "\": no such file"));
   }
   if (!text.ok()) return text.status();
-  auto doc = skein::format::YamlToJson(*text, /*typed=*/false);
+  auto doc = skein::format::YamlToJson(*text, skein::format::YamlDialect::kText);
   if (!doc.ok()) return absl::InvalidArgumentError(absl::StrCat("cannot parse \"", path, "\": ", doc.status().message()));
   nlohmann::json settings = *doc;
   if (settings.is_object() && settings.contains(app) && settings[app].is_object()) settings = settings[app];

@@ -101,7 +101,7 @@ class ModelConfigCommand : public Command {
       return absl::NotFoundError(absl::StrCat("cannot read \"", file_, "\": no such file"));
     }
     if (!text.ok()) return text.status();
-    auto doc = skein::format::YamlToJson(*text, /*typed=*/false);
+    auto doc = skein::format::YamlToJson(*text, skein::format::YamlDialect::kText);
     if (!doc.ok()) return absl::InvalidArgumentError(absl::StrCat("cannot parse \"", file_, "\": ", doc.status().message()));
     if (!doc->is_object()) return absl::InvalidArgumentError(absl::StrCat("\"", file_, "\" is not a mapping"));
     for (auto it = doc->begin(); it != doc->end(); ++it) {

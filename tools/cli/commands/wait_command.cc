@@ -97,7 +97,7 @@ class WaitForCommand : public Command {
       return absl::InvalidArgumentError(
           absl::StrCat("invalid value \"", timeout_text_, "\" for option --timeout: ", timeout.status().message()));
     }
-    timeout_ = *timeout;
+    timeout_ = std::chrono::duration_cast<std::chrono::milliseconds>(*timeout);
     for (auto w : absl::StrSplit(workloads_text_, ',', absl::SkipEmpty())) workloads_.insert(std::string(w));
     if (workloads_.empty()) return absl::InvalidArgumentError("--workload needs at least one status");
     return absl::OkStatus();

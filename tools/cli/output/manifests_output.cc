@@ -39,7 +39,7 @@ std::string JsonList(const std::vector<OrderedJson>& objects) {
 }
 
 absl::StatusOr<std::vector<OrderedJson>> ParseYamlDocuments(const std::string& text) {
-  return format::YamlDocumentsToOrderedJson(text);
+  return format::YamlDocumentsToOrderedJson(text, format::YamlDialect::kKubernetes);
 }
 
 std::string KindLower(const std::string& kind) {

@@ -1,6 +1,8 @@
 #pragma once
 
-// agent.conf, the YAML file (mode 0600) every agent reads at start (BRIEF "agent.conf"):
+// agent.conf, the YAML file (mode 0600) every agent reads at start. `skein bootstrap` writes the
+// machine agent's, the machine agent writes each unit agent's, and both agents read theirs here,
+// so the file has one format:
 //   controller: 127.0.0.1:PORT
 //   entity: unit-app-0            (or machine-0)
 //   credential: <secret>
@@ -13,7 +15,7 @@
 
 #include "absl/status/statusor.h"
 
-namespace skein::agent {
+namespace skein {
 
 struct AgentConf {
   std::string controller;
@@ -24,10 +26,19 @@ struct AgentConf {
   std::string model_uuid;
 };
 
+// The machine agent's: entity `machine-<id>`, no unit and no model.
+AgentConf MachineAgentConf(const std::string& controller, const std::string& credential,
+                           const std::string& machine_id);
+
+// The file's text: the keys above in that order, `unit` and `model-uuid` only when set, the
+// machine id always quoted (it reads back as a string, not a number).
+std::string AgentConfYaml(const AgentConf& conf);
+
 // NotFound when the file is missing; InvalidArgument when it is not a mapping or lacks
 // `controller`, `entity` or `credential`.
 absl::StatusOr<AgentConf> ReadAgentConf(const std::string& path);
-// Writes atomically (temporary file + rename) with mode 0600. Internal on I/O errors.
+// Writes AgentConfYaml atomically (temporary file + rename) with mode 0600. Internal on I/O
+// errors.
 absl::Status WriteAgentConf(const std::string& path, const AgentConf& conf);
 
-}  // namespace skein::agent
+}  // namespace skein

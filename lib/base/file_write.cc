@@ -1,4 +1,4 @@
-#include "tools/cli/client/atomic_file.h"
+#include "lib/base/file_write.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,7 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace skein::cli::client {
+namespace skein {
 
 absl::Status WriteFileAtomic(const std::string& path, const std::string& text, unsigned mode) {
   std::string tmp = path + ".tmp";
@@ -38,4 +38,4 @@ absl::Status WriteFileAtomic(const std::string& path, const std::string& text, u
   return absl::OkStatus();
 }
 
-}  // namespace skein::cli::client
+}  // namespace skein

@@ -1,0 +1,59 @@
+#include "lib/base/agent_conf.h"
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "lib/base/file_write.h"
+#include "lib/base/names.h"
+#include "yaml-cpp/yaml.h"
+
+namespace skein {
+
+AgentConf MachineAgentConf(const std::string& controller, const std::string& credential,
+                           const std::string& machine_id) {
+  AgentConf conf;
+  conf.controller = controller;
+  conf.entity = MachineTag(machine_id);
+  conf.credential = credential;
+  conf.machine_id = machine_id;
+  return conf;
+}
+
+std::string AgentConfYaml(const AgentConf& conf) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "controller" << YAML::Value << conf.controller;
+  out << YAML::Key << "entity" << YAML::Value << conf.entity;
+  out << YAML::Key << "credential" << YAML::Value << conf.credential;
+  if (!conf.unit.empty()) out << YAML::Key << "unit" << YAML::Value << conf.unit;
+  out << YAML::Key << "machine-id" << YAML::Value << YAML::DoubleQuoted << conf.machine_id;
+  if (!conf.model_uuid.empty()) out << YAML::Key << "model-uuid" << YAML::Value << conf.model_uuid;
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+absl::StatusOr<AgentConf> ReadAgentConf(const std::string& path) {
+  if (!std::filesystem::exists(path)) return absl::NotFoundError(absl::StrCat("agent config ", path, " not found"));
+  YAML::Node doc;
+  try {
+    doc = YAML::LoadFile(path);
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot parse ", path, ": ", e.what()));
+  }
+  if (!doc.IsMap()) return absl::InvalidArgumentError(absl::StrCat(path, " is not a YAML mapping"));
+  auto get = [&doc](const char* key) { return doc[key] ? doc[key].as<std::string>("") : std::string(); };
+  AgentConf conf{get("controller"), get("entity"), get("credential"), get("unit"), get("machine-id"),
+                 get("model-uuid")};
+  for (const auto& [key, value] : {std::pair<const char*, const std::string*>{"controller", &conf.controller},
+                                   {"entity", &conf.entity},
+                                   {"credential", &conf.credential}}) {
+    if (value->empty()) return absl::InvalidArgumentError(absl::StrCat(path, " has no ", key));
+  }
+  return conf;
+}
+
+absl::Status WriteAgentConf(const std::string& path, const AgentConf& conf) {
+  return WriteFileAtomic(path, AgentConfYaml(conf), 0600);
+}
+
+}  // namespace skein
