@@ -99,7 +99,7 @@ absl::Status MachineAgent::Run() {
   watch_thread_ = std::thread([this] { WatchLoop(); });
 
   bool ready = false;
-  auto next_restart = UnitAgentSupervisor::Clock::time_point::max();
+  auto next_restart = Clock::TimePoint::max();
   uint64_t seen = 0;
   while (true) {
     std::shared_ptr<const v1::MachineSnapshot> snapshot;
@@ -107,7 +107,7 @@ absl::Status MachineAgent::Run() {
       std::unique_lock<std::mutex> lock(mu_);
       auto woken = [&] { return stopping_ || generation_ != seen; };
       // No deadline means none: time_point::max() is not passed on, as it may overflow.
-      if (next_restart == UnitAgentSupervisor::Clock::time_point::max()) {
+      if (next_restart == Clock::TimePoint::max()) {
         cv_.wait(lock, woken);
       } else {
         cv_.wait_until(lock, next_restart, woken);
@@ -117,7 +117,7 @@ absl::Status MachineAgent::Run() {
       snapshot = latest_;
     }
     if (snapshot == nullptr) {
-      next_restart = UnitAgentSupervisor::Clock::time_point::max();
+      next_restart = Clock::TimePoint::max();
       continue;
     }
     std::vector<v1::MachineUnit> units(snapshot->units().begin(), snapshot->units().end());

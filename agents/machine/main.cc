@@ -17,6 +17,7 @@
 #include "agents/unit/api/agent_client.h"
 #include "agents/unit/conf/agent_conf.h"
 #include "agents/unit/logging/log_pipeline.h"
+#include "lib/base/clock.h"
 #include "lib/base/logging.h"
 #include "lib/base/paths.h"
 #include "lib/process/subprocess.h"
@@ -46,9 +47,12 @@ int main(int argc, char** argv) {
   std::string pid_file = data_dir + "/machine-agent.pid";
   skein::process::WritePidFile(pid_file);
 
+  // Every timer, backoff and timestamp of the machine agent reads this clock.
+  skein::Clock& clock = skein::RealClock();
   skein::agent::AgentClient client(conf->controller, skein::rpc::Identity{conf->entity, conf->credential});
   auto pipeline = std::make_shared<skein::agent::LogPipeline>(
-      conf->entity, [&client](const std::vector<skein::v1::LogEntry>& entries) { return client.PushLogs(entries); });
+      conf->entity, [&client](const std::vector<skein::v1::LogEntry>& entries) { return client.PushLogs(entries); },
+      clock);
   pipeline->AttachToLogger(*spdlog::default_logger());
   pipeline->Start();
   spdlog::info("starting machine agent for machine {} (controller {})", machine_id, conf->controller);
@@ -59,6 +63,7 @@ int main(int argc, char** argv) {
   config.units.binary = skein::ExecutableDir() + "/skein-agent";
   config.units.controller = conf->controller;
   config.units.machine_id = machine_id;
+  config.units.clock = &clock;
   config.on_ready = [ready_fd] {
     if (ready_fd < 0) return;
     static const char kReady[] = "ready\n";

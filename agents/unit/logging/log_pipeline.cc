@@ -63,8 +63,8 @@ std::string JujuLevel(spdlog::level::level_enum level) {
   }
 }
 
-LogPipeline::LogPipeline(std::string entity, Sender send, size_t capacity)
-    : entity_(std::move(entity)), send_(std::move(send)), capacity_(std::max<size_t>(capacity, 1)) {}
+LogPipeline::LogPipeline(std::string entity, Sender send, Clock& clock, size_t capacity)
+    : entity_(std::move(entity)), send_(std::move(send)), clock_(clock), capacity_(std::max<size_t>(capacity, 1)) {}
 
 LogPipeline::~LogPipeline() { Stop(std::chrono::milliseconds(0)); }
 
@@ -78,7 +78,7 @@ void LogPipeline::Start() {
 void LogPipeline::Push(const std::string& level, const std::string& module, const std::string& message) {
   v1::LogEntry entry;
   entry.set_entity(entity_);
-  entry.set_timestamp(FormatRfc3339Micros(std::chrono::system_clock::now()));
+  entry.set_timestamp(FormatRfc3339Micros(clock_.WallNow()));
   entry.set_level(level);
   entry.set_module(module);
   entry.set_message(CapLogLine(message));

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "lib/base/clock.h"
 #include "skein/v1/common.pb.h"
 #include "spdlog/logger.h"
 
@@ -29,8 +30,9 @@ class LogPipeline : public std::enable_shared_from_this<LogPipeline> {
  public:
   using Sender = std::function<absl::Status(const std::vector<v1::LogEntry>&)>;
 
-  // `entity` is the caller's tag; `send` is usually AgentClient::PushLogs.
-  LogPipeline(std::string entity, Sender send, size_t capacity = 10000);
+  // `entity` is the caller's tag; `send` is usually AgentClient::PushLogs. Lines are stamped
+  // with `clock`'s calendar time; the clock must outlive the pipeline.
+  LogPipeline(std::string entity, Sender send, Clock& clock, size_t capacity = 10000);
   ~LogPipeline();
 
   void Start();
@@ -50,6 +52,7 @@ class LogPipeline : public std::enable_shared_from_this<LogPipeline> {
 
   const std::string entity_;
   const Sender send_;
+  Clock& clock_;
   const size_t capacity_;
   mutable std::mutex mu_;
   std::condition_variable cv_;

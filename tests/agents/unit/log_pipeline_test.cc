@@ -24,9 +24,11 @@ struct Recorder {
   }
 };
 
-TEST(LogPipelineTest, SendsLinesWithEntityLevelAndModule) {
+TEST(LogPipelineTest, SendsLinesWithEntityLevelModuleAndTheClocksTime) {
   Recorder r;
-  auto p = std::make_shared<LogPipeline>("unit-app-0", r.Fn());
+  SimulatedClock clock;
+  clock.Advance(std::chrono::milliseconds(1500));
+  auto p = std::make_shared<LogPipeline>("unit-app-0", r.Fn(), clock);
   p->Start();
   p->Push("WARNING", "unit.app/0.install", "careful");
   ASSERT_TRUE(p->Flush(std::chrono::seconds(10)));
@@ -36,13 +38,13 @@ TEST(LogPipelineTest, SendsLinesWithEntityLevelAndModule) {
   EXPECT_EQ(r.sent[0].level(), "WARNING");
   EXPECT_EQ(r.sent[0].module(), "unit.app/0.install");
   EXPECT_EQ(r.sent[0].message(), "careful");
-  EXPECT_FALSE(r.sent[0].timestamp().empty());
+  EXPECT_EQ(r.sent[0].timestamp(), "2026-01-01T00:00:01.500000Z");
 }
 
 TEST(LogPipelineTest, BoundedQueueDropsTheOldestWhileTheControllerIsAway) {
   Recorder r;
   r.fail = true;
-  auto p = std::make_shared<LogPipeline>("unit-app-0", r.Fn(), /*capacity=*/3);
+  auto p = std::make_shared<LogPipeline>("unit-app-0", r.Fn(), RealClock(), /*capacity=*/3);
   p->Start();
   for (int i = 0; i < 5; ++i) p->Push("INFO", "m", std::to_string(i));
   EXPECT_EQ(p->dropped(), 2u);
@@ -74,10 +76,13 @@ TEST(LogPipelineTest, LinesOverTheCapAreCutWithANoteAtAUtf8Boundary) {
 TEST(LogPipelineTest, ABatchTheControllerRefusesIsDroppedNotRetriedForever) {
   Recorder r;
   std::atomic<int> refusals{0};
-  auto p = std::make_shared<LogPipeline>("unit-app-0", [&](const std::vector<v1::LogEntry>& batch) {
-    if (refusals++ == 0) return absl::ResourceExhaustedError("a log message exceeds the limit");
-    return r.Fn()(batch);
-  });
+  auto p = std::make_shared<LogPipeline>(
+      "unit-app-0",
+      [&](const std::vector<v1::LogEntry>& batch) {
+        if (refusals++ == 0) return absl::ResourceExhaustedError("a log message exceeds the limit");
+        return r.Fn()(batch);
+      },
+      RealClock());
   p->Start();
   p->Push("INFO", "m", "refused");
   ASSERT_TRUE(p->Flush(std::chrono::seconds(10)));
@@ -91,7 +96,7 @@ TEST(LogPipelineTest, ABatchTheControllerRefusesIsDroppedNotRetriedForever) {
 
 TEST(LogPipelineTest, SpdlogLinesReachThePipelineWithTheLoggerNameAsModule) {
   Recorder r;
-  auto p = std::make_shared<LogPipeline>("unit-app-0", r.Fn());
+  auto p = std::make_shared<LogPipeline>("unit-app-0", r.Fn(), RealClock());
   p->Start();
   auto logger = std::make_shared<spdlog::logger>("juju.worker.uniter", std::make_shared<spdlog::sinks::null_sink_mt>());
   p->AttachToLogger(*logger);
