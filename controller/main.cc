@@ -20,6 +20,7 @@
 #include "controller/api/server.h"
 #include "controller/domain/model/bootstrap.h"
 #include "controller/domain/model/model_config.h"
+#include "lib/base/clock.h"
 #include "lib/base/logging.h"
 #include "lib/process/instance_lock.h"
 #include "lib/process/subprocess.h"
@@ -116,6 +117,7 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
 
   skein::controller::api::ServerOptions options;
+  options.clock = &skein::RealClock();
   options.db_path = (fs::path(data_dir) / "controller.db").string();
   // The address file is what bootstrap chose and what the agents and the CLI dial: a restart
   // (`skein-controller --data-dir DIR`) binds exactly it, or fails.

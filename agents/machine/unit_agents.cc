@@ -50,7 +50,10 @@ std::string Label(const v1::MachineUnit& unit) {
 
 UnitAgentSupervisor::UnitAgentSupervisor(UnitAgentOptions options, SetCredential set_credential,
                                          std::function<void()> on_exit)
-    : options_(std::move(options)), set_credential_(std::move(set_credential)), on_exit_(std::move(on_exit)) {}
+    : options_(std::move(options)),
+      clock_(*options_.clock),
+      set_credential_(std::move(set_credential)),
+      on_exit_(std::move(on_exit)) {}
 
 UnitAgentSupervisor::~UnitAgentSupervisor() { StopAll(); }
 
@@ -62,7 +65,7 @@ std::string UnitAgentSupervisor::DirOf(const UnitKey& key) const {
 }
 
 std::optional<pid_t> UnitAgentSupervisor::PidOf(const UnitKey& key) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = children_.find(key);
   if (it == children_.end() || !it->second->running) return std::nullopt;
   return it->second->pid;
@@ -108,15 +111,15 @@ absl::Status UnitAgentSupervisor::Start(Child& child) {
   child.pid = *pid;
   child.running = true;
   child.exited = false;
-  child.started_at = Clock::now();
+  child.started_at = clock_.Now();
   child.waiter = std::thread([this, c = &child, p = *pid] {
     std::optional<process::RunResult> result = process::Reap(p, /*block=*/true);
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       c->exited = true;
       c->exit_code = result ? result->exit_code : -1;
+      exited_cv_.NotifyAll();
     }
-    exited_cv_.notify_all();
     on_exit_();
   });
   spdlog::info("started unit agent for {} (pid {})", child.label, *pid);
@@ -132,17 +135,17 @@ void UnitAgentSupervisor::CollectExit(Child& child, bool unit_dying) {
     child.finished = true;
     return;
   }
-  if (Clock::now() - child.started_at >= kHealthyRun) child.failures = 0;
+  if (clock_.Now() - child.started_at >= kHealthyRun) child.failures = 0;
   auto delay = options_.restart_min;
   for (int i = 0; i < child.failures && delay < options_.restart_max; ++i) delay *= 2;
   delay = std::min(delay, options_.restart_max);
   ++child.failures;
-  child.next_start = Clock::now() + delay;
+  child.next_start = clock_.Now() + delay;
   spdlog::warn("unit agent for {} exited with code {}; restarting in {} ms", child.label, child.exit_code,
                delay.count());
 }
 
-UnitAgentSupervisor::Clock::time_point UnitAgentSupervisor::Reconcile(const std::vector<v1::MachineUnit>& units) {
+Clock::TimePoint UnitAgentSupervisor::Reconcile(const std::vector<v1::MachineUnit>& units) {
   std::map<UnitKey, const v1::MachineUnit*> wanted;
   for (const auto& u : units) {
     if (u.life() == v1::LIFE_DEAD) continue;
@@ -158,7 +161,7 @@ UnitAgentSupervisor::Clock::time_point UnitAgentSupervisor::Reconcile(const std:
   // Agents of units that left the machine: stop them and remove their dirs.
   std::vector<std::unique_ptr<Child>> gone;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     for (auto it = children_.begin(); it != children_.end();) {
       if (wanted.count(it->first) == 0) {
         gone.push_back(std::move(it->second));
@@ -175,13 +178,13 @@ UnitAgentSupervisor::Clock::time_point UnitAgentSupervisor::Reconcile(const std:
     for (auto& c : gone) RemoveUnitFiles(*c);
   }
 
-  Clock::time_point next = Clock::time_point::max();
+  Clock::TimePoint next = Clock::TimePoint::max();
   for (const auto& [key, unit] : wanted) {
     const bool dying = unit->life() == v1::LIFE_DYING;
     Child* child;
     bool exited;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       auto& slot = children_[key];
       if (slot == nullptr) {
         slot = std::make_unique<Child>();
@@ -194,14 +197,14 @@ UnitAgentSupervisor::Clock::time_point UnitAgentSupervisor::Reconcile(const std:
     }
     if (exited) CollectExit(*child, dying);
     if (child->running || child->finished) continue;
-    if (Clock::now() < child->next_start) {
+    if (clock_.Now() < child->next_start) {
       next = std::min(next, child->next_start);
       continue;
     }
     if (absl::Status s = Start(*child); !s.ok()) {
       spdlog::error("cannot start unit agent for {}: {}", child->label, std::string(s.message()));
       ++child->failures;
-      child->next_start = Clock::now() + std::min(options_.restart_max, options_.restart_min * child->failures);
+      child->next_start = clock_.Now() + std::min(options_.restart_max, options_.restart_min * child->failures);
       next = std::min(next, child->next_start);
     }
   }
@@ -210,7 +213,7 @@ UnitAgentSupervisor::Clock::time_point UnitAgentSupervisor::Reconcile(const std:
 
 void UnitAgentSupervisor::StopChildren(const std::vector<Child*>& children) {
   auto signal_all = [&](int sig) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     for (Child* c : children) {
       if (c->running && !c->exited) {
         ::kill(-c->pid, sig);
@@ -222,13 +225,14 @@ void UnitAgentSupervisor::StopChildren(const std::vector<Child*>& children) {
     return std::all_of(children.begin(), children.end(), [](Child* c) { return !c->running || c->exited; });
   };
   signal_all(SIGTERM);
+  bool stopped;
   {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (!exited_cv_.wait_for(lock, options_.stop_grace, all_exited)) {
-      lock.unlock();
-      spdlog::warn("unit agents did not stop within {} ms; killing them", options_.stop_grace.count());
-      signal_all(SIGKILL);
-    }
+    MutexLock lock(mu_);
+    stopped = clock_.WaitFor(mu_, exited_cv_, options_.stop_grace, all_exited);
+  }
+  if (!stopped) {
+    spdlog::warn("unit agents did not stop within {} ms; killing them", options_.stop_grace.count());
+    signal_all(SIGKILL);
   }
   for (Child* c : children) {
     if (c->waiter.joinable()) c->waiter.join();
@@ -252,7 +256,7 @@ void UnitAgentSupervisor::RemoveUnitFiles(const Child& child) {
 void UnitAgentSupervisor::StopAll() {
   std::vector<Child*> all;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     for (auto& [unit, child] : children_) all.push_back(child.get());
   }
   StopChildren(all);

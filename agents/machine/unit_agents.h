@@ -18,17 +18,17 @@
 #include <sys/types.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "lib/base/clock.h"
+#include "lib/base/mutex.h"
 #include "skein/v1/agent.pb.h"
 
 namespace skein::agent {
@@ -48,11 +48,12 @@ struct UnitAgentOptions {
   std::chrono::milliseconds restart_min{1000};
   std::chrono::milliseconds restart_max{30000};
   std::chrono::milliseconds stop_grace{5000};
+  // Restart backoff, healthy runs and the stop grace are measured on it. Not owned.
+  Clock* clock = &RealClock();
 };
 
 class UnitAgentSupervisor {
  public:
-  using Clock = std::chrono::steady_clock;
   // Registers a unit's new credential with the controller (Agent.SetUnitCredential).
   using SetCredential = std::function<absl::Status(const v1::MachineUnit& unit, const std::string& credential)>;
 
@@ -64,8 +65,8 @@ class UnitAgentSupervisor {
   // under agents_dir), so that no unit ever has two agents.
   void StopLeftovers();
   // Brings the agents in line with `units` (see above). Returns when the next restart is due
-  // (Clock::time_point::max() when none is pending). Call again after on_exit or that time.
-  Clock::time_point Reconcile(const std::vector<v1::MachineUnit>& units);
+  // (Clock::TimePoint::max() when none is pending). Call again after on_exit or that time.
+  Clock::TimePoint Reconcile(const std::vector<v1::MachineUnit>& units);
   // Stops every agent (SIGTERM to all, then SIGKILL to those still running after the grace).
   void StopAll();
 
@@ -85,8 +86,8 @@ class UnitAgentSupervisor {
     int exit_code = 0;
     bool finished = false;  // exited normally after its unit's removal: not restarted
     int failures = 0;       // consecutive exits, for the restart backoff
-    Clock::time_point started_at{};
-    Clock::time_point next_start{};
+    Clock::TimePoint started_at{};
+    Clock::TimePoint next_start{};
     std::thread waiter;
   };
 
@@ -98,12 +99,14 @@ class UnitAgentSupervisor {
   void RemoveUnitFiles(const Child& child);
 
   const UnitAgentOptions options_;
+  Clock& clock_;
   const SetCredential set_credential_;
   const std::function<void()> on_exit_;
 
-  mutable std::mutex mu_;
-  std::condition_variable exited_cv_;
-  std::map<UnitKey, std::unique_ptr<Child>> children_;
+  // Also guards each Child's `exited` and `exit_code`, which its waiter thread sets.
+  mutable Mutex mu_;
+  CondVar exited_cv_;
+  std::map<UnitKey, std::unique_ptr<Child>> children_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace skein::agent

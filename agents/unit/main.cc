@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
 
   int code = 0;
   {
-    auto store = skein::agent::LocalStateStore::Open(data_dir + "/state.db");
+    auto store = skein::agent::LocalStateStore::Open(data_dir + "/state.db", clock);
     if (!store.ok()) return Fail(std::string(store.status().message()));
     absl::Status tools = skein::agent::CreateToolsDir(
         data_dir + "/tools", skein::ExecutableDir() + "/skein-hook-tool", skein::agent::ToolNames());
@@ -122,11 +122,10 @@ int main(int argc, char** argv) {
     const std::string socket_path = skein::AgentSocketPath(*runtime_dir);
 
     // The agent's own metrics, served for the charm's metrics-endpoint to publish (issue 6).
-    skein::agent::metrics::AgentMetrics agent_metrics(unit, conf->model_uuid);
+    skein::agent::metrics::AgentMetrics agent_metrics(unit, conf->model_uuid, clock);
     std::string metrics_address;
-    auto metrics_server = skein::agent::metrics::MetricsServer::Start(metrics_host, 0, [&agent_metrics] {
-      return agent_metrics.Render();
-    });
+    auto metrics_server = skein::agent::metrics::MetricsServer::Start(
+        metrics_host, 0, [&agent_metrics] { return agent_metrics.Render(); }, clock);
     if (metrics_server.ok()) {
       metrics_address = absl::StrCat(metrics_host, ":", (*metrics_server)->port());
       spdlog::info("serving agent metrics on http://{}/metrics", metrics_address);
@@ -134,7 +133,7 @@ int main(int argc, char** argv) {
       spdlog::warn("not serving agent metrics: {}", std::string(metrics_server.status().message()));
     }
     // Workload processes a charm asked for run again after an agent restart, without a hook.
-    skein::agent::workload::Supervisor supervisor(data_dir + "/workload");
+    skein::agent::workload::Supervisor supervisor(data_dir + "/workload", clock);
     if (absl::Status s = supervisor.Start(); !s.ok()) spdlog::error("cannot restore workload plan: {}", s.ToString());
     skein::agent::AgentSubstrate substrate(&client, &supervisor, metrics_address, data_dir + "/workload/files");
 
@@ -148,7 +147,7 @@ int main(int argc, char** argv) {
           return uniter_for_contexts == nullptr ? nullptr : uniter_for_contexts->ResolveContext(id);
         },
         &substrate, &dir_runner);
-    skein::agent::metrics::InstrumentedRunner runner(&builtin_runner, &agent_metrics);
+    skein::agent::metrics::InstrumentedRunner runner(&builtin_runner, &agent_metrics, clock);
     skein::agent::UniterConfig config;
     config.unit = unit;
     config.agent_dir = data_dir;
@@ -158,7 +157,7 @@ int main(int argc, char** argv) {
     config.api_addresses = conf->controller;
     const char* path = std::getenv("PATH");
     config.agent_path = path != nullptr && *path != '\0' ? path : kDefaultPath;
-    skein::agent::Uniter uniter(config, &client, store->get(), &runner);
+    skein::agent::Uniter uniter(config, &client, store->get(), &runner, clock);
     uniter_for_contexts = &uniter;
 
     // The `during-hook` and `during-action` crash points fire at the second hook-tool call of the
@@ -194,7 +193,7 @@ int main(int argc, char** argv) {
       }
     });
 
-    skein::agent::LeaseClaimer leases([&client] { return skein::agent::ClaimLeadership(client); });
+    skein::agent::LeaseClaimer leases([&client] { return skein::agent::ClaimLeadership(client); }, clock);
     leases.Start();
     auto result = uniter.Run();
     leases.Stop();

@@ -37,6 +37,7 @@ struct ControllerServer::Impl {
   std::string host;
   int port = 0;
   bool shut_down = false;
+  Clock* clock = nullptr;
 };
 
 namespace {
@@ -46,7 +47,7 @@ namespace {
 absl::Status OpenCharmStore(const ServerOptions& options, ControllerServer::Impl* impl) {
   std::string dir = options.charm_store_dir;
   if (dir.empty()) dir = (std::filesystem::path(options.db_path).parent_path() / "charms").string();
-  auto store = domain::application::CharmStore::Open(dir);
+  auto store = domain::application::CharmStore::Open(dir, *options.clock);
   if (!store.ok()) return store.status();
   impl->charms = std::move(*store);
   auto moved = impl->applications->MoveArchivesToStore(*impl->charms);
@@ -70,7 +71,8 @@ absl::Status OpenCharmStore(const ServerOptions& options, ControllerServer::Impl
 
 absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const ServerOptions& options) {
   auto impl = std::make_unique<Impl>();
-  auto db = domain::Db::Open(options.db_path);
+  impl->clock = options.clock;
+  auto db = domain::Db::Open(options.db_path, *options.clock);
   if (!db.ok()) return db.status();
   impl->db = std::move(*db);
   impl->db->SetListener(&impl->hub);
@@ -85,7 +87,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   impl->status = std::make_unique<domain::status::StatusService>(d);
   impl->logs = std::make_unique<domain::log::LogService>(d);
   impl->actions = std::make_unique<domain::action::ActionService>(d);
-  impl->leases = std::make_unique<domain::lease::LeaseManager>(d, options.lease_duration);
+  impl->leases = std::make_unique<domain::lease::LeaseManager>(d, options.lease_duration, *options.clock);
   impl->hooks = std::make_unique<domain::hook::HookService>(d);
   impl->bundles = std::make_unique<domain::bundle::BundleService>(d);
   impl->substrate = std::make_unique<domain::substrate::SubstrateService>(d);
@@ -171,7 +173,7 @@ void ControllerServer::Shutdown() {
   impl_->shut_down = true;
   impl_->hub.Shutdown();  // streams finish with OK once their last write is out
   impl_->actions->Shutdown();  // ShowTask long polls answer at once
-  impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  impl_->server->Shutdown(impl_->clock->Deadline(std::chrono::seconds(5)));
   impl_->server->Wait();
   impl_->leases->Stop();
   impl_->charms->StopSweeping();

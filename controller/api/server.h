@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "controller/domain/core/db.h"
 #include "controller/domain/model/bootstrap.h"
+#include "lib/base/clock.h"
 
 namespace skein::controller::api {
 
@@ -29,6 +30,9 @@ struct ServerOptions {
   std::string charm_store_dir;
   std::chrono::seconds charm_sweep_interval = std::chrono::minutes(10);
   std::chrono::seconds charm_sweep_grace = std::chrono::hours(1);
+  // Where every lease, sweep and stored timestamp reads the time (a simulated clock in tests).
+  // Not owned; must outlive the server.
+  Clock* clock = &RealClock();
 };
 
 class ControllerServer {

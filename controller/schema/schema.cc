@@ -8,6 +8,6 @@ const std::vector<store::Migration>& Migrations() {
   return *migrations;
 }
 
-absl::Status Apply(SQLite::Database& db) { return store::Migrate(db, Migrations()); }
+absl::Status Apply(SQLite::Database& db, Clock& clock) { return store::Migrate(db, Migrations(), clock); }
 
 }  // namespace skein::controller::schema

@@ -16,7 +16,7 @@ const std::vector<store::Migration>& Migrations();
 
 // Brings `db` to the newest schema. Idempotent. Internal or FailedPrecondition (a migration
 // that was applied changed afterwards) from store::Migrate.
-absl::Status Apply(SQLite::Database& db);
+absl::Status Apply(SQLite::Database& db, Clock& clock);
 
 namespace internal {
 // Defined in the generated embedded_migrations.cc.

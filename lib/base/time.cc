@@ -25,8 +25,6 @@ std::string FormatRfc3339Micros(std::chrono::system_clock::time_point t) {
   return absl::StrFormat("%s.%06dZ", buf, micros);
 }
 
-std::string NowRfc3339() { return FormatRfc3339(std::chrono::system_clock::now()); }
-
 namespace {
 bool ParseRfc3339(const std::string& text, std::tm* tm) {
   *tm = {};

@@ -3,13 +3,15 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
+#include "lib/base/clock.h"
 
 namespace skein::rpc {
 
 void PrepareContext(grpc::ClientContext* ctx, const Identity& id, std::chrono::milliseconds deadline) {
   ctx->AddMetadata(kEntityKey, id.entity);
   ctx->AddMetadata(kCredentialKey, id.credential);
-  if (deadline.count() > 0) ctx->set_deadline(std::chrono::system_clock::now() + deadline);
+  // gRPC measures deadlines in real time whatever clock the caller runs on (Clock::Deadline).
+  if (deadline.count() > 0) ctx->set_deadline(RealClock().Deadline(deadline));
 }
 
 std::optional<Identity> ClaimedIdentity(const grpc::ServerContextBase& ctx) {

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/base/sha256.h"
+#include "lib/base/time.h"
 
 namespace skein::store {
 
@@ -19,11 +20,13 @@ absl::StatusOr<std::unique_ptr<SQLite::Database>> OpenDatabase(const std::string
   }
 }
 
-absl::Status Migrate(SQLite::Database& db, const std::vector<Migration>& migrations) {
+absl::Status Migrate(SQLite::Database& db, const std::vector<Migration>& migrations, Clock& clock) {
   try {
+    // Databases created before the clock was injected keep a column default that is never used:
+    // applied_at is always bound.
     db.exec(
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-        "sha256 TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')))");
+        "sha256 TEXT NOT NULL, applied_at TEXT NOT NULL)");
     for (const Migration& m : migrations) {
       SQLite::Statement q(db, "SELECT sha256 FROM schema_version WHERE version = ?");
       q.bind(1, m.version);
@@ -37,10 +40,11 @@ absl::Status Migrate(SQLite::Database& db, const std::vector<Migration>& migrati
       }
       SQLite::Transaction tx(db);
       db.exec(m.sql);
-      SQLite::Statement ins(db, "INSERT INTO schema_version(version, name, sha256) VALUES (?, ?, ?)");
+      SQLite::Statement ins(db, "INSERT INTO schema_version(version, name, sha256, applied_at) VALUES (?, ?, ?, ?)");
       ins.bind(1, m.version);
       ins.bind(2, m.name);
       ins.bind(3, digest);
+      ins.bind(4, FormatRfc3339(clock.WallNow()));
       ins.exec();
       tx.commit();
     }

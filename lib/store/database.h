@@ -8,6 +8,7 @@
 
 #include "SQLiteCpp/SQLiteCpp.h"
 #include "absl/status/statusor.h"
+#include "lib/base/clock.h"
 
 namespace skein::store {
 
@@ -22,9 +23,9 @@ struct Migration {
 };
 
 // Applies every migration newer than the recorded schema version, each in its own
-// transaction, recording it in `schema_version(version, name, sha256)`. A migration that was
-// already applied but whose text changed is refused (FailedPrecondition), because migrations
-// are append-only.
-absl::Status Migrate(SQLite::Database& db, const std::vector<Migration>& migrations);
+// transaction, recording it in `schema_version(version, name, sha256, applied_at)` with the time
+// from `clock`. A migration that was already applied but whose text changed is refused
+// (FailedPrecondition), because migrations are append-only.
+absl::Status Migrate(SQLite::Database& db, const std::vector<Migration>& migrations, Clock& clock);
 
 }  // namespace skein::store

@@ -43,8 +43,8 @@ charm::PackEntry File(const std::string& path, const std::string& content) {
   return e;
 }
 
-std::unique_ptr<CharmStore> OpenStore(const TempDir& dir) {
-  auto store = CharmStore::Open(dir.path() + "/charms");
+std::unique_ptr<CharmStore> OpenStore(const TempDir& dir, Clock& clock = RealClock()) {
+  auto store = CharmStore::Open(dir.path() + "/charms", clock);
   EXPECT_TRUE(store.ok()) << store.status();
   return std::move(*store);
 }
@@ -147,15 +147,19 @@ TEST(CharmStoreTest, InvalidCharmsAreNotKept) {
 
 TEST(CharmStoreTest, SweepKeepsWhatIsUsedOrRecent) {
   TempDir dir;
-  auto store = OpenStore(dir);
+  SimulatedClock clock;
+  auto store = OpenStore(dir, clock);
   auto used = store->AddArchive(testing::MakeCharm("name: used\n"));
   auto unused = store->AddArchive(testing::MakeCharm("name: unused\n"));
   ASSERT_TRUE(used.ok() && unused.ok());
   auto pending = store->BeginUpload(used->sha256, 100);
   ASSERT_TRUE(pending.ok());
+  clock.Advance(std::chrono::minutes(59));
   auto recent = store->Sweep({used->sha256}, std::chrono::hours(1));
   EXPECT_EQ(recent.charms_removed, 0) << "an archive a deploy may be about to name was removed";
-  auto swept = store->Sweep({used->sha256}, std::chrono::seconds(0));
+  EXPECT_EQ(recent.uploads_removed, 0) << "an upload 59 minutes old was removed";
+  clock.Advance(std::chrono::minutes(1));
+  auto swept = store->Sweep({used->sha256}, std::chrono::hours(1));
   EXPECT_EQ(swept.charms_removed, 1);
   EXPECT_EQ(swept.uploads_removed, 1);
   EXPECT_TRUE(fs::exists(store->PathOf(used->sha256)));

@@ -91,7 +91,7 @@ TEST(DbConcurrencyTest, AReadCannotWrite) {
 
 TEST(DbConcurrencyTest, MoreConcurrentReadsThanConnectionsWaitTheirTurn) {
   testing::TempDir dir;
-  auto db = domain::Db::Open(dir.path() + "/c.db", /*max_readers=*/2);
+  auto db = domain::Db::Open(dir.path() + "/c.db", RealClock(), /*max_readers=*/2);
   ASSERT_TRUE(db.ok()) << db.status();
   std::vector<std::future<int64_t>> reads;
   for (int i = 0; i < 16; ++i) reads.push_back(std::async(std::launch::async, [&] { return ReadLatestSeq(**db); }));

@@ -1,7 +1,7 @@
-// Leadership leases with an injected clock: claim, renew, expiry and re-election order.
+// Leadership leases on a simulated clock: claim, renew, expiry and re-election order, and the
+// timer thread expiring a lease exactly when simulated time reaches it (and not before).
 
 #include <chrono>
-#include <thread>
 
 #include "controller/domain/lease/lease_manager.h"
 #include "gtest/gtest.h"
@@ -11,6 +11,7 @@ namespace skein::controller {
 namespace {
 
 using domain::lease::LeaseManager;
+using testing::CommitCounter;
 using testing::DomainEnv;
 using testing::kDbMetadata;
 using testing::MakeCharm;
@@ -26,13 +27,12 @@ class LeaseTest : public ::testing::Test {
     return r.ok() && r->held;
   }
   void Advance(std::chrono::milliseconds d) {
-    now_ += d;
+    env_.clock.Advance(d);
     ASSERT_TRUE(leases_.ExpireDue().ok());
   }
 
   DomainEnv env_;
-  std::chrono::steady_clock::time_point now_ = std::chrono::steady_clock::time_point() + 1000h;
-  LeaseManager leases_{env_.db.get(), 2000ms, [this] { return now_; }};
+  LeaseManager leases_{env_.db.get(), 2000ms, env_.clock};
 };
 
 TEST_F(LeaseTest, OnlyTheLeaderHoldsTheLease) {
@@ -97,10 +97,9 @@ TEST_F(LeaseTest, ClaimsTooOldDoNotCount) {
 TEST_F(LeaseTest, ASingleUnitKeepsLeadingWithoutRenewing) {
   DomainEnv env;
   env.Deploy("solo", MakeCharm("name: solo\n"), 1);
-  auto now = std::chrono::steady_clock::time_point() + 1000h;
-  LeaseManager leases(env.db.get(), 2000ms, [&now] { return now; });
+  LeaseManager leases(env.db.get(), 2000ms, env.clock);
   ASSERT_TRUE(leases.Claim(env.UnitId("solo/0")).ok());
-  now += 5000ms;
+  env.clock.Advance(5000ms);
   ASSERT_TRUE(leases.ExpireDue().ok());
   EXPECT_EQ(env.Leader("solo"), "solo/0");
 }
@@ -119,18 +118,25 @@ TEST_F(LeaseTest, LeaderRemovedByTheDomainGetsAFreshLeaseForItsSuccessor) {
 TEST_F(LeaseTest, TimerThreadExpiresLeasesWithoutClaims) {
   DomainEnv env;
   env.Deploy("db", MakeCharm(kDbMetadata), 2);
-  LeaseManager leases(env.db.get(), 200ms);
+  LeaseManager leases(env.db.get(), 60s, env.clock);
   leases.Start();
-  auto started = std::chrono::steady_clock::now();
   ASSERT_TRUE(leases.Claim(env.UnitId("db/0")).ok());
   ASSERT_TRUE(leases.Claim(env.UnitId("db/1")).ok());
-  // Poll the condition with a deadline: the timer, not a claim, must move leadership.
-  while (env.Leader("db") != "db/1" && std::chrono::steady_clock::now() - started < 5s) {
-    std::this_thread::sleep_for(10ms);
-  }
+  // The timer thread waits on the clock for the lease's expiry; nothing but time (no claim)
+  // moves leadership, and not a moment early.
+  ASSERT_TRUE(env.clock.AwaitWaiters(1, 10s)) << "the timer thread is not waiting for the expiry";
+  CommitCounter commits;
+  env.db->SetListener(&commits);
+  env.clock.Advance(60s - 1ms);
+  ASSERT_TRUE(env.clock.AwaitWaiters(1, 10s));
+  EXPECT_EQ(commits.count(), 0) << "the lease still had 1 ms";
+  EXPECT_EQ(env.Leader("db"), "db/0");
+  env.clock.Advance(1ms);
+  // The timer thread expires the lease on its own thread: wait for its write.
+  ASSERT_TRUE(commits.AwaitAtLeast(1)) << "the lease did not expire";
   EXPECT_EQ(env.Leader("db"), "db/1");
-  EXPECT_GE(std::chrono::steady_clock::now() - started, 200ms);
   leases.Stop();
+  env.db->SetListener(nullptr);
 }
 
 }  // namespace

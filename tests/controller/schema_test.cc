@@ -21,9 +21,10 @@ TEST(SchemaTest, MigrationsAreNumberedFromOneWithoutGaps) {
 
 TEST(SchemaTest, AppliesToAFreshDatabaseAndIsIdempotent) {
   testing::TempDir dir;
+  SimulatedClock clock;
   auto db = store::OpenDatabase(dir.path() + "/c.db");
   ASSERT_TRUE(db.ok()) << db.status();
-  ASSERT_TRUE(schema::Apply(**db).ok());
+  ASSERT_TRUE(schema::Apply(**db, clock).ok());
   for (const char* table : {"controller", "models", "machines", "charms", "applications", "units", "relations",
                             "relation_endpoints", "relation_scopes", "relation_bags", "relation_settings",
                             "change_log", "log_entries"}) {
@@ -32,10 +33,13 @@ TEST(SchemaTest, AppliesToAFreshDatabaseAndIsIdempotent) {
   }
   const int64_t applied = Query(**db, "SELECT COUNT(*) FROM schema_version");
   EXPECT_EQ(applied, static_cast<int64_t>(schema::Migrations().size()));
+  EXPECT_EQ(Query(**db, "SELECT COUNT(*) FROM schema_version WHERE applied_at = '2026-01-01T00:00:00Z'"), applied)
+      << "each migration is stamped with the injected clock's time";
+  clock.Advance(std::chrono::hours(1));
 
   // Data survives a second run, which applies nothing new.
   (*db)->exec("INSERT INTO models(name, uuid, created_at) VALUES ('m', 'u', 'now')");
-  ASSERT_TRUE(schema::Apply(**db).ok());
+  ASSERT_TRUE(schema::Apply(**db, clock).ok());
   EXPECT_EQ(Query(**db, "SELECT COUNT(*) FROM schema_version"), applied);
   EXPECT_EQ(Query(**db, "SELECT COUNT(*) FROM models"), 1);
 }
@@ -43,12 +47,12 @@ TEST(SchemaTest, AppliesToAFreshDatabaseAndIsIdempotent) {
 TEST(SchemaTest, ReopeningAnExistingDatabaseKeepsItsState) {
   testing::TempDir dir;
   {
-    auto db = domain::Db::Open(dir.path() + "/c.db");
+    auto db = domain::Db::Open(dir.path() + "/c.db", RealClock());
     ASSERT_TRUE(db.ok());
     domain::model::ModelService models(db->get());
     ASSERT_TRUE(models.Bootstrap(testing::TestBootstrap()).ok());
   }
-  auto db = domain::Db::Open(dir.path() + "/c.db");
+  auto db = domain::Db::Open(dir.path() + "/c.db", RealClock());
   ASSERT_TRUE(db.ok()) << db.status();
   domain::model::ModelService models(db->get());
   auto again = models.Bootstrap(testing::TestBootstrap());
@@ -61,7 +65,7 @@ TEST(SchemaTest, ReopeningAnExistingDatabaseKeepsItsState) {
 
 TEST(SchemaTest, ForeignKeysAreEnforced) {
   testing::TempDir dir;
-  auto db = domain::Db::Open(dir.path() + "/c.db");
+  auto db = domain::Db::Open(dir.path() + "/c.db", RealClock());
   ASSERT_TRUE(db.ok());
   absl::Status s = (*db)->Write("bad", [](domain::Tx& tx) -> absl::Status {
     domain::sql::Exec(tx.db(), "INSERT INTO relation_scopes(relation_id, unit_id) VALUES (42, 42)");

@@ -84,7 +84,7 @@ domain::model::BootstrapConfig TestBootstrap() {
 }
 
 DomainEnv::DomainEnv() {
-  auto opened = domain::Db::Open(dir.path() + "/controller.db");
+  auto opened = domain::Db::Open(dir.path() + "/controller.db", clock);
   EXPECT_TRUE(opened.ok()) << opened.status();
   db = std::move(*opened);
   models = std::make_unique<domain::model::ModelService>(db.get());

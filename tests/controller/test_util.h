@@ -3,7 +3,11 @@
 // Shared fixtures for the controller tests: temp dirs, charm archives, and a bootstrapped
 // database with every domain service.
 
+#include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 
 #include "controller/domain/application/application_service.h"
@@ -16,6 +20,7 @@
 #include "controller/domain/relation/relation_service.h"
 #include "controller/domain/status/status_service.h"
 #include "controller/domain/unit/unit_service.h"
+#include "lib/base/clock.h"
 #include "skein/v1/common.pb.h"
 
 namespace skein::controller::testing {
@@ -39,10 +44,43 @@ v1::CharmArchive TestCharm(const std::string& name);
 // the charm does not parse.
 domain::application::UploadedCharm Uploaded(const v1::CharmArchive& charm);
 
-// A bootstrapped database (model `controller`, machine 0 at 127.0.0.1) with model `test`.
+// Counts events another thread reports (claims, committed writes), so that a test waits for
+// them with a deadline instead of sleeping.
+class EventCounter {
+ public:
+  void Add() {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++count_;
+    cv_.notify_all();
+  }
+  int count() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return count_;
+  }
+  // Waits (in real time, up to `timeout`) until at least `n` events happened.
+  bool AwaitAtLeast(int n, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return count_ >= n; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int count_ = 0;
+};
+
+// Counts the database's committed writes that touched a key (Db::SetListener).
+class CommitCounter : public domain::ChangeListener, public EventCounter {
+ public:
+  void OnCommitted(const std::set<std::string>&) override { Add(); }
+};
+
+// A bootstrapped database (model `controller`, machine 0 at 127.0.0.1) with model `test`. Its
+// time is a simulated clock: timestamps start at 2026-01-01T00:00:00Z and move only by Advance.
 struct DomainEnv {
   DomainEnv();
 
+  SimulatedClock clock;
   TempDir dir;
   std::unique_ptr<domain::Db> db;
   std::unique_ptr<domain::model::ModelService> models;

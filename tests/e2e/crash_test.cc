@@ -16,7 +16,6 @@
 #include <optional>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -204,9 +203,9 @@ TEST_F(CrashTest, FrozenLeaderIsReplacedWithinTheLeaseBound) {
     if (IsLeader(s, u)) old_leader = u;
   }
   ASSERT_FALSE(old_leader.empty()) << s.dump(2);
-  // The leader keeps its lease while it renews (several leases long).
-  std::this_thread::sleep_for(5s);  // NOLINT: observing that nothing changes needs elapsed time
-  ASSERT_TRUE(IsLeader(cluster_.Status(), old_leader)) << "leadership moved while the leader renewed";
+  // That a renewing leader keeps its lease for many leases, and that a thawed old leader does
+  // not get leadership back, is shown on a simulated clock (tests/inprocess/leadership_test.cc);
+  // here the real processes show that a frozen one is replaced within the bound.
   std::map<std::string, int> elected_before, changed_before;
   for (const auto& u : units) {
     elected_before[u] = CountHooks(log, u, "leader-elected");
@@ -240,8 +239,7 @@ TEST_F(CrashTest, FrozenLeaderIsReplacedWithinTheLeaseBound) {
         << u << " never ran leader-settings-changed";
     EXPECT_EQ(CountHooks(log, u, "leader-elected"), elected_before[u]) << u << " ran leader-elected";
   }
-  // The thawed old leader renews again but does not get leadership back.
-  std::this_thread::sleep_for(3s);  // NOLINT: more than a lease, to see that nothing moves back
+  // The thawed old leader runs again (it ran leader-settings-changed above) and is not leader.
   json after = cluster_.Status();
   EXPECT_FALSE(IsLeader(after, old_leader));
   EXPECT_TRUE(IsLeader(after, new_leader));

@@ -1,5 +1,6 @@
 #include "lib/store/database.h"
 
+#include <chrono>
 #include <filesystem>
 
 #include "gtest/gtest.h"
@@ -32,11 +33,15 @@ TEST_F(StoreTest, MigrationsApplyOnceAndRefuseEdits) {
   ASSERT_TRUE(db.ok());
   std::vector<Migration> ms = {{1, "0001-a", "CREATE TABLE a(x INTEGER);"},
                                {2, "0002-b", "CREATE TABLE b(y INTEGER);"}};
-  ASSERT_TRUE(Migrate(**db, ms).ok());
-  ASSERT_TRUE(Migrate(**db, ms).ok());  // idempotent
+  SimulatedClock clock;
+  ASSERT_TRUE(Migrate(**db, ms, clock).ok());
+  clock.Advance(std::chrono::seconds(90));
+  ASSERT_TRUE(Migrate(**db, ms, clock).ok());  // idempotent
   EXPECT_EQ((*db)->execAndGet("SELECT COUNT(*) FROM schema_version").getInt(), 2);
+  EXPECT_EQ((*db)->execAndGet("SELECT MAX(applied_at) FROM schema_version").getString(), "2026-01-01T00:00:00Z")
+      << "applied_at is bound from the clock when the migration is applied";
   ms[0].sql = "CREATE TABLE a(x TEXT);";
-  auto st = Migrate(**db, ms);
+  auto st = Migrate(**db, ms, clock);
   EXPECT_EQ(st.code(), absl::StatusCode::kFailedPrecondition);
 }
 

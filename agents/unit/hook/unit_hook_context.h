@@ -28,6 +28,7 @@
 #include "agents/unit/api/agent_client.h"
 #include "agents/unit/hook/hook_context.h"
 #include "agents/unit/local_state/local_state.h"
+#include "lib/base/clock.h"
 #include "skein/v1/agent.pb.h"
 
 namespace skein::agent {
@@ -48,6 +49,8 @@ struct HookContextParams {
   std::string charm_dir;
   // Set when the context runs an action instead of a hook (unit_hook_context_actions.cc).
   std::optional<v1::PendingAction> action;
+  // Where the times the context reports (goal-state's `since`) come from.
+  const Clock* clock = &RealClock();
 };
 
 class UnitHookContext : public HookContext {

@@ -123,7 +123,7 @@ absl::StatusOr<nlohmann::json> UnitHookContext::GoalState() {
   // What the snapshot knows: this unit, the other units of its application (peer members) and
   // the members of each relation. skein keeps no per-unit "since" for goal state, so the time
   // of the call stands in for it.
-  const std::string since = NowRfc3339();
+  const std::string since = FormatRfc3339(p_.clock->WallNow());
   auto entry = [&since](const std::string& status) { return nlohmann::json{{"status", status}, {"since", since}}; };
   nlohmann::json units = nlohmann::json::object();
   nlohmann::json relations = nlohmann::json::object();

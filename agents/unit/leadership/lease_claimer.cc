@@ -8,22 +8,26 @@
 
 namespace skein::agent {
 
-LeaseClaimer::LeaseClaimer(ClaimFn claim, std::chrono::milliseconds retry) : claim_(std::move(claim)), retry_(retry) {}
+LeaseClaimer::LeaseClaimer(ClaimFn claim, Clock& clock, std::chrono::milliseconds retry)
+    : claim_(std::move(claim)), clock_(clock), retry_(retry) {}
 
 LeaseClaimer::~LeaseClaimer() { Stop(); }
 
 void LeaseClaimer::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (thread_.joinable() || stopping_) return;
+  {
+    MutexLock lock(mu_);
+    if (stopping_) return;
+  }
+  if (thread_.joinable()) return;
   thread_ = std::thread([this] { Loop(); });
 }
 
 void LeaseClaimer::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
+    cv_.NotifyAll();
   }
-  cv_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -42,8 +46,10 @@ void LeaseClaimer::Loop() {
     } else if (result.status().code() != absl::StatusCode::kUnavailable) {
       spdlog::warn("cannot claim leadership: {}", std::string(result.status().message()));
     }
-    std::unique_lock<std::mutex> lock(mu_);
-    if (cv_.wait_for(lock, NextWait(result), [this] { return stopping_; })) return;
+    MutexLock lock(mu_);
+    if (clock_.WaitFor(mu_, cv_, NextWait(result), [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; })) {
+      return;
+    }
   }
 }
 

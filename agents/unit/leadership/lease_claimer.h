@@ -7,12 +7,12 @@
 // second; an agent that stops (or is frozen) stops renewing, and its lease expires.
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <thread>
 
 #include "absl/status/statusor.h"
+#include "lib/base/clock.h"
+#include "lib/base/mutex.h"
 #include "skein/v1/agent.pb.h"
 
 namespace skein::agent {
@@ -21,8 +21,9 @@ class LeaseClaimer {
  public:
   using ClaimFn = std::function<absl::StatusOr<v1::ClaimLeadershipResponse>()>;
 
-  // `claim` performs one ClaimLeadership call (AgentClient in production, a fake in tests).
-  explicit LeaseClaimer(ClaimFn claim, std::chrono::milliseconds retry = std::chrono::seconds(1));
+  // `claim` performs one ClaimLeadership call (AgentClient in production, a fake in tests); the
+  // waits between claims run on `clock`, which must outlive the claimer.
+  LeaseClaimer(ClaimFn claim, Clock& clock, std::chrono::milliseconds retry = std::chrono::seconds(1));
   ~LeaseClaimer();
 
   void Start();
@@ -37,11 +38,12 @@ class LeaseClaimer {
   void Loop();
 
   const ClaimFn claim_;
+  Clock& clock_;
   const std::chrono::milliseconds retry_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::thread thread_;
+  Mutex mu_;
+  CondVar cv_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;  // started and joined by the owner's thread only
 };
 
 // ClaimLeadership through an AgentClient-prepared stub call.

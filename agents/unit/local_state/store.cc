@@ -16,7 +16,7 @@ const std::vector<store::Migration>& Migrations() {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<LocalStateStore>> LocalStateStore::Open(const std::string& path) {
+absl::StatusOr<std::unique_ptr<LocalStateStore>> LocalStateStore::Open(const std::string& path, Clock& clock) {
   auto db = store::OpenDatabase(path);
   if (!db.ok()) return db.status();
   // The uniter's state must survive a crashed or killed agent, not a power cut: in WAL mode
@@ -30,7 +30,7 @@ absl::StatusOr<std::unique_ptr<LocalStateStore>> LocalStateStore::Open(const std
   } catch (const SQLite::Exception& e) {
     return absl::InternalError(absl::StrCat("cannot configure local state: ", e.what()));
   }
-  absl::Status migrated = store::Migrate(**db, Migrations());
+  absl::Status migrated = store::Migrate(**db, Migrations(), clock);
   if (!migrated.ok()) return migrated;
   return std::unique_ptr<LocalStateStore>(new LocalStateStore(std::move(*db)));
 }

@@ -10,13 +10,15 @@
 #include "SQLiteCpp/SQLiteCpp.h"
 #include "absl/status/statusor.h"
 #include "agents/unit/local_state/local_state.h"
+#include "lib/base/clock.h"
 
 namespace skein::agent {
 
 class LocalStateStore {
  public:
-  // Opens (creating) the database. Internal when SQLite cannot open or migrate it.
-  static absl::StatusOr<std::unique_ptr<LocalStateStore>> Open(const std::string& path);
+  // Opens (creating) the database; `clock` times the schema migrations. Internal when SQLite
+  // cannot open or migrate it.
+  static absl::StatusOr<std::unique_ptr<LocalStateStore>> Open(const std::string& path, Clock& clock);
 
   // The saved state, or a fresh LocalState when nothing was saved yet. InvalidArgument when
   // the saved document cannot be read back.

@@ -7,8 +7,10 @@
 #include <array>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
+
+#include "lib/base/clock.h"
+#include "lib/base/mutex.h"
 
 namespace skein::agent::metrics {
 
@@ -27,8 +29,8 @@ class AgentMetrics {
   // `unit` is the unit's name (`app/0`) and `model_uuid` its model's UUID, exported as the
   // `unit` and `model_uuid` labels of skein_unit_agent_info (unit names repeat across models,
   // so the unit alone does not say which agent a series came from). The start time is the
-  // moment of construction.
-  AgentMetrics(std::string unit, std::string model_uuid);
+  // moment of construction on `clock`.
+  AgentMetrics(std::string unit, std::string model_uuid, const Clock& clock);
 
   // Records one finished hook (`install`, `db-relation-changed`, ...) and its wall-clock time.
   void HookFinished(const std::string& hook, double seconds, bool failed);
@@ -52,9 +54,9 @@ class AgentMetrics {
   const std::string unit_;
   const std::string model_uuid_;
   const double start_time_seconds_;
-  mutable std::mutex mu_;
-  std::map<std::string, Stats> hooks_;    // guarded by mu_
-  std::map<std::string, Stats> actions_;  // guarded by mu_
+  mutable Mutex mu_;
+  std::map<std::string, Stats> hooks_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, Stats> actions_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace skein::agent::metrics

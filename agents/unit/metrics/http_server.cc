@@ -41,6 +41,7 @@ std::string Response(const std::string& status, const std::string& content_type,
 
 absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(const std::string& host, int port,
                                                                     std::function<std::string()> render,
+                                                                    const Clock& clock,
                                                                     std::chrono::milliseconds read_timeout) {
   if (port < 0 || port > 65535) return absl::InvalidArgumentError(absl::StrCat("invalid port ", port));
   addrinfo hints{};
@@ -91,19 +92,21 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(const std::s
     return absl::InternalError(error);
   }
   std::unique_ptr<MetricsServer> server(
-      new MetricsServer(fd, wake[0], wake[1], bound_port, std::move(render), read_timeout));
+      new MetricsServer(fd, wake[0], wake[1], bound_port, std::move(render), clock, read_timeout));
   server->thread_ = std::thread([s = server.get()] { s->Serve(); });
   spdlog::info("metrics server listening on {}:{}", host, bound_port);
   return server;
 }
 
 MetricsServer::MetricsServer(int listen_fd, int wake_read, int wake_write, int port,
-                             std::function<std::string()> render, std::chrono::milliseconds read_timeout)
+                             std::function<std::string()> render, const Clock& clock,
+                             std::chrono::milliseconds read_timeout)
     : listen_fd_(listen_fd),
       wake_read_(wake_read),
       wake_write_(wake_write),
       port_(port),
       render_(std::move(render)),
+      clock_(clock),
       read_timeout_(read_timeout) {}
 
 MetricsServer::~MetricsServer() { Stop(); }
@@ -122,11 +125,11 @@ void MetricsServer::Stop() {
   });
 }
 
-bool MetricsServer::WaitReadable(int fd, std::chrono::steady_clock::time_point deadline) const {
+bool MetricsServer::WaitReadable(int fd, Clock::TimePoint deadline) const {
   while (!stopping_) {
     int timeout_ms = -1;
-    if (deadline != std::chrono::steady_clock::time_point::max()) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (deadline != Clock::TimePoint::max()) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_.Now());
       if (left.count() <= 0) return false;
       timeout_ms = static_cast<int>(left.count()) + 1;
     }
@@ -141,7 +144,7 @@ bool MetricsServer::WaitReadable(int fd, std::chrono::steady_clock::time_point d
 }
 
 void MetricsServer::Serve() {
-  while (WaitReadable(listen_fd_, std::chrono::steady_clock::time_point::max())) {
+  while (WaitReadable(listen_fd_, Clock::TimePoint::max())) {
     int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) {
       // ECONNABORTED and EAGAIN concern one client only. Out of descriptors, poll() would report
@@ -164,7 +167,7 @@ void MetricsServer::Serve() {
 }
 
 void MetricsServer::HandleConnection(int fd) {
-  const auto deadline = std::chrono::steady_clock::now() + read_timeout_;
+  const Clock::TimePoint deadline = clock_.Now() + read_timeout_;
   std::string head;
   size_t end = std::string::npos;
   char buf[2048];

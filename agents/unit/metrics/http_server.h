@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "absl/status/statusor.h"
+#include "lib/base/clock.h"
 
 namespace skein::agent::metrics {
 
@@ -30,9 +31,9 @@ class MetricsServer {
   // numeric address or a name (`127.0.0.1`, `::1`, `0.0.0.0`, `localhost`).
   // Errors: InvalidArgument when the host cannot be resolved or the port is out of range;
   // Unavailable when the address cannot be bound (in use, not local); Internal on other
-  // socket errors.
+  // socket errors. The read timeout is measured on `clock`, which must outlive the server.
   static absl::StatusOr<std::unique_ptr<MetricsServer>> Start(
-      const std::string& host, int port, std::function<std::string()> render,
+      const std::string& host, int port, std::function<std::string()> render, const Clock& clock,
       std::chrono::milliseconds read_timeout = std::chrono::seconds(5));
 
   ~MetricsServer();
@@ -47,11 +48,11 @@ class MetricsServer {
 
  private:
   MetricsServer(int listen_fd, int wake_read, int wake_write, int port, std::function<std::string()> render,
-                std::chrono::milliseconds read_timeout);
+                const Clock& clock, std::chrono::milliseconds read_timeout);
   void Serve();
   void HandleConnection(int fd);
   // Waits until `fd` is readable or Stop() is called; false on Stop, timeout or error.
-  bool WaitReadable(int fd, std::chrono::steady_clock::time_point deadline) const;
+  bool WaitReadable(int fd, Clock::TimePoint deadline) const;
 
   const int listen_fd_;
   // Stop() writes to this pipe so that the poll() of the serving thread wakes up at once.
@@ -59,6 +60,7 @@ class MetricsServer {
   const int wake_write_;
   const int port_;
   const std::function<std::string()> render_;
+  const Clock& clock_;
   const std::chrono::milliseconds read_timeout_;
   std::atomic<bool> stopping_{false};
   std::once_flag stop_once_;

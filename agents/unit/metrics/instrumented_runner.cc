@@ -6,10 +6,9 @@ namespace skein::agent::metrics {
 
 HookOutcome InstrumentedRunner::Run(const std::string& hook_name, const std::map<std::string, std::string>& env,
                                     const OutputFn& output) {
-  // steady_clock, because a wall-clock step during a hook must not produce a bogus duration.
-  const auto start = std::chrono::steady_clock::now();
+  const Clock::TimePoint start = clock_.Now();
   HookOutcome outcome = inner_->Run(hook_name, env, output);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds = std::chrono::duration<double>(clock_.Now() - start).count();
   if (outcome.kind == HookOutcome::Kind::kKilled) return outcome;
   const bool failed = outcome.kind == HookOutcome::Kind::kFailed;
   auto action = env.find("JUJU_ACTION_NAME");

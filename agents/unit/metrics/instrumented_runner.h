@@ -9,13 +9,16 @@
 
 #include "agents/unit/hook/runner.h"
 #include "agents/unit/metrics/agent_metrics.h"
+#include "lib/base/clock.h"
 
 namespace skein::agent::metrics {
 
 class InstrumentedRunner : public HookRunner {
  public:
-  // Neither pointer is owned; both must outlive this runner.
-  InstrumentedRunner(HookRunner* inner, AgentMetrics* metrics) : inner_(inner), metrics_(metrics) {}
+  // Nothing is owned; all must outlive this runner. Durations are measured on `clock`'s
+  // monotonic time, so that a wall-clock step during a hook cannot produce a bogus duration.
+  InstrumentedRunner(HookRunner* inner, AgentMetrics* metrics, const Clock& clock)
+      : inner_(inner), metrics_(metrics), clock_(clock) {}
 
   // Runs through the wrapped runner and records the result: an action when `env` has a
   // non-empty JUJU_ACTION_NAME (RunActionOperation sets it, and passes `actions/<name>` as
@@ -28,6 +31,7 @@ class InstrumentedRunner : public HookRunner {
  private:
   HookRunner* const inner_;
   AgentMetrics* const metrics_;
+  const Clock& clock_;
 };
 
 }  // namespace skein::agent::metrics

@@ -19,6 +19,7 @@
 #include "agents/unit/local_state/local_state.h"
 #include "agents/unit/local_state/store.h"
 #include "agents/unit/resolver/resolver.h"
+#include "lib/base/clock.h"
 #include "skein/v1/agent.pb.h"
 #include "spdlog/logger.h"
 
@@ -40,6 +41,8 @@ struct OperationDeps {
   std::function<bool(std::chrono::milliseconds)> pause;
   // A logger for a module (`unit.app/0.install`); lines go to the log file and the controller.
   std::function<std::shared_ptr<spdlog::logger>(const std::string& module)> logger;
+  // The agent's clock (the uniter passes its own).
+  const Clock* clock = &RealClock();
 };
 
 class Operation {

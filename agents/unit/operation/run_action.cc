@@ -126,6 +126,7 @@ absl::Status RunActionOperation::Execute(LocalState& state) {
     return s != nullptr && s->leader();
   };
   params.client = deps_.client;
+  params.clock = deps_.clock;
   auto juju_log = deps_.logger(absl::StrCat("unit.", deps_.unit, ".juju-log"));
   params.log = [juju_log](const std::string& level, const std::string& message) {
     juju_log->info("{}: {}", level, message);

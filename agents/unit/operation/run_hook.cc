@@ -105,6 +105,7 @@ absl::Status RunHookOperation::Execute(LocalState& state) {
     return s != nullptr && s->leader();
   };
   params.client = deps_.client;
+  params.clock = deps_.clock;
   auto juju_log = deps_.logger(absl::StrCat("unit.", deps_.unit, ".juju-log"));
   params.log = [juju_log](const std::string& level, const std::string& message) {
     juju_log->log(SpdlogLevel(level), "{}", message);

@@ -17,12 +17,14 @@ std::string ApplicationOf(const std::string& unit) { return unit.substr(0, unit.
 
 }  // namespace
 
-Uniter::Uniter(UniterConfig config, AgentClient* client, LocalStateStore* store, HookRunner* runner)
+Uniter::Uniter(UniterConfig config, AgentClient* client, LocalStateStore* store, HookRunner* runner,
+               Clock& clock)
     : config_(std::move(config)),
       client_(client),
       store_(store),
       runner_(runner),
-      watcher_(client, config_.unit, [this] { Notify(); }),
+      clock_(clock),
+      watcher_(client, config_.unit, [this] { Notify(); }, clock),
       retry_timer_(config_.hook_retry, [] {
         static thread_local std::mt19937_64 rng(std::random_device{}());
         return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
@@ -44,6 +46,7 @@ Uniter::Uniter(UniterConfig config, AgentClient* client, LocalStateStore* store,
   deps_.publish_context = [this](std::shared_ptr<UnitHookContext> c) { PublishContext(std::move(c)); };
   deps_.pause = [this](std::chrono::milliseconds d) { return Pause(d); };
   deps_.logger = [](const std::string& module) { return ModuleLogger(module); };
+  deps_.clock = &clock_;
 }
 
 Uniter::~Uniter() {
@@ -52,42 +55,39 @@ Uniter::~Uniter() {
 }
 
 void Uniter::Notify() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    ++generation_;
-  }
-  cv_.notify_all();
+  MutexLock lock(mu_);
+  ++generation_;
+  cv_.NotifyAll();
 }
 
 void Uniter::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
+    cv_.NotifyAll();
   }
-  cv_.notify_all();
   runner_->Kill();
 }
 
-bool Uniter::WaitForChange(uint64_t seen_generation, std::chrono::steady_clock::time_point deadline) {
-  std::unique_lock<std::mutex> lock(mu_);
-  auto woken = [&] { return stopping_ || generation_ != seen_generation; };
-  // time_point::max() means no deadline; it is not passed on, as it may overflow.
-  if (deadline == std::chrono::steady_clock::time_point::max()) {
-    cv_.wait(lock, woken);
+bool Uniter::WaitForChange(uint64_t seen_generation, Clock::TimePoint deadline) {
+  MutexLock lock(mu_);
+  auto woken = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || generation_ != seen_generation; };
+  // time_point::max() means no deadline: nothing but a snapshot or Stop() ends the wait.
+  if (deadline == Clock::TimePoint::max()) {
+    while (!woken()) cv_.Wait(mu_);
   } else {
-    cv_.wait_until(lock, deadline, woken);
+    clock_.WaitUntil(mu_, cv_, deadline, woken);
   }
   return stopping_;
 }
 
 bool Uniter::Pause(std::chrono::milliseconds duration) {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait_for(lock, duration, [&] { return stopping_; });
-  return stopping_;
+  MutexLock lock(mu_);
+  return clock_.WaitFor(mu_, cv_, duration, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; });
 }
 
 void Uniter::PublishContext(std::shared_ptr<UnitHookContext> context) {
-  std::lock_guard<std::mutex> lock(context_mu_);
+  MutexLock lock(context_mu_);
   if (context == nullptr) {
     retired_context_ = std::move(context_);
   } else {
@@ -96,7 +96,7 @@ void Uniter::PublishContext(std::shared_ptr<UnitHookContext> context) {
 }
 
 HookContext* Uniter::ResolveContext(const std::string& context_id) {
-  std::lock_guard<std::mutex> lock(context_mu_);
+  MutexLock lock(context_mu_);
   if (context_ != nullptr && context_->id() == context_id) return context_.get();
   return nullptr;
 }
@@ -198,7 +198,7 @@ absl::StatusOr<Uniter::Exit> Uniter::Run() {
   }
   watcher_.Start();
   rpc::Backoff backoff(rpc::kControllerRetry);
-  constexpr auto kNever = std::chrono::steady_clock::time_point::max();
+  constexpr auto kNever = Clock::TimePoint::max();
   // When the update-status timer started; the deadline follows the model's current interval,
   // so a changed update-status-hook-interval takes effect at once.
   auto update_status_since = kNever;
@@ -206,7 +206,7 @@ absl::StatusOr<Uniter::Exit> Uniter::Run() {
   while (true) {
     uint64_t generation;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       if (stopping_) break;
       generation = generation_;
     }
@@ -216,14 +216,14 @@ absl::StatusOr<Uniter::Exit> Uniter::Run() {
     }
     std::shared_ptr<const v1::UnitSnapshot> snapshot = watcher_.Latest();
     if (snapshot == nullptr) {
-      if (WaitForChange(generation, std::chrono::steady_clock::time_point::max())) break;
+      if (WaitForChange(generation, kNever)) break;
       continue;
     }
     if (resolver::Observe(state, *snapshot)) {
       if (absl::Status s = store_->Save(state); !s.ok()) return s;
     }
     if (absl::Status s = AcknowledgeStaleResolve(state, *snapshot); !s.ok()) return s;
-    auto now = std::chrono::steady_clock::now();
+    const Clock::TimePoint now = clock_.Now();
     if (state.started && update_status_since == kNever) update_status_since = now;
     auto next_update_status = update_status_since == kNever ? kNever : update_status_since + UpdateStatusInterval(*snapshot);
     // The automatic retry timer runs while a hook is in error and the model allows it.
@@ -266,7 +266,7 @@ absl::StatusOr<Uniter::Exit> Uniter::Run() {
     }
     backoff.Reset();
     if (op.kind == OperationKind::kRunHook && op.hook.kind == HookKind::kUpdateStatus) {
-      update_status_since = std::chrono::steady_clock::now();
+      update_status_since = clock_.Now();
     }
     if (op.kind == OperationKind::kMarkDead) {
       spdlog::info("unit {} is dead", config_.unit);

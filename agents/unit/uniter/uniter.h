@@ -6,10 +6,8 @@
 // timer, or Stop().
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -22,6 +20,8 @@
 #include "agents/unit/remote_state/watcher.h"
 #include "agents/unit/resolver/resolver.h"
 #include "agents/unit/uniter/hook_retry.h"
+#include "lib/base/clock.h"
+#include "lib/base/mutex.h"
 
 namespace skein::agent {
 
@@ -49,8 +49,9 @@ class Uniter {
     kUnitGone,  // the controller no longer knows the unit
   };
 
-  // `client`, `store` and `runner` must outlive the uniter.
-  Uniter(UniterConfig config, AgentClient* client, LocalStateStore* store, HookRunner* runner);
+  // `client`, `store`, `runner` and `clock` must outlive the uniter. The update-status timer,
+  // the hook retry timer and every pause between attempts run on `clock`.
+  Uniter(UniterConfig config, AgentClient* client, LocalStateStore* store, HookRunner* runner, Clock& clock);
   ~Uniter();
 
   // Runs until the unit is dead or gone, or Stop(). Errors: those of the local state store
@@ -66,10 +67,10 @@ class Uniter {
 
  private:
   absl::Status Login(LocalState& state);
-  void Notify();
+  void Notify() ABSL_LOCKS_EXCLUDED(mu_);
   // Waits until a new snapshot, Stop(), or `deadline`. True when stopping.
-  bool WaitForChange(uint64_t seen_generation, std::chrono::steady_clock::time_point deadline);
-  bool Pause(std::chrono::milliseconds duration);
+  bool WaitForChange(uint64_t seen_generation, Clock::TimePoint deadline) ABSL_LOCKS_EXCLUDED(mu_);
+  bool Pause(std::chrono::milliseconds duration) ABSL_LOCKS_EXCLUDED(mu_);
   void PublishContext(std::shared_ptr<UnitHookContext> context);
   std::chrono::milliseconds UpdateStatusInterval(const v1::UnitSnapshot& snapshot) const;
   void ReportIdle();
@@ -84,18 +85,20 @@ class Uniter {
   AgentClient* const client_;
   LocalStateStore* const store_;
   HookRunner* const runner_;
+  Clock& clock_;
   RemoteStateWatcher watcher_;
   OperationDeps deps_;
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  uint64_t generation_ = 0;  // bumped by every snapshot
-  bool stopping_ = false;
+  Mutex mu_;
+  CondVar cv_;
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;  // bumped by every snapshot
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 
-  std::mutex context_mu_;
-  std::shared_ptr<UnitHookContext> context_;  // the running hook's, for the tool server
+  Mutex context_mu_;
+  // The running hook's, for the tool server.
+  std::shared_ptr<UnitHookContext> context_ ABSL_GUARDED_BY(context_mu_);
   // The previous hook's context, kept alive a little longer for a tool call still in flight.
-  std::shared_ptr<UnitHookContext> retired_context_;
+  std::shared_ptr<UnitHookContext> retired_context_ ABSL_GUARDED_BY(context_mu_);
 
   bool idle_reported_ = false;
   HookRetryTimer retry_timer_;

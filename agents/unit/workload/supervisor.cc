@@ -24,7 +24,6 @@ namespace skein::agent::workload {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 constexpr char kDefaultPath[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -109,14 +108,14 @@ void SignalGroup(pid_t pid, int signal) {
 
 }  // namespace
 
-Supervisor::Supervisor(std::string state_dir, SupervisorOptions options)
-    : dir_(std::move(state_dir)), options_(options) {}
+Supervisor::Supervisor(std::string state_dir, Clock& clock, SupervisorOptions options)
+    : dir_(std::move(state_dir)), clock_(clock), options_(options) {}
 
 Supervisor::~Supervisor() { Stop(); }
 
 absl::Status Supervisor::Replan(const std::vector<ServiceSpec>& services) {
   if (absl::Status valid = Validate(services); !valid.ok()) return valid;
-  std::lock_guard<std::mutex> plan_lock(plan_mu_);
+  MutexLock plan_lock(plan_mu_);
   if (stopped_) return absl::FailedPreconditionError("workload supervisor is stopped");
   if (absl::Status written = WritePlan(services); !written.ok()) return written;
   Apply(services);
@@ -124,7 +123,7 @@ absl::Status Supervisor::Replan(const std::vector<ServiceSpec>& services) {
 }
 
 absl::Status Supervisor::Start() {
-  std::lock_guard<std::mutex> plan_lock(plan_mu_);
+  MutexLock plan_lock(plan_mu_);
   if (stopped_) return absl::FailedPreconditionError("workload supervisor is stopped");
   const std::string path = (fs::path(dir_) / "plan.json").string();
   std::error_code ec;
@@ -184,7 +183,7 @@ void Supervisor::Apply(const std::vector<ServiceSpec>& services) {
   // runs twice at once (it may hold a port or a lock file).
   std::vector<std::unique_ptr<Service>> to_stop;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     for (auto it = services_.begin(); it != services_.end();) {
       auto w = wanted.find(it->first);
       if (w == wanted.end() || !(*w->second == it->second->spec)) {
@@ -204,7 +203,7 @@ void Supervisor::Apply(const std::vector<ServiceSpec>& services) {
     service->spec = spec;
     Service* raw = service.get();
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       services_[spec.name] = std::move(service);
     }
     // Only Apply and Stop touch `thread`, both under plan_mu_.
@@ -225,74 +224,76 @@ void Supervisor::Supervise(Service* s) {
   const std::string& name = s->spec.name;
 
   auto backoff = options_.initial_backoff;
-  std::unique_lock<std::mutex> lock(mu_);
+  mu_.Lock();
   while (!s->stop) {
     // Spawning under mu_ means Stop() either sees the new pid or has set `stop` before this
     // check, so no process can escape it. Spawn returns only after exec, by when the child has
     // its own process group.
-    const auto started = Clock::now();
+    const Clock::TimePoint started = clock_.Now();
     absl::StatusOr<pid_t> pid = process::Spawn(spawn);
     if (pid.ok()) {
       s->pid = *pid;
       s->last_error.clear();
       spdlog::info("workload: service {} started (pid {})", name, *pid);
-      lock.unlock();
+      mu_.Unlock();
       const bool zombie = WaitExited(*pid);
-      lock.lock();
+      mu_.Lock();
       // Kill what the service left in its group, then reap the leader; both under mu_, so that
       // Stop() never signals a pid that was reaped (and may be reused).
       if (zombie) ::kill(-*pid, SIGKILL);
       std::optional<process::RunResult> result = process::Reap(*pid, true);
       s->pid = 0;
       s->last_exit_status = result ? result->exit_code : 0;
-      cv_.notify_all();
+      cv_.NotifyAll();
       if (s->stop) break;
     } else {
       s->last_error = std::string(pid.status().message());
     }
-    if (Clock::now() - started > options_.reset_after) backoff = options_.initial_backoff;
+    if (clock_.Now() - started > options_.reset_after) backoff = options_.initial_backoff;
     if (pid.ok()) {
       spdlog::warn("workload: service {} exited with status {}; restarting in {} ms", name, *s->last_exit_status,
                    backoff.count());
     } else {
       spdlog::warn("workload: service {} cannot start: {}; retrying in {} ms", name, s->last_error, backoff.count());
     }
-    if (cv_.wait_until(lock, Clock::now() + backoff, [s] { return s->stop; })) break;
+    if (clock_.WaitFor(mu_, cv_, backoff, [s] { return s->stop; })) break;
     backoff = std::min(backoff * 2, options_.max_backoff);
     ++s->restarts;
   }
+  mu_.Unlock();
 }
 
 void Supervisor::StopServices(std::vector<std::unique_ptr<Service>> services) {
   if (services.empty()) return;
-  std::unique_lock<std::mutex> lock(mu_);
-  for (auto& s : services) {
-    s->stop = true;
-    if (s->pid > 0) SignalGroup(s->pid, SIGTERM);
-  }
-  cv_.notify_all();
-  auto all_down = [&] {
+  {
+    MutexLock lock(mu_);
     for (auto& s : services) {
-      if (s->pid > 0) return false;
+      s->stop = true;
+      if (s->pid > 0) SignalGroup(s->pid, SIGTERM);
     }
-    return true;
-  };
-  if (!cv_.wait_until(lock, Clock::now() + options_.kill_grace, all_down)) {
-    for (auto& s : services) {
-      if (s->pid <= 0) continue;
-      spdlog::warn("workload: service {} ignored SIGTERM for {} ms; killing it", s->spec.name,
-                   options_.kill_grace.count());
-      SignalGroup(s->pid, SIGKILL);
+    cv_.NotifyAll();
+    auto all_down = [&] {
+      for (auto& s : services) {
+        if (s->pid > 0) return false;
+      }
+      return true;
+    };
+    if (!clock_.WaitFor(mu_, cv_, options_.kill_grace, all_down)) {
+      for (auto& s : services) {
+        if (s->pid <= 0) continue;
+        spdlog::warn("workload: service {} ignored SIGTERM for {} ms; killing it", s->spec.name,
+                     options_.kill_grace.count());
+        SignalGroup(s->pid, SIGKILL);
+      }
     }
   }
-  lock.unlock();
   for (auto& s : services) {
     if (s->thread.joinable()) s->thread.join();
   }
 }
 
 std::vector<ServiceInfo> Supervisor::Services() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   std::vector<ServiceInfo> out;
   for (const auto& [name, s] : services_) {
     ServiceInfo info;
@@ -308,12 +309,12 @@ std::vector<ServiceInfo> Supervisor::Services() const {
 }
 
 void Supervisor::Stop() {
-  std::lock_guard<std::mutex> plan_lock(plan_mu_);
+  MutexLock plan_lock(plan_mu_);
   if (stopped_) return;
   stopped_ = true;
   std::vector<std::unique_ptr<Service>> all;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     for (auto& [name, s] : services_) all.push_back(std::move(s));
     services_.clear();
   }

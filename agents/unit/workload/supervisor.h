@@ -19,16 +19,16 @@
 #include <sys/types.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "lib/base/clock.h"
+#include "lib/base/mutex.h"
 
 namespace skein::agent::workload {
 
@@ -63,8 +63,9 @@ struct SupervisorOptions {
 class Supervisor {
  public:
   // `state_dir` (e.g. `<agent-dir>/workload`) holds the plan and the services' logs; it is
-  // created when first needed.
-  explicit Supervisor(std::string state_dir, SupervisorOptions options = {});
+  // created when first needed. Backoff, the healthy-run reset and the kill grace are measured
+  // on `clock`, which must outlive the supervisor.
+  Supervisor(std::string state_dir, Clock& clock, SupervisorOptions options = {});
   ~Supervisor();
   Supervisor(const Supervisor&) = delete;
   Supervisor& operator=(const Supervisor&) = delete;
@@ -102,18 +103,19 @@ class Supervisor {
     std::string last_error;
   };
 
-  void Apply(const std::vector<ServiceSpec>& services);  // requires plan_mu_
+  void Apply(const std::vector<ServiceSpec>& services) ABSL_EXCLUSIVE_LOCKS_REQUIRED(plan_mu_);
   void Supervise(Service* service);
   void StopServices(std::vector<std::unique_ptr<Service>> services);
   absl::Status WritePlan(const std::vector<ServiceSpec>& services) const;
 
   const std::string dir_;
+  Clock& clock_;
   const SupervisorOptions options_;
   // Serializes Replan, Start and Stop, which may block while services stop.
-  std::mutex plan_mu_;
-  bool stopped_ = false;  // guarded by plan_mu_
-  mutable std::mutex mu_;
-  std::condition_variable cv_;  // signalled when a service stops running or is told to stop
+  Mutex plan_mu_;
+  bool stopped_ ABSL_GUARDED_BY(plan_mu_) = false;
+  mutable Mutex mu_;
+  CondVar cv_;  // signalled when a service stops running or is told to stop
   std::map<std::string, std::unique_ptr<Service>> services_;  // guarded by plan_mu_ and mu_
 };
 

@@ -148,7 +148,7 @@ absl::StatusOr<Enqueued> ActionService::Enqueue(const std::string& model, const 
     }
     int64_t next = sql::QueryInt(tx.db(), 1, "SELECT next_action_id FROM models WHERE id = ?1", m.id);
     int64_t op_id = next++;
-    std::string now = NowRfc3339();
+    std::string now = FormatRfc3339(tx.clock().WallNow());
     sql::Exec(tx.db(), "INSERT INTO operations (model_id, id, action, enqueued) VALUES (?1, ?2, ?3, ?4)", m.id, op_id,
               action, now);
     out.operation_id = std::to_string(op_id);
@@ -215,8 +215,8 @@ absl::Status ActionService::Start(int64_t unit_id, const std::string& task_id) {
   return UpdateOwnTask("start action", unit_id, task_id, [&](Tx& tx, int64_t model_id, int64_t id, TaskRecord& t) {
     if (t.Done()) return absl::FailedPreconditionError(absl::StrCat("task \"", task_id, "\" already ", t.status));
     if (t.status == "running") return absl::OkStatus();
-    sql::Exec(tx.db(), "UPDATE tasks SET status = 'running', started = ?1 WHERE model_id = ?2 AND id = ?3", NowRfc3339(),
-              model_id, id);
+    sql::Exec(tx.db(), "UPDATE tasks SET status = 'running', started = ?1 WHERE model_id = ?2 AND id = ?3",
+              FormatRfc3339(tx.clock().WallNow()), model_id, id);
     return absl::OkStatus();
   });
 }
@@ -227,7 +227,7 @@ absl::Status ActionService::AppendLog(int64_t unit_id, const std::string& task_i
     int64_t seq = sql::QueryInt(tx.db(), 0, "SELECT MAX(seq) FROM task_logs WHERE model_id = ?1 AND task_id = ?2",
                                 model_id, id) + 1;
     sql::Exec(tx.db(), "INSERT INTO task_logs (model_id, task_id, seq, timestamp, message) VALUES (?1, ?2, ?3, ?4, ?5)",
-              model_id, id, seq, NowRfc3339(), message);
+              model_id, id, seq, FormatRfc3339(tx.clock().WallNow()), message);
     return absl::OkStatus();
   });
 }
@@ -241,7 +241,7 @@ absl::Status ActionService::Finish(int64_t unit_id, const std::string& task_id, 
   RETURN_IF_ERROR(CheckResultSizes(results, message));
   return UpdateOwnTask("finish action", unit_id, task_id, [&](Tx& tx, int64_t model_id, int64_t id, TaskRecord& t) {
     if (t.Done()) return absl::OkStatus();
-    std::string now = NowRfc3339();
+    std::string now = FormatRfc3339(tx.clock().WallNow());
     sql::Exec(tx.db(),
               "UPDATE tasks SET status = ?1, message = ?2, results_json = ?3, completed = ?4, "
               "started = CASE WHEN started = '' THEN ?4 ELSE started END WHERE model_id = ?5 AND id = ?6",

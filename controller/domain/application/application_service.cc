@@ -41,7 +41,7 @@ absl::Status ParseSettings(const charm::ConfigSchema& schema, const std::map<std
 
 UnitRow InsertUnit(Tx& tx, const AppRow& app, int64_t number) {
   std::string name = absl::StrCat(app.name, "/", number);
-  std::string now = NowRfc3339();
+  std::string now = FormatRfc3339(tx.clock().WallNow());
   sql::Exec(tx.db(),
             "INSERT INTO units(model_id, application_id, name, number, machine_id, life, agent_status, agent_since, "
             "workload_status, workload_message, workload_since) VALUES (?, ?, ?, ?, ?, 0, 'allocating', ?, 'waiting', "

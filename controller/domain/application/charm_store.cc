@@ -28,14 +28,24 @@ absl::Status IoError(const std::string& what, const std::string& path) {
   return absl::InternalError(absl::StrCat("cannot ", what, " ", path, ": ", std::strerror(errno)));
 }
 
-// How long ago a file was last written (or marked used).
-std::chrono::seconds Age(const fs::path& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return std::chrono::seconds(0);
-  return std::chrono::seconds(std::max<int64_t>(0, ::time(nullptr) - st.st_mtime));
+}  // namespace
+
+void CharmStore::MarkUsed(const std::string& path) {
+  const auto since_epoch = clock_.WallNow().time_since_epoch();
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
+  struct timespec now {};
+  now.tv_sec = static_cast<time_t>(seconds.count());
+  now.tv_nsec = static_cast<long>(std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch - seconds).count());
+  const struct timespec times[2] = {now, now};
+  ::utimensat(AT_FDCWD, path.c_str(), times, 0);
 }
 
-}  // namespace
+std::chrono::seconds CharmStore::Age(const std::string& path) const {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::chrono::seconds(0);
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(clock_.WallNow().time_since_epoch()).count();
+  return std::chrono::seconds(std::max<int64_t>(0, now - static_cast<int64_t>(st.st_mtime)));
+}
 
 absl::StatusOr<UploadedCharm> ParseUploadedCharm(const charm::CharmDocuments& documents, std::string sha256,
                                                  int64_t size) {
@@ -52,11 +62,11 @@ absl::StatusOr<UploadedCharm> ParseUploadedCharm(const charm::CharmDocuments& do
   return c;
 }
 
-absl::StatusOr<std::unique_ptr<CharmStore>> CharmStore::Open(const std::string& dir) {
+absl::StatusOr<std::unique_ptr<CharmStore>> CharmStore::Open(const std::string& dir, Clock& clock) {
   std::error_code ec;
   fs::create_directories(fs::path(dir) / "tmp", ec);
   if (ec) return absl::InternalError(absl::StrCat("cannot create the charm store ", dir, ": ", ec.message()));
-  return std::unique_ptr<CharmStore>(new CharmStore(dir));
+  return std::unique_ptr<CharmStore>(new CharmStore(dir, clock));
 }
 
 std::string CharmStore::PathOf(const std::string& sha256) const {
@@ -87,6 +97,7 @@ absl::Status CharmStore::Upload::Write(std::string_view chunk) {
     off += static_cast<size_t>(n);
   }
   received_ += static_cast<int64_t>(chunk.size());
+  store_->MarkUsed(temp_path_);  // an upload in progress is not left over
   return absl::OkStatus();
 }
 
@@ -116,6 +127,7 @@ absl::StatusOr<std::unique_ptr<CharmStore::Upload>> CharmStore::BeginUpload(cons
   std::string path = TempPattern();
   int fd = ::mkstemp(path.data());
   if (fd < 0) return IoError("create", path);
+  MarkUsed(path);
   return std::unique_ptr<Upload>(new Upload(this, sha256, size, path, fd));
 }
 
@@ -154,6 +166,7 @@ absl::StatusOr<UploadedCharm> CharmStore::Adopt(const std::string& path, const s
   ::chmod(path.c_str(), 0644);
   const std::string final_path = PathOf(sha256);
   if (::rename(path.c_str(), final_path.c_str()) != 0) return IoError("store", final_path);
+  MarkUsed(final_path);
   return charm;
 }
 
@@ -177,8 +190,8 @@ absl::StatusOr<UploadedCharm> CharmStore::Read(const std::string& sha256) {
     return absl::NotFoundError(
         absl::StrCat("charm ", sha256, " is not in the controller's charm store; upload it first"));
   }
-  // Marks the archive as just used: the sweep leaves it alone while a deploy naming it commits.
-  ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0);
+  // The sweep leaves the archive alone while a deploy naming it commits.
+  MarkUsed(path);
   return ReadAt(path, sha256, static_cast<int64_t>(st.st_size));
 }
 
@@ -186,14 +199,14 @@ CharmStore::SweepResult CharmStore::Sweep(const std::set<std::string>& in_use, s
   SweepResult result;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(fs::path(dir_) / "tmp", ec)) {
-    if (Age(entry.path()) < grace) continue;
+    if (Age(entry.path().string()) < grace) continue;
     if (fs::remove(entry.path(), ec)) ++result.uploads_removed;
   }
   for (const auto& entry : fs::directory_iterator(dir_, ec)) {
     const std::string name = entry.path().filename().string();
     if (!entry.is_regular_file(ec) || !absl::EndsWith(name, kSuffix)) continue;
     const std::string sha256 = name.substr(0, name.size() - std::strlen(kSuffix));
-    if (in_use.count(sha256) != 0 || Age(entry.path()) < grace) continue;
+    if (in_use.count(sha256) != 0 || Age(entry.path().string()) < grace) continue;
     if (fs::remove(entry.path(), ec)) {
       ++result.charms_removed;
       spdlog::info("removed charm {} from the charm store: no application uses it", sha256);
@@ -205,30 +218,32 @@ CharmStore::SweepResult CharmStore::Sweep(const std::set<std::string>& in_use, s
 void CharmStore::StartSweeping(InUse in_use, std::chrono::seconds interval, std::chrono::seconds grace) {
   StopSweeping();
   {
-    std::lock_guard<std::mutex> lock(sweeper_mu_);
+    MutexLock lock(sweeper_mu_);
     sweeper_stopping_ = false;
   }
   sweeper_ = std::thread([this, in_use = std::move(in_use), interval, grace] {
-    std::unique_lock<std::mutex> lock(sweeper_mu_);
-    while (!sweeper_cv_.wait_for(lock, interval, [this] { return sweeper_stopping_; })) {
-      lock.unlock();
+    while (true) {
+      {
+        MutexLock lock(sweeper_mu_);
+        auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(sweeper_mu_) { return sweeper_stopping_; };
+        if (clock_.WaitFor(sweeper_mu_, sweeper_cv_, interval, stopping)) return;
+      }
       auto used = in_use();
       if (used.ok()) {
         Sweep(*used, grace);
       } else {
         spdlog::warn("charm store sweep skipped: {}", std::string(used.status().message()));
       }
-      lock.lock();
     }
   });
 }
 
 void CharmStore::StopSweeping() {
   {
-    std::lock_guard<std::mutex> lock(sweeper_mu_);
+    MutexLock lock(sweeper_mu_);
     sweeper_stopping_ = true;
+    sweeper_cv_.NotifyAll();
   }
-  sweeper_cv_.notify_all();
   if (sweeper_.joinable()) sweeper_.join();
 }
 

@@ -8,17 +8,17 @@
 // metadata, digest and size (charms.sha256, charms.size).
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <string_view>
 #include <thread>
 
 #include "absl/status/statusor.h"
+#include "lib/base/clock.h"
+#include "lib/base/mutex.h"
 #include "lib/base/sha256.h"
 #include "lib/charm/config.h"
 #include "lib/charm/documents.h"
@@ -44,8 +44,10 @@ absl::StatusOr<UploadedCharm> ParseUploadedCharm(const charm::CharmDocuments& do
 
 class CharmStore {
  public:
-  // Creates `dir` and `dir/tmp`. Internal when it cannot.
-  static absl::StatusOr<std::unique_ptr<CharmStore>> Open(const std::string& dir);
+  // Creates `dir` and `dir/tmp`. Internal when it cannot. Ages and the sweep's period are
+  // measured on `clock`: every file the store writes or reads gets its modification time from
+  // it, so that the sweep compares times of one clock.
+  static absl::StatusOr<std::unique_ptr<CharmStore>> Open(const std::string& dir, Clock& clock);
 
   // One archive arriving in chunks. Destroying it before a successful Finish removes what was
   // written.
@@ -109,17 +111,22 @@ class CharmStore {
   ~CharmStore();
 
  private:
-  explicit CharmStore(std::string dir) : dir_(std::move(dir)) {}
+  CharmStore(std::string dir, Clock& clock) : dir_(std::move(dir)), clock_(clock) {}
+  // Sets the file's modification time to now, which is what the sweep's grace counts from.
+  void MarkUsed(const std::string& path);
+  // How long ago the file was last written or marked used.
+  std::chrono::seconds Age(const std::string& path) const;
   // Checks the archive at `path` and moves it to PathOf(sha256).
   absl::StatusOr<UploadedCharm> Adopt(const std::string& path, const std::string& sha256, int64_t size);
   absl::StatusOr<UploadedCharm> ReadAt(const std::string& path, const std::string& sha256, int64_t size);
   std::string TempPattern() const;
 
   const std::string dir_;
-  std::mutex sweeper_mu_;
-  std::condition_variable sweeper_cv_;
-  bool sweeper_stopping_ = false;
-  std::thread sweeper_;
+  Clock& clock_;
+  Mutex sweeper_mu_;
+  CondVar sweeper_cv_;
+  bool sweeper_stopping_ ABSL_GUARDED_BY(sweeper_mu_) = false;
+  std::thread sweeper_;  // started and joined by the owner's thread only
 };
 
 }  // namespace skein::controller::domain::application

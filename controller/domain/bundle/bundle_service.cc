@@ -42,7 +42,7 @@ absl::StatusOr<int64_t> BundleService::Apply(const BundleDeploy& deploy) {
               "INSERT INTO bundle_deployments (model_id, bundle, revision, channel, store_revision, bundle_yaml, "
               "deployed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
               model->id, deploy.bundle_name, revision, deploy.channel, deploy.store_revision, deploy.bundle_yaml,
-              NowRfc3339());
+              FormatRfc3339(tx.clock().WallNow()));
     tx.Record(model->id, "bundle", deploy.bundle_name, absl::StrCat("deploy revision ", revision));
     return absl::OkStatus();
   });

@@ -9,12 +9,10 @@
 // every reader a committed snapshot and lets it proceed while a write is in progress, so a
 // large change in one model never holds up `status` or the agents' watches in another.
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -23,6 +21,8 @@
 #include "SQLiteCpp/SQLiteCpp.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "lib/base/clock.h"
+#include "lib/base/mutex.h"
 #include "lib/charm/config.h"
 #include "lib/charm/metadata.h"
 
@@ -57,19 +57,22 @@ class ParsedCharmCache {
   void Add(int64_t charm_row, std::shared_ptr<const ParsedCharm> parsed);
 
  private:
-  std::mutex mu_;
-  std::map<int64_t, std::shared_ptr<const ParsedCharm>> charms_;
+  Mutex mu_;
+  std::map<int64_t, std::shared_ptr<const ParsedCharm>> charms_ ABSL_GUARDED_BY(mu_);
 };
 
-// The handle a domain operation works through: the connection, the keys it touched, and the
-// parsed-charm cache. Only valid inside Db::Write / Db::Read.
+// The handle a domain operation works through: the connection, the keys it touched, the
+// parsed-charm cache and the clock. Only valid inside Db::Write / Db::Read.
 class Tx {
  public:
-  Tx(SQLite::Database& db, ParsedCharmCache& charms, bool writable)
-      : db_(db), charms_(charms), writable_(writable) {}
+  Tx(SQLite::Database& db, ParsedCharmCache& charms, Clock& clock, bool writable)
+      : db_(db), charms_(charms), clock_(clock), writable_(writable) {}
 
   SQLite::Database& db() { return db_; }
   bool writable() const { return writable_; }
+  // The clock every stored timestamp comes from (bound to SQL as a parameter, so that a test on
+  // a simulated clock sees the times it set).
+  Clock& clock() { return clock_; }
 
   // Marks a key as changed; watchers of it are woken after the commit.
   void Touch(const std::string& key) { keys_.insert(key); }
@@ -88,6 +91,7 @@ class Tx {
  private:
   SQLite::Database& db_;
   ParsedCharmCache& charms_;
+  Clock& clock_;
   bool writable_;
   std::set<std::string> keys_;
   // Charms a write transaction parsed: its rows may still roll back (and their ids be handed
@@ -102,9 +106,10 @@ class Db {
   static constexpr int kDefaultReaders = 6;
 
   // Opens (creating) the database file and applies the schema migrations. Reading connections
-  // are opened when first needed, up to `max_readers`.
-  // Internal when the file cannot be opened or migrated.
-  static absl::StatusOr<std::unique_ptr<Db>> Open(const std::string& path, int max_readers = kDefaultReaders);
+  // are opened when first needed, up to `max_readers`. Transactions read the time from `clock`,
+  // which must outlive the Db. Internal when the file cannot be opened or migrated.
+  static absl::StatusOr<std::unique_ptr<Db>> Open(const std::string& path, Clock& clock,
+                                                  int max_readers = kDefaultReaders);
 
   // Not owned; may be null. Set before serving.
   void SetListener(ChangeListener* listener) { listener_ = listener; }
@@ -122,9 +127,11 @@ class Db {
   // The newest change_log sequence number (0 when nothing was ever written).
   int64_t LatestSeq();
 
+  Clock& clock() { return clock_; }
+
  private:
-  Db(std::string path, std::unique_ptr<SQLite::Database> writer, int max_readers)
-      : path_(std::move(path)), writer_(std::move(writer)), max_readers_(max_readers) {}
+  Db(std::string path, Clock& clock, std::unique_ptr<SQLite::Database> writer, int max_readers)
+      : path_(std::move(path)), clock_(clock), writer_(std::move(writer)), max_readers_(max_readers) {}
 
   // A reading connection for the caller alone (opening one if fewer than max_readers_ exist),
   // or Internal when a new one cannot be opened.
@@ -132,16 +139,17 @@ class Db {
   void ReleaseReader(SQLite::Database* reader);
 
   const std::string path_;
+  Clock& clock_;
 
-  std::mutex write_mu_;
-  std::unique_ptr<SQLite::Database> writer_;
+  Mutex write_mu_;
+  std::unique_ptr<SQLite::Database> writer_ ABSL_GUARDED_BY(write_mu_);
 
-  std::mutex readers_mu_;
-  std::condition_variable reader_released_;
+  Mutex readers_mu_;
+  CondVar reader_released_;
   const int max_readers_;
-  int readers_opened_ = 0;  // including those being opened
-  std::vector<std::unique_ptr<SQLite::Database>> readers_;
-  std::vector<SQLite::Database*> idle_readers_;
+  int readers_opened_ ABSL_GUARDED_BY(readers_mu_) = 0;  // including those being opened
+  std::vector<std::unique_ptr<SQLite::Database>> readers_ ABSL_GUARDED_BY(readers_mu_);
+  std::vector<SQLite::Database*> idle_readers_ ABSL_GUARDED_BY(readers_mu_);
 
   ParsedCharmCache charms_;
   ChangeListener* listener_ = nullptr;

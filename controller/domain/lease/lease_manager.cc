@@ -10,7 +10,7 @@
 namespace skein::controller::domain::lease {
 namespace {
 
-using TimePoint = std::chrono::steady_clock::time_point;
+using TimePoint = Clock::TimePoint;
 
 std::chrono::milliseconds Until(TimePoint later, TimePoint now) {
   if (later <= now) return std::chrono::milliseconds(0);
@@ -19,31 +19,31 @@ std::chrono::milliseconds Until(TimePoint later, TimePoint now) {
 
 }  // namespace
 
-LeaseManager::LeaseManager(Db* db, std::chrono::milliseconds duration, Clock clock)
-    : db_(db), duration_(duration), clock_(std::move(clock)) {}
+LeaseManager::LeaseManager(Db* db, std::chrono::milliseconds duration, Clock& clock)
+    : db_(db), duration_(duration), clock_(clock) {}
 
 LeaseManager::~LeaseManager() { Stop(); }
 
-TimePoint LeaseManager::Now() const { return clock_ ? clock_() : std::chrono::steady_clock::now(); }
-
 void LeaseManager::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
   if (timer_.joinable()) return;
-  stopping_ = false;
+  {
+    MutexLock lock(mu_);
+    stopping_ = false;
+  }
   timer_ = std::thread([this] { TimerLoop(); });
 }
 
 void LeaseManager::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
+    cv_.NotifyAll();
   }
-  cv_.notify_all();
   if (timer_.joinable()) timer_.join();
 }
 
 absl::StatusOr<ClaimResult> LeaseManager::Claim(int64_t unit_id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   UnitRow unit;
   std::string leader;
   absl::Status s = db_->Read([&](Tx& tx) -> absl::Status {
@@ -74,7 +74,7 @@ absl::StatusOr<ClaimResult> LeaseManager::Claim(int64_t unit_id) {
     if (!s.ok()) return s;
   }
 
-  const TimePoint now = Now();
+  const TimePoint now = clock_.Now();
   AppLease& lease = leases_[unit.application_id];
   lease.last_claim[unit.name] = now;
   if (lease.holder != leader) {
@@ -91,7 +91,8 @@ absl::StatusOr<ClaimResult> LeaseManager::Claim(int64_t unit_id) {
     result.held = true;
   }
   result.remaining = Until(lease.expiry, now);
-  cv_.notify_all();
+  ++claims_;
+  cv_.NotifyAll();
   return result;
 }
 
@@ -139,8 +140,8 @@ absl::Status LeaseManager::ExpireOne(int64_t app_id, AppLease& lease, TimePoint 
 }
 
 absl::Status LeaseManager::ExpireDue() {
-  std::lock_guard<std::mutex> lock(mu_);
-  const TimePoint now = Now();
+  MutexLock lock(mu_);
+  const TimePoint now = clock_.Now();
   absl::Status result = absl::OkStatus();
   for (auto it = leases_.begin(); it != leases_.end();) {
     if (it->second.expiry > now) {
@@ -160,22 +161,25 @@ absl::Status LeaseManager::ExpireDue() {
 }
 
 void LeaseManager::TimerLoop() {
-  std::unique_lock<std::mutex> lock(mu_);
+  mu_.Lock();
   while (!stopping_) {
     TimePoint next = TimePoint::max();
     for (const auto& [id, lease] : leases_) next = std::min(next, lease.expiry);
+    // A claim may move the next expiry (or add the first lease), so it ends the wait; so does Stop().
+    const uint64_t claims = claims_;
+    auto woken = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || claims_ != claims; };
     if (next == TimePoint::max()) {
-      cv_.wait(lock);
+      while (!woken()) cv_.Wait(mu_);
       continue;
     }
-    // Claims and Stop() notify: the next expiry may have moved.
-    if (cv_.wait_until(lock, next) == std::cv_status::no_timeout) continue;
-    lock.unlock();
+    if (clock_.WaitUntil(mu_, cv_, next, woken)) continue;
+    mu_.Unlock();
     if (absl::Status s = ExpireDue(); !s.ok()) {
       spdlog::error("lease expiry: {}", std::string(s.message()));
     }
-    lock.lock();
+    mu_.Lock();
   }
+  mu_.Unlock();
 }
 
 }  // namespace skein::controller::domain::lease

@@ -16,20 +16,17 @@
 // so a restart never moves leadership by itself.
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 #include <thread>
 
 #include "absl/status/statusor.h"
 #include "controller/domain/core/db.h"
+#include "lib/base/clock.h"
+#include "lib/base/mutex.h"
 
 namespace skein::controller::domain::lease {
-
-using Clock = std::function<std::chrono::steady_clock::time_point()>;
 
 struct ClaimResult {
   bool held = false;
@@ -41,8 +38,9 @@ struct ClaimResult {
 
 class LeaseManager {
  public:
-  // `clock` is injectable for tests; the timer thread (Start) always waits on the steady clock.
-  LeaseManager(Db* db, std::chrono::milliseconds duration, Clock clock = nullptr);
+  // Leases are measured and expired on `clock` (a simulated one in tests: the timer thread then
+  // expires leases when the test advances time past them).
+  LeaseManager(Db* db, std::chrono::milliseconds duration, Clock& clock);
   // Stops the timer thread.
   ~LeaseManager();
 
@@ -57,28 +55,31 @@ class LeaseManager {
   absl::StatusOr<ClaimResult> Claim(int64_t unit_id);
 
   // Ends every lease whose expiry has passed and elects successors. Called by the timer thread;
-  // tests with an injected clock call it directly. Internal on database errors.
-  absl::Status ExpireDue();
+  // tests may call it directly. Internal on database errors.
+  absl::Status ExpireDue() ABSL_LOCKS_EXCLUDED(mu_);
 
  private:
   struct AppLease {
     std::string holder;
-    std::chrono::steady_clock::time_point expiry;
-    std::map<std::string, std::chrono::steady_clock::time_point> last_claim;  // by unit name
+    Clock::TimePoint expiry;
+    std::map<std::string, Clock::TimePoint> last_claim;  // by unit name
   };
 
-  std::chrono::steady_clock::time_point Now() const;
-  absl::Status ExpireOne(int64_t app_id, AppLease& lease, std::chrono::steady_clock::time_point now);
-  void TimerLoop();
+  absl::Status ExpireOne(int64_t app_id, AppLease& lease, Clock::TimePoint now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void TimerLoop() ABSL_LOCKS_EXCLUDED(mu_);
 
   Db* const db_;
   const std::chrono::milliseconds duration_;
-  const Clock clock_;
+  Clock& clock_;
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::map<int64_t, AppLease> leases_;  // by application row; guarded by mu_
-  bool stopping_ = false;               // guarded by mu_
+  Mutex mu_;
+  CondVar cv_;
+  std::map<int64_t, AppLease> leases_ ABSL_GUARDED_BY(mu_);  // by application row
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // Bumped by every claim, so that the timer thread recomputes the next expiry.
+  uint64_t claims_ ABSL_GUARDED_BY(mu_) = 0;
+  // Started and joined only by the owner's thread (Start, Stop), never under mu_: joining under
+  // it would wait for a timer thread that needs it.
   std::thread timer_;
 };
 

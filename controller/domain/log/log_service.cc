@@ -76,7 +76,7 @@ absl::Status LogService::Append(int64_t model_id, std::vector<LogRecord> records
   return db_->Write("push-logs", [&](Tx& tx) -> absl::Status {
     int64_t seq = 0;
     for (LogRecord& r : records) {
-      if (r.timestamp.empty()) r.timestamp = FormatRfc3339Micros(std::chrono::system_clock::now());
+      if (r.timestamp.empty()) r.timestamp = FormatRfc3339Micros(tx.clock().WallNow());
       SQLite::Statement q = sql::Prepare(
           tx.db(), "INSERT INTO log_entries(model_id, entity, ts, level, module, message) VALUES (?, ?, ?, ?, ?, ?)",
           model_id, r.entity, r.timestamp, NormalizeLevel(r.level), r.module, r.message);

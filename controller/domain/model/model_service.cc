@@ -41,7 +41,7 @@ absl::StatusOr<bool> ModelService::Bootstrap(const BootstrapConfig& config) {
     sql::Exec(tx.db(), "INSERT INTO controller(id, uuid, name, admin_credential_hash) VALUES (0, ?, ?, ?)",
               config.controller_uuid, config.controller_name, config.admin_credential_hash);
     sql::Exec(tx.db(), "INSERT INTO models(name, uuid, created_at) VALUES (?, ?, ?)", std::string(kControllerModel),
-              NewUuid(), NowRfc3339());
+              NewUuid(), FormatRfc3339(tx.clock().WallNow()));
     sql::Exec(tx.db(), "INSERT INTO machines(id, hostname, address, credential_hash) VALUES ('0', ?, ?, ?)",
               config.machine0_hostname, config.machine0_address, config.machine0_credential_hash);
     tx.Record(-1, "controller", config.controller_name, "bootstrap");
@@ -73,7 +73,8 @@ absl::StatusOr<ModelRow> ModelService::AddModel(const std::string& name) {
   ModelRow model;
   absl::Status s = db_->Write("add-model", [&](Tx& tx) -> absl::Status {
     if (FindModel(tx, name).ok()) return absl::AlreadyExistsError(absl::StrCat("model \"", name, "\" already exists"));
-    sql::Exec(tx.db(), "INSERT INTO models(name, uuid, created_at) VALUES (?, ?, ?)", name, NewUuid(), NowRfc3339());
+    sql::Exec(tx.db(), "INSERT INTO models(name, uuid, created_at) VALUES (?, ?, ?)", name, NewUuid(),
+              FormatRfc3339(tx.clock().WallNow()));
     tx.Record(tx.db().getLastInsertRowid(), "model", name, "add");
     auto row = FindModel(tx, name);
     if (!row.ok()) return row.status();
@@ -124,8 +125,8 @@ absl::Status ModelService::SetMachineAgentSeen(const std::string& machine_id, bo
     auto m = FindMachine(tx, machine_id);
     if (!m.ok()) return m.status();
     if (m->agent_seen == seen) return absl::OkStatus();
-    sql::Exec(tx.db(), "UPDATE machines SET agent_seen = ?, agent_since = ? WHERE id = ?", seen, NowRfc3339(),
-              machine_id);
+    sql::Exec(tx.db(), "UPDATE machines SET agent_seen = ?, agent_since = ? WHERE id = ?", seen,
+              FormatRfc3339(tx.clock().WallNow()), machine_id);
     return absl::OkStatus();
   });
 }

@@ -156,7 +156,7 @@ absl::StatusOr<v1::ModelStatus> StatusService::ModelStatus(const std::string& mo
     }
     for (const AppRow& app : AppsOfModel(tx, m->id)) FillApplication(tx, out.add_applications(), app, addresses);
     for (const RelationRow& r : RelationsOfModel(tx, m->id)) FillRelation(out.add_relations(), r);
-    out.set_controller_timestamp(NowRfc3339());
+    out.set_controller_timestamp(FormatRfc3339(tx.clock().WallNow()));
     return absl::OkStatus();
   });
   if (!s.ok()) return s;

@@ -85,7 +85,7 @@ absl::Status UnitService::SetStatus(int64_t unit_id, StatusTarget target, const 
   return db_->Write("set-status", [&](Tx& tx) -> absl::Status {
     auto u = FindUnitById(tx, unit_id);
     if (!u.ok()) return u.status();
-    std::string now = NowRfc3339();
+    std::string now = FormatRfc3339(tx.clock().WallNow());
     switch (target) {
       case StatusTarget::kWorkload:
         sql::Exec(tx.db(),

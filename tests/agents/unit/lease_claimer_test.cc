@@ -9,7 +9,6 @@
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
-#include <thread>
 
 #include "agents/unit/fault/fault.h"
 #include "agents/unit/leadership/lease_claimer.h"
@@ -29,37 +28,50 @@ v1::ClaimLeadershipResponse Held(int64_t duration_ms) {
 }
 
 TEST(LeaseClaimerTest, RenewsAtHalfTheLeaseAndRetriesWhenUnavailable) {
-  LeaseClaimer claimer([] { return Held(60000); }, 1s);
+  LeaseClaimer claimer([] { return Held(60000); }, RealClock(), 1s);
   EXPECT_EQ(claimer.NextWait(Held(60000)), 30s) << "Juju: 60 s leases renewed every 30 s";
   EXPECT_EQ(claimer.NextWait(Held(2000)), 1s);
   EXPECT_EQ(claimer.NextWait(absl::UnavailableError("down")), 1s);
 }
 
-TEST(LeaseClaimerTest, ClaimsRepeatedlyUntilStopped) {
+// On a simulated clock: a claim at start, the next exactly half a lease later, a retry after
+// `retry` when the controller is away, and nothing after Stop().
+TEST(LeaseClaimerTest, ClaimsOnScheduleUntilStopped) {
+  SimulatedClock clock;
   std::mutex mu;
   std::condition_variable cv;
   int calls = 0;
+  auto await_calls = [&](int n) {
+    std::unique_lock<std::mutex> lock(mu);
+    return cv.wait_for(lock, 10s, [&] { return calls >= n; });
+  };
+  auto calls_now = [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    return calls;
+  };
   LeaseClaimer claimer([&]() -> absl::StatusOr<v1::ClaimLeadershipResponse> {
     std::lock_guard<std::mutex> lock(mu);
     ++calls;
     cv.notify_all();
     if (calls == 2) return absl::UnavailableError("controller restarting");
-    return Held(100);  // renew every 50 ms
-  }, 20ms);
+    return Held(60000);  // renew every 30 s
+  }, clock, 1s);
   claimer.Start();
-  {
-    std::unique_lock<std::mutex> lock(mu);
-    ASSERT_TRUE(cv.wait_for(lock, 10s, [&] { return calls >= 5; })) << "only " << calls << " claims";
-  }
+  ASSERT_TRUE(await_calls(1)) << "no claim at start";
+  ASSERT_TRUE(clock.AwaitWaiters(1, 10s));
+  clock.Advance(30s - 1ms);
+  ASSERT_TRUE(clock.AwaitWaiters(1, 10s));
+  EXPECT_EQ(calls_now(), 1) << "renewed before half the lease";
+  clock.Advance(1ms);
+  ASSERT_TRUE(await_calls(2)) << "no renewal at half the lease";
+  ASSERT_TRUE(clock.AwaitWaiters(1, 10s));
+  clock.Advance(1s);  // the second claim failed: retried after `retry`
+  ASSERT_TRUE(await_calls(3)) << "no retry while the controller was away";
+  ASSERT_TRUE(clock.AwaitWaiters(1, 10s));
   claimer.Stop();
-  int after_stop;
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    after_stop = calls;
-  }
-  std::this_thread::sleep_for(200ms);  // NOLINT: checking that nothing happens after Stop
-  std::lock_guard<std::mutex> lock(mu);
-  EXPECT_EQ(calls, after_stop) << "claims after Stop()";
+  EXPECT_EQ(clock.Waiters(), 0u);
+  clock.Advance(1h);
+  EXPECT_EQ(calls_now(), 3) << "claims after Stop()";
 }
 
 class FaultTest : public ::testing::Test {

@@ -75,7 +75,7 @@ TEST(LocalStateStoreTest, SavedStateSurvivesReopening) {
   testing::TempDir dir;
   std::string path = dir.path() + "/state.db";
   {
-    auto store = LocalStateStore::Open(path);
+    auto store = LocalStateStore::Open(path, RealClock());
     ASSERT_TRUE(store.ok()) << store.status();
     auto fresh = (*store)->Load();
     ASSERT_TRUE(fresh.ok());
@@ -86,7 +86,7 @@ TEST(LocalStateStoreTest, SavedStateSurvivesReopening) {
     later.next_commit_seq = 43;
     ASSERT_TRUE((*store)->Save(later).ok());
   }
-  auto store = LocalStateStore::Open(path);
+  auto store = LocalStateStore::Open(path, RealClock());
   ASSERT_TRUE(store.ok());
   auto loaded = (*store)->Load();
   ASSERT_TRUE(loaded.ok()) << loaded.status();

@@ -25,7 +25,7 @@ struct Recorder {
   }
 };
 
-TEST(LogPipelineTest, SendsLinesWithEntityLevelAndModule) {
+TEST(LogPipelineTest, SendsLinesWithEntityLevelModuleAndTheClocksTime) {
   Recorder r;
   auto p = std::make_shared<LogPipeline>("unit-app-0", r.Fn(), RealClock());
   p->Start();
@@ -37,7 +37,7 @@ TEST(LogPipelineTest, SendsLinesWithEntityLevelAndModule) {
   EXPECT_EQ(r.sent[0].level(), "WARNING");
   EXPECT_EQ(r.sent[0].module(), "unit.app/0.install");
   EXPECT_EQ(r.sent[0].message(), "careful");
-  EXPECT_FALSE(r.sent[0].timestamp().empty());
+  EXPECT_EQ(r.sent[0].timestamp(), "2026-01-01T00:00:01.500000Z");
 }
 
 TEST(LogPipelineTest, BoundedQueueDropsTheOldestWhileTheControllerIsAway) {

@@ -26,8 +26,12 @@ using ::testing::Not;
 constexpr char kModel[] = "0b5c3c7e-6f1a-4c1e-9a43-2f7d2e8b9c10";
 
 TEST(AgentMetricsTest, RendersInfoAndStartTimeBeforeAnyHook) {
-  AgentMetrics m("app/0", kModel);
+  SimulatedClock clock;  // its calendar starts at 2026-01-01T00:00:00Z
+  AgentMetrics m("app/0", kModel, clock);
+  clock.Advance(std::chrono::seconds(30));
   std::string text = m.Render();
+  EXPECT_THAT(text, HasSubstr("\nskein_unit_agent_start_time_seconds 1767225600.000\n"))
+      << "the start time is the construction's, not the render's";
   EXPECT_THAT(text, HasSubstr("# TYPE skein_unit_agent_info gauge\nskein_unit_agent_info{model_uuid=\"" +
                               std::string(kModel) + "\",unit=\"app/0\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("# TYPE skein_unit_agent_start_time_seconds gauge\n"));
@@ -38,7 +42,7 @@ TEST(AgentMetricsTest, RendersInfoAndStartTimeBeforeAnyHook) {
 }
 
 TEST(AgentMetricsTest, CountsHooksErrorsAndCumulativeBuckets) {
-  AgentMetrics m("app/0", kModel);
+  AgentMetrics m("app/0", kModel, RealClock());
   m.HookFinished("install", 0.001953125, false);
   m.HookFinished("install", 0.125, true);
   m.HookFinished("install", 20, false);
@@ -69,7 +73,7 @@ TEST(AgentMetricsTest, CountsHooksErrorsAndCumulativeBuckets) {
 }
 
 TEST(AgentMetricsTest, CountsActionsSeparately) {
-  AgentMetrics m("app/0", kModel);
+  AgentMetrics m("app/0", kModel, RealClock());
   m.ActionFinished("backup", 0.5, false);
   m.ActionFinished("backup", 0.5, true);
   std::string text = m.Render();
@@ -81,26 +85,33 @@ TEST(AgentMetricsTest, CountsActionsSeparately) {
 
 TEST(AgentMetricsTest, EscapesLabelValues) {
   EXPECT_EQ(EscapeLabelValue("a\\b\"c\nd"), "a\\\\b\\\"c\\nd");
-  AgentMetrics m("we\"ird/0", "mo\"del");
+  AgentMetrics m("we\"ird/0", "mo\"del", RealClock());
   m.HookFinished("x\\y\n", 0.01, false);
   std::string text = m.Render();
   EXPECT_THAT(text, HasSubstr("skein_unit_agent_info{model_uuid=\"mo\\\"del\",unit=\"we\\\"ird/0\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("skein_unit_agent_hooks_total{hook=\"x\\\\y\\n\"} 1\n"));
 }
 
-// A HookRunner that returns a preset outcome and remembers what it was asked to run.
+// A HookRunner that returns a preset outcome after `takes` of simulated time, and remembers
+// what it was asked to run.
 class FakeRunner : public HookRunner {
  public:
+  explicit FakeRunner(SimulatedClock* clock) : clock_(clock) {}
   HookOutcome Run(const std::string& hook_name, const std::map<std::string, std::string>& env,
                   const OutputFn& output) override {
     last_hook = hook_name;
+    clock_->Advance(takes);
     return next;
   }
   void Kill() override { ++kills; }
 
   HookOutcome next;
+  std::chrono::milliseconds takes{0};
   std::string last_hook;
   int kills = 0;
+
+ private:
+  SimulatedClock* clock_;
 };
 
 HookOutcome Outcome(HookOutcome::Kind kind) {
@@ -110,15 +121,18 @@ HookOutcome Outcome(HookOutcome::Kind kind) {
 }
 
 TEST(InstrumentedRunnerTest, RecordsHooksActionsAndFailuresButNotKills) {
-  FakeRunner inner;
-  AgentMetrics m("app/0", kModel);
-  InstrumentedRunner runner(&inner, &m);
+  SimulatedClock clock;
+  FakeRunner inner(&clock);
+  AgentMetrics m("app/0", kModel, clock);
+  InstrumentedRunner runner(&inner, &m, clock);
   const std::map<std::string, std::string> hook_env = {{"JUJU_HOOK_NAME", "install"}, {"JUJU_ACTION_NAME", ""}};
   const std::map<std::string, std::string> action_env = {{"JUJU_HOOK_NAME", ""}, {"JUJU_ACTION_NAME", "backup"}};
 
   inner.next = Outcome(HookOutcome::Kind::kOk);
+  inner.takes = std::chrono::milliseconds(2500);
   EXPECT_EQ(runner.Run("install", hook_env, nullptr).kind, HookOutcome::Kind::kOk);
   EXPECT_EQ(inner.last_hook, "install");
+  inner.takes = std::chrono::milliseconds(0);
   inner.next = Outcome(HookOutcome::Kind::kFailed);
   inner.next.exit_code = 3;
   HookOutcome failed = runner.Run("install", hook_env, nullptr);
@@ -136,6 +150,10 @@ TEST(InstrumentedRunnerTest, RecordsHooksActionsAndFailuresButNotKills) {
   std::string text = m.Render();
   EXPECT_THAT(text, HasSubstr("skein_unit_agent_hooks_total{hook=\"install\"} 2\n"));
   EXPECT_THAT(text, HasSubstr("skein_unit_agent_hook_errors_total{hook=\"install\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("skein_unit_agent_hook_duration_seconds_sum{hook=\"install\"} 2.5\n"))
+      << "the duration is the clock's time across the hook";
+  EXPECT_THAT(text, HasSubstr("skein_unit_agent_hook_duration_seconds_bucket{hook=\"install\",le=\"1\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("skein_unit_agent_hook_duration_seconds_bucket{hook=\"install\",le=\"2.5\"} 2\n"));
   EXPECT_THAT(text, HasSubstr("skein_unit_agent_hooks_total{hook=\"start\"} 1\n"));
   EXPECT_THAT(text, Not(HasSubstr("config-changed")));
   EXPECT_THAT(text, HasSubstr("skein_unit_agent_actions_total{action=\"backup\"} 1\n"));
@@ -190,9 +208,9 @@ std::string Body(const std::string& response) {
 }
 
 TEST(MetricsServerTest, ServesMetricsWithPrometheusHeaders) {
-  AgentMetrics m("app/0", kModel);
+  AgentMetrics m("app/0", kModel, RealClock());
   m.HookFinished("install", 0.1, false);
-  auto server = MetricsServer::Start("127.0.0.1", 0, [&m] { return m.Render(); });
+  auto server = MetricsServer::Start("127.0.0.1", 0, [&m] { return m.Render(); }, RealClock());
   ASSERT_TRUE(server.ok()) << server.status();
   ASSERT_GT((*server)->port(), 0);
 
@@ -214,7 +232,7 @@ TEST(MetricsServerTest, ServesMetricsWithPrometheusHeaders) {
 }
 
 TEST(MetricsServerTest, StopReturnsPromptlyAndIsIdempotent) {
-  auto server = MetricsServer::Start("127.0.0.1", 0, [] { return std::string("x\n"); });
+  auto server = MetricsServer::Start("127.0.0.1", 0, [] { return std::string("x\n"); }, RealClock());
   ASSERT_TRUE(server.ok()) << server.status();
   const int port = (*server)->port();
   // A client that connected and sent nothing is being served when Stop() comes.
@@ -230,7 +248,7 @@ TEST(MetricsServerTest, StopReturnsPromptlyAndIsIdempotent) {
 }
 
 TEST(MetricsServerTest, SilentClientDelaysTheNextOneOnlyUntilTheReadTimeout) {
-  auto server = MetricsServer::Start("127.0.0.1", 0, [] { return std::string("ok\n"); },
+  auto server = MetricsServer::Start("127.0.0.1", 0, [] { return std::string("ok\n"); }, RealClock(),
                                      std::chrono::milliseconds(300));
   ASSERT_TRUE(server.ok()) << server.status();
   int silent = Connect((*server)->port());
@@ -248,11 +266,11 @@ TEST(MetricsServerTest, SilentClientDelaysTheNextOneOnlyUntilTheReadTimeout) {
 }
 
 TEST(MetricsServerTest, BindErrorsAreReported) {
-  auto first = MetricsServer::Start("127.0.0.1", 0, [] { return std::string(); });
+  auto first = MetricsServer::Start("127.0.0.1", 0, [] { return std::string(); }, RealClock());
   ASSERT_TRUE(first.ok()) << first.status();
-  auto second = MetricsServer::Start("127.0.0.1", (*first)->port(), [] { return std::string(); });
+  auto second = MetricsServer::Start("127.0.0.1", (*first)->port(), [] { return std::string(); }, RealClock());
   EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ(MetricsServer::Start("127.0.0.1", 70000, [] { return std::string(); }).status().code(),
+  EXPECT_EQ(MetricsServer::Start("127.0.0.1", 70000, [] { return std::string(); }, RealClock()).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 

@@ -68,7 +68,7 @@ class UniterTest : public ::testing::Test {
     fake_.SetUnitSnapshot(Snapshot(charm_sha256_));
     fake_.Start();
     client_ = std::make_unique<AgentClient>(fake_.address(), rpc::Identity{"unit-app-0", "secret"});
-    auto store = LocalStateStore::Open(agent_dir_ + "/state.db");
+    auto store = LocalStateStore::Open(agent_dir_ + "/state.db", RealClock());
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
     runner_ = std::make_unique<CharmDirRunner>(agent_dir_ + "/charm");
@@ -89,7 +89,7 @@ class UniterTest : public ::testing::Test {
     config.api_addresses = fake_.address();
     config.agent_path = "/usr/bin:/bin";
     config.hook_retry = retry_policy_;
-    uniter_ = std::make_unique<Uniter>(config, client_.get(), store_.get(), runner_.get());
+    uniter_ = std::make_unique<Uniter>(config, client_.get(), store_.get(), runner_.get(), *clock_);
     thread_ = std::thread([this] { result_ = uniter_->Run(); });
   }
 
@@ -107,6 +107,9 @@ class UniterTest : public ::testing::Test {
   std::string agent_dir_, fail_dir_, hook_log_;
   std::string charm_sha256_;
   HookRetryPolicy retry_policy_;  // Juju's 5 s..5 min unless a test shortens it
+  // The uniter's clock: real, unless a test moves time itself (clock_ = &simulated_).
+  SimulatedClock simulated_;
+  Clock* clock_ = &RealClock();
   FakeAgentService fake_;
   std::unique_ptr<AgentClient> client_;
   std::unique_ptr<LocalStateStore> store_;
@@ -406,30 +409,34 @@ TEST_F(UniterTest, ResolvedNoRetrySkipsTheHookDataAndStartStillFollows) {
 }
 
 TEST_F(UniterTest, AutomaticRetryRerunsTheFailedHookByItself) {
-  retry_policy_.min_delay = std::chrono::milliseconds(50);
-  retry_policy_.max_delay = std::chrono::milliseconds(200);
+  clock_ = &simulated_;  // Juju's policy: the first retry exactly 5 s after the failure
   testing::WriteFile(fail_dir_ + "/config-changed", "");
   StartUniter();
   ASSERT_TRUE(fake_.WaitUntil([&] { return AgentErrored(fake_); }));
   std::filesystem::remove(fail_dir_ + "/config-changed");
+  ASSERT_TRUE(simulated_.AwaitWaiters(1, std::chrono::seconds(10))) << "the uniter is not waiting for the retry";
+  simulated_.Advance(std::chrono::milliseconds(4999));
+  ASSERT_TRUE(simulated_.AwaitWaiters(1, std::chrono::seconds(10)));
+  EXPECT_EQ(HookLog(), (Lines{"install ", "leader-elected ", "config-changed "})) << "retried before 5 s";
+  simulated_.Advance(std::chrono::milliseconds(1));
   ASSERT_TRUE(fake_.WaitUntil([&] { return Committed(fake_, "start"); }));
-  Lines log = HookLog();
-  EXPECT_GE(std::count(log.begin(), log.end(), "config-changed "), 2);
-  EXPECT_EQ(log.back(), "start ");
+  EXPECT_EQ(HookLog(), (Lines{"install ", "leader-elected ", "config-changed ", "config-changed ", "start "}));
 }
 
 TEST_F(UniterTest, NoAutomaticRetryWhenTheModelSwitchesItOff) {
-  retry_policy_.min_delay = std::chrono::milliseconds(10);
-  retry_policy_.max_delay = std::chrono::milliseconds(10);
+  clock_ = &simulated_;
   fake_.UpdateUnitSnapshot([](v1::UnitSnapshot& s) { (*s.mutable_model_config())["automatically-retry-hooks"] = "false"; });
   testing::WriteFile(fail_dir_ + "/config-changed", "");
   StartUniter();
   ASSERT_TRUE(fake_.WaitUntil([&] { return AgentErrored(fake_); }));
-  // Switching retries on starts the timer; until then the hook stays failed.
-  EXPECT_FALSE(fake_.WaitUntil([&] { return false; }, std::chrono::milliseconds(200)));
-  EXPECT_EQ(HookLog(), (Lines{"install ", "leader-elected ", "config-changed "}));
+  // An hour passes with retries off: the hook stays failed.
+  simulated_.Advance(std::chrono::hours(1));
+  // Switching retries on starts the timer from now: the retry comes 5 s later.
   std::filesystem::remove(fail_dir_ + "/config-changed");
   fake_.UpdateUnitSnapshot([](v1::UnitSnapshot& s) { (*s.mutable_model_config())["automatically-retry-hooks"] = "true"; });
+  ASSERT_TRUE(simulated_.AwaitWaiters(1, std::chrono::seconds(10))) << "switching retries on armed no timer";
+  EXPECT_EQ(HookLog(), (Lines{"install ", "leader-elected ", "config-changed "})) << "retried while retries were off";
+  simulated_.Advance(std::chrono::seconds(5));
   ASSERT_TRUE(fake_.WaitUntil([&] { return Committed(fake_, "start"); }));
 }
 
@@ -442,10 +449,18 @@ TEST_F(UniterTest, ConfigChangeRunsConfigChanged) {
 }
 
 TEST_F(UniterTest, ChangedUpdateStatusIntervalTakesEffect) {
+  clock_ = &simulated_;
   fake_.UpdateUnitSnapshot([](v1::UnitSnapshot& s) { (*s.mutable_model_config())["update-status-hook-interval"] = "1h"; });
   StartUniter();
   ASSERT_TRUE(WaitForCommits(4));
-  fake_.UpdateUnitSnapshot([](v1::UnitSnapshot& s) { (*s.mutable_model_config())["update-status-hook-interval"] = "100ms"; });
+  // The timer runs from start; the new interval applies to it at once.
+  fake_.UpdateUnitSnapshot([](v1::UnitSnapshot& s) { (*s.mutable_model_config())["update-status-hook-interval"] = "5m"; });
+  ASSERT_TRUE(simulated_.AwaitWaiters(1, std::chrono::seconds(10)));
+  simulated_.Advance(std::chrono::minutes(5) - std::chrono::milliseconds(1));
+  ASSERT_TRUE(simulated_.AwaitWaiters(1, std::chrono::seconds(10)));
+  EXPECT_FALSE(fake_.WaitUntil([&] { return Committed(fake_, "update-status"); }, std::chrono::milliseconds(0)))
+      << "update-status before its interval";
+  simulated_.Advance(std::chrono::milliseconds(1));
   ASSERT_TRUE(fake_.WaitUntil([&] { return Committed(fake_, "update-status"); }));
   EXPECT_EQ(HookLog().back(), "update-status ");
 }

@@ -1,14 +1,17 @@
-// The workload supervisor (DESIGN §9) with real /bin/sh services in temporary directories.
+// The workload supervisor (DESIGN §9) with real /bin/sh services in temporary directories, on a
+// simulated clock: restart backoff and the kill grace pass when the test advances time.
 
 #include "agents/unit/workload/supervisor.h"
 
 #include <signal.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <functional>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "gmock/gmock.h"
@@ -81,13 +84,18 @@ class WorkloadTest : public ::testing::Test {
     work_ = tmp_.path() + "/work";
     std::filesystem::create_directories(work_);
   }
+  // Waits (in real time) until the supervisor waits on the clock `n` times: for a backoff to
+  // pass or for the kill grace.
+  void AwaitClockWaits(size_t n = 1) { ASSERT_TRUE(clock_.AwaitWaiters(n, std::chrono::seconds(15))); }
+
   TempDir tmp_;
   std::string state_;
   std::string work_;
+  SimulatedClock clock_;
 };
 
 TEST_F(WorkloadTest, RestartsAServiceThatWasKilled) {
-  Supervisor s(state_);
+  Supervisor s(state_, clock_);
   ASSERT_TRUE(s.Replan({Sleeper("web", work_)}).ok());
   pid_t first = WaitRunning(s, "web", work_);
   ASSERT_GT(first, 0);
@@ -95,6 +103,8 @@ TEST_F(WorkloadTest, RestartsAServiceThatWasKilled) {
   EXPECT_FALSE(Info(s, "web")->last_exit_status.has_value());
 
   ASSERT_EQ(::kill(first, SIGKILL), 0);
+  AwaitClockWaits();  // the first restart comes after the initial backoff, 0.5 s
+  clock_.Advance(std::chrono::milliseconds(500));
   pid_t second = WaitRunning(s, "web", work_, first);
   ASSERT_GT(second, 0);
   EXPECT_NE(second, first);
@@ -105,7 +115,7 @@ TEST_F(WorkloadTest, RestartsAServiceThatWasKilled) {
 }
 
 TEST_F(WorkloadTest, ChangedSpecRestartsUnchangedKeepsRemovedStops) {
-  Supervisor s(state_);
+  Supervisor s(state_, clock_);
   ASSERT_TRUE(s.Replan({Sleeper("a", work_), Sleeper("b", work_)}).ok());
   pid_t a1 = WaitRunning(s, "a", work_);
   pid_t b1 = WaitRunning(s, "b", work_);
@@ -133,19 +143,21 @@ TEST_F(WorkloadTest, ChangedSpecRestartsUnchangedKeepsRemovedStops) {
 }
 
 TEST_F(WorkloadTest, StopKillsEveryServiceEvenOneIgnoringSigterm) {
-  SupervisorOptions options;
-  options.kill_grace = std::chrono::milliseconds(300);
-  Supervisor s(state_, options);
+  Supervisor s(state_, clock_);  // kill_grace 3 s
   ASSERT_TRUE(s.Replan({Sleeper("polite", work_), Sleeper("stubborn", work_, "trap '' TERM; ")}).ok());
   pid_t polite = WaitRunning(s, "polite", work_);
   pid_t stubborn = WaitRunning(s, "stubborn", work_);
   ASSERT_GT(polite, 0);
   ASSERT_GT(stubborn, 0);
 
-  auto start = std::chrono::steady_clock::now();
-  s.Stop();
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
-  EXPECT_TRUE(Gone(polite));
+  std::thread stopping([&] { s.Stop(); });
+  AwaitClockWaits();  // SIGTERM sent; Stop waits out the grace for the stubborn one
+  EXPECT_TRUE(WaitFor([&] { return Gone(polite); })) << "SIGTERM did not stop the polite service";
+  clock_.Advance(std::chrono::milliseconds(2999));
+  AwaitClockWaits();
+  EXPECT_FALSE(Gone(stubborn)) << "killed before the grace passed";
+  clock_.Advance(std::chrono::milliseconds(1));
+  stopping.join();
   EXPECT_TRUE(Gone(stubborn));
   EXPECT_TRUE(s.Services().empty());
   s.Stop();
@@ -156,7 +168,7 @@ TEST_F(WorkloadTest, StopKillsEveryServiceEvenOneIgnoringSigterm) {
 TEST_F(WorkloadTest, StartBringsBackThePersistedPlan) {
   pid_t old_pid = 0;
   {
-    Supervisor s(state_);
+    Supervisor s(state_, clock_);
     ASSERT_TRUE(s.Start().ok());  // nothing saved yet
     EXPECT_TRUE(s.Services().empty());
     ServiceSpec spec = Sleeper("db", work_);
@@ -167,7 +179,7 @@ TEST_F(WorkloadTest, StartBringsBackThePersistedPlan) {
   }  // the destructor stops the service
   EXPECT_TRUE(Gone(old_pid));
 
-  Supervisor again(state_);
+  Supervisor again(state_, clock_);
   EXPECT_TRUE(again.Services().empty());
   ASSERT_TRUE(again.Start().ok());
   pid_t new_pid = WaitRunning(again, "db", work_, old_pid);
@@ -177,7 +189,7 @@ TEST_F(WorkloadTest, StartBringsBackThePersistedPlan) {
 
 TEST_F(WorkloadTest, CorruptPlanIsDataLoss) {
   testing::WriteFile(state_ + "/plan.json", "{not json");
-  Supervisor s(state_);
+  Supervisor s(state_, clock_);
   EXPECT_EQ(s.Start().code(), absl::StatusCode::kDataLoss);
 }
 
@@ -188,7 +200,7 @@ TEST_F(WorkloadTest, ServiceGetsExactlyItsEnvironmentAndLogsToItsFile) {
   // A bare `sh` is found through the default PATH; the working dir defaults to the state dir.
   spec.command = {"sh", "-c", "env > env.txt; echo to-stdout; echo to-stderr >&2; echo done > done; exec sleep 1000"};
   spec.environment = {{"GREETING", "hello world"}};
-  Supervisor s(state_);
+  Supervisor s(state_, clock_);
   ASSERT_TRUE(s.Replan({spec}).ok());
   ASSERT_TRUE(WaitFor([&] { return std::filesystem::exists(state_ + "/done"); }));
   std::string env = ReadFile(state_ + "/env.txt");
@@ -201,41 +213,70 @@ TEST_F(WorkloadTest, ServiceGetsExactlyItsEnvironmentAndLogsToItsFile) {
   ::unsetenv("SKEIN_WORKLOAD_TEST_LEAK");
 }
 
-TEST_F(WorkloadTest, ExitingServiceIsRestartedWithGrowingBackoff) {
-  SupervisorOptions options;
-  options.initial_backoff = std::chrono::milliseconds(20);
-  options.max_backoff = std::chrono::milliseconds(80);
-  Supervisor s(state_, options);
+TEST_F(WorkloadTest, ExitingServiceIsRestartedWithDoublingBackoffUpToTheCap) {
+  Supervisor s(state_, clock_);  // Pebble's backoff: 0.5 s, doubling up to 10 s
   ServiceSpec spec;
   spec.name = "flaky";
   spec.command = {"/bin/sh", "-c", "echo run >> runs; exit 3"};
   spec.working_dir = work_;
   ASSERT_TRUE(s.Replan({spec}).ok());
-  ASSERT_TRUE(WaitFor([&] { return Info(s, "flaky")->restarts >= 4; }));
+  auto runs = [&] {
+    std::string text = ReadFile(work_ + "/runs");
+    return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+  };
+  const std::vector<std::chrono::milliseconds> backoff = {
+      std::chrono::milliseconds(500), std::chrono::seconds(1), std::chrono::seconds(2), std::chrono::seconds(4),
+      std::chrono::seconds(8),        std::chrono::seconds(10), std::chrono::seconds(10)};
+  for (size_t i = 0; i < backoff.size(); ++i) {
+    AwaitClockWaits();  // run i+1 exited; the supervisor waits out the backoff
+    ASSERT_EQ(runs(), static_cast<int>(i + 1));
+    clock_.Advance(backoff[i] - std::chrono::milliseconds(1));
+    AwaitClockWaits();
+    EXPECT_EQ(Info(s, "flaky")->restarts, static_cast<int>(i)) << "restarted before " << backoff[i].count() << " ms";
+    clock_.Advance(std::chrono::milliseconds(1));
+    ASSERT_TRUE(WaitFor([&] { return Info(s, "flaky")->restarts == static_cast<int>(i + 1); }));
+  }
   auto info = Info(s, "flaky");
   EXPECT_EQ(info->last_exit_status, 3);
   EXPECT_TRUE(info->last_error.empty());
-  s.Stop();
-  std::string runs = ReadFile(work_ + "/runs");
-  EXPECT_GE(std::count(runs.begin(), runs.end(), '\n'), 4);
+}
+
+TEST_F(WorkloadTest, BackoffStartsOverAfterALongRun) {
+  Supervisor s(state_, clock_);
+  ASSERT_TRUE(s.Replan({Sleeper("web", work_)}).ok());
+  pid_t pid = WaitRunning(s, "web", work_);
+  for (int i = 0; i < 3; ++i) {  // three quick crashes: the backoff grows to 2 s
+    ASSERT_EQ(::kill(pid, SIGKILL), 0);
+    AwaitClockWaits();
+    clock_.Advance(std::chrono::milliseconds(500) * (1 << i));
+    pid = WaitRunning(s, "web", work_, pid);
+    ASSERT_GT(pid, 0);
+  }
+  clock_.Advance(std::chrono::seconds(31));  // a run longer than reset_after (30 s)
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  AwaitClockWaits();
+  clock_.Advance(std::chrono::milliseconds(500));
+  EXPECT_GT(WaitRunning(s, "web", work_, pid), 0) << "the backoff did not start over at 0.5 s";
+  EXPECT_EQ(Info(s, "web")->restarts, 4);
 }
 
 TEST_F(WorkloadTest, CommandThatCannotStartIsRetriedAndReported) {
-  SupervisorOptions options;
-  options.initial_backoff = std::chrono::milliseconds(20);
-  Supervisor s(state_, options);
+  Supervisor s(state_, clock_);
   ServiceSpec spec;
   spec.name = "missing";
   spec.command = {"/nonexistent/binary"};
   ASSERT_TRUE(s.Replan({spec}).ok());
-  ASSERT_TRUE(WaitFor([&] { return Info(s, "missing")->restarts >= 1; }));
+  AwaitClockWaits();
   auto info = Info(s, "missing");
   EXPECT_FALSE(info->running);
   EXPECT_THAT(info->last_error, HasSubstr("No such file"));
+  EXPECT_EQ(info->restarts, 0);
+  clock_.Advance(std::chrono::milliseconds(500));
+  ASSERT_TRUE(WaitFor([&] { return Info(s, "missing")->restarts >= 1; }));
 }
 
 TEST_F(WorkloadTest, InvalidPlansChangeNothing) {
-  Supervisor s(state_);
+  Supervisor s(state_, clock_);
   ServiceSpec spec = Sleeper("ok", work_);
   ServiceSpec bad_name = spec;
   bad_name.name = "../x";

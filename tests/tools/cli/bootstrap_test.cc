@@ -57,7 +57,7 @@ TEST(DaemonTest, WaitsForTheReadyLine) {
   // The ready fd number arrives as $2 (after "--ready-fd").
   spec.args = {"-c", "echo 127.0.0.1:4242 >&$2; exec sleep 600", "sh"};
   spec.log_path = dir.path() + "/log";
-  auto d = StartDaemon(spec);
+  auto d = StartDaemon(spec, RealClock());
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_EQ(d->ready_line, "127.0.0.1:4242");
   EXPECT_TRUE(process::IsAlive(d->pid));
@@ -79,7 +79,7 @@ TEST(DaemonTest, ExitBeforeReadyQuotesTheLog) {
   spec.binary = "/bin/sh";
   spec.args = {"-c", "echo cannot open database >&2; exit 3", "sh"};
   spec.log_path = dir.path() + "/log";
-  auto d = StartDaemon(spec);
+  auto d = StartDaemon(spec, RealClock());
   ASSERT_FALSE(d.ok());
   EXPECT_EQ(d.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(d.status().message(), "sh stopped before it was ready: cannot open database");
@@ -92,7 +92,7 @@ TEST(DaemonTest, NotReadyInTimeIsStopped) {
   spec.args = {"-c", "echo $$ > " + dir.path() + "/pid; exec sleep 600", "sh"};
   spec.log_path = dir.path() + "/log";
   spec.ready_timeout = std::chrono::milliseconds(300);
-  auto d = StartDaemon(spec);
+  auto d = StartDaemon(spec, RealClock());
   ASSERT_FALSE(d.ok());
   EXPECT_EQ(d.status().code(), absl::StatusCode::kDeadlineExceeded);
   auto pid = process::ReadPidFile(dir.path() + "/pid");
@@ -105,7 +105,7 @@ TEST(DaemonTest, MissingBinary) {
   DaemonSpec spec;
   spec.binary = dir.path() + "/nope";
   spec.log_path = dir.path() + "/log";
-  auto d = StartDaemon(spec);
+  auto d = StartDaemon(spec, RealClock());
   ASSERT_FALSE(d.ok());
   EXPECT_NE(d.status().message().find("cannot run"), absl::string_view::npos) << d.status();
 }

@@ -84,6 +84,22 @@ TEST_F(CommandsTest, EmptyModelTabular) {
   EXPECT_EQ(r.err, "Model \"controller\" is empty.\n");
 }
 
+TEST_F(CommandsTest, StatusWithoutAControllerTimestampShowsWhenItArrived) {
+  fake().status.mutable_model()->set_name("controller");
+  SimulatedClock clock;  // 2026-01-01T00:00:00Z
+  clock.Advance(std::chrono::seconds(3723));
+  RunOptions o;
+  o.clock = &clock;
+  CliRun r = Skein({"status"}, o);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "Model       Controller  Cloud/Region  Version  Timestamp\n"
+            "controller  local       local         3.6.11   01:02:03Z\n");
+  r = Skein({"status", "--format", "json"}, o);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["controller"]["timestamp"], "01:02:03Z");
+}
+
 TEST_F(CommandsTest, StatusSelectorsAndRelationsNote) {
   fake().status = testing::SampleStatus();
   CliRun r = Skein({"status", "-m", "dev", "--format", "json", "--relations", "wordpress"});

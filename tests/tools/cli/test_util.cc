@@ -38,6 +38,7 @@ CliRun RunSkein(const std::string& data_dir, const std::vector<std::string>& arg
   env.no_color = true;
   env.ready_timeout = options.ready_timeout;
   env.kill_grace = std::chrono::milliseconds(5000);
+  env.clock = options.clock;
   CliRun run;
   run.code = commands::RunCli(args, env);
   run.out = out.str();

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "lib/base/clock.h"
 #include "tools/cli/commands/environment.h"
 
 namespace skein::cli::testing {
@@ -35,6 +36,7 @@ struct RunOptions {
   std::string stdin_text;
   std::string bin_dir;
   std::chrono::milliseconds ready_timeout{10000};
+  Clock* clock = &RealClock();  // the commands' clock (Environment::clock)
 };
 
 // Runs `skein <args>` in-process against `data_dir`.

@@ -66,7 +66,7 @@ constexpr int kControllerPortAttempts = 5;
 // a restart does (it binds the stored address). When the port was taken meanwhile the
 // controller exits with `ERROR address 127.0.0.1:P in use` and another port is tried.
 absl::StatusOr<Daemon> StartControllerOnStoredPort(const DaemonSpec& spec, const std::string& address_file,
-                                                   std::ostream& progress) {
+                                                   const Clock& clock, std::ostream& progress) {
   std::mt19937 rng(std::random_device{}());
   const PortRange range = HostControllerPortRange();
   absl::Status last;
@@ -75,7 +75,7 @@ absl::StatusOr<Daemon> StartControllerOnStoredPort(const DaemonSpec& spec, const
     if (!port.ok()) return port.status();
     const std::string address = absl::StrCat("127.0.0.1:", *port);
     if (auto s = WriteFileAtomic(address_file, address + "\n", 0600); !s.ok()) return s;
-    auto controller = StartDaemon(spec);
+    auto controller = StartDaemon(spec, clock);
     if (controller.ok()) return controller;
     last = controller.status();
     if (!absl::StrContains(last.message(), absl::StrCat("address ", address, " in use"))) return last;
@@ -158,7 +158,7 @@ absl::Status Bootstrap(const BootstrapOptions& o) {
   }
   controller_spec.log_path = controller_dir + "/controller.log";
   controller_spec.ready_timeout = o.ready_timeout;
-  auto controller = StartControllerOnStoredPort(controller_spec, controller_dir + "/address", progress);
+  auto controller = StartControllerOnStoredPort(controller_spec, controller_dir + "/address", *o.clock, progress);
   if (!controller.ok()) return controller.status();
   rollback.AddPid(controller->pid);
   const std::string address = controller->ready_line;
@@ -185,7 +185,7 @@ absl::Status Bootstrap(const BootstrapOptions& o) {
   machine_spec.args = {"--data-dir", machine_dir};
   machine_spec.log_path = machine_dir + "/machine-agent.log";
   machine_spec.ready_timeout = o.ready_timeout;
-  auto machine = StartDaemon(machine_spec);
+  auto machine = StartDaemon(machine_spec, *o.clock);
   if (!machine.ok()) return machine.status();
   rollback.AddPid(machine->pid);
   progress << " - " << kMachineAgentBinary << " (pid " << machine->pid << ")\n";

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "lib/base/clock.h"
 
 namespace skein::cli::bootstrap {
 
@@ -24,6 +25,7 @@ struct BootstrapOptions {
   std::string bin_dir;                   // where the daemons live (ExecutableDir())
   std::chrono::milliseconds ready_timeout{30000};
   std::ostream* progress = nullptr;      // stderr
+  const Clock* clock = &RealClock();     // the daemons' readiness waits; not owned
 };
 
 // Errors:

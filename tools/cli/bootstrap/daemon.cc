@@ -89,7 +89,7 @@ bool BelongsTo(pid_t pid, const std::string& root) {
 
 }  // namespace
 
-absl::StatusOr<Daemon> StartDaemon(const DaemonSpec& spec) {
+absl::StatusOr<Daemon> StartDaemon(const DaemonSpec& spec, const Clock& clock) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return absl::InternalError(absl::StrCat("pipe: ", std::strerror(errno)));
   // The write end must survive exec in the child; the read end stays ours alone.
@@ -109,11 +109,11 @@ absl::StatusOr<Daemon> StartDaemon(const DaemonSpec& spec) {
     return pid.status();
   }
   const std::string name = fs::path(spec.binary).filename().string();
-  auto deadline = std::chrono::steady_clock::now() + spec.ready_timeout;
+  const Clock::TimePoint deadline = clock.Now() + spec.ready_timeout;
   std::string line;
   bool got_line = false, closed = false;
   while (!got_line && !closed) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock.Now());
     if (left.count() <= 0) break;
     pollfd p{fds[0], POLLIN, 0};
     int r = ::poll(&p, 1, static_cast<int>(left.count()));

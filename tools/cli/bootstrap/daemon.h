@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "lib/base/clock.h"
 
 namespace skein::cli::bootstrap {
 
@@ -31,8 +32,8 @@ struct Daemon {
 //   Internal          the binary cannot be started
 //   Unavailable       it exited or closed the pipe before writing a line (the message quotes the
 //                     last line of its log)
-//   DeadlineExceeded  no line within `ready_timeout`
-absl::StatusOr<Daemon> StartDaemon(const DaemonSpec& spec);
+//   DeadlineExceeded  no line within `ready_timeout` (measured on `clock`)
+absl::StatusOr<Daemon> StartDaemon(const DaemonSpec& spec, const Clock& clock);
 
 // argv of a running process from /proc; empty when it is gone or unreadable.
 std::vector<std::string> ProcessArgv(pid_t pid);

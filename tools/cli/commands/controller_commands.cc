@@ -73,6 +73,7 @@ class BootstrapCommand : public Command {
     o.bin_dir = env.bin_dir;
     o.ready_timeout = env.ready_timeout;
     o.progress = env.err;
+    o.clock = env.clock;
     // --no-switch is accepted: skein has one controller per $SKEIN_DATA, so it is always current.
     return bootstrap::Bootstrap(o);
   }

@@ -19,6 +19,7 @@ Environment ProcessEnvironment() {
   env.in = &std::cin;
   env.data_dir = SkeinDataDir();
   env.bin_dir = ExecutableDir();
+  env.clock = &RealClock();
   env.stdin_tty = ::isatty(0) == 1;
   env.stdout_tty = ::isatty(1) == 1;
   env.stderr_tty = ::isatty(2) == 1;

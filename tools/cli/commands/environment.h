@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "lib/base/clock.h"
 
 namespace skein::cli::commands {
 
@@ -24,6 +25,8 @@ struct Environment {
   bool no_color = false;        // NO_COLOR set or TERM=dumb
   std::chrono::milliseconds ready_timeout{30000};
   std::chrono::milliseconds kill_grace{15000};
+  // Where commands read the time and wait (the real clock in ProcessEnvironment). Not owned.
+  Clock* clock = &RealClock();
 
   // Colour on stdout: only on a terminal, never with NO_COLOR or TERM=dumb.
   bool ColorStdout() const { return stdout_tty && !no_color; }

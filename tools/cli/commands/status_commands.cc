@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/base/names.h"
+#include "lib/base/time.h"
 #include "tools/cli/commands/common.h"
 #include "tools/cli/commands/registry.h"
 #include "tools/cli/output/render.h"
@@ -102,6 +103,8 @@ class StatusCommand : public Command {
     req.set_model(session->model());
     auto status = session->connection->Call(&Controller::StubInterface::GetStatus, req);
     if (!status.ok()) return status.status();
+    // A controller that does not say when it took the status: the time it arrived stands in.
+    if (status->controller_timestamp().empty()) status->set_controller_timestamp(FormatRfc3339(env.clock->WallNow()));
     bool matched = selectors_.empty() || FilterStatus(selectors_, &*status);
     bool relations = relations_ || integrations_;
     const std::string& controller = session->target.controller_name;

@@ -132,8 +132,7 @@ json StatusToJson(const skein::v1::ModelStatus& status, const std::string& contr
   json apps = json::object();
   for (const auto& a : status.applications()) apps[a.name()] = ApplicationJson(a, version, caas);
   out["applications"] = std::move(apps);
-  std::string ts = status.controller_timestamp().empty() ? NowRfc3339() : status.controller_timestamp();
-  out["controller"] = {{"timestamp", ClockTime(ts) + "Z"}};
+  out["controller"] = {{"timestamp", ClockTime(status.controller_timestamp()) + "Z"}};
   return out;
 }
 

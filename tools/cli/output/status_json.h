@@ -21,6 +21,7 @@ nlohmann::json StatusInfoJson(const skein::v1::StatusInfo& info, const std::stri
 
 // The whole status document. `controller_name` fills model.controller when the controller did
 // not say. The document always has `model`, `machines` and `applications` (maps, never null).
+// The timestamp is the status's controller_timestamp (the caller fills it when missing).
 nlohmann::json StatusToJson(const skein::v1::ModelStatus& status, const std::string& controller_name);
 
 // True when the model has no applications and no machines (`Model "x" is empty.`).

@@ -71,9 +71,9 @@ void ModelSection(const skein::v1::ModelStatus& status, const TabularOptions& o,
   t.AddHeader({"Model", "Controller", "Cloud/Region", "Version", "Timestamp"});
   std::string cloud = m.cloud().empty() ? "local" : m.cloud();
   std::string region = m.region().empty() ? cloud : cloud + "/" + m.region();
-  std::string ts = status.controller_timestamp().empty() ? NowRfc3339() : status.controller_timestamp();
   t.AddRow({m.name(), m.controller().empty() ? o.controller_name : m.controller(), region,
-            m.agent_version().empty() ? kJujuVersion : m.agent_version(), ClockTime(ts) + "Z"});
+            m.agent_version().empty() ? kJujuVersion : m.agent_version(),
+            ClockTime(status.controller_timestamp()) + "Z"});
   *out += t.Render();
 }
 
