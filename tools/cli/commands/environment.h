@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "lib/base/clock.h"
 
 namespace skein::cli::commands {
 
@@ -24,6 +25,7 @@ struct Environment {
   bool no_color = false;        // NO_COLOR set or TERM=dumb
   std::chrono::milliseconds ready_timeout{30000};
   std::chrono::milliseconds kill_grace{15000};
+  Clock* clock = &RealClock();  // every wait and duration a command measures
 
   // Colour on stdout: only on a terminal, never with NO_COLOR or TERM=dumb.
   bool ColorStdout() const { return stdout_tty && !no_color; }
