@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <thread>
 
 #include "controller/api/agent_service.h"
 #include "controller/api/controller_service.h"
+#include "controller/api/stream_auth.h"
+#include "controller/api/watch_stream.h"
 #include "lib/base/status_macros.h"
 
 namespace skein::controller::api {
@@ -14,7 +15,8 @@ namespace {
 using domain::auth::Kind;
 using domain::auth::Principal;
 
-// A long poll answers after this long at most; the CLI asks again until its own deadline.
+// A ShowTask long poll answers after this long at most; its client asks again until its own
+// deadline.
 constexpr int64_t kMaxWaitMs = 60000;
 
 void Fill(v1::TaskInfo* out, const domain::action::TaskRecord& t) {
@@ -53,19 +55,64 @@ grpc::ServerUnaryReactor* ControllerService::RunAction(grpc::CallbackServerConte
 
 grpc::ServerUnaryReactor* ControllerService::ShowTask(grpc::CallbackServerContext* ctx, const v1::ShowTaskRequest* req,
                                                       v1::TaskInfo* resp) {
-  auto work = [=, this]() -> absl::Status {
-    RETURN_IF_ERROR(Admin(ctx));
-    auto wait = std::chrono::milliseconds(std::clamp<int64_t>(req->wait_ms(), 0, kMaxWaitMs));
-    ASSIGN_OR_RETURN(domain::action::TaskRecord t, b_.actions->GetTask(req->model(), req->task_id(), wait));
-    Fill(resp, t);
-    return absl::OkStatus();
+  if (req->wait_ms() <= 0) {
+    return RunUnary(ctx, b_.executor, [=, this]() -> absl::Status {
+      RETURN_IF_ERROR(Admin(ctx));
+      ASSIGN_OR_RETURN(domain::action::TaskRecord t, b_.actions->GetTask(req->model(), req->task_id()));
+      Fill(resp, t);
+      return absl::OkStatus();
+    });
+  }
+  // A long poll (clients older than WatchTask): the hub wakes it when the task changes, and it
+  // answers once the task is done or the wait has passed. The builder may run after the call's
+  // context is gone, so it keeps copies of what it needs.
+  auto claimed = rpc::ClaimedIdentity(*ctx);
+  Backend b = b_;
+  std::string model = req->model();
+  std::string task_id = req->task_id();
+  auto builder = [claimed, b, model, task_id, authorized = false](bool expired) mutable {
+    StreamUpdate<v1::TaskInfo> up;
+    if (!AuthorizeAdminOnce(b, claimed, &authorized, &up)) return up;
+    auto view = b.actions->WatchedTask(model, task_id);
+    if (FinishOnError(view, &up)) return up;
+    up.keys = view->keys;
+    if (view->task.Done() || expired) {
+      Fill(&up.messages.emplace_back(), view->task);
+      up.finish = grpc::Status::OK;
+    }
+    return up;
   };
-  if (req->wait_ms() <= 0) return RunUnary(ctx, b_.executor, std::move(work));
-  // A long poll blocks for up to a minute: it gets its own thread rather than one of the
-  // executor's few. ActionService::Shutdown ends it when the server stops.
-  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  std::thread([reactor, work = std::move(work)]() mutable { reactor->Finish(rpc::ToGrpc(work())); }).detach();
-  return reactor;
+  auto wait = std::chrono::milliseconds(std::clamp<int64_t>(req->wait_ms(), 0, kMaxWaitMs));
+  return WatchUnary<v1::TaskInfo>::Start(b_.hub, b_.executor, resp, wait, std::move(builder));
+}
+
+grpc::ServerWriteReactor<v1::TaskInfo>* ControllerService::WatchTask(grpc::CallbackServerContext* ctx,
+                                                                     const v1::WatchTaskRequest* req) {
+  // Everything the builder needs is copied now: the request dies with the call.
+  struct Follow {
+    std::optional<rpc::Identity> claimed;
+    std::string model;
+    std::string task_id;
+    bool authorized = false;
+  };
+  auto st = std::make_shared<Follow>();
+  st->claimed = rpc::ClaimedIdentity(*ctx);
+  st->model = req->model();
+  st->task_id = req->task_id();
+  Backend b = b_;
+  auto builder = [st, b]() {
+    StreamUpdate<v1::TaskInfo> up;
+    if (!AuthorizeAdminOnce(b, st->claimed, &st->authorized, &up)) return up;
+    auto view = b.actions->WatchedTask(st->model, st->task_id);
+    if (FinishOnError(view, &up)) return up;
+    up.keys = view->keys;
+    Fill(&up.messages.emplace_back(), view->task);
+    if (view->task.Done()) up.finish = grpc::Status::OK;
+    return up;
+  };
+  // Coalesced: a reader that falls behind gets the newest state of the task, which holds the
+  // whole log so far.
+  return WatchStream<v1::TaskInfo>::Start(b_.hub, b_.executor, std::move(builder), /*coalesce=*/true);
 }
 
 grpc::ServerUnaryReactor* AgentService::StartAction(grpc::CallbackServerContext* ctx,

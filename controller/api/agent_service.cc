@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "controller/api/charm_transfer.h"
+#include "controller/api/stream_auth.h"
 #include "controller/api/watch_stream.h"
 #include "controller/watch/snapshots.h"
 #include "lib/base/status_macros.h"
@@ -17,20 +18,6 @@ void Fill(v1::StatusInfo* out, const domain::StatusValue& v) {
   out->set_message(v.message);
   out->set_since(v.since);
   out->set_data_json(v.data_json);
-}
-
-// Authenticates a stream's caller on its first build: the claim was read on the gRPC thread.
-template <typename Msg>
-bool Authorize(const Backend& b, const std::optional<rpc::Identity>& claimed, Kind kind,
-               const std::function<absl::Status(const Principal&)>& check, Principal* who, StreamUpdate<Msg>* up) {
-  auto p = b.authn->Require(claimed, kind);
-  absl::Status s = p.ok() ? check(*p) : p.status();
-  if (!s.ok()) {
-    up->finish = rpc::ToGrpc(s);
-    return false;
-  }
-  *who = *p;
-  return true;
 }
 
 }  // namespace

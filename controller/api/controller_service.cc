@@ -3,7 +3,9 @@
 #include <memory>
 
 #include "controller/api/charm_transfer.h"
+#include "controller/api/stream_auth.h"
 #include "controller/api/watch_stream.h"
+#include "controller/watch/snapshots.h"
 #include "lib/base/status_macros.h"
 
 namespace skein::controller::api {
@@ -172,6 +174,36 @@ grpc::ServerUnaryReactor* ControllerService::GetStatus(grpc::CallbackServerConte
     ASSIGN_OR_RETURN(*resp, b_.status->ModelStatus(req->model()));
     return absl::OkStatus();
   });
+}
+
+grpc::ServerWriteReactor<v1::ModelStatus>* ControllerService::WatchStatus(grpc::CallbackServerContext* ctx,
+                                                                          const v1::GetStatusRequest* req) {
+  struct Follow {
+    std::optional<rpc::Identity> claimed;
+    std::string model;
+    bool authorized = false;
+    watch::Sequencer<v1::ModelStatus> sequencer;
+  };
+  auto st = std::make_shared<Follow>();
+  st->claimed = rpc::ClaimedIdentity(*ctx);
+  st->model = req->model();
+  Backend b = b_;
+  auto builder = [st, b]() {
+    StreamUpdate<v1::ModelStatus> up;
+    if (!AuthorizeAdminOnce(b, st->claimed, &st->authorized, &up)) return up;
+    auto view = b.status->WatchedModelStatus(st->model);
+    if (FinishOnError(view, &up)) return up;
+    up.keys = std::move(view->keys);
+    // The timestamp changes on every build; only a change of what the model shows is news.
+    std::string timestamp = view->status.controller_timestamp();
+    view->status.clear_controller_timestamp();
+    if (auto next = st->sequencer.Next(std::move(view->status))) {
+      next->set_controller_timestamp(timestamp);
+      up.messages.push_back(std::move(*next));
+    }
+    return up;
+  };
+  return WatchStream<v1::ModelStatus>::Start(b_.hub, b_.executor, std::move(builder), /*coalesce=*/true);
 }
 
 grpc::ServerUnaryReactor* ControllerService::ShowUnit(grpc::CallbackServerContext* ctx,

@@ -38,6 +38,8 @@ class ControllerService final : public v1::Controller::CallbackService {
                                       v1::SetConfigResponse* resp) override;
   grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* ctx, const v1::GetStatusRequest* req,
                                       v1::ModelStatus* resp) override;
+  grpc::ServerWriteReactor<v1::ModelStatus>* WatchStatus(grpc::CallbackServerContext* ctx,
+                                                         const v1::GetStatusRequest* req) override;
   grpc::ServerUnaryReactor* ShowUnit(grpc::CallbackServerContext* ctx, const v1::ShowUnitRequest* req,
                                      v1::UnitInfo* resp) override;
   // Actions (action_handlers.cc).
@@ -45,6 +47,8 @@ class ControllerService final : public v1::Controller::CallbackService {
                                       v1::RunActionResponse* resp) override;
   grpc::ServerUnaryReactor* ShowTask(grpc::CallbackServerContext* ctx, const v1::ShowTaskRequest* req,
                                      v1::TaskInfo* resp) override;
+  grpc::ServerWriteReactor<v1::TaskInfo>* WatchTask(grpc::CallbackServerContext* ctx,
+                                                    const v1::WatchTaskRequest* req) override;
   grpc::ServerWriteReactor<v1::LogEntry>* DebugLog(grpc::CallbackServerContext* ctx,
                                                    const v1::DebugLogRequest* req) override;
   // Model config and resolve (errors_handlers.cc).

@@ -168,11 +168,12 @@ std::string ControllerServer::address() const { return absl::StrCat(impl_->host,
 
 domain::Db* ControllerServer::db() { return impl_->db.get(); }
 
+size_t ControllerServer::watcher_count() { return impl_->hub.watcher_count(); }
+
 void ControllerServer::Shutdown() {
   if (impl_->shut_down) return;
   impl_->shut_down = true;
-  impl_->hub.Shutdown();  // streams finish with OK once their last write is out
-  impl_->actions->Shutdown();  // ShowTask long polls answer at once
+  impl_->hub.Shutdown();  // streams finish with OK once their last write is out, long polls unanswered
   impl_->server->Shutdown(impl_->clock->Deadline(std::chrono::seconds(5)));
   impl_->server->Wait();
   impl_->leases->Stop();

@@ -54,6 +54,8 @@ class ControllerServer {
 
   // For tests: the database behind the services.
   domain::Db* db();
+  // For tests: how many streams and long polls the watch hub is feeding now.
+  size_t watcher_count();
 
   struct Impl;
 

@@ -6,7 +6,7 @@ namespace skein::controller::watch {
 
 void Hub::Add(const std::shared_ptr<Watcher>& watcher) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (!closed_) {
       watchers_[watcher.get()] = watcher;
       return;
@@ -16,7 +16,7 @@ void Hub::Add(const std::shared_ptr<Watcher>& watcher) {
 }
 
 void Hub::Remove(const Watcher* watcher) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = keys_of_.find(watcher);
   if (it != keys_of_.end()) {
     for (const std::string& key : it->second) {
@@ -31,7 +31,7 @@ void Hub::Remove(const Watcher* watcher) {
 }
 
 uint64_t Hub::SetKeys(const Watcher* watcher, const std::set<std::string>& keys) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   uint64_t newest = 0;
   for (const std::string& key : keys) {
     auto p = published_.find(key);
@@ -52,14 +52,14 @@ uint64_t Hub::SetKeys(const Watcher* watcher, const std::set<std::string>& keys)
 }
 
 uint64_t Hub::Seq() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return seq_;
 }
 
 void Hub::OnCommitted(const std::set<std::string>& keys) {
   std::vector<std::shared_ptr<Watcher>> woken;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     ++seq_;
     std::set<const Watcher*> hit;
     for (const std::string& key : keys) {
@@ -76,7 +76,7 @@ void Hub::OnCommitted(const std::set<std::string>& keys) {
 void Hub::Shutdown() {
   std::vector<std::shared_ptr<Watcher>> all;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     closed_ = true;
     for (const auto& [ptr, w] : watchers_) all.push_back(w);
   }
@@ -84,12 +84,12 @@ void Hub::Shutdown() {
 }
 
 bool Hub::closed() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return closed_;
 }
 
 size_t Hub::watcher_count() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return watchers_.size();
 }
 

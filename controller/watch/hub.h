@@ -12,12 +12,13 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <unordered_map>
 
+#include "absl/base/thread_annotations.h"
 #include "controller/domain/core/db.h"
+#include "lib/base/mutex.h"
 
 namespace skein::controller::watch {
 
@@ -52,13 +53,13 @@ class Hub : public domain::ChangeListener {
   size_t watcher_count();
 
  private:
-  std::mutex mu_;
-  bool closed_ = false;
-  uint64_t seq_ = 0;
-  std::map<const Watcher*, std::shared_ptr<Watcher>> watchers_;
-  std::map<const Watcher*, std::set<std::string>> keys_of_;
-  std::unordered_map<std::string, std::set<const Watcher*>> index_;
-  std::unordered_map<std::string, uint64_t> published_;
+  Mutex mu_;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t seq_ ABSL_GUARDED_BY(mu_) = 0;
+  std::map<const Watcher*, std::shared_ptr<Watcher>> watchers_ ABSL_GUARDED_BY(mu_);
+  std::map<const Watcher*, std::set<std::string>> keys_of_ ABSL_GUARDED_BY(mu_);
+  std::unordered_map<std::string, std::set<const Watcher*>> index_ ABSL_GUARDED_BY(mu_);
+  std::unordered_map<std::string, uint64_t> published_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace skein::controller::watch

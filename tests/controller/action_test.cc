@@ -3,7 +3,7 @@
 
 #include "controller/domain/action/action_service.h"
 
-#include <thread>
+#include <set>
 
 #include "controller/domain/action/param_schema.h"
 #include "controller/watch/snapshots.h"
@@ -193,21 +193,41 @@ TEST_F(ActionServiceTest, SnapshotListsQueuedTasksUntilDone) {
   EXPECT_EQ(watch::BuildUnitSnapshot(*env_.db, unit0)->snapshot.actions_size(), 0);
 }
 
-TEST_F(ActionServiceTest, WaitingGetTaskReturnsWhenTheTaskFinishes) {
+// What a waiting `run` / `show-task --wait` relies on: every change of the task touches the keys
+// its watch subscribes to, so the hub wakes the watch with the commit.
+TEST_F(ActionServiceTest, EveryChangeOfATaskTouchesTheKeysItsWatchFollows) {
+  struct Recorder : domain::ChangeListener {
+    void OnCommitted(const std::set<std::string>& keys) override { last = keys; }
+    std::set<std::string> last;
+  } recorder;
+  env_.db->SetListener(&recorder);
   auto queued = actions_->Enqueue("test", {"db/0"}, "open", "");
   ASSERT_TRUE(queued.ok());
   std::string id = queued->tasks[0].id;
+  auto view = actions_->WatchedTask("test", id);
+  ASSERT_TRUE(view.ok()) << view.status();
+  EXPECT_EQ(view->task.status, "pending");
+  ASSERT_FALSE(view->keys.empty());
   int64_t unit0 = env_.UnitId("db/0");
-  std::thread finisher([&] { EXPECT_TRUE(actions_->Finish(unit0, id, false, "", R"({"return-code":0})").ok()); });
-  auto task = actions_->GetTask("test", id, std::chrono::seconds(30));
-  finisher.join();
-  ASSERT_TRUE(task.ok());
-  EXPECT_EQ(task->status, "completed");
-  // A wait that runs out returns the task as it is.
-  auto again = actions_->Enqueue("test", {"db/0"}, "open", "");
-  auto pending = actions_->GetTask("test", again->tasks[0].id, std::chrono::milliseconds(50));
-  ASSERT_TRUE(pending.ok());
-  EXPECT_EQ(pending->status, "pending");
+  auto touched_all = [&] {
+    for (const std::string& key : view->keys) {
+      if (recorder.last.count(key) == 0) return false;
+    }
+    return true;
+  };
+  ASSERT_TRUE(actions_->Start(unit0, id).ok());
+  EXPECT_TRUE(touched_all()) << "start";
+  ASSERT_TRUE(actions_->AppendLog(unit0, id, "step").ok());
+  EXPECT_TRUE(touched_all()) << "log";
+  ASSERT_TRUE(actions_->Finish(unit0, id, false, "", "{}").ok());
+  EXPECT_TRUE(touched_all()) << "finish";
+  // Another task's change does not wake this one's watch.
+  auto other = actions_->Enqueue("test", {"db/1"}, "open", "");
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE(actions_->Start(env_.UnitId("db/1"), other->tasks[0].id).ok());
+  EXPECT_FALSE(touched_all());
+  env_.db->SetListener(nullptr);
+  EXPECT_EQ(actions_->WatchedTask("test", "99").status().code(), absl::StatusCode::kNotFound);
 }
 
 }  // namespace

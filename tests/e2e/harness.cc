@@ -14,8 +14,14 @@
 #include "lib/base/names.h"
 #include "lib/base/paths.h"
 #include "lib/base/runtime_dir.h"
+#include "lib/base/clock.h"
 #include "lib/process/subprocess.h"
 #include "tests/scoped_env.h"
+#include "tools/cli/client/client_store.h"
+#include "tools/cli/client/connection.h"
+#include "tools/cli/client/model_ref.h"
+#include "tools/cli/client/stream_watch.h"
+#include "tools/cli/output/status_json.h"
 
 namespace skein::e2e {
 namespace fs = std::filesystem;
@@ -109,15 +115,37 @@ nlohmann::json Cluster::Status() const {
 
 bool Cluster::WaitForStatus(const std::function<bool(const nlohmann::json&)>& ready,
                             std::chrono::milliseconds deadline) const {
-  auto until = std::chrono::steady_clock::now() + deadline;
-  auto pause = std::chrono::milliseconds(20);
-  nlohmann::json last;
-  while (std::chrono::steady_clock::now() < until) {
-    last = Status();
-    if (ready(last)) return true;
-    std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::milliseconds(250));
+  // Follows the current model's WatchStatus stream (what `skein wait-for` reads), each message
+  // seen as `skein status --format json` shows it.
+  Clock& clock = RealClock();
+  const Clock::TimePoint until = clock.Now() + deadline;
+  auto config = cli::client::LoadClientConfig(data_dir_);
+  absl::StatusOr<cli::client::Target> target =
+      config.ok() ? cli::client::ResolveTarget(*config, "") : absl::StatusOr<cli::client::Target>(config.status());
+  if (!target.ok()) {
+    ADD_FAILURE() << target.status();
+    return false;
   }
+  cli::client::Connection connection(data_dir_, target->controller_name, target->controller);
+  v1::GetStatusRequest req;
+  req.set_model(target->model);
+  // The first answer from GetStatus, as `skein status` gets it (it reconnects once to a
+  // controller slow to answer); the stream then brings every change.
+  auto status = connection.Call(&v1::Controller::StubInterface::GetStatus, req);
+  if (!status.ok()) {
+    ADD_FAILURE() << status.status();
+    return false;
+  }
+  using Watch = cli::client::StreamWatch<v1::ModelStatus>;
+  auto watch = Watch::Open(connection, clock, &Watch::Async::WatchStatus, req, deadline);
+  nlohmann::json last;
+  Watch::Next next = Watch::Next::kMessage;
+  while (next == Watch::Next::kMessage) {
+    last = cli::output::StatusToJson(*status, target->controller_name);
+    if (ready(last)) return true;
+    next = watch->Wait(until, &*status);
+  }
+  if (next == Watch::Next::kEnded) std::cerr << "the status stream ended: " << watch->status().error_message() << "\n";
   std::cerr << "condition not met before the deadline; last status:\n" << last.dump(2) << "\n";
   return false;
 }

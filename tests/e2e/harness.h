@@ -1,8 +1,8 @@
 #pragma once
 
 // Drives skein's real binaries as a user would: every command goes through the `skein` CLI in
-// a temporary SKEIN_DATA, and conditions are awaited on `skein status --format json` with a
-// deadline (never a fixed sleep).
+// a temporary SKEIN_DATA, and conditions on the model are awaited on its status stream (what
+// `skein wait-for` follows) with a deadline (never a fixed sleep).
 
 #include <chrono>
 #include <functional>
@@ -48,8 +48,9 @@ class Cluster {
   // `skein status --format json` parsed (fails the test on a bad exit code or bad JSON).
   nlohmann::json Status() const;
 
-  // Polls status until `ready(status)` is true; returns false (after printing the last status)
-  // when `deadline` passes.
+  // Follows the current model's status (WatchStatus, seen as `skein status --format json` shows
+  // it) until `ready(status)` is true; returns false (after printing the last status) when
+  // `deadline` passes.
   bool WaitForStatus(const std::function<bool(const nlohmann::json&)>& ready,
                      std::chrono::milliseconds deadline = std::chrono::seconds(60)) const;
 

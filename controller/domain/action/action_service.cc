@@ -169,46 +169,36 @@ absl::StatusOr<Enqueued> ActionService::Enqueue(const std::string& model, const 
   return out;
 }
 
-absl::StatusOr<TaskRecord> ActionService::GetTask(const std::string& model, const std::string& task_id,
-                                                  std::chrono::milliseconds wait) {
+absl::StatusOr<TaskView> ActionService::WatchedTask(const std::string& model, const std::string& task_id) {
   ASSIGN_OR_RETURN(int64_t id, ParseId(task_id));
-  auto deadline = std::chrono::steady_clock::now() + wait;
-  while (true) {
-    uint64_t generation;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      generation = generation_;
-    }
-    TaskRecord task;
-    RETURN_IF_ERROR(db_->Read([&](Tx& tx) -> absl::Status {
-      ASSIGN_OR_RETURN(ModelRow m, FindModel(tx, model));
-      ASSIGN_OR_RETURN(task, LoadTask(tx, m.id, id));
-      return absl::OkStatus();
-    }));
-    if (task.Done() || wait.count() <= 0) return task;
-    std::unique_lock<std::mutex> lock(mu_);
-    // Wait for any task change after the read above; a change between the read and this wait
-    // bumped the generation, so it is not missed.
-    if (!cv_.wait_until(lock, deadline, [&] { return shutdown_ || generation_ != generation; }) || shutdown_) {
-      return task;
-    }
-  }
+  TaskView view;
+  RETURN_IF_ERROR(db_->Read([&](Tx& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(ModelRow m, FindModel(tx, model));
+    ASSIGN_OR_RETURN(view.task, LoadTask(tx, m.id, id));
+    view.keys = {TaskKey(m.id, id)};
+    return absl::OkStatus();
+  }));
+  return view;
+}
+
+absl::StatusOr<TaskRecord> ActionService::GetTask(const std::string& model, const std::string& task_id) {
+  ASSIGN_OR_RETURN(TaskView view, WatchedTask(model, task_id));
+  return std::move(view.task);
 }
 
 absl::Status ActionService::UpdateOwnTask(
     const std::string& op, int64_t unit_id, const std::string& task_id,
     const std::function<absl::Status(Tx&, int64_t model_id, int64_t id, TaskRecord&)>& fn) {
   ASSIGN_OR_RETURN(int64_t id, ParseId(task_id));
-  absl::Status s = db_->Write(op, [&](Tx& tx) -> absl::Status {
+  return db_->Write(op, [&](Tx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(UnitRow unit, FindUnitById(tx, unit_id));
     auto task = LoadTask(tx, unit.model_id, id);
     if (!task.ok() || task->unit != unit.name) return TaskNotFound(task_id);
     RETURN_IF_ERROR(fn(tx, unit.model_id, id, *task));
     tx.Touch(UnitKey(unit.id));
+    tx.Touch(TaskKey(unit.model_id, id));
     return absl::OkStatus();
   });
-  Notify();
-  return s;
 }
 
 absl::Status ActionService::Start(int64_t unit_id, const std::string& task_id) {
@@ -248,18 +238,6 @@ absl::Status ActionService::Finish(int64_t unit_id, const std::string& task_id, 
               failed ? "failed" : "completed", message, results.dump(), now, model_id, id);
     return absl::OkStatus();
   });
-}
-
-void ActionService::Notify() {
-  std::lock_guard<std::mutex> lock(mu_);
-  ++generation_;
-  cv_.notify_all();
-}
-
-void ActionService::Shutdown() {
-  std::lock_guard<std::mutex> lock(mu_);
-  shutdown_ = true;
-  cv_.notify_all();
 }
 
 }  // namespace skein::controller::domain::action

@@ -5,10 +5,8 @@
 // finishes them. Tasks never touch the unit's status. Ids are model-wide numeric strings
 // shared by operations and tasks (operation 1, task 2, ...), as in Juju 3.
 
-#include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,6 +37,12 @@ struct TaskRecord {
   bool Done() const { return status == "completed" || status == "failed"; }
 };
 
+// A task and the change keys its next change touches, for a watch that waits on it.
+struct TaskView {
+  TaskRecord task;
+  std::set<std::string> keys;
+};
+
 struct Enqueued {
   std::string operation_id;
   std::vector<TaskRecord> tasks;
@@ -58,10 +62,10 @@ class ActionService {
   absl::StatusOr<Enqueued> Enqueue(const std::string& model, const std::vector<std::string>& units,
                                    const std::string& action, const std::string& params_json);
 
-  // NotFound `task "N" not found`. With a non-zero `wait`, returns once the task is done or
-  // the wait ran out (then as it is), or at Shutdown.
-  absl::StatusOr<TaskRecord> GetTask(const std::string& model, const std::string& task_id,
-                                     std::chrono::milliseconds wait = std::chrono::milliseconds(0));
+  // NotFound `task "N" not found`. Waiting for a task is a watch on WatchedTask's keys (the
+  // controller's hub wakes it), never a blocking call here.
+  absl::StatusOr<TaskRecord> GetTask(const std::string& model, const std::string& task_id);
+  absl::StatusOr<TaskView> WatchedTask(const std::string& model, const std::string& task_id);
 
   // Agent side; `unit_id` is the caller's unit row. NotFound `task "N" not found` when the
   // task is not the caller's. FailedPrecondition when the task is already done.
@@ -71,19 +75,11 @@ class ActionService {
   absl::Status Finish(int64_t unit_id, const std::string& task_id, bool failed, const std::string& message,
                       const std::string& results_json);
 
-  // Wakes every waiter in GetTask so that the server can stop.
-  void Shutdown();
-
  private:
   absl::Status UpdateOwnTask(const std::string& op, int64_t unit_id, const std::string& task_id,
                              const std::function<absl::Status(Tx&, int64_t model_id, int64_t id, TaskRecord&)>& fn);
-  void Notify();
 
   Db* db_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  uint64_t generation_ = 0;
-  bool shutdown_ = false;
 };
 
 }  // namespace skein::controller::domain::action

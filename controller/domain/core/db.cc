@@ -21,11 +21,14 @@ std::string AppKey(int64_t app_row) { return absl::StrCat("app:", app_row); }
 std::string RelationKey(int64_t relation_row) { return absl::StrCat("rel:", relation_row); }
 std::string MachineKey(const std::string& machine_id) { return absl::StrCat("machine:", machine_id); }
 std::string LogKey() { return "log"; }
+std::string TaskKey(int64_t model_row, int64_t task_id) { return absl::StrCat("task:", model_row, ":", task_id); }
+std::string ModelKey(int64_t model_row) { return absl::StrCat("model:", model_row); }
 
 void Tx::Record(int64_t model_id, const std::string& kind, const std::string& entity, const std::string& op) {
   SQLite::Statement q(db_, "INSERT INTO change_log(model_id, kind, entity, op, at) VALUES (?, ?, ?, ?, ?)");
   if (model_id >= 0) {
     q.bind(1, static_cast<int64_t>(model_id));
+    Touch(ModelKey(model_id));
   } else {
     q.bind(1);
   }

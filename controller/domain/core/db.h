@@ -34,6 +34,11 @@ std::string AppKey(int64_t app_row);
 std::string RelationKey(int64_t relation_row);
 std::string MachineKey(const std::string& machine_id);
 std::string LogKey();
+// One task's rows (its status, log and results): what `run` and `show-task --wait` watch.
+std::string TaskKey(int64_t model_row, int64_t task_id);
+// Anything `status` shows of the model. Tx::Record touches it; a write that changes what status
+// shows without a change_log row (a unit's status, say) touches it itself.
+std::string ModelKey(int64_t model_row);
 
 // Receives the change keys of every committed write, after the commit and outside the
 // database lock.
@@ -79,6 +84,7 @@ class Tx {
   const std::set<std::string>& keys() const { return keys_; }
 
   // Appends a change_log row (model_id < 0 = controller-wide). Its seq versions snapshots.
+  // A change worth recording in a model is one its status watchers see: it touches ModelKey.
   void Record(int64_t model_id, const std::string& kind, const std::string& entity, const std::string& op);
 
   // Parsed metadata and config of a charm row. Internal when the stored charm does not parse.

@@ -125,6 +125,7 @@ absl::Status ModelService::SetMachineAgentSeen(const std::string& machine_id, bo
     auto m = FindMachine(tx, machine_id);
     if (!m.ok()) return m.status();
     if (m->agent_seen == seen) return absl::OkStatus();
+    tx.Touch(MachineKey(machine_id));  // status shows the machine's agent (WatchStatus)
     sql::Exec(tx.db(), "UPDATE machines SET agent_seen = ?, agent_since = ? WHERE id = ?", seen,
               FormatRfc3339(tx.clock().WallNow()), machine_id);
     return absl::OkStatus();

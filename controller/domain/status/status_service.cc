@@ -10,6 +10,7 @@
 #include "controller/domain/model/model_service.h"
 #include "controller/domain/status/derivation.h"
 #include "lib/base/names.h"
+#include "lib/base/status_macros.h"
 #include "lib/base/time.h"
 
 namespace skein::controller::domain::status {
@@ -140,10 +141,17 @@ void FillRelation(v1::RelationStatus* out, const RelationRow& r) {
 }  // namespace
 
 absl::StatusOr<v1::ModelStatus> StatusService::ModelStatus(const std::string& model) {
-  v1::ModelStatus out;
+  ASSIGN_OR_RETURN(StatusView view, WatchedModelStatus(model));
+  return std::move(view.status);
+}
+
+absl::StatusOr<StatusView> StatusService::WatchedModelStatus(const std::string& model) {
+  StatusView view;
+  v1::ModelStatus& out = view.status;
   absl::Status s = db_->Read([&](Tx& tx) -> absl::Status {
     auto m = FindModel(tx, model);
     if (!m.ok()) return m.status();
+    view.keys.insert(ModelKey(m->id));
     *out.mutable_model() = model::SummaryOf(tx, *m, model::ControllerName(tx));
     std::map<std::string, std::string> addresses;
     std::set<std::string> used;
@@ -152,6 +160,7 @@ absl::StatusOr<v1::ModelStatus> StatusService::ModelStatus(const std::string& mo
     }
     for (const MachineRow& machine : ListMachines(tx)) {
       addresses[machine.id] = machine.address;
+      view.keys.insert(MachineKey(machine.id));
       if (m->name == kControllerModel || used.count(machine.id)) FillMachine(out.add_machines(), machine);
     }
     for (const AppRow& app : AppsOfModel(tx, m->id)) FillApplication(tx, out.add_applications(), app, addresses);
@@ -160,7 +169,7 @@ absl::StatusOr<v1::ModelStatus> StatusService::ModelStatus(const std::string& mo
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
-  return out;
+  return view;
 }
 
 absl::StatusOr<v1::UnitInfo> StatusService::ShowUnit(const std::string& model, const std::string& unit) {

@@ -2,6 +2,7 @@
 
 // `status` and `show-unit` views of a model, built in one read so that they are consistent.
 
+#include <set>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -10,12 +11,20 @@
 
 namespace skein::controller::domain::status {
 
+// A model's status and the change keys a write that alters it touches (db.h ModelKey and the
+// keys of its machines), for WatchStatus.
+struct StatusView {
+  v1::ModelStatus status;
+  std::set<std::string> keys;
+};
+
 class StatusService {
  public:
   explicit StatusService(Db* db) : db_(db) {}
 
   // NotFound `model "x" not found`.
   absl::StatusOr<v1::ModelStatus> ModelStatus(const std::string& model);
+  absl::StatusOr<StatusView> WatchedModelStatus(const std::string& model);
 
   // NotFound `model "x" not found` / `unit "x" not found`; InvalidArgument for a bad unit name.
   absl::StatusOr<v1::UnitInfo> ShowUnit(const std::string& model, const std::string& unit);

@@ -109,6 +109,7 @@ absl::Status UnitService::SetStatus(int64_t unit_id, StatusTarget target, const 
         break;
       }
     }
+    tx.Touch(ModelKey(u->model_id));  // status watchers see it (no change_log row for a status)
     return absl::OkStatus();
   });
 }
@@ -136,6 +137,8 @@ absl::Status UnitService::SetWorkloadVersion(int64_t unit_id, const std::string&
   RETURN_IF_ERROR(limits::CheckSize(limits::kApplicationVersion, "the application version", version.size()));
   return db_->Write("set-workload-version", [&](Tx& tx) -> absl::Status {
     sql::Exec(tx.db(), "UPDATE units SET workload_version = ? WHERE id = ?", version, unit_id);
+    int64_t model_row = sql::QueryInt(tx.db(), -1, "SELECT model_id FROM units WHERE id = ?", unit_id);
+    if (model_row >= 0) tx.Touch(ModelKey(model_row));  // status shows the version
     return absl::OkStatus();
   });
 }

@@ -1,10 +1,11 @@
 // run and show-task: running charm actions and reading their tasks (juju-cli-client-contract
-// §3.9, §6). Waiting is a long poll on ShowTask (the controller answers when the task is done),
-// never a sleep.
+// §3.9, §6). Waiting follows the task's WatchTask stream (the controller sends each change as it
+// commits), never a sleep or a poll.
 
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "absl/strings/match.h"
@@ -14,6 +15,7 @@
 #include "lib/base/file_read.h"
 #include "lib/base/limits.h"
 #include "lib/format/output.h"
+#include "tools/cli/client/stream_watch.h"
 #include "tools/cli/commands/common.h"
 #include "tools/cli/commands/registry.h"
 #include "tools/cli/output/render.h"
@@ -52,21 +54,39 @@ nlohmann::json TaskDocument(const skein::v1::TaskInfo& task) {
 
 bool Done(const skein::v1::TaskInfo& task) { return task.status() == "completed" || task.status() == "failed"; }
 
-// Asks for the task until it is done or `deadline` passes (then returns it as it is).
-absl::StatusOr<skein::v1::TaskInfo> WaitForTask(Session& session, const std::string& task_id,
-                                                std::chrono::steady_clock::time_point deadline) {
+// The task once it is done, or as it is when `wait` (unlimited when unset) has passed.
+absl::StatusOr<skein::v1::TaskInfo> WaitForTask(Session& session, Clock& clock, const std::string& task_id,
+                                                std::optional<Clock::TimePoint> deadline) {
+  skein::v1::ShowTaskRequest show;
+  show.set_model(session.model());
+  show.set_task_id(task_id);
+  // A plain answer first: its errors (an unknown task) are the command's, and a task that is
+  // already done needs no stream.
+  auto task = session.connection->Call(&Controller::StubInterface::ShowTask, show);
+  if (!task.ok() || Done(*task) || (deadline && clock.Now() >= *deadline)) return task;
+  skein::v1::WatchTaskRequest req;
+  req.set_model(session.model());
+  req.set_task_id(task_id);
+  using Watch = client::StreamWatch<skein::v1::TaskInfo>;
+  std::optional<Clock::Duration> limit;
+  if (deadline) limit = *deadline - clock.Now();
+  auto watch = Watch::Open(*session.connection, clock, &Watch::Async::WatchTask, req, limit);
+  // No deadline of our own: a year stands for none (Clock waits take a time point).
+  const Clock::TimePoint until = deadline ? *deadline : clock.Now() + std::chrono::hours(24 * 365);
   while (true) {
-    auto remaining = std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now());
-    skein::v1::ShowTaskRequest req;
-    req.set_model(session.model());
-    req.set_task_id(task_id);
-    req.set_wait_ms(std::clamp<int64_t>(remaining.count(), 0, 60000));
-    grpc::ClientContext ctx;
-    session.connection->Prepare(&ctx, Millis(req.wait_ms()) + rpc::kDefaultDeadline);
-    skein::v1::TaskInfo task;
-    grpc::Status s = session.connection->stub().ShowTask(&ctx, req, &task);
-    if (!s.ok()) return session.connection->Error(s);
-    if (Done(task) || std::chrono::steady_clock::now() >= deadline) return task;
+    switch (watch->Wait(until, &*task)) {
+      case Watch::Next::kMessage:
+        if (Done(*task)) return task;
+        continue;
+      case Watch::Next::kEnded: {
+        grpc::Status ended = watch->status();
+        // The stream ends OK right after the finished task, which was read above.
+        if (ended.ok() || ended.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) return task;
+        return session.connection->Error(ended);
+      }
+      case Watch::Next::kTimedOut:
+        return task;
+    }
   }
 }
 
@@ -208,13 +228,14 @@ class RunCommand : public Command {
     *env.err << "\n";
 
     // Juju's --wait 0 means no limit.
-    auto deadline = wait_.count() == 0 ? std::chrono::steady_clock::time_point::max() - std::chrono::hours(1)
-                                       : std::chrono::steady_clock::now() + wait_;
+    Clock& clock = *env.clock;
+    std::optional<Clock::TimePoint> deadline;
+    if (wait_.count() != 0) deadline = clock.Now() + wait_;
     nlohmann::json all = nlohmann::json::object();
     std::vector<std::string> failed;
     for (const auto& t : queued->tasks()) {
       *env.err << "Waiting for task " << t.id() << "...\n" << std::flush;
-      auto task = WaitForTask(*session, t.id(), deadline);
+      auto task = WaitForTask(*session, clock, t.id(), deadline);
       if (!task.ok()) return task.status();
       if (!Done(*task)) {
         return absl::DeadlineExceededError(absl::StrCat("timed out waiting for results from: unit ", task->unit()));
@@ -313,7 +334,7 @@ class ShowTaskCommand : public Command {
   absl::Status Run(Environment& env) override {
     auto session = Connect(env, model_);
     if (!session.ok()) return session.status();
-    auto task = WaitForTask(*session, task_id_, std::chrono::steady_clock::now() + wait_);
+    auto task = WaitForTask(*session, *env.clock, task_id_, env.clock->Now() + wait_);
     if (!task.ok()) return task.status();
     if (wait_.count() > 0 && !Done(*task)) {
       return absl::DeadlineExceededError(absl::StrCat("timed out waiting for results from: unit ", task->unit()));

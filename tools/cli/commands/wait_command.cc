@@ -1,15 +1,16 @@
 // `skein wait-for`: blocks until the model settles, the answer to the wish users repeat most
 // ("tell me when it is done", cli-and-ux §2.1). Progress goes to stderr, one line whenever the
-// picture changes; the exit code says how it ended (0 settled, 1 error or timeout).
+// picture changes; the exit code says how it ended (0 settled, 1 error or timeout). The model's
+// status comes from the controller's WatchStatus stream as it changes: no polling.
 
 #include <chrono>
 #include <map>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "lib/base/duration.h"
+#include "tools/cli/client/stream_watch.h"
 #include "tools/cli/commands/common.h"
 #include "tools/cli/commands/registry.h"
 #include "tools/cli/commands/settle.h"
@@ -65,9 +66,10 @@ SettleReport EvaluateSettled(const skein::v1::ModelStatus& status, const std::se
 
 namespace {
 
-// A unit is idle for an instant between two hooks; the state must hold on this many reads in a
-// row before the model counts as settled (jubilant's `successes=3` does the same).
-constexpr int kSuccessesNeeded = 3;
+// A unit is idle for an instant between two hooks: the model counts as settled only once its
+// status has stayed settled this long with no change (jubilant's `successes=3` does the same
+// with three reads).
+constexpr std::chrono::milliseconds kSettledFor{100};
 
 class WaitForCommand : public Command {
  public:
@@ -76,8 +78,8 @@ class WaitForCommand : public Command {
             "",
             "Wait until every unit of the model is settled.",
             "A unit is settled when its agent is idle and its workload status is one of --workload\n"
-            "(default: active). Waiting ends with exit code 0 when every unit is settled on three\n"
-            "reads in a row, and with exit code 1 as soon as a unit's hook fails or when --timeout\n"
+            "(default: active). Waiting ends with exit code 0 when every unit is settled and stays\n"
+            "so for 0.1s, and with exit code 1 as soon as a unit's hook fails or when --timeout\n"
             "passes. Progress goes to stderr.\n",
             "    skein wait-for\n    skein wait-for --timeout 10m --workload active,blocked\n",
             {},
@@ -105,16 +107,19 @@ class WaitForCommand : public Command {
   absl::Status Run(Environment& env) override {
     auto session = Connect(env, model_);
     if (!session.ok()) return session.status();
-    auto start = std::chrono::steady_clock::now();
-    auto deadline = start + timeout_;
+    Clock& clock = *env.clock;
+    const Clock::TimePoint start = clock.Now();
+    const Clock::TimePoint deadline = start + timeout_;
+    skein::v1::GetStatusRequest req;
+    req.set_model(session->model());
+    // The first answer comes from GetStatus, which reconnects once to a controller slow to
+    // answer; the stream then brings every change.
+    auto status = session->connection->Call(&skein::v1::Controller::StubInterface::GetStatus, req);
+    if (!status.ok()) return status.status();
+    auto watch = client::StreamWatch<skein::v1::ModelStatus>::Open(
+        *session->connection, clock, &client::StreamWatch<skein::v1::ModelStatus>::Async::WatchStatus, req, timeout_);
     std::string last_summary;
-    int successes = 0;
-    auto pause = std::chrono::milliseconds(50);
     while (true) {
-      skein::v1::GetStatusRequest req;
-      req.set_model(session->model());
-      auto status = session->connection->Call(&skein::v1::Controller::StubInterface::GetStatus, req);
-      if (!status.ok()) return status.status();
       SettleReport report = EvaluateSettled(*status, workloads_);
       if (!report.errors.empty()) {
         return absl::FailedPreconditionError(
@@ -126,21 +131,33 @@ class WaitForCommand : public Command {
         *env.err << summary << "\n";
         last_summary = summary;
       }
-      successes = report.Settled() ? successes + 1 : 0;
-      if (successes >= kSuccessesNeeded) {
-        auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+      const Clock::TimePoint settled_at = clock.Now() + kSettledFor;
+      const bool settled = report.Settled();
+      switch (watch->Wait(settled ? std::min(settled_at, deadline) : deadline, &*status)) {
+        case client::StreamWatch<skein::v1::ModelStatus>::Next::kMessage:
+          continue;
+        case client::StreamWatch<skein::v1::ModelStatus>::Next::kEnded:
+          if (clock.Now() < deadline) {
+            grpc::Status ended = watch->status();
+            return session->connection->Error(
+                ended.ok() ? grpc::Status(grpc::StatusCode::UNAVAILABLE, "the controller ended the status stream")
+                           : ended);
+          }
+          break;
+        case client::StreamWatch<skein::v1::ModelStatus>::Next::kTimedOut:
+          break;
+      }
+      if (settled && clock.Now() >= settled_at) {
+        auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now() - start);
         *env.err << "Model \"" << session->model() << "\" settled: " << report.units << " units in "
                  << FormatDuration(took) << "\n";
         return absl::OkStatus();
       }
-      if (std::chrono::steady_clock::now() >= deadline) {
+      if (clock.Now() >= deadline) {
         return absl::DeadlineExceededError(absl::StrCat("timed out after ", FormatDuration(timeout_),
                                                         " waiting for model \"", session->model(),
                                                         "\" to settle: ", summary));
       }
-      // Settling is confirmed quickly; otherwise back off gently up to half a second.
-      std::this_thread::sleep_for(report.Settled() ? std::chrono::milliseconds(50) : pause);
-      if (!report.Settled()) pause = std::min(pause * 2, std::chrono::milliseconds(500));
     }
   }
 
