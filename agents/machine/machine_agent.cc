@@ -8,7 +8,7 @@ namespace skein::agent {
 MachineAgent::MachineAgent(MachineAgentConfig config, AgentClient* client, Clock& clock)
     : config_(std::move(config)), client_(client), clock_(clock) {
   supervisor_ = std::make_unique<UnitAgentSupervisor>(
-      config_.units,
+      config_.units, clock_,
       [this](const v1::MachineUnit& unit, const std::string& credential) {
         return client_->SetUnitCredential(unit, credential);
       },

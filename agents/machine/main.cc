@@ -63,7 +63,6 @@ int main(int argc, char** argv) {
   config.units.binary = skein::ExecutableDir() + "/skein-agent";
   config.units.controller = conf->controller;
   config.units.machine_id = machine_id;
-  config.units.clock = &clock;
   config.on_ready = [ready_fd] {
     if (ready_fd < 0) return;
     static const char kReady[] = "ready\n";

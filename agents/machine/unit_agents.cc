@@ -48,10 +48,10 @@ std::string Label(const v1::MachineUnit& unit) {
 
 }  // namespace
 
-UnitAgentSupervisor::UnitAgentSupervisor(UnitAgentOptions options, SetCredential set_credential,
+UnitAgentSupervisor::UnitAgentSupervisor(UnitAgentOptions options, Clock& clock, SetCredential set_credential,
                                          std::function<void()> on_exit)
     : options_(std::move(options)),
-      clock_(*options_.clock),
+      clock_(clock),
       set_credential_(std::move(set_credential)),
       on_exit_(std::move(on_exit)) {}
 

@@ -48,8 +48,6 @@ struct UnitAgentOptions {
   std::chrono::milliseconds restart_min{1000};
   std::chrono::milliseconds restart_max{30000};
   std::chrono::milliseconds stop_grace{5000};
-  // Restart backoff, healthy runs and the stop grace are measured on it. Not owned.
-  Clock* clock = &RealClock();
 };
 
 class UnitAgentSupervisor {
@@ -58,7 +56,10 @@ class UnitAgentSupervisor {
   using SetCredential = std::function<absl::Status(const v1::MachineUnit& unit, const std::string& credential)>;
 
   // `on_exit` is called (from a waiter thread) whenever a unit agent exits.
-  UnitAgentSupervisor(UnitAgentOptions options, SetCredential set_credential, std::function<void()> on_exit);
+  // Restart backoff, healthy runs and the stop grace are measured on `clock` (the machine
+  // agent's, which waits for the restart times Reconcile returns); it must outlive this.
+  UnitAgentSupervisor(UnitAgentOptions options, Clock& clock, SetCredential set_credential,
+                      std::function<void()> on_exit);
   ~UnitAgentSupervisor();
 
   // Stops unit agents a previous machine agent left running (their pid files in the unit dirs
