@@ -126,22 +126,28 @@ class ApiTest : public ::testing::Test {
     return ctx;
   }
 
-  Stream<v1::UnitSnapshot> WatchUnit(const rpc::Identity& who, const std::string& unit) {
-    Stream<v1::UnitSnapshot> s;
+  // Opens a server stream of `stub` as `who`.
+  template <typename Stub, typename Req, typename Msg>
+  static Stream<Msg> OpenStream(Stub* stub,
+                                std::unique_ptr<grpc::ClientReader<Msg>> (Stub::*method)(grpc::ClientContext*,
+                                                                                         const Req&),
+                                const rpc::Identity& who, const Req& req) {
+    Stream<Msg> s;
     s.ctx = StreamContext(who);
-    v1::WatchUnitRequest req;
-    req.set_unit(unit);
-    s.reader = agent_->WatchUnit(s.ctx.get(), req);
+    s.reader = (stub->*method)(s.ctx.get(), req);
     return s;
   }
 
+  Stream<v1::UnitSnapshot> WatchUnit(const rpc::Identity& who, const std::string& unit) {
+    v1::WatchUnitRequest req;
+    req.set_unit(unit);
+    return OpenStream(agent_.get(), &v1::Agent::Stub::WatchUnit, who, req);
+  }
+
   Stream<v1::MachineSnapshot> WatchMachine(const rpc::Identity& who, const std::string& machine) {
-    Stream<v1::MachineSnapshot> s;
-    s.ctx = StreamContext(who);
     v1::WatchMachineRequest req;
     req.set_machine_id(machine);
-    s.reader = agent_->WatchMachine(s.ctx.get(), req);
-    return s;
+    return OpenStream(agent_.get(), &v1::Agent::Stub::WatchMachine, who, req);
   }
 
   // Reads the whole GetCharmContent stream of `url` into `bytes`; `first` gets the first chunk's

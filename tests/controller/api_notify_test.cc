@@ -51,22 +51,16 @@ class NotifyApiTest : public testing::ApiTest {
   }
 
   Stream<v1::TaskInfo> WatchTask(const std::string& task_id, const rpc::Identity& who = Admin()) {
-    Stream<v1::TaskInfo> s;
-    s.ctx = StreamContext(who);
     v1::WatchTaskRequest req;
     req.set_model("test");
     req.set_task_id(task_id);
-    s.reader = controller_->WatchTask(s.ctx.get(), req);
-    return s;
+    return OpenStream(controller_.get(), &v1::Controller::Stub::WatchTask, who, req);
   }
 
   Stream<v1::ModelStatus> WatchStatus(const rpc::Identity& who, const std::string& model) {
-    Stream<v1::ModelStatus> s;
-    s.ctx = StreamContext(who);
     v1::GetStatusRequest req;
     req.set_model(model);
-    s.reader = controller_->WatchStatus(s.ctx.get(), req);
-    return s;
+    return OpenStream(controller_.get(), &v1::Controller::Stub::WatchStatus, who, req);
   }
 
   // A ShowTask long poll of a minute, on the callback API so that the test can act meanwhile.

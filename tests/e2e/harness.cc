@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -138,14 +139,28 @@ bool Cluster::WaitForStatus(const std::function<bool(const nlohmann::json&)>& re
   }
   using Watch = cli::client::StreamWatch<v1::ModelStatus>;
   auto watch = Watch::Open(connection, clock, &Watch::Async::WatchStatus, req, deadline);
+  // The stream shows every state, also one that lasts an instant (a unit is idle for a moment
+  // between two hooks): the condition counts once it has held for kHeldFor, as `wait-for`
+  // requires of a settled model.
+  constexpr std::chrono::milliseconds kHeldFor{100};
+  std::optional<Clock::TimePoint> held_since;
   nlohmann::json last;
-  Watch::Next next = Watch::Next::kMessage;
-  while (next == Watch::Next::kMessage) {
+  while (true) {
     last = cli::output::StatusToJson(*status, target->controller_name);
-    if (ready(last)) return true;
-    next = watch->Wait(until, &*status);
+    if (!ready(last)) {
+      held_since.reset();
+    } else if (!held_since) {
+      held_since = clock.Now();
+    }
+    Watch::Next next = watch->Wait(held_since ? std::min(until, *held_since + kHeldFor) : until, &*status);
+    if (next == Watch::Next::kMessage) continue;
+    if (held_since && clock.Now() >= *held_since + kHeldFor) return true;
+    if (next == Watch::Next::kEnded) {
+      std::cerr << "the status stream ended: " << watch->status().error_message() << "\n";
+      break;
+    }
+    if (clock.Now() >= until) break;
   }
-  if (next == Watch::Next::kEnded) std::cerr << "the status stream ended: " << watch->status().error_message() << "\n";
   std::cerr << "condition not met before the deadline; last status:\n" << last.dump(2) << "\n";
   return false;
 }

@@ -49,8 +49,8 @@ class Cluster {
   nlohmann::json Status() const;
 
   // Follows the current model's status (WatchStatus, seen as `skein status --format json` shows
-  // it) until `ready(status)` is true; returns false (after printing the last status) when
-  // `deadline` passes.
+  // it) until `ready(status)` has held for 0.1 s; returns false (after printing the last status)
+  // when `deadline` passes.
   bool WaitForStatus(const std::function<bool(const nlohmann::json&)>& ready,
                      std::chrono::milliseconds deadline = std::chrono::seconds(60)) const;
 

@@ -168,9 +168,10 @@ TEST_F(LimitsTest, OverCapWritesFailTheToolAndTheUnitGoesOn) {
     return m.find("refused=relation-set:1 status-set:1") != std::string::npos;
   }));
   ASSERT_TRUE(WaitForMessage("reader/0", [](const std::string& m) { return m.find("got=10 ") != std::string::npos; }));
-  json s = cluster_.Status();
-  EXPECT_TRUE(UnitSettled(s, "writer/0", "active"));
-  EXPECT_TRUE(UnitSettled(s, "reader/0", "active"));
+  // The writer may still be running the hook that follows the reader's answer.
+  EXPECT_TRUE(cluster_.WaitForStatus([](const json& s) {
+    return UnitSettled(s, "writer/0", "active") && UnitSettled(s, "reader/0", "active");
+  }, std::chrono::seconds(120)));
   CliResult log = cluster_.Skein({"debug-log", "--replay", "--no-tail", "--include", "writer/0"});
   EXPECT_NE(log.out.find("relation value \"over\" (16777217 bytes) exceeds the 16 MiB limit of a relation value"),
             std::string::npos);

@@ -87,6 +87,8 @@ TEST_F(PackedCharmTest, ZipPackedCharmKeepsModesSymlinkAndBigFile) {
   ASSERT_EQ(r.code, 0) << r.err << r.out;
   EXPECT_NE(r.err.find("Located local charm \"testdb\", revision 0"), std::string::npos) << r.err;
   ASSERT_TRUE(WaitForActive("testdb/0", "version 1"));
+  // Every hook sets the status, from install on; the report comes from start.
+  ASSERT_TRUE(WaitFor([&] { return Report().size() == 5; })) << "no report from the start hook";
   EXPECT_EQ(Report(), (std::vector<std::string>{"755", "../data/blob.bin", blob_sha, "750", "1"}));
   json status = cluster_.Status();
   EXPECT_EQ(status["applications"]["testdb"]["charm"], "local:testdb-0");
@@ -98,6 +100,8 @@ TEST_F(PackedCharmTest, CharmDirectoryIsPackedWithModesAndSymlink) {
   const std::string blob_sha = WriteTestdb(Path("testdb"), "1");
   Ok({"deploy", Path("testdb"), "--config", "report=" + Path("report")});
   ASSERT_TRUE(WaitForActive("testdb/0", "version 1"));
+  // Every hook sets the status, from install on; the report comes from start.
+  ASSERT_TRUE(WaitFor([&] { return Report().size() == 5; })) << "no report from the start hook";
   EXPECT_EQ(Report(), (std::vector<std::string>{"755", "../data/blob.bin", blob_sha, "750", "1"}));
 }
 
