@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "controller/domain/core/db.h"
 #include "controller/domain/model/bootstrap.h"
+#include "controller/domain/model/model_config.h"
 
 namespace skein::controller::api {
 
@@ -29,6 +30,8 @@ struct ServerOptions {
   std::string charm_store_dir;
   std::chrono::seconds charm_sweep_interval = std::chrono::minutes(10);
   std::chrono::seconds charm_sweep_grace = std::chrono::hours(1);
+  // How `skein model-config` values are checked (the hidden --test-mode relaxes a minimum).
+  domain::model::ModelConfigOptions model_config;
 };
 
 class ControllerServer {

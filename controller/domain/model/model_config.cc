@@ -1,6 +1,5 @@
 #include "controller/domain/model/model_config.h"
 
-#include <atomic>
 #include <cctype>
 #include <cmath>
 #include <set>
@@ -19,8 +18,6 @@ constexpr int64_t kMinUpdateStatusMs = 60 * 1000;
 constexpr int64_t kTestMinUpdateStatusMs = 1000;
 constexpr int64_t kMaxUpdateStatusMs = 60 * 60 * 1000;
 
-std::atomic<bool> test_mode{false};
-
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -33,8 +30,6 @@ const std::map<std::string, std::string>& ModelConfigDefaults() {
       new std::map<std::string, std::string>{{kRetryHooks, "true"}, {kUpdateStatusInterval, "5m"}};
   return *defaults;
 }
-
-void SetModelConfigTestMode(bool enabled) { test_mode = enabled; }
 
 int64_t ParseGoDurationMs(const std::string& text) {
   if (text.empty()) return -1;
@@ -69,7 +64,8 @@ int64_t ParseGoDurationMs(const std::string& text) {
   return static_cast<int64_t>(std::llround(total));
 }
 
-absl::StatusOr<std::string> ValidateModelConfigValue(const std::string& key, const std::string& value) {
+absl::StatusOr<std::string> ValidateModelConfigValue(const std::string& key, const std::string& value,
+                                                     const ModelConfigOptions& options) {
   // Every unit's snapshot carries the model's config: a value has a cap (lib/base/limits.h).
   if (absl::Status s = limits::CheckSize(limits::kModelConfigValue, absl::StrCat("model config \"", key, "\""),
                                          value.size());
@@ -88,11 +84,11 @@ absl::StatusOr<std::string> ValidateModelConfigValue(const std::string& key, con
   if (key == kUpdateStatusInterval) {
     int64_t ms = ParseGoDurationMs(value);
     if (ms < 0) return absl::InvalidArgumentError(absl::StrCat(key, ": time: invalid duration \"", value, "\""));
-    int64_t min = test_mode ? kTestMinUpdateStatusMs : kMinUpdateStatusMs;
+    int64_t min = options.test_mode ? kTestMinUpdateStatusMs : kMinUpdateStatusMs;
     // Juju formats both durations the Go way; the user's spelling is shown for theirs.
     if (ms < min) {
       return absl::InvalidArgumentError(absl::StrCat("update status hook frequency ", value, " cannot be less than ",
-                                                     test_mode ? "1s" : "1m0s"));
+                                                     options.test_mode ? "1s" : "1m0s"));
     }
     if (ms > kMaxUpdateStatusMs) {
       return absl::InvalidArgumentError(
@@ -128,7 +124,7 @@ absl::Status ModelConfigService::Set(const std::string& model, const std::map<st
   std::map<std::string, std::string> normalised;
   for (const auto& [k, v] : values) {
     if (k.empty()) return absl::InvalidArgumentError("expected \"key=value\", got \"=\"");
-    auto value = ValidateModelConfigValue(k, v);
+    auto value = ValidateModelConfigValue(k, v, options_);
     if (!value.ok()) return value.status();
     normalised[k] = *value;
   }
