@@ -92,7 +92,6 @@ int main(int argc, char** argv) {
   // Hidden: relaxes Juju's 1m minimum of update-status-hook-interval to 1s for tests.
   app.add_flag("--test-mode", test_mode)->group("");
   CLI11_PARSE(app, argc, argv);
-  skein::controller::domain::model::SetModelConfigTestMode(test_mode);
 
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -119,6 +118,7 @@ int main(int argc, char** argv) {
   skein::controller::api::ServerOptions options;
   options.clock = &skein::RealClock();
   options.db_path = (fs::path(data_dir) / "controller.db").string();
+  options.model_config.test_mode = test_mode;
   // The address file is what bootstrap chose and what the agents and the CLI dial: a restart
   // (`skein-controller --data-dir DIR`) binds exactly it, or fails.
   const std::string address_file = (fs::path(data_dir) / "address").string();

@@ -17,20 +17,11 @@ std::string ReadFileOrEmpty(const std::string& path) {
   return ss.str();
 }
 
-std::string EnvOr(const std::map<std::string, std::string>& env, const std::string& key) {
-  auto it = env.find(key);
-  return it == env.end() ? "" : it->second;
-}
-
 }  // namespace
 
-BuiltinCharmRunner::BuiltinCharmRunner(const CharmRegistry* registry, std::string charm_dir, ContextResolver resolve,
-                                       Substrate* substrate, agent::HookRunner* fallback)
-    : registry_(registry),
-      charm_dir_(std::move(charm_dir)),
-      resolve_(std::move(resolve)),
-      substrate_(substrate),
-      fallback_(fallback) {}
+BuiltinCharmRunner::BuiltinCharmRunner(const CharmRegistry* registry, std::string charm_dir, Substrate* substrate,
+                                       agent::HookRunner* fallback)
+    : registry_(registry), charm_dir_(std::move(charm_dir)), substrate_(substrate), fallback_(fallback) {}
 
 std::string BuiltinCharmRunner::BuiltinName(const std::string& charm_dir, const CharmRegistry& registry) {
   std::string name(absl::StripAsciiWhitespace(ReadFileOrEmpty(charm_dir + "/" + kBuiltinMarkerFile)));
@@ -43,31 +34,37 @@ absl::Status RunCharmEvent(Charm& charm, const Event& event, Model& model) {
   return framework.Dispatch(event, model);
 }
 
-agent::HookOutcome BuiltinCharmRunner::Run(const std::string& hook_name, const std::map<std::string, std::string>& env,
-                                           const OutputFn& output) {
-  // The charm directory is read on every hook: an upgrade may switch between built-in and
-  // directory charms.
-  const std::string name = BuiltinName(charm_dir_, *registry_);
-  if (name.empty()) return fallback_->Run(hook_name, env, output);
+const BuiltinCharmRunner::CharmOnDisk& BuiltinCharmRunner::Inspect(const std::string& charm_sha256) {
+  if (charm_.has_value() && !charm_sha256.empty() && charm_->sha256 == charm_sha256) return *charm_;
+  CharmOnDisk read;
+  read.sha256 = charm_sha256;
+  read.builtin = BuiltinName(charm_dir_, *registry_);
+  if (!read.builtin.empty()) read.metadata = charm::ParseMetadata(ReadFileOrEmpty(charm_dir_ + "/metadata.yaml"));
+  charm_ = std::move(read);
+  return *charm_;
+}
+
+agent::HookOutcome BuiltinCharmRunner::Run(const agent::HookInvocation& invocation, const OutputFn& output) {
+  const CharmOnDisk& on_disk = Inspect(invocation.charm_sha256);
+  if (on_disk.builtin.empty()) return fallback_->Run(invocation, output);
 
   agent::HookOutcome outcome;
-  agent::HookContext* ctx = resolve_(EnvOr(env, "JUJU_CONTEXT_ID"));
-  if (ctx == nullptr) {
+  if (invocation.context == nullptr || (invocation.hook == nullptr && invocation.action.empty())) {
     outcome.kind = agent::HookOutcome::Kind::kFailed;
     outcome.error = "no hook context for this hook";
     return outcome;
   }
-  auto metadata = charm::ParseMetadata(ReadFileOrEmpty(charm_dir_ + "/metadata.yaml"));
-  if (!metadata.ok()) {
+  if (!on_disk.metadata.ok()) {
     outcome.kind = agent::HookOutcome::Kind::kFailed;
-    outcome.error = absl::StrCat("cannot read metadata.yaml: ", metadata.status().message());
+    outcome.error = absl::StrCat("cannot read metadata.yaml: ", on_disk.metadata.status().message());
     return outcome;
   }
-  Model model(ctx, substrate_, std::move(*metadata), EnvOr(env, "JUJU_MODEL_NAME"));
-  std::unique_ptr<Charm> charm = registry_->Create(name);
+  Model model(invocation.context, substrate_, *on_disk.metadata, invocation.model_name);
+  const Event event = invocation.hook != nullptr ? EventForHook(*invocation.hook) : EventForAction(invocation.action);
+  std::unique_ptr<Charm> charm = registry_->Create(on_disk.builtin);
   absl::Status result;
   try {
-    result = RunCharmEvent(*charm, EventFor(hook_name, env), model);
+    result = RunCharmEvent(*charm, event, model);
   } catch (const std::exception& e) {
     result = absl::InternalError(absl::StrCat("uncaught exception: ", e.what()));
   }

@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 
+#include "agents/unit/local_state/local_state.h"
+
 namespace skein::sdk {
 
 enum class EventKind {
@@ -47,6 +49,12 @@ struct Event {
 // The event for a hook name as the uniter passes it (`actions/<name>` for actions) and the
 // hook's environment (JUJU_RELATION, JUJU_RELATION_ID, JUJU_REMOTE_APP, ...).
 Event EventFor(const std::string& hook_name, const std::map<std::string, std::string>& env);
+
+// The event for a hook the uniter runs, from the typed hook itself: how the agent dispatches
+// built-in charms, with no name or environment to parse.
+Event EventForHook(const agent::HookInfo& hook);
+// The event for running the action `action` (`backup`).
+Event EventForAction(const std::string& action);
 
 const char* EventKindName(EventKind kind);
 

@@ -11,8 +11,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
-#include <map>
-#include <mutex>
 #include <thread>
 #include <utility>
 
@@ -86,10 +84,18 @@ int main(int argc, char** argv) {
     unit = parsed->ToString();
   }
 
+  // The crash-recovery tests arm a crash point through the environment; read once, here.
+  const char* fault_spec = std::getenv(skein::agent::fault::kEnvVar);
+  auto faults_spec = skein::agent::fault::ParseSpec(data_dir, fault_spec != nullptr ? fault_spec : "");
+  if (!faults_spec.ok()) {
+    std::cerr << "ERROR " << faults_spec.status().message() << "\n";
+    return 1;
+  }
+  skein::agent::fault::Injector faults(*faults_spec);
+
   skein::InitLogging("juju.worker.uniter", data_dir + "/agent.log", log_level, false);
   std::string pid_file = data_dir + "/agent.pid";
   skein::process::WritePidFile(pid_file);
-  skein::agent::fault::ConfigureFromEnvironment(data_dir);
 
   // Every timer, backoff, lease renewal and timestamp of the agent reads this clock.
   skein::Clock& clock = skein::RealClock();
@@ -140,13 +146,7 @@ int main(int argc, char** argv) {
     skein::sdk::CharmRegistry registry;
     skein::charms::RegisterBuiltinCharms(registry);
     skein::agent::CharmDirRunner dir_runner(data_dir + "/charm");
-    skein::agent::Uniter* uniter_for_contexts = nullptr;  // set once the uniter exists
-    skein::sdk::BuiltinCharmRunner builtin_runner(
-        &registry, data_dir + "/charm",
-        [&uniter_for_contexts](const std::string& id) -> skein::agent::HookContext* {
-          return uniter_for_contexts == nullptr ? nullptr : uniter_for_contexts->ResolveContext(id);
-        },
-        &substrate, &dir_runner);
+    skein::sdk::BuiltinCharmRunner builtin_runner(&registry, data_dir + "/charm", &substrate, &dir_runner);
     skein::agent::metrics::InstrumentedRunner runner(&builtin_runner, &agent_metrics, clock);
     skein::agent::UniterConfig config;
     config.unit = unit;
@@ -157,25 +157,14 @@ int main(int argc, char** argv) {
     config.api_addresses = conf->controller;
     const char* path = std::getenv("PATH");
     config.agent_path = path != nullptr && *path != '\0' ? path : kDefaultPath;
+    config.faults = &faults;
     skein::agent::Uniter uniter(config, &client, store->get(), &runner, clock);
-    uniter_for_contexts = &uniter;
 
-    // The `during-hook` and `during-action` crash points fire at the second hook-tool call of the
-    // targeted hook or action: its process is running and has already done something (the test
-    // charms log first).
-    std::mutex fault_mu;
-    std::map<std::string, int> tool_calls;  // by context id
+    // Hook tools find the running hook's context by JUJU_CONTEXT_ID.
     auto tool_server = skein::agent::ToolServer::Start(
         socket_path, [&](const std::string& id) -> skein::agent::HookContext* {
           skein::agent::HookContext* ctx = uniter.ResolveContext(id);
-          if (ctx == nullptr) return ctx;
-          const std::string action = ctx->ActionName();
-          const char* point = action.empty() ? skein::agent::fault::kDuringHook : skein::agent::fault::kDuringAction;
-          const std::string name = action.empty() ? ctx->HookName() : action;
-          if (skein::agent::fault::Armed(point, name)) {
-            std::lock_guard<std::mutex> lock(fault_mu);
-            if (++tool_calls[id] >= 2) skein::agent::fault::Reached(point, name);
-          }
+          if (ctx != nullptr) faults.ToolCalled(id, ctx->HookName(), ctx->ActionName());
           return ctx;
         });
     if (!tool_server.ok()) return Fail(std::string(tool_server.status().message()));

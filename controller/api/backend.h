@@ -12,6 +12,7 @@
 #include "controller/domain/hook/hook_service.h"
 #include "controller/domain/lease/lease_manager.h"
 #include "controller/domain/log/log_service.h"
+#include "controller/domain/model/model_config.h"
 #include "controller/domain/model/model_service.h"
 #include "controller/domain/relation/relation_service.h"
 #include "controller/domain/status/status_service.h"
@@ -40,6 +41,7 @@ struct Backend {
   domain::bundle::BundleService* bundles = nullptr;
   domain::substrate::SubstrateService* substrate = nullptr;
   domain::application::CharmStore* charms = nullptr;
+  domain::model::ModelConfigService* model_config = nullptr;
 };
 
 // Runs `work` (returning absl::Status) on the executor and finishes the unary call with its

@@ -15,9 +15,7 @@ grpc::ServerUnaryReactor* ControllerService::GetModelConfig(grpc::CallbackServer
                                                             v1::GetModelConfigResponse* resp) {
   return RunUnary(ctx, b_.executor, [=, this]() -> absl::Status {
     RETURN_IF_ERROR(Admin(ctx));
-    // The service is stateless over the database handle, so it is made per call.
-    domain::model::ModelConfigService service(b_.db);
-    ASSIGN_OR_RETURN(std::vector<domain::model::ModelConfigEntry> entries, service.Get(req->model()));
+    ASSIGN_OR_RETURN(std::vector<domain::model::ModelConfigEntry> entries, b_.model_config->Get(req->model()));
     for (const auto& e : entries) {
       v1::ModelConfigEntry* out = resp->add_entries();
       out->set_key(e.key);
@@ -33,8 +31,7 @@ grpc::ServerUnaryReactor* ControllerService::SetModelConfig(grpc::CallbackServer
                                                             v1::SetModelConfigResponse* resp) {
   return RunUnary(ctx, b_.executor, [=, this]() -> absl::Status {
     RETURN_IF_ERROR(Admin(ctx));
-    domain::model::ModelConfigService service(b_.db);
-    return service.Set(req->model(), {req->values().begin(), req->values().end()},
+    return b_.model_config->Set(req->model(), {req->values().begin(), req->values().end()},
                        {req->reset().begin(), req->reset().end()});
   });
 }

@@ -31,6 +31,7 @@ struct ControllerServer::Impl {
   std::unique_ptr<domain::bundle::BundleService> bundles;
   std::unique_ptr<domain::substrate::SubstrateService> substrate;
   std::unique_ptr<domain::application::CharmStore> charms;
+  std::unique_ptr<domain::model::ModelConfigService> model_config;
   std::unique_ptr<ControllerService> controller_service;
   std::unique_ptr<AgentService> agent_service;
   std::unique_ptr<grpc::Server> server;
@@ -91,6 +92,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   impl->hooks = std::make_unique<domain::hook::HookService>(d);
   impl->bundles = std::make_unique<domain::bundle::BundleService>(d);
   impl->substrate = std::make_unique<domain::substrate::SubstrateService>(d);
+  impl->model_config = std::make_unique<domain::model::ModelConfigService>(d, options.model_config);
 
   if (options.bootstrap) {
     auto created = impl->models->Bootstrap(*options.bootstrap);
@@ -117,6 +119,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   backend.bundles = impl->bundles.get();
   backend.substrate = impl->substrate.get();
   backend.charms = impl->charms.get();
+  backend.model_config = impl->model_config.get();
   impl->controller_service = std::make_unique<ControllerService>(backend);
   impl->agent_service = std::make_unique<AgentService>(backend);
 

@@ -12,6 +12,7 @@
 #include "controller/domain/core/db.h"
 #include "controller/domain/model/bootstrap.h"
 #include "lib/base/clock.h"
+#include "controller/domain/model/model_config.h"
 
 namespace skein::controller::api {
 
@@ -33,6 +34,8 @@ struct ServerOptions {
   // Where every lease, sweep and stored timestamp reads the time (a simulated clock in tests).
   // Not owned; must outlive the server.
   Clock* clock = &RealClock();
+  // How `skein model-config` values are checked (the hidden --test-mode relaxes a minimum).
+  domain::model::ModelConfigOptions model_config;
 };
 
 class ControllerServer {

@@ -90,7 +90,7 @@ absl::StatusOr<View<v1::UnitSnapshot>> BuildUnitSnapshot(domain::Db& db, int64_t
       rs->set_id(r.relation_id);
       rs->set_endpoint(local->endpoint);
       rs->set_interface(r.interface);
-      rs->set_role(local->role);
+      rs->set_role(charm::RoleName(local->role));
       rs->set_remote_application(remote->application);
       rs->set_remote_endpoint(remote->endpoint);
       rs->set_life(ToProto(r.life));

@@ -22,6 +22,13 @@ std::string RoleName(Role role) {
   return "";
 }
 
+std::optional<Role> ParseRole(const std::string& name) {
+  for (Role role : {Role::kProvides, Role::kRequires, Role::kPeers}) {
+    if (RoleName(role) == name) return role;
+  }
+  return std::nullopt;
+}
+
 format::YamlBudget CharmYamlBudget() {
   format::YamlBudget budget;
   budget.max_text = limits::kCharmYaml;

@@ -18,6 +18,9 @@ namespace skein::charm {
 
 enum class Role { kProvides, kRequires, kPeers };
 std::string RoleName(Role role);  // "provides" | "requires" | "peers"
+// The role RoleName spells `name`; nullopt for anything else. For roles that arrive as text
+// (the agent's UnitSnapshot, database rows).
+std::optional<Role> ParseRole(const std::string& name);
 
 struct Endpoint {
   std::string name;

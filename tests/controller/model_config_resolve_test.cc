@@ -64,11 +64,13 @@ TEST(ModelConfigTest, ValidationUsesJujusRulesAndChangesNothingOnError) {
   EXPECT_EQ(config.Set("nope", {{"a", "b"}}, {}).code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(config.Get("nope").status().code(), absl::StatusCode::kNotFound);
 
-  domain::model::SetModelConfigTestMode(true);
-  EXPECT_TRUE(config.Set("test", {{"update-status-hook-interval", "2s"}}, {}).ok());
-  s = config.Set("test", {{"update-status-hook-interval", "500ms"}}, {});
+  ModelConfigService test_mode(env.db.get(), {.test_mode = true});
+  EXPECT_TRUE(test_mode.Set("test", {{"update-status-hook-interval", "2s"}}, {}).ok());
+  s = test_mode.Set("test", {{"update-status-hook-interval", "500ms"}}, {});
   EXPECT_EQ(std::string(s.message()), "update status hook frequency 500ms cannot be less than 1s");
-  domain::model::SetModelConfigTestMode(false);
+  // The option belongs to the service it was given to, not to the process.
+  s = config.Set("test", {{"update-status-hook-interval", "2s"}}, {});
+  EXPECT_EQ(std::string(s.message()), "update status hook frequency 2s cannot be less than 1m0s");
 }
 
 TEST(ModelConfigTest, UnitSnapshotsCarryTheModelConfig) {

@@ -6,7 +6,8 @@
 // cwd = charm dir and exactly the given environment; its stdout and stderr are handed over
 // line by line while it runs.
 //
-// Built-in charms (later) implement the same HookRunner interface in process.
+// Built-in charms implement the same HookRunner interface in process (agents/sdk): they take
+// the typed hook and its context from the HookInvocation, not from the environment.
 
 #include <functional>
 #include <map>
@@ -15,6 +16,28 @@
 #include "lib/process/subprocess.h"
 
 namespace skein::agent {
+
+struct HookInfo;     // agents/unit/local_state/local_state.h
+class HookContext;   // agents/unit/hook/hook_context.h
+
+// One hook or action to run, as the operation that runs it has it.
+struct HookInvocation {
+  // The hook's name (`install`, `db-relation-changed`), or `actions/<name>` for an action:
+  // what a charm directory's dispatch sees as JUJU_DISPATCH_PATH.
+  std::string name;
+  // The typed hook; nullptr when running an action.
+  const HookInfo* hook = nullptr;
+  // The action's name (`backup`); empty when running a hook.
+  std::string action;
+  // The live context of this hook or action (also published to the tool server). Not owned.
+  HookContext* context = nullptr;
+  // The SHA-256 of the charm in the charm directory (LocalState::charm_sha256): a runner may
+  // keep what it read from the directory until this changes.
+  std::string charm_sha256;
+  std::string model_name;
+  // The process environment (juju-semantics §2.4), for charms that run as processes.
+  std::map<std::string, std::string> env;
+};
 
 struct HookOutcome {
   enum class Kind {
@@ -34,8 +57,7 @@ class HookRunner {
   using OutputFn = std::function<void(bool is_stderr, const std::string& line)>;
 
   virtual ~HookRunner() = default;
-  virtual HookOutcome Run(const std::string& hook_name, const std::map<std::string, std::string>& env,
-                          const OutputFn& output) = 0;
+  virtual HookOutcome Run(const HookInvocation& invocation, const OutputFn& output) = 0;
   // Stops the running hook, if any (SIGTERM to its process group, SIGKILL after a grace
   // period). Safe to call from any thread, including a signal-handling thread.
   virtual void Kill() = 0;
@@ -45,8 +67,12 @@ class CharmDirRunner : public HookRunner {
  public:
   explicit CharmDirRunner(std::string charm_dir) : charm_dir_(std::move(charm_dir)) {}
 
+  // A process sees only the hook's name and environment.
+  HookOutcome Run(const HookInvocation& invocation, const OutputFn& output) override {
+    return Run(invocation.name, invocation.env, output);
+  }
   HookOutcome Run(const std::string& hook_name, const std::map<std::string, std::string>& env,
-                  const OutputFn& output) override;
+                  const OutputFn& output);
   void Kill() override;
 
  private:

@@ -130,7 +130,7 @@ absl::StatusOr<nlohmann::json> UnitHookContext::GoalState() {
   units[p_.unit] = entry(p_.snapshot != nullptr && p_.snapshot->life() != v1::LIFE_ALIVE ? "dying" : "active");
   if (p_.snapshot != nullptr) {
     for (const v1::RelationSnapshot& r : p_.snapshot->relations()) {
-      if (r.role() == "peers") {
+      if (charm::ParseRole(r.role()) == charm::Role::kPeers) {
         for (const v1::RelationMember& m : r.members()) units[m.unit()] = entry("active");
         continue;
       }

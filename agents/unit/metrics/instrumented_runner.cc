@@ -4,18 +4,16 @@
 
 namespace skein::agent::metrics {
 
-HookOutcome InstrumentedRunner::Run(const std::string& hook_name, const std::map<std::string, std::string>& env,
-                                    const OutputFn& output) {
+HookOutcome InstrumentedRunner::Run(const HookInvocation& invocation, const OutputFn& output) {
   const Clock::TimePoint start = clock_.Now();
-  HookOutcome outcome = inner_->Run(hook_name, env, output);
+  HookOutcome outcome = inner_->Run(invocation, output);
   const double seconds = std::chrono::duration<double>(clock_.Now() - start).count();
   if (outcome.kind == HookOutcome::Kind::kKilled) return outcome;
   const bool failed = outcome.kind == HookOutcome::Kind::kFailed;
-  auto action = env.find("JUJU_ACTION_NAME");
-  if (action != env.end() && !action->second.empty()) {
-    metrics_->ActionFinished(action->second, seconds, failed);
+  if (!invocation.action.empty()) {
+    metrics_->ActionFinished(invocation.action, seconds, failed);
   } else {
-    metrics_->HookFinished(hook_name, seconds, failed);
+    metrics_->HookFinished(invocation.name, seconds, failed);
   }
   return outcome;
 }

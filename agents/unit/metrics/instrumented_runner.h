@@ -20,12 +20,11 @@ class InstrumentedRunner : public HookRunner {
   InstrumentedRunner(HookRunner* inner, AgentMetrics* metrics, const Clock& clock)
       : inner_(inner), metrics_(metrics), clock_(clock) {}
 
-  // Runs through the wrapped runner and records the result: an action when `env` has a
-  // non-empty JUJU_ACTION_NAME (RunActionOperation sets it, and passes `actions/<name>` as
-  // the hook name), else a hook. kFailed counts as an error; kMissing counts as a successful
-  // run, as it does for the uniter; kKilled is not recorded, since the hook runs again later.
-  HookOutcome Run(const std::string& hook_name, const std::map<std::string, std::string>& env,
-                  const OutputFn& output) override;
+  // Runs through the wrapped runner and records the result: an action by its name when the
+  // invocation runs one, else a hook. kFailed counts as an error; kMissing counts as a
+  // successful run, as it does for the uniter; kKilled is not recorded, since the hook runs
+  // again later.
+  HookOutcome Run(const HookInvocation& invocation, const OutputFn& output) override;
   void Kill() override { inner_->Kill(); }
 
  private:

@@ -1,53 +1,36 @@
+// The executor (Juju operation/executor.go): the three steps of an operation with the local
+// state persisted after each.
+
 #include <algorithm>
 #include <chrono>
 
-#include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
 #include "agents/unit/operation/operation.h"
 #include "lib/rpc/retry.h"
 #include "spdlog/spdlog.h"
 
 namespace skein::agent {
-namespace {
 
-constexpr char kSkipMessage[] = "skip operation";
-constexpr char kHookFailedPrefix[] = "hook failed: ";
-
-}  // namespace
-
-absl::Status SkipOperation() { return absl::AlreadyExistsError(kSkipMessage); }
-
-bool IsSkipOperation(const absl::Status& status) {
-  return status.code() == absl::StatusCode::kAlreadyExists && status.message() == kSkipMessage;
-}
-
-absl::Status HookFailed(const std::string& hook) {
-  return absl::AbortedError(absl::StrCat(kHookFailedPrefix, "\"", hook, "\""));
-}
-
-bool IsHookFailed(const absl::Status& status) {
-  return status.code() == absl::StatusCode::kAborted && absl::StartsWith(status.message(), kHookFailedPrefix);
-}
-
-absl::Status ExecuteOperation(Operation& op, LocalState& state, LocalStateStore& store) {
-  absl::Status prepared = op.Prepare(state);
-  if (IsSkipOperation(prepared)) {
+absl::StatusOr<Executed> ExecuteOperation(Operation& op, LocalState& state, LocalStateStore& store) {
+  absl::StatusOr<Prepared> prepared = op.Prepare(state);
+  if (!prepared.ok()) return prepared.status();
+  // Saved also when skipping: a skipping Prepare may have recorded something (a task gone).
+  if (absl::Status s = store.Save(state); !s.ok()) return s;
+  if (*prepared == Prepared::kSkip) {
     spdlog::info("skipped {}", op.String());
-    return absl::OkStatus();
+    return Executed::kSkipped;
   }
-  if (!prepared.ok()) return prepared;
-  if (absl::Status s = store.Save(state); !s.ok()) return s;
 
-  absl::Status executed = op.Execute(state);
+  absl::StatusOr<StepOutcome> executed = op.Execute(state);
   if (absl::Status s = store.Save(state); !s.ok()) return s;
-  if (IsHookFailed(executed)) return absl::OkStatus();
-  if (!executed.ok()) return executed;
+  if (!executed.ok()) return executed.status();
+  if (*executed == StepOutcome::kHookFailed) return Executed::kHookFailed;
 
-  absl::Status committed = op.Commit(state);
+  absl::StatusOr<StepOutcome> committed = op.Commit(state);
   if (absl::Status s = store.Save(state); !s.ok()) return s;
-  if (IsHookFailed(committed)) return absl::OkStatus();
-  if (committed.ok()) op.AfterCommit();
-  return committed;
+  if (!committed.ok()) return committed.status();
+  if (*committed == StepOutcome::kHookFailed) return Executed::kHookFailed;
+  op.AfterCommit();
+  return Executed::kCommitted;
 }
 
 absl::Status RetryTransient(const std::function<absl::Status()>& call,

@@ -12,7 +12,9 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "agents/unit/api/agent_client.h"
+#include "agents/unit/fault/fault.h"
 #include "agents/unit/hook/environment.h"
 #include "agents/unit/hook/runner.h"
 #include "agents/unit/hook/unit_hook_context.h"
@@ -43,36 +45,51 @@ struct OperationDeps {
   std::function<std::shared_ptr<spdlog::logger>(const std::string& module)> logger;
   // The agent's clock (the uniter passes its own).
   const Clock* clock = &RealClock();
+  // The crash points of the crash-recovery tests (never nullptr; nothing armed in production).
+  const fault::Injector* faults = nullptr;
 };
+
+// What Prepare decided.
+enum class Prepared {
+  kRun,   // go on: Execute, then Commit
+  kSkip,  // nothing to do after all (leadership lost before leader-elected, task gone): no
+          // Execute, no Commit
+};
+
+// How Execute or Commit ended when it did not fail outright.
+enum class StepOutcome {
+  kOk,
+  // The hook failed (non-zero exit, or the controller refused its commit): recorded in the
+  // state, whose `operation.failed` now stops the unit running hooks until resolved or retried.
+  kHookFailed,
+};
+
+// What ExecuteOperation came to when no step failed outright.
+enum class Executed { kCommitted, kSkipped, kHookFailed };
 
 class Operation {
  public:
   virtual ~Operation() = default;
   virtual std::string String() const = 0;
 
-  // Each step may change `state`; the executor persists it after the step.
-  // Prepare may return SkipOperation() (nothing to do after all: no execute, no commit).
-  virtual absl::Status Prepare(LocalState& state) = 0;
-  // Returns HookFailed() when the hook failed (recorded in `state`; the unit stops running
-  // hooks), Cancelled when the agent is stopping, Unavailable when the controller is away.
-  virtual absl::Status Execute(LocalState& state) = 0;
-  virtual absl::Status Commit(LocalState& state) = 0;
+  // Each step may change `state`; the executor persists it after the step. An error status
+  // means the step could not be done now: Cancelled when the agent is stopping, Unavailable
+  // when the controller is away; the uniter tries the operation again later.
+  virtual absl::StatusOr<Prepared> Prepare(LocalState& state) = 0;
+  virtual absl::StatusOr<StepOutcome> Execute(LocalState& state) = 0;
+  virtual absl::StatusOr<StepOutcome> Commit(LocalState& state) = 0;
   // Runs after the committed state was persisted: reports that are only true once it is
   // (Juju's agent `idle` after a hook).
   virtual void AfterCommit() {}
 };
 
-absl::Status SkipOperation();
-bool IsSkipOperation(const absl::Status& status);
-absl::Status HookFailed(const std::string& hook);
-bool IsHookFailed(const absl::Status& status);
-
 // Makes the operation for a resolver decision (any kind but kNone).
 std::unique_ptr<Operation> NewOperation(const resolver::Op& op, OperationDeps& deps);
 
-// Runs `op` through its three steps, persisting `state` after each. OK also when the hook
-// failed (the failure is in `state`); otherwise the first error of a step.
-absl::Status ExecuteOperation(Operation& op, LocalState& state, LocalStateStore& store);
+// Runs `op` through its three steps, persisting `state` after each. A failed hook is an outcome
+// (kHookFailed, the failure is in `state`), not an error; errors are the first error of a step
+// or of saving the state.
+absl::StatusOr<Executed> ExecuteOperation(Operation& op, LocalState& state, LocalStateStore& store);
 
 // Retries `call` while it fails with Unavailable or DeadlineExceeded (the controller restarts),
 // with backoff from 100 ms to 5 s, waiting with `pause`; Cancelled once `pause` reports that the

@@ -79,19 +79,19 @@ std::string RunActionOperation::String() const {
   return absl::StrCat("run action ", op_.action.task_id(), " (", op_.action.name(), ")");
 }
 
-absl::Status RunActionOperation::Prepare(LocalState& state) {
+absl::StatusOr<Prepared> RunActionOperation::Prepare(LocalState& state) {
   unit_in_error_ = state.operation.failed;
   int64_t id = 0;
   if (absl::SimpleAtoi(op_.action.task_id(), &id) && id != 0 && state.running_action_id == id) {
     spdlog::warn("found incomplete action {}; failing it as terminated", op_.action.task_id());
     interrupted_ = true;
-    return absl::OkStatus();
+    return Prepared::kRun;
   }
   absl::Status started = RetryTransient([&] { return deps_.client->StartAction(op_.action.task_id()); }, deps_.pause);
   if (TaskGone(started)) {
     spdlog::info("action {} is no longer queued: {}", op_.action.task_id(), std::string(started.message()));
     resolver::RecordOp(state, op_);
-    return SkipOperation();
+    return Prepared::kSkip;
   }
   if (!started.ok()) return started;
   state.running_action_id = id;
@@ -99,10 +99,10 @@ absl::Status RunActionOperation::Prepare(LocalState& state) {
     deps_.client->SetStatusAsync(v1::SetStatusRequest::AGENT, "executing",
                                  absl::StrCat("running action ", op_.action.name()));
   }
-  return absl::OkStatus();
+  return Prepared::kRun;
 }
 
-absl::Status RunActionOperation::Execute(LocalState& state) {
+absl::StatusOr<StepOutcome> RunActionOperation::Execute(LocalState& state) {
   static thread_local std::mt19937_64 rng(std::random_device{}());
   const std::string& name = op_.action.name();
   const std::string& task_id = op_.action.task_id();
@@ -111,7 +111,7 @@ absl::Status RunActionOperation::Execute(LocalState& state) {
     finish_.set_failed(true);
     finish_.set_message("action terminated");
     finish_.set_results_json("{}");
-    return absl::OkStatus();
+    return StepOutcome::kOk;
   }
   auto snapshot = deps_.latest();
 
@@ -139,18 +139,22 @@ absl::Status RunActionOperation::Execute(LocalState& state) {
     if (environment.model_name.empty()) environment.model_name = snapshot->model_name();
     if (environment.model_uuid.empty()) environment.model_uuid = snapshot->model_uuid();
   }
-  auto env = ActionEnvironment(environment, name, task_id, context->id());
+  HookInvocation invocation;
+  invocation.name = absl::StrCat("actions/", name);
+  invocation.action = name;
+  invocation.context = context.get();
+  invocation.charm_sha256 = state.charm_sha256;
+  invocation.model_name = environment.model_name;
+  invocation.env = ActionEnvironment(environment, name, task_id, context->id());
   auto output = deps_.logger(absl::StrCat("unit.", deps_.unit, ".", name));
   std::string out, err;
 
   spdlog::info("running {}", String());
   deps_.publish_context(context);
-  HookOutcome outcome = deps_.runner->Run(absl::StrCat("actions/", name), env,
-                                          [&](bool is_stderr, const std::string& line) {
-                                            output->log(is_stderr ? spdlog::level::warn : spdlog::level::debug,
-                                                        "{}", line);
-                                            absl::StrAppend(is_stderr ? &err : &out, line, "\n");
-                                          });
+  HookOutcome outcome = deps_.runner->Run(invocation, [&](bool is_stderr, const std::string& line) {
+    output->log(is_stderr ? spdlog::level::warn : spdlog::level::debug, "{}", line);
+    absl::StrAppend(is_stderr ? &err : &out, line, "\n");
+  });
   deps_.publish_context(nullptr);
 
   nlohmann::json results = context->ActionResults();
@@ -162,7 +166,7 @@ absl::Status RunActionOperation::Execute(LocalState& state) {
       finish_.set_message(absl::StrCat("action not implemented on unit \"", deps_.unit, "\""));
       finish_.set_results_json("{}");
       spdlog::warn("action {} failed: {}", task_id, finish_.message());
-      return absl::OkStatus();
+      return StepOutcome::kOk;
     case HookOutcome::Kind::kOk:
     case HookOutcome::Kind::kFailed:
       break;
@@ -179,10 +183,10 @@ absl::Status RunActionOperation::Execute(LocalState& state) {
     finish_.set_message(*failure);
   }
   spdlog::info("ran action {} ({})", task_id, finish_.failed() ? "failed: " + finish_.message() : "completed");
-  return absl::OkStatus();
+  return StepOutcome::kOk;
 }
 
-absl::Status RunActionOperation::Commit(LocalState& state) {
+absl::StatusOr<StepOutcome> RunActionOperation::Commit(LocalState& state) {
   absl::Status finished = RetryTransient([&] { return deps_.client->FinishAction(finish_); }, deps_.pause);
   if (absl::IsResourceExhausted(finished) || absl::IsInvalidArgument(finished)) {
     // The controller refused what the action produced (a cap it checks again): finish the task
@@ -197,7 +201,7 @@ absl::Status RunActionOperation::Commit(LocalState& state) {
   }
   if (!finished.ok() && !TaskGone(finished)) return finished;
   resolver::RecordOp(state, op_);
-  return absl::OkStatus();
+  return StepOutcome::kOk;
 }
 
 void RunActionOperation::AfterCommit() {

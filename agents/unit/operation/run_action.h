@@ -30,9 +30,9 @@ class RunActionOperation : public Operation {
   RunActionOperation(const resolver::Op& op, OperationDeps& deps);
 
   std::string String() const override;
-  absl::Status Prepare(LocalState& state) override;
-  absl::Status Execute(LocalState& state) override;
-  absl::Status Commit(LocalState& state) override;
+  absl::StatusOr<Prepared> Prepare(LocalState& state) override;
+  absl::StatusOr<StepOutcome> Execute(LocalState& state) override;
+  absl::StatusOr<StepOutcome> Commit(LocalState& state) override;
   void AfterCommit() override;
 
  private:

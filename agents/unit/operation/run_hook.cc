@@ -59,11 +59,11 @@ std::string RunHookOperation::NewContextId() const {
   return absl::StrCat(deps_.unit, "-", name_, "-", rng() >> 1);
 }
 
-absl::Status RunHookOperation::Prepare(LocalState& state) {
+absl::StatusOr<Prepared> RunHookOperation::Prepare(LocalState& state) {
   if (hook_.kind == HookKind::kLeaderElected) {
     // Juju skips leader-elected when leadership was lost before it could run.
     auto latest = deps_.latest();
-    if (latest == nullptr || !latest->leader()) return SkipOperation();
+    if (latest == nullptr || !latest->leader()) return Prepared::kSkip;
   }
   if (hook_.kind != HookKind::kUpdateStatus) {
     std::string message = absl::StrCat("running ", name_, " hook");
@@ -87,10 +87,10 @@ absl::Status RunHookOperation::Prepare(LocalState& state) {
   }
   state.operation = OperationState{OperationKind::kRunHook, OperationStep::kPending, hook_, state.next_commit_seq,
                                    /*failed=*/false};
-  return absl::OkStatus();
+  return Prepared::kRun;
 }
 
-absl::Status RunHookOperation::Execute(LocalState& state) {
+absl::StatusOr<StepOutcome> RunHookOperation::Execute(LocalState& state) {
   auto snapshot = deps_.latest();
   HookContextParams params;
   params.id = NewContextId();
@@ -122,12 +122,18 @@ absl::Status RunHookOperation::Execute(LocalState& state) {
     if (environment.model_name.empty()) environment.model_name = snapshot->model_name();
     if (environment.model_uuid.empty()) environment.model_uuid = snapshot->model_uuid();
   }
-  auto env = HookEnvironment(environment, name_, context_->id(), relation);
+  HookInvocation invocation;
+  invocation.name = name_;
+  invocation.hook = &hook_;
+  invocation.context = context_.get();
+  invocation.charm_sha256 = state.charm_sha256;
+  invocation.model_name = environment.model_name;
+  invocation.env = HookEnvironment(environment, name_, context_->id(), relation);
   auto output = deps_.logger(absl::StrCat("unit.", deps_.unit, ".", name_));
 
   spdlog::info("running {}", String());
   deps_.publish_context(context_);
-  HookOutcome outcome = deps_.runner->Run(name_, env, [&output](bool is_stderr, const std::string& line) {
+  HookOutcome outcome = deps_.runner->Run(invocation, [&output](bool is_stderr, const std::string& line) {
     output->log(is_stderr ? spdlog::level::warn : spdlog::level::debug, "{}", line);
   });
   deps_.publish_context(nullptr);
@@ -136,10 +142,10 @@ absl::Status RunHookOperation::Execute(LocalState& state) {
   switch (outcome.kind) {
     case HookOutcome::Kind::kOk:
       spdlog::info("ran \"{}\" hook", name_);
-      return absl::OkStatus();
+      return StepOutcome::kOk;
     case HookOutcome::Kind::kMissing:
       spdlog::info("skipped \"{}\" hook (missing)", name_);
-      return absl::OkStatus();
+      return StepOutcome::kOk;
     case HookOutcome::Kind::kKilled:
       return absl::CancelledError(absl::StrCat("hook \"", name_, "\" killed: agent stopping"));
     case HookOutcome::Kind::kFailed:
@@ -153,11 +159,11 @@ absl::Status RunHookOperation::Execute(LocalState& state) {
     if (!hook_.relation.remote_unit.empty()) data["remote-unit"] = hook_.relation.remote_unit;
   }
   SetAgentStatus("error", absl::StrCat("hook failed: \"", name_, "\""), data.dump());
-  return HookFailed(name_);
+  return StepOutcome::kHookFailed;
 }
 
-absl::Status RunHookOperation::Commit(LocalState& state) {
-  fault::Reached(fault::kAfterHookBeforeCommit, name_);
+absl::StatusOr<StepOutcome> RunHookOperation::Commit(LocalState& state) {
+  deps_.faults->Reached(fault::Point::kAfterHookBeforeCommit, name_);
   v1::CommitHookRequest request = context_->BuildCommit(state.operation.commit_seq);
   absl::Status committed = RetryTransient([&] { return deps_.client->CommitHook(request).status(); }, deps_.pause);
   if (committed.code() == absl::StatusCode::kCancelled) return committed;
@@ -167,13 +173,13 @@ absl::Status RunHookOperation::Commit(LocalState& state) {
     spdlog::error("cannot commit \"{}\" hook: {}", name_, std::string(committed.message()));
     state.operation.failed = true;
     SetAgentStatus("error", absl::StrCat("hook failed: \"", name_, "\""), nlohmann::json{{"hook", name_}}.dump());
-    return HookFailed(name_);
+    return StepOutcome::kHookFailed;
   }
-  fault::Reached(fault::kAfterCommitBeforePersist, name_);
+  deps_.faults->Reached(fault::Point::kAfterCommitBeforePersist, name_);
   auto latest = deps_.latest();
   RecordCommittedHook(state, hook_, context_->AppWriteRelations(), latest.get());
   workload_status_set_ = state.workload_status_set;
-  return absl::OkStatus();
+  return StepOutcome::kOk;
 }
 
 void RunHookOperation::AfterCommit() {

@@ -20,12 +20,26 @@ class SimpleOperation : public Operation {
 
   std::string String() const override { return op_.String(); }
 
-  absl::Status Prepare(LocalState& state) override {
+  absl::StatusOr<Prepared> Prepare(LocalState& state) override {
     state.operation = OperationState{op_.kind, OperationStep::kPending, {}, 0, false};
-    return absl::OkStatus();
+    return Prepared::kRun;
   }
 
-  absl::Status Execute(LocalState& state) override {
+  absl::StatusOr<StepOutcome> Execute(LocalState& state) override {
+    absl::Status done = Run();
+    if (!done.ok()) return done;
+    return StepOutcome::kOk;
+  }
+
+  absl::StatusOr<StepOutcome> Commit(LocalState& state) override {
+    resolver::RecordOp(state, op_);
+    state.operation.step = OperationStep::kDone;
+    return StepOutcome::kOk;
+  }
+
+ private:
+  // The operation's one controller call, if it has one.
+  absl::Status Run() {
     switch (op_.kind) {
       case OperationKind::kDeployCharm:
         return DeployCharm();
@@ -42,13 +56,6 @@ class SimpleOperation : public Operation {
     }
   }
 
-  absl::Status Commit(LocalState& state) override {
-    resolver::RecordOp(state, op_);
-    state.operation.step = OperationStep::kDone;
-    return absl::OkStatus();
-  }
-
- private:
   // Streams the archive to a file beside the charm dir, checks it is the charm the snapshot
   // names, and extracts it. A failure shows in the unit's agent status (`cannot download
   // charm: ...`) instead of leaving it "agent initialising"; the uniter retries with backoff.

@@ -8,6 +8,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "lib/charm/metadata.h"
 
 namespace skein::agent::resolver {
 namespace {
@@ -29,9 +30,9 @@ Op SimpleHook(HookKind kind) {
   return RunHook(std::move(hook));
 }
 
-Op Nothing(std::string reason) {
+Op Nothing(WaitReason reason) {
   Op op;
-  op.reason = std::move(reason);
+  op.wait = reason;
   return op;
 }
 
@@ -94,28 +95,46 @@ Op DeployCharm(const v1::UnitSnapshot& remote) {
 }
 
 Op FailedHookOp(const LocalState& local, const v1::UnitSnapshot& remote, const Options& options) {
-  const bool resolve_pending = !remote.resolve_mode().empty() && remote.resolve_serial() > local.resolved_serial;
-  if (resolve_pending) {
+  const ResolveMode mode = ResolveModeOf(remote);
+  if (mode != ResolveMode::kNone && remote.resolve_serial() > local.resolved_serial) {
     Op op = RunHook(local.operation.hook);
     op.resolve_serial = remote.resolve_serial();
-    op.skip_hook = remote.resolve_mode() == "no-retry";
+    op.resolve_mode = mode;
     return op;
   }
   // Retrying re-runs the same hook with the same context (juju-semantics §1.7).
   if (options.retry_due) return RunHook(local.operation.hook);
-  return Nothing("hook failed");
+  return Nothing(WaitReason::kHookFailed);
 }
 
 }  // namespace
 
+ResolveMode ResolveModeOf(const v1::UnitSnapshot& remote) {
+  // Any other non-empty mode is a plain resolve, as Juju treats it.
+  if (remote.resolve_mode().empty()) return ResolveMode::kNone;
+  return remote.resolve_mode() == "no-retry" ? ResolveMode::kNoRetry : ResolveMode::kRetry;
+}
+
+const char* WaitReasonName(WaitReason reason) {
+  switch (reason) {
+    case WaitReason::kIdle:
+      return "idle";
+    case WaitReason::kHookFailed:
+      return "hook failed";
+    case WaitReason::kWaitingForCharm:
+      return "waiting for charm";
+  }
+  return "idle";
+}
+
 std::string Op::String() const {
   switch (kind) {
     case OperationKind::kNone:
-      return absl::StrCat("no operation (", reason, ")");
+      return absl::StrCat("no operation (", WaitReasonName(wait), ")");
     case OperationKind::kDeployCharm:
       return absl::StrCat("deploy charm ", charm_url);
     case OperationKind::kRunHook:
-      if (skip_hook) return absl::StrCat("skip ", hook.Name(), " hook (resolved --no-retry)");
+      if (SkipsHook()) return absl::StrCat("skip ", hook.Name(), " hook (resolved --no-retry)");
       if (!hook.relation.remote_unit.empty() && hook.kind == HookKind::kRelation) {
         return absl::StrCat("run ", hook.Name(), " hook for ", hook.relation.remote_unit);
       }
@@ -137,7 +156,7 @@ relations::RelationView ToView(const v1::RelationSnapshot& r) {
   view.id = r.id();
   view.endpoint = r.endpoint();
   view.remote_application = r.remote_application();
-  view.peer = r.role() == "peers";
+  view.peer = charm::ParseRole(r.role()) == charm::Role::kPeers;
   view.dying = r.life() != v1::LIFE_ALIVE;
   for (const auto& m : r.members()) view.members.push_back({m.unit(), m.settings_version()});
   view.remote_app_version = r.remote_app_settings_version();
@@ -197,7 +216,7 @@ Op NextOp(const LocalState& local, const v1::UnitSnapshot& remote, const Options
   // 2. Install.
   bool charm_known = !remote.charm().sha256().empty();
   if (!local.installed) {
-    if (!charm_known) return Nothing("waiting for charm");
+    if (!charm_known) return Nothing(WaitReason::kWaitingForCharm);
     if (CharmChanged(local, remote)) return DeployCharm(remote);
     return SimpleHook(HookKind::kInstall);
   }
@@ -248,7 +267,7 @@ Op NextOp(const LocalState& local, const v1::UnitSnapshot& remote, const Options
 
   // 9. update-status.
   if (options.update_status_due) return SimpleHook(HookKind::kUpdateStatus);
-  return Nothing("idle");
+  return Nothing(WaitReason::kIdle);
 }
 
 bool Observe(LocalState& local, const v1::UnitSnapshot& remote) {

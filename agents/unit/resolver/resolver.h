@@ -8,8 +8,9 @@
 //  -1. a queued action (even while a hook is in error; not while dying or before the charm is
 //      on disk), oldest first, one at a time; `parallel: true` actions also run serially;
 //   0. a hook failed (juju-semantics §1.7): `skein resolved` re-runs it (resolve_serial set) or,
-//      with --no-retry, skips it (skip_hook: recorded as done without running or committing,
-//      so chained hooks still follow); the automatic retry timer re-runs it; otherwise nothing.
+//      with --no-retry, skips it (ResolveMode::kNoRetry: recorded as done without running or
+//      committing, so chained hooks still follow); the automatic retry timer re-runs it;
+//      otherwise nothing.
 //      Actions are the only operations that run ahead of this check;
 //   1. unit dying: relation teardown (-departed for every known member with
 //      JUJU_DEPARTING_UNIT = this unit, then -broken for non-peers), then stop (if started),
@@ -34,6 +35,23 @@
 
 namespace skein::agent::resolver {
 
+// What `skein resolved` asked for (UnitSnapshot.resolve_mode, which carries Juju's spellings
+// `retry` and `no-retry`; empty when nothing was asked).
+enum class ResolveMode {
+  kNone,
+  kRetry,    // run the failed hook again
+  kNoRetry,  // count the failed hook as run without running or committing it
+};
+ResolveMode ResolveModeOf(const v1::UnitSnapshot& remote);
+
+// Why the resolver chose no operation; the uniter waits differently for each.
+enum class WaitReason {
+  kIdle,            // nothing to do: wait for a change or the update-status timer
+  kHookFailed,      // a hook is in error: wait for `skein resolved` or the retry timer
+  kWaitingForCharm, // the application's charm is not known yet: wait for a change
+};
+const char* WaitReasonName(WaitReason reason);  // `idle`, `hook failed`, `waiting for charm`
+
 struct Op {
   OperationKind kind = OperationKind::kNone;
   HookInfo hook;             // kRunHook
@@ -44,10 +62,13 @@ struct Op {
   // kRunHook of a failed hook on `skein resolved`: the request's serial, which the uniter
   // records and acknowledges (ClearResolved) before running or skipping the hook.
   int64_t resolve_serial = 0;
-  // kRunHook, `resolved --no-retry`: do not run the hook; record it as done without committing.
-  bool skip_hook = false;
-  // kNone: why nothing runs (`idle`, `hook failed`, `waiting for charm`), for logs and tests.
-  std::string reason;
+  // kRunHook with resolve_serial set: what the request asked for. kNoRetry: do not run the
+  // hook; record it as done without committing.
+  ResolveMode resolve_mode = ResolveMode::kNone;
+  // kNone: why nothing runs.
+  WaitReason wait = WaitReason::kIdle;
+
+  bool SkipsHook() const { return kind == OperationKind::kRunHook && resolve_mode == ResolveMode::kNoRetry; }
 
   // `run install hook`, `deploy charm local:app-0`, ... for logs.
   std::string String() const;

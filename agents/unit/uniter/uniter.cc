@@ -47,6 +47,7 @@ Uniter::Uniter(UniterConfig config, AgentClient* client, LocalStateStore* store,
   deps_.pause = [this](std::chrono::milliseconds d) { return Pause(d); };
   deps_.logger = [](const std::string& module) { return ModuleLogger(module); };
   deps_.clock = &clock_;
+  deps_.faults = config_.faults != nullptr ? config_.faults : &no_faults_;
 }
 
 Uniter::~Uniter() {
@@ -151,11 +152,12 @@ static bool AutoRetryHooks(const v1::UnitSnapshot& snapshot) {
 }
 
 absl::StatusOr<bool> Uniter::ApplyResolve(LocalState& state, const resolver::Op& op) {
-  spdlog::info("hook \"{}\" resolved ({})", op.hook.Name(), op.skip_hook ? "no-retry" : "retry");
+  const bool skip = op.SkipsHook();
+  spdlog::info("hook \"{}\" resolved ({})", op.hook.Name(), skip ? "no-retry" : "retry");
   state.resolved_serial = op.resolve_serial;
   state.operation.failed = false;
   retry_timer_.Reset();
-  if (op.skip_hook) {
+  if (skip) {
     // Juju's --no-retry: the hook counts as run, its data is not committed, and whatever it
     // chains (start after config-changed) still follows.
     resolver::RecordHook(state, op.hook);
@@ -166,12 +168,13 @@ absl::StatusOr<bool> Uniter::ApplyResolve(LocalState& state, const resolver::Op&
     // The local record already keeps the request from being acted on twice.
     spdlog::warn("cannot acknowledge resolve: {}", std::string(s.message()));
   }
-  if (op.skip_hook) client_->SetStatusAsync(v1::SetStatusRequest::AGENT, "idle", "");
-  return !op.skip_hook;
+  if (skip) client_->SetStatusAsync(v1::SetStatusRequest::AGENT, "idle", "");
+  return !skip;
 }
 
 absl::Status Uniter::AcknowledgeStaleResolve(LocalState& state, const v1::UnitSnapshot& snapshot) {
-  if (state.operation.failed || snapshot.resolve_mode().empty() || snapshot.resolve_serial() <= state.resolved_serial) {
+  if (state.operation.failed || resolver::ResolveModeOf(snapshot) == resolver::ResolveMode::kNone ||
+      snapshot.resolve_serial() <= state.resolved_serial) {
     return absl::OkStatus();
   }
   state.resolved_serial = snapshot.resolve_serial();
@@ -237,11 +240,12 @@ absl::StatusOr<Uniter::Exit> Uniter::Run() {
     options.retry_due = retry_timer_.Due(now);
     resolver::Op op = resolver::NextOp(state, *snapshot, options);
     if (op.kind == OperationKind::kNone) {
-      if (op.reason == "idle" && state.started) ReportIdle();
+      const bool idle = op.wait == resolver::WaitReason::kIdle;
+      if (idle && state.started) ReportIdle();
       // An idle unit waits for the update-status timer, a failed hook for its retry timer.
       auto deadline = kNever;
-      if (state.started && op.reason == "idle") deadline = next_update_status;
-      if (op.reason == "hook failed") deadline = retry_timer_.deadline();
+      if (state.started && idle) deadline = next_update_status;
+      if (op.wait == resolver::WaitReason::kHookFailed) deadline = retry_timer_.deadline();
       if (WaitForChange(generation, deadline)) break;
       continue;
     }
@@ -255,7 +259,7 @@ absl::StatusOr<Uniter::Exit> Uniter::Run() {
     }
     spdlog::debug("next operation: {}", op.String());
     std::unique_ptr<Operation> operation = NewOperation(op, deps_);
-    absl::Status s = ExecuteOperation(*operation, state, *store_);
+    absl::Status s = ExecuteOperation(*operation, state, *store_).status();
     if (s.code() == absl::StatusCode::kCancelled) break;
     if (!s.ok()) {
       // Transient trouble (controller away, disk full...): try again later. The operation is

@@ -39,6 +39,9 @@ struct UniterConfig {
   std::chrono::milliseconds default_update_status_interval = std::chrono::minutes(5);
   // Automatic retry of a failed hook (model config automatically-retry-hooks); tests shorten it.
   HookRetryPolicy hook_retry;
+  // Crash points armed by the crash-recovery tests (SKEIN_AGENT_FAULT, read by main()); not
+  // owned. nullptr: none.
+  const fault::Injector* faults = nullptr;
 };
 
 class Uniter {
@@ -102,6 +105,7 @@ class Uniter {
 
   bool idle_reported_ = false;
   HookRetryTimer retry_timer_;
+  const fault::Injector no_faults_;
 };
 
 // The update-status interval for a model config: update-status-hook-interval as Go's

@@ -115,7 +115,7 @@ absl::StatusOr<DeployResult> DeployInTx(Tx& tx, const DeployArgs& args) {
   ElectLeader(tx, app->id);
   for (const auto& [name, ep] : charm->metadata.endpoints) {
     if (ep.role != charm::Role::kPeers) continue;
-    auto rel = CreateRelation(tx, model->id, {EndpointRow{app->id, app_name, name, "peers", ep.interface, ep.scope}});
+    auto rel = CreateRelation(tx, model->id, {EndpointRow{app->id, app_name, name, charm::Role::kPeers, ep.interface, ep.scope}});
     if (!rel.ok()) return rel.status();
   }
   return result;

@@ -16,7 +16,7 @@ namespace {
 bool ImplementedBy(const EndpointRow& endpoint, const charm::Metadata& metadata) {
   const charm::Endpoint* declared = metadata.FindEndpoint(endpoint.endpoint);
   return declared != nullptr && declared->interface == endpoint.interface &&
-         charm::RoleName(declared->role) == endpoint.role;
+         declared->role == endpoint.role;
 }
 
 }  // namespace
@@ -64,7 +64,7 @@ absl::StatusOr<RefreshResult> RefreshInTx(Tx& tx, const RefreshArgs& args) {
     }
     if (exists) continue;
     auto created = CreateRelation(
-        tx, model->id, {EndpointRow{app->id, app->name, name, "peers", endpoint.interface, endpoint.scope}});
+        tx, model->id, {EndpointRow{app->id, app->name, name, charm::Role::kPeers, endpoint.interface, endpoint.scope}});
     if (!created.ok()) return created.status();
   }
   tx.Touch(AppKey(app->id));

@@ -81,13 +81,13 @@ std::string RelationKeyOf(const std::vector<EndpointRow>& endpoints) {
   if (endpoints.size() == 1) return endpoints[0].Spec();
   const EndpointRow* req = &endpoints[0];
   const EndpointRow* prov = &endpoints[1];
-  if (req->role != "requires") std::swap(req, prov);
+  if (req->role != charm::Role::kRequires) std::swap(req, prov);
   return absl::StrCat(req->Spec(), " ", prov->Spec());
 }
 
 absl::StatusOr<RelationRow> CreateRelation(Tx& tx, int64_t model_id, std::vector<EndpointRow> endpoints) {
   if (endpoints.empty() || endpoints.size() > 2) return absl::InternalError("a relation has one or two endpoints");
-  if (endpoints.size() == 2 && endpoints[0].role != "requires") std::swap(endpoints[0], endpoints[1]);
+  if (endpoints.size() == 2 && endpoints[0].role != charm::Role::kRequires) std::swap(endpoints[0], endpoints[1]);
   int64_t relation_id =
       sql::QueryInt(tx.db(), 0, "SELECT next_relation_id FROM models WHERE id = ?", model_id);
   sql::Exec(tx.db(), "UPDATE models SET next_relation_id = next_relation_id + 1 WHERE id = ?", model_id);
@@ -104,7 +104,7 @@ absl::StatusOr<RelationRow> CreateRelation(Tx& tx, int64_t model_id, std::vector
     sql::Exec(tx.db(),
               "INSERT INTO relation_endpoints(relation_id, application_id, endpoint, role, interface, scope) "
               "VALUES (?, ?, ?, ?, ?, ?)",
-              r.id, e.application_id, e.endpoint, e.role, e.interface, e.scope);
+              r.id, e.application_id, e.endpoint, charm::RoleName(e.role), e.interface, e.scope);
     tx.Touch(AppKey(e.application_id));
   }
   r.endpoints = endpoints;

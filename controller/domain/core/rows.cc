@@ -1,6 +1,7 @@
 #include "controller/domain/core/rows.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "absl/strings/str_cat.h"
 #include "controller/domain/core/sql.h"
@@ -106,8 +107,12 @@ void LoadEndpoints(Tx& tx, RelationRow& r) {
       "ORDER BY CASE e.role WHEN 'requires' THEN 0 WHEN 'provides' THEN 1 ELSE 2 END",
       r.id);
   while (q.executeStep()) {
-    r.endpoints.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString(),
-                           q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getString()});
+    const std::string role = q.getColumn(3).getString();
+    std::optional<charm::Role> parsed = charm::ParseRole(role);
+    // Only CreateRelation writes the column, from a charm::Role; Db turns this into Internal.
+    if (!parsed) throw std::runtime_error(absl::StrCat("relation endpoint with unknown role \"", role, "\""));
+    r.endpoints.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString(), *parsed,
+                           q.getColumn(4).getString(), q.getColumn(5).getString()});
   }
 }
 
@@ -153,7 +158,7 @@ const EndpointRow* RelationRow::Remote(int64_t app_id) const {
   return nullptr;
 }
 
-const EndpointRow* RelationRow::WithRole(const std::string& role) const {
+const EndpointRow* RelationRow::WithRole(charm::Role role) const {
   for (const EndpointRow& e : endpoints) {
     if (e.role == role) return &e;
   }

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "controller/domain/core/db.h"
+#include "lib/charm/metadata.h"
 #include "nlohmann/json.hpp"
 
 namespace skein::controller::domain {
@@ -85,7 +86,7 @@ struct EndpointRow {
   int64_t application_id = 0;
   std::string application;
   std::string endpoint;
-  std::string role;  // provides | requires | peers
+  charm::Role role = charm::Role::kProvides;
   std::string interface;
   std::string scope;
   std::string Spec() const { return application + ":" + endpoint; }
@@ -106,7 +107,7 @@ struct RelationRow {
   const EndpointRow* Local(int64_t app_id) const;
   // The other side seen from `app_id` (the same endpoint for peers).
   const EndpointRow* Remote(int64_t app_id) const;
-  const EndpointRow* WithRole(const std::string& role) const;
+  const EndpointRow* WithRole(charm::Role role) const;
 };
 
 // A unit in a relation's scope.

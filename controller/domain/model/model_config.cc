@@ -1,6 +1,5 @@
 #include "controller/domain/model/model_config.h"
 
-#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <set>
@@ -20,8 +19,6 @@ constexpr std::chrono::nanoseconds kMinUpdateStatus = std::chrono::minutes(1);
 constexpr std::chrono::nanoseconds kTestMinUpdateStatus = std::chrono::seconds(1);
 constexpr std::chrono::nanoseconds kMaxUpdateStatus = std::chrono::hours(1);
 
-std::atomic<bool> test_mode{false};
-
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -35,9 +32,8 @@ const std::map<std::string, std::string>& ModelConfigDefaults() {
   return *defaults;
 }
 
-void SetModelConfigTestMode(bool enabled) { test_mode = enabled; }
-
-absl::StatusOr<std::string> ValidateModelConfigValue(const std::string& key, const std::string& value) {
+absl::StatusOr<std::string> ValidateModelConfigValue(const std::string& key, const std::string& value,
+                                                     const ModelConfigOptions& options) {
   // Every unit's snapshot carries the model's config: a value has a cap (lib/base/limits.h).
   if (absl::Status s = limits::CheckSize(limits::kModelConfigValue, absl::StrCat("model config \"", key, "\""),
                                          value.size());
@@ -58,11 +54,11 @@ absl::StatusOr<std::string> ValidateModelConfigValue(const std::string& key, con
     // is accepted here is the interval the unit runs at.
     auto interval = ParseDuration(value);
     if (!interval.ok()) return absl::InvalidArgumentError(absl::StrCat(key, ": ", interval.status().message()));
-    auto min = test_mode ? kTestMinUpdateStatus : kMinUpdateStatus;
+    auto min = options.test_mode ? kTestMinUpdateStatus : kMinUpdateStatus;
     // Juju formats both durations the Go way; the user's spelling is shown for theirs.
     if (*interval < min) {
       return absl::InvalidArgumentError(absl::StrCat("update status hook frequency ", value, " cannot be less than ",
-                                                     test_mode ? "1s" : "1m0s"));
+                                                     options.test_mode ? "1s" : "1m0s"));
     }
     if (*interval > kMaxUpdateStatus) {
       return absl::InvalidArgumentError(
@@ -98,7 +94,7 @@ absl::Status ModelConfigService::Set(const std::string& model, const std::map<st
   std::map<std::string, std::string> normalised;
   for (const auto& [k, v] : values) {
     if (k.empty()) return absl::InvalidArgumentError("expected \"key=value\", got \"=\"");
-    auto value = ValidateModelConfigValue(k, v);
+    auto value = ValidateModelConfigValue(k, v, options_);
     if (!value.ok()) return value.status();
     normalised[k] = *value;
   }

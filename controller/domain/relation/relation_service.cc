@@ -26,7 +26,7 @@ struct Resolved {
 
 std::vector<EndpointRow> RowsOf(const Resolved& r, const std::pair<Side, Side>& pair) {
   auto row = [](const AppRow& app, const charm::Endpoint& ep) {
-    return EndpointRow{app.id, app.name, ep.name, charm::RoleName(ep.role), ep.interface, ep.scope};
+    return EndpointRow{app.id, app.name, ep.name, ep.role, ep.interface, ep.scope};
   };
   return {row(r.a, pair.first.endpoint), row(r.b, pair.second.endpoint)};
 }

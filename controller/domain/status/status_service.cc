@@ -130,8 +130,8 @@ void FillRelation(v1::RelationStatus* out, const RelationRow& r) {
   out->set_key(r.key);
   out->set_interface(r.interface);
   out->set_type(r.is_peer ? "peer" : "regular");
-  const EndpointRow* provider = r.is_peer ? &r.endpoints[0] : r.WithRole("provides");
-  const EndpointRow* requirer = r.is_peer ? &r.endpoints[0] : r.WithRole("requires");
+  const EndpointRow* provider = r.is_peer ? &r.endpoints[0] : r.WithRole(charm::Role::kProvides);
+  const EndpointRow* requirer = r.is_peer ? &r.endpoints[0] : r.WithRole(charm::Role::kRequires);
   if (provider) out->set_provider(provider->Spec());
   if (requirer) out->set_requirer(requirer->Spec());
   out->mutable_status()->set_current(r.life == Life::kAlive ? "joined" : "broken");

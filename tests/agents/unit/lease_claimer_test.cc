@@ -80,31 +80,41 @@ class FaultTest : public ::testing::Test {
     char tmpl[] = "/tmp/skein-fault-XXXXXX";
     dir_ = mkdtemp(tmpl);
   }
-  void TearDown() override {
-    fault::Configure(dir_, "");
-    std::filesystem::remove_all(dir_);
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  fault::Spec Parse(const std::string& text) {
+    auto spec = fault::ParseSpec(dir_, text);
+    EXPECT_TRUE(spec.ok()) << spec.status();
+    return spec.ok() ? *spec : fault::Spec{};
   }
   std::string dir_;
 };
 
 TEST_F(FaultTest, ArmedOnlyForTheNamedPointAndHook) {
-  fault::Configure(dir_, "after-hook-before-commit:kv-relation-joined");
-  EXPECT_TRUE(fault::Armed(fault::kAfterHookBeforeCommit, "kv-relation-joined"));
-  EXPECT_FALSE(fault::Armed(fault::kAfterHookBeforeCommit, "kv-relation-changed"));
-  EXPECT_FALSE(fault::Armed(fault::kDuringHook, "kv-relation-joined"));
-  fault::Configure(dir_, "during-hook");
-  EXPECT_TRUE(fault::Armed(fault::kDuringHook, "install")) << "no name: any hook";
-  fault::Configure(dir_, "");
-  EXPECT_FALSE(fault::Armed(fault::kDuringHook, "install"));
+  fault::Injector named(Parse("after-hook-before-commit:kv-relation-joined"));
+  EXPECT_TRUE(named.Armed(fault::Point::kAfterHookBeforeCommit, "kv-relation-joined"));
+  EXPECT_FALSE(named.Armed(fault::Point::kAfterHookBeforeCommit, "kv-relation-changed"));
+  EXPECT_FALSE(named.Armed(fault::Point::kDuringHook, "kv-relation-joined"));
+  fault::Injector any(Parse("during-hook"));
+  EXPECT_TRUE(any.Armed(fault::Point::kDuringHook, "install")) << "no name: any hook";
+  fault::Injector none(Parse(""));
+  EXPECT_FALSE(none.Armed(fault::Point::kDuringHook, "install"));
+  EXPECT_FALSE(fault::Injector().Armed(fault::Point::kDuringHook, "install"));
+}
+
+TEST_F(FaultTest, AnUnknownPointIsRefusedWithItsName) {
+  auto spec = fault::ParseSpec(dir_, "during-lunch:install");
+  ASSERT_FALSE(spec.ok());
+  EXPECT_EQ(spec.status().message(), "SKEIN_AGENT_FAULT: unknown fault point \"during-lunch\"");
 }
 
 TEST_F(FaultTest, FiresOnceWithSigkillAndLeavesAMarker) {
-  fault::Configure(dir_, "after-commit-before-persist:start");
+  fault::Injector faults(Parse("after-commit-before-persist:start"));
   pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    fault::Reached(fault::kAfterCommitBeforePersist, "install");  // not the named hook
-    fault::Reached(fault::kAfterCommitBeforePersist, "start");
+    faults.Reached(fault::Point::kAfterCommitBeforePersist, "install");  // not the named hook
+    faults.Reached(fault::Point::kAfterCommitBeforePersist, "start");
     _exit(0);  // not reached
   }
   int status = 0;
@@ -113,8 +123,27 @@ TEST_F(FaultTest, FiresOnceWithSigkillAndLeavesAMarker) {
   EXPECT_EQ(WTERMSIG(status), SIGKILL);
   EXPECT_TRUE(std::filesystem::exists(dir_ + "/fault-fired-after-commit-before-persist"));
   // The restarted agent does not fire again.
-  EXPECT_FALSE(fault::Armed(fault::kAfterCommitBeforePersist, "start"));
-  fault::Reached(fault::kAfterCommitBeforePersist, "start");  // returns
+  EXPECT_FALSE(faults.Armed(fault::Point::kAfterCommitBeforePersist, "start"));
+  faults.Reached(fault::Point::kAfterCommitBeforePersist, "start");  // returns
+}
+
+TEST_F(FaultTest, DuringActionFiresAtTheSecondToolCallOfTheNamedAction) {
+  fault::Injector faults(Parse("during-action:echo"));
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    faults.ToolCalled("ctx-hook", "echo", "");  // a hook named like the action: not it
+    faults.ToolCalled("ctx-hook", "echo", "");
+    faults.ToolCalled("ctx-1", "", "echo");  // the first call of the action: not yet
+    if (std::filesystem::exists(dir_ + "/fault-fired-during-action")) _exit(3);
+    faults.ToolCalled("ctx-1", "", "echo");
+    _exit(0);  // not reached
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "exit status " << WEXITSTATUS(status);
+  EXPECT_EQ(WTERMSIG(status), SIGKILL);
+  EXPECT_TRUE(std::filesystem::exists(dir_ + "/fault-fired-during-action"));
 }
 
 }  // namespace

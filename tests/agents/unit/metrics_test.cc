@@ -97,9 +97,8 @@ TEST(AgentMetricsTest, EscapesLabelValues) {
 class FakeRunner : public HookRunner {
  public:
   explicit FakeRunner(SimulatedClock* clock) : clock_(clock) {}
-  HookOutcome Run(const std::string& hook_name, const std::map<std::string, std::string>& env,
-                  const OutputFn& output) override {
-    last_hook = hook_name;
+  HookOutcome Run(const HookInvocation& invocation, const OutputFn& output) override {
+    last_hook = invocation.name;
     clock_->Advance(takes);
     return next;
   }
@@ -125,27 +124,27 @@ TEST(InstrumentedRunnerTest, RecordsHooksActionsAndFailuresButNotKills) {
   FakeRunner inner(&clock);
   AgentMetrics m("app/0", kModel, clock);
   InstrumentedRunner runner(&inner, &m, clock);
-  const std::map<std::string, std::string> hook_env = {{"JUJU_HOOK_NAME", "install"}, {"JUJU_ACTION_NAME", ""}};
-  const std::map<std::string, std::string> action_env = {{"JUJU_HOOK_NAME", ""}, {"JUJU_ACTION_NAME", "backup"}};
+  auto hook = [](const std::string& name) { return HookInvocation{.name = name}; };
+  const HookInvocation backup{.name = "actions/backup", .action = "backup"};
 
   inner.next = Outcome(HookOutcome::Kind::kOk);
   inner.takes = std::chrono::milliseconds(2500);
-  EXPECT_EQ(runner.Run("install", hook_env, nullptr).kind, HookOutcome::Kind::kOk);
+  EXPECT_EQ(runner.Run(hook("install"), nullptr).kind, HookOutcome::Kind::kOk);
   EXPECT_EQ(inner.last_hook, "install");
   inner.takes = std::chrono::milliseconds(0);
   inner.next = Outcome(HookOutcome::Kind::kFailed);
   inner.next.exit_code = 3;
-  HookOutcome failed = runner.Run("install", hook_env, nullptr);
+  HookOutcome failed = runner.Run(hook("install"), nullptr);
   EXPECT_EQ(failed.kind, HookOutcome::Kind::kFailed);
   EXPECT_EQ(failed.exit_code, 3);
   inner.next = Outcome(HookOutcome::Kind::kMissing);
-  runner.Run("start", {}, nullptr);
+  runner.Run(hook("start"), nullptr);
   inner.next = Outcome(HookOutcome::Kind::kKilled);
-  EXPECT_EQ(runner.Run("config-changed", hook_env, nullptr).kind, HookOutcome::Kind::kKilled);
+  EXPECT_EQ(runner.Run(hook("config-changed"), nullptr).kind, HookOutcome::Kind::kKilled);
   inner.next = Outcome(HookOutcome::Kind::kFailed);
-  runner.Run("actions/backup", action_env, nullptr);
+  runner.Run(backup, nullptr);
   inner.next = Outcome(HookOutcome::Kind::kKilled);
-  runner.Run("actions/backup", action_env, nullptr);
+  runner.Run(backup, nullptr);
 
   std::string text = m.Render();
   EXPECT_THAT(text, HasSubstr("skein_unit_agent_hooks_total{hook=\"install\"} 2\n"));

@@ -48,7 +48,7 @@ TEST(ResolveTest, ErrorBlocksEveryHookEvenNewConfigAndUpdateStatus) {
   remote.set_config_json(R"({"port":81})");
   Op op = NextOp(local, remote, Options{.update_status_due = true});
   EXPECT_EQ(op.kind, OperationKind::kNone);
-  EXPECT_EQ(op.reason, "hook failed");
+  EXPECT_EQ(op.wait, resolver::WaitReason::kHookFailed);
 }
 
 TEST(ResolveTest, ResolvedRetryRerunsTheSameHookWithTheSameContext) {
@@ -60,7 +60,8 @@ TEST(ResolveTest, ResolvedRetryRerunsTheSameHookWithTheSameContext) {
   ASSERT_EQ(op.kind, OperationKind::kRunHook);
   EXPECT_EQ(op.hook, local.operation.hook);
   EXPECT_EQ(op.resolve_serial, 3);
-  EXPECT_FALSE(op.skip_hook);
+  EXPECT_EQ(op.resolve_mode, resolver::ResolveMode::kRetry);
+  EXPECT_FALSE(op.SkipsHook());
   // A request already acted on (same serial) is not acted on again.
   local.resolved_serial = 3;
   EXPECT_EQ(NextOp(local, remote).kind, OperationKind::kNone);
@@ -73,7 +74,8 @@ TEST(ResolveTest, NoRetrySkipsTheHookAndChainedStartStillFollows) {
   remote.set_resolve_serial(1);
   Op op = NextOp(local, remote);
   ASSERT_EQ(op.kind, OperationKind::kRunHook);
-  EXPECT_TRUE(op.skip_hook);
+  EXPECT_EQ(op.resolve_mode, resolver::ResolveMode::kNoRetry);
+  EXPECT_TRUE(op.SkipsHook());
   EXPECT_EQ(op.hook.Name(), "config-changed");
   EXPECT_EQ(op.String(), "skip config-changed hook (resolved --no-retry)");
   // What the uniter does for --no-retry: record the hook as done, leave the error.

@@ -99,7 +99,7 @@ TEST(ResolverTest, DeployLeaderRunsInstallLeaderElectedConfigChangedStart) {
   LocalState local;
   EXPECT_EQ(Drain(local, Unit(true)), (Lines{"deploy sha-1", "install", "leader-elected", "config-changed", "start"}));
   EXPECT_TRUE(local.installed && local.started && local.leader);
-  EXPECT_EQ(NextOp(local, Unit(true)).reason, "idle");
+  EXPECT_EQ(NextOp(local, Unit(true)).wait, resolver::WaitReason::kIdle);
 }
 
 TEST(ResolverTest, DeployNonLeaderWithPeersAndAnExistingRelation) {
@@ -123,7 +123,7 @@ TEST(ResolverTest, NothingBeforeTheCharmIsKnown) {
   LocalState local;
   Op op = NextOp(local, remote);
   EXPECT_EQ(op.kind, OperationKind::kNone);
-  EXPECT_EQ(op.reason, "waiting for charm");
+  EXPECT_EQ(op.wait, resolver::WaitReason::kWaitingForCharm);
 }
 
 TEST(ResolverTest, IntegrateRunsCreatedThenAppChangedThenJoinedChangedPerUnit) {
@@ -235,7 +235,7 @@ TEST(ResolverTest, FailedHookStopsTheUnit) {
   local.operation.failed = true;
   Op op = NextOp(local, remote);
   EXPECT_EQ(op.kind, OperationKind::kNone);
-  EXPECT_EQ(op.reason, "hook failed");
+  EXPECT_EQ(op.wait, resolver::WaitReason::kHookFailed);
   remote.set_life(v1::LIFE_DYING);  // not even a removal gets past a failed hook
   EXPECT_EQ(NextOp(local, remote).kind, OperationKind::kNone);
 }

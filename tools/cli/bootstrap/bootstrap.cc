@@ -2,7 +2,6 @@
 
 #include <sys/stat.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <ostream>
 #include <random>
@@ -147,15 +146,11 @@ absl::Status Bootstrap(const BootstrapOptions& o) {
   DaemonSpec controller_spec;
   controller_spec.binary = controller_bin;
   controller_spec.args = {"--data-dir", controller_dir};
-  // Tests shorten leadership leases (juju-semantics §5: 60 s) through the environment.
-  if (const char* lease = std::getenv("SKEIN_LEASE_DURATION"); lease != nullptr && *lease != '\0') {
+  if (!o.controller_lease_duration.empty()) {
     controller_spec.args.push_back("--lease-duration");
-    controller_spec.args.push_back(lease);
+    controller_spec.args.push_back(o.controller_lease_duration);
   }
-  // Tests may set update-status-hook-interval below Juju's 1m minimum (down to 1s).
-  if (const char* test_mode = std::getenv("SKEIN_TEST_MODE"); test_mode != nullptr && std::string(test_mode) == "1") {
-    controller_spec.args.push_back("--test-mode");
-  }
+  if (o.controller_test_mode) controller_spec.args.push_back("--test-mode");
   controller_spec.log_path = controller_dir + "/controller.log";
   controller_spec.ready_timeout = o.ready_timeout;
   auto controller = StartControllerOnStoredPort(controller_spec, controller_dir + "/address", *o.clock, progress);

@@ -26,6 +26,10 @@ struct BootstrapOptions {
   std::chrono::milliseconds ready_timeout{30000};
   std::ostream* progress = nullptr;      // stderr
   const Clock* clock = &RealClock();     // the daemons' readiness waits; not owned
+  // For tests: the controller's leadership lease (`2s`; empty = its default, juju-semantics §5:
+  // 60 s) and its --test-mode (update-status-hook-interval down to 1s).
+  std::string controller_lease_duration;
+  bool controller_test_mode = false;
 };
 
 // Errors:

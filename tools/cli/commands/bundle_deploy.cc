@@ -1,12 +1,10 @@
 #include "tools/cli/commands/bundle_deploy.h"
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "lib/base/limits.h"
 #include "lib/base/file_read.h"
 #include "lib/charm/config.h"
@@ -50,11 +48,10 @@ absl::StatusOr<bundles::ExistingModel> ReadModel(Session& session) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<bundles::Store>> OpenStore(const std::vector<std::string>& store_dirs) {
+absl::StatusOr<std::unique_ptr<bundles::Store>> OpenStore(const Environment& env,
+                                                          const std::vector<std::string>& store_dirs) {
   std::vector<std::string> dirs = store_dirs;
-  if (const char* env = std::getenv("SKEIN_STORE_PATH"); env != nullptr && *env != '\0') {
-    for (auto part : absl::StrSplit(env, ':', absl::SkipEmpty())) dirs.emplace_back(part);
-  }
+  dirs.insert(dirs.end(), env.store_path.begin(), env.store_path.end());
   return bundles::Store::Open(dirs);
 }
 

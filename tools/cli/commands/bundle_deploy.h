@@ -18,9 +18,10 @@
 
 namespace skein::cli::commands {
 
-// The embedded store with the `--store` directories and then SKEIN_STORE_PATH's (`:`-separated)
-// searched first.
-absl::StatusOr<std::unique_ptr<bundles::Store>> OpenStore(const std::vector<std::string>& store_dirs);
+// The embedded store with the `--store` directories and then SKEIN_STORE_PATH's
+// (Environment::store_path) searched first.
+absl::StatusOr<std::unique_ptr<bundles::Store>> OpenStore(const Environment& env,
+                                                          const std::vector<std::string>& store_dirs);
 
 struct BundleDeployOptions {
   std::string model;

@@ -147,7 +147,7 @@ class DiffBundleCommand : public Command {
 
  private:
   absl::Status Diff(Environment& env) {
-    auto store = OpenStore(store_dirs_);
+    auto store = OpenStore(env, store_dirs_);
     if (!store.ok()) return store.status();
     if (!fs::is_regular_file(bundle_) && !IsBundle(bundle_, **store)) {
       return absl::NotFoundError(absl::StrCat("cannot resolve bundle \"", bundle_, "\": not a file nor a bundle in the store"));

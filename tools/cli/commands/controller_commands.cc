@@ -74,6 +74,8 @@ class BootstrapCommand : public Command {
     o.ready_timeout = env.ready_timeout;
     o.progress = env.err;
     o.clock = env.clock;
+    o.controller_lease_duration = env.controller_lease_duration;
+    o.controller_test_mode = env.controller_test_mode;
     // --no-switch is accepted: skein has one controller per $SKEIN_DATA, so it is always current.
     return bootstrap::Bootstrap(o);
   }

@@ -132,7 +132,7 @@ class DeployCommand : public Command {
     return absl::OkStatus();
   }
   absl::Status Run(Environment& env) override {
-    auto store = OpenStore(store_dirs_);
+    auto store = OpenStore(env, store_dirs_);
     if (!store.ok()) return store.status();
     if (IsBundle(charm_, **store)) {
       BundleDeployOptions o;

@@ -8,6 +8,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "lib/base/paths.h"
 
 namespace skein::cli::commands {
@@ -26,6 +27,12 @@ Environment ProcessEnvironment() {
   const char* no_color = std::getenv("NO_COLOR");
   const char* term = std::getenv("TERM");
   env.no_color = (no_color != nullptr && *no_color != '\0') || (term != nullptr && std::string(term) == "dumb");
+  if (const char* store_path = std::getenv("SKEIN_STORE_PATH"); store_path != nullptr) {
+    for (auto dir : absl::StrSplit(store_path, ':', absl::SkipEmpty())) env.store_path.emplace_back(dir);
+  }
+  if (const char* lease = std::getenv("SKEIN_LEASE_DURATION"); lease != nullptr) env.controller_lease_duration = lease;
+  const char* test_mode = std::getenv("SKEIN_TEST_MODE");
+  env.controller_test_mode = test_mode != nullptr && std::string(test_mode) == "1";
   return env;
 }
 

@@ -7,6 +7,7 @@
 #include <istream>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "lib/base/clock.h"
@@ -27,13 +28,21 @@ struct Environment {
   std::chrono::milliseconds kill_grace{15000};
   // Where commands read the time and wait (the real clock in ProcessEnvironment). Not owned.
   Clock* clock = &RealClock();
+  // Local store directories searched before the embedded store (SKEIN_STORE_PATH, `:`-separated).
+  std::vector<std::string> store_path;
+  // Knobs for tests, handed by `skein bootstrap` to the controller it starts: a shorter
+  // leadership lease (SKEIN_LEASE_DURATION, e.g. `2s`; empty = the controller's 60 s) and the
+  // controller's --test-mode (SKEIN_TEST_MODE=1).
+  std::string controller_lease_duration;
+  bool controller_test_mode = false;
 
   // Colour on stdout: only on a terminal, never with NO_COLOR or TERM=dumb.
   bool ColorStdout() const { return stdout_tty && !no_color; }
   bool ColorStderr() const { return stderr_tty && !no_color; }
 };
 
-// The environment of this process: std::cout/cerr/cin, SkeinDataDir(), ExecutableDir(), isatty.
+// The environment of this process: std::cout/cerr/cin, SkeinDataDir(), ExecutableDir(), isatty,
+// and the variables above, read once.
 Environment ProcessEnvironment();
 
 // Asks `question` on stderr and reads the answer from stdin, only when stdin is a terminal.

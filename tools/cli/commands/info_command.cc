@@ -63,7 +63,7 @@ class InfoCommand : public Command {
     return absl::OkStatus();
   }
   absl::Status Run(Environment& env) override {
-    auto store = OpenStore(store_dirs_);
+    auto store = OpenStore(env, store_dirs_);
     if (!store.ok()) return store.status();
     auto info = (*store)->Info(name_);
     if (!info.ok()) return info.status();
