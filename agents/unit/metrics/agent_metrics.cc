@@ -86,12 +86,12 @@ void AgentMetrics::Record(Stats& stats, double seconds, bool failed) {
 }
 
 void AgentMetrics::HookFinished(const std::string& hook, double seconds, bool failed) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   Record(hooks_[hook], seconds, failed);
 }
 
 void AgentMetrics::ActionFinished(const std::string& action, double seconds, bool failed) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   Record(actions_[action], seconds, failed);
 }
 
@@ -105,7 +105,7 @@ std::string AgentMetrics::Render() const {
   fmt::format_to(std::back_inserter(out), "skein_unit_agent_start_time_seconds {}\n",
                  fmt::format("{:.3f}", start_time_seconds_));
 
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   Counter(out, "skein_unit_agent_hooks_total", "Hooks run to completion, by hook name.", "hook", hooks_,
           &Stats::count);
   Counter(out, "skein_unit_agent_hook_errors_total", "Hooks that failed, by hook name.", "hook", hooks_,

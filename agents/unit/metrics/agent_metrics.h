@@ -7,8 +7,9 @@
 #include <array>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
+
+#include "lib/base/mutex.h"
 
 namespace skein::agent::metrics {
 
@@ -52,9 +53,9 @@ class AgentMetrics {
   const std::string unit_;
   const std::string model_uuid_;
   const double start_time_seconds_;
-  mutable std::mutex mu_;
-  std::map<std::string, Stats> hooks_;    // guarded by mu_
-  std::map<std::string, Stats> actions_;  // guarded by mu_
+  mutable Mutex mu_;
+  std::map<std::string, Stats> hooks_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, Stats> actions_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace skein::agent::metrics

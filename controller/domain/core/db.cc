@@ -43,13 +43,13 @@ void Tx::Record(int64_t model_id, const std::string& kind, const std::string& en
 }
 
 std::shared_ptr<const ParsedCharm> ParsedCharmCache::Find(int64_t charm_row) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = charms_.find(charm_row);
   return it == charms_.end() ? nullptr : it->second;
 }
 
 void ParsedCharmCache::Add(int64_t charm_row, std::shared_ptr<const ParsedCharm> parsed) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   charms_.emplace(charm_row, std::move(parsed));
 }
 
@@ -95,7 +95,7 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& path, int max_re
 absl::Status Db::Write(const std::string& op, const std::function<absl::Status(Tx&)>& fn) {
   std::set<std::string> keys;
   {
-    std::lock_guard<std::mutex> lock(write_mu_);
+    MutexLock lock(write_mu_);
     try {
       SQLite::Transaction transaction(*writer_, SQLite::TransactionBehavior::IMMEDIATE);
       Tx tx(*writer_, charms_, /*writable=*/true);
@@ -116,8 +116,8 @@ absl::Status Db::Write(const std::string& op, const std::function<absl::Status(T
 
 absl::StatusOr<SQLite::Database*> Db::AcquireReader() {
   {
-    std::unique_lock<std::mutex> lock(readers_mu_);
-    reader_released_.wait(lock, [&] { return !idle_readers_.empty() || readers_opened_ < max_readers_; });
+    MutexLock lock(readers_mu_);
+    while (idle_readers_.empty() && readers_opened_ >= max_readers_) reader_released_.Wait(readers_mu_);
     if (!idle_readers_.empty()) {
       SQLite::Database* reader = idle_readers_.back();
       idle_readers_.pop_back();
@@ -132,10 +132,10 @@ absl::StatusOr<SQLite::Database*> Db::AcquireReader() {
   } catch (const std::exception& e) {
     opened = absl::InternalError(absl::StrCat("cannot open a reading connection: ", e.what()));
   }
-  std::lock_guard<std::mutex> lock(readers_mu_);
+  MutexLock lock(readers_mu_);
   if (!opened.ok()) {
     --readers_opened_;
-    reader_released_.notify_one();
+    reader_released_.NotifyOne();
     return opened.status();
   }
   readers_.push_back(std::move(*opened));
@@ -144,10 +144,10 @@ absl::StatusOr<SQLite::Database*> Db::AcquireReader() {
 
 void Db::ReleaseReader(SQLite::Database* reader) {
   {
-    std::lock_guard<std::mutex> lock(readers_mu_);
+    MutexLock lock(readers_mu_);
     idle_readers_.push_back(reader);
   }
-  reader_released_.notify_one();
+  reader_released_.NotifyOne();
 }
 
 absl::Status Db::Read(const std::function<absl::Status(Tx&)>& fn) {

@@ -9,12 +9,10 @@
 // every reader a committed snapshot and lets it proceed while a write is in progress, so a
 // large change in one model never holds up `status` or the agents' watches in another.
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -23,6 +21,7 @@
 #include "SQLiteCpp/SQLiteCpp.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "lib/base/mutex.h"
 #include "lib/charm/config.h"
 #include "lib/charm/metadata.h"
 
@@ -57,8 +56,8 @@ class ParsedCharmCache {
   void Add(int64_t charm_row, std::shared_ptr<const ParsedCharm> parsed);
 
  private:
-  std::mutex mu_;
-  std::map<int64_t, std::shared_ptr<const ParsedCharm>> charms_;
+  Mutex mu_;
+  std::map<int64_t, std::shared_ptr<const ParsedCharm>> charms_ ABSL_GUARDED_BY(mu_);
 };
 
 // The handle a domain operation works through: the connection, the keys it touched, and the
@@ -133,15 +132,15 @@ class Db {
 
   const std::string path_;
 
-  std::mutex write_mu_;
-  std::unique_ptr<SQLite::Database> writer_;
+  Mutex write_mu_;
+  const std::unique_ptr<SQLite::Database> writer_ ABSL_PT_GUARDED_BY(write_mu_);
 
-  std::mutex readers_mu_;
-  std::condition_variable reader_released_;
+  Mutex readers_mu_;
+  CondVar reader_released_;  // signalled when a reader goes idle or a slot frees
   const int max_readers_;
-  int readers_opened_ = 0;  // including those being opened
-  std::vector<std::unique_ptr<SQLite::Database>> readers_;
-  std::vector<SQLite::Database*> idle_readers_;
+  int readers_opened_ ABSL_GUARDED_BY(readers_mu_) = 0;  // including those being opened
+  std::vector<std::unique_ptr<SQLite::Database>> readers_ ABSL_GUARDED_BY(readers_mu_);
+  std::vector<SQLite::Database*> idle_readers_ ABSL_GUARDED_BY(readers_mu_);
 
   ParsedCharmCache charms_;
   ChangeListener* listener_ = nullptr;
