@@ -3,6 +3,7 @@
 namespace skein::controller::api {
 
 Executor::Executor(int threads) {
+  MutexLock lock(mu_);
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
 }
 
@@ -10,10 +11,10 @@ Executor::~Executor() { Shutdown(); }
 
 void Executor::Post(std::function<void()> task) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (!stopping_) {
       tasks_.push_back(std::move(task));
-      cv_.notify_one();
+      cv_.NotifyOne();
       return;
     }
   }
@@ -21,24 +22,25 @@ void Executor::Post(std::function<void()> task) {
 }
 
 void Executor::Shutdown() {
+  // The threads move out under the lock, so that only one caller joins them.
+  std::vector<std::thread> threads;
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_ && threads_.empty()) return;
+    MutexLock lock(mu_);
     stopping_ = true;
+    threads.swap(threads_);
   }
-  cv_.notify_all();
-  for (std::thread& t : threads_) {
+  cv_.NotifyAll();
+  for (std::thread& t : threads) {
     if (t.joinable()) t.join();
   }
-  threads_.clear();
 }
 
 void Executor::Loop() {
   for (;;) {
     std::function<void()> task;
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+      MutexLock lock(mu_);
+      while (!stopping_ && tasks_.empty()) cv_.Wait(mu_);
       if (tasks_.empty()) return;  // stopping and drained
       task = std::move(tasks_.front());
       tasks_.pop_front();

@@ -3,12 +3,12 @@
 // The controller's own executor (DESIGN §4): database work runs here, never on gRPC's
 // callback threads, so reactions never block.
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "lib/base/mutex.h"
 
 namespace skein::controller::api {
 
@@ -21,17 +21,18 @@ class Executor {
   // arrives late still finishes.
   void Post(std::function<void()> task);
 
-  // Runs what is queued, then joins the threads.
+  // Runs what is queued, then joins the threads. Of concurrent calls, the first joins and the
+  // others return at once.
   void Shutdown();
 
  private:
   void Loop();
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> tasks_;
-  bool stopping_ = false;
-  std::vector<std::thread> threads_;
+  Mutex mu_;
+  CondVar cv_;  // signalled when a task is queued and on Shutdown
+  std::deque<std::function<void()>> tasks_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::thread> threads_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace skein::controller::api

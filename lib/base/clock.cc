@@ -9,7 +9,9 @@ class SystemTimeClock final : public Clock {
  public:
   TimePoint Now() const override { return std::chrono::steady_clock::now(); }
   WallTime WallNow() const override { return std::chrono::system_clock::now(); }
-  bool WaitUntil(Mutex& mu, CondVar& cv, TimePoint deadline, absl::FunctionRef<bool()> done) override {
+  // The annotation is repeated: the analysis does not carry it over from the base class.
+  bool WaitUntil(Mutex& mu, CondVar& cv, TimePoint deadline, absl::FunctionRef<bool()> done)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) override {
     while (!done()) {
       const TimePoint now = Now();
       if (now >= deadline) return false;

@@ -95,7 +95,7 @@ absl::StatusOr<std::map<std::string, std::string>> UnitHookContext::ReadSettings
                                                                                  bool application) {
   auto rel = Relation(id);
   if (!rel.ok()) return rel.status();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   bool own_app = application && owner == p_.application;
   relations::Accessor who{p_.unit, p_.application, own_app && LeaderLocked()};
   relations::RelationSides sides{p_.application, rel->remote_application};
@@ -123,7 +123,7 @@ absl::Status UnitHookContext::WriteSettings(int64_t id, bool application,
                                             const std::map<std::string, std::string>& values) {
   auto rel = Relation(id);
   if (!rel.ok()) return rel.status();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   relations::Accessor who{p_.unit, p_.application, application && LeaderLocked()};
   relations::RelationSides sides{p_.application, rel->remote_application};
   relations::BagOwner bag{application ? p_.application : p_.unit, application};
@@ -188,7 +188,7 @@ bool UnitHookContext::LeaderLocked() {
 }
 
 absl::StatusOr<bool> UnitHookContext::IsLeader() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return LeaderLocked();
 }
 
@@ -204,14 +204,14 @@ absl::Status UnitHookContext::SetStatus(bool application, const StatusValue& sta
     return s;
   }
   if (application) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (!LeaderLocked()) return absl::PermissionDeniedError("this unit is not the leader");
   }
   std::string data = status.data.is_object() && !status.data.empty() ? status.data.dump() : "";
   absl::Status s = p_.client->SetStatus(application ? v1::SetStatusRequest::APPLICATION : v1::SetStatusRequest::WORKLOAD,
                                         status.status, status.message, data);
   if (s.ok() && !application) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     workload_status_set_ = true;
   }
   return s;
@@ -225,7 +225,7 @@ absl::StatusOr<StatusValue> UnitHookContext::UnitStatus() {
 
 absl::StatusOr<ApplicationStatusValue> UnitHookContext::ApplicationStatus() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (!LeaderLocked()) return absl::PermissionDeniedError("this unit is not the leader");
   }
   auto resp = p_.client->GetStatus(true);
@@ -249,7 +249,7 @@ void UnitHookContext::Log(const std::string& level, const std::string& message) 
 }
 
 v1::CommitHookRequest UnitHookContext::BuildCommit(int64_t commit_seq) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   v1::CommitHookRequest req;
   req.set_commit_seq(commit_seq);
   req.set_hook(hook_name_);
@@ -270,7 +270,7 @@ v1::CommitHookRequest UnitHookContext::BuildCommit(int64_t commit_seq) const {
 }
 
 std::set<int64_t> UnitHookContext::AppWriteRelations() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   std::set<int64_t> ids;
   for (const auto& [key, values] : pending_) {
     if (key.second && !values.empty()) ids.insert(key.first);
@@ -279,7 +279,7 @@ std::set<int64_t> UnitHookContext::AppWriteRelations() const {
 }
 
 bool UnitHookContext::WorkloadStatusSet() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return workload_status_set_;
 }
 

@@ -19,7 +19,6 @@
 #include <optional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <tuple>
@@ -29,6 +28,7 @@
 #include "agents/unit/hook/hook_context.h"
 #include "agents/unit/local_state/local_state.h"
 #include "lib/base/clock.h"
+#include "lib/base/mutex.h"
 #include "skein/v1/agent.pb.h"
 
 namespace skein::agent {
@@ -115,40 +115,44 @@ class UnitHookContext : public HookContext {
 
  private:
   bool IsHookRelation(int64_t id) const;
-  bool LeaderLocked();
+  bool LeaderLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The machine's address as the controller reports it (snapshot), else 127.0.0.1.
   std::string UnitAddressOrDefault() const;
   // An endpoint of the charm (or of a relation), an extra binding, or juju-info.
   bool IsBinding(const std::string& name) const;
   // The committed charm state and opened ports, fetched once per hook.
-  absl::StatusOr<const v1::GetUnitStateResponse*> CommittedStateLocked();
+  absl::StatusOr<const v1::GetUnitStateResponse*> CommittedStateLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Adds the buffered port and state changes to a commit request.
-  void AddStateChangesLocked(v1::CommitHookRequest& req) const;
+  void AddStateChangesLocked(v1::CommitHookRequest& req) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A bag as the controller returned it, fetched once per hook (read_cache_).
   absl::StatusOr<std::map<std::string, std::string>> FetchBagLocked(int64_t id, const std::string& owner,
-                                                                    bool application);
+                                                                    bool application)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // limits::kHookCommit over this hook's buffered relation and state writes, were `pending` the
   // writes to bag (id, application) and `state` the state writes.
   absl::Status CheckCommitSizeLocked(std::pair<int64_t, bool> bag, const std::map<std::string, std::string>& pending,
-                                     const std::map<std::string, std::optional<std::string>>& state) const;
+                                     const std::map<std::string, std::optional<std::string>>& state) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const HookContextParams p_;
   const std::string hook_name_;
   const std::string remote_app_;
 
-  mutable std::mutex mu_;
-  bool minion_ = false;  // an IsLeader answer was false: stays false for this hook
-  bool workload_status_set_ = false;
+  mutable Mutex mu_;
+  // An IsLeader answer was false: it stays false for this hook.
+  bool minion_ ABSL_GUARDED_BY(mu_) = false;
+  bool workload_status_set_ ABSL_GUARDED_BY(mu_) = false;
   // (relation id, owner, application) -> bag as the controller returned it.
-  std::map<std::tuple<int64_t, std::string, bool>, std::map<std::string, std::string>> read_cache_;
-  nlohmann::json action_results_ = nlohmann::json::object();
-  std::optional<std::string> action_failure_;
+  std::map<std::tuple<int64_t, std::string, bool>, std::map<std::string, std::string>> read_cache_
+      ABSL_GUARDED_BY(mu_);
+  nlohmann::json action_results_ ABSL_GUARDED_BY(mu_) = nlohmann::json::object();
+  std::optional<std::string> action_failure_ ABSL_GUARDED_BY(mu_);
   // (relation id, application) -> pending writes; an empty value deletes the key.
-  std::map<std::pair<int64_t, bool>, std::map<std::string, std::string>> pending_;
-  std::optional<v1::GetUnitStateResponse> committed_state_;
+  std::map<std::pair<int64_t, bool>, std::map<std::string, std::string>> pending_ ABSL_GUARDED_BY(mu_);
+  std::optional<v1::GetUnitStateResponse> committed_state_ ABSL_GUARDED_BY(mu_);
   // state-set / state-delete of this hook; nullopt deletes the key.
-  std::map<std::string, std::optional<std::string>> state_pending_;
-  std::vector<v1::PortChange> port_changes_;  // in the order the hook made them
+  std::map<std::string, std::optional<std::string>> state_pending_ ABSL_GUARDED_BY(mu_);
+  std::vector<v1::PortChange> port_changes_ ABSL_GUARDED_BY(mu_);  // in the order the hook made them
 };
 
 }  // namespace skein::agent

@@ -33,7 +33,7 @@ absl::StatusOr<nlohmann::json> UnitHookContext::ActionParams() {
 absl::Status UnitHookContext::SetActionResults(const nlohmann::json& results) {
   if (!p_.action) return NotRunningAnAction();
   if (!results.is_object()) return absl::InvalidArgumentError("action results must be a map");
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   nlohmann::json merged = action_results_;
   Merge(merged, results);
   if (absl::Status s = limits::CheckSize(limits::kActionResults, "the action's results", merged.dump().size());
@@ -58,18 +58,18 @@ absl::Status UnitHookContext::ActionFail(const std::string& message) {
   if (absl::Status s = limits::CheckSize(limits::kStatusMessage, "the failure message", message.size()); !s.ok()) {
     return s;
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   action_failure_ = message;
   return absl::OkStatus();
 }
 
 nlohmann::json UnitHookContext::ActionResults() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return action_results_;
 }
 
 std::optional<std::string> UnitHookContext::ActionFailure() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return action_failure_;
 }
 

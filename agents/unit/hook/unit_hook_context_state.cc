@@ -54,7 +54,7 @@ void UnitHookContext::AddStateChangesLocked(v1::CommitHookRequest& req) const {
 }
 
 absl::Status UnitHookContext::OpenPort(const PortRange& range) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   v1::PortChange& c = port_changes_.emplace_back();
   c.set_open(true);
   *c.mutable_range() = ToProto(range);
@@ -62,7 +62,7 @@ absl::Status UnitHookContext::OpenPort(const PortRange& range) {
 }
 
 absl::Status UnitHookContext::ClosePort(const PortRange& range) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   v1::PortChange& c = port_changes_.emplace_back();
   c.set_open(false);
   *c.mutable_range() = ToProto(range);
@@ -70,7 +70,7 @@ absl::Status UnitHookContext::ClosePort(const PortRange& range) {
 }
 
 absl::StatusOr<std::vector<PortRange>> UnitHookContext::OpenedPorts() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto state = CommittedStateLocked();
   if (!state.ok()) return state.status();
   std::vector<PortRange> committed;
@@ -81,7 +81,7 @@ absl::StatusOr<std::vector<PortRange>> UnitHookContext::OpenedPorts() {
 }
 
 absl::StatusOr<std::map<std::string, std::string>> UnitHookContext::StateGet() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto state = CommittedStateLocked();
   if (!state.ok()) return state.status();
   std::map<std::string, std::string> out((*state)->state().begin(), (*state)->state().end());
@@ -96,7 +96,7 @@ absl::StatusOr<std::map<std::string, std::string>> UnitHookContext::StateGet() {
 }
 
 absl::Status UnitHookContext::StateSet(const std::map<std::string, std::string>& values) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   // Juju's caps (juju-semantics §3.3), checked here so that state-set fails and the charm sees it.
   for (const auto& [key, value] : values) {
     if (absl::Status s = limits::CheckSize(limits::kStateKey, "the state key", key.size()); !s.ok()) return s;
@@ -130,7 +130,7 @@ absl::Status UnitHookContext::StateSet(const std::map<std::string, std::string>&
 }
 
 absl::Status UnitHookContext::StateDelete(const std::string& key) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   state_pending_[key] = std::nullopt;
   return absl::OkStatus();
 }
@@ -141,7 +141,7 @@ absl::StatusOr<std::map<std::string, std::string>> UnitHookContext::LeaderGet() 
 
 absl::Status UnitHookContext::LeaderSet(const std::map<std::string, std::string>& values) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (!LeaderLocked()) return absl::PermissionDeniedError(kNotLeader);
   }
   // The settings' total is the controller's to check: it holds them.

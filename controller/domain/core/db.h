@@ -148,10 +148,10 @@ class Db {
   Clock& clock_;
 
   Mutex write_mu_;
-  std::unique_ptr<SQLite::Database> writer_ ABSL_GUARDED_BY(write_mu_);
+  const std::unique_ptr<SQLite::Database> writer_ ABSL_PT_GUARDED_BY(write_mu_);
 
   Mutex readers_mu_;
-  CondVar reader_released_;
+  CondVar reader_released_;  // signalled when a reader goes idle or a slot frees
   const int max_readers_;
   int readers_opened_ ABSL_GUARDED_BY(readers_mu_) = 0;  // including those being opened
   std::vector<std::unique_ptr<SQLite::Database>> readers_ ABSL_GUARDED_BY(readers_mu_);

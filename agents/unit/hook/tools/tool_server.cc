@@ -100,7 +100,7 @@ ToolServer::ToolServer(std::string path, int listen_fd, int wake_fd, Resolver re
 ToolServer::~ToolServer() { Stop(); }
 
 void ToolServer::Stop() {
-  std::lock_guard<std::mutex> stop_lock(stop_mu_);
+  MutexLock stop_lock(stop_mu_);
   if (stopped_) return;
   stopped_ = true;
   stopping_ = true;
@@ -108,19 +108,20 @@ void ToolServer::Stop() {
   (void)!::write(wake_fd_, &one, sizeof(one));
   if (accept_thread_.joinable()) accept_thread_.join();
 
-  // Wake connections blocked reading a request; a tool already running finishes first.
+  // Wake connections blocked reading a request; a tool already running finishes first. No new
+  // connections can appear now, so the entries move out of the list (splice keeps the addresses
+  // the connection threads hold) and are joined without holding the lock those threads take last.
+  std::list<Connection> conns;
   {
-    std::lock_guard<std::mutex> lock(conns_mu_);
+    MutexLock lock(conns_mu_);
     for (Connection& c : conns_) {
       if (!c.done && c.fd >= 0) ::shutdown(c.fd, SHUT_RDWR);
     }
+    conns.splice(conns.end(), conns_);
   }
-  // No new connections can appear now, so the list is only read here; each thread touches only
-  // its own entry, under conns_mu_.
-  for (Connection& c : conns_) {
+  for (Connection& c : conns) {
     if (c.thread.joinable()) c.thread.join();
   }
-  conns_.clear();
   ::close(listen_fd_);
   ::close(wake_fd_);
   ::unlink(path_.c_str());
@@ -139,7 +140,7 @@ void ToolServer::AcceptLoop() {
     int conn = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (conn < 0) continue;  // the client gave up already, or fd exhaustion: keep serving
 
-    std::lock_guard<std::mutex> lock(conns_mu_);
+    MutexLock lock(conns_mu_);
     // Reap finished connections so the list stays as short as the number of live ones.
     for (auto it = conns_.begin(); it != conns_.end();) {
       if (it->done) {
@@ -153,7 +154,7 @@ void ToolServer::AcceptLoop() {
     Connection* c = &conns_.back();
     c->thread = std::thread([this, c] {
       Serve(c->fd);
-      std::lock_guard<std::mutex> done_lock(conns_mu_);
+      MutexLock done_lock(conns_mu_);
       ::close(c->fd);
       c->fd = -1;
       c->done = true;
@@ -198,7 +199,7 @@ std::string ToolServer::Handle(const v1::ToolRequest& req) {
   {
     std::shared_ptr<ContextLock> lock = AcquireLock(ctx);
     {
-      std::lock_guard<std::mutex> run_lock(lock->mu);
+      MutexLock run_lock(lock->mu);
       result = RunTool(*ctx, req.command(), input);
     }
     ReleaseLock(ctx);
@@ -212,7 +213,7 @@ std::string ToolServer::Handle(const v1::ToolRequest& req) {
 }
 
 std::shared_ptr<ToolServer::ContextLock> ToolServer::AcquireLock(HookContext* ctx) {
-  std::lock_guard<std::mutex> lock(locks_mu_);
+  MutexLock lock(locks_mu_);
   std::shared_ptr<ContextLock>& entry = locks_[ctx];
   if (!entry) entry = std::make_shared<ContextLock>();
   ++entry->users;
@@ -220,7 +221,7 @@ std::shared_ptr<ToolServer::ContextLock> ToolServer::AcquireLock(HookContext* ct
 }
 
 void ToolServer::ReleaseLock(HookContext* ctx) {
-  std::lock_guard<std::mutex> lock(locks_mu_);
+  MutexLock lock(locks_mu_);
   auto it = locks_.find(ctx);
   if (it != locks_.end() && --it->second->users == 0) locks_.erase(it);
 }

@@ -15,12 +15,12 @@
 #include <list>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
 #include "absl/status/statusor.h"
 #include "agents/unit/hook/hook_context.h"
+#include "lib/base/mutex.h"
 #include "skein/v1/hooktool.pb.h"
 
 namespace skein::agent {
@@ -53,8 +53,8 @@ class ToolServer {
   // Serialises tool runs per context. Entries live while some connection uses them, so the map
   // does not grow with every hook the agent ever ran.
   struct ContextLock {
-    std::mutex mu;
-    int users = 0;
+    Mutex mu;
+    int users = 0;  // guarded by the server's locks_mu_
   };
   std::shared_ptr<ContextLock> AcquireLock(HookContext* ctx);
   void ReleaseLock(HookContext* ctx);
@@ -64,21 +64,23 @@ class ToolServer {
   const int wake_fd_;  // eventfd that wakes the accept loop on Stop
   const Resolver resolve_;
 
-  std::mutex stop_mu_;
-  bool stopped_ = false;
-  std::thread accept_thread_;
+  Mutex stop_mu_;
+  bool stopped_ ABSL_GUARDED_BY(stop_mu_) = false;
+  std::thread accept_thread_;  // set by Start, joined by the first Stop
 
-  std::mutex conns_mu_;
+  Mutex conns_mu_;
   std::atomic<bool> stopping_{false};
+  // A connection's thread writes its own fd and done under conns_mu_; the thread object is only
+  // touched by the accept loop and by Stop.
   struct Connection {
     int fd;
     std::thread thread;
     bool done = false;
   };
-  std::list<Connection> conns_;
+  std::list<Connection> conns_ ABSL_GUARDED_BY(conns_mu_);
 
-  std::mutex locks_mu_;
-  std::map<HookContext*, std::shared_ptr<ContextLock>> locks_;
+  Mutex locks_mu_;
+  std::map<HookContext*, std::shared_ptr<ContextLock>> locks_ ABSL_GUARDED_BY(locks_mu_);
 };
 
 }  // namespace skein::agent
