@@ -8,10 +8,8 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <chrono>
 #include <cstdio>
-#include <optional>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -21,24 +19,14 @@
 #include "controller/domain/model/bootstrap.h"
 #include "controller/domain/model/model_config.h"
 #include "lib/base/clock.h"
+#include "lib/base/duration.h"
+#include "lib/base/file_write.h"
 #include "lib/base/logging.h"
 #include "lib/process/instance_lock.h"
 #include "lib/process/subprocess.h"
 #include "spdlog/spdlog.h"
 
 namespace {
-
-// Writes `text` to `path` via a temporary file and rename, so readers never see half a line.
-bool WriteFileAtomically(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) return false;
-    out << text;
-    if (!out.flush()) return false;
-  }
-  return std::rename(tmp.c_str(), path.c_str()) == 0;
-}
 
 // The first line of the address file without surrounding blanks ("" when there is none).
 std::string ReadStoredAddress(const std::string& path) {
@@ -48,27 +36,6 @@ std::string ReadStoredAddress(const std::string& path) {
   const size_t begin = line.find_first_not_of(" \t\r");
   if (begin == std::string::npos) return "";
   return line.substr(begin, line.find_last_not_of(" \t\r") - begin + 1);
-}
-
-// `60s`, `2s`, `1500ms`, `1m`: the lease duration flag. nullopt when malformed or not positive.
-std::optional<std::chrono::milliseconds> ParseLeaseDuration(const std::string& text) {
-  size_t digits = 0;
-  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
-  if (digits == 0 || digits > 9) return std::nullopt;
-  const long long n = std::stoll(text.substr(0, digits));
-  const std::string unit = text.substr(digits);
-  std::chrono::milliseconds d;
-  if (unit == "ms") {
-    d = std::chrono::milliseconds(n);
-  } else if (unit == "s") {
-    d = std::chrono::seconds(n);
-  } else if (unit == "m") {
-    d = std::chrono::minutes(n);
-  } else {
-    return std::nullopt;
-  }
-  if (d.count() <= 0) return std::nullopt;
-  return d;
 }
 
 }  // namespace
@@ -92,6 +59,14 @@ int main(int argc, char** argv) {
   // Hidden: relaxes Juju's 1m minimum of update-status-hook-interval to 1s for tests.
   app.add_flag("--test-mode", test_mode)->group("");
   CLI11_PARSE(app, argc, argv);
+  // A usage error is reported before anything is created or written. The lease reads Go's
+  // duration syntax (`60s`, `1500ms`, `1m`), as every duration in skein; it lasts at least 1ms.
+  auto lease = skein::ParseDuration(lease_duration);
+  if (!lease.ok() || *lease < std::chrono::milliseconds(1)) {
+    std::fprintf(stderr, "ERROR invalid --lease-duration \"%s\": %s\n", lease_duration.c_str(),
+                 lease.ok() ? "a lease must last at least 1ms" : std::string(lease.status().message()).c_str());
+    return 2;
+  }
 
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -124,12 +99,7 @@ int main(int argc, char** argv) {
   const std::string address_file = (fs::path(data_dir) / "address").string();
   if (listen.empty()) listen = ReadStoredAddress(address_file);
   options.listen = listen.empty() ? "127.0.0.1:0" : listen;
-  if (auto d = ParseLeaseDuration(lease_duration); d) {
-    options.lease_duration = *d;
-  } else {
-    std::fprintf(stderr, "ERROR invalid --lease-duration \"%s\"\n", lease_duration.c_str());
-    return 2;
-  }
+  options.lease_duration = std::chrono::duration_cast<std::chrono::milliseconds>(*lease);
   if (fs::exists(bootstrap_file)) {
     auto config = skein::controller::domain::model::LoadBootstrapFile(bootstrap_file);
     if (!config.ok()) {
@@ -148,8 +118,9 @@ int main(int argc, char** argv) {
   const std::string address_line = (*server)->address() + "\n";
   const std::string pid_file = (fs::path(data_dir) / "controller.pid").string();
   skein::process::WritePidFile(pid_file);
-  if (!WriteFileAtomically(address_file, address_line)) {
-    spdlog::error("cannot write {}", address_file);
+  // Written whole, so that a reader never sees half a line.
+  if (absl::Status written = skein::WriteFileAtomic(address_file, address_line, 0644); !written.ok()) {
+    spdlog::error("{}", std::string(written.message()));
   }
   spdlog::info("serving on {}", (*server)->address());
   if (ready_fd >= 0) {

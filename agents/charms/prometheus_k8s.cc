@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <functional>
 
 #include "absl/strings/numbers.h"
@@ -17,6 +16,7 @@
 #include "agents/charms/charms.h"
 #include "agents/charms/prometheus_config.h"
 #include "agents/charms/profiles.h"
+#include "lib/base/file_write.h"
 
 namespace skein::charms {
 namespace {
@@ -39,19 +39,6 @@ int FreePort(const std::string& host) {
   }
   ::close(fd);
   return port;
-}
-
-absl::Status WriteAtomically(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << text;
-    if (!out) return absl::InternalError(absl::StrCat("cannot write ", tmp));
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return absl::InternalError(absl::StrCat("cannot write ", path, ": ", ec.message()));
-  return absl::OkStatus();
 }
 
 class PrometheusK8s : public StandardCharm {
@@ -86,7 +73,7 @@ class PrometheusK8s : public StandardCharm {
     const std::string dir = r.model.substrate().WorkloadDir();
     std::error_code ec;
     std::filesystem::create_directories(dir + "/data", ec);
-    absl::Status written = WriteAtomically(dir + "/prometheus.yml", config);
+    absl::Status written = WriteFileAtomic(dir + "/prometheus.yml", config, 0644);
     if (!written.ok()) return written;
 
     const std::string binary = r.model.substrate().FindProgram("prometheus");

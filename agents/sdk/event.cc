@@ -64,46 +64,12 @@ Event EventFor(const std::string& hook_name, const std::map<std::string, std::st
   return e;
 }
 
-namespace {
-
-EventKind RelationEventKind(relations::RelationHookKind kind) {
-  switch (kind) {
-    case relations::RelationHookKind::kCreated: return EventKind::kRelationCreated;
-    case relations::RelationHookKind::kJoined: return EventKind::kRelationJoined;
-    case relations::RelationHookKind::kChanged: return EventKind::kRelationChanged;
-    case relations::RelationHookKind::kDeparted: return EventKind::kRelationDeparted;
-    case relations::RelationHookKind::kBroken: return EventKind::kRelationBroken;
-  }
-  return EventKind::kOther;
-}
-
-EventKind PlainEventKind(agent::HookKind kind) {
-  switch (kind) {
-    case agent::HookKind::kInstall: return EventKind::kInstall;
-    case agent::HookKind::kStart: return EventKind::kStart;
-    case agent::HookKind::kConfigChanged: return EventKind::kConfigChanged;
-    case agent::HookKind::kUpgradeCharm: return EventKind::kUpgradeCharm;
-    case agent::HookKind::kStop: return EventKind::kStop;
-    case agent::HookKind::kRemove: return EventKind::kRemove;
-    case agent::HookKind::kUpdateStatus: return EventKind::kUpdateStatus;
-    case agent::HookKind::kLeaderElected: return EventKind::kLeaderElected;
-    case agent::HookKind::kLeaderSettingsChanged: return EventKind::kLeaderSettingsChanged;
-    case agent::HookKind::kRelation: break;  // by the relation hook's own kind
-  }
-  return EventKind::kOther;
-}
-
-}  // namespace
-
 Event EventForHook(const agent::HookInfo& hook) {
   Event e;
   e.hook = hook.Name();
-  if (hook.kind != agent::HookKind::kRelation) {
-    e.kind = PlainEventKind(hook.kind);
-    return e;
-  }
+  e.kind = EventKindOf(hook.kind);
+  if (!hook.IsRelation()) return e;
   const relations::RelationHook& r = hook.relation;
-  e.kind = RelationEventKind(r.kind);
   e.endpoint = r.endpoint;
   e.relation_id = r.relation_id;
   e.remote_app = r.remote_application;

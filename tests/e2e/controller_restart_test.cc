@@ -52,9 +52,10 @@ class ControllerRestartTest : public ::testing::Test {
   }
 
   // `skein-controller --data-dir DIR` run to completion (it is expected to refuse to start).
-  process::RunResult RunController(const std::string& dir) {
+  process::RunResult RunController(const std::string& dir, const std::vector<std::string>& flags = {}) {
     process::SpawnOptions o;
     o.argv = {ControllerBinary(), "--data-dir", dir};
+    o.argv.insert(o.argv.end(), flags.begin(), flags.end());
     auto r = process::Run(o, 30s);
     EXPECT_TRUE(r.ok()) << r.status();
     return r.ok() ? *r : process::RunResult{};
@@ -87,6 +88,18 @@ class ControllerRestartTest : public ::testing::Test {
 
   Cluster cluster_;
 };
+
+TEST_F(ControllerRestartTest, ABadLeaseDurationIsAUsageErrorAndCreatesNothing) {
+  // The flag reads Go's duration syntax, as every duration in skein (lib/base/duration.h).
+  const std::string dir = cluster_.scratch_dir() + "/never-created";
+  process::RunResult unit = RunController(dir, {"--lease-duration", "5x"});
+  EXPECT_EQ(unit.exit_code, 2);
+  EXPECT_EQ(unit.stderr_text, "ERROR invalid --lease-duration \"5x\": time: unknown unit \"x\" in duration \"5x\"\n");
+  process::RunResult zero = RunController(dir, {"--lease-duration", "0"});
+  EXPECT_EQ(zero.exit_code, 2);
+  EXPECT_EQ(zero.stderr_text, "ERROR invalid --lease-duration \"0\": a lease must last at least 1ms\n");
+  EXPECT_FALSE(fs::exists(dir)) << "a usage error created the data directory";
+}
 
 TEST_F(ControllerRestartTest, AKilledControllerRestartsOnItsAddressAndEveryAgentReconnects) {
   Ok({"bootstrap"});

@@ -30,14 +30,14 @@ StatusValue FromInfo(const v1::StatusInfo& info) {
 UnitHookContext::UnitHookContext(HookContextParams params)
     : p_(std::move(params)),
       hook_name_(p_.action ? "" : p_.hook.Name()),
-      remote_app_(p_.hook.kind == HookKind::kRelation ? p_.hook.relation.remote_application : "") {}
+      remote_app_(p_.hook.IsRelation() ? p_.hook.relation.remote_application : "") {}
 
 bool UnitHookContext::IsHookRelation(int64_t id) const {
-  return p_.hook.kind == HookKind::kRelation && p_.hook.relation.relation_id == id;
+  return p_.hook.IsRelation() && p_.hook.relation.relation_id == id;
 }
 
 std::optional<int64_t> UnitHookContext::HookRelationId() const {
-  if (p_.hook.kind != HookKind::kRelation) return std::nullopt;
+  if (!p_.hook.IsRelation()) return std::nullopt;
   return p_.hook.relation.relation_id;
 }
 
@@ -49,7 +49,7 @@ std::vector<HookRelation> UnitHookContext::Relations() const {
     out.push_back(HookRelation{id, progress.endpoint, progress.remote_application, progress.peer});
   }
   // During -created the relation is not in the local state yet, but the hook may use it.
-  if (p_.hook.kind == HookKind::kRelation && p_.hook.relation.kind == RelationHookKind::kCreated &&
+  if (p_.hook.IsRelation() && p_.hook.relation.kind == RelationHookKind::kCreated &&
       p_.local.relations.count(p_.hook.relation.relation_id) == 0) {
     const auto& r = p_.hook.relation;
     out.push_back(HookRelation{r.relation_id, r.endpoint, r.remote_application, r.peer});

@@ -1,5 +1,6 @@
 #include "agents/unit/local_state/local_state.h"
 
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -13,39 +14,6 @@ using json = nlohmann::json;
 using relations::RelationHook;
 using relations::RelationHookKind;
 using relations::RelationProgress;
-
-// The hook each of the agent's kinds runs; kRelation stands for the five relation hooks.
-charm::HookKind CharmHookKind(HookKind kind) {
-  switch (kind) {
-    case HookKind::kInstall: return charm::HookKind::kInstall;
-    case HookKind::kStart: return charm::HookKind::kStart;
-    case HookKind::kConfigChanged: return charm::HookKind::kConfigChanged;
-    case HookKind::kUpgradeCharm: return charm::HookKind::kUpgradeCharm;
-    case HookKind::kStop: return charm::HookKind::kStop;
-    case HookKind::kRemove: return charm::HookKind::kRemove;
-    case HookKind::kUpdateStatus: return charm::HookKind::kUpdateStatus;
-    case HookKind::kLeaderElected: return charm::HookKind::kLeaderElected;
-    case HookKind::kLeaderSettingsChanged: return charm::HookKind::kLeaderSettingsChanged;
-    case HookKind::kRelation: break;
-  }
-  return charm::HookKind::kRelationChanged;
-}
-
-// Names as stored in the state row: a unit hook by its hook name (lib/charm/hooks.h), a relation
-// hook as `relation` with its kind beside it by the hook name's last word (`joined`).
-const std::vector<std::pair<HookKind, std::string>>& HookKindNames() {
-  static const auto* names = [] {
-    auto* out = new std::vector<std::pair<HookKind, std::string>>;
-    for (HookKind kind : {HookKind::kInstall, HookKind::kStart, HookKind::kConfigChanged, HookKind::kUpgradeCharm,
-                          HookKind::kStop, HookKind::kRemove, HookKind::kUpdateStatus, HookKind::kLeaderElected,
-                          HookKind::kLeaderSettingsChanged}) {
-      out->emplace_back(kind, charm::HookKindName(CharmHookKind(kind)));
-    }
-    out->emplace_back(HookKind::kRelation, "relation");
-    return out;
-  }();
-  return *names;
-}
 
 const std::vector<std::pair<RelationHookKind, std::string>>& RelationKindNames() {
   static const auto* names = [] {
@@ -151,8 +119,11 @@ RelationProgress ProgressFromJson(const json& j) {
   return p;
 }
 
+// A hook's kind as stored in the state row: a unit hook by its hook name (lib/charm/hooks.h), a
+// relation hook as `relation` with its own kind inside `relation` by the name's last word
+// (`joined`), so that the relation's kind is stored once.
 json HookToJson(const HookInfo& h) {
-  return json{{"kind", HookKindName(h.kind)},
+  return json{{"kind", h.IsRelation() ? std::string("relation") : std::string(charm::HookKindName(h.kind))},
               {"relation", RelationHookToJson(h.relation)},
               {"config-hash", h.config_hash},
               {"leader-settings-version", h.leader_settings_version}};
@@ -160,13 +131,20 @@ json HookToJson(const HookInfo& h) {
 
 absl::StatusOr<HookInfo> HookFromJson(const json& j) {
   HookInfo h;
-  auto kind = EnumValue(HookKindNames(), j.value("kind", std::string("install")));
-  if (!kind.ok()) return kind.status();
-  h.kind = *kind;
+  const std::string kind = j.value("kind", std::string("install"));
   if (j.contains("relation")) {
     auto rel = RelationHookFromJson(j["relation"]);
     if (!rel.ok()) return rel.status();
     h.relation = *rel;
+  }
+  if (kind == "relation") {
+    h.kind = relations::ToHookKind(h.relation.kind);
+  } else {
+    std::optional<charm::HookKind> unit_hook = charm::HookKindFromName(kind);
+    if (!unit_hook.has_value() || charm::IsRelationHook(*unit_hook)) {
+      return absl::InvalidArgumentError(absl::StrCat("unknown value \"", kind, "\" in local state"));
+    }
+    h.kind = *unit_hook;
   }
   h.config_hash = j.value("config-hash", "");
   h.leader_settings_version = j.value("leader-settings-version", int64_t{0});
@@ -175,11 +153,16 @@ absl::StatusOr<HookInfo> HookFromJson(const json& j) {
 
 }  // namespace
 
-std::string HookKindName(HookKind kind) { return EnumName(HookKindNames(), kind); }
+HookInfo HookInfo::ForRelation(relations::RelationHook hook) {
+  HookInfo info;
+  info.kind = relations::ToHookKind(hook.kind);
+  info.relation = std::move(hook);
+  return info;
+}
 
 std::string HookInfo::Name() const {
-  if (kind == HookKind::kRelation) return relation.HookName();
-  return HookKindName(kind);
+  if (IsRelation()) return relation.HookName();
+  return std::string(charm::HookKindName(kind));
 }
 
 json ToJson(const LocalState& s) {

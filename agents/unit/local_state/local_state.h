@@ -11,31 +11,26 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "lib/charm/hooks.h"
 #include "nlohmann/json.hpp"
 #include "relations/relation_state.h"
 
 namespace skein::agent {
 
-enum class HookKind {
-  kInstall,
-  kStart,
-  kConfigChanged,
-  kUpgradeCharm,
-  kStop,
-  kRemove,
-  kUpdateStatus,
-  kLeaderElected,
-  kLeaderSettingsChanged,
-  kRelation,
-};
+// The agent names hooks by the one hook table (lib/charm/hooks.h).
+using HookKind = charm::HookKind;
 
 // One hook to run, with everything needed to run it again after a restart.
 struct HookInfo {
   HookKind kind = HookKind::kInstall;
-  relations::RelationHook relation;  // kRelation only
+  // Relation hooks only (their kind is relations::ToHookKind(relation.kind); ForRelation keeps
+  // the two in step).
+  relations::RelationHook relation;
   std::string config_hash;           // kConfigChanged: the config it shows
   int64_t leader_settings_version = 0;  // kLeaderSettingsChanged: the version it shows
 
+  static HookInfo ForRelation(relations::RelationHook hook);
+  bool IsRelation() const { return charm::IsRelationHook(kind); }
   // The hook's name: `install`, `db-relation-joined`.
   std::string Name() const;
   bool operator==(const HookInfo&) const = default;
@@ -101,8 +96,6 @@ struct LocalState {
 
   bool operator==(const LocalState&) const = default;
 };
-
-std::string HookKindName(HookKind kind);
 
 nlohmann::json ToJson(const LocalState& state);
 // InvalidArgument when the document is not a local state.

@@ -38,7 +38,7 @@ RunHookOperation::RunHookOperation(HookInfo hook, OperationDeps& deps)
     : hook_(std::move(hook)), name_(hook_.Name()), deps_(deps) {}
 
 std::string RunHookOperation::String() const {
-  if (hook_.kind == HookKind::kRelation && !hook_.relation.remote_unit.empty()) {
+  if (hook_.IsRelation() && !hook_.relation.remote_unit.empty()) {
     return absl::StrCat("run ", name_, " hook for ", hook_.relation.remote_unit);
   }
   return absl::StrCat("run ", name_, " hook");
@@ -67,7 +67,7 @@ absl::StatusOr<Prepared> RunHookOperation::Prepare(LocalState& state) {
   }
   if (hook_.kind != HookKind::kUpdateStatus) {
     std::string message = absl::StrCat("running ", name_, " hook");
-    if (hook_.kind == HookKind::kRelation && !hook_.relation.remote_unit.empty()) {
+    if (hook_.IsRelation() && !hook_.relation.remote_unit.empty()) {
       absl::StrAppend(&message, " for ", hook_.relation.remote_unit);
     }
     SetAgentStatus("executing", message);
@@ -113,7 +113,7 @@ absl::StatusOr<StepOutcome> RunHookOperation::Execute(LocalState& state) {
   context_ = std::make_shared<UnitHookContext>(std::move(params));
 
   std::optional<HookRelationEnv> relation;
-  if (hook_.kind == HookKind::kRelation) {
+  if (hook_.IsRelation()) {
     const auto& r = hook_.relation;
     relation = HookRelationEnv{r.endpoint, r.relation_id, r.remote_application, r.remote_unit, r.departing_unit};
   }
@@ -154,7 +154,7 @@ absl::StatusOr<StepOutcome> RunHookOperation::Execute(LocalState& state) {
   spdlog::error("hook \"{}\" failed: {}", name_, outcome.error);
   state.operation.failed = true;
   nlohmann::json data = {{"hook", name_}};
-  if (hook_.kind == HookKind::kRelation) {
+  if (hook_.IsRelation()) {
     data["relation-id"] = hook_.relation.relation_id;
     if (!hook_.relation.remote_unit.empty()) data["remote-unit"] = hook_.relation.remote_unit;
   }

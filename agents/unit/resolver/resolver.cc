@@ -62,10 +62,7 @@ std::optional<Op> NextRelationOp(const LocalState& local, const std::map<int64_t
     const RelationView* view = v != views.end() ? &v->second : nullptr;
     RelationStep step = relations::NextRelationStep(progress, view, unit_dying, self_unit);
     if (step.kind == RelationStep::Kind::kHook) {
-      HookInfo hook;
-      hook.kind = HookKind::kRelation;
-      hook.relation = step.hook;
-      return RunHook(std::move(hook));
+      return RunHook(HookInfo::ForRelation(step.hook));
     }
     if (step.kind == RelationStep::Kind::kLeave) {
       Op op;
@@ -135,7 +132,7 @@ std::string Op::String() const {
       return absl::StrCat("deploy charm ", charm_url);
     case OperationKind::kRunHook:
       if (SkipsHook()) return absl::StrCat("skip ", hook.Name(), " hook (resolved --no-retry)");
-      if (!hook.relation.remote_unit.empty() && hook.kind == HookKind::kRelation) {
+      if (!hook.relation.remote_unit.empty() && hook.IsRelation()) {
         return absl::StrCat("run ", hook.Name(), " hook for ", hook.relation.remote_unit);
       }
       return absl::StrCat("run ", hook.Name(), " hook");
@@ -226,10 +223,7 @@ Op NextOp(const LocalState& local, const v1::UnitSnapshot& remote, const Options
     if (view.dying) continue;
     auto p = local.relations.find(id);
     if (p != local.relations.end() && (p->second.created || p->second.left)) continue;
-    HookInfo hook;
-    hook.kind = HookKind::kRelation;
-    hook.relation = relations::CreatedHook(view);
-    return RunHook(std::move(hook));
+    return RunHook(HookInfo::ForRelation(relations::CreatedHook(view)));
   }
 
   // 4. Leadership.
@@ -317,7 +311,11 @@ void RecordHook(LocalState& local, const HookInfo& hook) {
     case HookKind::kLeaderSettingsChanged:
       local.leader_settings_version = hook.leader_settings_version;
       break;
-    case HookKind::kRelation:
+    case HookKind::kRelationCreated:
+    case HookKind::kRelationJoined:
+    case HookKind::kRelationChanged:
+    case HookKind::kRelationDeparted:
+    case HookKind::kRelationBroken:
       relations::RecordRelationHook(local.relations[hook.relation.relation_id], hook.relation);
       break;
   }

@@ -99,7 +99,7 @@ class BuiltinRunnerTest : public ::testing::Test {
 
 TEST_F(BuiltinRunnerTest, TheCharmGetsTheTypedHookWithoutAnEnvironment) {
   HookInfo hook;
-  hook.kind = HookKind::kRelation;
+  hook.kind = HookKind::kRelationDeparted;
   hook.relation.kind = relations::RelationHookKind::kDeparted;
   hook.relation.relation_id = 7;
   hook.relation.endpoint = "db";

@@ -9,6 +9,7 @@
 
 #include "agents/unit/local_state/store.h"
 #include "agents/unit/operation/operation.h"
+#include "lib/base/clock.h"
 #include "gtest/gtest.h"
 #include "tests/agents/unit/test_util.h"
 
@@ -51,7 +52,7 @@ using Calls = std::vector<std::string>;
 class ExecutorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto opened = LocalStateStore::Open(dir_.path() + "/state.db");
+    auto opened = LocalStateStore::Open(dir_.path() + "/state.db", clock_);
     ASSERT_TRUE(opened.ok()) << opened.status();
     store_ = std::move(*opened);
   }
@@ -69,6 +70,7 @@ class ExecutorTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  SimulatedClock clock_;
   std::unique_ptr<LocalStateStore> store_;
   LocalState state_;
 };

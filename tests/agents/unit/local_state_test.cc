@@ -40,7 +40,7 @@ LocalState Sample() {
   s.relations[0] = peer;
   s.operation.kind = OperationKind::kRunHook;
   s.operation.step = OperationStep::kPending;
-  s.operation.hook.kind = HookKind::kRelation;
+  s.operation.hook.kind = HookKind::kRelationDeparted;
   s.operation.hook.relation.kind = relations::RelationHookKind::kDeparted;
   s.operation.hook.relation.relation_id = 3;
   s.operation.hook.relation.endpoint = "db";
@@ -60,6 +60,23 @@ TEST(LocalStateTest, JsonRoundTripKeepsEveryField) {
   EXPECT_EQ(*back, s);
   EXPECT_EQ(ToJson(s)["operation"]["step"], "pending");
   EXPECT_EQ(back->operation.hook.Name(), "db-relation-departed");
+  // The relation's kind is stored once, inside `relation`; the hook's kind is read from it.
+  EXPECT_EQ(ToJson(s)["operation"]["hook"]["kind"], "relation");
+  EXPECT_EQ(back->operation.hook.kind, HookKind::kRelationDeparted);
+}
+
+TEST(LocalStateTest, AHookKindOutsideTheHookTableIsRefused) {
+  auto hook_with = [](const std::string& kind) {
+    return nlohmann::json{{"operation", {{"kind", "run-hook"}, {"hook", {{"kind", kind}}}}}};
+  };
+  auto install = LocalStateFromJson(hook_with("install"));
+  ASSERT_TRUE(install.ok()) << install.status();
+  EXPECT_EQ(install->operation.hook.kind, HookKind::kInstall);
+  // A relation hook's name without its relation, and a name no hook has, are not hooks.
+  EXPECT_FALSE(LocalStateFromJson(hook_with("relation-joined")).ok());
+  auto bogus = LocalStateFromJson(hook_with("bogus-hook"));
+  ASSERT_FALSE(bogus.ok());
+  EXPECT_EQ(bogus.status().message(), "unknown value \"bogus-hook\" in local state");
 }
 
 TEST(LocalStateTest, DefaultsAreAFreshUnit) {

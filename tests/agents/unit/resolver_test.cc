@@ -50,7 +50,7 @@ std::string Describe(const Op& op) {
     case OperationKind::kRunHook: {
       std::string line = op.hook.Name();
       const auto& r = op.hook.relation;
-      if (op.hook.kind == HookKind::kRelation) {
+      if (op.hook.IsRelation()) {
         if (!r.remote_unit.empty()) line += " " + r.remote_unit;
         if (!r.departing_unit.empty()) line += " departing=" + r.departing_unit;
       }

@@ -53,7 +53,7 @@ class UnitHookContextTest : public ::testing::Test {
   static HookInfo RelationHook(RelationHookKind kind, int64_t id, const std::string& endpoint,
                                const std::string& remote_app, const std::string& remote_unit) {
     HookInfo h;
-    h.kind = HookKind::kRelation;
+    h.kind = relations::ToHookKind(kind);
     h.relation.kind = kind;
     h.relation.relation_id = id;
     h.relation.endpoint = endpoint;
