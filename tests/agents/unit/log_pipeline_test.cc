@@ -27,7 +27,9 @@ struct Recorder {
 
 TEST(LogPipelineTest, SendsLinesWithEntityLevelModuleAndTheClocksTime) {
   Recorder r;
-  auto p = std::make_shared<LogPipeline>("unit-app-0", r.Fn(), RealClock());
+  SimulatedClock clock;
+  clock.Advance(std::chrono::milliseconds(1500));
+  auto p = std::make_shared<LogPipeline>("unit-app-0", r.Fn(), clock);
   p->Start();
   p->Push("WARNING", "unit.app/0.install", "careful");
   ASSERT_TRUE(p->Flush(std::chrono::seconds(10)));
