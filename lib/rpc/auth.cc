@@ -37,7 +37,12 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
   // Reconnect quickly after a controller restart (agents back off on their own).
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  // gRPC gives each connection attempt until the later of its next backoff time and now plus
+  // this "minimum backoff", so this is the time a connection has to finish its TCP and HTTP/2
+  // handshake. A refused connection still fails at once, so it does not slow reconnecting; at
+  // 100 ms a loaded machine (CI, the sanitizer builds) failed handshakes that were merely slow,
+  // with "connection attempt timed out before receiving SETTINGS frame".
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 5000);
   // Everything the controller sends was capped when it was written (lib/base/limits.h), but a
   // reply can gather many capped values (a model's status, a unit's snapshot with its config and
   // queued actions), so no per-message cap here can be right: gRPC's default of 4 MiB is what
