@@ -34,7 +34,7 @@ TEST(ChannelTest, ParsesAndNormalisesLikeJuju) {
   EXPECT_FALSE(ParseChannel("").ok());
 }
 
-TEST(StoreTest, KubeflowChannelsHaveCharmhubsRevisions) {
+TEST(StoreTest, KubeflowChannelsUpTo19HaveCharmhubsRevisions) {
   auto store = Open();
   for (const auto& [channel, revision] : std::vector<std::pair<std::string, int64_t>>{
            {"1.9/stable", 432}, {"1.9/edge", 431}, {"1.9/beta", 420}, {"1.8/stable", 414}, {"1.8/beta", 411},
@@ -62,7 +62,8 @@ TEST(StoreTest, ClosedRiskFallsBackInItsTrackAndTracksNever) {
   EXPECT_EQ(closed.status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(closed.status().message(),
             "bundle \"kubeflow\" has no release in channel \"latest/stable\"; channels with a release: "
-            "latest/candidate, latest/beta, latest/edge, 1.9/stable, 1.9/beta, 1.9/edge, 1.8/stable, 1.8/beta, "
+            "latest/candidate, latest/beta, latest/edge, 1.11/stable, 1.11/candidate, 1.11/beta, 1.11/edge, "
+            "1.10/stable, 1.10/candidate, 1.10/edge, 1.9/stable, 1.9/beta, 1.9/edge, 1.8/stable, 1.8/beta, "
             "1.8/edge, 1.7/stable, 1.7/beta, 1.7/edge");
   // No channel = the default track (latest), stable: closed too.
   EXPECT_EQ(store->ResolveBundle("kubeflow", "", std::nullopt).status().code(), absl::StatusCode::kNotFound);
