@@ -31,6 +31,7 @@ struct Store::Entry {
   };
   std::map<std::string, Release> channels;  // canonical channel -> release
   std::optional<UpgradePath> upgrade_path;
+  std::map<int64_t, CharmRevisionSource> sources;  // charms only
   std::map<int64_t, YAML::Node> revisions;
   std::map<std::string, std::string> contents;  // bundle content files by name
 };
@@ -78,6 +79,61 @@ absl::Status ParseUpgradePath(const std::string& file, const YAML::Node& node, S
   return absl::OkStatus();
 }
 
+constexpr std::pair<CharmFact, const char*> kFactNames[] = {
+    {CharmFact::kConfig, "config"},         {CharmFact::kConfigDefaults, "config-defaults"},
+    {CharmFact::kActions, "actions"},       {CharmFact::kContainers, "containers"},
+    {CharmFact::kResources, "resources"},   {CharmFact::kStorage, "storage"},
+    {CharmFact::kAssumes, "assumes"}};
+
+bool IsCommitId(const std::string& text) {
+  return text.size() == 40 && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+// `source-repo`, `source-commit` and `missing` of one charm revision.
+absl::StatusOr<CharmRevisionSource> ParseRevisionSource(const std::string& file, int64_t revision,
+                                                        const YAML::Node& node) {
+  const std::string where = absl::StrCat("revision ", revision, ": ");
+  CharmRevisionSource source;
+  if (node["source-repo"]) {
+    if (!node["source-repo"].IsScalar()) return Malformed(file, where + "source-repo must be owner/name");
+    source.repo = node["source-repo"].as<std::string>();
+  }
+  if (const YAML::Node commits = node["source-commit"]) {
+    if (source.repo.empty()) return Malformed(file, where + "source-commit needs a source-repo");
+    if (!commits.IsMap() || commits.size() == 0) {
+      return Malformed(file, where + "source-commit must map each file read to the commit it was read at");
+    }
+    for (const auto& kv : commits) {
+      const std::string commit = kv.second.IsScalar() ? kv.second.as<std::string>() : "";
+      if (!IsCommitId(commit)) {
+        return Malformed(file, absl::StrCat(where, "source-commit of ", kv.first.as<std::string>(),
+                                            " must be a full 40-character commit id"));
+      }
+      source.commits[kv.first.as<std::string>()] = commit;
+    }
+  } else if (!source.repo.empty()) {
+    return Malformed(file, where + "source-repo needs a source-commit naming the files read");
+  }
+  if (const YAML::Node missing = node["missing"]) {
+    if (!missing.IsSequence()) return Malformed(file, where + "missing must be a list of fact names");
+    for (const auto& item : missing) {
+      const std::string name = item.IsScalar() ? item.as<std::string>() : "";
+      const auto* known = std::find_if(std::begin(kFactNames), std::end(kFactNames),
+                                       [&](const auto& fact) { return name == fact.second; });
+      if (known == std::end(kFactNames)) {
+        std::vector<std::string> names;
+        for (const auto& fact : kFactNames) names.push_back(fact.second);
+        return Malformed(file, absl::StrCat(where, "missing names unknown fact \"", name, "\" (known: ",
+                                            absl::StrJoin(names, ", "), ")"));
+      }
+      source.missing.push_back(known->first);
+    }
+  }
+  return source;
+}
+
 absl::StatusOr<std::shared_ptr<Store::Entry>> ParseEntry(const std::string& kind, const std::string& file,
                                                          const std::string& text) {
   absl::StatusOr<YAML::Node> loaded = format::LoadYaml(text);
@@ -114,6 +170,13 @@ absl::StatusOr<std::shared_ptr<Store::Entry>> ParseEntry(const std::string& kind
   }
   if (doc["revisions"]) {
     for (const auto& kv : doc["revisions"]) e->revisions[kv.first.as<int64_t>()] = kv.second;
+  }
+  if (kind == "charm") {
+    for (const auto& [rev, node] : e->revisions) {
+      auto source = ParseRevisionSource(file, rev, node);
+      if (!source.ok()) return source.status();
+      e->sources[rev] = std::move(*source);
+    }
   }
   if (doc["upgrade-path"]) {
     if (kind != "charm") return Malformed(file, "only charms declare an upgrade-path");
@@ -320,6 +383,27 @@ absl::StatusOr<ResolvedCharm> Store::ResolveCharm(const std::string& name, const
   c.files["skein-builtin"] = name + "\n";
   c.files["dispatch"] = kNoCodeDispatch;
   return c;
+}
+
+std::string CharmFactName(CharmFact fact) {
+  for (const auto& [known, name] : kFactNames) {
+    if (known == fact) return name;
+  }
+  return "unknown";
+}
+
+bool CharmRevisionSource::Missing(CharmFact fact) const {
+  return std::find(missing.begin(), missing.end(), fact) != missing.end();
+}
+
+absl::StatusOr<CharmRevisionSource> Store::RevisionSource(const std::string& charm, int64_t revision) const {
+  auto it = charms_.find(charm);
+  if (it == charms_.end()) return NotInStore(charm);
+  auto source = it->second->sources.find(revision);
+  if (source == it->second->sources.end()) {
+    return absl::NotFoundError(absl::StrCat("charm \"", charm, "\" has no revision ", revision));
+  }
+  return source->second;
 }
 
 bool UpgradePath::Contains(const std::string& track) const {

@@ -11,7 +11,8 @@
 //   charms/<name>.yaml                name, summary, description, default-track, tracks,
 //                                     upgrade-path [track, ...] (optional, see UpgradePath),
 //                                     channels {channel: {revision, released}},
-//                                     revisions {N: {source, base, metadata, config, actions}}
+//                                     revisions {N: {source, base, metadata, config, actions,
+//                                     source-repo, source-commit, missing}} (see CharmRevisionSource)
 //
 // `revision-source`/`source` says whose numbers these are: `charmhub` (the real ones) or `skein`
 // (numbered by this store because the real ones are not known); a charm without
@@ -46,6 +47,24 @@ struct UpgradePath {
                                                  const std::string& to) const;
 };
 
+// Facts a store charm revision may lack because its track's source could not be read.
+enum class CharmFact { kConfig, kConfigDefaults, kActions, kContainers, kResources, kStorage, kAssumes };
+// `config` (the option list may be incomplete), `config-defaults`, `actions`, `containers`,
+// `resources`, `storage`, `assumes`: the words a store file's `missing:` list uses.
+std::string CharmFactName(CharmFact fact);
+
+// Where a store charm revision's definition was read from: `source-repo`, `source-commit`
+// ({file: commit}, one commit per file read, since an index may hold files of different
+// commits) and `missing` (facts not found for the revision's track, never guessed). A revision
+// that records none of these has an empty repo, no commits and nothing listed as missing.
+struct CharmRevisionSource {
+  std::string repo;                            // `canonical/dex-auth-operator`
+  std::map<std::string, std::string> commits;  // file read -> full commit id
+  std::vector<CharmFact> missing;
+
+  bool Missing(CharmFact fact) const;
+};
+
 struct BundleRelease {
   std::string name;
   std::string channel;   // the channel asked for, normalised (`1.9/stable`)
@@ -73,6 +92,9 @@ class Store {
                                               std::optional<int64_t> revision) const;
   absl::StatusOr<ResolvedCharm> ResolveCharm(const std::string& name, const std::string& channel,
                                              std::optional<int64_t> revision) const;
+
+  // What a charm revision records about its source. NotFound for an unknown charm or revision.
+  absl::StatusOr<CharmRevisionSource> RevisionSource(const std::string& charm, int64_t revision) const;
 
   // The charm's declared upgrade path; nullopt when it declares none. NotFound for an unknown
   // charm.
