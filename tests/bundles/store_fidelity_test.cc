@@ -14,11 +14,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::unique_ptr<Store> OpenStore(const std::vector<std::string>& dirs = {}) {
-  auto store = Store::Open(dirs);
-  EXPECT_TRUE(store.ok()) << store.status();
-  return store.ok() ? std::move(*store) : nullptr;
-}
+using testing::OpenStore;
 
 // The Charmed Kubeflow getting-started guides run `juju config dex-auth static-username=...
 // static-password=...` on every release from 1.7 on.

@@ -15,11 +15,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::unique_ptr<Store> OpenStore(const std::vector<std::string>& dirs = {}) {
-  auto store = Store::Open(dirs);
-  EXPECT_TRUE(store.ok()) << store.status();
-  return store.ok() ? std::move(*store) : nullptr;
-}
+using testing::OpenStore;
 
 // The releases of the chain as (bundle, channel); every risk the upstream repositories carry.
 const std::vector<std::pair<std::string, std::string>>& ChainReleases() {
