@@ -30,6 +30,8 @@ struct Store::Entry {
     std::string released;
   };
   std::map<std::string, Release> channels;  // canonical channel -> release
+  std::optional<UpgradePath> upgrade_path;
+  std::map<int64_t, CharmRevisionSource> sources;  // charms only
   std::map<int64_t, YAML::Node> revisions;
   std::map<std::string, std::string> contents;  // bundle content files by name
 };
@@ -54,6 +56,82 @@ std::string Emit(const YAML::Node& node) {
   YAML::Emitter out;
   out << node;
   return std::string(out.c_str()) + "\n";
+}
+
+// `upgrade-path:` of a charm: a list of at least two distinct tracks that the charm has.
+absl::Status ParseUpgradePath(const std::string& file, const YAML::Node& node, Store::Entry* e) {
+  const std::string shape = "upgrade-path must be a list of at least two of the charm's tracks, oldest first";
+  if (!node.IsSequence() || node.size() < 2) return Malformed(file, shape);
+  UpgradePath path;
+  for (const auto& item : node) {
+    if (!item.IsScalar()) return Malformed(file, shape);
+    const std::string track = item.as<std::string>();
+    const bool released = std::any_of(e->channels.begin(), e->channels.end(), [&](const auto& kv) {
+      return absl::StartsWith(kv.first, track + "/");
+    });
+    if (!released) {
+      return Malformed(file, absl::StrCat("upgrade-path names track \"", track, "\", which has no channel in this file"));
+    }
+    if (path.Contains(track)) return Malformed(file, absl::StrCat("upgrade-path names track \"", track, "\" twice"));
+    path.tracks.push_back(track);
+  }
+  e->upgrade_path = std::move(path);
+  return absl::OkStatus();
+}
+
+constexpr std::pair<CharmFact, const char*> kFactNames[] = {
+    {CharmFact::kConfig, "config"},         {CharmFact::kConfigDefaults, "config-defaults"},
+    {CharmFact::kActions, "actions"},       {CharmFact::kContainers, "containers"},
+    {CharmFact::kResources, "resources"},   {CharmFact::kStorage, "storage"},
+    {CharmFact::kAssumes, "assumes"}};
+
+bool IsCommitId(const std::string& text) {
+  return text.size() == 40 && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+// `source-repo`, `source-commit` and `missing` of one charm revision.
+absl::StatusOr<CharmRevisionSource> ParseRevisionSource(const std::string& file, int64_t revision,
+                                                        const YAML::Node& node) {
+  const std::string where = absl::StrCat("revision ", revision, ": ");
+  CharmRevisionSource source;
+  if (node["source-repo"]) {
+    if (!node["source-repo"].IsScalar()) return Malformed(file, where + "source-repo must be owner/name");
+    source.repo = node["source-repo"].as<std::string>();
+  }
+  if (const YAML::Node commits = node["source-commit"]) {
+    if (source.repo.empty()) return Malformed(file, where + "source-commit needs a source-repo");
+    if (!commits.IsMap() || commits.size() == 0) {
+      return Malformed(file, where + "source-commit must map each file read to the commit it was read at");
+    }
+    for (const auto& kv : commits) {
+      const std::string commit = kv.second.IsScalar() ? kv.second.as<std::string>() : "";
+      if (!IsCommitId(commit)) {
+        return Malformed(file, absl::StrCat(where, "source-commit of ", kv.first.as<std::string>(),
+                                            " must be a full 40-character commit id"));
+      }
+      source.commits[kv.first.as<std::string>()] = commit;
+    }
+  } else if (!source.repo.empty()) {
+    return Malformed(file, where + "source-repo needs a source-commit naming the files read");
+  }
+  if (const YAML::Node missing = node["missing"]) {
+    if (!missing.IsSequence()) return Malformed(file, where + "missing must be a list of fact names");
+    for (const auto& item : missing) {
+      const std::string name = item.IsScalar() ? item.as<std::string>() : "";
+      const auto* known = std::find_if(std::begin(kFactNames), std::end(kFactNames),
+                                       [&](const auto& fact) { return name == fact.second; });
+      if (known == std::end(kFactNames)) {
+        std::vector<std::string> names;
+        for (const auto& fact : kFactNames) names.push_back(fact.second);
+        return Malformed(file, absl::StrCat(where, "missing names unknown fact \"", name, "\" (known: ",
+                                            absl::StrJoin(names, ", "), ")"));
+      }
+      source.missing.push_back(known->first);
+    }
+  }
+  return source;
 }
 
 absl::StatusOr<std::shared_ptr<Store::Entry>> ParseEntry(const std::string& kind, const std::string& file,
@@ -92,6 +170,18 @@ absl::StatusOr<std::shared_ptr<Store::Entry>> ParseEntry(const std::string& kind
   }
   if (doc["revisions"]) {
     for (const auto& kv : doc["revisions"]) e->revisions[kv.first.as<int64_t>()] = kv.second;
+  }
+  if (kind == "charm") {
+    for (const auto& [rev, node] : e->revisions) {
+      auto source = ParseRevisionSource(file, rev, node);
+      if (!source.ok()) return source.status();
+      e->sources[rev] = std::move(*source);
+    }
+  }
+  if (doc["upgrade-path"]) {
+    if (kind != "charm") return Malformed(file, "only charms declare an upgrade-path");
+    // Tracks come from `tracks` and the channels, so this runs after both are read.
+    if (absl::Status s = ParseUpgradePath(file, doc["upgrade-path"], e.get()); !s.ok()) return s;
   }
   if (!doc["revision-source"] && !e->revisions.empty()) {
     // Charms say per revision whose number it is; the charm as a whole is `charmhub` only when
@@ -253,7 +343,8 @@ absl::StatusOr<BundleRelease> Store::ResolveBundle(const std::string& name, cons
   r.channel = served->channel;
   r.served_from = served->served_from;
   r.revision = served->revision;
-  r.revision_source = e.revision_source;
+  // A store whose bundle mixes real and own numbers says per revision whose number it is.
+  r.revision_source = e.revisions.at(served->revision)["source"].as<std::string>(e.revision_source);
   r.content = e.contents.at(e.revisions.at(served->revision)["content"].as<std::string>());
   return r;
 }
@@ -292,6 +383,56 @@ absl::StatusOr<ResolvedCharm> Store::ResolveCharm(const std::string& name, const
   c.files["skein-builtin"] = name + "\n";
   c.files["dispatch"] = kNoCodeDispatch;
   return c;
+}
+
+std::string CharmFactName(CharmFact fact) {
+  for (const auto& [known, name] : kFactNames) {
+    if (known == fact) return name;
+  }
+  return "unknown";
+}
+
+bool CharmRevisionSource::Missing(CharmFact fact) const {
+  return std::find(missing.begin(), missing.end(), fact) != missing.end();
+}
+
+absl::StatusOr<CharmRevisionSource> Store::RevisionSource(const std::string& charm, int64_t revision) const {
+  auto it = charms_.find(charm);
+  if (it == charms_.end()) return NotInStore(charm);
+  auto source = it->second->sources.find(revision);
+  if (source == it->second->sources.end()) {
+    return absl::NotFoundError(absl::StrCat("charm \"", charm, "\" has no revision ", revision));
+  }
+  return source->second;
+}
+
+bool UpgradePath::Contains(const std::string& track) const {
+  return std::find(tracks.begin(), tracks.end(), track) != tracks.end();
+}
+
+absl::StatusOr<std::vector<std::string>> UpgradePath::Steps(const std::string& charm, const std::string& from,
+                                                            const std::string& to) const {
+  if (from == to) return std::vector<std::string>{};
+  const auto at_from = std::find(tracks.begin(), tracks.end(), from);
+  const auto at_to = std::find(tracks.begin(), tracks.end(), to);
+  if (at_from == tracks.end() && at_to == tracks.end()) return std::vector<std::string>{to};
+  const std::string path = absl::StrJoin(tracks, " -> ");
+  if (at_from == tracks.end() || at_to == tracks.end()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "charm \"", charm, "\" upgrades only along its upgrade path ", path, "; track ",
+        at_from == tracks.end() ? from : to, " is not on it"));
+  }
+  if (at_to < at_from) {
+    return absl::FailedPreconditionError(absl::StrCat("charm \"", charm, "\" cannot go from track ", from, " down to ",
+                                                      to, ": its upgrade path is ", path));
+  }
+  return std::vector<std::string>(at_from + 1, at_to + 1);
+}
+
+absl::StatusOr<std::optional<UpgradePath>> Store::UpgradePathOf(const std::string& charm) const {
+  auto it = charms_.find(charm);
+  if (it == charms_.end()) return NotInStore(charm);
+  return it->second->upgrade_path;
 }
 
 absl::StatusOr<nlohmann::json> Store::Info(const std::string& name) const {

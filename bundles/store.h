@@ -9,8 +9,10 @@
 //                                     revisions {N: {content: <file>}}
 //   bundles/<name>/<file>             the bundle YAML of a revision
 //   charms/<name>.yaml                name, summary, description, default-track, tracks,
+//                                     upgrade-path [track, ...] (optional, see UpgradePath),
 //                                     channels {channel: {revision, released}},
-//                                     revisions {N: {source, base, metadata, config, actions}}
+//                                     revisions {N: {source, base, metadata, config, actions,
+//                                     source-repo, source-commit, missing}} (see CharmRevisionSource)
 //
 // `revision-source`/`source` says whose numbers these are: `charmhub` (the real ones) or `skein`
 // (numbered by this store because the real ones are not known); a charm without
@@ -29,12 +31,46 @@
 
 namespace skein::bundles {
 
+// A charm's declared upgrade path (`upgrade-path: ['1.16', '1.17', ...]` in its store file): an
+// upgrade between two tracks of the path steps through every track in between, in the path's
+// order, one refresh per track. The Charmed Kubeflow guides require this of istio-pilot and
+// istio-gateway, whose control plane can only move one minor version at a time.
+struct UpgradePath {
+  std::vector<std::string> tracks;  // oldest first; at least two; each a track of the charm
+
+  bool Contains(const std::string& track) const;
+  // The tracks to refresh to, in order, to go from track `from` to track `to` (the last one is
+  // `to`; empty when from == to). Neither track on the path: just `to`, the path says nothing
+  // about them. FailedPrecondition naming the path to take for a downgrade along the path, or
+  // when only one of the two tracks is on it.
+  absl::StatusOr<std::vector<std::string>> Steps(const std::string& charm, const std::string& from,
+                                                 const std::string& to) const;
+};
+
+// Facts a store charm revision may lack because its track's source could not be read.
+enum class CharmFact { kConfig, kConfigDefaults, kActions, kContainers, kResources, kStorage, kAssumes };
+// `config` (the option list may be incomplete), `config-defaults`, `actions`, `containers`,
+// `resources`, `storage`, `assumes`: the words a store file's `missing:` list uses.
+std::string CharmFactName(CharmFact fact);
+
+// Where a store charm revision's definition was read from: `source-repo`, `source-commit`
+// ({file: commit}, one commit per file read, since an index may hold files of different
+// commits) and `missing` (facts not found for the revision's track, never guessed). A revision
+// that records none of these has an empty repo, no commits and nothing listed as missing.
+struct CharmRevisionSource {
+  std::string repo;                            // `canonical/dex-auth-operator`
+  std::map<std::string, std::string> commits;  // file read -> full commit id
+  std::vector<CharmFact> missing;
+
+  bool Missing(CharmFact fact) const;
+};
+
 struct BundleRelease {
   std::string name;
   std::string channel;   // the channel asked for, normalised (`1.9/stable`)
   std::string served_from;  // the channel whose release was used (after risk fallback)
   int64_t revision = 0;
-  std::string revision_source;  // charmhub | skein
+  std::string revision_source;  // charmhub | skein: whose number this revision is
   std::string content;          // bundle YAML
 };
 
@@ -56,6 +92,13 @@ class Store {
                                               std::optional<int64_t> revision) const;
   absl::StatusOr<ResolvedCharm> ResolveCharm(const std::string& name, const std::string& channel,
                                              std::optional<int64_t> revision) const;
+
+  // What a charm revision records about its source. NotFound for an unknown charm or revision.
+  absl::StatusOr<CharmRevisionSource> RevisionSource(const std::string& charm, int64_t revision) const;
+
+  // The charm's declared upgrade path; nullopt when it declares none. NotFound for an unknown
+  // charm.
+  absl::StatusOr<std::optional<UpgradePath>> UpgradePathOf(const std::string& charm) const;
 
   // What `skein info` shows: name, type (bundle|charm), summary, description, default-track,
   // revision-source, channels [{channel, revision, released, closed}] in store order (tracks

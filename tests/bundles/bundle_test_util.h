@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -14,8 +15,16 @@
 #include "bundles/bundle.h"
 #include "bundles/plan.h"
 #include "bundles/store.h"
+#include "gtest/gtest.h"
 
 namespace skein::bundles::testing {
+
+// The embedded store with `dirs` searched first; a failure to open fails the test and gives null.
+inline std::unique_ptr<Store> OpenStore(const std::vector<std::string>& dirs = {}) {
+  auto store = Store::Open(dirs);
+  EXPECT_TRUE(store.ok()) << store.status();
+  return store.ok() ? std::move(*store) : nullptr;
+}
 
 inline SourceFile ReadSource(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -14,11 +14,7 @@
 namespace skein::bundles {
 namespace {
 
-std::unique_ptr<Store> Open(const std::vector<std::string>& dirs = {}) {
-  auto store = Store::Open(dirs);
-  EXPECT_TRUE(store.ok()) << store.status();
-  return store.ok() ? std::move(*store) : nullptr;
-}
+using testing::OpenStore;
 
 TEST(ChannelTest, ParsesAndNormalisesLikeJuju) {
   EXPECT_EQ(ParseChannel("1.9/stable")->String(), "1.9/stable");
@@ -34,8 +30,8 @@ TEST(ChannelTest, ParsesAndNormalisesLikeJuju) {
   EXPECT_FALSE(ParseChannel("").ok());
 }
 
-TEST(StoreTest, KubeflowChannelsHaveCharmhubsRevisions) {
-  auto store = Open();
+TEST(StoreTest, KubeflowChannelsUpTo19HaveCharmhubsRevisions) {
+  auto store = OpenStore();
   for (const auto& [channel, revision] : std::vector<std::pair<std::string, int64_t>>{
            {"1.9/stable", 432}, {"1.9/edge", 431}, {"1.9/beta", 420}, {"1.8/stable", 414}, {"1.8/beta", 411},
            {"1.8/edge", 413}, {"1.7/stable", 409}, {"1.7/beta", 408}, {"1.7/edge", 407}, {"latest/edge", 423},
@@ -48,7 +44,7 @@ TEST(StoreTest, KubeflowChannelsHaveCharmhubsRevisions) {
 }
 
 TEST(StoreTest, ClosedRiskFallsBackInItsTrackAndTracksNever) {
-  auto store = Open();
+  auto store = OpenStore();
   // 1.9/candidate is closed: served by the next less risky risk, 1.9/stable.
   auto candidate = store->ResolveBundle("kubeflow", "1.9/candidate", std::nullopt);
   ASSERT_TRUE(candidate.ok()) << candidate.status();
@@ -62,7 +58,8 @@ TEST(StoreTest, ClosedRiskFallsBackInItsTrackAndTracksNever) {
   EXPECT_EQ(closed.status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(closed.status().message(),
             "bundle \"kubeflow\" has no release in channel \"latest/stable\"; channels with a release: "
-            "latest/candidate, latest/beta, latest/edge, 1.9/stable, 1.9/beta, 1.9/edge, 1.8/stable, 1.8/beta, "
+            "latest/candidate, latest/beta, latest/edge, 1.11/stable, 1.11/candidate, 1.11/beta, 1.11/edge, "
+            "1.10/stable, 1.10/candidate, 1.10/edge, 1.9/stable, 1.9/beta, 1.9/edge, 1.8/stable, 1.8/beta, "
             "1.8/edge, 1.7/stable, 1.7/beta, 1.7/edge");
   // No channel = the default track (latest), stable: closed too.
   EXPECT_EQ(store->ResolveBundle("kubeflow", "", std::nullopt).status().code(), absl::StatusCode::kNotFound);
@@ -75,13 +72,13 @@ TEST(StoreTest, ClosedRiskFallsBackInItsTrackAndTracksNever) {
 }
 
 TEST(StoreTest, RevisionsPinAndUnknownRevisionsFail) {
-  auto store = Open();
+  auto store = OpenStore();
   EXPECT_EQ(store->ResolveBundle("kubeflow", "1.9/stable", 414)->revision, 414);
   EXPECT_EQ(store->ResolveBundle("kubeflow", "1.9/stable", 1).status().message(), "bundle \"kubeflow\" has no revision 1");
 }
 
 TEST(StoreTest, MlflowServerEndpointsDifferBetweenRevisions) {
-  auto store = Open();
+  auto store = OpenStore();
   auto old = store->ResolveCharm("mlflow-server", "2.1/stable", std::nullopt);
   ASSERT_TRUE(old.ok()) << old.status();
   auto now = store->ResolveCharm("mlflow-server", "2.15/stable", std::nullopt);
@@ -101,7 +98,7 @@ TEST(StoreTest, MlflowServerEndpointsDifferBetweenRevisions) {
 }
 
 TEST(StoreTest, KubeflowReleasesPlanWithTheCatalogsCounts) {
-  auto store = Open();
+  auto store = OpenStore();
   for (const auto& [channel, apps, relations] : std::vector<std::tuple<std::string, size_t, size_t>>{
            {"1.7/stable", 35, 23}, {"1.8/stable", 38, 32}, {"1.9/stable", 37, 35}, {"1.9/edge", 37, 35}}) {
     auto release = store->ResolveBundle("kubeflow", channel, std::nullopt);
@@ -122,7 +119,7 @@ TEST(StoreTest, LocalStoreDirectoriesComeFirst) {
   std::ofstream(dir + "/charms/mlflow-server.yaml") << "name: mlflow-server\n"
                                                       "channels:\n  9.9/stable: {revision: 7}\n"
                                                       "revisions:\n  7: {source: skein, metadata: {provides: {x: {interface: y}}}}\n";
-  auto store = Open({dir});
+  auto store = OpenStore({dir});
   auto c = store->ResolveCharm("mlflow-server", "9.9/stable", std::nullopt);
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->revision, 7);

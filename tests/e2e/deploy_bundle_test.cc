@@ -123,7 +123,8 @@ TEST_F(DeployBundleTest, KubeflowReleasesByChannel) {
   CliResult closed = cluster_.Skein({"deploy", "kubeflow", "--channel", "latest/stable"});
   EXPECT_EQ(closed.code, 1);
   EXPECT_EQ(closed.err.rfind("ERROR bundle \"kubeflow\" has no release in channel \"latest/stable\"; channels with a "
-                             "release: latest/candidate, latest/beta, latest/edge, 1.9/stable",
+                             "release: latest/candidate, latest/beta, latest/edge, 1.11/stable, 1.11/candidate, 1.11/beta, "
+                             "1.11/edge, 1.10/stable, 1.10/candidate, 1.10/edge, 1.9/stable",
                              0),
             0u)
       << closed.err;

@@ -1,0 +1,118 @@
+// Store fidelity (issue 13): charm revisions carry the config options, containers and resources
+// read from their track's source, name the commits they were read at, and list what could not
+// be read; the store refuses malformed source records.
+
+#include <filesystem>
+#include <fstream>
+
+#include "gtest/gtest.h"
+#include "tests/bundles/bundle_test_util.h"
+#include "yaml-cpp/yaml.h"
+
+namespace skein::bundles {
+namespace {
+
+namespace fs = std::filesystem;
+
+using testing::OpenStore;
+
+// The Charmed Kubeflow getting-started guides run `juju config dex-auth static-username=...
+// static-password=...` on every release from 1.7 on.
+TEST(StoreFidelityTest, DexAuthHasTheStaticLoginOptionsOnEveryTrack) {
+  auto store = OpenStore();
+  for (const char* channel : {"2.31/stable", "2.36/stable", "2.39/stable", "2.41/stable"}) {
+    auto dex = store->ResolveCharm("dex-auth", channel, std::nullopt);
+    ASSERT_TRUE(dex.ok()) << channel << ": " << dex.status();
+    for (const char* option : {"static-username", "static-password"}) {
+      ASSERT_EQ(dex->config.count(option), 1u) << channel << " lacks " << option;
+      EXPECT_EQ(dex->config.at(option).type, "string") << channel << " " << option;
+    }
+  }
+  // Where no version of the track was read, the defaults are not invented and say so.
+  auto old = store->ResolveCharm("dex-auth", "2.39/stable", std::nullopt);
+  EXPECT_TRUE(old->config.at("static-username").default_value.is_null());
+  auto source = store->RevisionSource("dex-auth", old->revision);
+  ASSERT_TRUE(source.ok()) << source.status();
+  EXPECT_TRUE(source->Missing(CharmFact::kConfigDefaults));
+  EXPECT_TRUE(source->Missing(CharmFact::kResources));
+  EXPECT_TRUE(source->commits.empty());
+}
+
+TEST(StoreFidelityTest, DexAuth241IsReadFromItsSource) {
+  auto store = OpenStore();
+  auto dex = store->ResolveCharm("dex-auth", "2.41/stable", std::nullopt);
+  ASSERT_TRUE(dex.ok()) << dex.status();
+  EXPECT_EQ(dex->config.at("port").type, "int");
+  EXPECT_EQ(dex->config.at("port").default_value, 5556);
+  EXPECT_EQ(dex->config.at("enable-password-db").type, "boolean");
+  EXPECT_EQ(dex->config.at("enable-password-db").default_value, true);
+  EXPECT_EQ(dex->config.at("static-password").default_value, "");
+  EXPECT_EQ(dex->config.count("issuer-url"), 1u);
+  EXPECT_EQ(dex->metadata.container_names, std::vector<std::string>{"dex"});
+  // The charm's metadata.yaml, as the unit agent receives it, names the workload image.
+  YAML::Node meta = YAML::Load(dex->files.at("metadata.yaml"));
+  EXPECT_EQ(meta["resources"]["oci-image"]["upstream-source"].as<std::string>(), "charmedkubeflow/dex:2.41.1-1d3fe19");
+  EXPECT_EQ(meta["containers"]["dex"]["resource"].as<std::string>(), "oci-image");
+  // Relations the 1.10 and 1.11 bundles make still resolve.
+  EXPECT_NE(dex->metadata.FindEndpoint("dex-oidc-config"), nullptr);
+  auto source = store->RevisionSource("dex-auth", dex->revision);
+  ASSERT_TRUE(source.ok()) << source.status();
+  EXPECT_EQ(source->repo, "canonical/dex-auth-operator");
+  EXPECT_EQ(source->commits.at("metadata.yaml"), "4ae9875daf38df549535ea104d122227828a1687");
+  EXPECT_EQ(source->commits.at("config.yaml"), "c863c32bb884dbdff23bf480e585985611e518e6");
+  EXPECT_FALSE(source->Missing(CharmFact::kConfig));
+  EXPECT_TRUE(source->Missing(CharmFact::kActions));
+}
+
+TEST(StoreFidelityTest, KubeflowDashboard110IsReadFromItsSource) {
+  auto store = OpenStore();
+  auto dashboard = store->ResolveCharm("kubeflow-dashboard", "1.10/stable", std::nullopt);
+  ASSERT_TRUE(dashboard.ok()) << dashboard.status();
+  EXPECT_EQ(dashboard->metadata.container_names, std::vector<std::string>{"kubeflow-dashboard"});
+  ASSERT_NE(dashboard->metadata.FindEndpoint("metrics-endpoint"), nullptr);
+  EXPECT_EQ(dashboard->metadata.FindEndpoint("metrics-endpoint")->interface, "prometheus_scrape");
+  auto source = store->RevisionSource("kubeflow-dashboard", dashboard->revision);
+  ASSERT_TRUE(source.ok()) << source.status();
+  EXPECT_EQ(source->commits.at("metadata.yaml"), "75f315bf28346714bd47953844d8a0012cc563db");
+  EXPECT_TRUE(source->Missing(CharmFact::kConfig));
+  // A revision that records nothing about its source has nothing listed.
+  auto unrecorded = store->RevisionSource("kubeflow-dashboard", 1);
+  ASSERT_TRUE(unrecorded.ok());
+  EXPECT_TRUE(unrecorded->repo.empty());
+  EXPECT_TRUE(unrecorded->missing.empty());
+  EXPECT_EQ(store->RevisionSource("kubeflow-dashboard", 99).status().message(),
+            "charm \"kubeflow-dashboard\" has no revision 99");
+}
+
+TEST(StoreFidelityTest, FactNamesAreTheStoreFilesWords) {
+  EXPECT_EQ(CharmFactName(CharmFact::kConfigDefaults), "config-defaults");
+  EXPECT_EQ(CharmFactName(CharmFact::kAssumes), "assumes");
+}
+
+TEST(StoreFidelityTest, MalformedSourceRecordsAreRefused) {
+  const std::string header = "name: x\nchannels:\n  1.0/stable: {revision: 1}\nrevisions:\n  1:\n    source: skein\n";
+  const std::string commit = "4ae9875daf38df549535ea104d122227828a1687";
+  for (const auto& [body, why] : std::vector<std::pair<std::string, std::string>>{
+           {"    source-repo: o/r\n    source-commit: {metadata.yaml: 4ae9875}\n",
+            "revision 1: source-commit of metadata.yaml must be a full 40-character commit id"},
+           {"    source-repo: o/r\n    source-commit: " + commit + "\n",
+            "revision 1: source-commit must map each file read to the commit it was read at"},
+           {"    source-commit: {metadata.yaml: " + commit + "}\n", "revision 1: source-commit needs a source-repo"},
+           {"    source-repo: o/r\n", "revision 1: source-repo needs a source-commit naming the files read"},
+           {"    missing: config\n", "revision 1: missing must be a list of fact names"},
+           {"    missing: [config, defaults]\n",
+            "revision 1: missing names unknown fact \"defaults\" (known: config, config-defaults, actions, "
+            "containers, resources, storage, assumes)"}}) {
+    const std::string dir = ::testing::TempDir() + "/skein-store-fidelity-test";
+    fs::remove_all(dir);
+    fs::create_directories(dir + "/charms");
+    std::ofstream(dir + "/charms/x.yaml") << header << body;
+    auto store = Store::Open({dir});
+    ASSERT_FALSE(store.ok()) << body;
+    EXPECT_EQ(store.status().message(), "store file charms/x.yaml: " + why) << body;
+    fs::remove_all(dir);
+  }
+}
+
+}  // namespace
+}  // namespace skein::bundles
