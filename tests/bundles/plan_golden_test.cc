@@ -10,9 +10,12 @@
 // and review the diff (git diff tests/bundles/testdata/plans) before committing: a golden is a
 // reviewed expectation, not a recording.
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -157,7 +160,7 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<GoldenCase>& info) {
       std::string name = info.param.file.substr(0, info.param.file.size() - 4);
       for (char& ch : name) {
-        if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
+        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
       }
       return name;
     });

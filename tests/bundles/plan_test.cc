@@ -110,13 +110,13 @@ std::vector<std::string> KeptLines(const Plan& plan) {
   return out;
 }
 
-const char* const kV1 = R"(
-applications:
-  db: {charm: db, channel: 1/stable, num_units: 1, options: {size: 3}}
-  web: {charm: web, channel: 1/stable, num_units: 2}
-relations:
-- [web, db]
-)";
+// A bundle of db and web, related, with db's entry as given.
+std::string WithDb(const std::string& db) {
+  return absl::StrCat("applications:\n  db: ", db,
+                      "\n  web: {charm: web, channel: 1/stable, num_units: 2}\nrelations:\n- [web, db]\n");
+}
+
+const std::string kV1 = WithDb("{charm: db, channel: 1/stable, num_units: 1, options: {size: 3}}");
 
 TEST_F(PlanTest, AFreshDeployUploadsDeploysThenRelates) {
   // A second application of the db charm shares its upload.
@@ -151,21 +151,18 @@ TEST_F(PlanTest, TheSameBundleAgainHasNothingToDo) {
   EXPECT_TRUE(plan.kept.empty());
 }
 
+// The two changes that move db from 1/stable to 2/stable.
+std::vector<std::string> DbToTrack2() {
+  return {"addCharm-0: upload charm db from charm-hub from channel 2/stable with architecture=amd64",
+          "upgradeCharm-1 <- addCharm-0: upgrade db from charm-hub using charm db from channel 2/stable, revision 20 "
+          "(now 1/stable, revision 10)"};
+}
+
 TEST_F(PlanTest, ANewChannelIsARefresh) {
   ModelDescription model = Deployed(kV1);
-  Plan plan = MustPlan(R"(
-applications:
-  db: {charm: db, channel: 2/stable, num_units: 1, options: {size: 3}}
-  web: {charm: web, channel: 1/stable, num_units: 2}
-relations:
-- [web, db]
-)",
+  Plan plan = MustPlan(WithDb("{charm: db, channel: 2/stable, num_units: 1, options: {size: 3}}"),
                        model);
-  EXPECT_EQ(Lines(plan), (std::vector<std::string>{
-                             "addCharm-0: upload charm db from charm-hub from channel 2/stable with architecture=amd64",
-                             "upgradeCharm-1 <- addCharm-0: upgrade db from charm-hub using charm db from channel "
-                             "2/stable, revision 20 (now 1/stable, revision 10)",
-                         }));
+  EXPECT_EQ(Lines(plan), DbToTrack2());
   const auto& refresh = std::get<RefreshApplication>(plan.changes[1].args);
   EXPECT_EQ(refresh.from_channel, "1/stable");
   EXPECT_EQ(refresh.channel, "2/stable");
@@ -174,13 +171,7 @@ relations:
 
 TEST_F(PlanTest, ANewRevisionInTheSameChannelIsARefresh) {
   ModelDescription model = Deployed(kV1);
-  Plan plan = MustPlan(R"(
-applications:
-  db: {charm: db, channel: 1/stable, revision: 12, num_units: 1, options: {size: 3}}
-  web: {charm: web, channel: 1/stable, num_units: 2}
-relations:
-- [web, db]
-)",
+  Plan plan = MustPlan(WithDb("{charm: db, channel: 1/stable, revision: 12, num_units: 1, options: {size: 3}}"),
                        model);
   ASSERT_EQ(plan.OfKind(ChangeKind::kRefreshApplication).size(), 1u) << FormatPlan(plan, "plan:");
   const auto& refresh = std::get<RefreshApplication>(plan.OfKind(ChangeKind::kRefreshApplication)[0]->args);
@@ -188,6 +179,12 @@ relations:
   EXPECT_EQ(refresh.from_revision, 10);
   EXPECT_EQ(refresh.revision, 12);
   EXPECT_EQ(refresh.channel, "1/stable");
+
+  // The channel now serves a newer revision than the model runs: that is a refresh too.
+  testing::FindApplication(model, "db")->revision = 9;
+  Plan newer = MustPlan(kV1, model);
+  ASSERT_EQ(newer.OfKind(ChangeKind::kRefreshApplication).size(), 1u) << FormatPlan(newer, "plan:");
+  EXPECT_EQ(std::get<RefreshApplication>(newer.OfKind(ChangeKind::kRefreshApplication)[0]->args).revision, 10);
 }
 
 TEST_F(PlanTest, HandSetConfigIsKeptAndListed) {
@@ -206,32 +203,17 @@ TEST_F(PlanTest, HandSetConfigIsKeptAndListed) {
 
 TEST_F(PlanTest, ConfigTheDeploymentSetIsUpdatedAfterTheRefresh) {
   ModelDescription model = Deployed(kV1);
-  Plan plan = MustPlan(R"(
-applications:
-  db: {charm: db, channel: 2/stable, num_units: 1, options: {size: 5, mode: safe}}
-  web: {charm: web, channel: 1/stable, num_units: 2}
-relations:
-- [web, db]
-)",
+  Plan plan = MustPlan(WithDb("{charm: db, channel: 2/stable, num_units: 1, options: {size: 5, mode: safe}}"),
                        model);
-  EXPECT_EQ(Lines(plan), (std::vector<std::string>{
-                             "addCharm-0: upload charm db from charm-hub from channel 2/stable with architecture=amd64",
-                             "upgradeCharm-1 <- addCharm-0: upgrade db from charm-hub using charm db from channel "
-                             "2/stable, revision 20 (now 1/stable, revision 10)",
-                             R"(setOptions-2 <- upgradeCharm-1: set application options for db: mode="safe", size="5")",
-                         }));
+  std::vector<std::string> expected = DbToTrack2();
+  expected.push_back(R"(setOptions-2 <- upgradeCharm-1: set application options for db: mode="safe", size="5")");
+  EXPECT_EQ(Lines(plan), expected);
   EXPECT_TRUE(plan.kept.empty());
 }
 
 TEST_F(PlanTest, MoreUnitsAreAdded) {
   ModelDescription model = Deployed(kV1);
-  Plan plan = MustPlan(R"(
-applications:
-  db: {charm: db, channel: 1/stable, num_units: 3, options: {size: 3}}
-  web: {charm: web, channel: 1/stable, num_units: 2}
-relations:
-- [web, db]
-)",
+  Plan plan = MustPlan(WithDb("{charm: db, channel: 1/stable, num_units: 3, options: {size: 3}}"),
                        model);
   EXPECT_EQ(Lines(plan), (std::vector<std::string>{"addUnit-0: scale db to 3 units"}));
   EXPECT_EQ(std::get<AddUnits>(plan.changes[0].args).count, 2);
@@ -251,28 +233,19 @@ applications:
 // The model has a relation and an application of this deployment the next revision dropped, and
 // an application somebody else deployed.
 ModelDescription WithLeftovers(ModelDescription model) {
-  ModelApplication old;
-  old.name = "old";
-  old.charm = "db";
-  old.charm_origin = "charmhub";
-  old.channel = "1/stable";
-  old.revision = 10;
-  old.managed = true;
-  ModelApplication theirs = old;
-  theirs.name = "theirs";
-  theirs.managed = false;
-  model.applications.push_back(old);
-  model.applications.push_back(theirs);
+  model.applications.push_back(ModelApplication{
+      .name = "old", .charm = "db", .charm_origin = "charmhub", .channel = "1/stable", .revision = 10, .managed = true});
+  model.applications.push_back(ModelApplication{
+      .name = "theirs", .charm = "db", .charm_origin = "charmhub", .channel = "1/stable", .revision = 10});
   model.relations.push_back(ModelRelation{"old:database", "web:db", "mysql"});
   model.relations.push_back(ModelRelation{"theirs:database", "web:db", "mysql"});
   return model;
 }
 
-const char* const kV2 = R"(
-applications:
-  db: {charm: db, channel: 1/stable, num_units: 1, options: {size: 3}}
-  web: {charm: web, channel: 1/stable, num_units: 2}
-)";
+// kV1 without its relation.
+const std::string kV2 =
+    "applications:\n  db: {charm: db, channel: 1/stable, num_units: 1, options: {size: 3}}\n"
+    "  web: {charm: web, channel: 1/stable, num_units: 2}\n";
 
 TEST_F(PlanTest, WithoutPruneWhatTheBundleDroppedIsListedAndLeft) {
   ModelDescription model = WithLeftovers(Deployed(kV1));
@@ -301,24 +274,18 @@ TEST_F(PlanTest, WithPruneWhatTheBundleDroppedIsRemovedButNotOthersApplications)
 
 // web and dispatcher both swap the direction of `secrets`: the live relation is removed before
 // the first refresh that breaks it and added again after both refreshes.
+// web and dispatcher on one track, related by `secrets`.
+std::string OnTrack(const std::string& track) {
+  return absl::StrCat("applications:\n  web: {charm: web, channel: ", track, "/stable, num_units: 1}\n",
+                      "  dispatcher: {charm: dispatcher, channel: ", track, "/stable, num_units: 1}\n",
+                      "relations:\n- [web:secrets, dispatcher:secrets]\n");
+}
+
 TEST_F(PlanTest, ARelationTheNewRevisionBreaksIsRemovedFirstAndAddedAgain) {
-  ModelDescription model = Deployed(R"(
-applications:
-  web: {charm: web, channel: 1/stable, num_units: 1}
-  dispatcher: {charm: dispatcher, channel: 1/stable, num_units: 1}
-relations:
-- [web:secrets, dispatcher:secrets]
-)");
+  ModelDescription model = Deployed(OnTrack("1"));
   ASSERT_EQ(model.relations.size(), 1u);
   EXPECT_EQ(model.relations[0].provider, "web:secrets");
-  Plan plan = MustPlan(R"(
-applications:
-  web: {charm: web, channel: 2/stable, num_units: 1}
-  dispatcher: {charm: dispatcher, channel: 2/stable, num_units: 1}
-relations:
-- [web:secrets, dispatcher:secrets]
-)",
-                       model);
+  Plan plan = MustPlan(OnTrack("2"), model);
   EXPECT_EQ(Lines(plan),
             (std::vector<std::string>{
                 "removeRelation-0: remove relation web:secrets - dispatcher:secrets (the new revision of web breaks it)",
@@ -336,15 +303,7 @@ relations:
   ASSERT_EQ(model.relations.size(), 1u);
   EXPECT_EQ(model.relations[0].provider, "dispatcher:secrets");
   EXPECT_EQ(model.relations[0].interface, "kubernetes_manifest");
-  EXPECT_TRUE(MustPlan(R"(
-applications:
-  web: {charm: web, channel: 2/stable, num_units: 1}
-  dispatcher: {charm: dispatcher, channel: 2/stable, num_units: 1}
-relations:
-- [web:secrets, dispatcher:secrets]
-)",
-                       model)
-                  .changes.empty());
+  EXPECT_TRUE(MustPlan(OnTrack("2"), model).changes.empty());
 }
 
 }  // namespace
