@@ -78,7 +78,9 @@ class PlanTest : public ::testing::Test {
     ModelDescription model;
     auto plan = MakePlan(Parse(yaml), resolve_, model);
     EXPECT_TRUE(plan.ok()) << plan.status();
-    if (plan.ok()) EXPECT_TRUE(testing::ApplyPlan(*plan, model).ok());
+    if (plan.ok()) {
+      EXPECT_TRUE(testing::ApplyPlan(*plan, model).ok());
+    }
     return model;
   }
 
