@@ -63,6 +63,9 @@ struct GoldenCase {
   PlanOptions options;
 };
 
+// gtest names a failing case by its golden file rather than by its bytes.
+void PrintTo(const GoldenCase& c, std::ostream* os) { *os << c.file; }
+
 class PlanGoldenTest : public ::testing::TestWithParam<GoldenCase> {
  protected:
   void SetUp() override {
