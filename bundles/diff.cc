@@ -120,7 +120,7 @@ absl::StatusOr<ResolvedBundle> ResolveForDiff(const Bundle& bundle, const CharmR
     for (const auto& [a, b] : bundle.relations) out.relations.push_back(RelationPlan{a.String(), b.String()});
     return out;
   }
-  auto plan = MakePlan(bundle, resolve, ExistingModel{});
+  auto plan = MakePlan(bundle, resolve, ModelDescription{});
   if (!plan.ok()) return plan.status();
   out.charms = std::move(plan->charms);
   out.relations = std::move(plan->relations);
@@ -146,7 +146,7 @@ BundleDiff DiffBundle(const ResolvedBundle& resolved, const ModelDescription& mo
   }
   RelationSet in_bundle, in_model;
   for (const auto& r : resolved.relations) in_bundle.insert(CanonicalRelation(r.a, r.b));
-  for (const auto& [a, b] : model.relations) in_model.insert(CanonicalRelation(a, b));
+  for (const ModelRelation& r : model.relations) in_model.insert(CanonicalRelation(r.provider, r.requirer));
   std::set_difference(in_bundle.begin(), in_bundle.end(), in_model.begin(), in_model.end(),
                       std::back_inserter(diff.bundle_additions));
   std::set_difference(in_model.begin(), in_model.end(), in_bundle.begin(), in_bundle.end(),

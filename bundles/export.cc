@@ -68,7 +68,7 @@ std::string ExportBundle(const ModelDescription& model) {
   for (const auto& a : model.applications) apps.push_back(&a);
   std::sort(apps.begin(), apps.end(), [](const ModelApplication* x, const ModelApplication* y) { return x->name < y->name; });
   std::vector<std::pair<std::string, std::string>> relations;
-  for (const auto& [a, b] : model.relations) relations.push_back(CanonicalRelation(a, b));
+  for (const ModelRelation& r : model.relations) relations.push_back(CanonicalRelation(r.provider, r.requirer));
   std::sort(relations.begin(), relations.end());
   relations.erase(std::unique(relations.begin(), relations.end()), relations.end());
 

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,12 +26,28 @@ struct ModelApplication {
   // Options the user set (config source `user`), with their typed values (JSON: string, number,
   // boolean). Defaults are not part of a model description.
   std::map<std::string, nlohmann::json> options;
+  // The keys of `options` set by hand (`skein config`) rather than by a bundle deployment: a
+  // bundle upgrade keeps them (MakePlan lists them instead of overwriting them).
+  std::set<std::string> hand_set_options;
+  // True when the deployment being planned created this application. Only such applications
+  // are removed when a later revision of the bundle drops them (`--prune`); any other
+  // application is somebody else's and never touched.
+  bool managed = false;
 };
 
+// A non-peer relation of the model. `interface` may be empty when unknown (then a refresh is
+// never taken to break it).
+struct ModelRelation {
+  std::string provider;  // `app:endpoint`
+  std::string requirer;
+  std::string interface;
+};
+
+// What the CLI reads of a model for export-bundle, diff-bundle and bundle deploys (the model
+// view MakePlan plans against).
 struct ModelDescription {
   std::vector<ModelApplication> applications;
-  // Non-peer relations as `app:endpoint` pairs, in any order.
-  std::vector<std::pair<std::string, std::string>> relations;
+  std::vector<ModelRelation> relations;  // in any order
 };
 
 // The two endpoints of a relation in canonical (sorted) order.

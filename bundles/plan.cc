@@ -2,43 +2,24 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "relations/endpoint_inference.h"
 
 namespace skein::bundles {
 namespace {
 
 absl::Status Invalid(const std::string& message) { return absl::InvalidArgumentError(message); }
 
-std::string Units(int n) { return absl::StrCat(n, n == 1 ? " unit" : " units"); }
-
-std::string UploadLine(const ResolvedCharm& c) {
-  if (c.origin == "local") return absl::StrCat("upload charm ", c.name, " from local");
-  std::string line = absl::StrCat("upload charm ", c.name, " from charm-hub");
-  if (!c.base.empty()) absl::StrAppend(&line, " for base ", c.base);
-  absl::StrAppend(&line, " from channel ", c.channel, " with architecture=amd64");
-  return line;
+// `app` of an `app:endpoint` spec.
+std::string ApplicationOf(const std::string& spec) { return spec.substr(0, spec.find(':')); }
+std::string EndpointOf(const std::string& spec) {
+  const size_t colon = spec.find(':');
+  return colon == std::string::npos ? "" : spec.substr(colon + 1);
 }
 
-std::string DeployLine(const Application& app, const ResolvedCharm& c) {
-  std::string line = absl::StrCat("deploy application ", app.name, " from ", c.origin == "local" ? "local" : "charm-hub");
-  if (app.num_units > 0) absl::StrAppend(&line, " with ", Units(app.num_units));
-  if (!c.base.empty() && c.origin != "local") absl::StrAppend(&line, " on ", c.base);
-  if (c.origin != "local") absl::StrAppend(&line, " with ", c.channel);
-  if (app.name != c.name) absl::StrAppend(&line, " using ", c.name);
-  return line;
-}
-
-}  // namespace
-
-std::string RelationKey(const std::string& a, const std::string& b) {
-  return a < b ? absl::StrCat(a, " ", b) : absl::StrCat(b, " ", a);
-}
-
-absl::StatusOr<Plan> MakePlan(const Bundle& bundle, const CharmResolver& resolve, const ExistingModel& existing) {
-  Plan plan;
-  std::map<std::string, charm::Metadata> metadata;  // every application of the bundle
-  std::map<std::string, std::string> charm_names;   // application -> charm name
-  // Store charms are uploaded once however many applications use them.
-  std::set<std::string> uploaded;
+// Resolves and validates every application's charm: options against its config schema, bound
+// endpoints against its metadata, and an application the model runs with another charm.
+absl::Status ResolveCharms(const Bundle& bundle, const CharmResolver& resolve,
+                           const std::map<std::string, const ModelApplication*>& in_model, Plan& plan) {
   for (const auto& [name, app] : bundle.applications) {
     auto charm = resolve(app);
     if (!charm.ok()) {
@@ -61,29 +42,26 @@ absl::StatusOr<Plan> MakePlan(const Bundle& bundle, const CharmResolver& resolve
       return Invalid(absl::StrCat("application \"", name, "\" wants to bind endpoint \"", endpoint, "\" to space \"", space,
                                   "\", but the endpoint is not defined by the charm"));
     }
-    metadata[name] = charm->metadata;
-    charm_names[name] = charm->metadata.name;
-    if (auto it = existing.applications.find(name); it != existing.applications.end()) {
-      if (it->second != charm->metadata.name) {
-        return absl::FailedPreconditionError(absl::StrCat("application \"", name, "\" already exists with charm \"",
-                                                          it->second, "\", not \"", charm->metadata.name, "\""));
-      }
-      continue;
+    if (auto it = in_model.find(name); it != in_model.end() && it->second->charm != charm->metadata.name) {
+      return absl::FailedPreconditionError(absl::StrCat("application \"", name, "\" already exists with charm \"",
+                                                        it->second->charm, "\", not \"", charm->metadata.name, "\""));
     }
-    const std::string upload_key = absl::StrCat(charm->origin, ":", charm->name, ":", charm->revision, ":", charm->channel);
-    if (uploaded.insert(upload_key).second) plan.changes.push_back(UploadLine(*charm));
-    plan.changes.push_back(DeployLine(app, *charm));
-    plan.deploy.push_back(name);
     plan.charms.emplace(name, std::move(*charm));
   }
+  return absl::OkStatus();
+}
+
+// Infers the endpoints of every bundle relation, with Juju's errors.
+absl::Status InferRelations(const Bundle& bundle, Plan& plan) {
+  auto metadata_of = [&](const std::string& app) -> const charm::Metadata& { return plan.charms.at(app).metadata; };
   std::set<std::string> resolved;
   for (const auto& [ra, rb] : bundle.relations) {
     if (bundle.saas.count(ra.application) || bundle.saas.count(rb.application)) {
       return absl::UnimplementedError("cross-model relations (saas) are not supported by skein yet");
     }
     for (const EndpointRef* ref : {&ra, &rb}) {
-      if (!ref->endpoint.empty() && metadata.at(ref->application).FindEndpoint(ref->endpoint) == nullptr) {
-        return Invalid(absl::StrCat("charm \"", charm_names.at(ref->application), "\" used by application \"",
+      if (!ref->endpoint.empty() && metadata_of(ref->application).FindEndpoint(ref->endpoint) == nullptr) {
+        return Invalid(absl::StrCat("charm \"", metadata_of(ref->application).name, "\" used by application \"",
                                     ref->application, "\" does not define relation \"", ref->endpoint, "\""));
       }
     }
@@ -91,8 +69,8 @@ absl::StatusOr<Plan> MakePlan(const Bundle& bundle, const CharmResolver& resolve
       // Both ends named: say what is wrong with the pair, in sorted order as Juju does.
       const EndpointRef& x = ra.String() < rb.String() ? ra : rb;
       const EndpointRef& y = ra.String() < rb.String() ? rb : ra;
-      const charm::Endpoint* ex = metadata.at(x.application).FindEndpoint(x.endpoint);
-      const charm::Endpoint* ey = metadata.at(y.application).FindEndpoint(y.endpoint);
+      const charm::Endpoint* ex = metadata_of(x.application).FindEndpoint(x.endpoint);
+      const charm::Endpoint* ey = metadata_of(y.application).FindEndpoint(y.endpoint);
       if (ex->role == ey->role && ex->role != charm::Role::kPeers) {
         const char* role = ex->role == charm::Role::kProvides ? "provider" : "requirer";
         return Invalid(absl::StrCat("relation \"", x.String(), "\" to \"", y.String(), "\" relates ", role, " to ", role));
@@ -104,7 +82,7 @@ absl::StatusOr<Plan> MakePlan(const Bundle& bundle, const CharmResolver& resolve
     }
     relations::EndpointSpec a{ra.application, ra.endpoint, ra.String()};
     relations::EndpointSpec b{rb.application, rb.endpoint, rb.String()};
-    auto pairs = relations::CompatiblePairs(a, metadata.at(a.application), b, metadata.at(b.application));
+    auto pairs = relations::CompatiblePairs(a, metadata_of(a.application), b, metadata_of(b.application));
     const std::string between = absl::StrCat("cannot infer endpoint between ", a.text, " and ", b.text, ": ");
     if (pairs.empty()) return Invalid(absl::StrCat(between, "no relations found"));
     if (pairs.size() > 1) {
@@ -113,13 +91,202 @@ absl::StatusOr<Plan> MakePlan(const Bundle& bundle, const CharmResolver& resolve
       return Invalid(absl::StrCat(between, "ambiguous relation: ", a.text, " ", b.text, " could refer to ",
                                   absl::StrJoin(candidates, "; ")));
     }
-    RelationPlan rel{pairs[0].first.Spec(), pairs[0].second.Spec()};
+    const auto& [pa, pb] = pairs[0];
+    RelationPlan rel{pa.Spec(), pb.Spec(), pa.endpoint.interface, pa.endpoint.role == charm::Role::kProvides};
     if (!resolved.insert(RelationKey(rel.a, rel.b)).second) {
       return Invalid(absl::StrCat("relation [\"", ra.String(), "\" \"", rb.String(), "\"] is defined more than once"));
     }
-    if (existing.relations.count(RelationKey(rel.a, rel.b))) continue;
-    plan.changes.push_back(absl::StrCat("add relation ", rel.a, " - ", rel.b));
     plan.relations.push_back(std::move(rel));
+  }
+  return absl::OkStatus();
+}
+
+// True when an application of the model runs another charm revision than the bundle's: another
+// origin, or (store charms) another channel or revision. Local charms have no revision to
+// compare with, so a local charm of the same name is left as it is.
+bool NeedsRefresh(const ModelApplication& running, const ResolvedCharm& target) {
+  if (running.charm_origin != target.origin) return true;
+  if (target.origin == "local") return false;
+  return running.channel != target.channel || running.revision != target.revision;
+}
+
+// True when `metadata` still has `spec`'s endpoint with `role` and (when known) `interface`.
+bool StillSupports(const charm::Metadata& metadata, const std::string& spec, charm::Role role,
+                   const std::string& interface) {
+  const charm::Endpoint* endpoint = metadata.FindEndpoint(EndpointOf(spec));
+  if (endpoint == nullptr || endpoint->role != role) return false;
+  return interface.empty() || endpoint->interface == interface;
+}
+
+// Appends changes with Juju-style ids: the change's method and its position in the plan.
+class ChangeList {
+ public:
+  explicit ChangeList(std::vector<Change>& changes) : changes_(changes) {}
+  std::string Add(const char* method, ChangeArgs args, std::vector<std::string> depends_on) {
+    std::string id = absl::StrCat(method, "-", changes_.size());
+    changes_.push_back(Change{id, std::move(depends_on), std::move(args)});
+    return id;
+  }
+
+ private:
+  std::vector<Change>& changes_;
+};
+
+// The options the bundle sets for an application the model has that differ from the model's:
+// the ones to set, and the hand-set ones kept (appended to `kept`).
+std::map<std::string, std::string> ChangedOptions(const Application& app, const ResolvedCharm& charm,
+                                                  const ModelApplication& running, std::vector<Kept>& kept) {
+  std::map<std::string, std::string> to_set;
+  for (const auto& [key, raw] : app.options) {
+    auto wanted = charm::ParseConfigValue(charm.config, key, raw);  // validated by ResolveCharms
+    if (!wanted.ok()) continue;
+    auto current = running.options.find(key);
+    if (current == running.options.end()) {
+      // Unset in the model (the charm's default): a reset in the bundle asks for nothing.
+      if (!wanted->is_null()) to_set[key] = raw;
+      continue;
+    }
+    if (current->second == *wanted) continue;
+    if (running.hand_set_options.count(key)) {
+      kept.push_back(KeptOption{app.name, key, OptionString(current->second), raw});
+      continue;
+    }
+    to_set[key] = raw;
+  }
+  return to_set;
+}
+
+}  // namespace
+
+std::string RelationKey(const std::string& a, const std::string& b) {
+  return a < b ? absl::StrCat(a, " ", b) : absl::StrCat(b, " ", a);
+}
+
+const Change* Plan::Find(const std::string& id) const {
+  for (const Change& c : changes) {
+    if (c.id == id) return &c;
+  }
+  return nullptr;
+}
+
+std::vector<const Change*> Plan::OfKind(ChangeKind kind) const {
+  std::vector<const Change*> out;
+  for (const Change& c : changes) {
+    if (c.kind() == kind) out.push_back(&c);
+  }
+  return out;
+}
+
+absl::StatusOr<Plan> MakePlan(const Bundle& bundle, const CharmResolver& resolve, const ModelDescription& model,
+                              const PlanOptions& options) {
+  Plan plan;
+  std::map<std::string, const ModelApplication*> in_model;
+  for (const ModelApplication& a : model.applications) in_model[a.name] = &a;
+  if (auto s = ResolveCharms(bundle, resolve, in_model, plan); !s.ok()) return s;
+  if (auto s = InferRelations(bundle, plan); !s.ok()) return s;
+
+  std::set<std::string> refreshed;
+  for (const auto& [name, charm] : plan.charms) {
+    auto it = in_model.find(name);
+    if (it != in_model.end() && NeedsRefresh(*it->second, charm)) refreshed.insert(name);
+  }
+
+  ChangeList list(plan.changes);
+  // A refresh cannot leave a live relation on an endpoint its new revision dropped or changed, so
+  // such relations go first; the bundle's relations are added again after the refreshes.
+  std::map<std::string, std::vector<std::string>> removals_before_refresh;  // application -> change ids
+  std::map<std::string, std::string> removed_relation;                     // RelationKey -> change id
+  for (const ModelRelation& r : model.relations) {
+    const std::pair<const std::string*, charm::Role> sides[] = {{&r.provider, charm::Role::kProvides},
+                                                                 {&r.requirer, charm::Role::kRequires}};
+    for (const auto& [spec, role] : sides) {
+      const std::string app = ApplicationOf(*spec);
+      if (!refreshed.count(app) || StillSupports(plan.charms.at(app).metadata, *spec, role, r.interface)) continue;
+      const std::string id = list.Add("removeRelation", RemoveRelation{r.provider, r.requirer, app}, {});
+      removed_relation[RelationKey(r.provider, r.requirer)] = id;
+      removals_before_refresh[ApplicationOf(r.provider)].push_back(id);
+      removals_before_refresh[ApplicationOf(r.requirer)].push_back(id);
+      break;
+    }
+  }
+
+  // Store charms are uploaded once however many applications use them.
+  std::map<std::string, std::string> uploads;         // origin:name:revision:channel -> change id
+  std::map<std::string, std::string> placed;          // application -> its deploy or refresh change id
+  for (const auto& [name, charm] : plan.charms) {
+    const Application& app = bundle.applications.at(name);
+    auto running = in_model.find(name);
+    const bool deploy = running == in_model.end();
+    if (deploy || refreshed.count(name)) {
+      const std::string upload_key = absl::StrCat(charm.origin, ":", charm.name, ":", charm.revision, ":", charm.channel);
+      auto upload = uploads.find(upload_key);
+      if (upload == uploads.end()) upload = uploads.emplace(upload_key, list.Add("addCharm", UploadCharm{charm}, {})).first;
+      if (deploy) {
+        placed[name] = list.Add("deploy",
+                                DeployApplication{name, charm.name, charm.origin, charm.channel, charm.revision,
+                                                  charm.base, app.num_units, app.options},
+                                {upload->second});
+        continue;
+      }
+      std::vector<std::string> needs = {upload->second};
+      const auto& removals = removals_before_refresh[name];
+      needs.insert(needs.end(), removals.begin(), removals.end());
+      const ModelApplication& from = *running->second;
+      placed[name] = list.Add("upgradeCharm",
+                              RefreshApplication{name, charm.name, charm.origin, from.channel, from.revision,
+                                                 charm.channel, charm.revision},
+                              std::move(needs));
+    }
+    // Options and units of an application the model has: after its refresh, so that the new
+    // revision's options are there to set and new units start on it.
+    std::vector<std::string> after_refresh;
+    if (auto p = placed.find(name); p != placed.end()) after_refresh.push_back(p->second);
+    auto to_set = ChangedOptions(app, charm, *running->second, plan.kept);
+    if (!to_set.empty()) list.Add("setOptions", SetConfig{name, std::move(to_set)}, after_refresh);
+    if (app.num_units > running->second->num_units) {
+      list.Add("addUnit", AddUnits{name, app.num_units - running->second->num_units, app.num_units}, after_refresh);
+    }
+  }
+
+  std::set<std::string> model_relations;
+  for (const ModelRelation& r : model.relations) model_relations.insert(RelationKey(r.provider, r.requirer));
+  std::set<std::string> bundle_relations;
+  for (const RelationPlan& rel : plan.relations) {
+    const std::string key = RelationKey(rel.a, rel.b);
+    bundle_relations.insert(key);
+    auto removed = removed_relation.find(key);
+    if (model_relations.count(key) && removed == removed_relation.end()) continue;
+    std::vector<std::string> needs;
+    if (removed != removed_relation.end()) needs.push_back(removed->second);
+    for (const std::string& app : {ApplicationOf(rel.a), ApplicationOf(rel.b)}) {
+      if (auto p = placed.find(app); p != placed.end()) needs.push_back(p->second);
+    }
+    list.Add("addRelation", AddRelation{rel}, std::move(needs));
+  }
+
+  // What the bundle dropped: relations between its applications, and this deployment's
+  // applications (their relations go with them).
+  for (const ModelRelation& r : model.relations) {
+    const std::string key = RelationKey(r.provider, r.requirer);
+    if (bundle_relations.count(key) || removed_relation.count(key)) continue;
+    if (!bundle.applications.count(ApplicationOf(r.provider)) || !bundle.applications.count(ApplicationOf(r.requirer))) {
+      continue;
+    }
+    if (options.prune) {
+      list.Add("removeRelation", RemoveRelation{r.provider, r.requirer, ""}, {});
+    } else {
+      plan.kept.push_back(LeftRelation{r.provider, r.requirer});
+    }
+  }
+  for (const auto& [name, app] : in_model) {
+    if (bundle.applications.count(name)) continue;
+    if (!app->managed) {
+      plan.kept.push_back(NotManaged{name});
+    } else if (options.prune) {
+      list.Add("removeApplication", RemoveApplication{name}, {});
+    } else {
+      plan.kept.push_back(LeftApplication{name});
+    }
   }
   return plan;
 }

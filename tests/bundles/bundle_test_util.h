@@ -52,7 +52,7 @@ inline PlanResult PlanFile(const Store& store, const std::string& path, const st
   CharmResolver resolve = [&](const Application& app) -> absl::StatusOr<ResolvedCharm> {
     return store.ResolveCharm(app.charm, app.channel, app.revision);
   };
-  r.plan = MakePlan(*r.bundle, resolve, ExistingModel{});
+  r.plan = MakePlan(*r.bundle, resolve, ModelDescription{});
   if (!r.plan.ok()) r.error = absl::StrCat("ERROR cannot deploy bundle: ", r.plan.status().message());
   return r;
 }

@@ -54,7 +54,7 @@ TEST_F(CorpusTest, EveryValidBundlePlans) {
     const std::string name = c["name"].as<std::string>();
     auto r = testing::PlanFile(*store_, kCorpus + "/" + c["bundle"].as<std::string>(), Overlays(c));
     ASSERT_TRUE(r.error.empty()) << name << ": " << r.error;
-    EXPECT_EQ(r.plan->deploy.size(), c["applications"].as<size_t>()) << name;
+    EXPECT_EQ(r.plan->OfKind(ChangeKind::kDeployApplication).size(), c["applications"].as<size_t>()) << name;
     EXPECT_EQ(r.plan->relations.size(), c["relations"].as<size_t>()) << name;
   }
 }

@@ -106,9 +106,10 @@ TEST(StoreTest, KubeflowReleasesPlanWithTheCatalogsCounts) {
     auto bundle = ParseBundle(SourceFile{release->content, "/"}, {});
     ASSERT_TRUE(bundle.ok()) << channel << ": " << bundle.status();
     CharmResolver resolve = [&](const Application& app) { return store->ResolveCharm(app.charm, app.channel, app.revision); };
-    auto plan = MakePlan(*bundle, resolve, ExistingModel{});
+    auto plan = MakePlan(*bundle, resolve, ModelDescription{});
     ASSERT_TRUE(plan.ok()) << channel << ": " << plan.status();
-    EXPECT_EQ(plan->deploy.size(), apps) << channel;
+    EXPECT_EQ(plan->OfKind(ChangeKind::kDeployApplication).size(), apps) << channel;
+    EXPECT_EQ(plan->OfKind(ChangeKind::kAddRelation).size(), relations) << channel;
     EXPECT_EQ(plan->relations.size(), relations) << channel;
   }
 }

@@ -179,7 +179,7 @@ TEST(DiffBundleTest, ExtraRelationOnEachSide) {
   ModelDescription m = SampleModel();
   ResolvedBundle b = FromModel(m);
   b.relations.push_back(RelationPlan{"wordpress:cache", "mysql:cache"});
-  m.relations.emplace_back("mysql:monitoring", "wordpress:metrics");
+  m.relations.push_back(ModelRelation{"mysql:monitoring", "wordpress:metrics"});
   BundleDiff d = DiffBundle(b, m);
   ASSERT_EQ(d.bundle_additions.size(), 1u);
   EXPECT_EQ(d.bundle_additions[0], std::make_pair(std::string("mysql:cache"), std::string("wordpress:cache")));

@@ -8,6 +8,7 @@
 #include "lib/base/limits.h"
 #include "lib/base/file_read.h"
 #include "lib/charm/config.h"
+#include "nlohmann/json.hpp"
 #include "tools/cli/client/charm_dir.h"
 #include "tools/cli/client/charm_upload.h"
 #include "tools/cli/commands/common.h"
@@ -30,23 +31,45 @@ absl::StatusOr<bundles::SourceFile> ReadSource(const std::string& path) {
   return bundles::SourceFile{std::move(*text), fs::absolute(path).parent_path().lexically_normal().string(), path};
 }
 
-// The model's applications (name -> charm name) and relations, for a deploy onto a model that
-// already has some of the bundle.
-absl::StatusOr<bundles::ExistingModel> ReadModel(Session& session) {
+}  // namespace
+
+absl::StatusOr<bundles::ModelDescription> ReadModelDescription(Session& session) {
   skein::v1::GetStatusRequest req;
   req.set_model(session.model());
   auto status = session.connection->Call(&skein::v1::Controller::StubInterface::GetStatus, req);
   if (!status.ok()) return status.status();
-  bundles::ExistingModel existing;
-  for (const auto& app : status->applications()) existing.applications[app.name()] = app.charm_name();
+  bundles::ModelDescription model;
+  for (const auto& app : status->applications()) {
+    bundles::ModelApplication a;
+    a.name = app.name();
+    a.charm = app.charm_name();
+    a.charm_origin = app.charm_origin().empty() ? "charmhub" : app.charm_origin();
+    a.channel = app.charm_channel();
+    a.revision = app.charm_rev();
+    a.num_units = app.scale() > 0 ? app.scale() : app.units_size();
+    skein::v1::GetConfigRequest creq;
+    creq.set_model(session.model());
+    creq.set_application(app.name());
+    auto config = session.connection->Call(&skein::v1::Controller::StubInterface::GetConfig, creq);
+    if (!config.ok()) return config.status();
+    for (const auto& opt : config->options()) {
+      if (opt.source() != "user") continue;
+      nlohmann::json value = nlohmann::json::parse(opt.value_json(), nullptr, /*allow_exceptions=*/false);
+      if (value.is_discarded()) value = opt.value_json();
+      a.options[opt.name()] = value;
+      // The controller does not record whether a deploy or `skein config` set a value, so
+      // every user value counts as set by hand: an upgrade keeps it and says so rather than
+      // overwrite what the user may have chosen.
+      a.hand_set_options.insert(opt.name());
+    }
+    model.applications.push_back(std::move(a));
+  }
   for (const auto& rel : status->relations()) {
     if (rel.type() == "peer") continue;
-    existing.relations.insert(bundles::RelationKey(rel.provider(), rel.requirer()));
+    model.relations.push_back(bundles::ModelRelation{rel.provider(), rel.requirer(), rel.interface()});
   }
-  return existing;
+  return model;
 }
-
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<bundles::Store>> OpenStore(const Environment& env,
                                                           const std::vector<std::string>& store_dirs) {
@@ -146,44 +169,64 @@ absl::Status DeployBundle(Environment& env, const bundles::Store& store, const B
 
   auto session = Connect(env, o.model);
   if (!session.ok()) return session.status();
-  auto existing = ReadModel(*session);
-  if (!existing.ok()) return existing.status();
-  auto plan = bundles::MakePlan(*bundle, resolve, *existing);
+  auto model = ReadModelDescription(*session);
+  if (!model.ok()) return model.status();
+  auto plan = bundles::MakePlan(*bundle, resolve, *model);
   if (!plan.ok()) return Prefixed(plan.status());
 
   // Every application the plan deploys is written in one transaction: its units together are
   // one request's worth.
   int64_t units = 0;
-  for (const std::string& name : plan->deploy) units += bundle->applications.at(name).num_units;
+  for (const bundles::Change* c : plan->OfKind(bundles::ChangeKind::kDeployApplication)) {
+    units += std::get<bundles::DeployApplication>(c->args).num_units;
+  }
   if (absl::Status s = limits::CheckUnitsPerRequest(units); !s.ok()) return Prefixed(s);
 
   if (plan->changes.empty()) {
     *env.err << "Nothing to do.\n";
+    *env.out << bundles::FormatPlan(*plan, "");
     return absl::OkStatus();
   }
-  *env.out << (o.dry_run ? "Changes to deploy bundle:\n" : "Executing changes:\n");
-  for (const auto& line : plan->changes) *env.out << "- " << line << "\n";
+  // The controller applies new applications and relations in one transaction; the other kinds
+  // (refresh, config, units, removals) need the step-by-step apply that is not built yet, so a
+  // plan with any of them is shown and refused rather than applied in part.
+  std::vector<std::string> unsupported;
+  for (const bundles::Change& c : plan->changes) {
+    const bundles::ChangeKind kind = c.kind();
+    if (kind != bundles::ChangeKind::kUploadCharm && kind != bundles::ChangeKind::kDeployApplication &&
+        kind != bundles::ChangeKind::kAddRelation) {
+      unsupported.push_back(bundles::DescribeChange(c));
+    }
+  }
+  *env.out << bundles::FormatPlan(*plan, o.dry_run || !unsupported.empty() ? "Changes to deploy bundle:" : "Executing changes:");
   env.out->flush();
   if (o.dry_run) return absl::OkStatus();
+  if (!unsupported.empty()) {
+    return Prefixed(absl::UnimplementedError(absl::StrCat("applying this plan needs ", unsupported.size(),
+                                                          " change(s) skein cannot apply to a running model yet, the "
+                                                          "first: ",
+                                                          unsupported.front())));
+  }
 
   skein::v1::DeployBundleRequest req;
   req.set_model(session->model());
-  for (const std::string& name : plan->deploy) {
-    const bundles::Application& app = bundle->applications.at(name);
-    const bundles::ResolvedCharm& charm = plan->charms.at(name);
+  for (const bundles::Change* c : plan->OfKind(bundles::ChangeKind::kDeployApplication)) {
+    const auto& deploy = std::get<bundles::DeployApplication>(c->args);
+    const bundles::ResolvedCharm& charm = plan->charms.at(deploy.application);
     skein::v1::DeployRequest* d = req.add_applications();
-    d->set_application(name);
-    auto local = local_charms.find(name);
+    d->set_application(deploy.application);
+    auto local = local_charms.find(deploy.application);
     auto sha256 = UploadCharmOf(*session->connection, charm, local == local_charms.end() ? nullptr : &local->second);
     if (!sha256.ok()) return Prefixed(sha256.status());
     d->set_charm_sha256(*sha256);
-    d->set_num_units(app.num_units);
-    for (const auto& [k, v] : app.options) (*d->mutable_config())[k] = v;
-    d->set_charm_origin(charm.origin);
-    d->set_channel(charm.channel);
-    d->set_revision(charm.revision);
+    d->set_num_units(deploy.num_units);
+    for (const auto& [k, v] : deploy.options) (*d->mutable_config())[k] = v;
+    d->set_charm_origin(deploy.origin);
+    d->set_channel(deploy.channel);
+    d->set_revision(deploy.revision);
   }
-  for (const auto& r : plan->relations) {
+  for (const bundles::Change* c : plan->OfKind(bundles::ChangeKind::kAddRelation)) {
+    const bundles::RelationPlan& r = std::get<bundles::AddRelation>(c->args).relation;
     skein::v1::BundleRelation* rel = req.add_relations();
     rel->set_a(r.a);
     rel->set_b(r.b);

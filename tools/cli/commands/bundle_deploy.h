@@ -15,8 +15,13 @@
 #include "tools/cli/client/charm_dir.h"
 #include "tools/cli/client/connection.h"
 #include "tools/cli/commands/command.h"
+#include "tools/cli/commands/common.h"
 
 namespace skein::cli::commands {
+
+// The model's applications (charm, origin, channel, revision, units, user-set options) and
+// non-peer relations, as export-bundle, diff-bundle and bundle deploys read them.
+absl::StatusOr<bundles::ModelDescription> ReadModelDescription(Session& session);
 
 // The embedded store with the `--store` directories and then SKEIN_STORE_PATH's
 // (Environment::store_path) searched first.

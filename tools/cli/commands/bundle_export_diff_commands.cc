@@ -24,41 +24,6 @@ namespace {
 namespace fs = std::filesystem;
 using skein::v1::Controller;
 
-// The model's applications (with their user-set options) and non-peer relations.
-absl::StatusOr<bundles::ModelDescription> ReadModelDescription(Session& session) {
-  skein::v1::GetStatusRequest req;
-  req.set_model(session.model());
-  auto status = session.connection->Call(&Controller::StubInterface::GetStatus, req);
-  if (!status.ok()) return status.status();
-  bundles::ModelDescription model;
-  for (const auto& app : status->applications()) {
-    bundles::ModelApplication a;
-    a.name = app.name();
-    a.charm = app.charm_name();
-    a.charm_origin = app.charm_origin().empty() ? "charmhub" : app.charm_origin();
-    a.channel = app.charm_channel();
-    a.revision = app.charm_rev();
-    a.num_units = app.scale() > 0 ? app.scale() : app.units_size();
-    skein::v1::GetConfigRequest creq;
-    creq.set_model(session.model());
-    creq.set_application(app.name());
-    auto config = session.connection->Call(&Controller::StubInterface::GetConfig, creq);
-    if (!config.ok()) return config.status();
-    for (const auto& opt : config->options()) {
-      if (opt.source() != "user") continue;
-      nlohmann::json value = nlohmann::json::parse(opt.value_json(), nullptr, /*allow_exceptions=*/false);
-      if (value.is_discarded()) value = opt.value_json();
-      a.options[opt.name()] = std::move(value);
-    }
-    model.applications.push_back(std::move(a));
-  }
-  for (const auto& rel : status->relations()) {
-    if (rel.type() == "peer") continue;
-    model.relations.emplace_back(rel.provider(), rel.requirer());
-  }
-  return model;
-}
-
 class ExportBundleCommand : public Command {
  public:
   CommandInfo Info() const override {

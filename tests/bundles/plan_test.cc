@@ -1,0 +1,312 @@
+// The planner's rules (bundles/plan.h) on small hand-made bundles and charms: what is deployed,
+// refreshed (by channel and by revision), configured, scaled, related, and what is removed or
+// left in place, with the ids each change depends on.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "bundles/bundle.h"
+#include "bundles/plan.h"
+#include "gtest/gtest.h"
+#include "tests/bundles/plan_test_util.h"
+
+namespace skein::bundles {
+namespace {
+
+charm::Endpoint Ep(const std::string& name, charm::Role role, const std::string& interface) {
+  charm::Endpoint e;
+  e.name = name;
+  e.role = role;
+  e.interface = interface;
+  return e;
+}
+
+// A store charm with endpoints and options.
+ResolvedCharm Charm(const std::string& name, const std::string& channel, int64_t revision,
+                    const std::vector<charm::Endpoint>& endpoints) {
+  ResolvedCharm c;
+  c.name = name;
+  c.origin = "charmhub";
+  c.channel = channel;
+  c.revision = revision;
+  c.metadata.name = name;
+  for (const auto& e : endpoints) c.metadata.endpoints[e.name] = e;
+  c.config["size"] = charm::ConfigOption{"size", "int", "", 1};
+  c.config["mode"] = charm::ConfigOption{"mode", "string", "", "fast"};
+  return c;
+}
+
+using charm::Role;
+
+// Two releases of each charm: db and web keep their endpoints; `dispatcher` turns its
+// `secrets` endpoint from requires (interface secrets) into provides (kubernetes_manifest) in
+// track 2, and web follows it.
+class PlanTest : public ::testing::Test {
+ protected:
+  PlanTest() {
+    for (const auto& [channel, revision] : std::vector<std::pair<std::string, int64_t>>{{"1/stable", 10}, {"2/stable", 20}}) {
+      Add(Charm("db", channel, revision, {Ep("database", Role::kProvides, "mysql")}));
+    }
+    Add(Charm("web", "1/stable", 5,
+              {Ep("db", Role::kRequires, "mysql"), Ep("secrets", Role::kProvides, "secrets")}));
+    Add(Charm("web", "2/stable", 7,
+              {Ep("db", Role::kRequires, "mysql"), Ep("secrets", Role::kRequires, "kubernetes_manifest")}));
+    Add(Charm("dispatcher", "1/stable", 93, {Ep("secrets", Role::kRequires, "secrets")}));
+    Add(Charm("dispatcher", "2/stable", 182, {Ep("secrets", Role::kProvides, "kubernetes_manifest")}));
+    resolve_ = [this](const Application& app) -> absl::StatusOr<ResolvedCharm> {
+      auto it = charms_.find(app.charm + " " + app.channel);
+      if (it == charms_.end()) return absl::NotFoundError(absl::StrCat("no charm ", app.charm, " ", app.channel));
+      ResolvedCharm c = it->second;
+      if (app.revision) c.revision = *app.revision;  // a pinned revision of the same release
+      return c;
+    };
+  }
+
+  void Add(const ResolvedCharm& c) { charms_[c.name + " " + c.channel] = c; }
+
+  Bundle Parse(const std::string& yaml) {
+    auto bundle = ParseBundle(SourceFile{yaml, "/"}, {});
+    EXPECT_TRUE(bundle.ok()) << bundle.status();
+    return bundle.ok() ? *bundle : Bundle{};
+  }
+
+  // The model as `yaml` leaves an empty one.
+  ModelDescription Deployed(const std::string& yaml) {
+    ModelDescription model;
+    auto plan = MakePlan(Parse(yaml), resolve_, model);
+    EXPECT_TRUE(plan.ok()) << plan.status();
+    if (plan.ok()) {
+      EXPECT_TRUE(testing::ApplyPlan(*plan, model).ok());
+    }
+    return model;
+  }
+
+  Plan MustPlan(const std::string& yaml, const ModelDescription& model, PlanOptions options = {}) {
+    auto plan = MakePlan(Parse(yaml), resolve_, model, options);
+    EXPECT_TRUE(plan.ok()) << plan.status();
+    if (!plan.ok()) return Plan{};
+    EXPECT_TRUE(testing::CheckOrder(*plan).ok()) << testing::CheckOrder(*plan);
+    return *plan;
+  }
+
+  std::map<std::string, ResolvedCharm> charms_;
+  CharmResolver resolve_;
+};
+
+// `id <- needs` and the printed line of each change.
+std::vector<std::string> Lines(const Plan& plan) {
+  std::vector<std::string> out;
+  for (const Change& c : plan.changes) {
+    std::string deps = c.depends_on.empty() ? "" : absl::StrCat(" <- ", absl::StrJoin(c.depends_on, ","));
+    out.push_back(absl::StrCat(c.id, deps, ": ", DescribeChange(c)));
+  }
+  return out;
+}
+
+std::vector<std::string> KeptLines(const Plan& plan) {
+  std::vector<std::string> out;
+  for (const Kept& k : plan.kept) out.push_back(DescribeKept(k));
+  return out;
+}
+
+// A bundle of db and web, related, with db's entry as given.
+std::string WithDb(const std::string& db) {
+  return absl::StrCat("applications:\n  db: ", db,
+                      "\n  web: {charm: web, channel: 1/stable, num_units: 2}\nrelations:\n- [web, db]\n");
+}
+
+const std::string kV1 = WithDb("{charm: db, channel: 1/stable, num_units: 1, options: {size: 3}}");
+
+TEST_F(PlanTest, AFreshDeployUploadsDeploysThenRelates) {
+  // A second application of the db charm shares its upload.
+  Plan fresh = MustPlan(R"(
+applications:
+  db: {charm: db, channel: 1/stable, num_units: 1, options: {size: 3}}
+  replica: {charm: db, channel: 1/stable, num_units: 1}
+  web: {charm: web, channel: 1/stable, num_units: 2}
+relations:
+- [web, db]
+)",
+                        {});
+  EXPECT_EQ(Lines(fresh), (std::vector<std::string>{
+                              "addCharm-0: upload charm db from charm-hub from channel 1/stable with architecture=amd64",
+                              "deploy-1 <- addCharm-0: deploy application db from charm-hub with 1 unit with 1/stable",
+                              "deploy-2 <- addCharm-0: deploy application replica from charm-hub with 1 unit with "
+                              "1/stable using db",
+                              "addCharm-3: upload charm web from charm-hub from channel 1/stable with architecture=amd64",
+                              "deploy-4 <- addCharm-3: deploy application web from charm-hub with 2 units with 1/stable",
+                              "addRelation-5 <- deploy-4,deploy-1: add relation web:db - db:database",
+                          }));
+  const auto& deploy = std::get<DeployApplication>(fresh.changes[1].args);
+  EXPECT_EQ(deploy.options, (std::map<std::string, std::string>{{"size", "3"}}));
+  EXPECT_EQ(deploy.revision, 10);
+  EXPECT_TRUE(fresh.kept.empty());
+}
+
+TEST_F(PlanTest, TheSameBundleAgainHasNothingToDo) {
+  ModelDescription model = Deployed(kV1);
+  Plan plan = MustPlan(kV1, model);
+  EXPECT_TRUE(plan.changes.empty()) << FormatPlan(plan, "unexpected:");
+  EXPECT_TRUE(plan.kept.empty());
+}
+
+// The two changes that move db from 1/stable to 2/stable.
+std::vector<std::string> DbToTrack2() {
+  return {"addCharm-0: upload charm db from charm-hub from channel 2/stable with architecture=amd64",
+          "upgradeCharm-1 <- addCharm-0: upgrade db from charm-hub using charm db from channel 2/stable, revision 20 "
+          "(now 1/stable, revision 10)"};
+}
+
+TEST_F(PlanTest, ANewChannelIsARefresh) {
+  ModelDescription model = Deployed(kV1);
+  Plan plan = MustPlan(WithDb("{charm: db, channel: 2/stable, num_units: 1, options: {size: 3}}"),
+                       model);
+  EXPECT_EQ(Lines(plan), DbToTrack2());
+  const auto& refresh = std::get<RefreshApplication>(plan.changes[1].args);
+  EXPECT_EQ(refresh.from_channel, "1/stable");
+  EXPECT_EQ(refresh.channel, "2/stable");
+  EXPECT_EQ(refresh.revision, 20);
+}
+
+TEST_F(PlanTest, ANewRevisionInTheSameChannelIsARefresh) {
+  ModelDescription model = Deployed(kV1);
+  Plan plan = MustPlan(WithDb("{charm: db, channel: 1/stable, revision: 12, num_units: 1, options: {size: 3}}"),
+                       model);
+  ASSERT_EQ(plan.OfKind(ChangeKind::kRefreshApplication).size(), 1u) << FormatPlan(plan, "plan:");
+  const auto& refresh = std::get<RefreshApplication>(plan.OfKind(ChangeKind::kRefreshApplication)[0]->args);
+  EXPECT_EQ(refresh.application, "db");
+  EXPECT_EQ(refresh.from_revision, 10);
+  EXPECT_EQ(refresh.revision, 12);
+  EXPECT_EQ(refresh.channel, "1/stable");
+
+  // The channel now serves a newer revision than the model runs: that is a refresh too.
+  testing::FindApplication(model, "db")->revision = 9;
+  Plan newer = MustPlan(kV1, model);
+  ASSERT_EQ(newer.OfKind(ChangeKind::kRefreshApplication).size(), 1u) << FormatPlan(newer, "plan:");
+  EXPECT_EQ(std::get<RefreshApplication>(newer.OfKind(ChangeKind::kRefreshApplication)[0]->args).revision, 10);
+}
+
+TEST_F(PlanTest, HandSetConfigIsKeptAndListed) {
+  ModelDescription model = Deployed(kV1);
+  ModelApplication* db = testing::FindApplication(model, "db");
+  db->options["size"] = 4;
+  db->hand_set_options.insert("size");
+  Plan plan = MustPlan(kV1, model);  // the bundle still says size=3
+  EXPECT_TRUE(plan.changes.empty()) << FormatPlan(plan, "unexpected:");
+  EXPECT_EQ(KeptLines(plan),
+            (std::vector<std::string>{R"(keep option size="4" of db: set by hand (the bundle has "3"))"}));
+  const auto& kept = std::get<KeptOption>(plan.kept[0]);
+  EXPECT_EQ(kept.application, "db");
+  EXPECT_EQ(kept.key, "size");
+}
+
+TEST_F(PlanTest, ConfigTheDeploymentSetIsUpdatedAfterTheRefresh) {
+  ModelDescription model = Deployed(kV1);
+  Plan plan = MustPlan(WithDb("{charm: db, channel: 2/stable, num_units: 1, options: {size: 5, mode: safe}}"),
+                       model);
+  std::vector<std::string> expected = DbToTrack2();
+  expected.push_back(R"(setOptions-2 <- upgradeCharm-1: set application options for db: mode="safe", size="5")");
+  EXPECT_EQ(Lines(plan), expected);
+  EXPECT_TRUE(plan.kept.empty());
+}
+
+TEST_F(PlanTest, MoreUnitsAreAdded) {
+  ModelDescription model = Deployed(kV1);
+  Plan plan = MustPlan(WithDb("{charm: db, channel: 1/stable, num_units: 3, options: {size: 3}}"),
+                       model);
+  EXPECT_EQ(Lines(plan), (std::vector<std::string>{"addUnit-0: scale db to 3 units"}));
+  EXPECT_EQ(std::get<AddUnits>(plan.changes[0].args).count, 2);
+}
+
+TEST_F(PlanTest, AnApplicationWithAnotherCharmIsAnError) {
+  ModelDescription model = Deployed(kV1);
+  auto plan = MakePlan(Parse(R"(
+applications:
+  db: {charm: web, channel: 1/stable}
+)"),
+                       resolve_, model);
+  EXPECT_EQ(plan.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(plan.status().message(), R"(application "db" already exists with charm "db", not "web")");
+}
+
+// The model has a relation and an application of this deployment the next revision dropped, and
+// an application somebody else deployed.
+ModelDescription WithLeftovers(ModelDescription model) {
+  model.applications.push_back(ModelApplication{
+      .name = "old", .charm = "db", .charm_origin = "charmhub", .channel = "1/stable", .revision = 10, .managed = true});
+  model.applications.push_back(ModelApplication{
+      .name = "theirs", .charm = "db", .charm_origin = "charmhub", .channel = "1/stable", .revision = 10});
+  model.relations.push_back(ModelRelation{"old:database", "web:db", "mysql"});
+  model.relations.push_back(ModelRelation{"theirs:database", "web:db", "mysql"});
+  return model;
+}
+
+// kV1 without its relation.
+const std::string kV2 =
+    "applications:\n  db: {charm: db, channel: 1/stable, num_units: 1, options: {size: 3}}\n"
+    "  web: {charm: web, channel: 1/stable, num_units: 2}\n";
+
+TEST_F(PlanTest, WithoutPruneWhatTheBundleDroppedIsListedAndLeft) {
+  ModelDescription model = WithLeftovers(Deployed(kV1));
+  Plan plan = MustPlan(kV2, model);
+  EXPECT_TRUE(plan.changes.empty()) << FormatPlan(plan, "unexpected:");
+  EXPECT_EQ(KeptLines(plan), (std::vector<std::string>{
+                                 "leave relation db:database - web:db in place: not in the bundle (--prune removes it)",
+                                 "leave application old in place: not in the bundle (--prune removes it)",
+                                 "leave application theirs alone: not deployed by this bundle",
+                             }));
+}
+
+TEST_F(PlanTest, WithPruneWhatTheBundleDroppedIsRemovedButNotOthersApplications) {
+  ModelDescription model = WithLeftovers(Deployed(kV1));
+  Plan plan = MustPlan(kV2, model, PlanOptions{.prune = true});
+  EXPECT_EQ(Lines(plan), (std::vector<std::string>{"removeRelation-0: remove relation db:database - web:db",
+                                                   "removeApplication-1: remove application old"}));
+  EXPECT_EQ(KeptLines(plan), (std::vector<std::string>{"leave application theirs alone: not deployed by this bundle"}));
+  ASSERT_TRUE(testing::ApplyPlan(plan, model).ok());
+  EXPECT_EQ(testing::FindApplication(model, "old"), nullptr);
+  ASSERT_NE(testing::FindApplication(model, "theirs"), nullptr);
+  // The other deployment's relation stays.
+  ASSERT_EQ(model.relations.size(), 1u);
+  EXPECT_EQ(model.relations[0].provider, "theirs:database");
+}
+
+// web and dispatcher both swap the direction of `secrets`: the live relation is removed before
+// the first refresh that breaks it and added again after both refreshes.
+// web and dispatcher on one track, related by `secrets`.
+std::string OnTrack(const std::string& track) {
+  return absl::StrCat("applications:\n  web: {charm: web, channel: ", track, "/stable, num_units: 1}\n",
+                      "  dispatcher: {charm: dispatcher, channel: ", track, "/stable, num_units: 1}\n",
+                      "relations:\n- [web:secrets, dispatcher:secrets]\n");
+}
+
+TEST_F(PlanTest, ARelationTheNewRevisionBreaksIsRemovedFirstAndAddedAgain) {
+  ModelDescription model = Deployed(OnTrack("1"));
+  ASSERT_EQ(model.relations.size(), 1u);
+  EXPECT_EQ(model.relations[0].provider, "web:secrets");
+  Plan plan = MustPlan(OnTrack("2"), model);
+  EXPECT_EQ(Lines(plan),
+            (std::vector<std::string>{
+                "removeRelation-0: remove relation web:secrets - dispatcher:secrets (the new revision of web breaks it)",
+                "addCharm-1: upload charm dispatcher from charm-hub from channel 2/stable with architecture=amd64",
+                "upgradeCharm-2 <- addCharm-1,removeRelation-0: upgrade dispatcher from charm-hub using charm "
+                "dispatcher from channel 2/stable, revision 182 (now 1/stable, revision 93)",
+                "addCharm-3: upload charm web from charm-hub from channel 2/stable with architecture=amd64",
+                "upgradeCharm-4 <- addCharm-3,removeRelation-0: upgrade web from charm-hub using charm web from "
+                "channel 2/stable, revision 7 (now 1/stable, revision 5)",
+                "addRelation-5 <- removeRelation-0,upgradeCharm-4,upgradeCharm-2: add relation web:secrets - "
+                "dispatcher:secrets",
+            }));
+  // Applied, the relation runs the other way.
+  ASSERT_TRUE(testing::ApplyPlan(plan, model).ok());
+  ASSERT_EQ(model.relations.size(), 1u);
+  EXPECT_EQ(model.relations[0].provider, "dispatcher:secrets");
+  EXPECT_EQ(model.relations[0].interface, "kubernetes_manifest");
+  EXPECT_TRUE(MustPlan(OnTrack("2"), model).changes.empty());
+}
+
+}  // namespace
+}  // namespace skein::bundles
