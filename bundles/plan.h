@@ -116,6 +116,13 @@ struct RemoveApplication {
   std::string application;
 };
 
+// Waits until the applications settle on their new charm (every unit runs it, idle, no error):
+// between the steps of an upgrade path, and after refreshes that later changes build on. Runs on
+// the controller.
+struct WaitForApplications {
+  std::vector<std::string> applications;
+};
+
 enum class ChangeKind {
   kUploadCharm,
   kDeployApplication,
@@ -125,11 +132,12 @@ enum class ChangeKind {
   kAddRelation,
   kRemoveRelation,
   kRemoveApplication,
+  kWait,
 };
 
 // In ChangeKind's order, so that ChangeKind is the variant's index.
 using ChangeArgs = std::variant<UploadCharm, DeployApplication, RefreshApplication, SetConfig, AddUnits, AddRelation,
-                                RemoveRelation, RemoveApplication>;
+                                RemoveRelation, RemoveApplication, WaitForApplications>;
 
 struct Change {
   std::string id;                     // `addCharm-0`, `deploy-1`, ...: the kind's method and its position

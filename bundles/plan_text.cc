@@ -68,6 +68,10 @@ std::string Describe(const RemoveRelation& r) {
 
 std::string Describe(const RemoveApplication& r) { return absl::StrCat("remove application ", r.application); }
 
+std::string Describe(const WaitForApplications& w) {
+  return absl::StrCat("wait for ", absl::StrJoin(w.applications, ", "), " to settle");
+}
+
 std::string Describe(const KeptOption& k) {
   return absl::StrCat("keep option ", k.key, "=", Shown(k.model_value), " of ", k.application,
                       ": set by hand (the bundle has ", Shown(k.bundle_value), ")");
