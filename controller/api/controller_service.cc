@@ -153,6 +153,7 @@ grpc::ServerUnaryReactor* ControllerService::GetConfig(grpc::CallbackServerConte
       out->set_default_json(o.default_json);
       out->set_value_json(o.value_json);
       out->set_source(o.source);
+      out->set_set_by_bundle(o.set_by_bundle);
     }
     return absl::OkStatus();
   });

@@ -102,10 +102,15 @@ absl::StatusOr<DeployResult> DeployInTx(Tx& tx, const DeployArgs& args) {
   }
   int64_t charm_id = sql::QueryInt(tx.db(), 0, "SELECT id FROM charms WHERE model_id = ? AND url = ?", model->id, url);
   if (charm_id == 0) charm_id = InsertCharm(tx, model->id, url, origin, revision, *charm);
+  nlohmann::json bundle_keys = nlohmann::json::array();
+  if (!args.deployment.empty()) {
+    for (auto it = settings.begin(); it != settings.end(); ++it) bundle_keys.push_back(it.key());
+  }
   sql::Exec(tx.db(),
             "INSERT INTO applications(model_id, name, charm_id, charm_origin, channel, config_json, life, "
-            "next_unit_number) VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
-            model->id, app_name, charm_id, origin, args.channel, settings.dump(), args.num_units);
+            "next_unit_number, deployment, bundle_set_options) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+            model->id, app_name, charm_id, origin, args.channel, settings.dump(), args.num_units, args.deployment,
+            bundle_keys.dump());
   auto app = FindApp(tx, model->id, app_name);
   if (!app.ok()) return app.status();
   tx.Touch(AppKey(app->id));
@@ -238,6 +243,7 @@ absl::StatusOr<ConfigView> ApplicationService::GetConfig(const std::string& mode
       if (a->config.contains(name) && !a->config[name].is_null()) {
         o.value_json = a->config[name].dump();
         o.source = "user";
+        o.set_by_bundle = a->bundle_set_options.count(name) > 0;
       } else if (!opt.default_value.is_null()) {
         o.value_json = o.default_json;
         o.source = "default";
@@ -252,31 +258,52 @@ absl::StatusOr<ConfigView> ApplicationService::GetConfig(const std::string& mode
   return view;
 }
 
+absl::Status SetConfigInTx(Tx& tx, const std::string& model, const std::string& app,
+                           const std::map<std::string, std::string>& values, const std::vector<std::string>& reset,
+                           ConfigSetter setter) {
+  auto m = FindModel(tx, model);
+  if (!m.ok()) return m.status();
+  auto a = FindApp(tx, m->id, app);
+  if (!a.ok()) return a.status();
+  auto charm = tx.Charm(a->charm_id);
+  if (!charm.ok()) return charm.status();
+  nlohmann::json updates = nlohmann::json::object();
+  std::vector<std::string> resets = reset;
+  if (absl::Status st = ParseSettings((*charm)->config, values, &updates, &resets); !st.ok()) return st;
+  for (const std::string& key : reset) {
+    if (!(*charm)->config.count(key)) return absl::InvalidArgumentError(absl::StrCat("unknown option \"", key, "\""));
+  }
+  nlohmann::json settings = a->config;
+  std::set<std::string> bundle_keys = a->bundle_set_options;
+  for (const std::string& key : resets) {
+    settings.erase(key);
+    bundle_keys.erase(key);
+  }
+  for (auto it = updates.begin(); it != updates.end(); ++it) {
+    settings[it.key()] = it.value();
+    if (setter == ConfigSetter::kBundle) {
+      bundle_keys.insert(it.key());
+    } else {
+      bundle_keys.erase(it.key());
+    }
+  }
+  // Setting a value the option already has still makes it the setter's: `skein config x k=v` with
+  // the bundle's own value means the user now wants it kept.
+  if (settings == a->config && bundle_keys == a->bundle_set_options) return absl::OkStatus();
+  if (absl::Status s = charm::CheckStoredConfigSize(app, settings); !s.ok()) return s;
+  sql::Exec(tx.db(), "UPDATE applications SET config_json = ?, bundle_set_options = ? WHERE id = ?", settings.dump(),
+            nlohmann::json(bundle_keys).dump(), a->id);
+  if (settings == a->config) return absl::OkStatus();
+  tx.Touch(AppKey(a->id));
+  tx.Record(m->id, "application", app, "config");
+  return absl::OkStatus();
+}
+
 absl::Status ApplicationService::SetConfig(const std::string& model, const std::string& app,
                                            const std::map<std::string, std::string>& values,
                                            const std::vector<std::string>& reset) {
   return db_->Write("set-config", [&](Tx& tx) -> absl::Status {
-    auto m = FindModel(tx, model);
-    if (!m.ok()) return m.status();
-    auto a = FindApp(tx, m->id, app);
-    if (!a.ok()) return a.status();
-    auto charm = tx.Charm(a->charm_id);
-    if (!charm.ok()) return charm.status();
-    nlohmann::json updates = nlohmann::json::object();
-    std::vector<std::string> resets = reset;
-    if (absl::Status st = ParseSettings((*charm)->config, values, &updates, &resets); !st.ok()) return st;
-    for (const std::string& key : reset) {
-      if (!(*charm)->config.count(key)) return absl::InvalidArgumentError(absl::StrCat("unknown option \"", key, "\""));
-    }
-    nlohmann::json settings = a->config;
-    for (const std::string& key : resets) settings.erase(key);
-    for (auto it = updates.begin(); it != updates.end(); ++it) settings[it.key()] = it.value();
-    if (settings == a->config) return absl::OkStatus();
-    if (absl::Status s = charm::CheckStoredConfigSize(app, settings); !s.ok()) return s;
-    sql::Exec(tx.db(), "UPDATE applications SET config_json = ? WHERE id = ?", settings.dump(), a->id);
-    tx.Touch(AppKey(a->id));
-    tx.Record(m->id, "application", app, "config");
-    return absl::OkStatus();
+    return SetConfigInTx(tx, model, app, values, reset, ConfigSetter::kUser);
   });
 }
 

@@ -24,6 +24,9 @@ struct DeployArgs {
   std::string charm_origin = "local";
   std::string channel;
   int64_t revision = 0;  // store charms only
+  // The bundle deployment that deploys it (empty: deployed by hand). Its `config` then counts as
+  // set by that bundle, so that a later revision of the bundle may change it.
+  std::string deployment;
 };
 
 struct DeployResult {
@@ -44,7 +47,18 @@ struct ConfigOptionView {
   std::string default_json;  // empty = no default
   std::string value_json;    // empty = unset
   std::string source;        // default | user | unset
+  bool set_by_bundle = false;  // source `user`, set by a bundle deployment rather than by hand
 };
+
+// Who sets config: the user (`skein config`) or a bundle deployment's plan. A key the user sets or
+// resets is the user's from then on; a bundle upgrade changes only keys a bundle set.
+enum class ConfigSetter { kUser, kBundle };
+
+// `skein config` / a plan's set-config change in the caller's transaction. Same errors as
+// ApplicationService::SetConfig.
+absl::Status SetConfigInTx(Tx& tx, const std::string& model, const std::string& app,
+                           const std::map<std::string, std::string>& values, const std::vector<std::string>& reset,
+                           ConfigSetter setter);
 
 struct ConfigView {
   std::string application;

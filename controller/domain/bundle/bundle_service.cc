@@ -29,6 +29,9 @@ absl::StatusOr<int64_t> BundleService::Apply(const BundleDeploy& deploy) {
     if (!model.ok()) return model.status();
     for (application::DeployArgs args : deploy.applications) {
       args.model = deploy.model;
+      // The deployment owns what it creates: `--prune` and rollbacks remove only these, and a
+      // later revision may change only the options set here.
+      args.deployment = deploy.bundle_name;
       auto deployed = application::DeployInTx(tx, args);
       if (!deployed.ok()) return Step(deployed.status(), absl::StrCat("deploy application \"", args.application, "\""));
     }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,9 @@ struct AppRow {
   std::string leader_unit;  // empty = none
   int64_t next_unit_number = 0;
   StatusValue status;       // empty status = derive from units
+  std::string deployment;   // the bundle deployment that created it; empty = deployed by hand
+  // Keys of `config` a bundle deployment set; every other key was set by hand (`skein config`).
+  std::set<std::string> bundle_set_options;
 };
 
 struct UnitRow {

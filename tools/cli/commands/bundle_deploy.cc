@@ -33,7 +33,7 @@ absl::StatusOr<bundles::SourceFile> ReadSource(const std::string& path) {
 
 }  // namespace
 
-absl::StatusOr<bundles::ModelDescription> ReadModelDescription(Session& session) {
+absl::StatusOr<bundles::ModelDescription> ReadModelDescription(Session& session, const std::string& deployment) {
   skein::v1::GetStatusRequest req;
   req.set_model(session.model());
   auto status = session.connection->Call(&skein::v1::Controller::StubInterface::GetStatus, req);
@@ -47,6 +47,7 @@ absl::StatusOr<bundles::ModelDescription> ReadModelDescription(Session& session)
     a.channel = app.charm_channel();
     a.revision = app.charm_rev();
     a.num_units = app.scale() > 0 ? app.scale() : app.units_size();
+    a.managed = !deployment.empty() && app.deployment() == deployment;
     skein::v1::GetConfigRequest creq;
     creq.set_model(session.model());
     creq.set_application(app.name());
@@ -57,10 +58,7 @@ absl::StatusOr<bundles::ModelDescription> ReadModelDescription(Session& session)
       nlohmann::json value = nlohmann::json::parse(opt.value_json(), nullptr, /*allow_exceptions=*/false);
       if (value.is_discarded()) value = opt.value_json();
       a.options[opt.name()] = value;
-      // The controller does not record whether a deploy or `skein config` set a value, so
-      // every user value counts as set by hand: an upgrade keeps it and says so rather than
-      // overwrite what the user may have chosen.
-      a.hand_set_options.insert(opt.name());
+      if (!opt.set_by_bundle()) a.hand_set_options.insert(opt.name());
     }
     model.applications.push_back(std::move(a));
   }
@@ -169,7 +167,7 @@ absl::Status DeployBundle(Environment& env, const bundles::Store& store, const B
 
   auto session = Connect(env, o.model);
   if (!session.ok()) return session.status();
-  auto model = ReadModelDescription(*session);
+  auto model = ReadModelDescription(*session, sources->name);
   if (!model.ok()) return model.status();
   auto plan = bundles::MakePlan(*bundle, resolve, *model);
   if (!plan.ok()) return Prefixed(plan.status());

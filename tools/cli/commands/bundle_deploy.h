@@ -20,8 +20,10 @@
 namespace skein::cli::commands {
 
 // The model's applications (charm, origin, channel, revision, units, user-set options) and
-// non-peer relations, as export-bundle, diff-bundle and bundle deploys read them.
-absl::StatusOr<bundles::ModelDescription> ReadModelDescription(Session& session);
+// non-peer relations, as export-bundle, diff-bundle and bundle deploys read them. With a
+// `deployment` (a bundle name), its applications are marked managed, and the options a bundle set
+// are told from those set by hand.
+absl::StatusOr<bundles::ModelDescription> ReadModelDescription(Session& session, const std::string& deployment = "");
 
 // The embedded store with the `--store` directories and then SKEIN_STORE_PATH's
 // (Environment::store_path) searched first.
