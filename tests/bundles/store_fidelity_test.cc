@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "gtest/gtest.h"
+#include "lib/charm/config.h"
 #include "tests/bundles/bundle_test_util.h"
 #include "yaml-cpp/yaml.h"
 
@@ -82,6 +83,35 @@ TEST(StoreFidelityTest, KubeflowDashboard110IsReadFromItsSource) {
   EXPECT_TRUE(unrecorded->missing.empty());
   EXPECT_EQ(store->RevisionSource("kubeflow-dashboard", 99).status().message(),
             "charm \"kubeflow-dashboard\" has no revision 99");
+}
+
+// `skein config istio-pilot csr-domain-name=...` and the TLS secret option of the Charmed
+// Kubeflow TLS guide are accepted on 1.17 because the options exist there with their types.
+TEST(StoreFidelityTest, IstioPilot117IsReadFromItsSource) {
+  auto store = OpenStore();
+  auto pilot = store->ResolveCharm("istio-pilot", "1.17/stable", std::nullopt);
+  ASSERT_TRUE(pilot.ok()) << pilot.status();
+  auto domain = charm::ParseConfigValue(pilot->config, "csr-domain-name", "kubeflow.example.com");
+  ASSERT_TRUE(domain.ok()) << domain.status();
+  EXPECT_EQ(*domain, "kubeflow.example.com");
+  EXPECT_EQ(pilot->config.at("tls-secret-id").type, "secret");
+  EXPECT_TRUE(pilot->config.at("tls-secret-id").default_value.is_null());
+  EXPECT_EQ(pilot->config.at("default-gateway").default_value, "istio-gateway");
+  EXPECT_EQ(pilot->config.at("gateway-service-name").default_value, "istio-ingressgateway-workload");
+  // The default image configuration installs the track's Istio release.
+  const std::string images = pilot->config.at("image-configuration").default_value.get<std::string>();
+  EXPECT_NE(images.find("global-tag: '1.17.3'"), std::string::npos) << images;
+  YAML::Node meta = YAML::Load(pilot->files.at("metadata.yaml"));
+  ASSERT_TRUE(meta["assumes"].IsSequence());
+  EXPECT_EQ(meta["assumes"][0].as<std::string>(), "juju >= 3.5");
+  EXPECT_TRUE(pilot->metadata.container_names.empty());
+  EXPECT_EQ(pilot->metadata.FindEndpoint("certificates")->limit, 1);
+  auto source = store->RevisionSource("istio-pilot", pilot->revision);
+  ASSERT_TRUE(source.ok()) << source.status();
+  EXPECT_EQ(source->repo, "canonical/istio-operators");
+  EXPECT_EQ(source->commits.at("charms/istio-pilot/config.yaml"), "0910574c563f5ba8e8d4783386dc28b8dcbf3ad8");
+  EXPECT_FALSE(source->Missing(CharmFact::kContainers));
+  EXPECT_TRUE(source->Missing(CharmFact::kActions));
 }
 
 TEST(StoreFidelityTest, FactNamesAreTheStoreFilesWords) {
