@@ -114,6 +114,45 @@ TEST(StoreFidelityTest, IstioPilot117IsReadFromItsSource) {
   EXPECT_TRUE(source->Missing(CharmFact::kActions));
 }
 
+TEST(StoreFidelityTest, IstioGateway116IsReadFromItsSource) {
+  auto store = OpenStore();
+  auto gateway = store->ResolveCharm("istio-gateway", "1.16/stable", std::nullopt);
+  ASSERT_TRUE(gateway.ok()) << gateway.status();
+  // `skein config istio-ingressgateway gateway_service_type=NodePort` (a cluster without a
+  // load balancer) is accepted; the charm's own default is a LoadBalancer Service.
+  auto service_type = charm::ParseConfigValue(gateway->config, "gateway_service_type", "NodePort");
+  ASSERT_TRUE(service_type.ok()) << service_type.status();
+  EXPECT_EQ(gateway->config.at("gateway_service_type").default_value, "LoadBalancer");
+  EXPECT_EQ(gateway->config.at("proxy-image").default_value, "docker.io/istio/proxyv2:1.16.2");
+  EXPECT_EQ(gateway->config.at("kind").default_value, "");
+  auto source = store->RevisionSource("istio-gateway", gateway->revision);
+  ASSERT_TRUE(source.ok()) << source.status();
+  EXPECT_EQ(source->commits.at("charms/istio-gateway/config.yaml"), "00caaf9a67cae05d80681b37d046d7c793ec73fe");
+  EXPECT_FALSE(source->Missing(CharmFact::kConfigDefaults));
+  EXPECT_TRUE(source->Missing(CharmFact::kContainers));
+}
+
+// Every Istio track on the upgrade path either names the source it was read from or lists the
+// config as missing: no track passes off another track's definition as its own.
+TEST(StoreFidelityTest, EveryIstioTrackNamesItsSourceOrWhatIsMissing) {
+  auto store = OpenStore();
+  for (const char* charm : {"istio-pilot", "istio-gateway"}) {
+    auto path = store->UpgradePathOf(charm);
+    ASSERT_TRUE(path.ok() && path->has_value()) << charm;
+    ASSERT_EQ((*path)->tracks.front(), "1.16");
+    ASSERT_EQ((*path)->tracks.back(), "1.28");
+    for (const std::string& track : (*path)->tracks) {
+      auto resolved = store->ResolveCharm(charm, track + "/stable", std::nullopt);
+      ASSERT_TRUE(resolved.ok()) << charm << " " << track << ": " << resolved.status();
+      auto source = store->RevisionSource(charm, resolved->revision);
+      ASSERT_TRUE(source.ok()) << source.status();
+      EXPECT_TRUE(source->commits.count("charms/" + std::string(charm) + "/config.yaml") == 1 ||
+                  source->Missing(CharmFact::kConfig))
+          << charm << " " << track;
+    }
+  }
+}
+
 TEST(StoreFidelityTest, FactNamesAreTheStoreFilesWords) {
   EXPECT_EQ(CharmFactName(CharmFact::kConfigDefaults), "config-defaults");
   EXPECT_EQ(CharmFactName(CharmFact::kAssumes), "assumes");
