@@ -153,6 +153,36 @@ TEST(StoreFidelityTest, EveryIstioTrackNamesItsSourceOrWhatIsMissing) {
   }
 }
 
+// The Charmed Kubeflow 1.7 guide points the gatekeeper at the public address:
+// `skein config oidc-gatekeeper public-url=http://10.64.140.43.nip.io`.
+TEST(StoreFidelityTest, OidcGatekeeper17AcceptsThePublicUrl) {
+  auto store = OpenStore();
+  auto gatekeeper = store->ResolveCharm("oidc-gatekeeper", "ckf-1.7/stable", std::nullopt);
+  ASSERT_TRUE(gatekeeper.ok()) << gatekeeper.status();
+  for (const char* option : {"public-url", "client-name", "client-secret"}) {
+    auto value = charm::ParseConfigValue(gatekeeper->config, option, "http://10.64.140.43.nip.io");
+    ASSERT_TRUE(value.ok()) << option << ": " << value.status();
+    EXPECT_EQ(*value, "http://10.64.140.43.nip.io");
+    // No version of the track was read, so no default is claimed.
+    EXPECT_TRUE(gatekeeper->config.at(option).default_value.is_null()) << option;
+  }
+  EXPECT_EQ(charm::ParseConfigValue(gatekeeper->config, "no-such-option", "x").status().message(),
+            "unknown option \"no-such-option\"");
+  auto source = store->RevisionSource("oidc-gatekeeper", gatekeeper->revision);
+  ASSERT_TRUE(source.ok()) << source.status();
+  EXPECT_EQ(source->commits.at("tests/integration/test_charm.py"), "08a707d253ebab54df61907515f2f9abd2323331");
+  EXPECT_TRUE(source->Missing(CharmFact::kConfig));
+  EXPECT_TRUE(source->Missing(CharmFact::kConfigDefaults));
+  // The later tracks could not be read and say so.
+  for (const char* channel : {"ckf-1.8/stable", "ckf-1.9/stable", "ckf-1.10/stable"}) {
+    auto later = store->ResolveCharm("oidc-gatekeeper", channel, std::nullopt);
+    ASSERT_TRUE(later.ok()) << later.status();
+    auto later_source = store->RevisionSource("oidc-gatekeeper", later->revision);
+    ASSERT_TRUE(later_source.ok());
+    EXPECT_TRUE(later_source->Missing(CharmFact::kConfig)) << channel;
+  }
+}
+
 TEST(StoreFidelityTest, FactNamesAreTheStoreFilesWords) {
   EXPECT_EQ(CharmFactName(CharmFact::kConfigDefaults), "config-defaults");
   EXPECT_EQ(CharmFactName(CharmFact::kAssumes), "assumes");
