@@ -183,6 +183,35 @@ TEST(StoreFidelityTest, OidcGatekeeper17AcceptsThePublicUrl) {
   }
 }
 
+// Small clusters run MySQL with `skein config kfp-db profile=testing`; a typo in an int option is
+// refused the way Juju refuses it.
+TEST(StoreFidelityTest, MysqlK8s80IsReadFromItsSource) {
+  auto store = OpenStore();
+  auto mysql = store->ResolveCharm("mysql-k8s", "8.0/stable", std::nullopt);
+  ASSERT_TRUE(mysql.ok()) << mysql.status();
+  EXPECT_EQ(mysql->config.at("profile").default_value, "production");
+  auto profile = charm::ParseConfigValue(mysql->config, "profile", "testing");
+  ASSERT_TRUE(profile.ok()) << profile.status();
+  EXPECT_EQ(*profile, "testing");
+  EXPECT_EQ(charm::ParseConfigValue(mysql->config, "profile-limit-memory", "2G").status().message(),
+            "option \"profile-limit-memory\" expected int, got \"2G\"");
+  EXPECT_EQ(mysql->config.at("binlog_retention_days").default_value, 7);
+  EXPECT_TRUE(mysql->config.at("cluster-name").default_value.is_null());
+  // The workload container keeps its data on the charm's storage.
+  EXPECT_EQ(mysql->metadata.container_names, std::vector<std::string>{"mysql"});
+  EXPECT_EQ(mysql->metadata.storage_names, std::vector<std::string>{"database"});
+  YAML::Node meta = YAML::Load(mysql->files.at("metadata.yaml"));
+  EXPECT_EQ(meta["containers"]["mysql"]["mounts"][0]["storage"].as<std::string>(), "database");
+  EXPECT_EQ(meta["storage"]["database"]["type"].as<std::string>(), "filesystem");
+  EXPECT_EQ(meta["assumes"][0].as<std::string>(), "k8s-api");
+  EXPECT_EQ(meta["resources"]["mysql-image"]["upstream-source"].as<std::string>().rfind("ghcr.io/canonical/charmed-mysql@sha256:", 0), 0u);
+  EXPECT_TRUE(mysql->metadata.FindEndpoint("certificates")->optional);
+  auto source = store->RevisionSource("mysql-k8s", mysql->revision);
+  ASSERT_TRUE(source.ok()) << source.status();
+  EXPECT_EQ(source->commits.at("config.yaml"), "0f1fd7c38347354b393fbd796533781a51578393");
+  EXPECT_EQ(source->missing, std::vector<CharmFact>{CharmFact::kActions});
+}
+
 TEST(StoreFidelityTest, FactNamesAreTheStoreFilesWords) {
   EXPECT_EQ(CharmFactName(CharmFact::kConfigDefaults), "config-defaults");
   EXPECT_EQ(CharmFactName(CharmFact::kAssumes), "assumes");
