@@ -212,6 +212,44 @@ TEST(StoreFidelityTest, MysqlK8s80IsReadFromItsSource) {
   EXPECT_EQ(source->missing, std::vector<CharmFact>{CharmFact::kActions});
 }
 
+// The Charmed MLflow guides turn the NodePort off and point runs at another bucket:
+// `skein config mlflow-server enable_mlflow_nodeport=false default_artifact_root=runs`.
+TEST(StoreFidelityTest, MlflowServer215IsReadFromItsTrackBranch) {
+  auto store = OpenStore();
+  auto mlflow = store->ResolveCharm("mlflow-server", "2.15/stable", std::nullopt);
+  ASSERT_TRUE(mlflow.ok()) << mlflow.status();
+  auto nodeport = charm::ParseConfigValue(mlflow->config, "enable_mlflow_nodeport", "false");
+  ASSERT_TRUE(nodeport.ok()) << nodeport.status();
+  EXPECT_EQ(*nodeport, false);
+  EXPECT_EQ(mlflow->config.at("enable_mlflow_nodeport").default_value, true);
+  EXPECT_EQ(mlflow->config.at("default_artifact_root").default_value, "mlflow");
+  EXPECT_EQ(mlflow->config.at("mlflow_port").default_value, 5000);
+  auto actions = charm::ParseActions(mlflow->files.at("actions.yaml"));
+  ASSERT_TRUE(actions.ok()) << actions.status();
+  ASSERT_EQ(actions->count("get-minio-credentials"), 1u);
+  EXPECT_EQ(mlflow->metadata.container_names,
+            (std::vector<std::string>{"mlflow-server", "mlflow-prometheus-exporter"}));
+  YAML::Node meta = YAML::Load(mlflow->files.at("metadata.yaml"));
+  EXPECT_EQ(meta["resources"]["oci-image"]["upstream-source"].as<std::string>(),
+            "docker.io/charmedkubeflow/mlflow:v2.15.1-d756ce7");
+  auto source = store->RevisionSource("mlflow-server", mlflow->revision);
+  ASSERT_TRUE(source.ok()) << source.status();
+  EXPECT_EQ(source->commits.at("config.yaml"), "6c2cd2e5cca8b04b26b1e3b886f220d9a3de3963");
+  EXPECT_FALSE(source->Missing(CharmFact::kConfigDefaults));
+  EXPECT_TRUE(source->Missing(CharmFact::kStorage));
+  // Track 2.22 runs the MLflow 2.22 image; its config was not read and says so.
+  auto newer = store->ResolveCharm("mlflow-server", "2.22/stable", std::nullopt);
+  ASSERT_TRUE(newer.ok()) << newer.status();
+  YAML::Node newer_meta = YAML::Load(newer->files.at("metadata.yaml"));
+  EXPECT_EQ(newer_meta["resources"]["oci-image"]["upstream-source"].as<std::string>().rfind(
+                "docker.io/charmedkubeflow/mlflow:2.22.0-", 0),
+            0u);
+  auto newer_source = store->RevisionSource("mlflow-server", newer->revision);
+  ASSERT_TRUE(newer_source.ok());
+  EXPECT_TRUE(newer_source->Missing(CharmFact::kConfig));
+  EXPECT_FALSE(newer_source->Missing(CharmFact::kContainers));
+}
+
 TEST(StoreFidelityTest, FactNamesAreTheStoreFilesWords) {
   EXPECT_EQ(CharmFactName(CharmFact::kConfigDefaults), "config-defaults");
   EXPECT_EQ(CharmFactName(CharmFact::kAssumes), "assumes");
