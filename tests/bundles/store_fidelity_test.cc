@@ -250,6 +250,32 @@ TEST(StoreFidelityTest, MlflowServer215IsReadFromItsTrackBranch) {
   EXPECT_FALSE(newer_source->Missing(CharmFact::kContainers));
 }
 
+// Turning the pipeline step cache off is a `skein config kfp-api cache-enabled=false`; a value
+// that is not a boolean is refused.
+TEST(StoreFidelityTest, KfpApi25IsReadFromItsSource) {
+  auto store = OpenStore();
+  auto api = store->ResolveCharm("kfp-api", "2.5/stable", std::nullopt);
+  ASSERT_TRUE(api.ok()) << api.status();
+  auto cache = charm::ParseConfigValue(api->config, "cache-enabled", "false");
+  ASSERT_TRUE(cache.ok()) << cache.status();
+  EXPECT_EQ(*cache, false);
+  EXPECT_EQ(charm::ParseConfigValue(api->config, "cache-enabled", "off").status().message(),
+            "option \"cache-enabled\" expected boolean, got \"off\"");
+  // Ports are strings in this charm, defaults included.
+  EXPECT_EQ(api->config.at("http-port").type, "string");
+  EXPECT_EQ(api->config.at("http-port").default_value, "8888");
+  EXPECT_EQ(api->config.at("launcher-image").default_value, "docker.io/charmedkubeflow/kfp-launcher:2.5.0-e91327e");
+  EXPECT_EQ(api->metadata.container_names, std::vector<std::string>{"apiserver"});
+  EXPECT_EQ(api->metadata.FindEndpoint("relational-db")->limit, 1);
+  auto source = store->RevisionSource("kfp-api", api->revision);
+  ASSERT_TRUE(source.ok()) << source.status();
+  EXPECT_EQ(source->commits.at("charms/kfp-api/metadata.yaml"), "003bea82e20441207846c4eb9155fed0a2a87679");
+  EXPECT_EQ(source->missing, std::vector<CharmFact>{CharmFact::kActions});
+  auto older = store->ResolveCharm("kfp-api", "2.3/stable", std::nullopt);
+  ASSERT_TRUE(older.ok());
+  EXPECT_TRUE(store->RevisionSource("kfp-api", older->revision)->Missing(CharmFact::kConfig));
+}
+
 TEST(StoreFidelityTest, FactNamesAreTheStoreFilesWords) {
   EXPECT_EQ(CharmFactName(CharmFact::kConfigDefaults), "config-defaults");
   EXPECT_EQ(CharmFactName(CharmFact::kAssumes), "assumes");
