@@ -276,6 +276,28 @@ TEST(StoreFidelityTest, KfpApi25IsReadFromItsSource) {
   EXPECT_TRUE(store->RevisionSource("kfp-api", older->revision)->Missing(CharmFact::kConfig));
 }
 
+// Operators set their own object store credentials: `skein config minio secret-key=...`.
+TEST(StoreFidelityTest, MinioCkf19NamesItsSource) {
+  auto store = OpenStore();
+  auto minio = store->ResolveCharm("minio", "ckf-1.9/stable", std::nullopt);
+  ASSERT_TRUE(minio.ok()) << minio.status();
+  auto secret = charm::ParseConfigValue(minio->config, "secret-key", "minio-secret-key");
+  ASSERT_TRUE(secret.ok()) << secret.status();
+  EXPECT_EQ(minio->config.at("access-key").default_value, "minio");
+  EXPECT_EQ(minio->config.at("console-port").default_value, 9001);
+  // The data survives pod restarts on the charm's storage.
+  EXPECT_EQ(minio->metadata.storage_names, std::vector<std::string>{"minio-data"});
+  YAML::Node meta = YAML::Load(minio->files.at("metadata.yaml"));
+  EXPECT_EQ(meta["storage"]["minio-data"]["location"].as<std::string>(), "/data");
+  auto source = store->RevisionSource("minio", minio->revision);
+  ASSERT_TRUE(source.ok()) << source.status();
+  EXPECT_EQ(source->commits.at("src/charm.py"), "9c1d621124df098c24e00329c0d2e1b12b9bc4fa");
+  EXPECT_FALSE(source->Missing(CharmFact::kStorage));
+  EXPECT_TRUE(source->Missing(CharmFact::kConfig));
+  // The default of mode was not read, so none is claimed.
+  EXPECT_TRUE(minio->config.at("mode").default_value.is_null());
+}
+
 TEST(StoreFidelityTest, FactNamesAreTheStoreFilesWords) {
   EXPECT_EQ(CharmFactName(CharmFact::kConfigDefaults), "config-defaults");
   EXPECT_EQ(CharmFactName(CharmFact::kAssumes), "assumes");
