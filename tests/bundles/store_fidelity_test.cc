@@ -298,6 +298,29 @@ TEST(StoreFidelityTest, MinioCkf19NamesItsSource) {
   EXPECT_TRUE(minio->config.at("mode").default_value.is_null());
 }
 
+// The Charmed Kubeflow guides create a user's namespace with
+// `skein run kubeflow-profiles/0 create-profile username=admin profilename=admin`.
+TEST(StoreFidelityTest, KubeflowProfiles19NamesItsSource) {
+  auto store = OpenStore();
+  auto profiles = store->ResolveCharm("kubeflow-profiles", "1.9/stable", std::nullopt);
+  ASSERT_TRUE(profiles.ok()) << profiles.status();
+  auto actions = charm::ParseActions(profiles->files.at("actions.yaml"));
+  ASSERT_TRUE(actions.ok()) << actions.status();
+  ASSERT_EQ(actions->count("create-profile"), 1u);
+  EXPECT_EQ(actions->at("create-profile").required, (std::vector<std::string>{"username", "profilename"}));
+  EXPECT_EQ(actions->count("initialise-profile"), 1u);
+  EXPECT_EQ(profiles->config.at("port").default_value, 8081);
+  EXPECT_EQ(charm::ParseConfigValue(profiles->config, "port", "kfam").status().message(),
+            "option \"port\" expected int, got \"kfam\"");
+  EXPECT_EQ(profiles->metadata.container_names, (std::vector<std::string>{"kubeflow-profiles", "kubeflow-kfam"}));
+  auto source = store->RevisionSource("kubeflow-profiles", profiles->revision);
+  ASSERT_TRUE(source.ok()) << source.status();
+  EXPECT_EQ(source->commits.at("metadata.yaml"), "c924b171db4d3679c4273ce3062e4d73ba419c43");
+  EXPECT_FALSE(source->Missing(CharmFact::kContainers));
+  EXPECT_TRUE(source->Missing(CharmFact::kResources));
+  EXPECT_TRUE(source->Missing(CharmFact::kActions));
+}
+
 TEST(StoreFidelityTest, FactNamesAreTheStoreFilesWords) {
   EXPECT_EQ(CharmFactName(CharmFact::kConfigDefaults), "config-defaults");
   EXPECT_EQ(CharmFactName(CharmFact::kAssumes), "assumes");
