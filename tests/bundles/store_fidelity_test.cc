@@ -77,7 +77,7 @@ TEST(StoreFidelityTest, KubeflowDashboard110IsReadFromItsSource) {
   EXPECT_EQ(source->commits.at("metadata.yaml"), "75f315bf28346714bd47953844d8a0012cc563db");
   EXPECT_TRUE(source->Missing(CharmFact::kConfig));
   // A revision that records nothing about its source has nothing listed.
-  auto unrecorded = store->RevisionSource("kubeflow-dashboard", 1);
+  auto unrecorded = store->RevisionSource("katib-ui", 1);
   ASSERT_TRUE(unrecorded.ok());
   EXPECT_TRUE(unrecorded->repo.empty());
   EXPECT_TRUE(unrecorded->missing.empty());
@@ -319,6 +319,30 @@ TEST(StoreFidelityTest, KubeflowProfiles19NamesItsSource) {
   EXPECT_FALSE(source->Missing(CharmFact::kContainers));
   EXPECT_TRUE(source->Missing(CharmFact::kResources));
   EXPECT_TRUE(source->Missing(CharmFact::kActions));
+}
+
+// Adding a sidebar link by hand is a `skein config kubeflow-dashboard additional-menu-links=...`.
+TEST(StoreFidelityTest, KubeflowDashboard19NamesItsSource) {
+  auto store = OpenStore();
+  auto dashboard = store->ResolveCharm("kubeflow-dashboard", "1.9/stable", std::nullopt);
+  ASSERT_TRUE(dashboard.ok()) << dashboard.status();
+  const std::string link = R"([{"text": "Grafana", "link": "/grafana/", "type": "item", "icon": "book"}])";
+  auto menu = charm::ParseConfigValue(dashboard->config, "additional-menu-links", link);
+  ASSERT_TRUE(menu.ok()) << menu.status();
+  EXPECT_EQ(*menu, link);
+  EXPECT_TRUE(dashboard->config.at("additional-menu-links").default_value.is_null());
+  EXPECT_EQ(dashboard->config.at("dashboard-configmap").default_value, "centraldashboard-config");
+  EXPECT_EQ(dashboard->config.at("external-link-order").default_value, R"(["MLflow"])");
+  auto source = store->RevisionSource("kubeflow-dashboard", dashboard->revision);
+  ASSERT_TRUE(source.ok()) << source.status();
+  EXPECT_EQ(source->commits.at("config.yaml"), "c9a5789fc8f967e4583c9af47b7eee926ab05ee3");
+  EXPECT_TRUE(source->Missing(CharmFact::kConfigDefaults));
+  // Tracks 1.7 and 1.8 were not read and say so.
+  for (const char* channel : {"1.7/stable", "1.8/stable"}) {
+    auto older = store->ResolveCharm("kubeflow-dashboard", channel, std::nullopt);
+    ASSERT_TRUE(older.ok()) << older.status();
+    EXPECT_TRUE(store->RevisionSource("kubeflow-dashboard", older->revision)->Missing(CharmFact::kConfig)) << channel;
+  }
 }
 
 TEST(StoreFidelityTest, FactNamesAreTheStoreFilesWords) {
