@@ -116,7 +116,9 @@ TEST_P(PlanGoldenTest, MatchesTheReviewedPlan) {
   }
   auto target = Load(c.to);
   ASSERT_TRUE(target.ok()) << target.status();
-  auto plan = MakePlan(*target, resolve_, model, c.options);
+  PlanOptions options = c.options;
+  options.upgrade_path = [this](const std::string& charm) { return store_->UpgradePathOf(charm); };
+  auto plan = MakePlan(*target, resolve_, model, options);
   ASSERT_TRUE(plan.ok()) << plan.status();
   ASSERT_TRUE(testing::CheckOrder(*plan).ok()) << testing::CheckOrder(*plan);
 
@@ -133,7 +135,7 @@ TEST_P(PlanGoldenTest, MatchesTheReviewedPlan) {
   // Applied, the plan leaves the model as the bundle says: planning again has nothing to do
   // (what is kept or left in place stays listed).
   ASSERT_TRUE(testing::ApplyPlan(*plan, model).ok());
-  auto again = MakePlan(*target, resolve_, model, c.options);
+  auto again = MakePlan(*target, resolve_, model, options);
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_TRUE(again->changes.empty()) << FormatPlan(*again, "Still to do:");
   EXPECT_EQ(again->kept.size(), plan->kept.size());

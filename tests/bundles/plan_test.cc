@@ -277,8 +277,9 @@ TEST_F(PlanTest, ARelationTheNewRevisionBreaksIsRemovedFirstAndAddedAgain) {
                 "addCharm-3: upload charm web from charm-hub from channel 2/stable with architecture=amd64",
                 "upgradeCharm-4 <- addCharm-3,removeRelation-0: upgrade web from charm-hub using charm web from "
                 "channel 2/stable, revision 7 (now 1/stable, revision 5)",
-                "addRelation-5 <- removeRelation-0,upgradeCharm-4,upgradeCharm-2: add relation web:secrets - "
-                "dispatcher:secrets",
+                // The relation is added again once both run their new revision.
+                "wait-5 <- upgradeCharm-2,upgradeCharm-4: wait for dispatcher, web to settle",
+                "addRelation-6 <- removeRelation-0,wait-5: add relation web:secrets - dispatcher:secrets",
             }));
   // Applied, the relation runs the other way.
   ASSERT_TRUE(testing::ApplyPlan(plan, model).ok());
@@ -286,6 +287,43 @@ TEST_F(PlanTest, ARelationTheNewRevisionBreaksIsRemovedFirstAndAddedAgain) {
   EXPECT_EQ(model.relations[0].provider, "dispatcher:secrets");
   EXPECT_EQ(model.relations[0].interface, "kubernetes_manifest");
   EXPECT_TRUE(MustPlan(OnTrack("2"), model).changes.empty());
+}
+
+// db declares the upgrade path 1 -> 2 -> 3 and web needs nothing of it: a bundle moving db from
+// track 1 to 3 refreshes it to 2, waits, refreshes it to 3, waits; web's relation to db, new in
+// the bundle, is added once every refreshed application settled.
+TEST_F(PlanTest, ABundleUpgradeWalksADeclaredUpgradePathOneTrackAtATime) {
+  Add(StoreCharm("db", "3/stable", 30, {Ep("database", Role::kProvides, "mysql")}));
+  PlanOptions options;
+  options.upgrade_path = [](const std::string& charm) -> absl::StatusOr<std::optional<UpgradePath>> {
+    if (charm != "db") return std::nullopt;
+    return UpgradePath{{"1", "2", "3"}};
+  };
+  ModelDescription model = Deployed(kV2);
+  Plan plan = MustPlan(WithDb("{charm: db, channel: 3/stable, num_units: 1, options: {size: 3}}"), model, options);
+  EXPECT_EQ(Lines(plan),
+            (std::vector<std::string>{
+                "addCharm-0: upload charm db from charm-hub from channel 2/stable with architecture=amd64",
+                "upgradeCharm-1 <- addCharm-0: upgrade db from charm-hub using charm db from channel 2/stable, "
+                "revision 20 (now 1/stable, revision 10)",
+                "wait-2 <- upgradeCharm-1: wait for db to settle",
+                "addCharm-3: upload charm db from charm-hub from channel 3/stable with architecture=amd64",
+                "upgradeCharm-4 <- addCharm-3,wait-2: upgrade db from charm-hub using charm db from channel 3/stable, "
+                "revision 30 (now 2/stable, revision 20)",
+                "wait-5 <- upgradeCharm-4: wait for db to settle",
+                "addRelation-6 <- wait-5: add relation web:db - db:database",
+            }));
+  ASSERT_TRUE(testing::ApplyPlan(plan, model).ok());
+  EXPECT_EQ(testing::FindApplication(model, "db")->revision, 30);
+
+  // Back down the path is refused with the path to take, unless forced (one refresh straight down).
+  auto down = MakePlan(Parse(kV1), resolve_, model, options);
+  EXPECT_EQ(down.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(down.status().message(), "charm \"db\" cannot go from track 3 down to 1: its upgrade path is 1 -> 2 -> 3");
+  options.force = true;
+  Plan forced = MustPlan(kV1, model, options);
+  EXPECT_EQ(forced.OfKind(ChangeKind::kRefreshApplication).size(), 1u) << FormatPlan(forced, "plan:");
+  EXPECT_TRUE(forced.OfKind(ChangeKind::kWait).empty());
 }
 
 }  // namespace
