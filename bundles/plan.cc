@@ -256,8 +256,18 @@ absl::StatusOr<Plan> MakePlan(const Bundle& bundle, const CharmResolver& resolve
     auto it = in_model.find(name);
     if (it == in_model.end() || !NeedsRefresh(*it->second, charm)) continue;
     auto walk = RefreshSteps(*it->second, charm, source, options.force);
-    if (!walk.ok()) return walk.status();
+    if (!walk.ok()) {
+      return absl::Status(walk.status().code(), absl::StrCat("application \"", name, "\": ", walk.status().message()));
+    }
     steps[name] = std::move(*walk);
+    if (charm.origin == "local") continue;
+    std::optional<UpgradePath> path;
+    if (options.upgrade_path) {
+      auto declared = options.upgrade_path(charm.name);
+      if (!declared.ok()) return declared.status();
+      path = std::move(*declared);
+    }
+    if (auto down = DowngradeOf(*it->second, charm, path)) plan.downgrades.push_back(std::move(*down));
   }
 
   // A refresh cannot leave a live relation on an endpoint a revision on its way dropped or

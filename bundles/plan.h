@@ -109,7 +109,7 @@ struct AddRelation {
   RelationPlan relation;
 };
 
-// Removes a relation: one the new revision of a charm breaks (always, before the refresh), or
+// Removes a relation: one a refreshed charm revision breaks (always, before the refresh), or
 // one the bundle no longer has (with `prune` only).
 struct RemoveRelation {
   std::string provider;  // `app:endpoint`
@@ -181,11 +181,24 @@ struct NotManaged {
 
 using Kept = std::variant<KeptOption, LeftApplication, LeftRelation, NotManaged>;
 
+// A refresh that takes an application back to an older revision of its charm (a rollback, or
+// `refresh --revision` to an older one): the plan does it, and says so, because the workload
+// may not read what the newer revision wrote.
+struct Downgrade {
+  std::string application;
+  std::string charm;
+  std::string from_channel;
+  int64_t from_revision = 0;
+  std::string channel;
+  int64_t revision = 0;
+};
+
 struct Plan {
   std::map<std::string, ResolvedCharm> charms;  // every application of the bundle, by name
   std::vector<RelationPlan> relations;          // every relation of the bundle, endpoints inferred
   std::vector<Change> changes;                  // in an order that satisfies every `depends_on`
   std::vector<Kept> kept;
+  std::vector<Downgrade> downgrades;            // in application name order
 
   // Appends a change with a Juju-style id, its method and its position (`upgradeCharm-3`), and
   // returns the id.
@@ -272,8 +285,12 @@ std::string DescribeChange(const Change& change);
 // has "y")`.
 std::string DescribeKept(const Kept& kept);
 
-// The whole plan as `deploy` prints it: `<heading>\n- <change>\n...`, then, when anything is
-// kept, `Left as it is:\n- <kept>\n...`. An empty plan prints only the kept section.
+// `warning: downgrade kfp-api from revision 1234 (2.2/stable) to 1100 (2.0/stable)`.
+std::string DescribeDowngrade(const Downgrade& downgrade);
+
+// The whole plan as `deploy` prints it: one `warning: downgrade ...` line per downgrade, then
+// `<heading>\n- <change>\n...`, then, when anything is kept, `Left as it is:\n- <kept>\n...`.
+// An empty plan prints only the kept section.
 std::string FormatPlan(const Plan& plan, const std::string& heading);
 
 }  // namespace skein::bundles

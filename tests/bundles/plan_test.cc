@@ -270,7 +270,7 @@ TEST_F(PlanTest, ARelationTheNewRevisionBreaksIsRemovedFirstAndAddedAgain) {
   Plan plan = MustPlan(OnTrack("2"), model);
   EXPECT_EQ(Lines(plan),
             (std::vector<std::string>{
-                "removeRelation-0: remove relation web:secrets - dispatcher:secrets (the new revision of web breaks it)",
+                "removeRelation-0: remove relation web:secrets - dispatcher:secrets (refreshing web breaks it)",
                 "addCharm-1: upload charm dispatcher from charm-hub from channel 2/stable with architecture=amd64",
                 "upgradeCharm-2 <- addCharm-1,removeRelation-0: upgrade dispatcher from charm-hub using charm "
                 "dispatcher from channel 2/stable, revision 182 (now 1/stable, revision 93)",
@@ -319,11 +319,50 @@ TEST_F(PlanTest, ABundleUpgradeWalksADeclaredUpgradePathOneTrackAtATime) {
   // Back down the path is refused with the path to take, unless forced (one refresh straight down).
   auto down = MakePlan(Parse(kV1), resolve_, model, options);
   EXPECT_EQ(down.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(down.status().message(), "charm \"db\" cannot go from track 3 down to 1: its upgrade path is 1 -> 2 -> 3");
+  EXPECT_EQ(down.status().message(),
+            "application \"db\": charm \"db\" cannot go from track 3 down to 1: its upgrade path is 1 -> 2 -> 3");
   options.force = true;
   Plan forced = MustPlan(kV1, model, options);
   EXPECT_EQ(forced.OfKind(ChangeKind::kRefreshApplication).size(), 1u) << FormatPlan(forced, "plan:");
   EXPECT_TRUE(forced.OfKind(ChangeKind::kWait).empty());
+}
+
+// Planning a model back to an older bundle (a rollback) refreshes each application down, lists
+// each downgrade as a warning, and walks a declared upgrade path down only where the store says
+// the path is reversible.
+TEST_F(PlanTest, ARollbackWarnsForEachDowngradeAndWalksAReversiblePathDown) {
+  Add(StoreCharm("db", "3/stable", 30, {Ep("database", Role::kProvides, "mysql")}));
+  PlanOptions options;
+  options.upgrade_path = [](const std::string& charm) -> absl::StatusOr<std::optional<UpgradePath>> {
+    if (charm != "db") return std::nullopt;
+    return UpgradePath{{"1", "2", "3"}, /*reversible=*/true};
+  };
+  const std::string newer = "applications:\n  db: {charm: db, channel: 3/stable, num_units: 1}\n"
+                            "  web: {charm: web, channel: 2/stable, num_units: 1}\nrelations:\n- [web, db]\n";
+  const std::string older = "applications:\n  db: {charm: db, channel: 1/stable, num_units: 1}\n"
+                            "  web: {charm: web, channel: 1/stable, num_units: 1}\nrelations:\n- [web, db]\n";
+  ModelDescription model = Deployed(newer);
+  Plan plan = MustPlan(older, model, options);
+  EXPECT_EQ(FormatPlan(plan, "Changes to roll back:"),
+            "warning: downgrade db from revision 30 (3/stable) to 10 (1/stable)\n"
+            "warning: downgrade web from revision 7 (2/stable) to 5 (1/stable)\n"
+            "Changes to roll back:\n"
+            "- upload charm db from charm-hub from channel 2/stable with architecture=amd64\n"
+            "- upgrade db from charm-hub using charm db from channel 2/stable, revision 20 (now 3/stable, revision 30)\n"
+            "- wait for db to settle\n"
+            "- upload charm db from charm-hub from channel 1/stable with architecture=amd64\n"
+            "- upgrade db from charm-hub using charm db from channel 1/stable, revision 10 (now 2/stable, revision 20)\n"
+            "- wait for db to settle\n"
+            "- upload charm web from charm-hub from channel 1/stable with architecture=amd64\n"
+            "- upgrade web from charm-hub using charm web from channel 1/stable, revision 5 (now 2/stable, revision 7)\n");
+  ASSERT_EQ(plan.downgrades.size(), 2u);
+  EXPECT_EQ(plan.downgrades[0].application, "db");
+  EXPECT_EQ(plan.downgrades[0].from_revision, 30);
+  EXPECT_EQ(plan.downgrades[0].revision, 10);
+  ASSERT_TRUE(testing::ApplyPlan(plan, model).ok());
+  EXPECT_TRUE(MustPlan(older, model, options).changes.empty());
+  // Forward again: no warnings.
+  EXPECT_TRUE(MustPlan(newer, model, options).downgrades.empty());
 }
 
 }  // namespace
