@@ -17,6 +17,7 @@ namespace skein::bundles {
 namespace {
 
 using testing::Ep;
+using testing::Lines;
 using testing::StoreCharm;
 
 using charm::Role;
@@ -75,16 +76,6 @@ class PlanTest : public ::testing::Test {
   std::map<std::string, ResolvedCharm> charms_;
   CharmResolver resolve_;
 };
-
-// `id <- needs` and the printed line of each change.
-std::vector<std::string> Lines(const Plan& plan) {
-  std::vector<std::string> out;
-  for (const Change& c : plan.changes) {
-    std::string deps = c.depends_on.empty() ? "" : absl::StrCat(" <- ", absl::StrJoin(c.depends_on, ","));
-    out.push_back(absl::StrCat(c.id, deps, ": ", DescribeChange(c)));
-  }
-  return out;
-}
 
 std::vector<std::string> KeptLines(const Plan& plan) {
   std::vector<std::string> out;

@@ -20,17 +20,8 @@ namespace {
 
 using charm::Role;
 using testing::Ep;
+using testing::Lines;
 using testing::StoreCharm;
-
-// `id <- needs: description` of each change.
-std::vector<std::string> Lines(const Plan& plan) {
-  std::vector<std::string> out;
-  for (const Change& c : plan.changes) {
-    std::string deps = c.depends_on.empty() ? "" : absl::StrCat(" <- ", absl::StrJoin(c.depends_on, ","));
-    out.push_back(absl::StrCat(c.id, deps, ": ", DescribeChange(c)));
-  }
-  return out;
-}
 
 ModelApplication Running(const std::string& name, const std::string& charm, const std::string& channel,
                          int64_t revision) {
