@@ -32,15 +32,6 @@ std::string Describe(const DeployApplication& d) {
 
 // Juju's `upgrade X from charm-hub using charm Y from channel C`, with the revisions skein knows
 // on both sides, so that a reviewer sees what moves.
-std::string Describe(const RefreshApplication& r) {
-  std::string line = absl::StrCat("upgrade ", r.application, " from ", Location(r.origin), " using charm ", r.charm);
-  if (r.origin == "local") return line;
-  absl::StrAppend(&line, " from channel ", r.channel, ", revision ", r.revision, " (now ");
-  if (!r.from_channel.empty()) absl::StrAppend(&line, r.from_channel, ", ");
-  absl::StrAppend(&line, "revision ", r.from_revision, ")");
-  return line;
-}
-
 // A value as the plan shows it: long ones (included files, certificates) are cut.
 std::string Shown(const std::string& value) {
   constexpr size_t kShown = 60;
@@ -48,10 +39,27 @@ std::string Shown(const std::string& value) {
   return absl::StrCat("\"", value.substr(0, kShown), "...\" (", value.size(), " bytes)");
 }
 
-std::string Describe(const SetConfig& s) {
+// `k="v", ...` in key order.
+std::string Settings(const std::map<std::string, std::string>& options) {
   std::vector<std::string> settings;
-  for (const auto& [key, value] : s.options) settings.push_back(absl::StrCat(key, "=", Shown(value)));
-  return absl::StrCat("set application options for ", s.application, ": ", absl::StrJoin(settings, ", "));
+  for (const auto& [key, value] : options) settings.push_back(absl::StrCat(key, "=", Shown(value)));
+  return absl::StrJoin(settings, ", ");
+}
+
+std::string Describe(const RefreshApplication& r) {
+  std::string line = absl::StrCat("upgrade ", r.application, " from ", Location(r.origin), " using charm ", r.charm);
+  if (r.origin != "local") {
+    absl::StrAppend(&line, " from channel ", r.channel, ", revision ", r.revision, " (now ");
+    if (!r.from_channel.empty()) absl::StrAppend(&line, r.from_channel, ", ");
+    absl::StrAppend(&line, "revision ", r.from_revision, ")");
+  }
+  // `skein refresh --config` values go with the refresh.
+  if (!r.config.empty()) absl::StrAppend(&line, " and set ", Settings(r.config));
+  return line;
+}
+
+std::string Describe(const SetConfig& s) {
+  return absl::StrCat("set application options for ", s.application, ": ", Settings(s.options));
 }
 
 std::string Describe(const AddUnits& u) { return absl::StrCat("scale ", u.application, " to ", Units(u.total)); }

@@ -111,7 +111,7 @@ TEST_F(RefreshPlanTest, ANewRevisionIsAnUploadAndARefresh) {
             (std::vector<std::string>{
                 "addCharm-0: upload charm web from charm-hub from channel 1/stable with architecture=amd64",
                 "upgradeCharm-1 <- addCharm-0: upgrade web from charm-hub using charm web from channel 1/stable, "
-                "revision 6 (now 1/stable, revision 5)"}));
+                "revision 6 (now 1/stable, revision 5) and set size=\"4\""}));
   const auto& refresh = std::get<RefreshApplication>(plan->changes[1].args);
   EXPECT_EQ(refresh.config, (std::map<std::string, std::string>{{"size", "4"}}));
   EXPECT_TRUE(plan->OfKind(ChangeKind::kWait).empty());
