@@ -115,6 +115,14 @@ absl::StatusOr<Application> RefreshTarget(const ModelApplication& running, const
   // The tracked channel stays unless --channel switches it (Juju's refresh reads the
   // application's channel when none is given, for --switch and --revision alike).
   target.channel = flags.channel.empty() ? running.channel : flags.channel;
+  // A channel of a risk alone (`--channel edge`) stays on the track the application tracks,
+  // rather than the charm's default track.
+  if (!flags.channel.empty() && flags.switch_to.empty()) {
+    auto wanted = ParseChannel(flags.channel);
+    if (!wanted.ok()) return wanted.status();
+    const std::string track = TrackOf(running.channel);
+    if (wanted->track.empty() && !track.empty()) target.channel = WithDefaultTrack(*wanted, track).String();
+  }
   target.revision = flags.revision;
   return target;
 }

@@ -47,13 +47,14 @@ struct RefreshFlags {
 
 // The charm `running` is refreshed to, as an Application for the charm resolver (juju-semantics
 // §7): no flags = the newest revision of the charm in the channel the application tracks;
-// `--channel` = the newest revision in that channel (which the application tracks afterwards);
+// `--channel` = the newest revision in that channel (which the application tracks afterwards;
+// a risk alone, `--channel edge`, keeps the application's track);
 // `--revision` = that revision, tracking `--channel` when given, else the current channel;
 // `--switch` = the other charm in `--channel`, else the current channel; `--path` = the local
 // charm (charm_path set). InvalidArgument with Juju's texts: `--switch and --revision are
 // mutually exclusive`, `--path and --revision are mutually exclusive`, `--switch and --path
-// are mutually exclusive`, and for a local charm without either `upgrading a local charm
-// requires either --path or --switch`.
+// are mutually exclusive`, the channel parser's for a malformed `--channel`, and for a local
+// charm without either `upgrading a local charm requires either --path or --switch`.
 absl::StatusOr<Application> RefreshTarget(const ModelApplication& running, const RefreshFlags& flags);
 
 struct RefreshOptions {

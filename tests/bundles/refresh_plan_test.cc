@@ -42,6 +42,9 @@ TEST(RefreshTargetTest, FollowsJujusResolution) {
   ASSERT_TRUE(channel.ok());
   EXPECT_EQ(channel->channel, "2.2/stable");
   EXPECT_FALSE(channel->revision.has_value());
+  // A risk alone keeps the tracked track.
+  EXPECT_EQ(RefreshTarget(app, {.channel = "edge"})->channel, "2.0/edge");
+  EXPECT_EQ(RefreshTarget(app, {.channel = "2.0/x/y/z"}).status().code(), absl::StatusCode::kInvalidArgument);
   // --revision pins a revision and keeps the channel, or takes --channel's.
   auto pinned = RefreshTarget(app, {.revision = 1100});
   ASSERT_TRUE(pinned.ok());
