@@ -1,7 +1,10 @@
 #include "bundles/plan.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "bundles/refresh_plan.h"
 #include "relations/endpoint_inference.h"
 
 namespace skein::bundles {
@@ -110,27 +113,27 @@ bool NeedsRefresh(const ModelApplication& running, const ResolvedCharm& target) 
   return running.channel != target.channel || running.revision != target.revision;
 }
 
-// True when `metadata` still has `spec`'s endpoint with `role` and (when known) `interface`.
-bool StillSupports(const charm::Metadata& metadata, const std::string& spec, charm::Role role,
-                   const std::string& interface) {
-  const charm::Endpoint* endpoint = metadata.FindEndpoint(EndpointOf(spec));
-  if (endpoint == nullptr || endpoint->role != role) return false;
-  return interface.empty() || endpoint->interface == interface;
-}
-
-// Appends changes with Juju-style ids: the change's method and its position in the plan.
-class ChangeList {
- public:
-  explicit ChangeList(std::vector<Change>& changes) : changes_(changes) {}
-  std::string Add(const char* method, ChangeArgs args, std::vector<std::string> depends_on) {
-    std::string id = absl::StrCat(method, "-", changes_.size());
-    changes_.push_back(Change{id, std::move(depends_on), std::move(args)});
-    return id;
+// Whether the application on the `role` side of `r` (kProvides: its provider, kRequires: its
+// requirer) loses the relation when it runs a charm with `metadata`.
+std::optional<BrokenRelation> Breaks(const ModelRelation& r, charm::Role role, const charm::Metadata& metadata) {
+  const std::string& side = role == charm::Role::kProvides ? r.provider : r.requirer;
+  BrokenRelation b{r.provider, r.requirer, side, r.interface};
+  const charm::Endpoint* endpoint = metadata.FindEndpoint(EndpointOf(side));
+  if (endpoint == nullptr) {
+    b.why = BrokenRelation::Why::kEndpointGone;
+    return b;
   }
-
- private:
-  std::vector<Change>& changes_;
-};
+  b.new_role = endpoint->role;
+  b.new_interface = endpoint->interface;
+  if (endpoint->role != role) {
+    b.why = BrokenRelation::Why::kRoleChanged;
+  } else if (!r.interface.empty() && endpoint->interface != r.interface) {
+    b.why = BrokenRelation::Why::kInterfaceChanged;
+  } else {
+    return std::nullopt;
+  }
+  return b;
+}
 
 // The options the bundle sets for an application the model has that differ from the model's:
 // the ones to set, and the hand-set ones kept (appended to `kept`).
@@ -156,10 +159,70 @@ std::map<std::string, std::string> ChangedOptions(const Application& app, const 
   return to_set;
 }
 
+// The applications that walk an upgrade path (more than one refresh), providers before their
+// requirers where the model relates them, otherwise in name order.
+std::vector<std::string> WalkOrder(const std::map<std::string, std::vector<ResolvedCharm>>& steps,
+                                   const ModelDescription& model) {
+  std::vector<std::string> left;
+  for (const auto& [name, walk] : steps) {
+    if (walk.size() > 1) left.push_back(name);
+  }
+  std::vector<std::string> order;
+  while (!left.empty()) {
+    // The first application no other remaining one provides to; a cycle takes the first.
+    auto next = std::find_if(left.begin(), left.end(), [&](const std::string& app) {
+      return std::none_of(model.relations.begin(), model.relations.end(), [&](const ModelRelation& r) {
+        const std::string provider = ApplicationOf(r.provider);
+        return ApplicationOf(r.requirer) == app && provider != app &&
+               std::find(left.begin(), left.end(), provider) != left.end();
+      });
+    });
+    if (next == left.end()) next = left.begin();
+    order.push_back(*next);
+    left.erase(next);
+  }
+  return order;
+}
+
+// A wait for every refreshed application, after its last refresh and the changes that follow it
+// (options, units) and after the last round of upgrade-path walks; that round's wait when
+// nothing changed after it.
+std::string WaitForRefreshed(Plan& plan, const std::map<std::string, std::vector<ResolvedCharm>>& steps,
+                             const std::map<std::string, std::vector<std::string>>& changed, const std::string& walked) {
+  std::vector<std::string> applications, needs;
+  for (const auto& [name, ids] : changed) needs.insert(needs.end(), ids.begin(), ids.end());
+  // Nothing changed since the last round of walks, which waited for its applications already.
+  if (needs.empty()) return walked;
+  if (!walked.empty()) needs.insert(needs.begin(), walked);
+  for (const auto& [name, walk] : steps) applications.push_back(name);
+  return plan.Add("wait", WaitForApplications{applications}, std::move(needs));
+}
+
 }  // namespace
 
 std::string RelationKey(const std::string& a, const std::string& b) {
   return a < b ? absl::StrCat(a, " ", b) : absl::StrCat(b, " ", a);
+}
+
+std::vector<BrokenRelation> RelationsBrokenBy(const ModelDescription& model, const std::string& application,
+                                              const charm::Metadata& metadata) {
+  std::vector<BrokenRelation> broken;
+  for (const ModelRelation& r : model.relations) {
+    for (charm::Role role : {charm::Role::kProvides, charm::Role::kRequires}) {
+      if (ApplicationOf(role == charm::Role::kProvides ? r.provider : r.requirer) != application) continue;
+      if (auto b = Breaks(r, role, metadata)) {
+        broken.push_back(std::move(*b));
+        break;  // a relation of an application with itself is listed once
+      }
+    }
+  }
+  return broken;
+}
+
+std::string Plan::Add(const char* method, ChangeArgs args, std::vector<std::string> depends_on) {
+  std::string id = absl::StrCat(method, "-", changes.size());
+  changes.push_back(Change{id, std::move(depends_on), std::move(args)});
+  return id;
 }
 
 const Change* Plan::Find(const std::string& id) const {
@@ -185,24 +248,43 @@ absl::StatusOr<Plan> MakePlan(const Bundle& bundle, const CharmResolver& resolve
   if (auto s = ResolveCharms(bundle, resolve, in_model, plan); !s.ok()) return s;
   if (auto s = InferRelations(bundle, plan); !s.ok()) return s;
 
-  std::set<std::string> refreshed;
+  // The charm revisions each refreshed application goes through: one per track of a declared
+  // upgrade path it crosses, else just the bundle's.
+  const CharmSource source{resolve, options.upgrade_path};
+  std::map<std::string, std::vector<ResolvedCharm>> steps;  // refreshed application -> steps, the last the bundle's
   for (const auto& [name, charm] : plan.charms) {
     auto it = in_model.find(name);
-    if (it != in_model.end() && NeedsRefresh(*it->second, charm)) refreshed.insert(name);
+    if (it == in_model.end() || !NeedsRefresh(*it->second, charm)) continue;
+    auto walk = RefreshSteps(*it->second, charm, source, options.force);
+    if (!walk.ok()) {
+      return absl::Status(walk.status().code(), absl::StrCat("application \"", name, "\": ", walk.status().message()));
+    }
+    steps[name] = std::move(*walk);
+    if (charm.origin == "local") continue;
+    std::optional<UpgradePath> path;
+    if (options.upgrade_path) {
+      auto declared = options.upgrade_path(charm.name);
+      if (!declared.ok()) return declared.status();
+      path = std::move(*declared);
+    }
+    if (auto down = DowngradeOf(*it->second, charm, path)) plan.downgrades.push_back(std::move(*down));
   }
 
-  ChangeList list(plan.changes);
-  // A refresh cannot leave a live relation on an endpoint its new revision dropped or changed, so
-  // such relations go first; the bundle's relations are added again after the refreshes.
+  // A refresh cannot leave a live relation on an endpoint a revision on its way dropped or
+  // changed, so such relations go first; the bundle's relations are added again after the
+  // refreshes.
   std::map<std::string, std::vector<std::string>> removals_before_refresh;  // application -> change ids
   std::map<std::string, std::string> removed_relation;                     // RelationKey -> change id
   for (const ModelRelation& r : model.relations) {
-    const std::pair<const std::string*, charm::Role> sides[] = {{&r.provider, charm::Role::kProvides},
-                                                                 {&r.requirer, charm::Role::kRequires}};
-    for (const auto& [spec, role] : sides) {
-      const std::string app = ApplicationOf(*spec);
-      if (!refreshed.count(app) || StillSupports(plan.charms.at(app).metadata, *spec, role, r.interface)) continue;
-      const std::string id = list.Add("removeRelation", RemoveRelation{r.provider, r.requirer, app}, {});
+    for (charm::Role role : {charm::Role::kProvides, charm::Role::kRequires}) {
+      const std::string app = ApplicationOf(role == charm::Role::kProvides ? r.provider : r.requirer);
+      auto walk = steps.find(app);
+      if (walk == steps.end() || std::none_of(walk->second.begin(), walk->second.end(), [&](const ResolvedCharm& c) {
+            return Breaks(r, role, c.metadata).has_value();
+          })) {
+        continue;
+      }
+      const std::string id = plan.Add("removeRelation", RemoveRelation{r.provider, r.requirer, app}, {});
       removed_relation[RelationKey(r.provider, r.requirer)] = id;
       removals_before_refresh[ApplicationOf(r.provider)].push_back(id);
       removals_before_refresh[ApplicationOf(r.requirer)].push_back(id);
@@ -211,46 +293,83 @@ absl::StatusOr<Plan> MakePlan(const Bundle& bundle, const CharmResolver& resolve
   }
 
   // Store charms are uploaded once however many applications use them.
-  std::map<std::string, std::string> uploads;         // origin:name:revision:channel -> change id
-  std::map<std::string, std::string> placed;          // application -> its deploy or refresh change id
+  std::map<std::string, std::string> uploads;  // origin:name:revision:channel -> change id
+  auto upload = [&](const ResolvedCharm& charm) {
+    const std::string key = absl::StrCat(charm.origin, ":", charm.name, ":", charm.revision, ":", charm.channel);
+    auto it = uploads.find(key);
+    if (it == uploads.end()) it = uploads.emplace(key, plan.Add("addCharm", UploadCharm{charm}, {})).first;
+    return it->second;
+  };
+  std::map<std::string, std::string> placed;  // application -> its deploy or last refresh change id
+  std::map<std::string, std::pair<std::string, int64_t>> runs;  // refreshed application -> channel, revision
+  for (const auto& [name, walk] : steps) runs[name] = {in_model.at(name)->channel, in_model.at(name)->revision};
+  auto refresh = [&](const std::string& name, const ResolvedCharm& step, std::vector<std::string> needs) {
+    needs.insert(needs.begin(), upload(step));
+    // Relations the walk breaks are removed before its first refresh.
+    auto removals = removals_before_refresh.extract(name);
+    if (!removals.empty()) needs.insert(needs.end(), removals.mapped().begin(), removals.mapped().end());
+    auto& [channel, revision] = runs[name];
+    placed[name] = plan.Add(
+        "upgradeCharm", RefreshApplication{name, step.name, step.origin, channel, revision, step.channel, step.revision},
+        std::move(needs));
+    channel = step.channel;
+    revision = step.revision;
+    return placed[name];
+  };
+
+  // Applications that walk an upgrade path do so together, one track per round, in the order
+  // their relations give (a provider before its requirers: istio-pilot before its gateway), and
+  // each round waits for them all to settle before the next starts.
+  std::string walked;  // the last round's wait
+  const std::vector<std::string> walkers = WalkOrder(steps, model);
+  for (size_t round = 0;; ++round) {
+    std::vector<std::string> refreshes, applications;
+    for (const std::string& name : walkers) {
+      if (round >= steps[name].size()) continue;
+      refreshes.push_back(refresh(name, steps[name][round], walked.empty() ? std::vector<std::string>{}
+                                                                           : std::vector<std::string>{walked}));
+      applications.push_back(name);
+    }
+    if (refreshes.empty()) break;
+    walked = plan.Add("wait", WaitForApplications{applications}, refreshes);
+  }
+
+  // The applications that change in one step: deployed, or refreshed to the bundle's revision.
+  std::map<std::string, std::vector<std::string>> changed;  // refreshed application -> its changes
   for (const auto& [name, charm] : plan.charms) {
     const Application& app = bundle.applications.at(name);
     auto running = in_model.find(name);
-    const bool deploy = running == in_model.end();
-    if (deploy || refreshed.count(name)) {
-      const std::string upload_key = absl::StrCat(charm.origin, ":", charm.name, ":", charm.revision, ":", charm.channel);
-      auto upload = uploads.find(upload_key);
-      if (upload == uploads.end()) upload = uploads.emplace(upload_key, list.Add("addCharm", UploadCharm{charm}, {})).first;
-      if (deploy) {
-        placed[name] = list.Add("deploy",
-                                DeployApplication{name, charm.name, charm.origin, charm.channel, charm.revision,
-                                                  charm.base, app.num_units, app.options},
-                                {upload->second});
-        continue;
-      }
-      std::vector<std::string> needs = {upload->second};
-      const auto& removals = removals_before_refresh[name];
-      needs.insert(needs.end(), removals.begin(), removals.end());
-      const ModelApplication& from = *running->second;
-      placed[name] = list.Add("upgradeCharm",
-                              RefreshApplication{name, charm.name, charm.origin, from.channel, from.revision,
-                                                 charm.channel, charm.revision},
-                              std::move(needs));
+    if (running == in_model.end()) {
+      placed[name] = plan.Add("deploy",
+                              DeployApplication{name, charm.name, charm.origin, charm.channel, charm.revision,
+                                                charm.base, app.num_units, app.options},
+                              {upload(charm)});
+      continue;
     }
+    if (steps.count(name) && !placed.count(name)) changed[name].push_back(refresh(name, charm, {}));
     // Options and units of an application the model has: after its refresh, so that the new
     // revision's options are there to set and new units start on it.
     std::vector<std::string> after_refresh;
     if (auto p = placed.find(name); p != placed.end()) after_refresh.push_back(p->second);
     auto to_set = ChangedOptions(app, charm, *running->second, plan.kept);
-    if (!to_set.empty()) list.Add("setOptions", SetConfig{name, std::move(to_set)}, after_refresh);
+    std::vector<std::string>* then = steps.count(name) ? &changed[name] : nullptr;
+    if (!to_set.empty()) {
+      std::string id = plan.Add("setOptions", SetConfig{name, std::move(to_set)}, after_refresh);
+      if (then != nullptr) then->push_back(std::move(id));
+    }
     if (app.num_units > running->second->num_units) {
-      list.Add("addUnit", AddUnits{name, app.num_units - running->second->num_units, app.num_units}, after_refresh);
+      std::string id =
+          plan.Add("addUnit", AddUnits{name, app.num_units - running->second->num_units, app.num_units}, after_refresh);
+      if (then != nullptr) then->push_back(std::move(id));
     }
   }
 
   std::set<std::string> model_relations;
   for (const ModelRelation& r : model.relations) model_relations.insert(RelationKey(r.provider, r.requirer));
   std::set<std::string> bundle_relations;
+  // Relations that build on a refreshed application are added once every refreshed application
+  // settled on its new revision: its endpoints are the new revision's only when it runs.
+  std::string settled;
   for (const RelationPlan& rel : plan.relations) {
     const std::string key = RelationKey(rel.a, rel.b);
     bundle_relations.insert(key);
@@ -259,9 +378,14 @@ absl::StatusOr<Plan> MakePlan(const Bundle& bundle, const CharmResolver& resolve
     std::vector<std::string> needs;
     if (removed != removed_relation.end()) needs.push_back(removed->second);
     for (const std::string& app : {ApplicationOf(rel.a), ApplicationOf(rel.b)}) {
-      if (auto p = placed.find(app); p != placed.end()) needs.push_back(p->second);
+      if (steps.count(app)) {
+        if (settled.empty()) settled = WaitForRefreshed(plan, steps, changed, walked);
+        if (std::find(needs.begin(), needs.end(), settled) == needs.end()) needs.push_back(settled);
+      } else if (auto p = placed.find(app); p != placed.end()) {
+        needs.push_back(p->second);
+      }
     }
-    list.Add("addRelation", AddRelation{rel}, std::move(needs));
+    plan.Add("addRelation", AddRelation{rel}, std::move(needs));
   }
 
   // What the bundle dropped: relations between its applications, and this deployment's
@@ -273,7 +397,7 @@ absl::StatusOr<Plan> MakePlan(const Bundle& bundle, const CharmResolver& resolve
       continue;
     }
     if (options.prune) {
-      list.Add("removeRelation", RemoveRelation{r.provider, r.requirer, ""}, {});
+      plan.Add("removeRelation", RemoveRelation{r.provider, r.requirer, ""}, {});
     } else {
       plan.kept.push_back(LeftRelation{r.provider, r.requirer});
     }
@@ -283,7 +407,7 @@ absl::StatusOr<Plan> MakePlan(const Bundle& bundle, const CharmResolver& resolve
     if (!app->managed) {
       plan.kept.push_back(NotManaged{name});
     } else if (options.prune) {
-      list.Add("removeApplication", RemoveApplication{name}, {});
+      plan.Add("removeApplication", RemoveApplication{name}, {});
     } else {
       plan.kept.push_back(LeftApplication{name});
     }

@@ -32,15 +32,6 @@ std::string Describe(const DeployApplication& d) {
 
 // Juju's `upgrade X from charm-hub using charm Y from channel C`, with the revisions skein knows
 // on both sides, so that a reviewer sees what moves.
-std::string Describe(const RefreshApplication& r) {
-  std::string line = absl::StrCat("upgrade ", r.application, " from ", Location(r.origin), " using charm ", r.charm);
-  if (r.origin == "local") return line;
-  absl::StrAppend(&line, " from channel ", r.channel, ", revision ", r.revision, " (now ");
-  if (!r.from_channel.empty()) absl::StrAppend(&line, r.from_channel, ", ");
-  absl::StrAppend(&line, "revision ", r.from_revision, ")");
-  return line;
-}
-
 // A value as the plan shows it: long ones (included files, certificates) are cut.
 std::string Shown(const std::string& value) {
   constexpr size_t kShown = 60;
@@ -48,10 +39,27 @@ std::string Shown(const std::string& value) {
   return absl::StrCat("\"", value.substr(0, kShown), "...\" (", value.size(), " bytes)");
 }
 
-std::string Describe(const SetConfig& s) {
+// `k="v", ...` in key order.
+std::string Settings(const std::map<std::string, std::string>& options) {
   std::vector<std::string> settings;
-  for (const auto& [key, value] : s.options) settings.push_back(absl::StrCat(key, "=", Shown(value)));
-  return absl::StrCat("set application options for ", s.application, ": ", absl::StrJoin(settings, ", "));
+  for (const auto& [key, value] : options) settings.push_back(absl::StrCat(key, "=", Shown(value)));
+  return absl::StrJoin(settings, ", ");
+}
+
+std::string Describe(const RefreshApplication& r) {
+  std::string line = absl::StrCat("upgrade ", r.application, " from ", Location(r.origin), " using charm ", r.charm);
+  if (r.origin != "local") {
+    absl::StrAppend(&line, " from channel ", r.channel, ", revision ", r.revision, " (now ");
+    if (!r.from_channel.empty()) absl::StrAppend(&line, r.from_channel, ", ");
+    absl::StrAppend(&line, "revision ", r.from_revision, ")");
+  }
+  // `skein refresh --config` values go with the refresh.
+  if (!r.config.empty()) absl::StrAppend(&line, " and set ", Settings(r.config));
+  return line;
+}
+
+std::string Describe(const SetConfig& s) {
+  return absl::StrCat("set application options for ", s.application, ": ", Settings(s.options));
 }
 
 std::string Describe(const AddUnits& u) { return absl::StrCat("scale ", u.application, " to ", Units(u.total)); }
@@ -61,7 +69,7 @@ std::string Describe(const AddRelation& a) { return absl::StrCat("add relation "
 std::string Describe(const RemoveRelation& r) {
   std::string line = absl::StrCat("remove relation ", r.provider, " - ", r.requirer);
   if (!r.broken_by_refresh_of.empty()) {
-    absl::StrAppend(&line, " (the new revision of ", r.broken_by_refresh_of, " breaks it)");
+    absl::StrAppend(&line, " (refreshing ", r.broken_by_refresh_of, " breaks it)");
   }
   return line;
 }
@@ -100,8 +108,17 @@ std::string DescribeKept(const Kept& kept) {
   return std::visit([](const auto& item) { return Describe(item); }, kept);
 }
 
+std::string DescribeDowngrade(const Downgrade& d) {
+  std::string line = absl::StrCat("warning: downgrade ", d.application);
+  if (d.charm != d.application) absl::StrAppend(&line, " (charm ", d.charm, ")");
+  absl::StrAppend(&line, " from revision ", d.from_revision, " (", d.from_channel, ") to ", d.revision, " (", d.channel,
+                  ")");
+  return line;
+}
+
 std::string FormatPlan(const Plan& plan, const std::string& heading) {
   std::string out;
+  for (const Downgrade& d : plan.downgrades) absl::StrAppend(&out, DescribeDowngrade(d), "\n");
   if (!plan.changes.empty()) {
     absl::StrAppend(&out, heading, "\n");
     for (const Change& c : plan.changes) absl::StrAppend(&out, "- ", DescribeChange(c), "\n");

@@ -182,6 +182,14 @@ absl::StatusOr<std::shared_ptr<Store::Entry>> ParseEntry(const std::string& kind
     if (kind != "charm") return Malformed(file, "only charms declare an upgrade-path");
     // Tracks come from `tracks` and the channels, so this runs after both are read.
     if (absl::Status s = ParseUpgradePath(file, doc["upgrade-path"], e.get()); !s.ok()) return s;
+    if (const YAML::Node reversible = doc["upgrade-path-reversible"]) {
+      if (!reversible.IsScalar() || (reversible.Scalar() != "true" && reversible.Scalar() != "false")) {
+        return Malformed(file, "upgrade-path-reversible must be true or false");
+      }
+      e->upgrade_path->reversible = reversible.Scalar() == "true";
+    }
+  } else if (doc["upgrade-path-reversible"]) {
+    return Malformed(file, "upgrade-path-reversible needs an upgrade-path");
   }
   if (!doc["revision-source"] && !e->revisions.empty()) {
     // Charms say per revision whose number it is; the charm as a whole is `charmhub` only when
@@ -404,29 +412,6 @@ absl::StatusOr<CharmRevisionSource> Store::RevisionSource(const std::string& cha
     return absl::NotFoundError(absl::StrCat("charm \"", charm, "\" has no revision ", revision));
   }
   return source->second;
-}
-
-bool UpgradePath::Contains(const std::string& track) const {
-  return std::find(tracks.begin(), tracks.end(), track) != tracks.end();
-}
-
-absl::StatusOr<std::vector<std::string>> UpgradePath::Steps(const std::string& charm, const std::string& from,
-                                                            const std::string& to) const {
-  if (from == to) return std::vector<std::string>{};
-  const auto at_from = std::find(tracks.begin(), tracks.end(), from);
-  const auto at_to = std::find(tracks.begin(), tracks.end(), to);
-  if (at_from == tracks.end() && at_to == tracks.end()) return std::vector<std::string>{to};
-  const std::string path = absl::StrJoin(tracks, " -> ");
-  if (at_from == tracks.end() || at_to == tracks.end()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "charm \"", charm, "\" upgrades only along its upgrade path ", path, "; track ",
-        at_from == tracks.end() ? from : to, " is not on it"));
-  }
-  if (at_to < at_from) {
-    return absl::FailedPreconditionError(absl::StrCat("charm \"", charm, "\" cannot go from track ", from, " down to ",
-                                                      to, ": its upgrade path is ", path));
-  }
-  return std::vector<std::string>(at_from + 1, at_to + 1);
 }
 
 absl::StatusOr<std::optional<UpgradePath>> Store::UpgradePathOf(const std::string& charm) const {
