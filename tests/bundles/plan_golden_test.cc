@@ -165,10 +165,10 @@ INSTANTIATE_TEST_SUITE_P(
                    kGateway, {}},
         GoldenCase{"kubeflow-1.10-to-1.11.txt", Release{"kubeflow", "1.10/stable", {}},
                    {"kubeflow", "1.11/stable", {}}, kGateway, {}},
-        // A rollback: Istio's path does not go down, so only --force plans it (straight down,
-        // one refresh each); every charm that goes back is a warning.
-        GoldenCase{"kubeflow-1.9-to-1.8-rollback-force.txt", Release{"kubeflow", "1.9/stable", {}},
-                   {"kubeflow", "1.8/stable", {}}, std::nullopt, PlanOptions{.force = true}},
+        // A rollback: Istio walks its (reversible) path down one track per step; every charm
+        // that goes back is a warning.
+        GoldenCase{"kubeflow-1.9-to-1.8-rollback.txt", Release{"kubeflow", "1.9/stable", {}},
+                   {"kubeflow", "1.8/stable", {}}, std::nullopt, {}},
         GoldenCase{"mlflow-2.1-to-2.15.txt", Release{"mlflow", "2.1/stable", {}}, {"mlflow", "2.15/stable", {}},
                    std::nullopt, {}},
         // resource-dispatcher 1.0 requires `secrets` and `pod-defaults` from mlflow-server 2.1;
@@ -228,25 +228,30 @@ TEST_F(PlanGoldenCaseTest, IstioPilotRefreshWalksItsPath) {
             "charm \"istio-pilot\": already up-to-date");
 }
 
-// Without --force, rolling Kubeflow 1.9 back to 1.8 stops at Istio, whose path only goes up, and
-// says which way it can go; refreshing istio-pilot down by itself says the same.
-TEST_F(PlanGoldenCaseTest, ARollbackDownIstiosPathIsRefusedWithThePath) {
+// Rolling Kubeflow 1.9 back to 1.8 walks Istio down its path one track at a time (Istio allows a
+// downgrade of one minor version per step, so the store declares the path reversible), each step
+// a refresh and a wait, and warns for every charm that goes back.
+TEST_F(PlanGoldenCaseTest, ARollbackWalksIstiosPathDownOneTrackAtATime) {
   ModelDescription model = Deployed({"kubeflow", "1.9/stable", {}});
   auto older = Load({"kubeflow", "1.8/stable", {}});
   ASSERT_TRUE(older.ok()) << older.status();
   auto plan = MakePlan(*older, resolve_, model, PlanOptions{.upgrade_path = Paths()});
-  EXPECT_EQ(plan.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(plan.status().message(),
-            "application \"istio-ingressgateway\": charm \"istio-gateway\" cannot go from track 1.22 down to 1.17: its "
-            "upgrade path is 1.16 -> 1.17 -> 1.18 -> 1.19 -> 1.20 -> 1.21 -> 1.22 -> 1.23 -> 1.24 -> 1.25 -> 1.26 -> "
-            "1.27 -> 1.28");
-  const ModelApplication* pilot = testing::FindApplication(model, "istio-pilot");
-  ASSERT_NE(pilot, nullptr);
-  auto charm = resolve_(*RefreshTarget(*pilot, {.channel = "1.17/stable"}));
-  ASSERT_TRUE(charm.ok()) << charm.status();
-  EXPECT_EQ(MakeRefreshPlan(model, "istio-pilot", *charm, CharmSource{resolve_, Paths()}).status().message(),
-            "charm \"istio-pilot\" cannot go from track 1.22 down to 1.17: its upgrade path is 1.16 -> 1.17 -> 1.18 "
-            "-> 1.19 -> 1.20 -> 1.21 -> 1.22 -> 1.23 -> 1.24 -> 1.25 -> 1.26 -> 1.27 -> 1.28");
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_TRUE(testing::CheckOrder(*plan).ok()) << testing::CheckOrder(*plan);
+  std::vector<std::string> pilot_channels;
+  for (const Change* c : plan->OfKind(ChangeKind::kRefreshApplication)) {
+    const auto& r = std::get<RefreshApplication>(c->args);
+    if (r.application == "istio-pilot") pilot_channels.push_back(r.channel);
+  }
+  EXPECT_EQ(pilot_channels,
+            (std::vector<std::string>{"1.21/stable", "1.20/stable", "1.19/stable", "1.18/stable", "1.17/stable"}));
+  EXPECT_GE(plan->OfKind(ChangeKind::kWait).size(), 5u);
+  EXPECT_FALSE(plan->downgrades.empty());
+  // Applied, the model is 1.8 again and the same plan has nothing left to do.
+  ASSERT_TRUE(testing::ApplyPlan(*plan, model).ok());
+  auto again = MakePlan(*older, resolve_, model, PlanOptions{.upgrade_path = Paths()});
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->changes.empty()) << FormatPlan(*again, "left:");
 }
 
 // Kubeflow 1.11 has every application and relation 1.10 has, so --prune has nothing to remove:
