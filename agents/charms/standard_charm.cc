@@ -70,6 +70,13 @@ absl::Status StandardCharm::OnEvent(const sdk::Event& event, sdk::Model& model) 
     }
     return Teardown(event, model);
   }
+  if (event.removal == agent::RemovalReason::kUnitRemoved) {
+    // Only this unit goes (remove-unit, scale to zero) and the application stays: the relation
+    // hooks of its teardown must not reconcile as if the relations were gone, which would
+    // delete what the application shares (its objects, the manifests it dispatched to every
+    // profile namespace) until another unit puts them back.
+    return absl::OkStatus();
+  }
   // An action reconciles too (ops charms commonly do), but its outcome is the action's.
   Reconcile r{model, profile_, model.IsLeader(), {}};
   for (const auto& [name, endpoint] : model.metadata().endpoints) {

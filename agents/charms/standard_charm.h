@@ -73,7 +73,10 @@ class StandardCharm : public sdk::Charm {
   virtual bool HandlesEndpoint(const charm::Endpoint& endpoint) const { return true; }
   // The charm's own work after the common endpoints. An error fails the hook.
   virtual absl::Status ReconcileCharm(const sdk::Event& event, Reconcile& r) { return absl::OkStatus(); }
-  // On stop/remove (workload processes are stopped by the common code).
+  // On stop/remove (workload processes are stopped by the common code). Anything the application
+  // shares may go only when event.removal is kApplicationRemoved or kModelDestroyed; none of the
+  // built-in charms deletes anything here, since the controller deletes a removed application's
+  // objects itself.
   virtual absl::Status Teardown(const sdk::Event& event, sdk::Model& model) { return absl::OkStatus(); }
   virtual void SetupActions(sdk::Framework& framework, sdk::Model& model) {}
   virtual std::string ActiveMessage(Reconcile& r) const { return kRenderedForKubernetes; }

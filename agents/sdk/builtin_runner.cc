@@ -60,7 +60,8 @@ agent::HookOutcome BuiltinCharmRunner::Run(const agent::HookInvocation& invocati
     return outcome;
   }
   Model model(invocation.context, substrate_, *on_disk.metadata, invocation.model_name);
-  const Event event = invocation.hook != nullptr ? EventForHook(*invocation.hook) : EventForAction(invocation.action);
+  Event event = invocation.hook != nullptr ? EventForHook(*invocation.hook) : EventForAction(invocation.action);
+  if (invocation.hook != nullptr) event.removal = invocation.context->Removal();
   std::unique_ptr<Charm> charm = registry_->Create(on_disk.builtin);
   absl::Status result;
   try {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "agents/unit/hook/hook_context.h"
 #include "agents/unit/local_state/local_state.h"
 
 namespace skein::sdk {
@@ -42,6 +43,12 @@ struct Event {
   std::string remote_app;
   std::string remote_unit;
   std::string departing_unit;
+  // Why the unit goes, on every hook event of a unit that is going away: its teardown's
+  // relation-departed and -broken, then stop and remove (kNone while it is alive). A charm
+  // deletes what it shares with its application (objects, namespaces, dispatched manifests) only
+  // for kApplicationRemoved or kModelDestroyed, never when just this unit goes (remove-unit,
+  // scale to zero). Directory charms get no such variable: Juju has none.
+  agent::RemovalReason removal = agent::RemovalReason::kNone;
 
   bool IsRelationEvent() const { return relation_id.has_value(); }
 };

@@ -185,6 +185,8 @@ grpc::ServerUnaryReactor* AgentService::CommitHook(grpc::CallbackServerContext* 
     }
     commit.state_set = {req->state_set().begin(), req->state_set().end()};
     commit.state_unset = {req->state_unset().begin(), req->state_unset().end()};
+    commit.charm_url = req->charm_url();
+    commit.upgrade_charm_skipped = req->upgrade_charm_skipped();
     ASSIGN_OR_RETURN(int64_t applied, b_.hooks->Commit(who.unit_id, commit));
     resp->set_applied_seq(applied);
     return absl::OkStatus();

@@ -3,6 +3,8 @@
 // the new charm.
 
 #include "controller/domain/application/application_service.h"
+#include "controller/domain/hook/hook_service.h"
+#include "controller/domain/status/status_service.h"
 #include "controller/watch/snapshots.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -89,6 +91,66 @@ TEST(RefreshTest, RefusalsChangeNothing) {
   ASSERT_TRUE(dropped.ok()) << dropped.status();
   // Revisions count per charm name in the model: `app` deployed local:app-0 and solo local:app-1.
   EXPECT_EQ(dropped->charm_url, "local:app-2");
+}
+
+const v1::UnitStatus* FindUnitStatus(const v1::ModelStatus& status, const std::string& unit) {
+  for (const auto& app : status.applications()) {
+    for (const auto& u : app.units()) {
+      if (u.name() == unit) return &u;
+    }
+  }
+  return nullptr;
+}
+
+// The charm each unit runs is what its agent reports with its hook commits; status shows it, its
+// revision, and a skipped upgrade-charm until a later one succeeds.
+TEST(RefreshTest, UnitsReportTheCharmTheyRunAndASkippedUpgradeUntilOneSucceeds) {
+  DomainEnv env;
+  env.Deploy("db", MakeCharm(testing::kDbMetadata, kConfig), 1);
+  auto commit = [&](int64_t seq, const std::string& url, bool skipped) {
+    domain::hook::HookCommit c;
+    c.commit_seq = seq;
+    c.charm_url = url;
+    c.upgrade_charm_skipped = skipped;
+    return env.hooks->Commit(env.UnitId("db/0"), c);
+  };
+  auto unit_status = [&]() {
+    auto status = env.status->ModelStatus("test");
+    EXPECT_TRUE(status.ok()) << status.status();
+    const v1::UnitStatus* u = status.ok() ? FindUnitStatus(*status, "db/0") : nullptr;
+    return u != nullptr ? *u : v1::UnitStatus{};
+  };
+  EXPECT_EQ(unit_status().charm_url(), "") << "nothing reported before the first hook commit";
+
+  ASSERT_TRUE(commit(1, "local:db-0", false).ok());  // install
+  EXPECT_EQ(env.Unit("db/0").charm_url, "local:db-0");
+  EXPECT_EQ(unit_status().charm_url(), "local:db-0");
+  EXPECT_EQ(unit_status().charm_rev(), 0);
+
+  ASSERT_TRUE(env.apps->Refresh(Refresh("db", testing::kDbMetadata, kConfig)).ok());
+  // The unit still runs revision 0 until it reports the new one.
+  EXPECT_EQ(unit_status().charm_url(), "local:db-0");
+  // upgrade-charm failed and was resolved with --no-retry: config-changed reports the skip.
+  ASSERT_TRUE(commit(2, "local:db-1", true).ok());
+  EXPECT_TRUE(env.Unit("db/0").upgrade_charm_skipped);
+  EXPECT_EQ(unit_status().charm_url(), "local:db-1");
+  EXPECT_EQ(unit_status().charm_rev(), 1);
+  EXPECT_TRUE(unit_status().upgrade_charm_skipped());
+  // An agent that reports no charm (an older agent) changes neither.
+  ASSERT_TRUE(commit(3, "", false).ok());
+  EXPECT_TRUE(unit_status().upgrade_charm_skipped());
+  // A refused commit changes nothing either.
+  domain::hook::HookCommit refused;
+  refused.commit_seq = 4;
+  refused.charm_url = "local:db-1";
+  refused.state_set = {{std::string(1024 * 1024, 'k'), "v"}};
+  EXPECT_FALSE(env.hooks->Commit(env.UnitId("db/0"), refused).ok());
+  EXPECT_TRUE(unit_status().upgrade_charm_skipped());
+
+  ASSERT_TRUE(env.apps->Refresh(Refresh("db", testing::kDbMetadata, kConfig)).ok());
+  ASSERT_TRUE(commit(5, "local:db-2", false).ok());  // a successful upgrade-charm
+  EXPECT_FALSE(unit_status().upgrade_charm_skipped());
+  EXPECT_EQ(unit_status().charm_rev(), 2);
 }
 
 }  // namespace

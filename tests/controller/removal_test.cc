@@ -1,5 +1,6 @@
 // Removal lifecycles (unit, relation, application) until their rows are gone, and leadership.
 
+#include "controller/watch/snapshots.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/controller/test_util.h"
@@ -127,6 +128,22 @@ TEST_F(RemovalTest, DeadUnitOfDyingAppRemovesItsEmptyRelations) {
   Leave("db/1", 1);
   EXPECT_EQ(env_.Count("applications", "name = 'app'"), 0);
   EXPECT_EQ(env_.Count("relations"), 1) << "db's peer relation stays";
+}
+
+// A dying unit's snapshot says whether its application goes too: the SDK's stop and remove
+// events tell a scale to zero from the application's removal by it.
+TEST_F(RemovalTest, DyingUnitsSnapshotSaysWhetherItsApplicationGoesToo) {
+  auto life = [&](const std::string& unit) {
+    auto view = watch::BuildUnitSnapshot(*env_.db, env_.UnitId(unit));
+    EXPECT_TRUE(view.ok()) << view.status();
+    return view.ok() ? std::make_pair(view->snapshot.life(), view->snapshot.application_life())
+                     : std::make_pair(v1::LIFE_DEAD, v1::LIFE_DEAD);
+  };
+  EXPECT_EQ(life("app/0"), std::make_pair(v1::LIFE_ALIVE, v1::LIFE_ALIVE));
+  ASSERT_TRUE(env_.apps->RemoveUnits("test", {"app/0"}).ok());
+  EXPECT_EQ(life("app/0"), std::make_pair(v1::LIFE_DYING, v1::LIFE_ALIVE)) << "remove-unit: the application stays";
+  ASSERT_TRUE(env_.apps->RemoveApplications("test", {"db"}).ok());
+  EXPECT_EQ(life("db/0"), std::make_pair(v1::LIFE_DYING, v1::LIFE_DYING));
 }
 
 }  // namespace

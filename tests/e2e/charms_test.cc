@@ -4,8 +4,11 @@
 // - MLflow's Secrets and PodDefaults reach every labelled profile namespace through the resource
 //   dispatcher (§4.3): profiles created later too, unlabelled namespaces never, gone with the
 //   relation, and a duplicate name blocks the dispatcher with the upstream message;
-// - kserve-controller's S3 Secret and ServiceAccount reach them the same way.
+// - kserve-controller's S3 Secret and ServiceAccount reach them the same way;
+// - scaling kubeflow-profiles or the dispatcher to zero and back keeps the profile namespaces
+//   and the dispatched objects (issue 13: a unit's removal is not its application's).
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -47,6 +50,19 @@ class CharmsTest : public ::testing::Test {
       if (o.value("kind", "") == kind && o["metadata"].value("name", "") == name) return &o;
     }
     return nullptr;
+  }
+  // MLflow, the 2.0 dispatcher and kubeflow-profiles with the catalog's §3.2 commands, settled,
+  // and the profile alice created.
+  void DeployMlflowDispatchingToAlice() {
+    Ok({"bootstrap"});
+    Ok({"add-model", "kubeflow"});
+    Ok({"deploy", "mlflow", "--channel", "2.15/stable"});
+    Ok({"deploy", "resource-dispatcher", "--channel", "2.0/stable"});
+    Ok({"deploy", "kubeflow-profiles", "--channel", "1.9/stable"});
+    Ok({"integrate", "mlflow-server:secrets", "resource-dispatcher:secrets"});
+    Ok({"integrate", "mlflow-server:pod-defaults", "resource-dispatcher:pod-defaults"});
+    ASSERT_TRUE(cluster_.WaitForStatus(EveryUnitSettled, std::chrono::seconds(120)));
+    Ok({"run", "kubeflow-profiles/0", "create-profile", "username=alice", "profilename=alice"});
   }
   Cluster cluster_;
 };
@@ -147,16 +163,7 @@ std::string WriteCollidingCharm(const std::string& dir) {
 }
 
 TEST_F(CharmsTest, MlflowCredentialsReachEveryLabelledProfileNamespace) {
-  Ok({"bootstrap"});
-  Ok({"add-model", "kubeflow"});
-  Ok({"deploy", "mlflow", "--channel", "2.15/stable"});
-  Ok({"deploy", "resource-dispatcher", "--channel", "2.0/stable"});
-  Ok({"deploy", "kubeflow-profiles", "--channel", "1.9/stable"});
-  // The catalog's §3.2 commands.
-  Ok({"integrate", "mlflow-server:secrets", "resource-dispatcher:secrets"});
-  Ok({"integrate", "mlflow-server:pod-defaults", "resource-dispatcher:pod-defaults"});
-  ASSERT_TRUE(cluster_.WaitForStatus(EveryUnitSettled, std::chrono::seconds(120)));
-  Ok({"run", "kubeflow-profiles/0", "create-profile", "username=alice", "profilename=alice"});
+  ASSERT_NO_FATAL_FAILURE(DeployMlflowDispatchingToAlice());
 
   // The two Secrets and two PodDefaults with the rendered example's content (§4.3), in alice.
   const std::string secret_key = [&] {
@@ -208,6 +215,44 @@ TEST_F(CharmsTest, MlflowCredentialsReachEveryLabelledProfileNamespace) {
     return WorkloadMessage(st, "resource-dispatcher/0") == "Failed to process invalid manifest. See debug logs.";
   }));
   EXPECT_EQ(WorkloadStatus(cluster_.Status(), "resource-dispatcher/0"), "blocked");
+  Ok({"kill-controller", "--no-prompt"});
+}
+
+// `kind/name` of every object in a manifests listing, sorted.
+std::vector<std::string> ObjectNames(const json& items) {
+  std::vector<std::string> names;
+  for (const auto& o : items) names.push_back(o.value("kind", "") + "/" + o["metadata"].value("name", ""));
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// Issue 13, acceptance 2b: remove-unit of the last unit is not remove-application. The dying
+// unit's teardown (relation-broken, stop, remove) must not delete what its application shares:
+// the profile namespaces kubeflow-profiles made, the manifests the dispatcher sent to them.
+TEST_F(CharmsTest, ScalingToZeroAndBackKeepsProfileNamespacesAndDispatchedObjects) {
+  ASSERT_NO_FATAL_FAILURE(DeployMlflowDispatchingToAlice());
+  ASSERT_TRUE(WaitFor([&] { return Find(Manifests("alice"), "Secret", "mlflow-server-minio-artifact") != nullptr; }));
+  const std::vector<std::string> alice = ObjectNames(Manifests("alice"));
+  auto namespace_alice = [&] {
+    json all = Json({"manifests", "--format", "json"});
+    return all.is_object() && Find(all.value("items", json::array()), "Namespace", "alice") != nullptr;
+  };
+  ASSERT_TRUE(namespace_alice());
+  ASSERT_TRUE(Find(Manifests("alice"), "PodDefault", "mlflow-server-minio") != nullptr);
+
+  for (const std::string app : {"kubeflow-profiles", "resource-dispatcher"}) {
+    SCOPED_TRACE(app);
+    Ok({"remove-unit", app + "/0"});
+    ASSERT_TRUE(cluster_.WaitForStatus([&](const json& st) { return !HasUnit(st, app + "/0"); },
+                                       std::chrono::seconds(60)));
+    EXPECT_TRUE(HasApplication(cluster_.Status(), app));
+    EXPECT_TRUE(namespace_alice()) << "scaled to zero";
+    EXPECT_EQ(ObjectNames(Manifests("alice")), alice) << "scaled to zero";
+    Ok({"add-unit", app});
+    ASSERT_TRUE(cluster_.WaitForStatus(EveryUnitSettled, std::chrono::seconds(120)));
+    EXPECT_TRUE(namespace_alice()) << "scaled back to one";
+    EXPECT_EQ(ObjectNames(Manifests("alice")), alice) << "scaled back to one";
+  }
   Ok({"kill-controller", "--no-prompt"});
 }
 

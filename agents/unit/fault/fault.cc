@@ -11,7 +11,7 @@ namespace skein::agent::fault {
 namespace {
 
 constexpr Point kPoints[] = {Point::kDuringHook, Point::kAfterHookBeforeCommit, Point::kAfterCommitBeforePersist,
-                             Point::kDuringAction};
+                             Point::kDuringAction, Point::kDuringCharmSwap};
 
 std::string MarkerPath(const Spec& spec) { return absl::StrCat(spec.agent_dir, "/fault-fired-", PointName(*spec.point)); }
 
@@ -27,6 +27,8 @@ const char* PointName(Point point) {
       return "after-commit-before-persist";
     case Point::kDuringAction:
       return "during-action";
+    case Point::kDuringCharmSwap:
+      return "during-charm-swap";
   }
   return "";
 }

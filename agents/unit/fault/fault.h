@@ -10,7 +10,9 @@
 //
 // Points: `during-hook` (the hook process is running: its second hook-tool call),
 // `after-hook-before-commit` (the hook exited 0, CommitHook not sent), `after-commit-before-persist`
-// (CommitHook acknowledged, local state not saved), `during-action` (the action process is running).
+// (CommitHook acknowledged, local state not saved), `during-action` (the action process is running),
+// `during-charm-swap` (a new charm's directory has replaced the old one, the local state still
+// names the old charm; named by the new charm's url).
 
 #include <map>
 #include <optional>
@@ -23,7 +25,13 @@ namespace skein::agent::fault {
 
 inline constexpr char kEnvVar[] = "SKEIN_AGENT_FAULT";
 
-enum class Point { kDuringHook, kAfterHookBeforeCommit, kAfterCommitBeforePersist, kDuringAction };
+enum class Point {
+  kDuringHook,
+  kAfterHookBeforeCommit,
+  kAfterCommitBeforePersist,
+  kDuringAction,
+  kDuringCharmSwap,
+};
 // `during-hook`, `after-hook-before-commit`, ...: the spelling in SKEIN_AGENT_FAULT and the marker.
 const char* PointName(Point point);
 

@@ -62,6 +62,30 @@ struct NetworkInfo {
   std::vector<std::string> ingress_addresses;  // `10.1.2.3`
 };
 
+// Why a unit runs its stop and remove hooks: only an application (or model) going away may take
+// what the application shares with it; a unit removed by itself (remove-unit, scale to zero)
+// must leave that for the units that come back.
+enum class RemovalReason {
+  kNone,                // the unit is not going away (stop before a restart, say)
+  kUnitRemoved,         // remove-unit: the application stays
+  kApplicationRemoved,  // remove-application
+  kModelDestroyed,      // the model is destroyed
+};
+// `unit removed`, `application removed`, `model destroyed`, or empty.
+inline const char* RemovalReasonName(RemovalReason reason) {
+  switch (reason) {
+    case RemovalReason::kNone:
+      return "";
+    case RemovalReason::kUnitRemoved:
+      return "unit removed";
+    case RemovalReason::kApplicationRemoved:
+      return "application removed";
+    case RemovalReason::kModelDestroyed:
+      return "model destroyed";
+  }
+  return "";
+}
+
 class HookContext {
  public:
   virtual ~HookContext() = default;
@@ -156,6 +180,8 @@ class HookContext {
   // --- The model's UUID (JUJU_MODEL_UUID), which `relation-model-get` reports: skein has no
   // cross-model relations, so every relation's remote model is the unit's own.
   virtual std::string ModelUuid() const { return ""; }
+  // Why the unit is going away, from its latest snapshot (kNone while it is alive).
+  virtual RemovalReason Removal() const { return RemovalReason::kNone; }
 
   // --- Charm state (transactional, like relation-set): state-get/state-set/state-delete.
   virtual absl::StatusOr<std::map<std::string, std::string>> StateGet() { return Unsupported("state-get"); }

@@ -33,6 +33,10 @@
 
 namespace skein::agent {
 
+// Why the snapshot's unit is going away: kNone while it is alive, else the model's or the
+// application's end when either is dying, else the unit's own removal.
+RemovalReason RemovalReasonOf(const v1::UnitSnapshot& snapshot);
+
 struct HookContextParams {
   std::string id;  // JUJU_CONTEXT_ID
   std::string unit;
@@ -102,6 +106,7 @@ class UnitHookContext : public HookContext {
   absl::StatusOr<std::string> UnitAddress(bool public_address) override;
   absl::StatusOr<nlohmann::json> GoalState() override;
   std::string ModelUuid() const override;
+  RemovalReason Removal() const override;
   // unit_hook_context_state.cc: ports and charm state go with the commit; leader settings are
   // immediate (juju-semantics §1.5).
   absl::Status OpenPort(const PortRange& range) override;

@@ -119,6 +119,17 @@ std::string UnitHookContext::ModelUuid() const {
   return p_.snapshot != nullptr ? p_.snapshot->model_uuid() : "";
 }
 
+RemovalReason RemovalReasonOf(const v1::UnitSnapshot& snapshot) {
+  if (snapshot.life() == v1::LIFE_ALIVE) return RemovalReason::kNone;
+  if (snapshot.model_life() != v1::LIFE_ALIVE) return RemovalReason::kModelDestroyed;
+  if (snapshot.application_life() != v1::LIFE_ALIVE) return RemovalReason::kApplicationRemoved;
+  return RemovalReason::kUnitRemoved;
+}
+
+RemovalReason UnitHookContext::Removal() const {
+  return p_.snapshot != nullptr ? RemovalReasonOf(*p_.snapshot) : RemovalReason::kNone;
+}
+
 absl::StatusOr<nlohmann::json> UnitHookContext::GoalState() {
   // What the snapshot knows: this unit, the other units of its application (peer members) and
   // the members of each relation. skein keeps no per-unit "since" for goal state, so the time

@@ -178,6 +178,7 @@ json ToJson(const LocalState& s) {
               {"charm-url", s.charm_url},
               {"charm-sha256", s.charm_sha256},
               {"upgrade-pending", s.upgrade_pending},
+              {"upgrade-charm-skipped", s.upgrade_charm_skipped},
               {"workload-status-set", s.workload_status_set},
               {"relations", relations},
               {"operation",
@@ -206,6 +207,7 @@ absl::StatusOr<LocalState> LocalStateFromJson(const json& j) {
     s.charm_url = j.value("charm-url", "");
     s.charm_sha256 = j.value("charm-sha256", "");
     s.upgrade_pending = j.value("upgrade-pending", false);
+    s.upgrade_charm_skipped = j.value("upgrade-charm-skipped", false);
     s.workload_status_set = j.value("workload-status-set", false);
     if (j.contains("relations")) {
       for (const auto& r : j["relations"]) {

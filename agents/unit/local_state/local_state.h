@@ -77,6 +77,10 @@ struct LocalState {
   std::string charm_url;
   std::string charm_sha256;  // of the charm written to the charm dir; empty = none yet
   bool upgrade_pending = false;  // a new charm was written; upgrade-charm has not run yet
+  // The unit moved to its current charm without a successful upgrade-charm (it failed and was
+  // resolved with --no-retry). Every hook commit reports it, so that status keeps flagging the
+  // unit until a later upgrade-charm succeeds.
+  bool upgrade_charm_skipped = false;
   // A hook set the workload status (status-set); Juju then stops setting it on the unit's
   // behalf (`unknown` after start).
   bool workload_status_set = false;

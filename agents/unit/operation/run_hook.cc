@@ -165,6 +165,10 @@ absl::StatusOr<StepOutcome> RunHookOperation::Execute(LocalState& state) {
 absl::StatusOr<StepOutcome> RunHookOperation::Commit(LocalState& state) {
   deps_.faults->Reached(fault::Point::kAfterHookBeforeCommit, name_);
   v1::CommitHookRequest request = context_->BuildCommit(state.operation.commit_seq);
+  // Every commit says which charm the unit runs, so that the controller knows it from the
+  // install hook on; a successful upgrade-charm clears a skip recorded earlier.
+  request.set_charm_url(state.charm_url);
+  request.set_upgrade_charm_skipped(state.upgrade_charm_skipped && hook_.kind != HookKind::kUpgradeCharm);
   absl::Status committed = RetryTransient([&] { return deps_.client->CommitHook(request).status(); }, deps_.pause);
   if (committed.code() == absl::StatusCode::kCancelled) return committed;
   if (!committed.ok()) {

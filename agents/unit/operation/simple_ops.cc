@@ -81,7 +81,10 @@ class SimpleOperation : public Operation {
       if (s.code() != absl::StatusCode::kCancelled) Report("cannot download charm", s);
       return s;
     }
-    s = ExtractCharm(download, deps_.charm_dir);
+    // The fault point fires with the new charm in place and the local state still naming the
+    // old one: the restarted agent must install it again and upgrade exactly once.
+    s = SwapInCharm(download, deps_.charm_dir,
+                    [&] { deps_.faults->Reached(fault::Point::kDuringCharmSwap, op_.charm_url); });
     ::unlink(download.c_str());
     if (!s.ok()) {
       Report("cannot install charm", s);

@@ -295,6 +295,7 @@ void RecordHook(LocalState& local, const HookInfo& hook) {
     case HookKind::kUpgradeCharm:
       // upgrade-charm is always followed by config-changed.
       local.upgrade_pending = false;
+      local.upgrade_charm_skipped = false;
       local.config_hash.clear();
       break;
     case HookKind::kStop:
@@ -319,6 +320,11 @@ void RecordHook(LocalState& local, const HookInfo& hook) {
       relations::RecordRelationHook(local.relations[hook.relation.relation_id], hook.relation);
       break;
   }
+}
+
+void RecordSkippedHook(LocalState& local, const HookInfo& hook) {
+  RecordHook(local, hook);
+  if (hook.kind == HookKind::kUpgradeCharm) local.upgrade_charm_skipped = true;
 }
 
 void RecordOp(LocalState& local, const Op& op) {

@@ -90,6 +90,10 @@ bool Observe(LocalState& local, const v1::UnitSnapshot& remote);
 // What committing `op` means for the local state (hooks: juju-semantics §1.2 "chaining rules").
 void RecordOp(LocalState& local, const Op& op);
 void RecordHook(LocalState& local, const HookInfo& hook);
+// A failed hook that `skein resolved --no-retry` counts as run without running it: recorded as
+// RecordHook does, and a skipped upgrade-charm marks the unit as running its charm without
+// having upgraded to it (LocalState::upgrade_charm_skipped).
+void RecordSkippedHook(LocalState& local, const HookInfo& hook);
 
 // Hash of everything whose change runs config-changed: the config and the unit's address.
 std::string ConfigHash(const v1::UnitSnapshot& remote);

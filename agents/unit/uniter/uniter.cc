@@ -160,7 +160,7 @@ absl::StatusOr<bool> Uniter::ApplyResolve(LocalState& state, const resolver::Op&
   if (skip) {
     // Juju's --no-retry: the hook counts as run, its data is not committed, and whatever it
     // chains (start after config-changed) still follows.
-    resolver::RecordHook(state, op.hook);
+    resolver::RecordSkippedHook(state, op.hook);
     state.operation.step = OperationStep::kDone;
   }
   if (absl::Status s = store_->Save(state); !s.ok()) return s;

@@ -20,8 +20,8 @@ constexpr char kAppCols[] =
 constexpr char kUnitCols[] =
     "SELECT u.id, u.model_id, u.application_id, a.name, u.name, u.number, u.machine_id, u.life, "
     "u.credential_hash, u.agent_status, u.agent_message, u.agent_data, u.agent_since, u.workload_status, "
-    "u.workload_message, u.workload_data, u.workload_since, u.workload_version, u.last_commit_seq "
-    "FROM units u JOIN applications a ON a.id = u.application_id ";
+    "u.workload_message, u.workload_data, u.workload_since, u.workload_version, u.last_commit_seq, "
+    "u.charm_url, u.upgrade_charm_skipped FROM units u JOIN applications a ON a.id = u.application_id ";
 constexpr char kRelationCols[] =
     "SELECT r.id, r.model_id, r.relation_id, r.key, r.interface, r.is_peer, r.life FROM relations r ";
 
@@ -97,6 +97,8 @@ UnitRow ReadUnit(SQLite::Statement& q) {
                 q.getColumn(16).getString()};
   u.workload_version = q.getColumn(17).getString();
   u.last_commit_seq = q.getColumn(18).getInt64();
+  u.charm_url = q.getColumn(19).getString();
+  u.upgrade_charm_skipped = q.getColumn(20).getInt() != 0;
   return u;
 }
 

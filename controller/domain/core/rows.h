@@ -84,6 +84,10 @@ struct UnitRow {
   StatusValue workload;
   std::string workload_version;
   int64_t last_commit_seq = 0;
+  // The charm the unit's agent last reported running (empty until its first hook commit), and
+  // whether it moved to it without a successful upgrade-charm.
+  std::string charm_url;
+  bool upgrade_charm_skipped = false;
 };
 
 struct EndpointRow {

@@ -71,6 +71,19 @@ absl::Status CheckLeaderSizes(Tx& tx, int64_t app_id, const std::map<std::string
   return limits::CheckSize(limits::kLeaderTotal, "the application's leader settings", after);
 }
 
+// The charm the unit reports running, in the commit's transaction. Status reads both columns, so
+// a change touches the unit for the status watch.
+absl::Status RecordUnitCharm(Tx& tx, const UnitRow& unit, const HookCommit& commit) {
+  if (commit.charm_url.empty()) return absl::OkStatus();
+  int changed = sql::Exec(tx.db(),
+                          "UPDATE units SET charm_url = ?, upgrade_charm_skipped = ? WHERE id = ? "
+                          "AND (charm_url != ? OR upgrade_charm_skipped != ?)",
+                          commit.charm_url, commit.upgrade_charm_skipped ? 1 : 0, unit.id, commit.charm_url,
+                          commit.upgrade_charm_skipped ? 1 : 0);
+  if (changed > 0) tx.Touch(UnitKey(unit.id));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<int64_t> HookService::Commit(int64_t unit_id, const HookCommit& commit) {
@@ -91,6 +104,7 @@ absl::StatusOr<int64_t> HookService::Commit(int64_t unit_id, const HookCommit& c
     }
     if (!commit.ports.empty()) tx.Touch(UnitKey(unit->id));
     sql::Exec(tx.db(), "UPDATE units SET last_commit_seq = ? WHERE id = ?", commit.commit_seq, unit->id);
+    if (absl::Status charm = RecordUnitCharm(tx, *unit, commit); !charm.ok()) return charm;
     tx.Record(unit->model_id, "unit", unit->name, absl::StrCat("commit ", commit.commit_seq));
     applied = commit.commit_seq;
     return absl::OkStatus();

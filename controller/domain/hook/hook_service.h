@@ -22,6 +22,10 @@ struct HookCommit {
   std::vector<PortChange> ports;
   std::map<std::string, std::string> state_set;
   std::vector<std::string> state_unset;
+  // The charm the unit runs after the hook (empty from an agent that does not report it: the
+  // stored one is kept), and whether it moved to that charm without a successful upgrade-charm.
+  std::string charm_url;
+  bool upgrade_charm_skipped = false;
 };
 
 struct UnitHookState {

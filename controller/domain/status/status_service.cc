@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "controller/domain/core/lifecycle.h"
 #include "controller/domain/core/rows.h"
+#include "controller/domain/core/sql.h"
 #include "controller/domain/hook/ports.h"
 #include "controller/domain/model/model_service.h"
 #include "controller/domain/status/derivation.h"
@@ -72,6 +73,17 @@ std::string WorkloadVersionOf(const AppRow& app, const std::vector<UnitRow>& uni
   return "";
 }
 
+// The charm the unit's agent reports running, with its revision from the model's charms (a
+// charm the application has moved on from stays stored while units run it).
+void FillUnitCharm(Tx& tx, v1::UnitStatus* out, const UnitRow& u) {
+  if (u.charm_url.empty()) return;
+  out->set_charm_url(u.charm_url);
+  out->set_upgrade_charm_skipped(u.upgrade_charm_skipped);
+  SQLite::Statement q = sql::Prepare(tx.db(), "SELECT revision FROM charms WHERE model_id = ? AND url = ?",
+                                     u.model_id, u.charm_url);
+  if (q.executeStep()) out->set_charm_rev(q.getColumn(0).getInt64());
+}
+
 void FillUnit(Tx& tx, v1::UnitStatus* out, const UnitRow& u, const AppRow& app, const std::string& address) {
   out->set_name(u.name);
   Fill(out->mutable_workload_status(), DisplayedWorkload(u));
@@ -83,6 +95,7 @@ void FillUnit(Tx& tx, v1::UnitStatus* out, const UnitRow& u, const AppRow& app, 
   out->set_life(ToProto(u.life));
   out->set_workload_version(u.workload_version);
   for (const std::string& p : hook::OpenPortStrings(tx, u.id)) out->add_open_ports(p);
+  FillUnitCharm(tx, out, u);
 }
 
 void FillApplication(Tx& tx, v1::ApplicationStatus* out, const AppRow& app,

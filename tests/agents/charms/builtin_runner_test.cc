@@ -123,6 +123,27 @@ TEST_F(BuiltinRunnerTest, TheCharmGetsTheTypedHookWithoutAnEnvironment) {
   EXPECT_TRUE(fallback_.names.empty());
 }
 
+// Every hook of a unit going away says why (its teardown's relation hooks, stop and remove), so
+// that a charm keeps what its application shares when only the unit goes; an alive unit's
+// events carry no reason.
+TEST_F(BuiltinRunnerTest, HooksOfAUnitGoingAwayCarryTheTypedRemovalReason) {
+  for (agent::RemovalReason reason : {agent::RemovalReason::kNone, agent::RemovalReason::kUnitRemoved,
+                                      agent::RemovalReason::kApplicationRemoved, agent::RemovalReason::kModelDestroyed}) {
+    seen_.clear();
+    context_.removal = reason;
+    for (HookKind kind : {HookKind::kStop, HookKind::kRemove}) {
+      HookInfo hook;
+      hook.kind = kind;
+      ASSERT_EQ(Run(Invocation(hook, "sha-1")).kind, HookOutcome::Kind::kOk);
+    }
+    ASSERT_EQ(seen_.size(), 2u);
+    EXPECT_EQ(seen_[0].event.kind, EventKind::kStop);
+    EXPECT_EQ(seen_[0].event.removal, reason) << agent::RemovalReasonName(reason);
+    EXPECT_EQ(seen_[1].event.kind, EventKind::kRemove);
+    EXPECT_EQ(seen_[1].event.removal, reason) << agent::RemovalReasonName(reason);
+  }
+}
+
 TEST_F(BuiltinRunnerTest, AnActionIsAnActionEvent) {
   HookInvocation invocation;
   invocation.name = "actions/backup";

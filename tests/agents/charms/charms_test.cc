@@ -222,6 +222,32 @@ TEST(ResourceDispatcherTest, AppliesGatheredManifestsToLabelledNamespacesAndBloc
   EXPECT_EQ(substrate.sets["secrets"].size(), 1u) << "what was applied stays";
 }
 
+// Issue 13, data safety: the last dispatcher unit's teardown runs secrets-relation-broken. When
+// only the unit goes (scale to zero) the dispatched objects stay; only the application's removal
+// takes them.
+TEST(ResourceDispatcherTest, ScaleToZeroKeepsTheDispatchedObjectsApplicationRemovalDoesNot) {
+  const std::string meta = "name: resource-dispatcher\nprovides:\n  secrets: {interface: kubernetes_manifest}\n";
+  for (agent::RemovalReason reason : {agent::RemovalReason::kUnitRemoved, agent::RemovalReason::kApplicationRemoved}) {
+    SCOPED_TRACE(agent::RemovalReasonName(reason));
+    FakeHookContext ctx("resource-dispatcher/0", "secrets-relation-changed");
+    testing::FakeSubstrate substrate;
+    auto& rel = ctx.AddRelation(1, "secrets", "mlflow-server", {"mlflow-server/0"});
+    rel.bags["mlflow-server"]["kubernetes_manifests"] =
+        R"([{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s1"}}])";
+    auto charm = NewResourceDispatcher();
+    ASSERT_TRUE(RunHook(*charm, ctx, substrate, meta).ok());
+    ASSERT_EQ(substrate.sets["secrets"].size(), 1u);
+
+    rel.broken = true;
+    ctx.removal = reason;
+    sdk::Model model(&ctx, &substrate, Meta(meta), "kubeflow");
+    sdk::Event broken = sdk::EventFor("secrets-relation-broken", {{"JUJU_RELATION_ID", "secrets:1"}});
+    broken.removal = reason;
+    ASSERT_TRUE(sdk::RunCharmEvent(*charm, broken, model).ok());
+    EXPECT_EQ(substrate.sets["secrets"].size(), reason == agent::RemovalReason::kUnitRemoved ? 1u : 0u);
+  }
+}
+
 TEST(KubeflowProfilesTest, CreateProfileMakesALabelledNamespaceAndRefusesBadNames) {
   ContextAction ctx("kubeflow-profiles/0", "");
   testing::FakeSubstrate substrate;

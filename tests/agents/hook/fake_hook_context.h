@@ -62,6 +62,7 @@ class FakeHookContext : public HookContext {
   std::map<std::string, std::string> leader_settings;
   std::map<std::string, std::string> charm_state;
   std::string model_uuid = "5b2c6f0e-0000-4000-8000-000000000001";
+  RemovalReason removal = RemovalReason::kNone;
 
   // Runs one tool in-process, as the tool server would.
   ToolResult Run(const std::string& command, std::vector<std::string> args,
@@ -102,6 +103,7 @@ class FakeHookContext : public HookContext {
   absl::Status StateSet(const std::map<std::string, std::string>& values) override;
   absl::Status StateDelete(const std::string& key) override;
   std::string ModelUuid() const override { return model_uuid; }
+  RemovalReason Removal() const override { return removal; }
 
  private:
   std::string unit_;

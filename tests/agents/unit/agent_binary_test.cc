@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "absl/strings/str_split.h"
+#include "agents/unit/fault/fault.h"
 #include "lib/base/agent_conf.h"
 #include "gtest/gtest.h"
 #include "lib/base/paths.h"
@@ -65,8 +66,15 @@ class AgentBinaryTest : public ::testing::Test {
     fake_.Shutdown();
   }
 
-  void SetCharm(const std::string& dispatch) {
+  void SetCharm(const std::string& dispatch, const std::string& url = "local:app-0",
+                const std::string& version = "") {
     v1::CharmArchive charm;
+    if (!version.empty()) {
+      v1::CharmFile* v = charm.add_files();
+      v->set_path("VERSION");
+      v->set_content(version);
+      v->set_mode(0644);
+    }
     v1::CharmFile* meta = charm.add_files();
     meta->set_path("metadata.yaml");
     meta->set_content("name: app\n");
@@ -76,7 +84,10 @@ class AgentBinaryTest : public ::testing::Test {
     d->set_content(dispatch);
     d->set_mode(0755);
     const std::string sha256 = fake_.SetCharm(charm);
-    fake_.UpdateUnitSnapshot([&](v1::UnitSnapshot& s) { s.mutable_charm()->set_sha256(sha256); });
+    fake_.UpdateUnitSnapshot([&](v1::UnitSnapshot& s) {
+      s.mutable_charm()->set_sha256(sha256);
+      s.mutable_charm()->set_url(url);
+    });
   }
 
   void StartAgent() {
@@ -179,6 +190,40 @@ TEST_F(AgentBinaryTest, SigtermDuringAHookKillsItAndTheHookRunsAgainAfterRestart
   ASSERT_TRUE(fake_.WaitUntil([&] { return fake_.commits.size() >= 4; }));
   EXPECT_EQ(testing::ReadFile(hook_log_), "install\ninstall\nleader-elected\nconfig-changed\nstart\n");
   EXPECT_EQ(StopAgent(), 0);
+}
+
+// Acceptance 3 of issue 13: an agent killed in the middle of the charm swap (the new charm is in
+// place, the local state still names the old one) comes back on the new charm, keeps what the
+// charm wrote into its dir, and runs upgrade-charm exactly once.
+TEST_F(AgentBinaryTest, AgentKilledDuringTheCharmSwapResumesOnTheNewCharmAndUpgradesOnce) {
+  const std::string dispatch = "#!/bin/sh\n"
+                               "echo \"$JUJU_HOOK_NAME $(cat \"$JUJU_CHARM_DIR/VERSION\")\" >> " + hook_log_ + "\n"
+                               "if [ \"$JUJU_HOOK_NAME\" = install ]; then echo kept > \"$JUJU_CHARM_DIR/.unit-state.db\"; fi\n";
+  SetCharm(dispatch, "local:app-0", "1");
+  skein::testing::ScopedEnv fault(fault::kEnvVar, "during-charm-swap:local:app-1");
+  StartAgent();
+  ASSERT_TRUE(fake_.WaitUntil([&] { return fake_.commits.size() >= 4; })) << testing::ReadFile(dir_.path() + "/agent.out");
+  SetCharm(dispatch, "local:app-1", "2");
+  std::optional<process::RunResult> killed = WaitForExit();
+  ASSERT_TRUE(killed.has_value()) << "the fault point did not fire";
+  EXPECT_EQ(killed->exit_code, 128 + SIGKILL);
+  EXPECT_TRUE(fs::exists(agent_dir_ + "/fault-fired-during-charm-swap"));
+  // Killed with the new charm in place: the swap itself was whole.
+  EXPECT_EQ(testing::ReadFile(agent_dir_ + "/charm/VERSION"), "2");
+  const size_t before = fake_.commits.size();
+  EXPECT_EQ(before, 4u) << "no hook ran between the swap and the kill";
+
+  StartAgent();
+  ASSERT_TRUE(fake_.WaitUntil([&] { return fake_.commits.size() >= before + 2; }))
+      << testing::ReadFile(dir_.path() + "/agent.out");
+  EXPECT_EQ(StopAgent(), 0);
+  EXPECT_EQ(testing::ReadFile(hook_log_),
+            "install 1\nleader-elected 1\nconfig-changed 1\nstart 1\nupgrade-charm 2\nconfig-changed 2\n");
+  EXPECT_EQ(fake_.commits[before].hook(), "upgrade-charm");
+  EXPECT_EQ(fake_.commits[before].charm_url(), "local:app-1");
+  EXPECT_EQ(testing::ReadFile(agent_dir_ + "/charm/.unit-state.db"), "kept\n");
+  EXPECT_FALSE(fs::exists(agent_dir_ + "/charm.next"));
+  EXPECT_FALSE(fs::exists(agent_dir_ + "/charm.prev"));
 }
 
 TEST_F(AgentBinaryTest, RemovedUnitExitsZeroAndLeavesNoSocket) {

@@ -42,7 +42,7 @@ TEST(CharmDirTest, ExtractsFilesWithTheirModesAndLinks) {
                                      Entry("hooks/start", "install", 0777, /*link=*/true),
                                      Entry("src/lib/x.py", "x = 1\n", 0600)});
   std::string charm = dir.path() + "/charm";
-  ASSERT_TRUE(ExtractCharm(zip, charm).ok());
+  ASSERT_TRUE(SwapInCharm(zip, charm).ok());
   EXPECT_EQ(testing::ReadFile(charm + "/metadata.yaml"), "name: app\n");
   EXPECT_EQ(ModeOf(charm + "/hooks/install"), 0755u);
   EXPECT_EQ(ModeOf(charm + "/src/lib/x.py"), 0600u);
@@ -51,14 +51,56 @@ TEST(CharmDirTest, ExtractsFilesWithTheirModesAndLinks) {
   EXPECT_EQ(::access((charm + "/hooks/start").c_str(), X_OK), 0);
 }
 
-TEST(CharmDirTest, ExtractingAgainKeepsFilesTheCharmDoesNotShip) {
+TEST(CharmDirTest, SwappingKeepsFilesTheCharmWroteItself) {
   testing::TempDir dir;
   std::string charm = dir.path() + "/charm";
-  ASSERT_TRUE(ExtractCharm(Pack(dir, {Entry("metadata.yaml", "name: app\n", 0644)}), charm).ok());
+  ASSERT_TRUE(SwapInCharm(Pack(dir, {Entry("metadata.yaml", "name: app\n", 0644)}), charm).ok());
   testing::WriteFile(charm + "/.unit-state.db", "ops state");
-  ASSERT_TRUE(ExtractCharm(Pack(dir, {Entry("metadata.yaml", "name: app\nsummary: v2\n", 0644)}), charm).ok());
+  ASSERT_TRUE(SwapInCharm(Pack(dir, {Entry("metadata.yaml", "name: app\nsummary: v2\n", 0644)}), charm).ok());
   EXPECT_EQ(testing::ReadFile(charm + "/metadata.yaml"), "name: app\nsummary: v2\n");
   EXPECT_EQ(testing::ReadFile(charm + "/.unit-state.db"), "ops state");
+}
+
+TEST(CharmDirTest, SwapDropsTheOldCharmsFilesAndShowsOnlyTheWholeNewCharm) {
+  testing::TempDir dir;
+  std::string charm = dir.path() + "/charm";
+  ASSERT_TRUE(SwapInCharm(Pack(dir, {Entry("metadata.yaml", "name: app\n", 0644),
+                                     Entry("hooks/install", "#!/bin/sh\n", 0755)}),
+                          charm)
+                  .ok());
+  testing::WriteFile(charm + "/.unit-state.db", "ops state");
+  std::filesystem::create_directories(charm + "/data");
+  testing::WriteFile(charm + "/data/kept", "written by a hook");
+  bool seen_in_place = false;
+  ASSERT_TRUE(SwapInCharm(Pack(dir, {Entry("metadata.yaml", "name: app\nsummary: v2\n", 0644),
+                                     Entry("src/charm.py", "print()\n", 0755)}),
+                          charm,
+                          [&] {
+                            // The new charm and the charm's own data are in place, together.
+                            seen_in_place = testing::ReadFile(charm + "/metadata.yaml") == "name: app\nsummary: v2\n" &&
+                                            testing::ReadFile(charm + "/.unit-state.db") == "ops state";
+                          })
+                  .ok());
+  EXPECT_TRUE(seen_in_place);
+  EXPECT_FALSE(std::filesystem::exists(charm + "/hooks")) << "the old charm's files are gone";
+  EXPECT_EQ(testing::ReadFile(charm + "/src/charm.py"), "print()\n");
+  EXPECT_EQ(testing::ReadFile(charm + "/data/kept"), "written by a hook");
+  EXPECT_FALSE(std::filesystem::exists(charm + ".next"));
+  EXPECT_FALSE(std::filesystem::exists(charm + ".prev"));
+}
+
+TEST(CharmDirTest, SwapCutShortBetweenTwoRenamesIsUndoneByTheNextOne) {
+  // Where the filesystem cannot exchange directories, the swap is two renames; a crash between
+  // them leaves the old charm aside and no charm dir.
+  testing::TempDir dir;
+  std::string charm = dir.path() + "/charm";
+  ASSERT_TRUE(SwapInCharm(Pack(dir, {Entry("metadata.yaml", "name: app\n", 0644)}), charm).ok());
+  testing::WriteFile(charm + "/.unit-state.db", "ops state");
+  std::filesystem::rename(charm, charm + ".prev");
+  ASSERT_TRUE(SwapInCharm(Pack(dir, {Entry("metadata.yaml", "name: app\nsummary: v2\n", 0644)}), charm).ok());
+  EXPECT_EQ(testing::ReadFile(charm + "/metadata.yaml"), "name: app\nsummary: v2\n");
+  EXPECT_EQ(testing::ReadFile(charm + "/.unit-state.db"), "ops state");
+  EXPECT_FALSE(std::filesystem::exists(charm + ".prev"));
 }
 
 // The controller refuses such archives; the agent checks again before writing anything.
@@ -66,18 +108,18 @@ TEST(CharmDirTest, RefusesArchivesThatEscapeTheCharmAndWritesNothing) {
   for (const std::string bad : {"/etc/passwd", "../x", "hooks/../../x"}) {
     testing::TempDir dir;
     const std::string zip = Pack(dir, {Entry("metadata.yaml", "name: app\n", 0644), Entry(bad, "evil", 0644)});
-    absl::Status s = ExtractCharm(zip, dir.path() + "/charm");
+    absl::Status s = SwapInCharm(zip, dir.path() + "/charm");
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
     EXPECT_FALSE(std::filesystem::exists(dir.path() + "/charm")) << bad;
   }
   for (const std::string target : {"/etc/passwd", "../../outside", "../.."}) {
     testing::TempDir dir;
     const std::string zip = Pack(dir, {Entry("hooks/install", target, 0777, /*link=*/true)});
-    EXPECT_EQ(ExtractCharm(zip, dir.path() + "/charm").code(), absl::StatusCode::kInvalidArgument) << target;
+    EXPECT_EQ(SwapInCharm(zip, dir.path() + "/charm").code(), absl::StatusCode::kInvalidArgument) << target;
     EXPECT_FALSE(std::filesystem::exists(dir.path() + "/charm")) << target;
   }
   testing::TempDir dir;
-  EXPECT_TRUE(ExtractCharm(Pack(dir, {Entry("hooks/install", "../dispatch", 0777, /*link=*/true)}),
+  EXPECT_TRUE(SwapInCharm(Pack(dir, {Entry("hooks/install", "../dispatch", 0777, /*link=*/true)}),
                            dir.path() + "/charm")
                   .ok());
 }

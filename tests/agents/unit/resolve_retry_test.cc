@@ -87,6 +87,26 @@ TEST(ResolveTest, NoRetrySkipsTheHookAndChainedStartStillFollows) {
   EXPECT_EQ(next.hook.Name(), "start");
 }
 
+TEST(ResolveTest, SkippedUpgradeCharmIsRememberedUntilAnUpgradeCharmRuns) {
+  LocalState local;
+  local.upgrade_pending = true;
+  HookInfo upgrade;
+  upgrade.kind = HookKind::kUpgradeCharm;
+  resolver::RecordSkippedHook(local, upgrade);
+  EXPECT_TRUE(local.upgrade_charm_skipped);
+  EXPECT_FALSE(local.upgrade_pending) << "the skipped hook counts as run";
+  EXPECT_TRUE(local.config_hash.empty()) << "config-changed still follows";
+  HookInfo config;
+  config.kind = HookKind::kConfigChanged;
+  resolver::RecordSkippedHook(local, config);
+  EXPECT_TRUE(local.upgrade_charm_skipped) << "skipping another hook changes nothing";
+  auto round_trip = LocalStateFromJson(ToJson(local));
+  ASSERT_TRUE(round_trip.ok());
+  EXPECT_TRUE(round_trip->upgrade_charm_skipped);
+  resolver::RecordHook(local, upgrade);
+  EXPECT_FALSE(local.upgrade_charm_skipped);
+}
+
 TEST(ResolveTest, RetryTimerRerunsTheFailedHookOnlyWhenDue) {
   v1::UnitSnapshot remote = Remote();
   LocalState local = FailedConfigChanged(remote);

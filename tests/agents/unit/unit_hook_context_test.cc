@@ -195,5 +195,17 @@ TEST_F(UnitHookContextTest, StatusIsImmediateAndRemembered) {
   EXPECT_EQ(logged_, (std::vector<std::string>{"INFO hello"}));
 }
 
+TEST(RemovalReasonTest, TheSnapshotSaysWhetherTheUnitTheApplicationOrTheModelGoes) {
+  v1::UnitSnapshot s;
+  EXPECT_EQ(RemovalReasonOf(s), RemovalReason::kNone);
+  s.set_life(v1::LIFE_DYING);
+  EXPECT_EQ(RemovalReasonOf(s), RemovalReason::kUnitRemoved) << "scale to zero: the application stays";
+  s.set_application_life(v1::LIFE_DYING);
+  EXPECT_EQ(RemovalReasonOf(s), RemovalReason::kApplicationRemoved);
+  s.set_model_life(v1::LIFE_DYING);
+  EXPECT_EQ(RemovalReasonOf(s), RemovalReason::kModelDestroyed);
+  EXPECT_STREQ(RemovalReasonName(RemovalReason::kUnitRemoved), "unit removed");
+}
+
 }  // namespace
 }  // namespace skein::agent

@@ -408,6 +408,40 @@ TEST_F(UniterTest, ResolvedNoRetrySkipsTheHookDataAndStartStillFollows) {
   EXPECT_FALSE(Committed(fake_, "config-changed"));
 }
 
+// Every commit reports the charm the unit runs, from install on; an upgrade-charm skipped with
+// --no-retry is reported until a later upgrade-charm succeeds.
+TEST_F(UniterTest, CommitsReportTheCharmAndASkippedUpgradeCharmUntilOneSucceeds) {
+  fake_.UpdateUnitSnapshot([](v1::UnitSnapshot& s) { (*s.mutable_model_config())["automatically-retry-hooks"] = "false"; });
+  StartUniter();
+  ASSERT_TRUE(WaitForCommits(4));
+  for (const auto& c : fake_.commits) {
+    EXPECT_EQ(c.charm_url(), "local:app-0") << c.hook();
+    EXPECT_FALSE(c.upgrade_charm_skipped()) << c.hook();
+  }
+  testing::WriteFile(fail_dir_ + "/upgrade-charm", "");
+  fake_.UpdateUnitSnapshot([](v1::UnitSnapshot& s) { s.mutable_charm()->set_url("local:app-1"); });
+  ASSERT_TRUE(fake_.WaitUntil([&] { return AgentErrored(fake_); }));
+  fake_.UpdateUnitSnapshot([](v1::UnitSnapshot& s) {
+    s.set_resolve_mode("no-retry");
+    s.set_resolve_serial(1);
+  });
+  ASSERT_TRUE(WaitForCommits(5));
+  EXPECT_EQ(fake_.commits[4].hook(), "config-changed");
+  EXPECT_EQ(fake_.commits[4].charm_url(), "local:app-1");
+  EXPECT_TRUE(fake_.commits[4].upgrade_charm_skipped());
+
+  std::filesystem::remove(fail_dir_ + "/upgrade-charm");
+  fake_.UpdateUnitSnapshot([](v1::UnitSnapshot& s) { s.mutable_charm()->set_url("local:app-2"); });
+  ASSERT_TRUE(WaitForCommits(7));
+  EXPECT_EQ(fake_.commits[5].hook(), "upgrade-charm");
+  EXPECT_EQ(fake_.commits[5].charm_url(), "local:app-2");
+  EXPECT_FALSE(fake_.commits[5].upgrade_charm_skipped());
+  EXPECT_FALSE(fake_.commits[6].upgrade_charm_skipped());
+  auto state = store_->Load();
+  ASSERT_TRUE(state.ok());
+  EXPECT_FALSE(state->upgrade_charm_skipped);
+}
+
 TEST_F(UniterTest, AutomaticRetryRerunsTheFailedHookByItself) {
   clock_ = &simulated_;  // Juju's policy: the first retry exactly 5 s after the failure
   testing::WriteFile(fail_dir_ + "/config-changed", "");

@@ -180,6 +180,55 @@ TEST(StatusTabularTest, AgentDoingNamesTheHookOrAction) {
   EXPECT_EQ(AgentDoing(s), "");
 }
 
+// Issue 13: a unit whose upgrade-charm was skipped is flagged in its line and in the document
+// until a later upgrade succeeds; a unit still on an older charm than its application says so.
+skein::v1::ModelStatus UpgradeStatus() {
+  skein::v1::ModelStatus s = testing::SampleStatus();
+  for (auto& app : *s.mutable_applications()) {
+    if (app.name() == "mysql") {
+      app.set_charm_url("local:mysql-1");
+      app.set_charm_rev(1);
+    }
+    for (auto& u : *app.mutable_units()) {
+      u.set_charm_url(app.charm_url());
+      u.set_charm_rev(app.charm_rev());
+      if (u.name() == "mysql/1") {
+        u.set_charm_url("local:mysql-0");
+        u.set_charm_rev(0);
+      }
+      if (u.name() == "wordpress/0") u.set_upgrade_charm_skipped(true);
+    }
+  }
+  return s;
+}
+
+TEST(StatusTabularTest, SkippedUpgradeCharmAndOlderCharmShowInTheUnitLine) {
+  TabularOptions o;
+  o.controller_name = "local";
+  const std::string text = StatusToTabular(UpgradeStatus(), o);
+  EXPECT_NE(text.find("mysql/0*      active       idle       0        127.0.0.1       3306/tcp  ready\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("upgrading from rev 0; (install) installing\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("upgrade-charm skipped: charm wordpress rev 2 not upgraded cleanly; run skein refresh again; "
+                      "hook failed"),
+            std::string::npos)
+      << text;
+}
+
+TEST(StatusJsonTest, SkippedUpgradeCharmAndOlderCharmAreUnitKeys) {
+  json doc = StatusToJson(UpgradeStatus(), "local");
+  const json& wordpress = doc["applications"]["wordpress"]["units"]["wordpress/0"];
+  EXPECT_EQ(wordpress["upgrade-charm-skipped"], true);
+  EXPECT_EQ(wordpress["upgrade-charm-message"],
+            "upgrade-charm skipped: charm wordpress rev 2 not upgraded cleanly; run skein refresh again");
+  EXPECT_FALSE(wordpress.contains("upgrading-from"));
+  EXPECT_EQ(doc["applications"]["mysql"]["units"]["mysql/1"]["upgrading-from"], "local:mysql-0");
+  EXPECT_FALSE(doc["applications"]["mysql"]["units"]["mysql/0"].contains("upgrading-from"));
+  EXPECT_FALSE(doc["applications"]["mysql"]["units"]["mysql/0"].contains("upgrade-charm-skipped"));
+  EXPECT_EQ(doc["applications"]["mysql"]["charm-rev"], 1);
+}
+
 TEST(StatusTabularTest, OnelineFormat) {
   EXPECT_EQ(StatusToOneline(testing::SampleStatus()),
             "- mysql/0: 127.0.0.1 (agent:idle, workload:active) 3306/tcp\n"

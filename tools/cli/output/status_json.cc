@@ -4,6 +4,7 @@
 
 #include "lib/base/names.h"
 #include "lib/base/time.h"
+#include "tools/cli/output/status_tabular.h"
 #include "tools/cli/output/version.h"
 
 namespace skein::cli::output {
@@ -47,7 +48,8 @@ json MachineJson(const skein::v1::MachineStatus& m, const std::string& version) 
   return out;
 }
 
-json UnitJson(const skein::v1::UnitStatus& u, const std::string& version, bool caas) {
+json UnitJson(const skein::v1::ApplicationStatus& app, const skein::v1::UnitStatus& u, const std::string& version,
+              bool caas) {
   json out = json::object();
   out["workload-status"] = StatusInfoJson(u.workload_status(), "", u.life());
   out["juju-status"] = StatusInfoJson(u.agent_status(), version, u.life());
@@ -58,6 +60,13 @@ json UnitJson(const skein::v1::UnitStatus& u, const std::string& version, bool c
   if (u.open_ports_size() > 0) {
     out["open-ports"] = json::array();
     for (const auto& p : u.open_ports()) out["open-ports"].push_back(p);
+  }
+  // Juju's key for a unit still on its previous charm; skein adds the flag for a unit whose
+  // upgrade-charm was skipped, with the line's message.
+  if (UnitUpgrading(app, u)) out["upgrading-from"] = u.charm_url();
+  if (u.upgrade_charm_skipped()) {
+    out["upgrade-charm-skipped"] = true;
+    out["upgrade-charm-message"] = UnitCharmNote(app, u);
   }
   return out;
 }
@@ -94,7 +103,7 @@ json ApplicationJson(const skein::v1::ApplicationStatus& app, const std::string&
   if (app.relations_size() > 0) out["relations"] = RelationsJson(app);
   if (app.units_size() > 0) {
     json units = json::object();
-    for (const auto& u : app.units()) units[u.name()] = UnitJson(u, version, caas);
+    for (const auto& u : app.units()) units[u.name()] = UnitJson(app, u, version, caas);
     out["units"] = std::move(units);
   }
   if (!app.workload_version().empty()) out["version"] = app.workload_version();

@@ -4,6 +4,7 @@
 #include <regex>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "lib/base/names.h"
 #include "lib/base/time.h"
@@ -102,6 +103,9 @@ void UnitSection(const skein::v1::ModelStatus& status, const TabularOptions& o, 
       std::string message = u->workload_status().message();
       std::string doing = AgentDoing(u->agent_status());
       if (!doing.empty()) message = message.empty() ? "(" + doing + ")" : "(" + doing + ") " + message;
+      if (std::string note = UnitCharmNote(*app, *u); !note.empty()) {
+        message = message.empty() ? note : note + "; " + message;
+      }
       const std::string& workload = u->workload_status().current();
       const std::string& agent = u->agent_status().current();
       t.AddRow({u->name() + (u->leader() ? "*" : ""), Cell(workload, StatusStyle(workload)),
@@ -149,6 +153,19 @@ void IntegrationSection(const skein::v1::ModelStatus& status, const TabularOptio
 }
 
 }  // namespace
+
+bool UnitUpgrading(const skein::v1::ApplicationStatus& app, const skein::v1::UnitStatus& unit) {
+  return !unit.charm_url().empty() && !app.charm_url().empty() && unit.charm_url() != app.charm_url();
+}
+
+std::string UnitCharmNote(const skein::v1::ApplicationStatus& app, const skein::v1::UnitStatus& unit) {
+  if (unit.upgrade_charm_skipped()) {
+    return absl::StrCat("upgrade-charm skipped: charm ", app.charm_name(), " rev ", unit.charm_rev(),
+                        " not upgraded cleanly; run skein refresh again");
+  }
+  if (UnitUpgrading(app, unit)) return absl::StrCat("upgrading from rev ", unit.charm_rev());
+  return "";
+}
 
 std::string AgentDoing(const skein::v1::StatusInfo& agent_status) {
   if (agent_status.current() != "executing") return "";

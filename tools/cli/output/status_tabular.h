@@ -26,6 +26,13 @@ std::string StatusToOneline(const skein::v1::ModelStatus& status);
 // or the action of `running action <name>`; empty when the agent is not executing.
 std::string AgentDoing(const skein::v1::StatusInfo& agent_status);
 
+// What the unit's line says about the charm it runs: Juju's warning after a skipped
+// upgrade-charm (`upgrade-charm skipped: charm x rev N not upgraded cleanly; run skein refresh
+// again`), else `upgrading from rev N` while it runs an older charm than its application, else
+// empty.
+std::string UnitCharmNote(const skein::v1::ApplicationStatus& app, const skein::v1::UnitStatus& unit);
+// The unit runs another charm than its application's (it has not upgraded yet).
+bool UnitUpgrading(const skein::v1::ApplicationStatus& app, const skein::v1::UnitStatus& unit);
 // The Scale column: `N`, or `ready/desired` when not every unit is idle or executing (the
 // second value says whether it is the latter, which Juju paints yellow).
 std::pair<std::string, bool> ApplicationScale(const skein::v1::ApplicationStatus& app, bool caas);
