@@ -4,8 +4,18 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "lib/base/duration.h"
 
 namespace skein::cli::commands {
+
+absl::StatusOr<Clock::Duration> ParseWaitFlag(const std::string& text) {
+  auto d = ParseDuration(text);
+  if (!d.ok()) {
+    return UsageError(absl::StrCat("invalid value \"", text, "\" for option --wait: ", d.status().message()));
+  }
+  if (d->count() <= 0) return UsageError(absl::StrCat("invalid value \"", text, "\" for option --wait: not positive"));
+  return std::chrono::duration_cast<Clock::Duration>(*d);
+}
 
 void AddModelFlag(FlagSet& flags, std::string* model) {
   flags.String("-m,--model", model, "Model to operate in. Accepts [<controller name>:][<user>/]<model name>");

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "lib/base/clock.h"
 #include "tools/cli/client/client_store.h"
 #include "tools/cli/client/connection.h"
 #include "tools/cli/client/model_ref.h"
@@ -22,6 +23,10 @@ void AddOutputFlag(FlagSet& flags, std::string* output);
 
 // InvalidArgument `invalid value "x" for option --format: unknown format "x"` unless allowed.
 absl::Status CheckFormat(const std::string& format, const std::vector<std::string>& allowed);
+
+// The value of `--wait[=duration]` (lib/base/duration.h): usage error `invalid value "x" for
+// option --wait: time: invalid duration "x"`, or for a duration that is not positive.
+absl::StatusOr<Clock::Duration> ParseWaitFlag(const std::string& text);
 
 // A connection to the controller of the target model.
 struct Session {

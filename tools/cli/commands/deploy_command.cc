@@ -14,6 +14,7 @@
 #include "tools/cli/commands/bundle_deploy.h"
 #include "tools/cli/commands/common.h"
 #include "tools/cli/commands/registry.h"
+#include "tools/cli/commands/settle.h"
 
 namespace skein::cli::commands {
 namespace {
@@ -75,8 +76,22 @@ class DeployCommand : public Command {
             "--overlay files are applied in order, every charm is resolved by its own channel, and\n"
             "relation endpoints are inferred from charm metadata. The change list is printed in\n"
             "Juju's wording; --dry-run prints it as \"Changes to deploy bundle:\" and changes\n"
-            "nothing. The controller applies the whole plan in one transaction: on any error the\n"
-            "model is left as it was. Deploying a bundle the model already has is a no-op.\n\n"
+            "nothing. Deploying a bundle the model already has is a no-op.\n\n"
+            "On a model without the bundle's applications the controller applies the whole plan in\n"
+            "one transaction: on any error the model is left as it was. On a model that runs the\n"
+            "bundle already (an upgrade: `skein deploy kubeflow --channel 1.9/stable` on 1.8), the\n"
+            "plan refreshes every application whose charm, channel or revision changed, removes the\n"
+            "relations a new revision breaks and adds them again after, adds new applications,\n"
+            "units and relations, and sets changed options the user did not set by hand (those are\n"
+            "kept and listed). Applications and relations the new bundle dropped stay unless\n"
+            "--prune is given; only what this bundle deployed is ever removed. The controller\n"
+            "applies such a plan step by step, each change on its own, printing each as it is done;\n"
+            "when one fails it stops there, and running the same command again (or adding\n"
+            "--resume) continues from that change without redoing the earlier ones. Every applied\n"
+            "plan is a revision of the deployment: see `skein history` and `skein rollback`.\n\n"
+            "--wait (default 10m) or --wait=<duration> waits afterwards until every unit of the\n"
+            "deployed applications is idle with workload active or blocked, and fails at once when\n"
+            "a unit is in error.\n\n"
             "Charms run with --num-units units on machine 0. --config takes key=value pairs or a\n"
             "YAML file (settings under the application's name), and may be repeated.\n\n"
             "--store DIR (repeatable) and SKEIN_STORE_PATH add local store directories, searched\n"
@@ -108,6 +123,10 @@ class DeployCommand : public Command {
     f.Ignored("--storage", true, "Charm storage directives");
     f.Ignored("--to", true, "The machine and/or container to deploy the unit in (bypasses constraints)");
     f.Bool("--dry-run", &dry_run_, "Just show what the deploy would do");
+    f.Bool("--prune", &prune_, "Remove applications and relations this bundle deployed that it no longer has");
+    f.Bool("--resume", &resume_, "Continue the bundle's deployment where its last, unfinished revision stopped");
+    f.OptionalValue("--wait", &wait_given_, &wait_text_, "10m",
+                    "Wait until the deployed applications settle (active or blocked, idle), up to the duration");
   }
   absl::Status Init(const std::vector<std::string>& args) override {
     if (args.empty()) return UsageError("no charm name specified");
@@ -123,6 +142,11 @@ class DeployCommand : public Command {
     }
     if (!revision_.empty() && channel_.empty() && !client::IsLocalPath(charm_)) {
       return UsageError("specifying a revision requires a channel for future upgrades. Please use --channel");
+    }
+    if (wait_given_) {
+      auto wait = ParseWaitFlag(wait_text_);
+      if (!wait.ok()) return wait.status();
+      wait_ = *wait;
     }
     for (const auto& c : config_) {
       if (!IsKeyValue(c)) continue;
@@ -142,9 +166,13 @@ class DeployCommand : public Command {
       if (!revision_.empty()) o.revision = revision_number_;
       o.overlays = overlays_;
       o.store_dirs = store_dirs_;
-      o.dry_run = dry_run_;
+      o.apply.dry_run = dry_run_;
+      o.apply.prune = prune_;
+      o.apply.resume = resume_;
+      o.apply.wait = wait_;
       return DeployBundle(env, **store, o);
     }
+    if (prune_ || resume_) return UsageError(absl::StrCat(prune_ ? "--prune" : "--resume", " applies to bundles only"));
     if (!overlays_.empty()) return absl::InvalidArgumentError("--overlay applies to bundles only");
     if (absl::Status s = limits::CheckUnitsPerRequest(num_units_); !s.ok()) return s;
     if (!client::IsLocalPath(charm_)) return DeployStoreCharm(env, **store);
@@ -164,7 +192,7 @@ class DeployCommand : public Command {
     *env.err << "Located local charm \"" << charm->name << "\", revision " << rev << "\n"
              << "Deploying \"" << resp->application() << "\" from local charm \"" << charm->name << "\", revision "
              << rev << " on " << base << "\n";
-    return absl::OkStatus();
+    return WaitIfAsked(env, resp->application());
   }
 
  private:
@@ -226,10 +254,27 @@ class DeployCommand : public Command {
     if (!resp.ok()) return resp.status();
     *env.err << "Deploying \"" << resp->application() << "\" from charm-hub charm \"" << charm->name
              << "\", revision " << charm->revision << " in channel " << charm->channel << "\n";
-    return absl::OkStatus();
+    return WaitIfAsked(env, resp->application());
+  }
+
+  // --wait on a charm deploy: until the new application settles.
+  absl::Status WaitIfAsked(Environment& env, const std::string& application) {
+    if (!wait_) return absl::OkStatus();
+    auto session = Connect(env, model_);
+    if (!session.ok()) return session.status();
+    SettleOptions settle;
+    settle.workloads = {"active", "blocked"};
+    settle.applications = {application};
+    settle.timeout = *wait_;
+    return WaitUntilSettled(env, *session, settle);
   }
 
   std::string model_;
+  bool prune_ = false;
+  bool resume_ = false;
+  bool wait_given_ = false;
+  std::string wait_text_;
+  std::optional<Clock::Duration> wait_;
   std::vector<std::string> overlays_;
   std::vector<std::string> store_dirs_;
   bool dry_run_ = false;
