@@ -110,27 +110,27 @@ bool NeedsRefresh(const ModelApplication& running, const ResolvedCharm& target) 
   return running.channel != target.channel || running.revision != target.revision;
 }
 
-// True when `metadata` still has `spec`'s endpoint with `role` and (when known) `interface`.
-bool StillSupports(const charm::Metadata& metadata, const std::string& spec, charm::Role role,
-                   const std::string& interface) {
-  const charm::Endpoint* endpoint = metadata.FindEndpoint(EndpointOf(spec));
-  if (endpoint == nullptr || endpoint->role != role) return false;
-  return interface.empty() || endpoint->interface == interface;
-}
-
-// Appends changes with Juju-style ids: the change's method and its position in the plan.
-class ChangeList {
- public:
-  explicit ChangeList(std::vector<Change>& changes) : changes_(changes) {}
-  std::string Add(const char* method, ChangeArgs args, std::vector<std::string> depends_on) {
-    std::string id = absl::StrCat(method, "-", changes_.size());
-    changes_.push_back(Change{id, std::move(depends_on), std::move(args)});
-    return id;
+// Whether the application on the `role` side of `r` (kProvides: its provider, kRequires: its
+// requirer) loses the relation when it runs a charm with `metadata`.
+std::optional<BrokenRelation> Breaks(const ModelRelation& r, charm::Role role, const charm::Metadata& metadata) {
+  const std::string& side = role == charm::Role::kProvides ? r.provider : r.requirer;
+  BrokenRelation b{r.provider, r.requirer, side, r.interface};
+  const charm::Endpoint* endpoint = metadata.FindEndpoint(EndpointOf(side));
+  if (endpoint == nullptr) {
+    b.why = BrokenRelation::Why::kEndpointGone;
+    return b;
   }
-
- private:
-  std::vector<Change>& changes_;
-};
+  b.new_role = endpoint->role;
+  b.new_interface = endpoint->interface;
+  if (endpoint->role != role) {
+    b.why = BrokenRelation::Why::kRoleChanged;
+  } else if (!r.interface.empty() && endpoint->interface != r.interface) {
+    b.why = BrokenRelation::Why::kInterfaceChanged;
+  } else {
+    return std::nullopt;
+  }
+  return b;
+}
 
 // The options the bundle sets for an application the model has that differ from the model's:
 // the ones to set, and the hand-set ones kept (appended to `kept`).
@@ -162,6 +162,27 @@ std::string RelationKey(const std::string& a, const std::string& b) {
   return a < b ? absl::StrCat(a, " ", b) : absl::StrCat(b, " ", a);
 }
 
+std::vector<BrokenRelation> RelationsBrokenBy(const ModelDescription& model, const std::string& application,
+                                              const charm::Metadata& metadata) {
+  std::vector<BrokenRelation> broken;
+  for (const ModelRelation& r : model.relations) {
+    for (charm::Role role : {charm::Role::kProvides, charm::Role::kRequires}) {
+      if (ApplicationOf(role == charm::Role::kProvides ? r.provider : r.requirer) != application) continue;
+      if (auto b = Breaks(r, role, metadata)) {
+        broken.push_back(std::move(*b));
+        break;  // a relation of an application with itself is listed once
+      }
+    }
+  }
+  return broken;
+}
+
+std::string Plan::Add(const char* method, ChangeArgs args, std::vector<std::string> depends_on) {
+  std::string id = absl::StrCat(method, "-", changes.size());
+  changes.push_back(Change{id, std::move(depends_on), std::move(args)});
+  return id;
+}
+
 const Change* Plan::Find(const std::string& id) const {
   for (const Change& c : changes) {
     if (c.id == id) return &c;
@@ -191,18 +212,15 @@ absl::StatusOr<Plan> MakePlan(const Bundle& bundle, const CharmResolver& resolve
     if (it != in_model.end() && NeedsRefresh(*it->second, charm)) refreshed.insert(name);
   }
 
-  ChangeList list(plan.changes);
   // A refresh cannot leave a live relation on an endpoint its new revision dropped or changed, so
   // such relations go first; the bundle's relations are added again after the refreshes.
   std::map<std::string, std::vector<std::string>> removals_before_refresh;  // application -> change ids
   std::map<std::string, std::string> removed_relation;                     // RelationKey -> change id
   for (const ModelRelation& r : model.relations) {
-    const std::pair<const std::string*, charm::Role> sides[] = {{&r.provider, charm::Role::kProvides},
-                                                                 {&r.requirer, charm::Role::kRequires}};
-    for (const auto& [spec, role] : sides) {
-      const std::string app = ApplicationOf(*spec);
-      if (!refreshed.count(app) || StillSupports(plan.charms.at(app).metadata, *spec, role, r.interface)) continue;
-      const std::string id = list.Add("removeRelation", RemoveRelation{r.provider, r.requirer, app}, {});
+    for (charm::Role role : {charm::Role::kProvides, charm::Role::kRequires}) {
+      const std::string app = ApplicationOf(role == charm::Role::kProvides ? r.provider : r.requirer);
+      if (!refreshed.count(app) || !Breaks(r, role, plan.charms.at(app).metadata)) continue;
+      const std::string id = plan.Add("removeRelation", RemoveRelation{r.provider, r.requirer, app}, {});
       removed_relation[RelationKey(r.provider, r.requirer)] = id;
       removals_before_refresh[ApplicationOf(r.provider)].push_back(id);
       removals_before_refresh[ApplicationOf(r.requirer)].push_back(id);
@@ -220,9 +238,9 @@ absl::StatusOr<Plan> MakePlan(const Bundle& bundle, const CharmResolver& resolve
     if (deploy || refreshed.count(name)) {
       const std::string upload_key = absl::StrCat(charm.origin, ":", charm.name, ":", charm.revision, ":", charm.channel);
       auto upload = uploads.find(upload_key);
-      if (upload == uploads.end()) upload = uploads.emplace(upload_key, list.Add("addCharm", UploadCharm{charm}, {})).first;
+      if (upload == uploads.end()) upload = uploads.emplace(upload_key, plan.Add("addCharm", UploadCharm{charm}, {})).first;
       if (deploy) {
-        placed[name] = list.Add("deploy",
+        placed[name] = plan.Add("deploy",
                                 DeployApplication{name, charm.name, charm.origin, charm.channel, charm.revision,
                                                   charm.base, app.num_units, app.options},
                                 {upload->second});
@@ -232,7 +250,7 @@ absl::StatusOr<Plan> MakePlan(const Bundle& bundle, const CharmResolver& resolve
       const auto& removals = removals_before_refresh[name];
       needs.insert(needs.end(), removals.begin(), removals.end());
       const ModelApplication& from = *running->second;
-      placed[name] = list.Add("upgradeCharm",
+      placed[name] = plan.Add("upgradeCharm",
                               RefreshApplication{name, charm.name, charm.origin, from.channel, from.revision,
                                                  charm.channel, charm.revision},
                               std::move(needs));
@@ -242,9 +260,9 @@ absl::StatusOr<Plan> MakePlan(const Bundle& bundle, const CharmResolver& resolve
     std::vector<std::string> after_refresh;
     if (auto p = placed.find(name); p != placed.end()) after_refresh.push_back(p->second);
     auto to_set = ChangedOptions(app, charm, *running->second, plan.kept);
-    if (!to_set.empty()) list.Add("setOptions", SetConfig{name, std::move(to_set)}, after_refresh);
+    if (!to_set.empty()) plan.Add("setOptions", SetConfig{name, std::move(to_set)}, after_refresh);
     if (app.num_units > running->second->num_units) {
-      list.Add("addUnit", AddUnits{name, app.num_units - running->second->num_units, app.num_units}, after_refresh);
+      plan.Add("addUnit", AddUnits{name, app.num_units - running->second->num_units, app.num_units}, after_refresh);
     }
   }
 
@@ -261,7 +279,7 @@ absl::StatusOr<Plan> MakePlan(const Bundle& bundle, const CharmResolver& resolve
     for (const std::string& app : {ApplicationOf(rel.a), ApplicationOf(rel.b)}) {
       if (auto p = placed.find(app); p != placed.end()) needs.push_back(p->second);
     }
-    list.Add("addRelation", AddRelation{rel}, std::move(needs));
+    plan.Add("addRelation", AddRelation{rel}, std::move(needs));
   }
 
   // What the bundle dropped: relations between its applications, and this deployment's
@@ -273,7 +291,7 @@ absl::StatusOr<Plan> MakePlan(const Bundle& bundle, const CharmResolver& resolve
       continue;
     }
     if (options.prune) {
-      list.Add("removeRelation", RemoveRelation{r.provider, r.requirer, ""}, {});
+      plan.Add("removeRelation", RemoveRelation{r.provider, r.requirer, ""}, {});
     } else {
       plan.kept.push_back(LeftRelation{r.provider, r.requirer});
     }
@@ -283,7 +301,7 @@ absl::StatusOr<Plan> MakePlan(const Bundle& bundle, const CharmResolver& resolve
     if (!app->managed) {
       plan.kept.push_back(NotManaged{name});
     } else if (options.prune) {
-      list.Add("removeApplication", RemoveApplication{name}, {});
+      plan.Add("removeApplication", RemoveApplication{name}, {});
     } else {
       plan.kept.push_back(LeftApplication{name});
     }

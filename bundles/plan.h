@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "bundles/bundle.h"
 #include "bundles/export.h"
+#include "bundles/upgrade_path.h"
 #include "lib/charm/config.h"
 #include "lib/charm/metadata.h"
 #include "nlohmann/json.hpp"
@@ -83,6 +84,12 @@ struct RefreshApplication {
   int64_t from_revision = 0;
   std::string channel;
   int64_t revision = 0;
+  // `skein refresh` only (MakeRefreshPlan): `--force` (the controller skips its endpoint check),
+  // `--force-units` (units in error upgrade too), and the `--config` values set in the same
+  // transaction as the refresh, as Juju's refresh does.
+  bool force = false;
+  bool force_units = false;
+  std::map<std::string, std::string> config;
 };
 
 // Sets options of an existing application the bundle changed (Juju's setOptions).
@@ -180,6 +187,9 @@ struct Plan {
   std::vector<Change> changes;                  // in an order that satisfies every `depends_on`
   std::vector<Kept> kept;
 
+  // Appends a change with a Juju-style id, its method and its position (`upgradeCharm-3`), and
+  // returns the id.
+  std::string Add(const char* method, ChangeArgs args, std::vector<std::string> depends_on);
   const Change* Find(const std::string& id) const;
   // The changes of one kind, in plan order.
   std::vector<const Change*> OfKind(ChangeKind kind) const;
@@ -192,6 +202,25 @@ struct PlanOptions {
 
 // `a:x b:y` with the two endpoints in sorted order (how relations are compared).
 std::string RelationKey(const std::string& a, const std::string& b);
+
+// A live relation that a charm revision cannot keep: the refreshed application's endpoint is
+// gone from the new metadata, or has another role or interface there.
+struct BrokenRelation {
+  enum class Why { kEndpointGone, kRoleChanged, kInterfaceChanged };
+  std::string provider;  // `app:endpoint`, as the model has the relation
+  std::string requirer;
+  std::string endpoint;   // the refreshed application's side, `app:endpoint`
+  std::string interface;  // the relation's interface in the model (may be empty)
+  Why why = Why::kEndpointGone;
+  charm::Role new_role = charm::Role::kProvides;  // the endpoint in the new revision (not for kEndpointGone)
+  std::string new_interface;
+};
+
+// The relations of `model` that `application` cannot keep when it runs a charm with `metadata`,
+// in model order. A relation whose interface the model does not know is judged by endpoint
+// name and role only.
+std::vector<BrokenRelation> RelationsBrokenBy(const ModelDescription& model, const std::string& application,
+                                              const charm::Metadata& metadata);
 
 // Resolves every charm, checks options against each charm's config schema and named endpoints
 // against its metadata, infers relation endpoints, and lists the changes that take `model` to

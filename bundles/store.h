@@ -27,25 +27,10 @@
 
 #include "absl/status/statusor.h"
 #include "bundles/plan.h"
+#include "bundles/upgrade_path.h"
 #include "nlohmann/json.hpp"
 
 namespace skein::bundles {
-
-// A charm's declared upgrade path (`upgrade-path: ['1.16', '1.17', ...]` in its store file): an
-// upgrade between two tracks of the path steps through every track in between, in the path's
-// order, one refresh per track. The Charmed Kubeflow guides require this of istio-pilot and
-// istio-gateway, whose control plane can only move one minor version at a time.
-struct UpgradePath {
-  std::vector<std::string> tracks;  // oldest first; at least two; each a track of the charm
-
-  bool Contains(const std::string& track) const;
-  // The tracks to refresh to, in order, to go from track `from` to track `to` (the last one is
-  // `to`; empty when from == to). Neither track on the path: just `to`, the path says nothing
-  // about them. FailedPrecondition naming the path to take for a downgrade along the path, or
-  // when only one of the two tracks is on it.
-  absl::StatusOr<std::vector<std::string>> Steps(const std::string& charm, const std::string& from,
-                                                 const std::string& to) const;
-};
 
 // Facts a store charm revision may lack because its track's source could not be read.
 enum class CharmFact { kConfig, kConfigDefaults, kActions, kContainers, kResources, kStorage, kAssumes };

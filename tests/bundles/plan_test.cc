@@ -16,28 +16,8 @@
 namespace skein::bundles {
 namespace {
 
-charm::Endpoint Ep(const std::string& name, charm::Role role, const std::string& interface) {
-  charm::Endpoint e;
-  e.name = name;
-  e.role = role;
-  e.interface = interface;
-  return e;
-}
-
-// A store charm with endpoints and options.
-ResolvedCharm Charm(const std::string& name, const std::string& channel, int64_t revision,
-                    const std::vector<charm::Endpoint>& endpoints) {
-  ResolvedCharm c;
-  c.name = name;
-  c.origin = "charmhub";
-  c.channel = channel;
-  c.revision = revision;
-  c.metadata.name = name;
-  for (const auto& e : endpoints) c.metadata.endpoints[e.name] = e;
-  c.config["size"] = charm::ConfigOption{"size", "int", "", 1};
-  c.config["mode"] = charm::ConfigOption{"mode", "string", "", "fast"};
-  return c;
-}
+using testing::Ep;
+using testing::StoreCharm;
 
 using charm::Role;
 
@@ -48,14 +28,14 @@ class PlanTest : public ::testing::Test {
  protected:
   PlanTest() {
     for (const auto& [channel, revision] : std::vector<std::pair<std::string, int64_t>>{{"1/stable", 10}, {"2/stable", 20}}) {
-      Add(Charm("db", channel, revision, {Ep("database", Role::kProvides, "mysql")}));
+      Add(StoreCharm("db", channel, revision, {Ep("database", Role::kProvides, "mysql")}));
     }
-    Add(Charm("web", "1/stable", 5,
+    Add(StoreCharm("web", "1/stable", 5,
               {Ep("db", Role::kRequires, "mysql"), Ep("secrets", Role::kProvides, "secrets")}));
-    Add(Charm("web", "2/stable", 7,
+    Add(StoreCharm("web", "2/stable", 7,
               {Ep("db", Role::kRequires, "mysql"), Ep("secrets", Role::kRequires, "kubernetes_manifest")}));
-    Add(Charm("dispatcher", "1/stable", 93, {Ep("secrets", Role::kRequires, "secrets")}));
-    Add(Charm("dispatcher", "2/stable", 182, {Ep("secrets", Role::kProvides, "kubernetes_manifest")}));
+    Add(StoreCharm("dispatcher", "1/stable", 93, {Ep("secrets", Role::kRequires, "secrets")}));
+    Add(StoreCharm("dispatcher", "2/stable", 182, {Ep("secrets", Role::kProvides, "kubernetes_manifest")}));
     resolve_ = [this](const Application& app) -> absl::StatusOr<ResolvedCharm> {
       auto it = charms_.find(app.charm + " " + app.channel);
       if (it == charms_.end()) return absl::NotFoundError(absl::StrCat("no charm ", app.charm, " ", app.channel));

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 #include <variant>
 
 #include "absl/status/status.h"
@@ -15,6 +16,29 @@
 #include "nlohmann/json.hpp"
 
 namespace skein::bundles::testing {
+
+inline charm::Endpoint Ep(const std::string& name, charm::Role role, const std::string& interface) {
+  charm::Endpoint e;
+  e.name = name;
+  e.role = role;
+  e.interface = interface;
+  return e;
+}
+
+// A store charm with endpoints and two options, `size` (int, 1) and `mode` (string, fast).
+inline ResolvedCharm StoreCharm(const std::string& name, const std::string& channel, int64_t revision,
+                                const std::vector<charm::Endpoint>& endpoints) {
+  ResolvedCharm c;
+  c.name = name;
+  c.origin = "charmhub";
+  c.channel = channel;
+  c.revision = revision;
+  c.metadata.name = name;
+  for (const auto& e : endpoints) c.metadata.endpoints[e.name] = e;
+  c.config["size"] = charm::ConfigOption{"size", "int", "", 1};
+  c.config["mode"] = charm::ConfigOption{"mode", "string", "", "fast"};
+  return c;
+}
 
 inline ModelApplication* FindApplication(ModelDescription& model, const std::string& name) {
   for (ModelApplication& a : model.applications) {
@@ -52,12 +76,18 @@ inline absl::Status ApplyPlan(const Plan& plan, ModelDescription& model) {
     } else if (const auto* r = std::get_if<RefreshApplication>(&change.args)) {
       ModelApplication* a = FindApplication(model, r->application);
       if (a == nullptr) return absl::NotFoundError(r->application);
+      a->charm = r->charm;
       a->charm_origin = r->origin;
       a->channel = r->channel;
       a->revision = r->revision;
       nlohmann::json settings(a->options);
       nlohmann::json kept = charm::FilterSettings(plan.charms.at(r->application).config, settings);
       a->options = kept.get<std::map<std::string, nlohmann::json>>();
+      // `skein refresh --config` values are the user's.
+      for (const auto& [k, v] : r->config) {
+        a->options[k] = typed(r->application, k, v);
+        a->hand_set_options.insert(k);
+      }
     } else if (const auto* s = std::get_if<SetConfig>(&change.args)) {
       ModelApplication* a = FindApplication(model, s->application);
       if (a == nullptr) return absl::NotFoundError(s->application);
