@@ -288,9 +288,14 @@ absl::Status ApplyBundle(Environment& env, Session& session, const BundleTarget&
         return UploadCharmOf(*session.connection, charm, local);
       });
       if (!shas.ok()) return Prefixed(shas.status());
-      RefreshFlags refresh;
-      refresh.force = o.force;
-      auto changes = ToPlanChanges(*plan, *shas, refresh);
+      if (o.force) {
+        for (bundles::Change& c : plan->changes) {
+          if (c.kind() == bundles::ChangeKind::kRefreshApplication) {
+            std::get<bundles::RefreshApplication>(c.args).force = true;
+          }
+        }
+      }
+      auto changes = ToPlanChanges(*plan, *shas);
       if (!changes.ok()) return Prefixed(changes.status());
 
       skein::v1::ApplyPlanRequest req;

@@ -1,18 +1,15 @@
 // deploy: local charm directories, store charms by channel, and bundles (bundle_deploy.cc).
 
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "lib/base/limits.h"
-#include "lib/base/file_read.h"
 #include "lib/base/names.h"
-#include "lib/format/output.h"
 #include "tools/cli/client/charm_dir.h"
 #include "tools/cli/commands/bundle_deploy.h"
 #include "tools/cli/commands/common.h"
+#include "tools/cli/commands/config_args.h"
 #include "tools/cli/commands/registry.h"
 #include "tools/cli/commands/settle.h"
 
@@ -25,40 +22,6 @@ int64_t RevisionOf(const std::string& charm_url) {
   auto dash = charm_url.rfind('-');
   if (dash != std::string::npos && absl::SimpleAtoi(charm_url.substr(dash + 1), &rev)) return rev;
   return 0;
-}
-
-// A --config value is `key=value` unless it names a file (no `=`, or a path before it).
-bool IsKeyValue(const std::string& arg) {
-  auto eq = arg.find('=');
-  return eq != std::string::npos && eq > 0 && arg.substr(0, eq).find('/') == std::string::npos;
-}
-
-// Reads a config YAML file as Juju's `deploy --config file.yaml` does: the settings under the
-// application's name, or the top-level mapping when there is no such key.
-absl::Status ReadConfigFile(const std::string& path, const std::string& app,
-                            std::map<std::string, std::string>* values) {
-  auto text = ReadFileCapped(path, limits::kYamlInput, FileKinds::kAnyReadable);
-  if (absl::IsNotFound(text.status())) {
-    return absl::NotFoundError(absl::StrCat("cannot read config file \"", path, "\": no such file"));
-  }
-  if (!text.ok()) return text.status();
-  auto doc = skein::format::YamlToJson(*text, skein::format::YamlDialect::kText);
-  if (!doc.ok()) return absl::InvalidArgumentError(absl::StrCat("cannot parse \"", path, "\": ", doc.status().message()));
-  nlohmann::json settings = *doc;
-  if (settings.is_object() && settings.contains(app) && settings[app].is_object()) settings = settings[app];
-  if (settings.is_null()) return absl::OkStatus();
-  if (!settings.is_object()) return absl::InvalidArgumentError(absl::StrCat("config file \"", path, "\" is not a mapping"));
-  for (auto it = settings.begin(); it != settings.end(); ++it) {
-    if (it.value().is_string()) {
-      (*values)[it.key()] = it.value().get<std::string>();
-    } else if (it.value().is_null()) {
-      (*values)[it.key()] = "";
-    } else {
-      return absl::InvalidArgumentError(
-          absl::StrCat("config file \"", path, "\": option \"", it.key(), "\" must be a scalar"));
-    }
-  }
-  return absl::OkStatus();
 }
 
 class DeployCommand : public Command {
@@ -148,11 +111,6 @@ class DeployCommand : public Command {
       if (!wait.ok()) return wait.status();
       wait_ = *wait;
     }
-    for (const auto& c : config_) {
-      if (!IsKeyValue(c)) continue;
-      auto eq = c.find('=');
-      key_values_[c.substr(0, eq)] = c.substr(eq + 1);
-    }
     return absl::OkStatus();
   }
   absl::Status Run(Environment& env) override {
@@ -199,14 +157,7 @@ class DeployCommand : public Command {
   // The application's config: every `--config` file's section for `app`, then the key=value
   // pairs, which win (as in Juju).
   absl::StatusOr<std::map<std::string, std::string>> GatherConfig(const std::string& app) const {
-    std::map<std::string, std::string> config;
-    for (const auto& c : config_) {
-      if (IsKeyValue(c)) continue;
-      if (auto s = ReadConfigFile(c, app, &config); !s.ok()) return s;
-    }
-    for (const auto& [k, v] : key_values_) config[k] = v;
-    if (auto s = charm::CheckConfigSizes(config); !s.ok()) return s;
-    return config;
+    return ConfigFlagValues(config_, app);
   }
 
   // Uploads the charm (a local charm's archive, or a store charm's files packed into one), then
@@ -280,7 +231,6 @@ class DeployCommand : public Command {
   bool dry_run_ = false;
   int num_units_ = 1;
   std::vector<std::string> config_;
-  std::map<std::string, std::string> key_values_;
   std::string channel_;
   std::string revision_;
   int64_t revision_number_ = 0;

@@ -29,7 +29,7 @@ void SetRelation(const std::string& a, const std::string& b, skein::v1::BundleRe
 }  // namespace
 
 absl::StatusOr<std::vector<skein::v1::PlanChange>> ToPlanChanges(
-    const bundles::Plan& plan, const std::map<std::string, std::string>& sha256_by_upload, const RefreshFlags& refresh) {
+    const bundles::Plan& plan, const std::map<std::string, std::string>& sha256_by_upload) {
   std::vector<skein::v1::PlanChange> out;
   for (const bundles::Change& change : plan.changes) {
     if (change.kind() == ChangeKind::kUploadCharm) continue;
@@ -69,9 +69,9 @@ absl::StatusOr<std::vector<skein::v1::PlanChange>> ToPlanChanges(
         rc->set_charm_origin(r.origin);
         rc->set_channel(r.channel);
         rc->set_revision(r.revision);
-        rc->set_force(refresh.force);
-        rc->set_force_units(refresh.force_units);
-        for (const auto& [k, v] : refresh.config) (*rc->mutable_config())[k] = v;
+        rc->set_force(r.force);
+        rc->set_force_units(r.force_units);
+        for (const auto& [k, v] : r.config) (*rc->mutable_config())[k] = v;
         break;
       }
       case ChangeKind::kSetConfig: {

@@ -22,19 +22,11 @@ namespace skein::cli::commands {
 // Uploads the charm of one upload change and returns its SHA-256 in the controller's charm store.
 using CharmUploader = std::function<absl::StatusOr<std::string>(const bundles::Change&)>;
 
-// What `skein refresh` adds to the refresh changes of its one-change plan.
-struct RefreshFlags {
-  bool force = false;        // skip the endpoint check
-  bool force_units = false;  // units in error upgrade too
-  std::map<std::string, std::string> config;
-};
-
 // The plan's changes as the controller takes them, in plan order. `sha256_by_upload` maps each
 // upload change's id to the charm's SHA-256; a deploy or refresh takes the charm of the upload
 // change it depends on. InvalidArgument when a deploy or refresh depends on no uploaded charm.
 absl::StatusOr<std::vector<skein::v1::PlanChange>> ToPlanChanges(
-    const bundles::Plan& plan, const std::map<std::string, std::string>& sha256_by_upload,
-    const RefreshFlags& refresh = {});
+    const bundles::Plan& plan, const std::map<std::string, std::string>& sha256_by_upload);
 
 // Uploads every charm of the plan's upload changes (in plan order), keyed by change id.
 absl::StatusOr<std::map<std::string, std::string>> UploadPlanCharms(const bundles::Plan& plan,
