@@ -26,6 +26,12 @@ class FakeController final : public skein::v1::Controller::Service {
   skein::v1::UnitInfo unit_info;
   std::vector<skein::v1::LogEntry> logs;
   std::set<std::string> models = {"controller"};
+  // ApplyPlan streams RUNNING then DONE for each change, or stops at `fail_change` with FAILED
+  // (`fail_message`) and FAILED_PRECONDITION. `history` answers DeploymentHistory (NOT_FOUND when
+  // empty).
+  std::string fail_change;
+  std::string fail_message;
+  std::vector<skein::v1::DeploymentRevision> history;
   // When set, every call fails with it.
   grpc::Status fail_with = grpc::Status::OK;
 
@@ -42,6 +48,7 @@ class FakeController final : public skein::v1::Controller::Service {
   skein::v1::RemoveApplicationRequest last_remove_application;
   skein::v1::AddUnitRequest last_add_unit;
   skein::v1::DebugLogRequest last_debug_log;
+  std::vector<skein::v1::ApplyPlanRequest> apply_plans;
 
   grpc::Status AddModel(grpc::ServerContext*, const skein::v1::AddModelRequest*, skein::v1::AddModelResponse*) override;
   grpc::Status ListModels(grpc::ServerContext*, const skein::v1::ListModelsRequest*,
@@ -67,6 +74,10 @@ class FakeController final : public skein::v1::Controller::Service {
                          skein::v1::SetConfigResponse*) override;
   grpc::Status GetStatus(grpc::ServerContext*, const skein::v1::GetStatusRequest*, skein::v1::ModelStatus*) override;
   grpc::Status ShowUnit(grpc::ServerContext*, const skein::v1::ShowUnitRequest*, skein::v1::UnitInfo*) override;
+  grpc::Status ApplyPlan(grpc::ServerContext*, const skein::v1::ApplyPlanRequest*,
+                         grpc::ServerWriter<skein::v1::PlanProgress>*) override;
+  grpc::Status DeploymentHistory(grpc::ServerContext*, const skein::v1::DeploymentHistoryRequest*,
+                                 skein::v1::DeploymentHistoryResponse*) override;
   grpc::Status DebugLog(grpc::ServerContext*, const skein::v1::DebugLogRequest*,
                         grpc::ServerWriter<skein::v1::LogEntry>*) override;
 
