@@ -1,5 +1,8 @@
 #include "tests/tools/cli/fake_controller.h"
 
+#include <chrono>
+#include <thread>
+
 #include "grpcpp/server_builder.h"
 #include "lib/base/credential.h"
 #include "lib/base/sha256.h"
@@ -93,17 +96,6 @@ grpc::Status FakeController::UploadCharm(grpc::ServerContext* ctx, grpc::ServerR
   return grpc::Status::OK;
 }
 
-grpc::Status FakeController::Refresh(grpc::ServerContext* ctx, const skein::v1::RefreshRequest* req,
-                                     skein::v1::RefreshResponse* resp) {
-  if (auto s = Check(ctx, "Refresh", req->model()); !s.ok()) return s;
-  std::lock_guard<std::mutex> lock(mu);
-  last_refresh = *req;
-  resp->set_charm_url("local:demo-4");
-  resp->set_revision(4);
-  resp->set_charm_name("demo");
-  return grpc::Status::OK;
-}
-
 grpc::Status FakeController::AddUnit(grpc::ServerContext* ctx, const skein::v1::AddUnitRequest* req,
                                      skein::v1::AddUnitResponse* resp) {
   if (auto s = Check(ctx, "AddUnit", req->model()); !s.ok()) return s;
@@ -175,6 +167,20 @@ grpc::Status FakeController::GetStatus(grpc::ServerContext* ctx, const skein::v1
   if (auto s = Check(ctx, "GetStatus", req->model()); !s.ok()) return s;
   std::lock_guard<std::mutex> lock(mu);
   *resp = status;
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeController::WatchStatus(grpc::ServerContext* ctx, const skein::v1::GetStatusRequest* req,
+                                         grpc::ServerWriter<skein::v1::ModelStatus>* writer) {
+  if (auto s = Check(ctx, "WatchStatus", req->model()); !s.ok()) return s;
+  skein::v1::ModelStatus snapshot;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    snapshot = status;
+  }
+  writer->Write(snapshot);
+  // A fake has nothing more to say; the sync API offers no wait for cancellation but polling.
+  while (!ctx->IsCancelled()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   return grpc::Status::OK;
 }
 

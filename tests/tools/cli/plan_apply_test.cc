@@ -296,6 +296,34 @@ TEST_F(PlanCliTest, RefreshPathUploadsTheLocalCharm) {
   EXPECT_EQ(r.out, "Executing changes:\n- upload charm minio from local\n- upgrade minio from local using charm minio\n");
 }
 
+TEST_F(PlanCliTest, RefreshWaitFollowsTheApplicationOnTheStatusStream) {
+  // Another application in error does not hold the refreshed one up: the wait is about minio.
+  auto* other = fake().status.add_applications();
+  other->set_name("broken");
+  auto* unit = other->add_units();
+  unit->set_name("broken/0");
+  unit->mutable_agent_status()->set_current("error");
+  unit->mutable_agent_status()->set_message("hook failed: \"install\"");
+  CliRun r = Skein({"refresh", "minio", "--channel", "ckf-1.9/stable", "--wait=30s"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.err, "\n1/1 units settled\nModel \"dev\" settled: 1 units in ")) << r.err;
+
+  fake().status.mutable_applications(0)->mutable_units(0)->mutable_agent_status()->set_current("error");
+  fake().status.mutable_applications(0)->mutable_units(0)->mutable_agent_status()->set_message(
+      "hook failed: \"upgrade-charm\"");
+  CliRun failed = Skein({"refresh", "minio", "--channel", "ckf-1.9/stable", "--wait"});
+  EXPECT_EQ(failed.code, 1);
+  EXPECT_TRUE(absl::StrContains(failed.err, "ERROR model \"dev\" cannot settle: minio/0: hook failed: \"upgrade-charm\"\n"))
+      << failed.err;
+
+  fake().status.mutable_applications(0)->mutable_units(0)->mutable_agent_status()->set_current("executing");
+  CliRun late = Skein({"refresh", "minio", "--channel", "ckf-1.9/stable", "--wait=300ms"});
+  EXPECT_EQ(late.code, 1);
+  EXPECT_TRUE(absl::StrContains(late.err, "ERROR timed out after 300ms waiting for model \"dev\" to settle: 0/1 units "
+                                          "settled; waiting for minio/0 active"))
+      << late.err;
+}
+
 TEST_F(PlanCliTest, RefreshRefusalsAndDryRunSendNothing) {
   CliRun same = Skein({"refresh", "minio"});
   EXPECT_EQ(same.code, 1);
