@@ -1,7 +1,10 @@
 #include "bundles/plan.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "bundles/refresh_plan.h"
 #include "relations/endpoint_inference.h"
 
 namespace skein::bundles {
@@ -156,6 +159,45 @@ std::map<std::string, std::string> ChangedOptions(const Application& app, const 
   return to_set;
 }
 
+// The applications that walk an upgrade path (more than one refresh), providers before their
+// requirers where the model relates them, otherwise in name order.
+std::vector<std::string> WalkOrder(const std::map<std::string, std::vector<ResolvedCharm>>& steps,
+                                   const ModelDescription& model) {
+  std::vector<std::string> left;
+  for (const auto& [name, walk] : steps) {
+    if (walk.size() > 1) left.push_back(name);
+  }
+  std::vector<std::string> order;
+  while (!left.empty()) {
+    // The first application no other remaining one provides to; a cycle takes the first.
+    auto next = std::find_if(left.begin(), left.end(), [&](const std::string& app) {
+      return std::none_of(model.relations.begin(), model.relations.end(), [&](const ModelRelation& r) {
+        const std::string provider = ApplicationOf(r.provider);
+        return ApplicationOf(r.requirer) == app && provider != app &&
+               std::find(left.begin(), left.end(), provider) != left.end();
+      });
+    });
+    if (next == left.end()) next = left.begin();
+    order.push_back(*next);
+    left.erase(next);
+  }
+  return order;
+}
+
+// A wait for every refreshed application, after its last refresh and the changes that follow it
+// (options, units) and after the last round of upgrade-path walks; that round's wait when
+// nothing changed after it.
+std::string WaitForRefreshed(Plan& plan, const std::map<std::string, std::vector<ResolvedCharm>>& steps,
+                             const std::map<std::string, std::vector<std::string>>& changed, const std::string& walked) {
+  std::vector<std::string> applications, needs;
+  for (const auto& [name, ids] : changed) needs.insert(needs.end(), ids.begin(), ids.end());
+  // Nothing changed since the last round of walks, which waited for its applications already.
+  if (needs.empty()) return walked;
+  if (!walked.empty()) needs.insert(needs.begin(), walked);
+  for (const auto& [name, walk] : steps) applications.push_back(name);
+  return plan.Add("wait", WaitForApplications{applications}, std::move(needs));
+}
+
 }  // namespace
 
 std::string RelationKey(const std::string& a, const std::string& b) {
@@ -206,20 +248,42 @@ absl::StatusOr<Plan> MakePlan(const Bundle& bundle, const CharmResolver& resolve
   if (auto s = ResolveCharms(bundle, resolve, in_model, plan); !s.ok()) return s;
   if (auto s = InferRelations(bundle, plan); !s.ok()) return s;
 
-  std::set<std::string> refreshed;
+  // The charm revisions each refreshed application goes through: one per track of a declared
+  // upgrade path it crosses, else just the bundle's.
+  const CharmSource source{resolve, options.upgrade_path};
+  std::map<std::string, std::vector<ResolvedCharm>> steps;  // refreshed application -> steps, the last the bundle's
   for (const auto& [name, charm] : plan.charms) {
     auto it = in_model.find(name);
-    if (it != in_model.end() && NeedsRefresh(*it->second, charm)) refreshed.insert(name);
+    if (it == in_model.end() || !NeedsRefresh(*it->second, charm)) continue;
+    auto walk = RefreshSteps(*it->second, charm, source, options.force);
+    if (!walk.ok()) {
+      return absl::Status(walk.status().code(), absl::StrCat("application \"", name, "\": ", walk.status().message()));
+    }
+    steps[name] = std::move(*walk);
+    if (charm.origin == "local") continue;
+    std::optional<UpgradePath> path;
+    if (options.upgrade_path) {
+      auto declared = options.upgrade_path(charm.name);
+      if (!declared.ok()) return declared.status();
+      path = std::move(*declared);
+    }
+    if (auto down = DowngradeOf(*it->second, charm, path)) plan.downgrades.push_back(std::move(*down));
   }
 
-  // A refresh cannot leave a live relation on an endpoint its new revision dropped or changed, so
-  // such relations go first; the bundle's relations are added again after the refreshes.
+  // A refresh cannot leave a live relation on an endpoint a revision on its way dropped or
+  // changed, so such relations go first; the bundle's relations are added again after the
+  // refreshes.
   std::map<std::string, std::vector<std::string>> removals_before_refresh;  // application -> change ids
   std::map<std::string, std::string> removed_relation;                     // RelationKey -> change id
   for (const ModelRelation& r : model.relations) {
     for (charm::Role role : {charm::Role::kProvides, charm::Role::kRequires}) {
       const std::string app = ApplicationOf(role == charm::Role::kProvides ? r.provider : r.requirer);
-      if (!refreshed.count(app) || !Breaks(r, role, plan.charms.at(app).metadata)) continue;
+      auto walk = steps.find(app);
+      if (walk == steps.end() || std::none_of(walk->second.begin(), walk->second.end(), [&](const ResolvedCharm& c) {
+            return Breaks(r, role, c.metadata).has_value();
+          })) {
+        continue;
+      }
       const std::string id = plan.Add("removeRelation", RemoveRelation{r.provider, r.requirer, app}, {});
       removed_relation[RelationKey(r.provider, r.requirer)] = id;
       removals_before_refresh[ApplicationOf(r.provider)].push_back(id);
@@ -229,46 +293,83 @@ absl::StatusOr<Plan> MakePlan(const Bundle& bundle, const CharmResolver& resolve
   }
 
   // Store charms are uploaded once however many applications use them.
-  std::map<std::string, std::string> uploads;         // origin:name:revision:channel -> change id
-  std::map<std::string, std::string> placed;          // application -> its deploy or refresh change id
+  std::map<std::string, std::string> uploads;  // origin:name:revision:channel -> change id
+  auto upload = [&](const ResolvedCharm& charm) {
+    const std::string key = absl::StrCat(charm.origin, ":", charm.name, ":", charm.revision, ":", charm.channel);
+    auto it = uploads.find(key);
+    if (it == uploads.end()) it = uploads.emplace(key, plan.Add("addCharm", UploadCharm{charm}, {})).first;
+    return it->second;
+  };
+  std::map<std::string, std::string> placed;  // application -> its deploy or last refresh change id
+  std::map<std::string, std::pair<std::string, int64_t>> runs;  // refreshed application -> channel, revision
+  for (const auto& [name, walk] : steps) runs[name] = {in_model.at(name)->channel, in_model.at(name)->revision};
+  auto refresh = [&](const std::string& name, const ResolvedCharm& step, std::vector<std::string> needs) {
+    needs.insert(needs.begin(), upload(step));
+    // Relations the walk breaks are removed before its first refresh.
+    auto removals = removals_before_refresh.extract(name);
+    if (!removals.empty()) needs.insert(needs.end(), removals.mapped().begin(), removals.mapped().end());
+    auto& [channel, revision] = runs[name];
+    placed[name] = plan.Add(
+        "upgradeCharm", RefreshApplication{name, step.name, step.origin, channel, revision, step.channel, step.revision},
+        std::move(needs));
+    channel = step.channel;
+    revision = step.revision;
+    return placed[name];
+  };
+
+  // Applications that walk an upgrade path do so together, one track per round, in the order
+  // their relations give (a provider before its requirers: istio-pilot before its gateway), and
+  // each round waits for them all to settle before the next starts.
+  std::string walked;  // the last round's wait
+  const std::vector<std::string> walkers = WalkOrder(steps, model);
+  for (size_t round = 0;; ++round) {
+    std::vector<std::string> refreshes, applications;
+    for (const std::string& name : walkers) {
+      if (round >= steps[name].size()) continue;
+      refreshes.push_back(refresh(name, steps[name][round], walked.empty() ? std::vector<std::string>{}
+                                                                           : std::vector<std::string>{walked}));
+      applications.push_back(name);
+    }
+    if (refreshes.empty()) break;
+    walked = plan.Add("wait", WaitForApplications{applications}, refreshes);
+  }
+
+  // The applications that change in one step: deployed, or refreshed to the bundle's revision.
+  std::map<std::string, std::vector<std::string>> changed;  // refreshed application -> its changes
   for (const auto& [name, charm] : plan.charms) {
     const Application& app = bundle.applications.at(name);
     auto running = in_model.find(name);
-    const bool deploy = running == in_model.end();
-    if (deploy || refreshed.count(name)) {
-      const std::string upload_key = absl::StrCat(charm.origin, ":", charm.name, ":", charm.revision, ":", charm.channel);
-      auto upload = uploads.find(upload_key);
-      if (upload == uploads.end()) upload = uploads.emplace(upload_key, plan.Add("addCharm", UploadCharm{charm}, {})).first;
-      if (deploy) {
-        placed[name] = plan.Add("deploy",
-                                DeployApplication{name, charm.name, charm.origin, charm.channel, charm.revision,
-                                                  charm.base, app.num_units, app.options},
-                                {upload->second});
-        continue;
-      }
-      std::vector<std::string> needs = {upload->second};
-      const auto& removals = removals_before_refresh[name];
-      needs.insert(needs.end(), removals.begin(), removals.end());
-      const ModelApplication& from = *running->second;
-      placed[name] = plan.Add("upgradeCharm",
-                              RefreshApplication{name, charm.name, charm.origin, from.channel, from.revision,
-                                                 charm.channel, charm.revision},
-                              std::move(needs));
+    if (running == in_model.end()) {
+      placed[name] = plan.Add("deploy",
+                              DeployApplication{name, charm.name, charm.origin, charm.channel, charm.revision,
+                                                charm.base, app.num_units, app.options},
+                              {upload(charm)});
+      continue;
     }
+    if (steps.count(name) && !placed.count(name)) changed[name].push_back(refresh(name, charm, {}));
     // Options and units of an application the model has: after its refresh, so that the new
     // revision's options are there to set and new units start on it.
     std::vector<std::string> after_refresh;
     if (auto p = placed.find(name); p != placed.end()) after_refresh.push_back(p->second);
     auto to_set = ChangedOptions(app, charm, *running->second, plan.kept);
-    if (!to_set.empty()) plan.Add("setOptions", SetConfig{name, std::move(to_set)}, after_refresh);
+    std::vector<std::string>* then = steps.count(name) ? &changed[name] : nullptr;
+    if (!to_set.empty()) {
+      std::string id = plan.Add("setOptions", SetConfig{name, std::move(to_set)}, after_refresh);
+      if (then != nullptr) then->push_back(std::move(id));
+    }
     if (app.num_units > running->second->num_units) {
-      plan.Add("addUnit", AddUnits{name, app.num_units - running->second->num_units, app.num_units}, after_refresh);
+      std::string id =
+          plan.Add("addUnit", AddUnits{name, app.num_units - running->second->num_units, app.num_units}, after_refresh);
+      if (then != nullptr) then->push_back(std::move(id));
     }
   }
 
   std::set<std::string> model_relations;
   for (const ModelRelation& r : model.relations) model_relations.insert(RelationKey(r.provider, r.requirer));
   std::set<std::string> bundle_relations;
+  // Relations that build on a refreshed application are added once every refreshed application
+  // settled on its new revision: its endpoints are the new revision's only when it runs.
+  std::string settled;
   for (const RelationPlan& rel : plan.relations) {
     const std::string key = RelationKey(rel.a, rel.b);
     bundle_relations.insert(key);
@@ -277,7 +378,12 @@ absl::StatusOr<Plan> MakePlan(const Bundle& bundle, const CharmResolver& resolve
     std::vector<std::string> needs;
     if (removed != removed_relation.end()) needs.push_back(removed->second);
     for (const std::string& app : {ApplicationOf(rel.a), ApplicationOf(rel.b)}) {
-      if (auto p = placed.find(app); p != placed.end()) needs.push_back(p->second);
+      if (steps.count(app)) {
+        if (settled.empty()) settled = WaitForRefreshed(plan, steps, changed, walked);
+        if (std::find(needs.begin(), needs.end(), settled) == needs.end()) needs.push_back(settled);
+      } else if (auto p = placed.find(app); p != placed.end()) {
+        needs.push_back(p->second);
+      }
     }
     plan.Add("addRelation", AddRelation{rel}, std::move(needs));
   }

@@ -109,7 +109,7 @@ struct AddRelation {
   RelationPlan relation;
 };
 
-// Removes a relation: one the new revision of a charm breaks (always, before the refresh), or
+// Removes a relation: one a refreshed charm revision breaks (always, before the refresh), or
 // one the bundle no longer has (with `prune` only).
 struct RemoveRelation {
   std::string provider;  // `app:endpoint`
@@ -181,11 +181,24 @@ struct NotManaged {
 
 using Kept = std::variant<KeptOption, LeftApplication, LeftRelation, NotManaged>;
 
+// A refresh that takes an application back to an older revision of its charm (a rollback, or
+// `refresh --revision` to an older one): the plan does it, and says so, because the workload
+// may not read what the newer revision wrote.
+struct Downgrade {
+  std::string application;
+  std::string charm;
+  std::string from_channel;
+  int64_t from_revision = 0;
+  std::string channel;
+  int64_t revision = 0;
+};
+
 struct Plan {
   std::map<std::string, ResolvedCharm> charms;  // every application of the bundle, by name
   std::vector<RelationPlan> relations;          // every relation of the bundle, endpoints inferred
   std::vector<Change> changes;                  // in an order that satisfies every `depends_on`
   std::vector<Kept> kept;
+  std::vector<Downgrade> downgrades;            // in application name order
 
   // Appends a change with a Juju-style id, its method and its position (`upgradeCharm-3`), and
   // returns the id.
@@ -198,6 +211,11 @@ struct Plan {
 struct PlanOptions {
   // Remove the applications and relations of this deployment that the bundle dropped.
   bool prune = false;
+  // The charms' declared upgrade paths (Store::UpgradePathOf); empty = no charm declares one.
+  UpgradePathLookup upgrade_path;
+  // Refresh straight to the bundle's revision where a declared upgrade path refuses the way
+  // (a downgrade, a track off the path).
+  bool force = false;
 };
 
 // `a:x b:y` with the two endpoints in sorted order (how relations are compared).
@@ -228,8 +246,11 @@ std::vector<BrokenRelation> RelationsBrokenBy(const ModelDescription& model, con
 //   - an application the model lacks: upload its charm (once per charm) and deploy it with its
 //     units and options;
 //   - one it has with the same charm on another origin, channel or revision: upload and refresh;
-//     with another charm: FailedPrecondition `application "x" already exists with charm "y",
-//     not "z"`;
+//     across several tracks of the charm's declared upgrade path (`options.upgrade_path`), one
+//     upload and refresh per track (RefreshSteps in refresh_plan.h); a way the path refuses (a
+//     downgrade, a track off the path) is FailedPrecondition naming the path, unless
+//     `options.force`; with another charm: FailedPrecondition `application "x" already exists
+//     with charm "y", not "z"`;
 //   - options the bundle sets to other values than the model's: set config, unless the user set
 //     the model's value by hand (kept, and listed);
 //   - fewer units than the bundle's: add units;
@@ -239,8 +260,13 @@ std::vector<BrokenRelation> RelationsBrokenBy(const ModelDescription& model, con
 //   - applications of this deployment (ModelApplication::managed) the bundle dropped, and
 //     relations between the bundle's applications it dropped: removed with `options.prune`,
 //     otherwise listed as left in place. Other applications are listed as not managed.
-// Order: removals of broken relations, then per application in name order upload + deploy or
-// upload + refresh, set config, add units; then new relations in bundle order; then pruning.
+// Order: removals of broken relations (broken by any revision on the way); then the upgrade-path
+// walks, in rounds of one track each for every application that walks one (providers before
+// their requirers), each round followed by a wait for its applications; then per application
+// in name order upload + deploy or upload + refresh, set config, add units; then, when a new or
+// re-added relation involves a refreshed application, one wait for every refreshed application
+// (after its refresh, options and units), which those relations depend on; then new relations
+// in bundle order; then pruning. A plan without refreshes (a fresh deploy) has no waits.
 // InvalidArgument with Juju's texts: `application "x": unknown option "k"`,
 // `application "a" has no "x" relation`,
 // `ambiguous relation: "a b" could refer to "a:x b:y"; "a:z b:w"`,
@@ -259,8 +285,12 @@ std::string DescribeChange(const Change& change);
 // has "y")`.
 std::string DescribeKept(const Kept& kept);
 
-// The whole plan as `deploy` prints it: `<heading>\n- <change>\n...`, then, when anything is
-// kept, `Left as it is:\n- <kept>\n...`. An empty plan prints only the kept section.
+// `warning: downgrade kfp-api from revision 1234 (2.2/stable) to 1100 (2.0/stable)`.
+std::string DescribeDowngrade(const Downgrade& downgrade);
+
+// The whole plan as `deploy` prints it: one `warning: downgrade ...` line per downgrade, then
+// `<heading>\n- <change>\n...`, then, when anything is kept, `Left as it is:\n- <kept>\n...`.
+// An empty plan prints only the kept section.
 std::string FormatPlan(const Plan& plan, const std::string& heading);
 
 }  // namespace skein::bundles

@@ -61,7 +61,7 @@ std::string Describe(const AddRelation& a) { return absl::StrCat("add relation "
 std::string Describe(const RemoveRelation& r) {
   std::string line = absl::StrCat("remove relation ", r.provider, " - ", r.requirer);
   if (!r.broken_by_refresh_of.empty()) {
-    absl::StrAppend(&line, " (the new revision of ", r.broken_by_refresh_of, " breaks it)");
+    absl::StrAppend(&line, " (refreshing ", r.broken_by_refresh_of, " breaks it)");
   }
   return line;
 }
@@ -100,8 +100,17 @@ std::string DescribeKept(const Kept& kept) {
   return std::visit([](const auto& item) { return Describe(item); }, kept);
 }
 
+std::string DescribeDowngrade(const Downgrade& d) {
+  std::string line = absl::StrCat("warning: downgrade ", d.application);
+  if (d.charm != d.application) absl::StrAppend(&line, " (charm ", d.charm, ")");
+  absl::StrAppend(&line, " from revision ", d.from_revision, " (", d.from_channel, ") to ", d.revision, " (", d.channel,
+                  ")");
+  return line;
+}
+
 std::string FormatPlan(const Plan& plan, const std::string& heading) {
   std::string out;
+  for (const Downgrade& d : plan.downgrades) absl::StrAppend(&out, DescribeDowngrade(d), "\n");
   if (!plan.changes.empty()) {
     absl::StrAppend(&out, heading, "\n");
     for (const Change& c : plan.changes) absl::StrAppend(&out, "- ", DescribeChange(c), "\n");

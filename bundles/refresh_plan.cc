@@ -1,8 +1,11 @@
 #include "bundles/refresh_plan.h"
 
+#include <algorithm>
 #include <set>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "lib/base/channel.h"
 #include "lib/charm/config.h"
 
@@ -46,7 +49,47 @@ std::vector<std::pair<BrokenRelation, const ResolvedCharm*>> BrokenOnTheWay(cons
   return out;
 }
 
+// A track as a version: `ckf-1.9` -> ("ckf-", {1, 9}); nullopt when what follows the leading
+// non-digits is not dot-separated numbers.
+std::optional<std::pair<std::string, std::vector<int64_t>>> TrackVersion(const std::string& track) {
+  const size_t digits = track.find_first_of("0123456789");
+  if (digits == std::string::npos) return std::nullopt;
+  std::vector<int64_t> parts;
+  for (absl::string_view part : absl::StrSplit(absl::string_view(track).substr(digits), '.')) {
+    int64_t n = 0;
+    if (!absl::SimpleAtoi(part, &n)) return std::nullopt;
+    parts.push_back(n);
+  }
+  return std::make_pair(track.substr(0, digits), std::move(parts));
+}
+
+// The charm's declared upgrade path, when the source knows paths.
+absl::StatusOr<std::optional<UpgradePath>> PathOf(const CharmSource& source, const std::string& charm) {
+  if (!source.upgrade_path) return std::optional<UpgradePath>{};
+  return source.upgrade_path(charm);
+}
+
 }  // namespace
+
+std::optional<Downgrade> DowngradeOf(const ModelApplication& running, const ResolvedCharm& target,
+                                     const std::optional<UpgradePath>& path) {
+  if (target.origin == "local" || running.charm_origin != target.origin || running.charm != target.name) {
+    return std::nullopt;
+  }
+  const std::string from = TrackOf(running.channel);
+  const std::string to = TrackOf(target.channel);
+  bool down = target.revision < running.revision;
+  if (from != to && path && path->Contains(from) && path->Contains(to)) {
+    const auto& tracks = path->tracks;
+    down = std::find(tracks.begin(), tracks.end(), to) < std::find(tracks.begin(), tracks.end(), from);
+  } else if (from != to) {
+    auto a = TrackVersion(from);
+    auto b = TrackVersion(to);
+    if (a && b && a->first == b->first && a->second != b->second) down = b->second < a->second;
+  }
+  if (!down) return std::nullopt;
+  return Downgrade{running.name, target.name, running.channel, running.revision, target.channel, target.revision};
+}
 
 absl::StatusOr<Application> RefreshTarget(const ModelApplication& running, const RefreshFlags& flags) {
   if (!flags.switch_to.empty() && flags.revision) {
@@ -80,8 +123,8 @@ absl::StatusOr<std::vector<ResolvedCharm>> RefreshSteps(const ModelApplication& 
                                                         const CharmSource& source, bool force) {
   const bool same_store_charm =
       target.origin != "local" && running.charm_origin == target.origin && running.charm == target.name;
-  if (!same_store_charm || !source.upgrade_path) return std::vector<ResolvedCharm>{target};
-  auto path = source.upgrade_path(target.name);
+  if (!same_store_charm) return std::vector<ResolvedCharm>{target};
+  auto path = PathOf(source, target.name);
   if (!path.ok()) return path.status();
   const std::string from = TrackOf(running.channel);
   const std::string to = TrackOf(target.channel);
@@ -138,6 +181,9 @@ absl::StatusOr<Plan> MakeRefreshPlan(const ModelDescription& model, const std::s
 
   Plan plan;
   plan.charms.emplace(application, target);
+  auto path = PathOf(source, target.name);
+  if (!path.ok()) return path.status();
+  if (auto down = DowngradeOf(*running, target, *path)) plan.downgrades.push_back(std::move(*down));
   const auto broken = BrokenOnTheWay(model, application, *steps);
   std::vector<std::string> first_needs;
   if (!broken.empty() && !options.force) {

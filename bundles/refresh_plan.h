@@ -97,4 +97,11 @@ absl::StatusOr<Plan> MakeRefreshPlan(const ModelDescription& model, const std::s
 absl::StatusOr<std::vector<ResolvedCharm>> RefreshSteps(const ModelApplication& running, const ResolvedCharm& target,
                                                         const CharmSource& source, bool force);
 
+// Whether refreshing `running` to `target` goes back to an older revision of the same store
+// charm: along `path` when it declares both tracks, by version within one name prefix
+// (`2.2` > `2.0`, `ckf-1.9` > `ckf-1.8`) between tracks that read as versions, else by revision
+// number (within one track, or between tracks that do not compare).
+std::optional<Downgrade> DowngradeOf(const ModelApplication& running, const ResolvedCharm& target,
+                                     const std::optional<UpgradePath>& path);
+
 }  // namespace skein::bundles

@@ -182,6 +182,14 @@ absl::StatusOr<std::shared_ptr<Store::Entry>> ParseEntry(const std::string& kind
     if (kind != "charm") return Malformed(file, "only charms declare an upgrade-path");
     // Tracks come from `tracks` and the channels, so this runs after both are read.
     if (absl::Status s = ParseUpgradePath(file, doc["upgrade-path"], e.get()); !s.ok()) return s;
+    if (const YAML::Node reversible = doc["upgrade-path-reversible"]) {
+      if (!reversible.IsScalar() || (reversible.Scalar() != "true" && reversible.Scalar() != "false")) {
+        return Malformed(file, "upgrade-path-reversible must be true or false");
+      }
+      e->upgrade_path->reversible = reversible.Scalar() == "true";
+    }
+  } else if (doc["upgrade-path-reversible"]) {
+    return Malformed(file, "upgrade-path-reversible needs an upgrade-path");
   }
   if (!doc["revision-source"] && !e->revisions.empty()) {
     // Charms say per revision whose number it is; the charm as a whole is `charmhub` only when

@@ -10,6 +10,7 @@
 //   bundles/<name>/<file>             the bundle YAML of a revision
 //   charms/<name>.yaml                name, summary, description, default-track, tracks,
 //                                     upgrade-path [track, ...] (optional, see UpgradePath),
+//                                     upgrade-path-reversible true|false (optional, false),
 //                                     channels {channel: {revision, released}},
 //                                     revisions {N: {source, base, metadata, config, actions,
 //                                     source-repo, source-commit, missing}} (see CharmRevisionSource)

@@ -23,6 +23,11 @@ absl::StatusOr<std::vector<std::string>> UpgradePath::Steps(const std::string& c
         "charm \"", charm, "\" upgrades only along its upgrade path ", path, "; track ",
         at_from == tracks.end() ? from : to, " is not on it"));
   }
+  if (at_to < at_from && reversible) {
+    std::vector<std::string> down;
+    for (auto it = at_from; it != at_to;) down.push_back(*--it);
+    return down;
+  }
   if (at_to < at_from) {
     return absl::FailedPreconditionError(absl::StrCat("charm \"", charm, "\" cannot go from track ", from, " down to ",
                                                       to, ": its upgrade path is ", path));

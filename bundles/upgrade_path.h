@@ -18,12 +18,16 @@ namespace skein::bundles {
 
 struct UpgradePath {
   std::vector<std::string> tracks;  // oldest first; at least two; each a track of the charm
+  // The store says the charm can also go back down the path, one track at a time
+  // (`upgrade-path-reversible: true`); otherwise a downgrade along the path is refused.
+  bool reversible = false;
 
   bool Contains(const std::string& track) const;
   // The tracks to refresh to, in order, to go from track `from` to track `to` (the last one is
   // `to`; empty when from == to). Neither track on the path: just `to`, the path says nothing
-  // about them. FailedPrecondition naming the path to take for a downgrade along the path, or
-  // when only one of the two tracks is on it.
+  // about them. A downgrade along a reversible path steps down through every track between.
+  // FailedPrecondition naming the path to take for a downgrade along a path that is not
+  // reversible, or when only one of the two tracks is on it.
   absl::StatusOr<std::vector<std::string>> Steps(const std::string& charm, const std::string& from,
                                                  const std::string& to) const;
 };

@@ -17,6 +17,7 @@ namespace skein::bundles {
 namespace {
 
 using testing::Ep;
+using testing::Lines;
 using testing::StoreCharm;
 
 using charm::Role;
@@ -75,16 +76,6 @@ class PlanTest : public ::testing::Test {
   std::map<std::string, ResolvedCharm> charms_;
   CharmResolver resolve_;
 };
-
-// `id <- needs` and the printed line of each change.
-std::vector<std::string> Lines(const Plan& plan) {
-  std::vector<std::string> out;
-  for (const Change& c : plan.changes) {
-    std::string deps = c.depends_on.empty() ? "" : absl::StrCat(" <- ", absl::StrJoin(c.depends_on, ","));
-    out.push_back(absl::StrCat(c.id, deps, ": ", DescribeChange(c)));
-  }
-  return out;
-}
 
 std::vector<std::string> KeptLines(const Plan& plan) {
   std::vector<std::string> out;
@@ -270,15 +261,16 @@ TEST_F(PlanTest, ARelationTheNewRevisionBreaksIsRemovedFirstAndAddedAgain) {
   Plan plan = MustPlan(OnTrack("2"), model);
   EXPECT_EQ(Lines(plan),
             (std::vector<std::string>{
-                "removeRelation-0: remove relation web:secrets - dispatcher:secrets (the new revision of web breaks it)",
+                "removeRelation-0: remove relation web:secrets - dispatcher:secrets (refreshing web breaks it)",
                 "addCharm-1: upload charm dispatcher from charm-hub from channel 2/stable with architecture=amd64",
                 "upgradeCharm-2 <- addCharm-1,removeRelation-0: upgrade dispatcher from charm-hub using charm "
                 "dispatcher from channel 2/stable, revision 182 (now 1/stable, revision 93)",
                 "addCharm-3: upload charm web from charm-hub from channel 2/stable with architecture=amd64",
                 "upgradeCharm-4 <- addCharm-3,removeRelation-0: upgrade web from charm-hub using charm web from "
                 "channel 2/stable, revision 7 (now 1/stable, revision 5)",
-                "addRelation-5 <- removeRelation-0,upgradeCharm-4,upgradeCharm-2: add relation web:secrets - "
-                "dispatcher:secrets",
+                // The relation is added again once both run their new revision.
+                "wait-5 <- upgradeCharm-2,upgradeCharm-4: wait for dispatcher, web to settle",
+                "addRelation-6 <- removeRelation-0,wait-5: add relation web:secrets - dispatcher:secrets",
             }));
   // Applied, the relation runs the other way.
   ASSERT_TRUE(testing::ApplyPlan(plan, model).ok());
@@ -286,6 +278,82 @@ TEST_F(PlanTest, ARelationTheNewRevisionBreaksIsRemovedFirstAndAddedAgain) {
   EXPECT_EQ(model.relations[0].provider, "dispatcher:secrets");
   EXPECT_EQ(model.relations[0].interface, "kubernetes_manifest");
   EXPECT_TRUE(MustPlan(OnTrack("2"), model).changes.empty());
+}
+
+// db declares the upgrade path 1 -> 2 -> 3 and web needs nothing of it: a bundle moving db from
+// track 1 to 3 refreshes it to 2, waits, refreshes it to 3, waits; web's relation to db, new in
+// the bundle, is added once every refreshed application settled.
+TEST_F(PlanTest, ABundleUpgradeWalksADeclaredUpgradePathOneTrackAtATime) {
+  Add(StoreCharm("db", "3/stable", 30, {Ep("database", Role::kProvides, "mysql")}));
+  PlanOptions options;
+  options.upgrade_path = [](const std::string& charm) -> absl::StatusOr<std::optional<UpgradePath>> {
+    if (charm != "db") return std::nullopt;
+    return UpgradePath{{"1", "2", "3"}};
+  };
+  ModelDescription model = Deployed(kV2);
+  Plan plan = MustPlan(WithDb("{charm: db, channel: 3/stable, num_units: 1, options: {size: 3}}"), model, options);
+  EXPECT_EQ(Lines(plan),
+            (std::vector<std::string>{
+                "addCharm-0: upload charm db from charm-hub from channel 2/stable with architecture=amd64",
+                "upgradeCharm-1 <- addCharm-0: upgrade db from charm-hub using charm db from channel 2/stable, "
+                "revision 20 (now 1/stable, revision 10)",
+                "wait-2 <- upgradeCharm-1: wait for db to settle",
+                "addCharm-3: upload charm db from charm-hub from channel 3/stable with architecture=amd64",
+                "upgradeCharm-4 <- addCharm-3,wait-2: upgrade db from charm-hub using charm db from channel 3/stable, "
+                "revision 30 (now 2/stable, revision 20)",
+                "wait-5 <- upgradeCharm-4: wait for db to settle",
+                "addRelation-6 <- wait-5: add relation web:db - db:database",
+            }));
+  ASSERT_TRUE(testing::ApplyPlan(plan, model).ok());
+  EXPECT_EQ(testing::FindApplication(model, "db")->revision, 30);
+
+  // Back down the path is refused with the path to take, unless forced (one refresh straight down).
+  auto down = MakePlan(Parse(kV1), resolve_, model, options);
+  EXPECT_EQ(down.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(down.status().message(),
+            "application \"db\": charm \"db\" cannot go from track 3 down to 1: its upgrade path is 1 -> 2 -> 3");
+  options.force = true;
+  Plan forced = MustPlan(kV1, model, options);
+  EXPECT_EQ(forced.OfKind(ChangeKind::kRefreshApplication).size(), 1u) << FormatPlan(forced, "plan:");
+  EXPECT_TRUE(forced.OfKind(ChangeKind::kWait).empty());
+}
+
+// Planning a model back to an older bundle (a rollback) refreshes each application down, lists
+// each downgrade as a warning, and walks a declared upgrade path down only where the store says
+// the path is reversible.
+TEST_F(PlanTest, ARollbackWarnsForEachDowngradeAndWalksAReversiblePathDown) {
+  Add(StoreCharm("db", "3/stable", 30, {Ep("database", Role::kProvides, "mysql")}));
+  PlanOptions options;
+  options.upgrade_path = [](const std::string& charm) -> absl::StatusOr<std::optional<UpgradePath>> {
+    if (charm != "db") return std::nullopt;
+    return UpgradePath{{"1", "2", "3"}, /*reversible=*/true};
+  };
+  const std::string newer = "applications:\n  db: {charm: db, channel: 3/stable, num_units: 1}\n"
+                            "  web: {charm: web, channel: 2/stable, num_units: 1}\nrelations:\n- [web, db]\n";
+  const std::string older = "applications:\n  db: {charm: db, channel: 1/stable, num_units: 1}\n"
+                            "  web: {charm: web, channel: 1/stable, num_units: 1}\nrelations:\n- [web, db]\n";
+  ModelDescription model = Deployed(newer);
+  Plan plan = MustPlan(older, model, options);
+  EXPECT_EQ(FormatPlan(plan, "Changes to roll back:"),
+            "warning: downgrade db from revision 30 (3/stable) to 10 (1/stable)\n"
+            "warning: downgrade web from revision 7 (2/stable) to 5 (1/stable)\n"
+            "Changes to roll back:\n"
+            "- upload charm db from charm-hub from channel 2/stable with architecture=amd64\n"
+            "- upgrade db from charm-hub using charm db from channel 2/stable, revision 20 (now 3/stable, revision 30)\n"
+            "- wait for db to settle\n"
+            "- upload charm db from charm-hub from channel 1/stable with architecture=amd64\n"
+            "- upgrade db from charm-hub using charm db from channel 1/stable, revision 10 (now 2/stable, revision 20)\n"
+            "- wait for db to settle\n"
+            "- upload charm web from charm-hub from channel 1/stable with architecture=amd64\n"
+            "- upgrade web from charm-hub using charm web from channel 1/stable, revision 5 (now 2/stable, revision 7)\n");
+  ASSERT_EQ(plan.downgrades.size(), 2u);
+  EXPECT_EQ(plan.downgrades[0].application, "db");
+  EXPECT_EQ(plan.downgrades[0].from_revision, 30);
+  EXPECT_EQ(plan.downgrades[0].revision, 10);
+  ASSERT_TRUE(testing::ApplyPlan(plan, model).ok());
+  EXPECT_TRUE(MustPlan(older, model, options).changes.empty());
+  // Forward again: no warnings.
+  EXPECT_TRUE(MustPlan(newer, model, options).downgrades.empty());
 }
 
 }  // namespace

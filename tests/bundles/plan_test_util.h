@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "bundles/plan.h"
 #include "lib/charm/config.h"
 #include "nlohmann/json.hpp"
@@ -38,6 +39,16 @@ inline ResolvedCharm StoreCharm(const std::string& name, const std::string& chan
   c.config["size"] = charm::ConfigOption{"size", "int", "", 1};
   c.config["mode"] = charm::ConfigOption{"mode", "string", "", "fast"};
   return c;
+}
+
+// `id <- needs: description` of each change, needs comma-separated.
+inline std::vector<std::string> Lines(const Plan& plan) {
+  std::vector<std::string> out;
+  for (const Change& c : plan.changes) {
+    std::string deps = c.depends_on.empty() ? "" : absl::StrCat(" <- ", absl::StrJoin(c.depends_on, ","));
+    out.push_back(absl::StrCat(c.id, deps, ": ", DescribeChange(c)));
+  }
+  return out;
 }
 
 inline ModelApplication* FindApplication(ModelDescription& model, const std::string& name) {

@@ -20,17 +20,8 @@ namespace {
 
 using charm::Role;
 using testing::Ep;
+using testing::Lines;
 using testing::StoreCharm;
-
-// `id <- needs: description` of each change.
-std::vector<std::string> Lines(const Plan& plan) {
-  std::vector<std::string> out;
-  for (const Change& c : plan.changes) {
-    std::string deps = c.depends_on.empty() ? "" : absl::StrCat(" <- ", absl::StrJoin(c.depends_on, ","));
-    out.push_back(absl::StrCat(c.id, deps, ": ", DescribeChange(c)));
-  }
-  return out;
-}
 
 ModelApplication Running(const std::string& name, const std::string& charm, const std::string& channel,
                          int64_t revision) {
@@ -189,7 +180,7 @@ TEST_F(RefreshPlanTest, ForceRemovesTheBrokenRelationsBeforeTheRefresh) {
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_EQ(Lines(*plan),
             (std::vector<std::string>{
-                "removeRelation-0: remove relation web:secrets - dispatcher:secrets (the new revision of web breaks it)",
+                "removeRelation-0: remove relation web:secrets - dispatcher:secrets (refreshing web breaks it)",
                 "addCharm-1: upload charm web from charm-hub from channel 2/stable with architecture=amd64",
                 "upgradeCharm-2 <- removeRelation-0,addCharm-1: upgrade web from charm-hub using charm web from "
                 "channel 2/stable, revision 7 (now 1/stable, revision 5)"}));
@@ -296,6 +287,40 @@ TEST_F(IstioRefreshTest, ADowngradeOrATrackOffThePathIsRefusedWithThePath) {
   EXPECT_EQ(off.status().message(),
             "charm \"istio-pilot\" upgrades only along its upgrade path 1.16 -> 1.17 -> 1.18 -> 1.19 -> 1.20 -> 1.21 -> "
             "1.22 -> 1.23 -> 1.24 -> 1.25 -> 1.26 -> 1.27 -> 1.28; track latest is not on it");
+}
+
+TEST(DowngradeOfTest, ComparesByPathThenTrackVersionThenRevision) {
+  auto down = [](const std::string& from_channel, int64_t from_revision, const std::string& channel, int64_t revision,
+                 std::optional<UpgradePath> path = std::nullopt) {
+    ResolvedCharm target = StoreCharm("kfp-api", channel, revision, {});
+    return DowngradeOf(Running("kfp-api", "kfp-api", from_channel, from_revision), target, path).has_value();
+  };
+  // Within a track, by revision.
+  EXPECT_TRUE(down("2.0/stable", 1234, "2.0/stable", 1100));
+  EXPECT_FALSE(down("2.0/stable", 1100, "2.0/stable", 1234));
+  // Between version tracks, by version, whatever the revisions (a backport to an older track
+  // has a newer revision).
+  EXPECT_TRUE(down("2.2/stable", 1000, "2.0/stable", 1100));
+  EXPECT_FALSE(down("2.0/stable", 1100, "2.2/stable", 1000));
+  EXPECT_TRUE(down("ckf-1.9/stable", 10, "ckf-1.8/stable", 20));
+  EXPECT_FALSE(down("1.9/stable", 10, "1.10/stable", 5));
+  // Tracks that do not compare: by revision.
+  EXPECT_TRUE(down("latest/stable", 10, "1.0/stable", 5));
+  EXPECT_FALSE(down("1.14/stable", 1, "ckf-1.9/stable", 2));
+  // Along a declared path, by the path (the store numbers istio-pilot 1.22 as revision 3 and 1.21 as 7).
+  const UpgradePath path{{"1.21", "1.22", "1.23"}};
+  EXPECT_FALSE(down("1.21/stable", 7, "1.22/stable", 3, path));
+  EXPECT_TRUE(down("1.22/stable", 3, "1.21/stable", 7, path));
+  // Another charm (--switch) or a local charm is not a downgrade.
+  ResolvedCharm other = StoreCharm("kfp-api-ng", "2.0/stable", 1, {});
+  EXPECT_FALSE(DowngradeOf(Running("kfp-api", "kfp-api", "2.0/stable", 1234), other, std::nullopt).has_value());
+}
+
+TEST_F(RefreshPlanTest, ARefreshToAnOlderRevisionWarns) {
+  auto plan = MakeRefreshPlan(model_, "web", Web("1/stable", 4), source_);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  ASSERT_EQ(plan->downgrades.size(), 1u);
+  EXPECT_EQ(DescribeDowngrade(plan->downgrades[0]), "warning: downgrade web from revision 5 (1/stable) to 4 (1/stable)");
 }
 
 }  // namespace

@@ -162,7 +162,8 @@ TEST(StoreUpgradePathTest, MalformedPathsAreRefusedWithTheFileAndTheReason) {
            {"['1.0']", "upgrade-path must be a list of at least two of the charm's tracks, oldest first"},
            {"['1.0', {a: b}]", "upgrade-path must be a list of at least two of the charm's tracks, oldest first"},
            {"['1.0', '1.2']", "upgrade-path names track \"1.2\", which has no channel in this file"},
-           {"['1.0', '1.1', '1.0']", "upgrade-path names track \"1.0\" twice"}}) {
+           {"['1.0', '1.1', '1.0']", "upgrade-path names track \"1.0\" twice"},
+           {"['1.0', '1.1']\nupgrade-path-reversible: maybe", "upgrade-path-reversible must be true or false"}}) {
     const std::string dir = ::testing::TempDir() + "/skein-upgrade-path-test";
     fs::remove_all(dir);
     fs::create_directories(dir + "/charms");
@@ -180,6 +181,13 @@ TEST(StoreUpgradePathTest, MalformedPathsAreRefusedWithTheFileAndTheReason) {
   auto store = OpenStore({dir});
   ASSERT_NE(store, nullptr);
   EXPECT_EQ((**store->UpgradePathOf("x")).tracks, (std::vector<std::string>{"1.0", "1.1"}));
+  EXPECT_FALSE((**store->UpgradePathOf("x")).Steps("x", "1.1", "1.0").ok());
+  // A reversible one goes back down one track at a time.
+  std::ofstream(dir + "/charms/x.yaml") << header << "upgrade-path: ['1.0', '1.1']\nupgrade-path-reversible: true\n";
+  auto reversible = OpenStore({dir});
+  ASSERT_NE(reversible, nullptr);
+  EXPECT_EQ(*(**reversible->UpgradePathOf("x")).Steps("x", "1.1", "1.0"), std::vector<std::string>{"1.0"});
+  EXPECT_EQ(*UpgradePath({{"1", "2", "3", "4"}, true}).Steps("x", "4", "1"), (std::vector<std::string>{"3", "2", "1"}));
   fs::remove_all(dir);
 }
 
