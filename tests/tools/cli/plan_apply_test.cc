@@ -491,6 +491,10 @@ TEST_F(PlanCliTest, RollbackPlansBackToTheRevisionsPinnedCharms) {
   fake().history = {one, two};
   CliRun dry = Skein({"rollback", "minio-bundle.yaml", "--dry-run"});
   ASSERT_EQ(dry.code, 0) << dry.err;
+  EXPECT_TRUE(absl::StartsWith(dry.out, "warning: downgrade minio from revision 2 (ckf-1.8/stable) to 1 (ckf-1.7/stable)\n"))
+      << dry.out;
+  EXPECT_TRUE(absl::StartsWith(dry.err, "Rolling deployment \"minio-bundle.yaml\" back to revision 1 (minio-bundle.yaml)\n"))
+      << dry.err;
   EXPECT_TRUE(absl::StrContains(dry.out, "upgrade minio from charm-hub using charm minio from channel ckf-1.7/stable, "
                                          "revision 1 (now ckf-1.8/stable, revision 2)"))
       << dry.out;

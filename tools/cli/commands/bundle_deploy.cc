@@ -166,6 +166,16 @@ std::string JoinBundleDocuments(const BundleSources& sources) {
   return out;
 }
 
+bundles::CharmSource PlanSource(const bundles::Store& store, std::map<std::string, client::LocalCharm>* local_charms) {
+  bundles::CharmSource source;
+  source.resolve = [&store, local_charms](const bundles::Application& app) -> absl::StatusOr<bundles::ResolvedCharm> {
+    if (!app.charm_path.empty()) return LocalCharmForPlan(app.charm_path, &(*local_charms)[app.name]);
+    return store.ResolveCharm(app.charm, app.channel, app.revision);
+  };
+  source.upgrade_path = [&store](const std::string& charm) { return store.UpgradePathOf(charm); };
+  return source;
+}
+
 absl::StatusOr<std::vector<skein::v1::DeploymentRevision>> ReadDeploymentHistory(Session& session,
                                                                                  const std::string& deployment) {
   skein::v1::DeploymentHistoryRequest req;
@@ -223,7 +233,7 @@ absl::Status ResumeRevision(Environment& env, Session& session, const BundleTarg
 }  // namespace
 
 absl::Status ApplyBundle(Environment& env, Session& session, const BundleTarget& target,
-                         const bundles::CharmResolver& resolve,
+                         const bundles::CharmSource& source,
                          const std::map<std::string, client::LocalCharm>& local_charms,
                          const ApplyBundleOptions& o) {
   auto history = ReadDeploymentHistory(session, target.name);
@@ -246,7 +256,9 @@ absl::Status ApplyBundle(Environment& env, Session& session, const BundleTarget&
     for (auto& app : model->applications) app.managed = managed.count(app.name) > 0;
     bundles::PlanOptions plan_options;
     plan_options.prune = o.prune;
-    auto plan = bundles::MakePlan(target.bundle, resolve, *model, plan_options);
+    plan_options.upgrade_path = source.upgrade_path;
+    plan_options.force = o.force;
+    auto plan = bundles::MakePlan(target.bundle, source.resolve, *model, plan_options);
     if (!plan.ok()) return Prefixed(plan.status());
 
     // A fresh deploy is one transaction on the controller: its units together are one
@@ -288,13 +300,6 @@ absl::Status ApplyBundle(Environment& env, Session& session, const BundleTarget&
         return UploadCharmOf(*session.connection, charm, local);
       });
       if (!shas.ok()) return Prefixed(shas.status());
-      if (o.force) {
-        for (bundles::Change& c : plan->changes) {
-          if (c.kind() == bundles::ChangeKind::kRefreshApplication) {
-            std::get<bundles::RefreshApplication>(c.args).force = true;
-          }
-        }
-      }
       auto changes = ToPlanChanges(*plan, *shas);
       if (!changes.ok()) return Prefixed(changes.status());
 
@@ -336,11 +341,6 @@ absl::Status DeployBundle(Environment& env, const bundles::Store& store, const B
   if (auto s = CheckBundleConfigSizes(*bundle); !s.ok()) return Prefixed(s);
 
   std::map<std::string, client::LocalCharm> local_charms;
-  bundles::CharmResolver resolve = [&](const bundles::Application& app) -> absl::StatusOr<bundles::ResolvedCharm> {
-    if (!app.charm_path.empty()) return LocalCharmForPlan(app.charm_path, &local_charms[app.name]);
-    return store.ResolveCharm(app.charm, app.channel, app.revision);
-  };
-
   auto session = Connect(env, o.model);
   if (!session.ok()) return session.status();
   BundleTarget target;
@@ -350,7 +350,7 @@ absl::Status DeployBundle(Environment& env, const bundles::Store& store, const B
   target.bundle_yaml = JoinBundleDocuments(*sources);
   for (const auto& overlay : sources->overlays) target.overlays_yaml.push_back(overlay.text);
   target.bundle = std::move(*bundle);
-  return ApplyBundle(env, *session, target, resolve, local_charms, o.apply);
+  return ApplyBundle(env, *session, target, PlanSource(store, &local_charms), local_charms, o.apply);
 }
 
 }  // namespace skein::cli::commands

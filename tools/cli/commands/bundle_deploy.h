@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "bundles/plan.h"
+#include "bundles/refresh_plan.h"
 #include "bundles/store.h"
 #include "lib/base/clock.h"
 #include "tools/cli/client/charm_dir.h"
@@ -41,7 +42,7 @@ struct ApplyBundleOptions {
   // Follow a job that stopped half-way when the same bundle is deployed again (deploy), or never
   // (rollback, which is a new revision whatever came before).
   bool auto_resume = true;
-  bool force = false;                   // refreshes skip the endpoint check
+  bool force = false;                   // refresh where a declared upgrade path refuses the way
   std::optional<Clock::Duration> wait;  // --wait: settle afterwards within this time
   std::string description;              // history; empty = `Install complete` / `Upgrade to <channel>`
 };
@@ -55,6 +56,11 @@ struct BundleDeployOptions {
   std::vector<std::string> store_dirs;
   ApplyBundleOptions apply;
 };
+
+// Where bundle plans find charms: the store by name and channel, local paths loaded (the loaded
+// charm, with its archive, goes to `local_charms` under the application's name), and the store's
+// upgrade paths. Both must outlive the source.
+bundles::CharmSource PlanSource(const bundles::Store& store, std::map<std::string, client::LocalCharm>* local_charms);
 
 // The revisions of a deployment, oldest first; empty when the model has none by that name.
 absl::StatusOr<std::vector<skein::v1::DeploymentRevision>> ReadDeploymentHistory(Session& session,
@@ -75,9 +81,9 @@ struct BundleTarget {
 };
 
 // Plans from the session's model to `target` and applies the plan (plan_apply.h), or resumes the
-// deployment's unfinished revision. `resolve` finds each application's charm.
+// deployment's unfinished revision. `source` finds each application's charm and upgrade path.
 absl::Status ApplyBundle(Environment& env, Session& session, const BundleTarget& target,
-                         const bundles::CharmResolver& resolve,
+                         const bundles::CharmSource& source,
                          const std::map<std::string, client::LocalCharm>& local_charms,
                          const ApplyBundleOptions& options);
 

@@ -79,7 +79,8 @@ class DeployCommand : public Command {
     f.Ignored("--attach-storage", true, "Existing storage to attach to the deployed unit");
     f.Ignored("--bind", true, "Configure application endpoint bindings to spaces");
     f.Ignored("--constraints", true, "Set application constraints");
-    f.Ignored("--force", false, "Allow a charm/bundle to be deployed which bypasses checks");
+    f.Bool("--force", &force_, "Bundles: refresh straight to the bundle's revision where a declared upgrade path "
+                               "refuses the way");
     f.Strings("--overlay", &overlays_, "Bundles to overlay on the primary bundle, applied in order");
     f.Strings("--store", &store_dirs_, "A local store directory searched before the embedded store (repeatable)");
     f.Ignored("--resource", true, "Resource to be uploaded to the controller");
@@ -128,6 +129,7 @@ class DeployCommand : public Command {
       o.apply.prune = prune_;
       o.apply.resume = resume_;
       o.apply.wait = wait_;
+      o.apply.force = force_;
       return DeployBundle(env, **store, o);
     }
     if (prune_ || resume_) return UsageError(absl::StrCat(prune_ ? "--prune" : "--resume", " applies to bundles only"));
@@ -222,6 +224,7 @@ class DeployCommand : public Command {
 
   std::string model_;
   bool prune_ = false;
+  bool force_ = false;
   bool resume_ = false;
   bool wait_given_ = false;
   std::string wait_text_;

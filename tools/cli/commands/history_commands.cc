@@ -102,8 +102,8 @@ class RollbackCommand : public Command {
             "the plan with a warning for every charm it moves to an older revision, and applies it\n"
             "as a new revision described \"Rollback to <revision>\". Applications the later\n"
             "revisions added are removed; only what this deployment created is touched.\n"
-            "--dry-run prints the plan and changes nothing; --force applies refreshes that would\n"
-            "otherwise be refused (a live relation on an endpoint the older charm lacks).\n",
+            "--dry-run prints the plan and changes nothing; --force goes straight back to a\n"
+            "revision where a charm's declared upgrade path refuses the way down.\n",
             "    skein rollback kubeflow\n    skein rollback kubeflow 3 --dry-run\n",
             {},
             {"history", "deploy"}};
@@ -111,7 +111,7 @@ class RollbackCommand : public Command {
   void SetFlags(FlagSet& f) override {
     AddModelFlag(f, &model_);
     f.Bool("--dry-run", &dry_run_, "Just show what the rollback would do");
-    f.Bool("--force", &force_, "Apply refreshes the endpoint checks would refuse");
+    f.Bool("--force", &force_, "Refresh straight back where a declared upgrade path refuses the way");
     f.Strings("--store", &store_dirs_, "A local store directory searched before the embedded store (repeatable)");
     f.OptionalValue("--wait", &wait_given_, &wait_text_, "10m",
                     "Wait until the deployment's applications settle (active or blocked, idle), up to the duration");
@@ -169,11 +169,6 @@ class RollbackCommand : public Command {
              << output::HistoryBundleName(*to) << (to->channel().empty() ? "" : ", ") << to->channel() << ")\n";
 
     std::map<std::string, client::LocalCharm> local_charms;
-    const bundles::Store& s = **store;
-    bundles::CharmResolver resolve = [&](const bundles::Application& app) -> absl::StatusOr<bundles::ResolvedCharm> {
-      if (!app.charm_path.empty()) return LocalCharmForPlan(app.charm_path, &local_charms[app.name]);
-      return s.ResolveCharm(app.charm, app.channel, app.revision);
-    };
     BundleTarget target;
     target.name = deployment_;
     target.channel = to->channel();
@@ -189,7 +184,7 @@ class RollbackCommand : public Command {
     o.force = force_;
     o.wait = wait_;
     o.description = absl::StrCat("Rollback to ", to->revision());
-    return ApplyBundle(env, *session, target, resolve, local_charms, o);
+    return ApplyBundle(env, *session, target, PlanSource(**store, &local_charms), local_charms, o);
   }
 
  private:

@@ -137,17 +137,10 @@ class RefreshCommand : public Command {
     auto wanted = bundles::RefreshTarget(*running, flags);
     if (!wanted.ok()) return wanted.status();
 
-    client::LocalCharm local;
-    const bundles::Store& s = **store;
-    bundles::CharmResolver resolve = [&](const bundles::Application& a) -> absl::StatusOr<bundles::ResolvedCharm> {
-      if (!a.charm_path.empty()) return LocalCharmForPlan(a.charm_path, &local);
-      return s.ResolveCharm(a.charm, a.channel, a.revision);
-    };
-    auto target = resolve(*wanted);
+    std::map<std::string, client::LocalCharm> local_charms;
+    const bundles::CharmSource source = PlanSource(**store, &local_charms);
+    auto target = source.resolve(*wanted);
     if (!target.ok()) return target.status();
-    bundles::CharmSource source;
-    source.resolve = resolve;
-    source.upgrade_path = [&s](const std::string& charm) { return s.UpgradePathOf(charm); };
     bundles::RefreshOptions options;
     options.force = force_;
     options.force_units = force_units_;
@@ -165,7 +158,9 @@ class RefreshCommand : public Command {
 
     auto shas = UploadPlanCharms(*plan, [&](const bundles::Change& upload) -> absl::StatusOr<std::string> {
       const bundles::ResolvedCharm& charm = std::get<bundles::UploadCharm>(upload.args).charm;
-      return UploadCharmOf(*session->connection, charm, charm.origin == "local" ? &local : nullptr);
+      auto local = local_charms.find(app_);
+      return UploadCharmOf(*session->connection, charm,
+                           charm.origin == "local" && local != local_charms.end() ? &local->second : nullptr);
     });
     if (!shas.ok()) return shas.status();
     auto changes = ToPlanChanges(*plan, *shas);
