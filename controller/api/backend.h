@@ -14,6 +14,7 @@
 #include "controller/domain/log/log_service.h"
 #include "controller/domain/model/model_config.h"
 #include "controller/domain/model/model_service.h"
+#include "controller/domain/plan/plan_service.h"
 #include "controller/domain/relation/relation_service.h"
 #include "controller/domain/status/status_service.h"
 #include "controller/domain/substrate/substrate_service.h"
@@ -42,6 +43,7 @@ struct Backend {
   domain::substrate::SubstrateService* substrate = nullptr;
   domain::application::CharmStore* charms = nullptr;
   domain::model::ModelConfigService* model_config = nullptr;
+  domain::plan::PlanService* plans = nullptr;
 };
 
 // Runs `work` (returning absl::Status) on the executor and finishes the unary call with its

@@ -69,6 +69,11 @@ class ControllerService final : public v1::Controller::CallbackService {
                                                                v1::UploadCharmResponse* resp) override;
   grpc::ServerUnaryReactor* Refresh(grpc::CallbackServerContext* ctx, const v1::RefreshRequest* req,
                                     v1::RefreshResponse* resp) override;
+  // Plans as durable jobs and the deployments' history (plan_handlers.cc).
+  grpc::ServerWriteReactor<v1::PlanProgress>* ApplyPlan(grpc::CallbackServerContext* ctx,
+                                                        const v1::ApplyPlanRequest* req) override;
+  grpc::ServerUnaryReactor* DeploymentHistory(grpc::CallbackServerContext* ctx, const v1::DeploymentHistoryRequest* req,
+                                              v1::DeploymentHistoryResponse* resp) override;
 
  private:
   absl::Status Admin(grpc::CallbackServerContext* ctx);

@@ -32,6 +32,7 @@ struct ControllerServer::Impl {
   std::unique_ptr<domain::substrate::SubstrateService> substrate;
   std::unique_ptr<domain::application::CharmStore> charms;
   std::unique_ptr<domain::model::ModelConfigService> model_config;
+  std::unique_ptr<domain::plan::PlanService> plans;
   std::unique_ptr<ControllerService> controller_service;
   std::unique_ptr<AgentService> agent_service;
   std::unique_ptr<grpc::Server> server;
@@ -102,6 +103,9 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   if (auto info = impl->models->Controller(); !info.ok()) return info.status();
   if (absl::Status s = impl->models->ResetMachineAgents(); !s.ok()) return s;
   if (absl::Status s = OpenCharmStore(options, impl.get()); !s.ok()) return s;
+  domain::application::CharmStore* charm_store = impl->charms.get();
+  impl->plans = std::make_unique<domain::plan::PlanService>(
+      d, &impl->hub, [charm_store](const std::string& sha256) { return charm_store->Read(sha256); });
 
   Backend backend{d,
                   &impl->hub,
@@ -120,6 +124,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   backend.substrate = impl->substrate.get();
   backend.charms = impl->charms.get();
   backend.model_config = impl->model_config.get();
+  backend.plans = impl->plans.get();
   impl->controller_service = std::make_unique<ControllerService>(backend);
   impl->agent_service = std::make_unique<AgentService>(backend);
 
@@ -156,6 +161,12 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
   }
   impl->leases->Start();
+  // Jobs a stopped controller left running continue (domain/plan/plan_service.h says why).
+  if (auto resumed = impl->plans->ResumeInterrupted(); !resumed.ok()) {
+    spdlog::error("cannot continue the plan jobs left running: {}", resumed.status().ToString());
+  } else if (!resumed->empty()) {
+    spdlog::info("continuing {} plan jobs left running", resumed->size());
+  }
   impl->host = options.listen.substr(0, options.listen.rfind(':'));
   if (impl->host.empty() || impl->host == "0.0.0.0" || impl->host == "[::]") impl->host = "127.0.0.1";
   return std::unique_ptr<ControllerServer>(new ControllerServer(std::move(impl)));
@@ -179,6 +190,7 @@ void ControllerServer::Shutdown() {
   impl_->hub.Shutdown();  // streams finish with OK once their last write is out, long polls unanswered
   impl_->server->Shutdown(impl_->clock->Deadline(std::chrono::seconds(5)));
   impl_->server->Wait();
+  impl_->plans->Stop();  // a job in a wait stays running and continues at the next start
   impl_->leases->Stop();
   impl_->charms->StopSweeping();
   impl_->executor->Shutdown();

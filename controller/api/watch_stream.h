@@ -56,8 +56,14 @@ class HubFeed : public watch::Watcher, public std::enable_shared_from_this<HubFe
  public:
   using Builder = std::function<StreamUpdate<Msg>()>;
 
-  HubFeed(FeedSink<Msg>* sink, watch::Hub* hub, Executor* executor, Builder builder, bool coalesce)
-      : sink_(sink), hub_(hub), executor_(executor), builder_(std::move(builder)), coalesce_(coalesce) {}
+  HubFeed(FeedSink<Msg>* sink, watch::Hub* hub, Executor* executor, Builder builder, bool coalesce,
+          grpc::Status on_close = grpc::Status::OK)
+      : sink_(sink),
+        hub_(hub),
+        executor_(executor),
+        builder_(std::move(builder)),
+        coalesce_(coalesce),
+        on_close_(std::move(on_close)) {}
 
   void Wake() override {
     {
@@ -71,7 +77,7 @@ class HubFeed : public watch::Watcher, public std::enable_shared_from_this<HubFe
     executor_->Post([self = this->shared_from_this()] { self->Run(); });
   }
 
-  void Close() override { End(grpc::Status::OK, /*cancelled=*/false); }
+  void Close() override { End(on_close_, /*cancelled=*/false); }
   void Cancel() { End(grpc::Status::CANCELLED, /*cancelled=*/true); }
 
   void WriteDone(bool ok) {
@@ -175,6 +181,7 @@ class HubFeed : public watch::Watcher, public std::enable_shared_from_this<HubFe
   Executor* const executor_;
   Builder builder_;  // only ever run by one Run() at a time
   const bool coalesce_;
+  const grpc::Status on_close_;  // how the stream ends when the hub shuts down
 
   Mutex mu_;
   std::deque<Msg> queue_ ABSL_GUARDED_BY(mu_);  // front = being written while writing_
@@ -194,10 +201,12 @@ class WatchStream : public grpc::ServerWriteReactor<Msg>, private FeedSink<Msg> 
 
   // Starts a stream: the first build runs at once. `coalesce`: a newer message replaces one
   // that is queued but not yet being written (snapshots; not logs). `on_done` runs when the
-  // call is over (e.g. to mark a machine agent gone).
+  // call is over (e.g. to mark a machine agent gone). `on_close`: how the stream ends when the
+  // controller shuts down (OK for snapshots; a stream whose OK means "done" says otherwise).
   static WatchStream* Start(watch::Hub* hub, Executor* executor, Builder builder, bool coalesce,
-                            std::function<void()> on_done = {}) {
-    auto* stream = new WatchStream(hub, executor, std::move(builder), coalesce, std::move(on_done));
+                            std::function<void()> on_done = {}, grpc::Status on_close = grpc::Status::OK) {
+    auto* stream =
+        new WatchStream(hub, executor, std::move(builder), coalesce, std::move(on_done), std::move(on_close));
     hub->Add(stream->feed_);
     stream->feed_->Wake();
     return stream;
@@ -212,11 +221,12 @@ class WatchStream : public grpc::ServerWriteReactor<Msg>, private FeedSink<Msg> 
   }
 
  private:
-  WatchStream(watch::Hub* hub, Executor* executor, Builder builder, bool coalesce, std::function<void()> on_done)
+  WatchStream(watch::Hub* hub, Executor* executor, Builder builder, bool coalesce, std::function<void()> on_done,
+              grpc::Status on_close)
       : hub_(hub),
         on_done_(std::move(on_done)),
         feed_(std::make_shared<HubFeed<Msg>>(static_cast<FeedSink<Msg>*>(this), hub, executor, std::move(builder),
-                                             coalesce)) {}
+                                             coalesce, std::move(on_close))) {}
 
   void SinkWrite(const Msg* msg) override { this->StartWrite(msg); }
   void SinkFinish(const grpc::Status& status) override { this->Finish(status); }

@@ -70,7 +70,8 @@ TEST(RefreshTest, RefusalsChangeNothing) {
   auto breaks = env.apps->Refresh(Refresh("db", "name: db\npeers:\n  cluster:\n    interface: db-peers\n"));
   EXPECT_EQ(breaks.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(breaks.status().message(),
-            "cannot upgrade application \"db\" to charm \"local:db-1\": would break relation \"app:db db:db\"");
+            "cannot upgrade application \"db\" to charm \"local:db-1\": would break relation \"app:db db:db\" (remove it "
+            "first with: skein remove-relation app:db db:db), or refresh with --force");
   auto other_interface = env.apps->Refresh(
       Refresh("db", "name: db\nprovides:\n  db:\n    interface: pgsql\npeers:\n  cluster:\n    interface: db-peers\n"));
   EXPECT_EQ(other_interface.status().code(), absl::StatusCode::kFailedPrecondition);
@@ -88,6 +89,72 @@ TEST(RefreshTest, RefusalsChangeNothing) {
   ASSERT_TRUE(dropped.ok()) << dropped.status();
   // Revisions count per charm name in the model: `app` deployed local:app-0 and solo local:app-1.
   EXPECT_EQ(dropped->charm_url, "local:app-2");
+}
+
+}  // namespace
+}  // namespace skein::controller
+
+namespace skein::controller {
+namespace {
+
+TEST(RefreshTest, StoreRevisionKeepsUserConfigDropsRemovedOptionsAndSetsConfigInTheSameTransaction) {
+  DomainEnv env;
+  env.Deploy("db", MakeCharm(testing::kDbMetadata, kConfig), 1);
+  ASSERT_TRUE(env.apps->SetConfig("test", "db", {{"port", "5432"}, {"old", "y"}}, {}).ok());
+  domain::application::RefreshArgs args =
+      Refresh("db", testing::kDbMetadata, "options:\n  port: {type: int, default: 80}\n  name: {type: string}\n"
+                                          "  fresh: {type: int, default: 3}\n");
+  args.charm_origin = "charmhub";
+  args.channel = "2.0/stable";
+  args.revision = 42;
+  args.config = {{"name", "set-with-refresh"}};
+  auto result = env.apps->Refresh(args);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->charm_url, "ch:db-42");
+  domain::AppRow app = env.App("db");
+  EXPECT_EQ(app.charm_url, "ch:db-42");
+  EXPECT_EQ(app.charm_origin, "charmhub");
+  EXPECT_EQ(app.channel, "2.0/stable");
+  // The hand-set port survives, `old` is gone with its option, the new default is not stored.
+  EXPECT_EQ(app.config, nlohmann::json({{"port", 5432}, {"name", "set-with-refresh"}}));
+  auto view = env.apps->GetConfig("test", "db");
+  ASSERT_TRUE(view.ok());
+  ASSERT_EQ(view->options.size(), 3u);
+  EXPECT_EQ(view->options[0].name, "fresh");
+  EXPECT_EQ(view->options[0].source, "default");
+
+  // The same revision on the same channel again is Juju's refusal.
+  args.config.clear();
+  auto again = env.apps->Refresh(args);
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(again.status().message(), "charm \"db\": already up-to-date");
+
+  // A config value the new charm refuses rolls the whole refresh back.
+  args.revision = 43;
+  args.config = {{"port", "not-a-number"}};
+  EXPECT_FALSE(env.apps->Refresh(args).ok());
+  EXPECT_EQ(env.App("db").charm_url, "ch:db-42");
+}
+
+TEST(RefreshTest, ForceSkipsTheEndpointCheckAndTheRefusalNamesEachRelationWithItsRemoval) {
+  DomainEnv env;
+  env.Deploy("db", MakeCharm(testing::kDbMetadata), 1);
+  env.Deploy("app", MakeCharm(testing::kAppMetadata), 1);
+  env.Deploy("app2", MakeCharm(testing::kAppMetadata), 1);
+  ASSERT_TRUE(env.relations->Integrate("test", {"app:db", "db:db"}).ok());
+  ASSERT_TRUE(env.relations->Integrate("test", {"app2:db", "db:db"}).ok());
+  domain::application::RefreshArgs args = Refresh("db", "name: db\npeers:\n  cluster:\n    interface: db-peers\n");
+  auto refused = env.apps->Refresh(args);
+  EXPECT_EQ(refused.status().message(),
+            "cannot upgrade application \"db\" to charm \"local:db-1\": would break relation \"app:db db:db\" (remove "
+            "it first with: skein remove-relation app:db db:db), would break relation \"app2:db db:db\" (remove it "
+            "first with: skein remove-relation app2:db db:db), or refresh with --force");
+  args.force = true;
+  auto forced = env.apps->Refresh(args);
+  ASSERT_TRUE(forced.ok()) << forced.status();
+  EXPECT_EQ(env.App("db").charm_url, "local:db-1");
+  EXPECT_EQ(env.Count("relations", "id IN (SELECT relation_id FROM relation_endpoints WHERE endpoint = 'db')"), 2)
+      << "--force keeps the relations as they are";
 }
 
 }  // namespace

@@ -74,5 +74,33 @@ TEST(SchemaTest, ForeignKeysAreEnforced) {
   EXPECT_EQ(s.code(), absl::StatusCode::kInternal) << s;
 }
 
+TEST(SchemaTest, DeploymentRevisionsFromBeforePlanJobsReadAsDeployedAndSuperseded) {
+  testing::TempDir dir;
+  SimulatedClock clock;
+  auto db = store::OpenDatabase(dir.path() + "/c.db");
+  ASSERT_TRUE(db.ok()) << db.status();
+  // The schema as it was before migration 0010, with three revisions of one deployment and one
+  // of another, as issue 5's bundle deploys wrote them.
+  std::vector<store::Migration> before;
+  for (const auto& m : schema::Migrations()) {
+    if (m.name.find("plan_jobs") == std::string::npos) before.push_back(m);
+  }
+  ASSERT_EQ(before.size() + 1, schema::Migrations().size());
+  ASSERT_TRUE(store::Migrate(**db, before, clock).ok());
+  (*db)->exec("INSERT INTO models(id, name, uuid, created_at) VALUES (1, 'm', 'u', 'now')");
+  for (const char* values : {"(1, 'kubeflow', 1, 'y', 't1')", "(1, 'kubeflow', 2, 'y', 't2')",
+                             "(1, 'kubeflow', 3, 'y', 't3')", "(1, 'mlflow', 1, 'y', 't4')"}) {
+    (*db)->exec(std::string("INSERT INTO bundle_deployments(model_id, bundle, revision, bundle_yaml, deployed_at) "
+                            "VALUES ") + values);
+  }
+  ASSERT_TRUE(schema::Apply(**db, clock).ok());
+  EXPECT_EQ(Query(**db, "SELECT COUNT(*) FROM bundle_deployments WHERE status = 'superseded' AND revision < 3 AND "
+                        "bundle = 'kubeflow'"),
+            2);
+  EXPECT_EQ(Query(**db, "SELECT revision FROM bundle_deployments WHERE status = 'deployed' AND bundle = 'kubeflow'"), 3);
+  EXPECT_EQ(Query(**db, "SELECT COUNT(*) FROM bundle_deployments WHERE status = 'deployed' AND bundle = 'mlflow'"), 1);
+  EXPECT_EQ(Query(**db, "SELECT COUNT(*) FROM bundle_deployments WHERE updated_at = deployed_at"), 4);
+}
+
 }  // namespace
 }  // namespace skein::controller

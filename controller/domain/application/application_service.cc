@@ -133,28 +133,37 @@ absl::StatusOr<DeployResult> ApplicationService::Deploy(const DeployArgs& args) 
   return result;
 }
 
-absl::StatusOr<std::vector<std::string>> ApplicationService::AddUnit(const std::string& model, const std::string& app,
-                                                                     int n) {
+absl::StatusOr<std::vector<std::string>> AddUnitInTx(Tx& tx, const std::string& model, const std::string& app,
+                                                     int n) {
   if (n < 1) return absl::InvalidArgumentError("must add at least one unit");
   if (absl::Status s = limits::CheckUnitsPerRequest(n); !s.ok()) return s;
   std::vector<std::string> added;
-  absl::Status s = db_->Write("add-unit", [&](Tx& tx) -> absl::Status {
-    auto m = FindModel(tx, model);
-    if (!m.ok()) return m.status();
-    auto a = FindApp(tx, m->id, app);
-    if (!a.ok()) return a.status();
-    if (a->life != Life::kAlive) return absl::FailedPreconditionError(NotAlive(app));
-    std::vector<RelationRow> relations = RelationsOfApp(tx, a->id);
-    for (int i = 0; i < n; ++i) {
-      UnitRow u = InsertUnit(tx, *a, a->next_unit_number + i);
-      for (const RelationRow& r : relations) {
-        if (r.life == Life::kAlive) EnterScope(tx, r, u);
-      }
-      added.push_back(u.name);
+  auto m = FindModel(tx, model);
+  if (!m.ok()) return m.status();
+  auto a = FindApp(tx, m->id, app);
+  if (!a.ok()) return a.status();
+  if (a->life != Life::kAlive) return absl::FailedPreconditionError(NotAlive(app));
+  std::vector<RelationRow> relations = RelationsOfApp(tx, a->id);
+  for (int i = 0; i < n; ++i) {
+    UnitRow u = InsertUnit(tx, *a, a->next_unit_number + i);
+    for (const RelationRow& r : relations) {
+      if (r.life == Life::kAlive) EnterScope(tx, r, u);
     }
-    sql::Exec(tx.db(), "UPDATE applications SET next_unit_number = next_unit_number + ? WHERE id = ?", n, a->id);
-    tx.Touch(AppKey(a->id));
-    ElectLeader(tx, a->id);
+    added.push_back(u.name);
+  }
+  sql::Exec(tx.db(), "UPDATE applications SET next_unit_number = next_unit_number + ? WHERE id = ?", n, a->id);
+  tx.Touch(AppKey(a->id));
+  ElectLeader(tx, a->id);
+  return added;
+}
+
+absl::StatusOr<std::vector<std::string>> ApplicationService::AddUnit(const std::string& model, const std::string& app,
+                                                                     int n) {
+  std::vector<std::string> added;
+  absl::Status s = db_->Write("add-unit", [&](Tx& tx) -> absl::Status {
+    auto done = AddUnitInTx(tx, model, app, n);
+    if (!done.ok()) return done.status();
+    added = std::move(*done);
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
@@ -188,30 +197,39 @@ absl::StatusOr<std::vector<std::string>> ApplicationService::RemoveUnits(const s
   return units;
 }
 
+absl::StatusOr<RemoveApplicationResult> RemoveApplicationsInTx(Tx& tx, const std::string& model,
+                                                               const std::vector<std::string>& apps) {
+  RemoveApplicationResult result;
+  auto m = FindModel(tx, model);
+  if (!m.ok()) return m.status();
+  for (const std::string& name : apps) {
+    auto a = FindApp(tx, m->id, name);
+    if (!a.ok()) return a.status();
+    result.applications.push_back(name);
+    sql::Exec(tx.db(), "UPDATE applications SET life = 1 WHERE id = ?", a->id);
+    tx.Touch(AppKey(a->id));
+    tx.Record(m->id, "application", name, "dying");
+    for (const UnitRow& u : UnitsOfApp(tx, a->id)) {
+      result.units.push_back(u.name);
+      if (u.life != Life::kAlive) continue;
+      sql::Exec(tx.db(), "UPDATE units SET life = 1 WHERE id = ?", u.id);
+      tx.Touch(UnitKey(u.id));
+      tx.Touch(MachineKey(u.machine_id));
+      tx.Record(m->id, "unit", u.name, "dying");
+    }
+    for (const RelationRow& r : RelationsOfApp(tx, a->id)) DestroyRelation(tx, r);
+  }
+  CleanupDying(tx, m->id);
+  return result;
+}
+
 absl::StatusOr<RemoveApplicationResult> ApplicationService::RemoveApplications(const std::string& model,
                                                                                const std::vector<std::string>& apps) {
   RemoveApplicationResult result;
   absl::Status s = db_->Write("remove-application", [&](Tx& tx) -> absl::Status {
-    auto m = FindModel(tx, model);
-    if (!m.ok()) return m.status();
-    for (const std::string& name : apps) {
-      auto a = FindApp(tx, m->id, name);
-      if (!a.ok()) return a.status();
-      result.applications.push_back(name);
-      sql::Exec(tx.db(), "UPDATE applications SET life = 1 WHERE id = ?", a->id);
-      tx.Touch(AppKey(a->id));
-      tx.Record(m->id, "application", name, "dying");
-      for (const UnitRow& u : UnitsOfApp(tx, a->id)) {
-        result.units.push_back(u.name);
-        if (u.life != Life::kAlive) continue;
-        sql::Exec(tx.db(), "UPDATE units SET life = 1 WHERE id = ?", u.id);
-        tx.Touch(UnitKey(u.id));
-        tx.Touch(MachineKey(u.machine_id));
-        tx.Record(m->id, "unit", u.name, "dying");
-      }
-      for (const RelationRow& r : RelationsOfApp(tx, a->id)) DestroyRelation(tx, r);
-    }
-    CleanupDying(tx, m->id);
+    auto done = RemoveApplicationsInTx(tx, model, apps);
+    if (!done.ok()) return done.status();
+    result = std::move(*done);
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
@@ -252,32 +270,35 @@ absl::StatusOr<ConfigView> ApplicationService::GetConfig(const std::string& mode
   return view;
 }
 
+absl::Status SetConfigInTx(Tx& tx, const std::string& model, const std::string& app,
+                           const std::map<std::string, std::string>& values, const std::vector<std::string>& reset) {
+  auto m = FindModel(tx, model);
+  if (!m.ok()) return m.status();
+  auto a = FindApp(tx, m->id, app);
+  if (!a.ok()) return a.status();
+  auto charm = tx.Charm(a->charm_id);
+  if (!charm.ok()) return charm.status();
+  nlohmann::json updates = nlohmann::json::object();
+  std::vector<std::string> resets = reset;
+  if (absl::Status st = ParseSettings((*charm)->config, values, &updates, &resets); !st.ok()) return st;
+  for (const std::string& key : reset) {
+    if (!(*charm)->config.count(key)) return absl::InvalidArgumentError(absl::StrCat("unknown option \"", key, "\""));
+  }
+  nlohmann::json settings = a->config;
+  for (const std::string& key : resets) settings.erase(key);
+  for (auto it = updates.begin(); it != updates.end(); ++it) settings[it.key()] = it.value();
+  if (settings == a->config) return absl::OkStatus();
+  if (absl::Status s = charm::CheckStoredConfigSize(app, settings); !s.ok()) return s;
+  sql::Exec(tx.db(), "UPDATE applications SET config_json = ? WHERE id = ?", settings.dump(), a->id);
+  tx.Touch(AppKey(a->id));
+  tx.Record(m->id, "application", app, "config");
+  return absl::OkStatus();
+}
+
 absl::Status ApplicationService::SetConfig(const std::string& model, const std::string& app,
                                            const std::map<std::string, std::string>& values,
                                            const std::vector<std::string>& reset) {
-  return db_->Write("set-config", [&](Tx& tx) -> absl::Status {
-    auto m = FindModel(tx, model);
-    if (!m.ok()) return m.status();
-    auto a = FindApp(tx, m->id, app);
-    if (!a.ok()) return a.status();
-    auto charm = tx.Charm(a->charm_id);
-    if (!charm.ok()) return charm.status();
-    nlohmann::json updates = nlohmann::json::object();
-    std::vector<std::string> resets = reset;
-    if (absl::Status st = ParseSettings((*charm)->config, values, &updates, &resets); !st.ok()) return st;
-    for (const std::string& key : reset) {
-      if (!(*charm)->config.count(key)) return absl::InvalidArgumentError(absl::StrCat("unknown option \"", key, "\""));
-    }
-    nlohmann::json settings = a->config;
-    for (const std::string& key : resets) settings.erase(key);
-    for (auto it = updates.begin(); it != updates.end(); ++it) settings[it.key()] = it.value();
-    if (settings == a->config) return absl::OkStatus();
-    if (absl::Status s = charm::CheckStoredConfigSize(app, settings); !s.ok()) return s;
-    sql::Exec(tx.db(), "UPDATE applications SET config_json = ? WHERE id = ?", settings.dump(), a->id);
-    tx.Touch(AppKey(a->id));
-    tx.Record(m->id, "application", app, "config");
-    return absl::OkStatus();
-  });
+  return db_->Write("set-config", [&](Tx& tx) -> absl::Status { return SetConfigInTx(tx, model, app, values, reset); });
 }
 
 }  // namespace skein::controller::domain::application

@@ -56,26 +56,41 @@ struct ConfigView {
 // as ApplicationService::Deploy.
 absl::StatusOr<DeployResult> DeployInTx(Tx& tx, const DeployArgs& args);
 
+// The other operations of ApplicationService as part of the caller's transaction (a plan applies
+// several in one). Same errors as the ApplicationService methods of the same names.
+absl::StatusOr<std::vector<std::string>> AddUnitInTx(Tx& tx, const std::string& model, const std::string& app, int n);
+absl::StatusOr<RemoveApplicationResult> RemoveApplicationsInTx(Tx& tx, const std::string& model,
+                                                               const std::vector<std::string>& apps);
+absl::Status SetConfigInTx(Tx& tx, const std::string& model, const std::string& app,
+                           const std::map<std::string, std::string>& values, const std::vector<std::string>& reset);
+
 struct RefreshArgs {
   std::string model;
   std::string application;
   UploadedCharm charm;
+  std::string charm_origin = "local";  // local | charmhub
+  std::string channel;                 // charmhub: the channel tracked afterwards
+  int64_t revision = 0;                // charmhub: the store revision
+  bool force = false;                  // skip the check that live relations keep their endpoints
+  std::map<std::string, std::string> config;  // raw values set in the same transaction (`--config`)
 };
 
 struct RefreshResult {
-  std::string charm_url;  // `local:<name>-<rev>`
+  std::string charm_url;  // `local:<name>-<rev>` or `ch:<name>-<rev>`
   int64_t revision = 0;
 };
 
-// `skein refresh --path` (refresh.cc): the application's charm becomes `charm` as the model's
-// next local revision of its name, in the caller's transaction. Its settings stay, less those
-// the new charm has no option for (or whose value no longer fits the option's type); its
+// `skein refresh` (refresh.cc): the application's charm becomes `charm`, in the caller's
+// transaction: a local charm as the model's next local revision of its name, a charmhub charm as
+// `ch:<name>-<revision>` tracking `channel`. Its settings stay, less those the new charm has no
+// option for (or whose value no longer fits the option's type), then `config` is set; its
 // relations and their data stay; a new peer endpoint gets its peer relation. The units see a
 // new charm in their snapshot and run upgrade-charm, then config-changed. Errors: NotFound
 // model/application; FailedPrecondition `application "x" is not alive`, `cannot upgrade
-// application "x" to charm "local:y-1": would break relation "x:db y:db"` (a live relation on
-// an endpoint the new charm lacks), `cannot refresh "x" to "y": the charm's name differs`, or
-// a subordinate charm (not supported).
+// application "x" to charm "local:y-1": would break relation "x:db y:db" (remove it first with:
+// skein remove-relation x:db y:db), or refresh with --force` (a live relation on an endpoint the
+// new charm lacks; not checked with `force`), `cannot refresh "x" to "y": the charm's name
+// differs`, or a subordinate charm (not supported); SetConfig's errors for `config`.
 absl::StatusOr<RefreshResult> RefreshInTx(Tx& tx, const RefreshArgs& args);
 
 class ApplicationService {
@@ -110,7 +125,8 @@ class ApplicationService {
   // RefreshInTx in its own transaction.
   absl::StatusOr<RefreshResult> Refresh(const RefreshArgs& args);
 
-  // The digests of the charms some application uses: what the charm store must keep.
+  // The digests of the charms some application uses, or an unfinished plan job will deploy or
+  // refresh to: what the charm store must keep.
   absl::StatusOr<std::set<std::string>> CharmsInUse();
 
   // Moves the archives of charm rows written before charms left the database (migration 0008)

@@ -28,7 +28,11 @@ int64_t InsertCharm(Tx& tx, int64_t model_id, const std::string& url, const std:
 absl::StatusOr<std::set<std::string>> ApplicationService::CharmsInUse() {
   std::set<std::string> in_use;
   absl::Status s = db_->Read([&](Tx& tx) -> absl::Status {
-    SQLite::Statement q(tx.db(), "SELECT DISTINCT c.sha256 FROM charms c JOIN applications a ON a.charm_id = c.id");
+    // A plan job not yet done still needs the charms its remaining changes deploy or refresh to.
+    SQLite::Statement q(tx.db(),
+                        "SELECT c.sha256 FROM charms c JOIN applications a ON a.charm_id = c.id UNION "
+                        "SELECT p.charm_sha256 FROM plan_changes p JOIN plan_jobs j ON j.id = p.job_id "
+                        "WHERE j.state IN ('running', 'failed') AND p.state != 'done' AND p.charm_sha256 != ''");
     while (q.executeStep()) in_use.insert(q.getColumn(0).getString());
     return absl::OkStatus();
   });

@@ -1,6 +1,8 @@
-// `skein refresh --path`: an application moves to another charm in one transaction.
+// `skein refresh`: an application moves to another charm (a local one, or a store revision on a
+// channel) in one transaction.
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "controller/domain/application/application_service.h"
 #include "controller/domain/application/internal.h"
 #include "controller/domain/core/lifecycle.h"
@@ -37,23 +39,47 @@ absl::StatusOr<RefreshResult> RefreshInTx(Tx& tx, const RefreshArgs& args) {
   if (charm.metadata.subordinate) return absl::FailedPreconditionError("subordinate charms are not supported yet");
 
   RefreshResult result;
-  result.revision = NextLocalRevision(tx, model->id, charm.metadata.name);
-  result.charm_url = absl::StrCat("local:", charm.metadata.name, "-", result.revision);
-  std::vector<RelationRow> relations = RelationsOfApp(tx, app->id);
-  for (const RelationRow& r : relations) {
-    if (r.life != Life::kAlive) continue;
-    const EndpointRow* local = r.Local(app->id);
-    if (local != nullptr && !ImplementedBy(*local, charm.metadata)) {
-      return absl::FailedPreconditionError(absl::StrCat("cannot upgrade application \"", app->name, "\" to charm \"",
-                                                        result.charm_url, "\": would break relation \"", r.key, "\""));
+  const bool local = args.charm_origin.empty() || args.charm_origin == "local";
+  if (local) {
+    result.revision = NextLocalRevision(tx, model->id, charm.metadata.name);
+    result.charm_url = absl::StrCat("local:", charm.metadata.name, "-", result.revision);
+  } else {
+    result.revision = args.revision;
+    result.charm_url = absl::StrCat("ch:", charm.metadata.name, "-", args.revision);
+    if (result.charm_url == app->charm_url && args.channel == app->channel && args.config.empty()) {
+      return absl::FailedPreconditionError(absl::StrCat("charm \"", app->name, "\": already up-to-date"));
     }
   }
+  std::vector<RelationRow> relations = RelationsOfApp(tx, app->id);
+  std::vector<std::string> broken;
+  for (const RelationRow& r : relations) {
+    if (r.life != Life::kAlive || args.force) continue;
+    const EndpointRow* local_end = r.Local(app->id);
+    if (local_end != nullptr && !ImplementedBy(*local_end, charm.metadata)) {
+      // Each relation with the command that removes it, so that the refusal says what to do.
+      broken.push_back(absl::StrCat("would break relation \"", r.key, "\" (remove it first with: skein remove-relation ",
+                                    r.key, ")"));
+    }
+  }
+  if (!broken.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot upgrade application \"", app->name, "\" to charm \"",
+                                                      result.charm_url, "\": ", absl::StrJoin(broken, ", "),
+                                                      ", or refresh with --force"));
+  }
 
-  const int64_t charm_id = InsertCharm(tx, model->id, result.charm_url, "local", result.revision, charm);
+  // A store revision another application of the model already runs has its charm row.
+  int64_t charm_id =
+      local ? 0 : sql::QueryInt(tx.db(), 0, "SELECT id FROM charms WHERE model_id = ? AND url = ?", model->id, result.charm_url);
+  if (charm_id == 0) {
+    charm_id = InsertCharm(tx, model->id, result.charm_url, local ? "local" : "charmhub", result.revision, charm);
+  }
   const nlohmann::json settings = charm::FilterSettings(charm.config, app->config);
-  sql::Exec(tx.db(),
-            "UPDATE applications SET charm_id = ?, charm_origin = 'local', channel = '', config_json = ? WHERE id = ?",
-            charm_id, settings.dump(), app->id);
+  sql::Exec(tx.db(), "UPDATE applications SET charm_id = ?, charm_origin = ?, channel = ?, config_json = ? WHERE id = ?",
+            charm_id, std::string(local ? "local" : "charmhub"), local ? std::string() : args.channel,
+            settings.dump(), app->id);
+  if (!args.config.empty()) {
+    if (absl::Status s = SetConfigInTx(tx, args.model, args.application, args.config, {}); !s.ok()) return s;
+  }
   // A peer endpoint the old charm did not have gets its relation, as at deploy.
   for (const auto& [name, endpoint] : charm.metadata.endpoints) {
     if (endpoint.role != charm::Role::kPeers) continue;

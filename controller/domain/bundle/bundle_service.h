@@ -2,7 +2,8 @@
 
 // Bundle deploys (DESIGN §7): the client computes the plan; the controller applies all of it in
 // one transaction, so a failing step leaves the model as it was, and records it as the next
-// revision of that bundle's deployment in the model.
+// revision of that bundle's deployment in the model. The plan library applies it
+// (plan::ApplyWhole), as it applies every plan.
 
 #include <cstdint>
 #include <string>

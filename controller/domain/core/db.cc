@@ -22,6 +22,7 @@ std::string RelationKey(int64_t relation_row) { return absl::StrCat("rel:", rela
 std::string MachineKey(const std::string& machine_id) { return absl::StrCat("machine:", machine_id); }
 std::string LogKey() { return "log"; }
 std::string TaskKey(int64_t model_row, int64_t task_id) { return absl::StrCat("task:", model_row, ":", task_id); }
+std::string PlanJobKey(int64_t job_id) { return absl::StrCat("plan-job:", job_id); }
 std::string ModelKey(int64_t model_row) { return absl::StrCat("model:", model_row); }
 
 void Tx::Record(int64_t model_id, const std::string& kind, const std::string& entity, const std::string& op) {

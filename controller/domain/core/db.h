@@ -36,6 +36,8 @@ std::string MachineKey(const std::string& machine_id);
 std::string LogKey();
 // One task's rows (its status, log and results): what `run` and `show-task --wait` watch.
 std::string TaskKey(int64_t model_row, int64_t task_id);
+// One plan job's rows (its state and its changes): what ApplyPlan streams.
+std::string PlanJobKey(int64_t job_id);
 // Anything `status` shows of the model. Tx::Record touches it; a write that changes what status
 // shows without a change_log row (a unit's status, say) touches it itself.
 std::string ModelKey(int64_t model_row);

@@ -111,42 +111,48 @@ absl::StatusOr<IntegrateResult> RelationService::Integrate(const std::string& mo
   return result;
 }
 
+absl::StatusOr<int64_t> RemoveRelationInTx(Tx& tx, const std::string& model, const std::vector<std::string>& endpoints) {
+  std::optional<RelationRow> target;
+  int64_t id = 0;
+  if (endpoints.size() == 1 && absl::SimpleAtoi(endpoints[0], &id)) {
+    auto m = FindModel(tx, model);
+    if (!m.ok()) return m.status();
+    target = LookupRelation(tx, m->id, id);
+    if (!target) return absl::NotFoundError(absl::StrCat("relation ", id, " not found"));
+    if (target->is_peer) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot remove relation \"", target->key, "\": is a peer relation"));
+    }
+  } else {
+    auto r = Resolve(tx, model, endpoints, /*require_alive=*/false);
+    if (!r.ok()) return r.status();
+    if (r->pairs.empty()) return absl::InvalidArgumentError("no relations found");
+    std::vector<std::pair<Side, Side>> existing;
+    for (const auto& pair : r->pairs) {
+      if (auto rel = LookupRelationByKey(tx, r->model.id, RelationKeyOf(RowsOf(*r, pair)))) {
+        existing.push_back(pair);
+        target = rel;
+      }
+    }
+    if (existing.size() > 1) return absl::InvalidArgumentError(AmbiguousMessage(r->spec_a, r->spec_b, existing));
+    if (existing.empty()) {
+      if (r->pairs.size() > 1) return absl::InvalidArgumentError(AmbiguousMessage(r->spec_a, r->spec_b, r->pairs));
+      return absl::NotFoundError(
+          absl::StrCat("relation \"", RelationKeyOf(RowsOf(*r, r->pairs.front())), "\" not found"));
+    }
+  }
+  DestroyRelation(tx, *target);
+  CleanupDying(tx, target->model_id);
+  return target->relation_id;
+}
+
 absl::StatusOr<int64_t> RelationService::RemoveRelation(const std::string& model,
                                                         const std::vector<std::string>& endpoints) {
   int64_t removed = -1;
   absl::Status s = db_->Write("remove-relation", [&](Tx& tx) -> absl::Status {
-    std::optional<RelationRow> target;
-    int64_t id = 0;
-    if (endpoints.size() == 1 && absl::SimpleAtoi(endpoints[0], &id)) {
-      auto m = FindModel(tx, model);
-      if (!m.ok()) return m.status();
-      target = LookupRelation(tx, m->id, id);
-      if (!target) return absl::NotFoundError(absl::StrCat("relation ", id, " not found"));
-      if (target->is_peer) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("cannot remove relation \"", target->key, "\": is a peer relation"));
-      }
-    } else {
-      auto r = Resolve(tx, model, endpoints, /*require_alive=*/false);
-      if (!r.ok()) return r.status();
-      if (r->pairs.empty()) return absl::InvalidArgumentError("no relations found");
-      std::vector<std::pair<Side, Side>> existing;
-      for (const auto& pair : r->pairs) {
-        if (auto rel = LookupRelationByKey(tx, r->model.id, RelationKeyOf(RowsOf(*r, pair)))) {
-          existing.push_back(pair);
-          target = rel;
-        }
-      }
-      if (existing.size() > 1) return absl::InvalidArgumentError(AmbiguousMessage(r->spec_a, r->spec_b, existing));
-      if (existing.empty()) {
-        if (r->pairs.size() > 1) return absl::InvalidArgumentError(AmbiguousMessage(r->spec_a, r->spec_b, r->pairs));
-        return absl::NotFoundError(
-            absl::StrCat("relation \"", RelationKeyOf(RowsOf(*r, r->pairs.front())), "\" not found"));
-      }
-    }
-    removed = target->relation_id;
-    DestroyRelation(tx, *target);
-    CleanupDying(tx, target->model_id);
+    auto done = RemoveRelationInTx(tx, model, endpoints);
+    if (!done.ok()) return done.status();
+    removed = *done;
     return absl::OkStatus();
   });
   if (!s.ok()) return s;

@@ -46,6 +46,10 @@ struct BagChange {
 // Same errors as RelationService::Integrate.
 absl::StatusOr<IntegrateResult> IntegrateInTx(Tx& tx, const std::string& model, const std::vector<std::string>& endpoints);
 
+// RelationService::RemoveRelation as part of the caller's transaction (a plan removes relations
+// among its other changes). Same errors.
+absl::StatusOr<int64_t> RemoveRelationInTx(Tx& tx, const std::string& model, const std::vector<std::string>& endpoints);
+
 // Checks every change of one hook commit against the bag rules, then applies them all (part of
 // the caller's transaction; nothing is written when a check fails). PermissionDenied with
 // relations::CheckWrite's text; NotFound `relation not found` for a relation id that never
