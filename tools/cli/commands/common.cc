@@ -8,13 +8,17 @@
 
 namespace skein::cli::commands {
 
-absl::StatusOr<Clock::Duration> ParseWaitFlag(const std::string& text) {
+void WaitFlag::Add(FlagSet& flags, const std::string& usage) { flags.OptionalValue("--wait", &given, &text, "10m", usage); }
+
+absl::Status WaitFlag::Parse() {
+  if (!given) return absl::OkStatus();
   auto d = ParseDuration(text);
   if (!d.ok()) {
     return UsageError(absl::StrCat("invalid value \"", text, "\" for option --wait: ", d.status().message()));
   }
   if (d->count() <= 0) return UsageError(absl::StrCat("invalid value \"", text, "\" for option --wait: not positive"));
-  return std::chrono::duration_cast<Clock::Duration>(*d);
+  timeout = std::chrono::duration_cast<Clock::Duration>(*d);
+  return absl::OkStatus();
 }
 
 void AddModelFlag(FlagSet& flags, std::string* model) {

@@ -4,6 +4,7 @@
 // controller of the target model.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,9 +25,17 @@ void AddOutputFlag(FlagSet& flags, std::string* output);
 // InvalidArgument `invalid value "x" for option --format: unknown format "x"` unless allowed.
 absl::Status CheckFormat(const std::string& format, const std::vector<std::string>& allowed);
 
-// The value of `--wait[=duration]` (lib/base/duration.h): usage error `invalid value "x" for
-// option --wait: time: invalid duration "x"`, or for a duration that is not positive.
-absl::StatusOr<Clock::Duration> ParseWaitFlag(const std::string& text);
+// `--wait[=duration]` of deploy, refresh and rollback: bare it waits up to 10m.
+struct WaitFlag {
+  bool given = false;
+  std::string text;
+  std::optional<Clock::Duration> timeout;  // set by Parse when the flag was given
+
+  void Add(FlagSet& flags, const std::string& usage);
+  // Usage error `invalid value "x" for option --wait: time: invalid duration "x"` (Go's
+  // duration syntax, lib/base/duration.h), or `...: not positive`.
+  absl::Status Parse();
+};
 
 // A connection to the controller of the target model.
 struct Session {

@@ -89,8 +89,7 @@ class DeployCommand : public Command {
     f.Bool("--dry-run", &dry_run_, "Just show what the deploy would do");
     f.Bool("--prune", &prune_, "Remove applications and relations this bundle deployed that it no longer has");
     f.Bool("--resume", &resume_, "Continue the bundle's deployment where its last, unfinished revision stopped");
-    f.OptionalValue("--wait", &wait_given_, &wait_text_, "10m",
-                    "Wait until the deployed applications settle (active or blocked, idle), up to the duration");
+    wait_.Add(f, "Wait until the deployed applications settle (active or blocked, idle), up to the duration");
   }
   absl::Status Init(const std::vector<std::string>& args) override {
     if (args.empty()) return UsageError("no charm name specified");
@@ -107,11 +106,7 @@ class DeployCommand : public Command {
     if (!revision_.empty() && channel_.empty() && !client::IsLocalPath(charm_)) {
       return UsageError("specifying a revision requires a channel for future upgrades. Please use --channel");
     }
-    if (wait_given_) {
-      auto wait = ParseWaitFlag(wait_text_);
-      if (!wait.ok()) return wait.status();
-      wait_ = *wait;
-    }
+    if (auto s = wait_.Parse(); !s.ok()) return s;
     return absl::OkStatus();
   }
   absl::Status Run(Environment& env) override {
@@ -128,7 +123,7 @@ class DeployCommand : public Command {
       o.apply.dry_run = dry_run_;
       o.apply.prune = prune_;
       o.apply.resume = resume_;
-      o.apply.wait = wait_;
+      o.apply.wait = wait_.timeout;
       o.apply.force = force_;
       return DeployBundle(env, **store, o);
     }
@@ -212,13 +207,13 @@ class DeployCommand : public Command {
 
   // --wait on a charm deploy: until the new application settles.
   absl::Status WaitIfAsked(Environment& env, const std::string& application) {
-    if (!wait_) return absl::OkStatus();
+    if (!wait_.timeout) return absl::OkStatus();
     auto session = Connect(env, model_);
     if (!session.ok()) return session.status();
     SettleOptions settle;
     settle.workloads = {"active", "blocked"};
     settle.applications = {application};
-    settle.timeout = *wait_;
+    settle.timeout = *wait_.timeout;
     return WaitUntilSettled(env, *session, settle);
   }
 
@@ -226,9 +221,7 @@ class DeployCommand : public Command {
   bool prune_ = false;
   bool force_ = false;
   bool resume_ = false;
-  bool wait_given_ = false;
-  std::string wait_text_;
-  std::optional<Clock::Duration> wait_;
+  WaitFlag wait_;
   std::vector<std::string> overlays_;
   std::vector<std::string> store_dirs_;
   bool dry_run_ = false;

@@ -113,8 +113,7 @@ class RollbackCommand : public Command {
     f.Bool("--dry-run", &dry_run_, "Just show what the rollback would do");
     f.Bool("--force", &force_, "Refresh straight back where a declared upgrade path refuses the way");
     f.Strings("--store", &store_dirs_, "A local store directory searched before the embedded store (repeatable)");
-    f.OptionalValue("--wait", &wait_given_, &wait_text_, "10m",
-                    "Wait until the deployment's applications settle (active or blocked, idle), up to the duration");
+    wait_.Add(f, "Wait until the deployment's applications settle (active or blocked, idle), up to the duration");
   }
   absl::Status Init(const std::vector<std::string>& args) override {
     if (args.empty()) return UsageError("no deployment specified");
@@ -128,11 +127,7 @@ class RollbackCommand : public Command {
       // Helm's rule: 0 is the previous revision, as when none is given.
       if (n > 0) revision_ = n;
     }
-    if (wait_given_) {
-      auto wait = ParseWaitFlag(wait_text_);
-      if (!wait.ok()) return wait.status();
-      wait_ = *wait;
-    }
+    if (auto s = wait_.Parse(); !s.ok()) return s;
     return absl::OkStatus();
   }
   absl::Status Run(Environment& env) override {
@@ -182,7 +177,7 @@ class RollbackCommand : public Command {
     o.prune = true;
     o.auto_resume = false;
     o.force = force_;
-    o.wait = wait_;
+    o.wait = wait_.timeout;
     o.description = absl::StrCat("Rollback to ", to->revision());
     return ApplyBundle(env, *session, target, PlanSource(**store, &local_charms), local_charms, o);
   }
@@ -192,9 +187,7 @@ class RollbackCommand : public Command {
   bool dry_run_ = false;
   bool force_ = false;
   std::vector<std::string> store_dirs_;
-  bool wait_given_ = false;
-  std::string wait_text_;
-  std::optional<Clock::Duration> wait_;
+  WaitFlag wait_;
   std::string deployment_;
   std::optional<int64_t> revision_;
 };

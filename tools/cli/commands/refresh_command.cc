@@ -77,8 +77,7 @@ class RefreshCommand : public Command {
     f.Bool("--force", &force_, "Refresh even when live relations or the charm's upgrade path refuse it");
     f.Bool("--force-units", &force_units_, "Refresh all units immediately, even if in error state");
     f.Bool("--dry-run", &dry_run_, "Just show what the refresh would do");
-    f.OptionalValue("--wait", &wait_given_, &wait_text_, "10m",
-                    "Wait until the application settles (active or blocked, idle), up to the duration");
+    wait_.Add(f, "Wait until the application settles (active or blocked, idle), up to the duration");
     f.Strings("--store", &store_dirs_, "A local store directory searched before the embedded store (repeatable)");
     f.Strings(kResourceFlag.name, &resources_, "Resource to be uploaded to the controller (ignored: see below)");
     f.Strings(kStorageFlag.name, &storage_, "Charm storage directives (ignored: see below)");
@@ -103,12 +102,8 @@ class RefreshCommand : public Command {
       }
       revision_number_ = n;
     }
-    if (wait_given_) {
-      auto wait = ParseWaitFlag(wait_text_);
-      if (!wait.ok()) return wait.status();
-      wait_ = *wait;
-    }
-    if (dry_run_ && wait_) return UsageError("--dry-run and --wait are mutually exclusive");
+    if (auto s = wait_.Parse(); !s.ok()) return s;
+    if (dry_run_ && wait_.timeout) return UsageError("--dry-run and --wait are mutually exclusive");
     return absl::OkStatus();
   }
   absl::Status Run(Environment& env) override {
@@ -174,11 +169,11 @@ class RefreshCommand : public Command {
     auto applied = ApplyPlan(env, *session, req);
     if (!applied.ok()) return applied.status();
     if (auto s = ReportRefreshed(env, *session); !s.ok()) return s;
-    if (!wait_) return absl::OkStatus();
+    if (!wait_.timeout) return absl::OkStatus();
     SettleOptions settle;
     settle.workloads = {"active", "blocked"};
     settle.applications = {app_};
-    settle.timeout = *wait_;
+    settle.timeout = *wait_.timeout;
     return WaitUntilSettled(env, *session, settle);
   }
 
@@ -214,9 +209,7 @@ class RefreshCommand : public Command {
   bool force_ = false;
   bool force_units_ = false;
   bool dry_run_ = false;
-  bool wait_given_ = false;
-  std::string wait_text_;
-  std::optional<Clock::Duration> wait_;
+  WaitFlag wait_;
   std::vector<std::string> store_dirs_;
   std::vector<std::string> resources_;
   std::vector<std::string> storage_;
