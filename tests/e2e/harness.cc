@@ -21,7 +21,7 @@
 #include "tools/cli/client/client_store.h"
 #include "tools/cli/client/connection.h"
 #include "tools/cli/client/model_ref.h"
-#include "tools/cli/client/stream_watch.h"
+#include "tools/cli/client/status_wait.h"
 #include "tools/cli/output/status_json.h"
 
 namespace skein::e2e {
@@ -119,7 +119,6 @@ bool Cluster::WaitForStatus(const std::function<bool(const nlohmann::json&)>& re
   // Follows the current model's WatchStatus stream (what `skein wait-for` reads), each message
   // seen as `skein status --format json` shows it.
   Clock& clock = RealClock();
-  const Clock::TimePoint until = clock.Now() + deadline;
   auto config = cli::client::LoadClientConfig(data_dir_);
   absl::StatusOr<cli::client::Target> target =
       config.ok() ? cli::client::ResolveTarget(*config, "") : absl::StatusOr<cli::client::Target>(config.status());
@@ -128,38 +127,15 @@ bool Cluster::WaitForStatus(const std::function<bool(const nlohmann::json&)>& re
     return false;
   }
   cli::client::Connection connection(data_dir_, target->controller_name, target->controller);
-  v1::GetStatusRequest req;
-  req.set_model(target->model);
-  // The first answer from GetStatus, as `skein status` gets it (it reconnects once to a
-  // controller slow to answer); the stream then brings every change.
-  auto status = connection.Call(&v1::Controller::StubInterface::GetStatus, req);
-  if (!status.ok()) {
-    ADD_FAILURE() << status.status();
-    return false;
-  }
-  using Watch = cli::client::StreamWatch<v1::ModelStatus>;
-  auto watch = Watch::Open(connection, clock, &Watch::Async::WatchStatus, req, deadline);
-  // The stream shows every state, also one that lasts an instant (a unit is idle for a moment
-  // between two hooks): the condition counts once it has held for kHeldFor, as `wait-for`
-  // requires of a settled model.
-  constexpr std::chrono::milliseconds kHeldFor{100};
-  std::optional<Clock::TimePoint> held_since;
   nlohmann::json last;
-  while (true) {
-    last = cli::output::StatusToJson(*status, target->controller_name);
-    if (!ready(last)) {
-      held_since.reset();
-    } else if (!held_since) {
-      held_since = clock.Now();
-    }
-    Watch::Next next = watch->Wait(held_since ? std::min(until, *held_since + kHeldFor) : until, &*status);
-    if (next == Watch::Next::kMessage) continue;
-    if (held_since && clock.Now() >= *held_since + kHeldFor) return true;
-    if (next == Watch::Next::kEnded) {
-      std::cerr << "the status stream ended: " << watch->status().error_message() << "\n";
-      break;
-    }
-    if (clock.Now() >= until) break;
+  auto waited = cli::client::WaitForStatus(connection, clock, target->model, deadline, [&](const v1::ModelStatus& s) {
+    last = cli::output::StatusToJson(s, target->controller_name);
+    return ready(last) ? cli::client::StatusCheck::kHolds : cli::client::StatusCheck::kNotYet;
+  });
+  if (!waited.ok()) {
+    std::cerr << "waiting on the status stream failed: " << waited.status() << "\n";
+  } else if (waited->end == cli::client::StatusWaitEnd::kHeld) {
+    return true;
   }
   std::cerr << "condition not met before the deadline; last status:\n" << last.dump(2) << "\n";
   return false;

@@ -178,50 +178,6 @@ TEST_F(CommandsTest, DeployOfACharmArchiveSendsItAsItIs) {
   EXPECT_EQ(fake().last_deploy.application(), "demo");
 }
 
-TEST_F(CommandsTest, RefreshUploadsTheCharmAndReportsLikeJuju) {
-  CliRun r = Skein({"refresh", "-m", "dev", "demo", "--path", MakeCharm("demo")});
-  ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(r.out, "");
-  EXPECT_EQ(r.err, "Added local charm \"demo\", revision 4, to the model\n");
-  EXPECT_EQ(fake().last_refresh.model(), "dev");
-  EXPECT_EQ(fake().last_refresh.application(), "demo");
-  EXPECT_EQ(fake().last_refresh.charm_origin(), "local");
-  EXPECT_EQ(fake().last_refresh.charm_sha256(), Sha256Hex(fake().last_upload));
-}
-
-TEST_F(CommandsTest, RefreshUsageErrorsSendNothing) {
-  const std::string charm = MakeCharm("demo");
-  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-      {{"refresh"}, "ERROR no application specified\n"},
-      {{"refresh", "demo"},
-       "ERROR refreshing from the store is not supported yet: give the new charm with --path <charm directory or "
-       ".charm>\n"},
-      {{"refresh", "demo", "--path", charm, "--revision", "3"}, "ERROR --path and --revision are mutually exclusive\n"},
-      {{"refresh", "demo", "--switch", "other", "--path", charm}, "ERROR --switch and --path are mutually exclusive\n"},
-      {{"refresh", "demo", "--channel", "2/stable"},
-       "ERROR refresh --channel is not supported yet: skein refreshes local charms only; use --path <charm "
-       "directory or .charm>\n"},
-      {{"refresh", "demo", "--switch", "ch:other"},
-       "ERROR refresh --switch is not supported yet: skein refreshes local charms only; use --path <charm "
-       "directory or .charm>\n"},
-  };
-  for (const auto& [args, error] : cases) {
-    CliRun r = Skein(args);
-    EXPECT_EQ(r.code, 2) << args.back();
-    EXPECT_EQ(r.err, error);
-  }
-  CliRun missing = Skein({"refresh", "demo", "--path", dir_.path() + "/nothing-here"});
-  EXPECT_EQ(missing.code, 1);
-  EXPECT_EQ(missing.err, "ERROR no charm found at \"" + dir_.path() + "/nothing-here\"\n");
-  EXPECT_TRUE(fake().last_upload.empty());
-  EXPECT_EQ(fake().last_refresh.application(), "");
-  CliRun help = Skein({"refresh", "--help"});
-  EXPECT_EQ(help.code, 0);
-  EXPECT_NE(help.out.find("Usage: skein refresh [options] <application> --path <charm directory or archive>"),
-            std::string::npos)
-      << help.out;
-}
-
 TEST_F(CommandsTest, IntegrateAndRemoveRelation) {
   CliRun r = Skein({"integrate", "-m", "dev", "wordpress", "mysql:db"});
   ASSERT_EQ(r.code, 0) << r.err;

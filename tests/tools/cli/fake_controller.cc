@@ -1,5 +1,8 @@
 #include "tests/tools/cli/fake_controller.h"
 
+#include <chrono>
+#include <thread>
+
 #include "grpcpp/server_builder.h"
 #include "lib/base/credential.h"
 #include "lib/base/sha256.h"
@@ -93,17 +96,6 @@ grpc::Status FakeController::UploadCharm(grpc::ServerContext* ctx, grpc::ServerR
   return grpc::Status::OK;
 }
 
-grpc::Status FakeController::Refresh(grpc::ServerContext* ctx, const skein::v1::RefreshRequest* req,
-                                     skein::v1::RefreshResponse* resp) {
-  if (auto s = Check(ctx, "Refresh", req->model()); !s.ok()) return s;
-  std::lock_guard<std::mutex> lock(mu);
-  last_refresh = *req;
-  resp->set_charm_url("local:demo-4");
-  resp->set_revision(4);
-  resp->set_charm_name("demo");
-  return grpc::Status::OK;
-}
-
 grpc::Status FakeController::AddUnit(grpc::ServerContext* ctx, const skein::v1::AddUnitRequest* req,
                                      skein::v1::AddUnitResponse* resp) {
   if (auto s = Check(ctx, "AddUnit", req->model()); !s.ok()) return s;
@@ -175,6 +167,67 @@ grpc::Status FakeController::GetStatus(grpc::ServerContext* ctx, const skein::v1
   if (auto s = Check(ctx, "GetStatus", req->model()); !s.ok()) return s;
   std::lock_guard<std::mutex> lock(mu);
   *resp = status;
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeController::WatchStatus(grpc::ServerContext* ctx, const skein::v1::GetStatusRequest* req,
+                                         grpc::ServerWriter<skein::v1::ModelStatus>* writer) {
+  if (auto s = Check(ctx, "WatchStatus", req->model()); !s.ok()) return s;
+  skein::v1::ModelStatus snapshot;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    snapshot = status;
+  }
+  writer->Write(snapshot);
+  // A fake has nothing more to say; the sync API offers no wait for cancellation but polling.
+  while (!ctx->IsCancelled()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeController::ApplyPlan(grpc::ServerContext* ctx, const skein::v1::ApplyPlanRequest* req,
+                                       grpc::ServerWriter<skein::v1::PlanProgress>* writer) {
+  if (auto s = Check(ctx, "ApplyPlan", req->model()); !s.ok()) return s;
+  std::string fail_id;
+  std::string fail_why;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    apply_plans.push_back(*req);
+    fail_id = fail_change;
+    fail_why = fail_message;
+  }
+  skein::v1::PlanProgress p;
+  p.set_job(7);
+  p.set_deployment_revision(req->deployment().empty() ? 0 : 2);
+  p.set_resumed(req->resume());
+  writer->Write(p);
+  p.set_resumed(false);
+  for (const auto& c : req->changes()) {
+    p.set_change_id(c.id());
+    p.set_state(skein::v1::PlanProgress::RUNNING);
+    writer->Write(p);
+    if (c.id() == fail_id) {
+      p.set_state(skein::v1::PlanProgress::FAILED);
+      p.set_message(fail_why);
+      writer->Write(p);
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "job 7 stopped at " + c.id() + ": " + fail_why);
+    }
+    p.set_state(skein::v1::PlanProgress::DONE);
+    writer->Write(p);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeController::DeploymentHistory(grpc::ServerContext* ctx, const skein::v1::DeploymentHistoryRequest* req,
+                                               skein::v1::DeploymentHistoryResponse* resp) {
+  if (auto s = Check(ctx, "DeploymentHistory", req->model()); !s.ok()) return s;
+  std::lock_guard<std::mutex> lock(mu);
+  for (const auto& r : history) {
+    if (r.bundle() == req->deployment()) *resp->add_revisions() = r;
+  }
+  if (resp->revisions().empty()) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        "deployment \"" + req->deployment() + "\" not found in model \"" + req->model() + "\"");
+  }
   return grpc::Status::OK;
 }
 

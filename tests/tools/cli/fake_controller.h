@@ -26,6 +26,12 @@ class FakeController final : public skein::v1::Controller::Service {
   skein::v1::UnitInfo unit_info;
   std::vector<skein::v1::LogEntry> logs;
   std::set<std::string> models = {"controller"};
+  // ApplyPlan streams RUNNING then DONE for each change, or stops at `fail_change` with FAILED
+  // (`fail_message`) and FAILED_PRECONDITION. `history` answers DeploymentHistory (NOT_FOUND when
+  // empty).
+  std::string fail_change;
+  std::string fail_message;
+  std::vector<skein::v1::DeploymentRevision> history;
   // When set, every call fails with it.
   grpc::Status fail_with = grpc::Status::OK;
 
@@ -34,7 +40,6 @@ class FakeController final : public skein::v1::Controller::Service {
   std::vector<std::string> calls;
   skein::v1::DeployRequest last_deploy;
   std::string last_upload;  // the bytes of the last UploadCharm, once its digest matched
-  skein::v1::RefreshRequest last_refresh;
   skein::v1::SetConfigRequest last_set_config;
   skein::v1::IntegrateRequest last_integrate;
   skein::v1::RemoveRelationRequest last_remove_relation;
@@ -42,6 +47,7 @@ class FakeController final : public skein::v1::Controller::Service {
   skein::v1::RemoveApplicationRequest last_remove_application;
   skein::v1::AddUnitRequest last_add_unit;
   skein::v1::DebugLogRequest last_debug_log;
+  std::vector<skein::v1::ApplyPlanRequest> apply_plans;
 
   grpc::Status AddModel(grpc::ServerContext*, const skein::v1::AddModelRequest*, skein::v1::AddModelResponse*) override;
   grpc::Status ListModels(grpc::ServerContext*, const skein::v1::ListModelsRequest*,
@@ -50,8 +56,6 @@ class FakeController final : public skein::v1::Controller::Service {
   // Keeps the archive when its size and SHA-256 match what the first message announced.
   grpc::Status UploadCharm(grpc::ServerContext*, grpc::ServerReader<skein::v1::UploadCharmRequest>*,
                            skein::v1::UploadCharmResponse*) override;
-  // Answers revision 4 of the charm named `demo`.
-  grpc::Status Refresh(grpc::ServerContext*, const skein::v1::RefreshRequest*, skein::v1::RefreshResponse*) override;
   grpc::Status AddUnit(grpc::ServerContext*, const skein::v1::AddUnitRequest*, skein::v1::AddUnitResponse*) override;
   grpc::Status RemoveUnit(grpc::ServerContext*, const skein::v1::RemoveUnitRequest*,
                           skein::v1::RemoveUnitResponse*) override;
@@ -67,6 +71,13 @@ class FakeController final : public skein::v1::Controller::Service {
                          skein::v1::SetConfigResponse*) override;
   grpc::Status GetStatus(grpc::ServerContext*, const skein::v1::GetStatusRequest*, skein::v1::ModelStatus*) override;
   grpc::Status ShowUnit(grpc::ServerContext*, const skein::v1::ShowUnitRequest*, skein::v1::UnitInfo*) override;
+  // Sends `status` once, then holds the stream open until the client goes.
+  grpc::Status WatchStatus(grpc::ServerContext*, const skein::v1::GetStatusRequest*,
+                           grpc::ServerWriter<skein::v1::ModelStatus>*) override;
+  grpc::Status ApplyPlan(grpc::ServerContext*, const skein::v1::ApplyPlanRequest*,
+                         grpc::ServerWriter<skein::v1::PlanProgress>*) override;
+  grpc::Status DeploymentHistory(grpc::ServerContext*, const skein::v1::DeploymentHistoryRequest*,
+                                 skein::v1::DeploymentHistoryResponse*) override;
   grpc::Status DebugLog(grpc::ServerContext*, const skein::v1::DebugLogRequest*,
                         grpc::ServerWriter<skein::v1::LogEntry>*) override;
 

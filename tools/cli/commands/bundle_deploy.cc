@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "lib/base/limits.h"
 #include "lib/base/file_read.h"
@@ -12,6 +13,8 @@
 #include "tools/cli/client/charm_dir.h"
 #include "tools/cli/client/charm_upload.h"
 #include "tools/cli/commands/common.h"
+#include "tools/cli/commands/plan_apply.h"
+#include "tools/cli/commands/settle.h"
 
 namespace skein::cli::commands {
 namespace {
@@ -152,6 +155,171 @@ absl::StatusOr<std::string> UploadCharmOf(client::Connection& connection, const 
   return client::UploadCharm(connection, packed->path());
 }
 
+std::string JoinBundleDocuments(const BundleSources& sources) {
+  std::string out = sources.base.text;
+  for (const auto& overlay : sources.overlays) {
+    if (!out.empty() && out.back() != '\n') out += '\n';
+    absl::StrAppend(&out, "---\n", overlay.text);
+  }
+  return out;
+}
+
+bundles::CharmSource PlanSource(const bundles::Store& store, std::map<std::string, client::LocalCharm>* local_charms) {
+  bundles::CharmSource source;
+  source.resolve = [&store, local_charms](const bundles::Application& app) -> absl::StatusOr<bundles::ResolvedCharm> {
+    if (!app.charm_path.empty()) return LocalCharmForPlan(app.charm_path, &(*local_charms)[app.name]);
+    return store.ResolveCharm(app.charm, app.channel, app.revision);
+  };
+  source.upgrade_path = [&store](const std::string& charm) { return store.UpgradePathOf(charm); };
+  return source;
+}
+
+absl::StatusOr<std::vector<skein::v1::DeploymentRevision>> ReadDeploymentHistory(Session& session,
+                                                                                 const std::string& deployment) {
+  skein::v1::DeploymentHistoryRequest req;
+  req.set_model(session.model());
+  req.set_deployment(deployment);
+  auto resp = session.connection->Call(&skein::v1::Controller::StubInterface::DeploymentHistory, req);
+  if (absl::IsNotFound(resp.status())) return std::vector<skein::v1::DeploymentRevision>{};
+  if (!resp.ok()) return resp.status();
+  return std::vector<skein::v1::DeploymentRevision>(resp->revisions().begin(), resp->revisions().end());
+}
+
+namespace {
+
+bool Unfinished(const skein::v1::DeploymentRevision& rev) {
+  return rev.status() == "failed" || absl::StartsWith(rev.status(), "pending-");
+}
+
+// Continues the deployment's unfinished revision: the controller runs its stored changes from
+// the first one not done; nothing is planned or uploaded again.
+absl::Status ResumeRevision(Environment& env, Session& session, const BundleTarget& target,
+                            const skein::v1::DeploymentRevision& last, const ApplyBundleOptions& o) {
+  *env.err << "Revision " << last.revision() << " of deployment \"" << target.name << "\" did not finish ("
+           << last.status() << "): " << (o.dry_run ? "it would continue" : "continuing")
+           << " from its first change not done\n";
+  *env.out << last.plan_text();
+  env.out->flush();
+  if (o.dry_run) return absl::OkStatus();
+  skein::v1::ApplyPlanRequest req;
+  req.set_model(session.model());
+  req.set_deployment(target.name);
+  req.set_bundle_channel(last.channel());
+  req.set_bundle_revision(last.bundle_revision());
+  req.set_bundle_yaml(last.bundle_yaml());
+  req.set_resume(true);
+  std::map<std::string, std::string> descriptions;
+  for (const auto& c : last.changes()) descriptions[c.id()] = c.description();
+  auto applied = ApplyPlan(env, session, req, descriptions);
+  if (!applied.ok()) return applied.status();
+  *env.err << "Deploy of bundle completed.\n";
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ApplyBundle(Environment& env, Session& session, const BundleTarget& target,
+                         const bundles::CharmSource& source,
+                         const std::map<std::string, client::LocalCharm>& local_charms,
+                         const ApplyBundleOptions& o) {
+  auto history = ReadDeploymentHistory(session, target.name);
+  if (!history.ok()) return history.status();
+  const skein::v1::DeploymentRevision* last = history->empty() ? nullptr : &history->back();
+  const bool unfinished = last != nullptr && Unfinished(*last);
+  if (o.resume && !unfinished) {
+    return absl::FailedPreconditionError(absl::StrCat("nothing to resume: deployment \"", target.name, "\" ",
+                                                      last == nullptr ? "has no revision"
+                                                                      : absl::StrCat("revision ", last->revision(),
+                                                                                     " is ", last->status())));
+  }
+  if (unfinished && (o.resume || (o.auto_resume && last->bundle_yaml() == target.bundle_yaml &&
+                                  last->channel() == target.channel))) {
+    if (absl::Status s = ResumeRevision(env, session, target, *last, o); !s.ok()) return s;
+  } else {
+    // The controller records which deployment created each application (a rollback that
+    // re-deploys one makes it the deployment's again).
+    auto model = ReadModelDescription(session, target.name);
+    if (!model.ok()) return model.status();
+    bundles::PlanOptions plan_options;
+    plan_options.prune = o.prune;
+    plan_options.upgrade_path = source.upgrade_path;
+    plan_options.force = o.force;
+    auto plan = bundles::MakePlan(target.bundle, source.resolve, *model, plan_options);
+    if (!plan.ok()) return Prefixed(plan.status());
+
+    // A fresh deploy is one transaction on the controller: its units together are one
+    // request's worth.
+    int64_t units = 0;
+    for (const bundles::Change* c : plan->OfKind(bundles::ChangeKind::kDeployApplication)) {
+      units += std::get<bundles::DeployApplication>(c->args).num_units;
+    }
+    if (absl::Status s = limits::CheckUnitsPerRequest(units); !s.ok()) return Prefixed(s);
+
+    if (plan->changes.empty()) {
+      *env.err << "Nothing to do.\n";
+      *env.out << bundles::FormatPlan(*plan, "");
+      if (o.dry_run || !o.wait) return absl::OkStatus();
+    } else {
+      const std::string plan_text = bundles::FormatPlan(*plan, "Executing changes:");
+      *env.out << (o.dry_run ? bundles::FormatPlan(*plan, "Changes to deploy bundle:") : plan_text);
+      env.out->flush();
+      if (o.dry_run) return absl::OkStatus();
+
+      // A local charm is uploaded from the archive of the application that uses it.
+      std::map<std::string, std::string> application_of_upload;
+      for (const bundles::Change& c : plan->changes) {
+        std::string app;
+        if (c.kind() == bundles::ChangeKind::kDeployApplication) {
+          app = std::get<bundles::DeployApplication>(c.args).application;
+        } else if (c.kind() == bundles::ChangeKind::kRefreshApplication) {
+          app = std::get<bundles::RefreshApplication>(c.args).application;
+        }
+        for (const std::string& dep : c.depends_on) application_of_upload.emplace(dep, app);
+      }
+      auto shas = UploadPlanCharms(*plan, [&](const bundles::Change& upload) -> absl::StatusOr<std::string> {
+        const bundles::ResolvedCharm& charm = std::get<bundles::UploadCharm>(upload.args).charm;
+        const client::LocalCharm* local = nullptr;
+        if (charm.origin == "local") {
+          auto it = local_charms.find(application_of_upload[upload.id]);
+          if (it != local_charms.end()) local = &it->second;
+        }
+        return UploadCharmOf(*session.connection, charm, local);
+      });
+      if (!shas.ok()) return Prefixed(shas.status());
+      auto changes = ToPlanChanges(*plan, *shas);
+      if (!changes.ok()) return Prefixed(changes.status());
+
+      skein::v1::ApplyPlanRequest req;
+      req.set_model(session.model());
+      req.set_deployment(target.name);
+      req.set_bundle_channel(target.channel);
+      req.set_bundle_revision(target.store_revision);
+      req.set_bundle_yaml(target.bundle_yaml);
+      for (const auto& overlay : target.overlays_yaml) req.add_overlays_yaml(overlay);
+      for (auto& c : *changes) *req.add_changes() = std::move(c);
+      std::string description = o.description;
+      if (description.empty()) {
+        description = history->empty()         ? "Install complete"
+                      : target.channel.empty() ? "Upgrade complete"
+                                               : absl::StrCat("Upgrade to ", target.channel);
+      }
+      req.set_description(description);
+      req.set_rollback(o.rollback);
+      req.set_plan_text(plan_text);
+      req.set_resolved_json(ResolvedJson(*plan));
+      auto applied = ApplyPlan(env, session, req);
+      if (!applied.ok()) return applied.status();
+      *env.err << "Deploy of bundle completed.\n";
+    }
+  }
+  if (!o.wait || o.dry_run) return absl::OkStatus();
+  SettleOptions settle;
+  settle.workloads = {"active", "blocked"};
+  for (const auto& [name, app] : target.bundle.applications) settle.applications.insert(name);
+  settle.timeout = *o.wait;
+  return WaitUntilSettled(env, session, settle);
+}
+
 absl::Status DeployBundle(Environment& env, const bundles::Store& store, const BundleDeployOptions& o) {
   auto sources = ReadBundleSources(store, o.bundle, o.channel, o.revision, o.overlays, env.err);
   if (!sources.ok()) return sources.status();
@@ -160,83 +328,16 @@ absl::Status DeployBundle(Environment& env, const bundles::Store& store, const B
   if (auto s = CheckBundleConfigSizes(*bundle); !s.ok()) return Prefixed(s);
 
   std::map<std::string, client::LocalCharm> local_charms;
-  bundles::CharmResolver resolve = [&](const bundles::Application& app) -> absl::StatusOr<bundles::ResolvedCharm> {
-    if (!app.charm_path.empty()) return LocalCharmForPlan(app.charm_path, &local_charms[app.name]);
-    return store.ResolveCharm(app.charm, app.channel, app.revision);
-  };
-
   auto session = Connect(env, o.model);
   if (!session.ok()) return session.status();
-  auto model = ReadModelDescription(*session, sources->name);
-  if (!model.ok()) return model.status();
-  auto plan = bundles::MakePlan(*bundle, resolve, *model);
-  if (!plan.ok()) return Prefixed(plan.status());
-
-  // Every application the plan deploys is written in one transaction: its units together are
-  // one request's worth.
-  int64_t units = 0;
-  for (const bundles::Change* c : plan->OfKind(bundles::ChangeKind::kDeployApplication)) {
-    units += std::get<bundles::DeployApplication>(c->args).num_units;
-  }
-  if (absl::Status s = limits::CheckUnitsPerRequest(units); !s.ok()) return Prefixed(s);
-
-  if (plan->changes.empty()) {
-    *env.err << "Nothing to do.\n";
-    *env.out << bundles::FormatPlan(*plan, "");
-    return absl::OkStatus();
-  }
-  // The controller applies new applications and relations in one transaction; the other kinds
-  // (refresh, config, units, removals) need the step-by-step apply that is not built yet, so a
-  // plan with any of them is shown and refused rather than applied in part.
-  std::vector<std::string> unsupported;
-  for (const bundles::Change& c : plan->changes) {
-    const bundles::ChangeKind kind = c.kind();
-    if (kind != bundles::ChangeKind::kUploadCharm && kind != bundles::ChangeKind::kDeployApplication &&
-        kind != bundles::ChangeKind::kAddRelation) {
-      unsupported.push_back(bundles::DescribeChange(c));
-    }
-  }
-  *env.out << bundles::FormatPlan(*plan, o.dry_run || !unsupported.empty() ? "Changes to deploy bundle:" : "Executing changes:");
-  env.out->flush();
-  if (o.dry_run) return absl::OkStatus();
-  if (!unsupported.empty()) {
-    return Prefixed(absl::UnimplementedError(absl::StrCat("applying this plan needs ", unsupported.size(),
-                                                          " change(s) skein cannot apply to a running model yet, the "
-                                                          "first: ",
-                                                          unsupported.front())));
-  }
-
-  skein::v1::DeployBundleRequest req;
-  req.set_model(session->model());
-  for (const bundles::Change* c : plan->OfKind(bundles::ChangeKind::kDeployApplication)) {
-    const auto& deploy = std::get<bundles::DeployApplication>(c->args);
-    const bundles::ResolvedCharm& charm = plan->charms.at(deploy.application);
-    skein::v1::DeployRequest* d = req.add_applications();
-    d->set_application(deploy.application);
-    auto local = local_charms.find(deploy.application);
-    auto sha256 = UploadCharmOf(*session->connection, charm, local == local_charms.end() ? nullptr : &local->second);
-    if (!sha256.ok()) return Prefixed(sha256.status());
-    d->set_charm_sha256(*sha256);
-    d->set_num_units(deploy.num_units);
-    for (const auto& [k, v] : deploy.options) (*d->mutable_config())[k] = v;
-    d->set_charm_origin(deploy.origin);
-    d->set_channel(deploy.channel);
-    d->set_revision(deploy.revision);
-  }
-  for (const bundles::Change* c : plan->OfKind(bundles::ChangeKind::kAddRelation)) {
-    const bundles::RelationPlan& r = std::get<bundles::AddRelation>(c->args).relation;
-    skein::v1::BundleRelation* rel = req.add_relations();
-    rel->set_a(r.a);
-    rel->set_b(r.b);
-  }
-  req.set_bundle_name(sources->name);
-  req.set_bundle_channel(sources->channel);
-  req.set_bundle_revision(sources->store_revision);
-  req.set_bundle_yaml(sources->base.text);
-  auto resp = session->connection->Call(&skein::v1::Controller::StubInterface::DeployBundle, req);
-  if (!resp.ok()) return Prefixed(resp.status());
-  *env.err << "Deploy of bundle completed.\n";
-  return absl::OkStatus();
+  BundleTarget target;
+  target.name = sources->name;
+  target.channel = sources->channel;
+  target.store_revision = sources->store_revision;
+  target.bundle_yaml = JoinBundleDocuments(*sources);
+  for (const auto& overlay : sources->overlays) target.overlays_yaml.push_back(overlay.text);
+  target.bundle = std::move(*bundle);
+  return ApplyBundle(env, *session, target, PlanSource(store, &local_charms), local_charms, o.apply);
 }
 
 }  // namespace skein::cli::commands

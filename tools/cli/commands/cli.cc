@@ -31,6 +31,8 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   all.push_back(NewModelConfigCommand());
   all.push_back(NewModelsCommand());
   all.push_back(NewRefreshCommand());
+  all.push_back(NewHistoryCommand());
+  all.push_back(NewRollbackCommand());
   all.push_back(NewRemoveApplicationCommand());
   all.push_back(NewRemoveRelationCommand());
   all.push_back(NewRemoveUnitCommand());

@@ -63,7 +63,7 @@ void FlagSet::Strings(const std::string& names, std::vector<std::string>* values
 void FlagSet::Int(const std::string& names, int* value, const std::string& usage) {
   auto text = std::make_unique<std::string>();
   std::string* raw = text.get();
-  int_texts_.push_back(std::move(text));
+  owned_texts_.push_back(std::move(text));
   CLI::Option* opt = app_->add_option(names, *raw)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   FlagDoc doc = Doc(names, "  (= " + std::to_string(*value) + ")", usage);
   std::string long_name = "--" + LongName(doc);
@@ -79,6 +79,22 @@ void FlagSet::Int(const std::string& names, int* value, const std::string& usage
     return absl::OkStatus();
   });
   docs_.push_back(std::move(doc));
+}
+
+void FlagSet::OptionalValue(const std::string& names, bool* given, std::string* value, const std::string& bare,
+                            const std::string& usage) {
+  auto text = std::make_unique<std::string>();
+  std::string* raw = text.get();
+  owned_texts_.push_back(std::move(text));
+  // CLI11 reads a bare flag of a string variable as "true" and takes a value only after `=`.
+  CLI::Option* opt = app_->add_flag(names, *raw);
+  docs_.push_back(Doc(names, "[=" + bare + "]  (= false)", usage));
+  converters_.push_back([opt, raw, given, value, bare]() -> absl::Status {
+    if (opt->count() == 0) return absl::OkStatus();
+    *given = true;
+    *value = (raw->empty() || *raw == "true") ? bare : *raw;
+    return absl::OkStatus();
+  });
 }
 
 void FlagSet::Ignored(const std::string& names, bool takes_value, const std::string& usage) {

@@ -46,6 +46,11 @@ class FlagSet {
   // Repeatable: every occurrence takes exactly one value.
   void Strings(const std::string& names, std::vector<std::string>* values, const std::string& usage);
   void Int(const std::string& names, int* value, const std::string& usage);
+  // A flag whose value may only follow `=` (`--wait`, `--wait=5m`), so that it never takes the
+  // next argument: `*given` tells whether it was used, `*value` is its value, or `bare` when it
+  // came without one.
+  void OptionalValue(const std::string& names, bool* given, std::string* value, const std::string& bare,
+                     const std::string& usage);
   // Accepted for compatibility with Juju's flags but without effect yet; a use prints a warning.
   void Ignored(const std::string& names, bool takes_value, const std::string& usage);
 
@@ -62,7 +67,7 @@ class FlagSet {
   std::vector<FlagDoc> docs_;
   std::vector<std::function<absl::Status()>> converters_;
   std::vector<std::pair<std::string, CLI::Option*>> ignored_;
-  std::vector<std::unique_ptr<std::string>> int_texts_;
+  std::vector<std::unique_ptr<std::string>> owned_texts_;
   std::vector<std::unique_ptr<std::vector<std::string>>> ignored_values_;
 };
 

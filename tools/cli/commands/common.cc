@@ -4,8 +4,22 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "lib/base/duration.h"
 
 namespace skein::cli::commands {
+
+void WaitFlag::Add(FlagSet& flags, const std::string& usage) { flags.OptionalValue("--wait", &given, &text, "10m", usage); }
+
+absl::Status WaitFlag::Parse() {
+  if (!given) return absl::OkStatus();
+  auto d = ParseDuration(text);
+  if (!d.ok()) {
+    return UsageError(absl::StrCat("invalid value \"", text, "\" for option --wait: ", d.status().message()));
+  }
+  if (d->count() <= 0) return UsageError(absl::StrCat("invalid value \"", text, "\" for option --wait: not positive"));
+  timeout = std::chrono::duration_cast<Clock::Duration>(*d);
+  return absl::OkStatus();
+}
 
 void AddModelFlag(FlagSet& flags, std::string* model) {
   flags.String("-m,--model", model, "Model to operate in. Accepts [<controller name>:][<user>/]<model name>");

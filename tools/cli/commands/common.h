@@ -4,10 +4,12 @@
 // controller of the target model.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "lib/base/clock.h"
 #include "tools/cli/client/client_store.h"
 #include "tools/cli/client/connection.h"
 #include "tools/cli/client/model_ref.h"
@@ -22,6 +24,18 @@ void AddOutputFlag(FlagSet& flags, std::string* output);
 
 // InvalidArgument `invalid value "x" for option --format: unknown format "x"` unless allowed.
 absl::Status CheckFormat(const std::string& format, const std::vector<std::string>& allowed);
+
+// `--wait[=duration]` of deploy, refresh and rollback: bare it waits up to 10m.
+struct WaitFlag {
+  bool given = false;
+  std::string text;
+  std::optional<Clock::Duration> timeout;  // set by Parse when the flag was given
+
+  void Add(FlagSet& flags, const std::string& usage);
+  // Usage error `invalid value "x" for option --wait: time: invalid duration "x"` (Go's
+  // duration syntax, lib/base/duration.h), or `...: not positive`.
+  absl::Status Parse();
+};
 
 // A connection to the controller of the target model.
 struct Session {

@@ -2,11 +2,70 @@
 
 #include <set>
 
+#include "lib/base/file_read.h"
+#include "lib/base/limits.h"
+#include "lib/charm/config.h"
+#include "lib/format/output.h"
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "tools/cli/commands/command.h"
 
 namespace skein::cli::commands {
+namespace {
+
+// A --config value is `key=value` unless it names a file (no `=`, or a path before it).
+bool IsKeyValue(const std::string& arg) {
+  auto eq = arg.find('=');
+  return eq != std::string::npos && eq > 0 && arg.substr(0, eq).find('/') == std::string::npos;
+}
+
+// Reads a config YAML file as Juju's `deploy --config file.yaml` does: the settings under the
+// application's name, or the top-level mapping when there is no such key.
+absl::Status ReadConfigFile(const std::string& path, const std::string& app,
+                            std::map<std::string, std::string>* values) {
+  auto text = ReadFileCapped(path, limits::kYamlInput, FileKinds::kAnyReadable);
+  if (absl::IsNotFound(text.status())) {
+    return absl::NotFoundError(absl::StrCat("cannot read config file \"", path, "\": no such file"));
+  }
+  if (!text.ok()) return text.status();
+  auto doc = skein::format::YamlToJson(*text, skein::format::YamlDialect::kText);
+  if (!doc.ok()) return absl::InvalidArgumentError(absl::StrCat("cannot parse \"", path, "\": ", doc.status().message()));
+  nlohmann::json settings = *doc;
+  if (settings.is_object() && settings.contains(app) && settings[app].is_object()) settings = settings[app];
+  if (settings.is_null()) return absl::OkStatus();
+  if (!settings.is_object()) return absl::InvalidArgumentError(absl::StrCat("config file \"", path, "\" is not a mapping"));
+  for (auto it = settings.begin(); it != settings.end(); ++it) {
+    if (it.value().is_string()) {
+      (*values)[it.key()] = it.value().get<std::string>();
+    } else if (it.value().is_null()) {
+      (*values)[it.key()] = "";
+    } else {
+      return absl::InvalidArgumentError(
+          absl::StrCat("config file \"", path, "\": option \"", it.key(), "\" must be a scalar"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::map<std::string, std::string>> ConfigFlagValues(const std::vector<std::string>& flags,
+                                                                    const std::string& application) {
+  std::map<std::string, std::string> config;
+  for (const auto& c : flags) {
+    if (IsKeyValue(c)) continue;
+    if (auto s = ReadConfigFile(c, application, &config); !s.ok()) return s;
+  }
+  for (const auto& c : flags) {
+    if (!IsKeyValue(c)) continue;
+    auto eq = c.find('=');
+    config[c.substr(0, eq)] = c.substr(eq + 1);
+  }
+  if (auto s = charm::CheckConfigSizes(config); !s.ok()) return s;
+  return config;
+}
+
 
 absl::StatusOr<ConfigArgs> ParseConfigArgs(const std::vector<std::string>& args,
                                            const std::vector<std::string>& reset_flags, bool has_file) {

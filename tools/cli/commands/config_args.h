@@ -4,6 +4,7 @@
 // `key=value` sets, `--reset k1,k2` (repeatable) resets, `--file` sets from YAML; reading does
 // not mix with setting or resetting.
 
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,5 +25,12 @@ struct ConfigArgs {
 // `cannot set and reset key "k" simultaneously`.
 absl::StatusOr<ConfigArgs> ParseConfigArgs(const std::vector<std::string>& args,
                                            const std::vector<std::string>& reset_flags, bool has_file);
+
+// The values of repeated `--config` flags of deploy and refresh, as Juju reads them: each is
+// `key=value` or a YAML file (the settings under the application's name, or its top-level
+// mapping); key=value pairs win over files. NotFound `cannot read config file "f": no such
+// file`, InvalidArgument for a file that is not a mapping of scalars, and the config size caps.
+absl::StatusOr<std::map<std::string, std::string>> ConfigFlagValues(const std::vector<std::string>& flags,
+                                                                    const std::string& application);
 
 }  // namespace skein::cli::commands

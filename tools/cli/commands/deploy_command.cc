@@ -1,19 +1,17 @@
 // deploy: local charm directories, store charms by channel, and bundles (bundle_deploy.cc).
 
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "lib/base/limits.h"
-#include "lib/base/file_read.h"
 #include "lib/base/names.h"
-#include "lib/format/output.h"
 #include "tools/cli/client/charm_dir.h"
 #include "tools/cli/commands/bundle_deploy.h"
 #include "tools/cli/commands/common.h"
+#include "tools/cli/commands/config_args.h"
 #include "tools/cli/commands/registry.h"
+#include "tools/cli/commands/settle.h"
 
 namespace skein::cli::commands {
 namespace {
@@ -24,40 +22,6 @@ int64_t RevisionOf(const std::string& charm_url) {
   auto dash = charm_url.rfind('-');
   if (dash != std::string::npos && absl::SimpleAtoi(charm_url.substr(dash + 1), &rev)) return rev;
   return 0;
-}
-
-// A --config value is `key=value` unless it names a file (no `=`, or a path before it).
-bool IsKeyValue(const std::string& arg) {
-  auto eq = arg.find('=');
-  return eq != std::string::npos && eq > 0 && arg.substr(0, eq).find('/') == std::string::npos;
-}
-
-// Reads a config YAML file as Juju's `deploy --config file.yaml` does: the settings under the
-// application's name, or the top-level mapping when there is no such key.
-absl::Status ReadConfigFile(const std::string& path, const std::string& app,
-                            std::map<std::string, std::string>* values) {
-  auto text = ReadFileCapped(path, limits::kYamlInput, FileKinds::kAnyReadable);
-  if (absl::IsNotFound(text.status())) {
-    return absl::NotFoundError(absl::StrCat("cannot read config file \"", path, "\": no such file"));
-  }
-  if (!text.ok()) return text.status();
-  auto doc = skein::format::YamlToJson(*text, skein::format::YamlDialect::kText);
-  if (!doc.ok()) return absl::InvalidArgumentError(absl::StrCat("cannot parse \"", path, "\": ", doc.status().message()));
-  nlohmann::json settings = *doc;
-  if (settings.is_object() && settings.contains(app) && settings[app].is_object()) settings = settings[app];
-  if (settings.is_null()) return absl::OkStatus();
-  if (!settings.is_object()) return absl::InvalidArgumentError(absl::StrCat("config file \"", path, "\" is not a mapping"));
-  for (auto it = settings.begin(); it != settings.end(); ++it) {
-    if (it.value().is_string()) {
-      (*values)[it.key()] = it.value().get<std::string>();
-    } else if (it.value().is_null()) {
-      (*values)[it.key()] = "";
-    } else {
-      return absl::InvalidArgumentError(
-          absl::StrCat("config file \"", path, "\": option \"", it.key(), "\" must be a scalar"));
-    }
-  }
-  return absl::OkStatus();
 }
 
 class DeployCommand : public Command {
@@ -75,8 +39,22 @@ class DeployCommand : public Command {
             "--overlay files are applied in order, every charm is resolved by its own channel, and\n"
             "relation endpoints are inferred from charm metadata. The change list is printed in\n"
             "Juju's wording; --dry-run prints it as \"Changes to deploy bundle:\" and changes\n"
-            "nothing. The controller applies the whole plan in one transaction: on any error the\n"
-            "model is left as it was. Deploying a bundle the model already has is a no-op.\n\n"
+            "nothing. Deploying a bundle the model already has is a no-op.\n\n"
+            "On a model without the bundle's applications the controller applies the whole plan in\n"
+            "one transaction: on any error the model is left as it was. On a model that runs the\n"
+            "bundle already (an upgrade: `skein deploy kubeflow --channel 1.9/stable` on 1.8), the\n"
+            "plan refreshes every application whose charm, channel or revision changed, removes the\n"
+            "relations a new revision breaks and adds them again after, adds new applications,\n"
+            "units and relations, and sets changed options the user did not set by hand (those are\n"
+            "kept and listed). Applications and relations the new bundle dropped stay unless\n"
+            "--prune is given; only what this bundle deployed is ever removed. The controller\n"
+            "applies such a plan step by step, each change on its own, printing each as it is done;\n"
+            "when one fails it stops there, and running the same command again (or adding\n"
+            "--resume) continues from that change without redoing the earlier ones. Every applied\n"
+            "plan is a revision of the deployment: see `skein history` and `skein rollback`.\n\n"
+            "--wait (default 10m) or --wait=<duration> waits afterwards until every unit of the\n"
+            "deployed applications is idle with workload active or blocked, and fails at once when\n"
+            "a unit is in error.\n\n"
             "Charms run with --num-units units on machine 0. --config takes key=value pairs or a\n"
             "YAML file (settings under the application's name), and may be repeated.\n\n"
             "--store DIR (repeatable) and SKEIN_STORE_PATH add local store directories, searched\n"
@@ -101,13 +79,17 @@ class DeployCommand : public Command {
     f.Ignored("--attach-storage", true, "Existing storage to attach to the deployed unit");
     f.Ignored("--bind", true, "Configure application endpoint bindings to spaces");
     f.Ignored("--constraints", true, "Set application constraints");
-    f.Ignored("--force", false, "Allow a charm/bundle to be deployed which bypasses checks");
+    f.Bool("--force", &force_, "Bundles: refresh straight to the bundle's revision where a declared upgrade path "
+                               "refuses the way");
     f.Strings("--overlay", &overlays_, "Bundles to overlay on the primary bundle, applied in order");
     f.Strings("--store", &store_dirs_, "A local store directory searched before the embedded store (repeatable)");
     f.Ignored("--resource", true, "Resource to be uploaded to the controller");
     f.Ignored("--storage", true, "Charm storage directives");
     f.Ignored("--to", true, "The machine and/or container to deploy the unit in (bypasses constraints)");
     f.Bool("--dry-run", &dry_run_, "Just show what the deploy would do");
+    f.Bool("--prune", &prune_, "Remove applications and relations this bundle deployed that it no longer has");
+    f.Bool("--resume", &resume_, "Continue the bundle's deployment where its last, unfinished revision stopped");
+    wait_.Add(f, "Wait until the deployed applications settle (active or blocked, idle), up to the duration");
   }
   absl::Status Init(const std::vector<std::string>& args) override {
     if (args.empty()) return UsageError("no charm name specified");
@@ -124,11 +106,7 @@ class DeployCommand : public Command {
     if (!revision_.empty() && channel_.empty() && !client::IsLocalPath(charm_)) {
       return UsageError("specifying a revision requires a channel for future upgrades. Please use --channel");
     }
-    for (const auto& c : config_) {
-      if (!IsKeyValue(c)) continue;
-      auto eq = c.find('=');
-      key_values_[c.substr(0, eq)] = c.substr(eq + 1);
-    }
+    if (auto s = wait_.Parse(); !s.ok()) return s;
     return absl::OkStatus();
   }
   absl::Status Run(Environment& env) override {
@@ -142,9 +120,14 @@ class DeployCommand : public Command {
       if (!revision_.empty()) o.revision = revision_number_;
       o.overlays = overlays_;
       o.store_dirs = store_dirs_;
-      o.dry_run = dry_run_;
+      o.apply.dry_run = dry_run_;
+      o.apply.prune = prune_;
+      o.apply.resume = resume_;
+      o.apply.wait = wait_.timeout;
+      o.apply.force = force_;
       return DeployBundle(env, **store, o);
     }
+    if (prune_ || resume_) return UsageError(absl::StrCat(prune_ ? "--prune" : "--resume", " applies to bundles only"));
     if (!overlays_.empty()) return absl::InvalidArgumentError("--overlay applies to bundles only");
     if (absl::Status s = limits::CheckUnitsPerRequest(num_units_); !s.ok()) return s;
     if (!client::IsLocalPath(charm_)) return DeployStoreCharm(env, **store);
@@ -164,21 +147,14 @@ class DeployCommand : public Command {
     *env.err << "Located local charm \"" << charm->name << "\", revision " << rev << "\n"
              << "Deploying \"" << resp->application() << "\" from local charm \"" << charm->name << "\", revision "
              << rev << " on " << base << "\n";
-    return absl::OkStatus();
+    return WaitIfAsked(env, resp->application());
   }
 
  private:
   // The application's config: every `--config` file's section for `app`, then the key=value
   // pairs, which win (as in Juju).
   absl::StatusOr<std::map<std::string, std::string>> GatherConfig(const std::string& app) const {
-    std::map<std::string, std::string> config;
-    for (const auto& c : config_) {
-      if (IsKeyValue(c)) continue;
-      if (auto s = ReadConfigFile(c, app, &config); !s.ok()) return s;
-    }
-    for (const auto& [k, v] : key_values_) config[k] = v;
-    if (auto s = charm::CheckConfigSizes(config); !s.ok()) return s;
-    return config;
+    return ConfigFlagValues(config_, app);
   }
 
   // Uploads the charm (a local charm's archive, or a store charm's files packed into one), then
@@ -226,16 +202,31 @@ class DeployCommand : public Command {
     if (!resp.ok()) return resp.status();
     *env.err << "Deploying \"" << resp->application() << "\" from charm-hub charm \"" << charm->name
              << "\", revision " << charm->revision << " in channel " << charm->channel << "\n";
-    return absl::OkStatus();
+    return WaitIfAsked(env, resp->application());
+  }
+
+  // --wait on a charm deploy: until the new application settles.
+  absl::Status WaitIfAsked(Environment& env, const std::string& application) {
+    if (!wait_.timeout) return absl::OkStatus();
+    auto session = Connect(env, model_);
+    if (!session.ok()) return session.status();
+    SettleOptions settle;
+    settle.workloads = {"active", "blocked"};
+    settle.applications = {application};
+    settle.timeout = *wait_.timeout;
+    return WaitUntilSettled(env, *session, settle);
   }
 
   std::string model_;
+  bool prune_ = false;
+  bool force_ = false;
+  bool resume_ = false;
+  WaitFlag wait_;
   std::vector<std::string> overlays_;
   std::vector<std::string> store_dirs_;
   bool dry_run_ = false;
   int num_units_ = 1;
   std::vector<std::string> config_;
-  std::map<std::string, std::string> key_values_;
   std::string channel_;
   std::string revision_;
   int64_t revision_number_ = 0;

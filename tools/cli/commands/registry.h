@@ -42,6 +42,9 @@ std::unique_ptr<Command> NewResolvedCommand();
 std::unique_ptr<Command> NewModelConfigCommand();
 // info_command.cc
 std::unique_ptr<Command> NewInfoCommand();
+// history_commands.cc
+std::unique_ptr<Command> NewHistoryCommand();
+std::unique_ptr<Command> NewRollbackCommand();
 // wait_command.cc
 std::unique_ptr<Command> NewWaitForCommand();
 // bundle_export_diff_commands.cc

@@ -10,7 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "lib/base/duration.h"
-#include "tools/cli/client/stream_watch.h"
+#include "tools/cli/client/status_wait.h"
 #include "tools/cli/commands/common.h"
 #include "tools/cli/commands/registry.h"
 #include "tools/cli/commands/settle.h"
@@ -27,13 +27,15 @@ std::string SettleReport::Summary() const {
   return line;
 }
 
-SettleReport EvaluateSettled(const skein::v1::ModelStatus& status, const std::set<std::string>& workloads) {
+SettleReport EvaluateSettled(const skein::v1::ModelStatus& status, const std::set<std::string>& workloads,
+                             const std::set<std::string>& applications) {
   SettleReport report;
   // A machine whose agent is not connected (after a controller restart, until it dials in
   // again) cannot start or stop its units: what its units show may be stale.
   std::map<std::string, std::string> machine_agents;
   for (const auto& m : status.machines()) machine_agents[m.id()] = m.agent_status().current();
   for (const auto& app : status.applications()) {
+    if (!applications.empty() && applications.count(app.name()) == 0) continue;
     for (const auto& unit : app.units()) {
       ++report.units;
       const std::string& agent = unit.agent_status().current();
@@ -64,12 +66,42 @@ SettleReport EvaluateSettled(const skein::v1::ModelStatus& status, const std::se
   return report;
 }
 
-namespace {
+absl::Status WaitUntilSettled(Environment& env, Session& session, const SettleOptions& options) {
+  Clock& clock = *env.clock;
+  const Clock::TimePoint start = clock.Now();
+  SettleReport report;
+  std::string last_summary;
+  auto waited = client::WaitForStatus(
+      *session.connection, clock, session.model(), options.timeout, [&](const skein::v1::ModelStatus& status) {
+        report = EvaluateSettled(status, options.workloads, options.applications);
+        if (!report.errors.empty()) return client::StatusCheck::kFailed;
+        std::string summary = report.Summary();
+        if (summary != last_summary) {
+          *env.err << summary << "\n";
+          last_summary = summary;
+        }
+        return report.Settled() ? client::StatusCheck::kHolds : client::StatusCheck::kNotYet;
+      });
+  if (!waited.ok()) return waited.status();
+  switch (waited->end) {
+    case client::StatusWaitEnd::kFailed:
+      return absl::FailedPreconditionError(absl::StrCat("model \"", session.model(), "\" cannot settle: ",
+                                                        absl::StrJoin(report.errors, "; "),
+                                                        "\nSee 'skein debug-log --replay' and 'skein status'."));
+    case client::StatusWaitEnd::kTimedOut:
+      return absl::DeadlineExceededError(absl::StrCat("timed out after ", FormatDuration(options.timeout),
+                                                      " waiting for model \"", session.model(),
+                                                      "\" to settle: ", last_summary));
+    case client::StatusWaitEnd::kHeld:
+      break;
+  }
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now() - start);
+  *env.err << "Model \"" << session.model() << "\" settled: " << report.units << " units in "
+           << FormatDuration(took) << "\n";
+  return absl::OkStatus();
+}
 
-// A unit is idle for an instant between two hooks: the model counts as settled only once its
-// status has stayed settled this long with no change (jubilant's `successes=3` does the same
-// with three reads).
-constexpr std::chrono::milliseconds kSettledFor{100};
+namespace {
 
 class WaitForCommand : public Command {
  public:
@@ -107,58 +139,10 @@ class WaitForCommand : public Command {
   absl::Status Run(Environment& env) override {
     auto session = Connect(env, model_);
     if (!session.ok()) return session.status();
-    Clock& clock = *env.clock;
-    const Clock::TimePoint start = clock.Now();
-    const Clock::TimePoint deadline = start + timeout_;
-    skein::v1::GetStatusRequest req;
-    req.set_model(session->model());
-    // The first answer comes from GetStatus, which reconnects once to a controller slow to
-    // answer; the stream then brings every change.
-    auto status = session->connection->Call(&skein::v1::Controller::StubInterface::GetStatus, req);
-    if (!status.ok()) return status.status();
-    auto watch = client::StreamWatch<skein::v1::ModelStatus>::Open(
-        *session->connection, clock, &client::StreamWatch<skein::v1::ModelStatus>::Async::WatchStatus, req, timeout_);
-    std::string last_summary;
-    while (true) {
-      SettleReport report = EvaluateSettled(*status, workloads_);
-      if (!report.errors.empty()) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("model \"", session->model(), "\" cannot settle: ", absl::StrJoin(report.errors, "; "),
-                         "\nSee 'skein debug-log --replay' and 'skein status'."));
-      }
-      std::string summary = report.Summary();
-      if (summary != last_summary) {
-        *env.err << summary << "\n";
-        last_summary = summary;
-      }
-      const Clock::TimePoint settled_at = clock.Now() + kSettledFor;
-      const bool settled = report.Settled();
-      switch (watch->Wait(settled ? std::min(settled_at, deadline) : deadline, &*status)) {
-        case client::StreamWatch<skein::v1::ModelStatus>::Next::kMessage:
-          continue;
-        case client::StreamWatch<skein::v1::ModelStatus>::Next::kEnded:
-          if (clock.Now() < deadline) {
-            grpc::Status ended = watch->status();
-            return session->connection->Error(
-                ended.ok() ? grpc::Status(grpc::StatusCode::UNAVAILABLE, "the controller ended the status stream")
-                           : ended);
-          }
-          break;
-        case client::StreamWatch<skein::v1::ModelStatus>::Next::kTimedOut:
-          break;
-      }
-      if (settled && clock.Now() >= settled_at) {
-        auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now() - start);
-        *env.err << "Model \"" << session->model() << "\" settled: " << report.units << " units in "
-                 << FormatDuration(took) << "\n";
-        return absl::OkStatus();
-      }
-      if (clock.Now() >= deadline) {
-        return absl::DeadlineExceededError(absl::StrCat("timed out after ", FormatDuration(timeout_),
-                                                        " waiting for model \"", session->model(),
-                                                        "\" to settle: ", summary));
-      }
-    }
+    SettleOptions options;
+    options.workloads = workloads_;
+    options.timeout = timeout_;
+    return WaitUntilSettled(env, *session, options);
   }
 
  private:
