@@ -263,6 +263,21 @@ TEST(SettleTest, UnitsOfAMachineWhoseAgentIsNotConnectedAreNotSettled) {
   EXPECT_TRUE(commands::EvaluateSettled(status, {"active"}).Settled());
 }
 
+// Right after a refresh a unit is still idle on its old charm: not settled until it reports the
+// application's charm. A unit that never reported one (an older agent) is taken as it is.
+TEST(SettleTest, AUnitStillOnItsOldCharmIsNotSettled) {
+  skein::v1::ModelStatus status;
+  auto* app = status.add_applications();
+  app->set_charm_url("ch:kfp-api-3");
+  AddUnit(app, "kfp-api/0", "active", "idle")->set_charm_url("ch:kfp-api-2");
+  AddUnit(app, "kfp-api/1", "active", "idle");
+  auto report = commands::EvaluateSettled(status, {"active"});
+  EXPECT_FALSE(report.Settled());
+  EXPECT_EQ(report.Summary(), "1/2 units settled; waiting for kfp-api/0 active (upgrading from ch:kfp-api-2)");
+  app->mutable_units(0)->set_charm_url("ch:kfp-api-3");
+  EXPECT_TRUE(commands::EvaluateSettled(status, {"active"}).Settled());
+}
+
 TEST(SettleTest, AnEmptyModelIsSettled) {
   EXPECT_TRUE(commands::EvaluateSettled(skein::v1::ModelStatus(), {"active"}).Settled());
 }

@@ -50,6 +50,12 @@ SettleReport EvaluateSettled(const skein::v1::ModelStatus& status, const std::se
             absl::StrCat(unit.name(), " ", workload, " (machine ", unit.machine(), " agent ", machine->second, ")"));
         continue;
       }
+      // Just after a refresh a unit may still be idle on its old charm: it has not settled until
+      // it reports the application's charm (units report the charm they run with each hook).
+      if (!unit.charm_url().empty() && !app.charm_url().empty() && unit.charm_url() != app.charm_url()) {
+        report.pending.push_back(absl::StrCat(unit.name(), " ", workload, " (upgrading from ", unit.charm_url(), ")"));
+        continue;
+      }
       if (agent == "idle" && workloads.count(workload) > 0) {
         ++report.settled;
         continue;
