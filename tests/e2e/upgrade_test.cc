@@ -1,0 +1,229 @@
+// Channel upgrades end to end (issue 13), against the real binaries and the embedded store:
+// Kubeflow 1.7 → 1.8 → 1.9 → 1.10 → 1.11 in one model with options set by hand, each release
+// applied as a plan and awaited with `--wait`, then `history` and a rollback; MLflow with the
+// resource dispatcher across the release that turned their relations round, with the refusals
+// `refresh` gives on the way.
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "tests/e2e/harness.h"
+
+namespace skein::e2e {
+namespace {
+
+using nlohmann::json;
+
+constexpr auto kDeploy = std::chrono::minutes(10);
+
+class UpgradeTest : public ::testing::Test {
+ protected:
+  CliResult Run(const std::vector<std::string>& args) { return cluster_.Skein(args, kDeploy); }
+  void Ok(const std::vector<std::string>& args) {
+    CliResult r = Run(args);
+    ASSERT_EQ(r.code, 0) << "skein " << args[0] << " failed:\n" << r.err << r.out;
+  }
+
+  // Every application's (charm, channel, revision) as status shows them.
+  std::map<std::string, std::tuple<std::string, std::string, int64_t>> Charms() {
+    std::map<std::string, std::tuple<std::string, std::string, int64_t>> out;
+    for (const auto& [name, app] : cluster_.Status()["applications"].items()) {
+      out[name] = {app.value("charm-name", ""), app.value("charm-channel", ""), app.value("charm-rev", int64_t{0})};
+    }
+    return out;
+  }
+
+  // The application bags of every non-peer relation, as each application's first unit sees them.
+  std::map<std::string, json> RelationData() {
+    std::map<std::string, json> out;
+    for (const auto& [name, app] : cluster_.Status()["applications"].items()) {
+      if (!app.contains("units") || app["units"].empty()) continue;
+      const std::string unit = app["units"].begin().key();
+      CliResult r = cluster_.Skein({"show-unit", unit, "--format", "json"});
+      if (r.code != 0) continue;
+      json info = json::parse(r.out, nullptr, false);
+      if (info.is_discarded() || !info.contains(unit)) continue;
+      for (const auto& rel : info[unit].value("relation-info", json::array())) {
+        if (!rel.contains("related-units") && !rel.contains("application-data")) continue;
+        out[unit + " " + rel.value("endpoint", "") + " " + rel.value("related-endpoint", "")] =
+            rel.value("application-data", json::object());
+      }
+    }
+    return out;
+  }
+
+  // How many `remove` hooks the model's agents ran (debug-log).
+  int RemoveHooksRun() {
+    CliResult log = cluster_.Skein({"debug-log", "--replay", "--no-tail"});
+    int n = 0;
+    for (size_t at = log.out.find("ran \"remove\" hook"); at != std::string::npos;
+         at = log.out.find("ran \"remove\" hook", at + 1)) {
+      ++n;
+    }
+    return n;
+  }
+
+  std::string Config(const std::string& app, const std::string& key) {
+    CliResult r = cluster_.Skein({"config", app, key});
+    return r.code == 0 ? r.out : "ERROR " + r.err;
+  }
+
+  // Every unit idle with its workload active or blocked (what `--wait` settles on).
+  static bool Settled(const json& status, std::string* why) {
+    for (const auto& [name, app] : status["applications"].items()) {
+      if (!app.contains("units")) continue;
+      for (const auto& [unit, u] : app["units"].items()) {
+        const std::string agent = AgentStatus(status, unit);
+        const std::string workload = WorkloadStatus(status, unit);
+        if (agent != "idle" || (workload != "active" && workload != "blocked")) {
+          *why = unit + " " + agent + "/" + workload;
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  Cluster cluster_;
+};
+
+TEST_F(UpgradeTest, KubeflowFrom17To111KeepsWhatTheUserSetThenRollsBack) {
+  Ok({"bootstrap"});
+  Ok({"add-model", "kubeflow"});
+  Ok({"deploy", "kubeflow", "--channel", "1.7/stable", "--wait=10m"});
+  // The getting-started guide's first step, and one option every Kubeflow bundle sets.
+  Ok({"config", "dex-auth", "static-username=admin", "static-password=admin"});
+  Ok({"config", "istio-pilot", "default-gateway=my-gateway"});
+
+  const std::vector<std::string> releases = {"1.8/stable", "1.9/stable", "1.10/stable", "1.11/stable"};
+  for (const std::string& channel : releases) {
+    SCOPED_TRACE(channel);
+    const auto before_charms = Charms();
+    const auto before_data = RelationData();
+    std::vector<std::string> args = {"deploy", "kubeflow", "--channel", channel, "--wait=10m"};
+    if (channel == releases.back()) args.push_back("--prune");
+    CliResult r = Run(args);
+    ASSERT_EQ(r.code, 0) << r.err << r.out;
+    EXPECT_NE(r.out.find("- upgrade "), std::string::npos) << r.out;
+
+    // Every unit settled, and each application runs the target bundle's charm, channel and
+    // revision: planning the same release again finds nothing to do.
+    std::string why;
+    EXPECT_TRUE(Settled(cluster_.Status(), &why)) << why;
+    CliResult again = Run({"deploy", "kubeflow", "--channel", channel, "--dry-run"});
+    ASSERT_EQ(again.code, 0) << again.err;
+    EXPECT_NE(again.err.find("Nothing to do."), std::string::npos) << again.out;
+    // The option set by hand was kept and is listed as kept; the bundle's value did not win.
+    EXPECT_NE(again.out.find("default-gateway"), std::string::npos) << again.out;
+    EXPECT_EQ(Config("istio-pilot", "default-gateway"), "my-gateway\n");
+    EXPECT_EQ(Config("dex-auth", "static-username"), "admin\n");
+    EXPECT_EQ(Config("dex-auth", "static-password"), "admin\n");
+    // No application that stayed ran `remove`; the relation data of relations that stayed is the
+    // same as before (a charm of the new release may add keys, never drop or change them).
+    EXPECT_EQ(RemoveHooksRun(), 0);
+    const auto after_data = RelationData();
+    for (const auto& [key, bag] : before_data) {
+      auto it = after_data.find(key);
+      if (it == after_data.end()) continue;  // a relation the release removed and re-added differently
+      for (const auto& [k, v] : bag.items()) {
+        EXPECT_EQ(it->second.value(k, json()), v) << key << " " << k;
+      }
+    }
+    const auto after_charms = Charms();
+    size_t moved = 0;
+    for (const auto& [app, charm] : before_charms) {
+      auto it = after_charms.find(app);
+      if (it != after_charms.end() && it->second != charm) ++moved;
+    }
+    EXPECT_GT(moved, 10u);
+  }
+
+  // Five revisions: the install and four upgrades.
+  CliResult history = Run({"history", "kubeflow", "--format", "json"});
+  ASSERT_EQ(history.code, 0) << history.err;
+  json revisions = json::parse(history.out);
+  ASSERT_EQ(revisions.size(), 5u) << history.out;
+  EXPECT_EQ(revisions[0]["description"], "Install complete");
+  EXPECT_EQ(revisions[4]["status"], "deployed");
+  EXPECT_EQ(revisions[3]["status"], "superseded");
+  EXPECT_EQ(revisions[4]["channel"], "1.11/stable");
+  CliResult table = Run({"history", "kubeflow"});
+  EXPECT_EQ(table.out.rfind("REVISION", 0), 0u) << table.out;
+
+  // Back to revision 3 (1.9): the plan first, with a warning per charm that goes back, then
+  // applied and settled.
+  CliResult dry = Run({"rollback", "kubeflow", "3", "--dry-run"});
+  ASSERT_EQ(dry.code, 0) << dry.err;
+  EXPECT_NE((dry.out + dry.err).find("warning: downgrade "), std::string::npos) << dry.out << dry.err;
+  CliResult back = Run({"rollback", "kubeflow", "3", "--wait=10m"});
+  ASSERT_EQ(back.code, 0) << back.err << back.out;
+  std::string why;
+  EXPECT_TRUE(Settled(cluster_.Status(), &why)) << why;
+  CliResult at19 = Run({"deploy", "kubeflow", "--channel", "1.9/stable", "--dry-run"});
+  EXPECT_NE(at19.err.find("Nothing to do."), std::string::npos) << at19.out;
+  history = Run({"history", "kubeflow", "--format", "json"});
+  revisions = json::parse(history.out);
+  ASSERT_EQ(revisions.size(), 6u);
+  EXPECT_EQ(revisions[5]["description"], "Rollback to 3");
+  EXPECT_EQ(revisions[5]["status"], "deployed");
+  EXPECT_EQ(Config("istio-pilot", "default-gateway"), "my-gateway\n");
+  Ok({"kill-controller", "--no-prompt"});
+}
+
+TEST_F(UpgradeTest, MlflowAndTheResourceDispatcherAcrossTheirDirectionChange) {
+  const std::string overlays = std::string(SKEIN_PLAN_TESTDATA_DIR);
+  Ok({"bootstrap"});
+  Ok({"add-model", "kubeflow"});
+  Ok({"deploy", "mlflow", "--channel", "2.1/stable", "--overlay", overlays + "/rd-1.0.yaml", "--wait=10m"});
+  Ok({"deploy", "kubeflow-profiles", "--channel", "1.9/stable", "--wait=10m"});
+  Ok({"run", "kubeflow-profiles/0", "create-profile", "username=alice", "profilename=alice"});
+
+  // Refreshing mlflow-server alone would break both relations: refused, naming each and the
+  // command that removes it; nothing changes.
+  const auto before = Charms();
+  CliResult r = Run({"refresh", "mlflow-server", "--channel", "2.15/stable"});
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.err.find("skein remove-relation mlflow-server:secrets resource-dispatcher:secrets"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("skein remove-relation mlflow-server:pod-defaults resource-dispatcher:pod-defaults"),
+            std::string::npos)
+      << r.err;
+  // A refresh to the revision it runs is refused as Juju refuses it.
+  r = Run({"refresh", "mlflow-server"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("charm \"mlflow-server\": already up-to-date"), std::string::npos) << r.err;
+  EXPECT_EQ(Charms(), before);
+
+  // One plan: remove the two relations, refresh both applications, integrate again.
+  CliResult plan = Run({"deploy", "mlflow", "--channel", "2.15/stable", "--overlay", overlays + "/rd-2.0.yaml",
+                        "--dry-run"});
+  ASSERT_EQ(plan.code, 0) << plan.err;
+  const size_t removed = plan.out.find("- remove relation mlflow-server:secrets - resource-dispatcher:secrets");
+  const size_t refreshed = plan.out.find("- upgrade mlflow-server ");
+  const size_t added = plan.out.find("- add relation mlflow-server:secrets - resource-dispatcher:secrets");
+  ASSERT_NE(removed, std::string::npos) << plan.out;
+  ASSERT_NE(refreshed, std::string::npos) << plan.out;
+  ASSERT_NE(added, std::string::npos) << plan.out;
+  EXPECT_LT(removed, refreshed);
+  EXPECT_LT(refreshed, added);
+  Ok({"deploy", "mlflow", "--channel", "2.15/stable", "--overlay", overlays + "/rd-2.0.yaml", "--wait=10m"});
+  json status = cluster_.Status();
+  EXPECT_EQ(status["applications"]["mlflow-server"].value("charm-channel", ""), "2.15/stable");
+  EXPECT_EQ(status["applications"]["resource-dispatcher"].value("charm-channel", ""), "2.0/stable");
+
+  // The manifests reach the profile namespace again, the other way round.
+  auto dispatched = [&] {
+    CliResult m = cluster_.Skein({"manifests", "--namespace", "alice", "--format", "json"});
+    return m.code == 0 && m.out.find("mlflow-server-minio-artifact") != std::string::npos &&
+           m.out.find("\"PodDefault\"") != std::string::npos;
+  };
+  EXPECT_TRUE(WaitFor(dispatched, std::chrono::minutes(2)));
+  Ok({"kill-controller", "--no-prompt"});
+}
+
+}  // namespace
+}  // namespace skein::e2e
