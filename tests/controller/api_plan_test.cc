@@ -93,10 +93,13 @@ TEST_F(PlanApiTest, TheJobGoesOnWhenTheClientDisconnectsAndReSendingThePlanFollo
   first.ctx->TryCancel();
   EXPECT_EQ(first.reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
 
-  Settle("db/0");
-  // The same plan again: it follows the job (nothing new is stored) to its end.
+  // The same plan again while the job still waits: it follows the job (nothing new is stored);
+  // the unit settles only once the second stream is attached, so the job cannot have ended first.
   auto second = Apply(req);
   std::vector<v1::PlanProgress> seen;
+  ASSERT_TRUE(second.reader->Read(&msg));
+  seen.push_back(msg);
+  Settle("db/0");
   while (second.reader->Read(&msg)) seen.push_back(msg);
   grpc::Status end = second.reader->Finish();
   EXPECT_TRUE(end.ok()) << end.error_message();

@@ -170,7 +170,12 @@ bundles::CharmSource PlanSource(const bundles::Store& store, std::map<std::strin
     if (!app.charm_path.empty()) return LocalCharmForPlan(app.charm_path, &(*local_charms)[app.name]);
     return store.ResolveCharm(app.charm, app.channel, app.revision);
   };
-  source.upgrade_path = [&store](const std::string& charm) { return store.UpgradePathOf(charm); };
+  // A charm the store does not know (a local charm) declares no path.
+  source.upgrade_path = [&store](const std::string& charm) -> absl::StatusOr<std::optional<bundles::UpgradePath>> {
+    auto path = store.UpgradePathOf(charm);
+    if (absl::IsNotFound(path.status())) return std::optional<bundles::UpgradePath>();
+    return path;
+  };
   return source;
 }
 
