@@ -437,6 +437,9 @@ TEST_F(UniterTest, CommitsReportTheCharmAndASkippedUpgradeCharmUntilOneSucceeds)
   EXPECT_EQ(fake_.commits[5].charm_url(), "local:app-2");
   EXPECT_FALSE(fake_.commits[5].upgrade_charm_skipped());
   EXPECT_FALSE(fake_.commits[6].upgrade_charm_skipped());
+  // The local state is the uniter's while it runs: read it once the uniter has stopped.
+  uniter_->Stop();
+  thread_.join();
   auto state = store_->Load();
   ASSERT_TRUE(state.ok());
   EXPECT_FALSE(state->upgrade_charm_skipped);
