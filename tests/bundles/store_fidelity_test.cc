@@ -152,13 +152,13 @@ TEST(StoreFidelityTest, IstioGateway116IsReadFromItsSource) {
 }
 
 // The Charmed Kubeflow 1.7 guide points the gatekeeper at the public address:
-// `skein config oidc-gatekeeper public-url=http://10.64.140.43.nip.io`.
+// `skein config oidc-gatekeeper public-url=http://127.0.0.1.nip.io`.
 TEST(StoreFidelityTest, OidcGatekeeper17AcceptsThePublicUrl) {
   auto store = OpenStore();
   auto gatekeeper = Serve(*store, "oidc-gatekeeper", "ckf-1.7/stable");
   ASSERT_TRUE(gatekeeper.ok()) << gatekeeper.status();
   for (const char* option : {"public-url", "client-name", "client-secret"}) {
-    EXPECT_EQ(Set(*gatekeeper, option, "http://10.64.140.43.nip.io"), R"("http://10.64.140.43.nip.io")");
+    EXPECT_EQ(Set(*gatekeeper, option, "http://127.0.0.1.nip.io"), R"("http://127.0.0.1.nip.io")");
     // No version of the track was read, so no default is claimed.
     EXPECT_TRUE(Default(*gatekeeper, option).is_null()) << option;
   }

@@ -299,6 +299,22 @@ TEST(PlanJobTest, AWaitCompletesWhenEveryUnitRunsTheNewCharmIdle) {
   EXPECT_EQ(p.History().at(0).status, "deployed");
 }
 
+// A whole release waits on dozens of units; the message names the first three and counts the rest
+// (it is printed again each time it changes).
+TEST(PlanJobTest, AWaitOnManyUnitsNamesTheFirstThreeAndCountsTheRest) {
+  PlanEnv p;
+  p.env.Deploy("db", MakeCharm(testing::kDbMetadata, kDbConfig), 5);
+  const std::string sha = p.Sha(std::string(testing::kDbMetadata) + "  replicas:\n    interface: r\n", kDbConfig);
+  auto started = p.plans->Start(
+      p.Request({{"upgradeCharm-0", {}, "upgrade db", domain::plan::RefreshChange{"db", sha}},
+                 Wait("wait-1", {"db"}, std::chrono::minutes(5))}));
+  ASSERT_TRUE(started.ok()) << started.status();
+  ASSERT_TRUE(p.env.clock.AwaitWaiters(1, std::chrono::seconds(10)));
+  EXPECT_EQ(p.Job(started->job).changes[1].message,
+            "db/0 runs no charm yet, not local:db-1; db/1 runs no charm yet, not local:db-1; db/2 runs no charm yet, "
+            "not local:db-1; and 2 more units");
+}
+
 TEST(PlanJobTest, AWaitFailsAtOnceOnAUnitInError) {
   PlanEnv p;
   p.env.Deploy("db", MakeCharm(testing::kDbMetadata), 1);

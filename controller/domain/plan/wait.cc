@@ -1,5 +1,7 @@
 #include "controller/domain/plan/wait.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "controller/domain/core/rows.h"
@@ -67,7 +69,12 @@ SettleState CheckSettled(Tx& tx, const std::string& model, const std::vector<std
   if (waiting.empty()) {
     state.outcome = SettleOutcome::kSettled;
   } else {
-    state.message = absl::StrJoin(waiting, "; ");
+    // The first few units and a count, as `wait-for` summarises: the message is printed again
+    // whenever it changes, and a whole release's list is kilobytes long.
+    constexpr size_t kShown = 3;
+    const size_t shown = std::min(waiting.size(), kShown);
+    state.message = absl::StrJoin(waiting.begin(), waiting.begin() + shown, "; ");
+    if (waiting.size() > shown) absl::StrAppend(&state.message, "; and ", waiting.size() - shown, " more units");
   }
   return state;
 }

@@ -7,11 +7,11 @@
 #include <sstream>
 
 #include "controller/api/server.h"
+#include "tests/tools/cli/controller_fixture.h"
 #include "controller/domain/application/application_service.h"
 #include "controller/domain/substrate/substrate_service.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "lib/base/credential.h"
 #include "lib/base/sha256.h"
 #include "lib/charm/documents.h"
 #include "tests/tools/cli/test_util.h"
@@ -92,19 +92,9 @@ TEST(ManifestsOutputTest, StreamsListsAndPaths) {
 class ManifestsCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    controller::api::ServerOptions options;
-    options.db_path = dir_.path() + "/controller.db";
-    controller::domain::model::BootstrapConfig boot;
-    boot.controller_uuid = "c0ffee00-0000-4000-8000-000000000000";
-    boot.admin_credential_hash = testing::TestAdminHash();
-    boot.machine0_credential_hash = HashCredential("machine-secret-for-tests");
-    boot.machine0_hostname = "testhost";
-    options.bootstrap = boot;
-    options.executor_threads = 2;
-    auto server = controller::api::ControllerServer::Start(options);
+    auto server = testing::StartControllerForCli(dir_.path(), data_);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
-    testing::RegisterController(data_, server_->address());
     CliRun r = Skein({"add-model", "dev"});
     ASSERT_EQ(r.code, 0) << r.err;
 

@@ -1,0 +1,25 @@
+#include "tests/tools/cli/controller_fixture.h"
+
+#include "lib/base/credential.h"
+#include "tests/tools/cli/test_util.h"
+
+namespace skein::cli::testing {
+
+absl::StatusOr<std::unique_ptr<controller::api::ControllerServer>> StartControllerForCli(const std::string& dir,
+                                                                                         const std::string& data_dir) {
+  controller::api::ServerOptions options;
+  options.db_path = dir + "/controller.db";
+  controller::domain::model::BootstrapConfig boot;
+  boot.controller_uuid = "c0ffee00-0000-4000-8000-000000000000";
+  boot.admin_credential_hash = TestAdminHash();
+  boot.machine0_credential_hash = HashCredential("machine-secret-for-tests");
+  boot.machine0_hostname = "testhost";
+  options.bootstrap = boot;
+  options.executor_threads = 2;
+  auto server = controller::api::ControllerServer::Start(options);
+  if (!server.ok()) return server.status();
+  RegisterController(data_dir, (*server)->address());
+  return server;
+}
+
+}  // namespace skein::cli::testing
