@@ -22,6 +22,7 @@ struct ModelApplication {
   std::string charm_origin;   // `charmhub` (store) or `local`
   std::string channel;        // store charms
   int64_t revision = 0;       // store charms
+  std::string charm_sha256;   // of the archive it runs; how a local charm is compared
   int num_units = 0;          // scale counts as num_units
   // Options the user set (config source `user`), with their typed values (JSON: string, number,
   // boolean). Defaults are not part of a model description.

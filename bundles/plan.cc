@@ -105,11 +105,15 @@ absl::Status InferRelations(const Bundle& bundle, Plan& plan) {
 }
 
 // True when an application of the model runs another charm revision than the bundle's: another
-// origin, or (store charms) another channel or revision. Local charms have no revision to
-// compare with, so a local charm of the same name is left as it is.
+// origin, (store charms) another channel or revision, or (local charms, which have no revision
+// of their own) another archive. When either archive digest is unknown (a model view from an
+// older controller, a charm named only as `local:<name>`) the local charm is left as it is.
 bool NeedsRefresh(const ModelApplication& running, const ResolvedCharm& target) {
   if (running.charm_origin != target.origin) return true;
-  if (target.origin == "local") return false;
+  if (target.origin == "local") {
+    return !running.charm_sha256.empty() && !target.archive_sha256.empty() &&
+           running.charm_sha256 != target.archive_sha256;
+  }
   return running.channel != target.channel || running.revision != target.revision;
 }
 

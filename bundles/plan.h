@@ -32,6 +32,9 @@ struct ResolvedCharm {
   std::string origin;      // `charmhub` (a store) or `local`
   std::string channel;     // the channel the application tracks (store charms)
   int64_t revision = 0;    // store revision; 0 for local charms
+  // Local charms: hex SHA-256 of the archive that would be uploaded (a directory is packed
+  // deterministically), compared with the one the application runs.
+  std::string archive_sha256;
   std::string base;        // `ubuntu@22.04` when known
   charm::Metadata metadata;
   charm::ConfigSchema config;

@@ -39,6 +39,13 @@ class PlanTest : public ::testing::Test {
     Add(StoreCharm("dispatcher", "2/stable", 182, {Ep("secrets", Role::kProvides, "kubernetes_manifest")}));
     resolve_ = [this](const Application& app) -> absl::StatusOr<ResolvedCharm> {
       auto it = charms_.find(app.charm + " " + app.channel);
+      if (!app.charm_path.empty()) {
+        // A local charm: its archive is whatever `local_archive_` says it is now.
+        ResolvedCharm c = StoreCharm("db", "", 0, {Ep("database", Role::kProvides, "mysql")});
+        c.origin = "local";
+        c.archive_sha256 = local_archive_;
+        return c;
+      }
       if (it == charms_.end()) return absl::NotFoundError(absl::StrCat("no charm ", app.charm, " ", app.channel));
       ResolvedCharm c = it->second;
       if (app.revision) c.revision = *app.revision;  // a pinned revision of the same release
@@ -74,8 +81,16 @@ class PlanTest : public ::testing::Test {
   }
 
   std::map<std::string, ResolvedCharm> charms_;
+  std::string local_archive_ = "1111";
   CharmResolver resolve_;
 };
+
+ModelApplication& FindApplicationIn(ModelDescription& model, const std::string& name) {
+  ModelApplication* a = testing::FindApplication(model, name);
+  EXPECT_NE(a, nullptr) << name;
+  static ModelApplication none;
+  return a != nullptr ? *a : none;
+}
 
 std::vector<std::string> KeptLines(const Plan& plan) {
   std::vector<std::string> out;
@@ -158,6 +173,29 @@ TEST_F(PlanTest, ANewRevisionInTheSameChannelIsARefresh) {
   Plan newer = MustPlan(kV1, model);
   ASSERT_EQ(newer.OfKind(ChangeKind::kRefreshApplication).size(), 1u) << FormatPlan(newer, "plan:");
   EXPECT_EQ(std::get<RefreshApplication>(newer.OfKind(ChangeKind::kRefreshApplication)[0]->args).revision, 10);
+}
+
+TEST_F(PlanTest, ALocalCharmIsRefreshedWhenItsArchiveChanged) {
+  const std::string yaml = "applications:\n  db: {charm: ./db, num_units: 1}\n";
+  ModelDescription model = Deployed(yaml);
+  ASSERT_EQ(FindApplicationIn(model, "db").charm_sha256, "1111");
+  Plan same = MustPlan(yaml, model);
+  EXPECT_TRUE(same.changes.empty()) << FormatPlan(same, "unexpected:");
+
+  // The charm directory changed: its packed archive differs, so it is uploaded and refreshed.
+  local_archive_ = "2222";
+  Plan changed = MustPlan(yaml, model);
+  EXPECT_EQ(Lines(changed), (std::vector<std::string>{
+                                "addCharm-0: upload charm db from local",
+                                "upgradeCharm-1 <- addCharm-0: upgrade db from local using charm db",
+                            }));
+  ASSERT_TRUE(testing::ApplyPlan(changed, model).ok());
+  EXPECT_TRUE(MustPlan(yaml, model).changes.empty());
+
+  // A model view without the digest (an older controller) cannot tell: the charm is left alone.
+  FindApplicationIn(model, "db").charm_sha256.clear();
+  local_archive_ = "3333";
+  EXPECT_TRUE(MustPlan(yaml, model).changes.empty());
 }
 
 TEST_F(PlanTest, HandSetConfigIsKeptAndListed) {

@@ -78,6 +78,7 @@ inline absl::Status ApplyPlan(const Plan& plan, ModelDescription& model) {
       a.channel = d->channel;
       a.revision = d->revision;
       a.num_units = d->num_units;
+      a.charm_sha256 = plan.charms.at(d->application).archive_sha256;
       a.managed = true;
       for (const auto& [k, v] : d->options) {
         nlohmann::json value = typed(d->application, k, v);
@@ -91,6 +92,7 @@ inline absl::Status ApplyPlan(const Plan& plan, ModelDescription& model) {
       a->charm_origin = r->origin;
       a->channel = r->channel;
       a->revision = r->revision;
+      a->charm_sha256 = plan.charms.at(r->application).archive_sha256;
       nlohmann::json settings(a->options);
       nlohmann::json kept = charm::FilterSettings(plan.charms.at(r->application).config, settings);
       a->options = kept.get<std::map<std::string, nlohmann::json>>();

@@ -110,6 +110,7 @@ void FillApplication(Tx& tx, v1::ApplicationStatus* out, const AppRow& app,
   out->set_charm_rev(app.charm_revision);
   out->set_charm_channel(app.channel);
   out->set_deployment(app.deployment);
+  out->set_charm_sha256(app.charm_sha256);
   out->set_scale(static_cast<int32_t>(units.size()));
   out->set_life(ToProto(app.life));
   Fill(out->mutable_status(), ApplicationStatus(app, units));

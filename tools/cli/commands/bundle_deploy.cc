@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/base/limits.h"
 #include "lib/base/file_read.h"
+#include "lib/base/sha256.h"
 #include "lib/charm/config.h"
 #include "nlohmann/json.hpp"
 #include "tools/cli/client/charm_dir.h"
@@ -49,6 +50,7 @@ absl::StatusOr<bundles::ModelDescription> ReadModelDescription(Session& session,
     a.charm_origin = app.charm_origin().empty() ? "charmhub" : app.charm_origin();
     a.channel = app.charm_channel();
     a.revision = app.charm_rev();
+    a.charm_sha256 = app.charm_sha256();
     a.num_units = app.scale() > 0 ? app.scale() : app.units_size();
     a.managed = !deployment.empty() && app.deployment() == deployment;
     skein::v1::GetConfigRequest creq;
@@ -93,6 +95,9 @@ absl::StatusOr<bundles::ResolvedCharm> LocalCharmForPlan(const std::string& path
   c.origin = "local";
   c.metadata = local->metadata;
   c.config = local->config;
+  auto sha = Sha256OfFile(local->archive.path());
+  if (!sha.ok()) return sha.status();
+  c.archive_sha256 = std::move(*sha);
   if (loaded != nullptr) *loaded = std::move(*local);
   return c;
 }
