@@ -55,6 +55,7 @@ absl::StatusOr<View<v1::UnitSnapshot>> BuildUnitSnapshot(domain::Db& db, int64_t
     snap.mutable_charm()->set_url(app->charm_url);
     snap.mutable_charm()->set_revision(app->charm_revision);
     snap.mutable_charm()->set_sha256(app->charm_sha256);
+    snap.mutable_charm()->set_force_upgrade(app->force_charm_upgrade);
     snap.set_config_json(charm::EffectiveConfig((*charm)->config, app->config).dump());
     for (const auto& [k, v] : ModelConfigWithDefaults(model->config)) (*snap.mutable_model_config())[k] = v;
     snap.set_private_address(machine.ok() ? machine->address : "");

@@ -62,6 +62,25 @@ TEST(RefreshTest, NewLocalRevisionKeepsConfigAndRelations) {
   EXPECT_EQ(again->charm_url, "local:db-2") << "every local refresh is a new revision";
 }
 
+TEST(RefreshTest, ForceUnitsReachesTheUnitsSnapshotUntilTheNextRefresh) {
+  DomainEnv env;
+  env.Deploy("db", MakeCharm(testing::kDbMetadata, kConfig), 1);
+  auto force_upgrade = [&] {
+    auto snapshot = watch::BuildUnitSnapshot(*env.db, env.UnitId("db/0"));
+    EXPECT_TRUE(snapshot.ok()) << snapshot.status();
+    return snapshot.ok() && snapshot->snapshot.charm().force_upgrade();
+  };
+  EXPECT_FALSE(force_upgrade());
+  domain::application::RefreshArgs forced = Refresh("db", testing::kDbMetadata, kConfig);
+  forced.force_units = true;
+  ASSERT_TRUE(env.apps->Refresh(forced).ok());
+  EXPECT_TRUE(force_upgrade());
+  EXPECT_TRUE(env.App("db").force_charm_upgrade);
+  // Each refresh says again whether it forces: a plain one after it does not.
+  ASSERT_TRUE(env.apps->Refresh(Refresh("db", testing::kDbMetadata, kConfig)).ok());
+  EXPECT_FALSE(force_upgrade());
+}
+
 TEST(RefreshTest, RefusalsChangeNothing) {
   DomainEnv env;
   env.Deploy("db", MakeCharm(testing::kDbMetadata), 1);

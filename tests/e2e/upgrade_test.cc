@@ -2,8 +2,10 @@
 // Kubeflow 1.7 → 1.8 → 1.9 → 1.10 → 1.11 in one model with options set by hand, each release
 // applied as a plan and awaited with `--wait`, then `history` and a rollback; MLflow with the
 // resource dispatcher across the release that turned their relations round, with the refusals
-// `refresh` gives on the way.
+// `refresh` gives on the way; and a bundle upgrade whose charm fails `upgrade-charm`, which stops
+// at that step and is finished by re-running the same command.
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <regex>
@@ -15,6 +17,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/e2e/harness.h"
+#include "tests/e2e/packed_charms.h"
 
 namespace skein::e2e {
 namespace {
@@ -241,6 +244,113 @@ TEST_F(UpgradeTest, MlflowAndTheResourceDispatcherAcrossTheirDirectionChange) {
   };
   EXPECT_TRUE(WaitFor(dispatched, std::chrono::minutes(2)));
   Ok({"kill-controller", "--no-prompt"});
+}
+
+}  // namespace
+}  // namespace skein::e2e
+
+namespace skein::e2e {
+namespace {
+
+// A local charm whose upgrade-charm hook fails while its `upgrade-gate` option is `closed`, and
+// which logs every hook it runs. `VERSION` says which revision of the charm a unit runs.
+constexpr char kGateDispatch[] =
+    "#!/bin/sh\n"
+    "hook=\"${JUJU_DISPATCH_PATH#hooks/}\"\n"
+    "log=\"$(config-get log-path)\"\n"
+    "[ -n \"$log\" ] && echo \"$hook\" >> \"$log\"\n"
+    "if [ \"$hook\" = upgrade-charm ] && [ \"$(config-get upgrade-gate)\" = closed ]; then\n"
+    "  echo \"upgrade-gate is closed\" >&2\n"
+    "  exit 1\n"
+    "fi\n"
+    "status-set active \"version $(cat \"$JUJU_CHARM_DIR/VERSION\")\"\n";
+
+void WriteGateCharm(const std::string& dir, const std::string& version) {
+  WriteTestFile(dir + "/metadata.yaml",
+                "name: gate\nsummary: upgrade failure test charm\nrequires:\n  kv:\n    interface: kv\n");
+  WriteTestFile(dir + "/config.yaml",
+                "options:\n  upgrade-gate: {type: string, default: open}\n  log-path: {type: string, default: \"\"}\n");
+  WriteTestFile(dir + "/dispatch", kGateDispatch, 0755);
+  WriteTestFile(dir + "/VERSION", version + "\n");
+}
+
+std::string GateBundle(bool related) {
+  std::string yaml = "applications:\n  gate: {charm: ./gate, num_units: 1}\n  server: {charm: " +
+                     TestCharm("kv-provider") + ", num_units: 1}\n";
+  if (related) yaml += "relations:\n- [gate, server]\n";
+  return yaml;
+}
+
+// Acceptance 4: the second revision of a bundle refreshes a local charm whose upgrade-charm
+// fails, then relates it. The job stops at the wait after the refresh, history says so, and the
+// same command, re-run after the cause is fixed, finishes the job without redoing its refresh.
+TEST_F(UpgradeTest, AFailedUpgradeStepStopsTheJobAndTheSameCommandFinishesIt) {
+  Ok({"bootstrap"});
+  Ok({"add-model", "gated"});
+  const std::string bundle = cluster_.scratch_dir() + "/bundle.yaml";
+  const std::string hooks = cluster_.scratch_dir() + "/hooks.log";
+  WriteGateCharm(cluster_.scratch_dir() + "/gate", "1");
+  WriteTestFile(bundle, GateBundle(false));
+  Ok({"deploy", bundle, "--wait=5m"});
+  Ok({"config", "gate", "upgrade-gate=closed", "log-path=" + hooks});
+
+  // Re-deploying the same bundle with the same charm has nothing to do.
+  CliResult same = Run({"deploy", bundle, "--dry-run"});
+  ASSERT_EQ(same.code, 0) << same.err;
+  EXPECT_EQ(same.out.find("upgrade gate"), std::string::npos) << same.out;
+
+  WriteGateCharm(cluster_.scratch_dir() + "/gate", "2");
+  WriteTestFile(bundle, GateBundle(true));
+  CliResult failed = Run({"deploy", bundle, "--wait=5m"});
+  ASSERT_EQ(failed.code, 1) << failed.err << failed.out;
+  EXPECT_NE(failed.out.find("upgrade gate from local using charm gate"), std::string::npos) << failed.out;
+  const std::regex kFailedWait("ERROR change (wait-[0-9]+) \\(wait for gate to settle\\) failed: [^\\n]*gate/0");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(failed.err, m, kFailedWait)) << failed.err;
+  const std::string failed_change = m[1].str();
+  EXPECT_NE(failed.err.find("re-run the same command"), std::string::npos) << failed.err;
+
+  // History: the second revision failed at the wait; the refresh before it is done, the
+  // relation after it is not.
+  CliResult history = Run({"history", "bundle.yaml", "--format", "json"});
+  ASSERT_EQ(history.code, 0) << history.err;
+  json revisions = json::parse(history.out);
+  ASSERT_EQ(revisions.size(), 2u) << history.out;
+  EXPECT_EQ(revisions[1]["status"], "failed");
+  std::map<std::string, std::string> state;
+  for (const auto& c : revisions[1]["changes"]) state[c["description"].get<std::string>()] = c["status"];
+  for (const auto& c : revisions[1]["changes"]) {
+    if (c["id"] == failed_change) EXPECT_EQ(c["status"], "failed") << c.dump();
+  }
+  EXPECT_EQ(state["upgrade gate from local using charm gate"], "done") << history.out;
+  EXPECT_EQ(state["add relation gate:kv - server:kv"], "pending") << history.out;
+  json status = cluster_.Status();
+  EXPECT_EQ(WorkloadStatus(status, "gate/0"), "error");
+  EXPECT_EQ(status["applications"]["gate"]["charm"], "local:gate-1");
+  EXPECT_FALSE(status["applications"]["gate"].contains("relations") &&
+               status["applications"]["gate"]["relations"].contains("kv"))
+      << status["applications"]["gate"].dump();
+
+  // The fix: open the gate and retry the hook. Then the same command continues from the wait.
+  Ok({"config", "gate", "upgrade-gate=open"});
+  Ok({"resolved", "gate/0"});
+  CliResult resumed = Run({"deploy", bundle, "--wait=5m"});
+  ASSERT_EQ(resumed.code, 0) << resumed.err << resumed.out;
+  EXPECT_NE(resumed.err.find("continuing from its first change not done"), std::string::npos) << resumed.err;
+
+  status = cluster_.Status();
+  // Nothing done was done again: no second upload and refresh (it would be local:gate-2), and
+  // upgrade-charm ran twice, the failure and its retry.
+  EXPECT_EQ(status["applications"]["gate"]["charm"], "local:gate-1");
+  EXPECT_EQ(WorkloadMessage(status, "gate/0"), "version 2");
+  std::vector<std::string> ran = ReadLines(hooks);
+  EXPECT_EQ(std::count(ran.begin(), ran.end(), "upgrade-charm"), 2) << ReadFile(hooks);
+  EXPECT_EQ(status["applications"]["gate"]["relations"]["kv"][0], "server") << status["applications"]["gate"].dump();
+  history = Run({"history", "bundle.yaml", "--format", "json"});
+  revisions = json::parse(history.out);
+  ASSERT_EQ(revisions.size(), 2u) << history.out;
+  EXPECT_EQ(revisions[1]["status"], "deployed");
+  for (const auto& c : revisions[1]["changes"]) EXPECT_EQ(c["status"], "done") << c.dump();
 }
 
 }  // namespace

@@ -21,7 +21,9 @@ class SimpleOperation : public Operation {
   std::string String() const override { return op_.String(); }
 
   absl::StatusOr<Prepared> Prepare(LocalState& state) override {
-    state.operation = OperationState{op_.kind, OperationStep::kPending, {}, 0, false};
+    // A forced charm deploy keeps the failed hook as the unit's operation: the unit stays in
+    // error, and a restart mid-deploy finds the failed hook and deploys again.
+    if (!op_.forced) state.operation = OperationState{op_.kind, OperationStep::kPending, {}, 0, false};
     return Prepared::kRun;
   }
 
@@ -33,7 +35,7 @@ class SimpleOperation : public Operation {
 
   absl::StatusOr<StepOutcome> Commit(LocalState& state) override {
     resolver::RecordOp(state, op_);
-    state.operation.step = OperationStep::kDone;
+    if (!op_.forced) state.operation.step = OperationStep::kDone;
     return StepOutcome::kOk;
   }
 

@@ -83,6 +83,13 @@ Op DyingOp(const LocalState& local, const v1::UnitSnapshot& remote, const std::m
   return op;
 }
 
+// The application's charm is not the one on disk: another archive, or the same archive as a
+// new revision (a local `refresh --path` always runs the upgrade sequence, juju-semantics §7).
+bool CharmChanged(const LocalState& local, const v1::UnitSnapshot& remote) {
+  if (local.charm_sha256 != remote.charm().sha256()) return true;
+  return !local.charm_url.empty() && !remote.charm().url().empty() && local.charm_url != remote.charm().url();
+}
+
 Op DeployCharm(const v1::UnitSnapshot& remote) {
   Op op;
   op.kind = OperationKind::kDeployCharm;
@@ -92,6 +99,13 @@ Op DeployCharm(const v1::UnitSnapshot& remote) {
 }
 
 Op FailedHookOp(const LocalState& local, const v1::UnitSnapshot& remote, const Options& options) {
+  // `refresh --force-units` reaches a unit in error: it takes the new charm first, so that the
+  // failed hook, when retried or resolved, runs on it (Juju's ForceCharmUpgrade).
+  if (remote.charm().force_upgrade() && !remote.charm().sha256().empty() && CharmChanged(local, remote)) {
+    Op op = DeployCharm(remote);
+    op.forced = true;
+    return op;
+  }
   const ResolveMode mode = ResolveModeOf(remote);
   if (mode != ResolveMode::kNone && remote.resolve_serial() > local.resolved_serial) {
     Op op = RunHook(local.operation.hook);
@@ -129,7 +143,7 @@ std::string Op::String() const {
     case OperationKind::kNone:
       return absl::StrCat("no operation (", WaitReasonName(wait), ")");
     case OperationKind::kDeployCharm:
-      return absl::StrCat("deploy charm ", charm_url);
+      return absl::StrCat("deploy charm ", charm_url, forced ? " (forced: the unit stays in error)" : "");
     case OperationKind::kRunHook:
       if (SkipsHook()) return absl::StrCat("skip ", hook.Name(), " hook (resolved --no-retry)");
       if (!hook.relation.remote_unit.empty() && hook.IsRelation()) {
@@ -177,17 +191,6 @@ std::string ConfigHash(const v1::UnitSnapshot& remote) {
   std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(h));
   return buf;
 }
-
-namespace {
-
-// The application's charm is not the one on disk: another archive, or the same archive as a
-// new revision (a local `refresh --path` always runs the upgrade sequence, juju-semantics §7).
-bool CharmChanged(const LocalState& local, const v1::UnitSnapshot& remote) {
-  if (local.charm_sha256 != remote.charm().sha256()) return true;
-  return !local.charm_url.empty() && !remote.charm().url().empty() && local.charm_url != remote.charm().url();
-}
-
-}  // namespace
 
 Op NextOp(const LocalState& local, const v1::UnitSnapshot& remote, const Options& options) {
   // -1. Actions run ahead of the error check: they run even while a hook is in error
@@ -341,7 +344,12 @@ void RecordOp(LocalState& local, const Op& op) {
     case OperationKind::kDeployCharm:
       local.charm_url = op.charm_url;
       local.charm_sha256 = op.charm_sha256;
-      if (local.installed) local.upgrade_pending = true;
+      if (op.forced && local.installed) {
+        local.upgrade_pending = false;
+        local.upgrade_charm_skipped = true;
+      } else if (local.installed) {
+        local.upgrade_pending = true;
+      }
       break;
     case OperationKind::kRunHook:
       RecordHook(local, op.hook);

@@ -58,6 +58,9 @@ struct Op {
   int64_t relation_id = 0;   // kLeaveRelation
   std::string charm_url;     // kDeployCharm
   std::string charm_sha256;  // kDeployCharm
+  // kDeployCharm while a hook is in error (`refresh --force-units`): the failed hook stays
+  // failed, and upgrade-charm does not run for this charm (it counts as skipped).
+  bool forced = false;
   v1::PendingAction action;  // kRunAction
   // kRunHook of a failed hook on `skein resolved`: the request's serial, which the uniter
   // records and acknowledges (ClearResolved) before running or skipping the hook.

@@ -83,6 +83,7 @@ struct RefreshArgs {
   std::string channel;                 // charmhub: the channel tracked afterwards
   int64_t revision = 0;                // charmhub: the store revision
   bool force = false;                  // skip the check that live relations keep their endpoints
+  bool force_units = false;            // units in error take the charm too (upgrade-charm skipped)
   std::map<std::string, std::string> config;  // raw values set in the same transaction (`--config`)
 };
 

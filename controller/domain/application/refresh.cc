@@ -74,9 +74,11 @@ absl::StatusOr<RefreshResult> RefreshInTx(Tx& tx, const RefreshArgs& args) {
     charm_id = InsertCharm(tx, model->id, result.charm_url, local ? "local" : "charmhub", result.revision, charm);
   }
   const nlohmann::json settings = charm::FilterSettings(charm.config, app->config);
-  sql::Exec(tx.db(), "UPDATE applications SET charm_id = ?, charm_origin = ?, channel = ?, config_json = ? WHERE id = ?",
+  sql::Exec(tx.db(),
+            "UPDATE applications SET charm_id = ?, charm_origin = ?, channel = ?, config_json = ?, "
+            "force_charm_upgrade = ? WHERE id = ?",
             charm_id, std::string(local ? "local" : "charmhub"), local ? std::string() : args.channel,
-            settings.dump(), app->id);
+            settings.dump(), args.force_units ? 1 : 0, app->id);
   if (!args.config.empty()) {
     if (absl::Status s = SetConfigInTx(tx, args.model, args.application, args.config, {}, ConfigSetter::kUser); !s.ok()) return s;
   }

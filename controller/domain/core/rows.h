@@ -68,6 +68,8 @@ struct AppRow {
   std::string deployment;   // the bundle deployment that created it; empty = deployed by hand
   // Keys of `config` a bundle deployment set; every other key was set by hand (`skein config`).
   std::set<std::string> bundle_set_options;
+  // The last refresh asked for `--force-units` (units in error take the charm too).
+  bool force_charm_upgrade = false;
 };
 
 struct UnitRow {

@@ -38,6 +38,7 @@ struct Applier {
     args.channel = c.channel;
     args.revision = c.revision;
     args.force = c.force;
+    args.force_units = c.force_units;
     args.config = c.config;
     return application::RefreshInTx(tx, args).status();
   }

@@ -247,6 +247,41 @@ TEST(ResolverTest, CharmChangeRunsUpgradeCharmThenConfigChanged) {
   EXPECT_EQ(Drain(local, remote), (Lines{"deploy sha-2", "upgrade-charm", "config-changed"}));
 }
 
+TEST(ResolverTest, ForceUnitsGivesAUnitInErrorTheCharmAndSkipsUpgradeCharm) {
+  v1::UnitSnapshot remote = Unit(true);
+  LocalState local = SetUpUnit(remote);
+  local.operation.kind = OperationKind::kRunHook;
+  local.operation.step = OperationStep::kPending;
+  local.operation.hook.kind = HookKind::kConfigChanged;
+  local.operation.failed = true;
+  local.config_hash.clear();
+  remote.mutable_charm()->set_sha256("sha-2");
+  // A plain refresh waits for the error to be resolved.
+  EXPECT_EQ(Drain(local, remote), Lines{});
+  EXPECT_EQ(local.charm_sha256, "sha-1");
+
+  // `--force-units`: the charm moves in, the unit stays in error on its failed hook, and the
+  // upgrade-charm of this charm counts as skipped.
+  remote.mutable_charm()->set_force_upgrade(true);
+  EXPECT_EQ(Drain(local, remote), (Lines{"deploy sha-2"}));
+  EXPECT_EQ(local.charm_sha256, "sha-2");
+  EXPECT_TRUE(local.operation.failed);
+  EXPECT_EQ(local.operation.hook.kind, HookKind::kConfigChanged);
+  EXPECT_TRUE(local.upgrade_charm_skipped);
+  EXPECT_FALSE(local.upgrade_pending);
+
+  // Once the failed hook succeeds (here: as its retry leaves the state), the unit goes on without
+  // an upgrade-charm.
+  local.operation.failed = false;
+  EXPECT_EQ(Drain(local, remote), (Lines{"config-changed"}));
+  EXPECT_TRUE(local.upgrade_charm_skipped);
+
+  // A unit not in error upgrades as usual, forced or not, and the skip is over.
+  remote.mutable_charm()->set_sha256("sha-3");
+  EXPECT_EQ(Drain(local, remote), (Lines{"deploy sha-3", "upgrade-charm", "config-changed"}));
+  EXPECT_FALSE(local.upgrade_charm_skipped);
+}
+
 TEST(ResolverTest, SameArchiveAsANewRevisionStillUpgrades) {
   // `refresh --path` with an unchanged charm: a new local revision, the same archive.
   v1::UnitSnapshot remote = Unit(true);
