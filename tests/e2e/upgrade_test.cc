@@ -252,7 +252,8 @@ TEST_F(UpgradeTest, MlflowAndTheResourceDispatcherAcrossTheirDirectionChange) {
 namespace skein::e2e {
 namespace {
 
-// A local charm whose upgrade-charm hook fails while its `upgrade-gate` option is `closed`, and
+// A local charm whose upgrade-charm hook fails while its `upgrade-gate` option is `closed` (and
+// config-changed while `config-gate` is), and
 // which logs every hook it runs. `VERSION` says which revision of the charm a unit runs.
 constexpr char kGateDispatch[] =
     "#!/bin/sh\n"
@@ -263,13 +264,18 @@ constexpr char kGateDispatch[] =
     "  echo \"upgrade-gate is closed\" >&2\n"
     "  exit 1\n"
     "fi\n"
+    "if [ \"$hook\" = config-changed ] && [ \"$(config-get config-gate)\" = closed ]; then\n"
+    "  echo \"config-gate is closed\" >&2\n"
+    "  exit 1\n"
+    "fi\n"
     "status-set active \"version $(cat \"$JUJU_CHARM_DIR/VERSION\")\"\n";
 
 void WriteGateCharm(const std::string& dir, const std::string& version) {
   WriteTestFile(dir + "/metadata.yaml",
                 "name: gate\nsummary: upgrade failure test charm\nrequires:\n  kv:\n    interface: kv\n");
   WriteTestFile(dir + "/config.yaml",
-                "options:\n  upgrade-gate: {type: string, default: open}\n  log-path: {type: string, default: \"\"}\n");
+                "options:\n  upgrade-gate: {type: string, default: open}\n  config-gate: {type: string, default: open}\n"
+                "  log-path: {type: string, default: \"\"}\n");
   WriteTestFile(dir + "/dispatch", kGateDispatch, 0755);
   WriteTestFile(dir + "/VERSION", version + "\n");
 }
@@ -345,12 +351,53 @@ TEST_F(UpgradeTest, AFailedUpgradeStepStopsTheJobAndTheSameCommandFinishesIt) {
   EXPECT_EQ(WorkloadMessage(status, "gate/0"), "version 2");
   std::vector<std::string> ran = ReadLines(hooks);
   EXPECT_EQ(std::count(ran.begin(), ran.end(), "upgrade-charm"), 2) << ReadFile(hooks);
-  EXPECT_EQ(status["applications"]["gate"]["relations"]["kv"][0], "server") << status["applications"]["gate"].dump();
+  EXPECT_EQ(status["applications"]["gate"]["relations"]["kv"][0]["related-application"], "server") << status["applications"]["gate"].dump();
   history = Run({"history", "bundle.yaml", "--format", "json"});
   revisions = json::parse(history.out);
   ASSERT_EQ(revisions.size(), 2u) << history.out;
   EXPECT_EQ(revisions[1]["status"], "deployed");
   for (const auto& c : revisions[1]["changes"]) EXPECT_EQ(c["status"], "done") << c.dump();
+}
+
+
+// `refresh --force-units` reaches a unit in error: it takes the new charm without running
+// upgrade-charm, stays in error, and once its failed hook passes status flags the skipped
+// upgrade-charm, until a later refresh upgrades it properly.
+TEST_F(UpgradeTest, ForceUnitsUpgradesAUnitInErrorAndStatusFlagsTheSkippedUpgrade) {
+  Ok({"bootstrap"});
+  Ok({"add-model", "forced"});
+  const std::string charm = cluster_.scratch_dir() + "/gate";
+  const std::string hooks = cluster_.scratch_dir() + "/hooks.log";
+  WriteGateCharm(charm, "1");
+  Ok({"deploy", charm, "--config", "log-path=" + hooks});
+  ASSERT_TRUE(cluster_.WaitForStatus([](const json& s) { return UnitSettled(s, "gate/0", "active"); }));
+  Ok({"config", "gate", "config-gate=closed"});
+  ASSERT_TRUE(cluster_.WaitForStatus([](const json& s) { return WorkloadStatus(s, "gate/0") == "error"; }));
+
+  // The fixed charm goes to the unit in error at once; the config fix and `resolved` then retry
+  // config-changed on it.
+  WriteGateCharm(charm, "2");
+  Ok({"refresh", "gate", "--path", charm, "--force-units"});
+  Ok({"config", "gate", "config-gate=open"});
+  Ok({"resolved", "gate/0"});
+  ASSERT_TRUE(cluster_.WaitForStatus([](const json& s) {
+    return UnitSettled(s, "gate/0", "active") && WorkloadMessage(s, "gate/0") == "version 2";
+  }));
+  std::vector<std::string> ran = ReadLines(hooks);
+  EXPECT_EQ(std::count(ran.begin(), ran.end(), "upgrade-charm"), 0) << ReadFile(hooks);
+  json unit = cluster_.Status()["applications"]["gate"]["units"]["gate/0"];
+  EXPECT_EQ(unit.value("upgrade-charm-skipped", false), true) << unit.dump();
+
+  // A plain refresh later runs upgrade-charm, and the flag goes.
+  WriteGateCharm(charm, "3");
+  Ok({"refresh", "gate", "--path", charm});
+  ASSERT_TRUE(cluster_.WaitForStatus([](const json& s) {
+    return UnitSettled(s, "gate/0", "active") && WorkloadMessage(s, "gate/0") == "version 3";
+  }));
+  ran = ReadLines(hooks);
+  EXPECT_EQ(std::count(ran.begin(), ran.end(), "upgrade-charm"), 1) << ReadFile(hooks);
+  unit = cluster_.Status()["applications"]["gate"]["units"]["gate/0"];
+  EXPECT_FALSE(unit.value("upgrade-charm-skipped", false)) << unit.dump();
 }
 
 }  // namespace
