@@ -27,7 +27,6 @@ class CreateBackupCommand : public Command {
   }
   void SetFlags(FlagSet& f) override {
     f.String("--file,--filename", &file_, "Write the backup here (default: skein-backup-<date>-<time>.zip)");
-    f.Ignored("--no-download", false, "Do not download the archive (the backup is always a local file)");
   }
   absl::Status Init(const std::vector<std::string>& args) override { return CheckNoExtraArgs(args, 0); }
   absl::Status Run(Environment& env) override {
