@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/format/allocation_budget.h"
+#include "lib/format/utf8.h"
 #include "yaml-cpp/depthguard.h"
 #include "yaml-cpp/eventhandler.h"
 
@@ -39,7 +40,13 @@ class ExpansionCounter : public YAML::EventHandler {
   void OnDocumentStart(const YAML::Mark&) override { anchors_.clear(); }
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark&, YAML::anchor_t anchor) override { Leaf(anchor, 0); }
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t anchor, const std::string& value) override {
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, const std::string& value) override {
+    // yaml-cpp passes bytes through (and decodes escapes such as "\ud800" to surrogates);
+    // every reader turns scalars into JSON strings, which must be UTF-8.
+    if (!IsValidUtf8(value)) {
+      throw BudgetStop{absl::InvalidArgumentError(absl::StrCat("yaml: line ", mark.line + 1, ", column ",
+                                                               mark.column + 1, ": invalid UTF-8 in a scalar"))};
+    }
     Leaf(anchor, value.size());
   }
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {

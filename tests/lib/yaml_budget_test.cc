@@ -27,6 +27,20 @@ std::string Laughs(int levels) {
   return text;
 }
 
+TEST(YamlUtf8Test, ScalarsMustBeUtf8AfterEscapesAreDecoded) {
+  auto raw = LoadYaml("a: ok\nb: f\xc8lse\n");
+  ASSERT_FALSE(raw.ok());
+  EXPECT_EQ(raw.status().message(), "yaml: line 2, column 4: invalid UTF-8 in a scalar");
+  auto key = LoadYaml("\xe2\x82: 1\n");  // a truncated sequence in a key
+  EXPECT_FALSE(key.ok());
+  auto surrogate = LoadYaml("s: \"\\ud800\"\n");
+  EXPECT_FALSE(surrogate.ok());
+  // Valid multi-byte text and escapes of real code points load.
+  auto good = LoadYaml("name: \"caf\\u00e9\"\nemoji: \xf0\x9f\x8c\xb2\n");
+  ASSERT_TRUE(good.ok()) << good.status();
+  EXPECT_EQ((*good)["name"].as<std::string>(), "caf\xc3\xa9");
+}
+
 TEST(YamlBudgetTest, BillionLaughsIsRefusedBeforeAnythingExpands) {
   auto r = LoadYaml(Laughs(9));
   ASSERT_FALSE(r.ok());
