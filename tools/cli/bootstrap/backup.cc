@@ -173,7 +173,7 @@ absl::Status CreateBackup(const std::string& data_dir_in, const std::string& out
   return absl::OkStatus();
 }
 
-absl::Status RestoreBackup(const RestoreOptions& o) {
+absl::Status RestoreBackup(const BootstrapOptions& o, const std::string& backup) {
   std::ostream& progress = *o.progress;
   const std::string data_dir = fs::absolute(o.data_dir).lexically_normal().string();
   std::error_code ec;
@@ -182,22 +182,16 @@ absl::Status RestoreBackup(const RestoreOptions& o) {
         absl::StrCat("cannot restore into ", data_dir,
                      ": it is not empty; restore-backup needs a fresh data directory (set SKEIN_DATA to a new one)"));
   }
-  auto zip = charm::CharmZip::Open(o.backup);
+  auto zip = charm::CharmZip::Open(backup);
   if (!zip.ok()) {
     if (zip.status().code() == absl::StatusCode::kNotFound) return zip.status();
     return absl::InvalidArgumentError(
-        absl::StrCat(o.backup, " is not a skein backup (made by skein create-backup): ", zip.status().message()));
+        absl::StrCat(backup, " is not a skein backup (made by skein create-backup): ", zip.status().message()));
   }
-  if (auto s = CheckManifest(**zip, o.backup); !s.ok()) return s;
-  const std::string controller_bin = o.bin_dir + "/" + kControllerBinary;
-  const std::string machine_bin = o.bin_dir + "/" + kMachineAgentBinary;
-  for (const auto& bin : {controller_bin, machine_bin}) {
-    if (::access(bin.c_str(), X_OK) != 0) {
-      return absl::NotFoundError(absl::StrCat("cannot find ", fs::path(bin).filename().string(), " in ", o.bin_dir));
-    }
-  }
+  if (auto s = CheckManifest(**zip, backup); !s.ok()) return s;
+  if (auto s = CheckDaemonBinaries(o); !s.ok()) return s;
 
-  progress << "Restoring " << o.backup << " into " << data_dir << "\n";
+  progress << "Restoring " << backup << " into " << data_dir << "\n";
   if (auto s = MakeOwnerOnlyDir(data_dir); !s.ok()) return s;
   if (auto s = (*zip)->ExtractTo(data_dir); !s.ok()) return s;
   fs::remove(fs::path(data_dir) / kBackupManifest, ec);
@@ -208,26 +202,11 @@ absl::Status RestoreBackup(const RestoreOptions& o) {
   if (!port.ok()) return port.status();
   if (auto s = RewriteAddress(data_dir, absl::StrCat("127.0.0.1:", *port)); !s.ok()) return s;
 
-  DaemonSpec controller_spec;
-  controller_spec.binary = controller_bin;
-  controller_spec.args = {"--data-dir", data_dir + "/controller"};
-  if (!o.controller_lease_duration.empty()) {
-    controller_spec.args.push_back("--lease-duration");
-    controller_spec.args.push_back(o.controller_lease_duration);
-  }
-  if (o.controller_test_mode) controller_spec.args.push_back("--test-mode");
-  controller_spec.log_path = data_dir + "/controller/controller.log";
-  controller_spec.ready_timeout = o.ready_timeout;
-  auto controller = StartDaemon(controller_spec, *o.clock);
+  auto controller = StartDaemon(ControllerDaemonSpec(o), *o.clock);
   if (!controller.ok()) return controller.status();
   progress << " - " << kControllerBinary << " (pid " << controller->pid << ") serving on " << controller->ready_line
            << "\n";
-  DaemonSpec machine_spec;
-  machine_spec.binary = machine_bin;
-  machine_spec.args = {"--data-dir", data_dir + "/machine-0"};
-  machine_spec.log_path = data_dir + "/machine-0/machine-agent.log";
-  machine_spec.ready_timeout = o.ready_timeout;
-  auto machine = StartDaemon(machine_spec, *o.clock);
+  auto machine = StartDaemon(MachineAgentDaemonSpec(o), *o.clock);
   if (!machine.ok()) return machine.status();
   progress << " - " << kMachineAgentBinary << " (pid " << machine->pid << ")\n"
            << "Restore complete: the machine agent starts a unit agent for every unit again\n";

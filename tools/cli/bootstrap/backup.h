@@ -23,6 +23,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "lib/base/clock.h"
+#include "tools/cli/bootstrap/bootstrap.h"
 
 namespace skein::cli::bootstrap {
 
@@ -36,23 +37,13 @@ std::string DefaultBackupName(std::chrono::system_clock::time_point now);
 // FailedPrecondition when `data_dir` holds no controller; Internal on I/O or SQLite errors.
 absl::Status CreateBackup(const std::string& data_dir, const std::string& out_path, const Clock& clock);
 
-struct RestoreOptions {
-  std::string data_dir;   // must be missing or empty
-  std::string backup;     // the file create-backup wrote
-  std::string bin_dir;    // where skein-controller and skein-machine-agent live
-  std::chrono::milliseconds ready_timeout{30000};
-  std::ostream* progress = nullptr;
-  const Clock* clock = &RealClock();
-  // Handed to the restored controller as bootstrap hands them (BootstrapOptions).
-  std::string controller_lease_duration;
-  bool controller_test_mode = false;
-};
-
-// Unpacks `backup` into `data_dir`, gives the controller a new port (the old one may still be
-// served by the controller that was backed up) and rewrites the address in client.yaml and
-// machine-0/agent.conf, then starts the controller and the machine agent as bootstrap does.
-// FailedPrecondition when `data_dir` is not empty; InvalidArgument when `backup` is not a skein
-// backup; NotFound when it does not exist.
-absl::Status RestoreBackup(const RestoreOptions& options);
+// Unpacks `backup` into `daemons.data_dir`, gives the controller a new port (the old one may
+// still be served by the controller that was backed up) and rewrites the address in client.yaml
+// and machine-0/agent.conf, then starts the controller and the machine agent as bootstrap does.
+// `daemons` says where the data directory is and how the daemons start, as for Bootstrap (its
+// controller name, cloud and region are not used: they come from the backup). Errors:
+// FailedPrecondition when the data directory is not empty; InvalidArgument when `backup` is not
+// a skein backup; NotFound when it does not exist.
+absl::Status RestoreBackup(const BootstrapOptions& daemons, const std::string& backup);
 
 }  // namespace skein::cli::bootstrap

@@ -62,16 +62,7 @@ class RestoreBackupCommand : public Command {
     return absl::OkStatus();
   }
   absl::Status Run(Environment& env) override {
-    bootstrap::RestoreOptions o;
-    o.data_dir = env.data_dir;
-    o.backup = std::filesystem::absolute(file_).lexically_normal().string();
-    o.bin_dir = env.bin_dir;
-    o.ready_timeout = env.ready_timeout;
-    o.progress = env.err;
-    o.clock = env.clock;
-    o.controller_lease_duration = env.controller_lease_duration;
-    o.controller_test_mode = env.controller_test_mode;
-    return bootstrap::RestoreBackup(o);
+    return bootstrap::RestoreBackup(LocalDaemonOptions(env), std::filesystem::absolute(file_).lexically_normal().string());
   }
 
  private:
