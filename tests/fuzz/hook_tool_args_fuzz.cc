@@ -12,6 +12,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
+#include <system_error>
 #include <string>
 #include <vector>
 
@@ -28,12 +30,21 @@ bool StaysInScratch(const std::string& arg) {
 }
 
 const std::string& ScratchDir() {
-  static const std::string dir = [] {
+  // Never destroyed, so that the exit handler below can still read it.
+  static const std::string* const dir = [] {
     std::string pattern = "/tmp/skein-hook-tool-fuzz-XXXXXX";
     if (::mkdtemp(pattern.data()) == nullptr) abort();
-    return pattern;
+    return new std::string(pattern);
   }();
-  return dir;
+  static const bool cleanup_registered = [] {
+    // libFuzzer ends with exit(): the directory and what the tools wrote into it go with it.
+    return std::atexit([] {
+      std::error_code ignored;
+      std::filesystem::remove_all(*dir, ignored);
+    }) == 0;
+  }();
+  (void)cleanup_registered;
+  return *dir;
 }
 
 }  // namespace
