@@ -80,7 +80,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ERROR %s\n", std::string(lock.status().message()).c_str());
     return 1;
   }
-  skein::InitLogging("controller", (fs::path(data_dir) / "controller.log").string(), log_level, false);
+  if (absl::Status s = skein::InitLogging("controller", (fs::path(data_dir) / "controller.log").string(), log_level,
+                                          false);
+      !s.ok()) {
+    std::fprintf(stderr, "ERROR %s\n", std::string(s.message()).c_str());
+    return 1;
+  }
 
   // Signals are taken synchronously by sigwait below; block them before any thread starts.
   sigset_t signals;

@@ -43,7 +43,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::string machine_id = conf->machine_id.empty() ? "0" : conf->machine_id;
-  skein::InitLogging("juju.worker.machiner", data_dir + "/machine-agent.log", log_level, false);
+  if (absl::Status s = skein::InitLogging("juju.worker.machiner", data_dir + "/machine-agent.log", log_level, false);
+      !s.ok()) {
+    std::cerr << "ERROR " << s.message() << "\n";
+    return 1;
+  }
   std::string pid_file = data_dir + "/machine-agent.pid";
   skein::process::WritePidFile(pid_file);
 

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/base/agent_conf.h"
 #include "lib/base/credential.h"
+#include "lib/base/logging.h"
 #include "lib/base/names.h"
 #include "lib/base/paths.h"
 #include "lib/base/runtime_dir.h"
@@ -103,6 +104,11 @@ absl::Status UnitAgentSupervisor::Start(Child& child) {
   spawn.argv = {options_.binary, "--data-dir", child.dir};
   spawn.stdout_path = child.dir + "/agent.log";
   spawn.stderr_path = child.dir + "/agent.log";
+  // The agent rotates agent.log as it logs; what it prints to stderr outside its logger (a crash)
+  // is appended to the file it was started with, which is rotated here if full.
+  if (absl::Status s = RotateLogIfFull(spawn.stdout_path, LogRotationFromEnv().value_or(LogRotation{})); !s.ok()) {
+    spdlog::warn("{}", std::string(s.message()));
+  }
   spawn.new_session = true;
   auto pid = process::Spawn(spawn);
   if (!pid.ok()) return pid.status();

@@ -93,7 +93,10 @@ int main(int argc, char** argv) {
   }
   skein::agent::fault::Injector faults(*faults_spec);
 
-  skein::InitLogging("juju.worker.uniter", data_dir + "/agent.log", log_level, false);
+  if (absl::Status s = skein::InitLogging("juju.worker.uniter", data_dir + "/agent.log", log_level, false); !s.ok()) {
+    std::cerr << "ERROR " << s.message() << "\n";
+    return 1;
+  }
   std::string pid_file = data_dir + "/agent.pid";
   skein::process::WritePidFile(pid_file);
 

@@ -128,7 +128,13 @@ absl::StatusOr<std::map<std::string, ActionSpec>> ParseActions(const std::string
       if (a.contains("description") && a["description"].is_string()) spec.description = a["description"];
       if (a.contains("params") && a["params"].is_object()) spec.params = a["params"];
       if (a.contains("required") && a["required"].is_array()) {
-        for (const auto& r : a["required"]) spec.required.push_back(r.get<std::string>());
+        for (const auto& r : a["required"]) {
+          if (!r.is_string()) {
+            return absl::InvalidArgumentError(
+                absl::StrCat("actions.yaml: action \"", spec.name, "\": required lists parameter names, not ", r.dump()));
+          }
+          spec.required.push_back(r.get<std::string>());
+        }
       }
       if (a.contains("additionalProperties") && a["additionalProperties"].is_boolean()) {
         spec.additional_properties = a["additionalProperties"];

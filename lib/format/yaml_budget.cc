@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/format/allocation_budget.h"
+#include "lib/format/utf8.h"
 #include "yaml-cpp/depthguard.h"
 #include "yaml-cpp/eventhandler.h"
 
@@ -37,9 +38,21 @@ class ExpansionCounter : public YAML::EventHandler {
   explicit ExpansionCounter(const YamlBudget& budget) : budget_(budget) {}
 
   void OnDocumentStart(const YAML::Mark&) override { anchors_.clear(); }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t anchor) override { Leaf(anchor, 0); }
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t anchor, const std::string& value) override {
+  void OnDocumentEnd() override {
+    if (!key_error_.ok()) throw BudgetStop{key_error_};
+  }
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    Child(mark, false);
+    Leaf(anchor, 0);
+  }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, const std::string& value) override {
+    // yaml-cpp passes bytes through (and decodes escapes such as "\ud800" to surrogates);
+    // every reader turns scalars into JSON strings, which must be UTF-8.
+    if (!IsValidUtf8(value)) {
+      throw BudgetStop{absl::InvalidArgumentError(absl::StrCat("yaml: line ", mark.line + 1, ", column ",
+                                                               mark.column + 1, ": invalid UTF-8 in a scalar"))};
+    }
+    Child(mark, false);
     Leaf(anchor, value.size());
   }
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
@@ -50,15 +63,19 @@ class ExpansionCounter : public YAML::EventHandler {
       throw BudgetStop{absl::InvalidArgumentError(
           absl::StrCat("YAML alias at line ", mark.line + 1, " refers to a node that contains it"))};
     }
+    Child(mark, it->second.collection);
     Add(it->second.nodes, it->second.bytes);
   }
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t anchor,
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
                        YAML::EmitterStyle::value) override {
-    Open(anchor);
+    Child(mark, true);
+    Open(anchor, false);
   }
   void OnSequenceEnd() override { Close(); }
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
-    Open(anchor);
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    Child(mark, true);
+    Open(anchor, true);
   }
   void OnMapEnd() override { Close(); }
 
@@ -66,11 +83,27 @@ class ExpansionCounter : public YAML::EventHandler {
   struct Size {
     size_t nodes = 0;
     size_t bytes = 0;
+    bool collection = false;  // a sequence or mapping (for aliases used as keys)
   };
   struct OpenNode {
     YAML::anchor_t anchor;
     Size before;
+    bool is_map = false;
+    size_t children = 0;  // in a mapping, even positions are keys
   };
+
+  // Every reader turns a mapping into a JSON object, whose keys are text: a sequence or mapping
+  // as a key (`? [a, b]: c`) has no such form, and converting it would throw.
+  void Child(const YAML::Mark& mark, bool collection) {
+    if (open_.empty() || !open_.back().is_map) return;
+    if (open_.back().children++ % 2 == 0 && collection && key_error_.ok()) {
+      // Reported when the document ends, so that a limit or a syntax error later in the text,
+      // which yaml-cpp may reach through what it first took for a key, is the one reported.
+      key_error_ = absl::InvalidArgumentError(absl::StrCat("yaml: line ", mark.line + 1, ", column ", mark.column + 1,
+                                                           ": a mapping key must be a scalar"));
+    }
+  }
+  absl::Status key_error_;
 
   void Add(size_t nodes, size_t bytes) {
     total_.nodes += nodes;
@@ -87,10 +120,10 @@ class ExpansionCounter : public YAML::EventHandler {
   }
   void Leaf(YAML::anchor_t anchor, size_t bytes) {
     Add(1, bytes);
-    if (anchor != YAML::NullAnchor) anchors_[anchor] = Size{1, bytes};
+    if (anchor != YAML::NullAnchor) anchors_[anchor] = Size{1, bytes, false};
   }
-  void Open(YAML::anchor_t anchor) {
-    open_.push_back(OpenNode{anchor, total_});
+  void Open(YAML::anchor_t anchor, bool is_map) {
+    open_.push_back(OpenNode{anchor, total_, is_map, 0});
     Add(1, 0);
     if (open_.size() > budget_.max_depth) throw BudgetStop{DepthError(budget_.max_depth)};
   }
@@ -98,7 +131,7 @@ class ExpansionCounter : public YAML::EventHandler {
     OpenNode node = open_.back();
     open_.pop_back();
     if (node.anchor != YAML::NullAnchor) {
-      anchors_[node.anchor] = Size{total_.nodes - node.before.nodes, total_.bytes - node.before.bytes};
+      anchors_[node.anchor] = Size{total_.nodes - node.before.nodes, total_.bytes - node.before.bytes, true};
     }
   }
 

@@ -6,10 +6,14 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 namespace skein::rpc {
 namespace {
+
+constexpr size_t kFirstChunkBytes = 64 * 1024;
 
 absl::Status WriteAll(int fd, const char* data, size_t n) {
   while (n > 0) {
@@ -58,8 +62,16 @@ absl::Status ReadFrame(int fd, google::protobuf::MessageLite* msg) {
   if (n > kMaxFrameBytes) {
     return absl::InvalidArgumentError(absl::StrCat("frame of ", n, " bytes exceeds the limit of ", kMaxFrameBytes));
   }
-  std::string body(n, '\0');
-  if (auto s = ReadAll(fd, body.data(), n); !s.ok()) return s;
+  // The body grows with what arrives, doubling from 64 KiB, rather than being allocated at the
+  // size the header announces: a peer that announces the largest frame and sends a few bytes
+  // costs a few bytes, not ~100 MiB.
+  std::string body;
+  while (body.size() < n) {
+    const size_t have = body.size();
+    const size_t chunk = std::min<size_t>(n - have, std::max<size_t>(kFirstChunkBytes, have));
+    body.resize(have + chunk);
+    if (auto s = ReadAll(fd, body.data() + have, chunk); !s.ok()) return s;
+  }
   if (!msg->ParseFromString(body)) return absl::InvalidArgumentError("malformed frame");
   return absl::OkStatus();
 }

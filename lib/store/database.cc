@@ -1,10 +1,41 @@
 #include "lib/store/database.h"
 
+#include <filesystem>
+#include <system_error>
+
+#include "SQLiteCpp/Backup.h"
 #include "absl/strings/str_cat.h"
 #include "lib/base/sha256.h"
 #include "lib/base/time.h"
 
 namespace skein::store {
+
+absl::Status BackupDatabase(const std::string& source_path, const std::string& dest_path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(source_path, ec)) {
+    return absl::NotFoundError(absl::StrCat("there is no database at ", source_path));
+  }
+  try {
+    // Read-write without create: a WAL reader needs the shared-memory file, and a missing
+    // database must not be made here.
+    SQLite::Database source(source_path, SQLite::OPEN_READWRITE);
+    source.setBusyTimeout(5000);
+    SQLite::Database dest(dest_path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    SQLite::Backup backup(dest, source);
+    backup.executeStep(-1);
+    if (backup.getRemainingPageCount() != 0) {
+      return absl::InternalError(absl::StrCat("the backup of ", source_path, " did not finish"));
+    }
+    dest.exec("PRAGMA journal_mode=DELETE");
+    std::string check = dest.execAndGet("PRAGMA integrity_check").getString();
+    if (check != "ok") {
+      return absl::InternalError(absl::StrCat("the backup of ", source_path, " fails its integrity check: ", check));
+    }
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("cannot back up ", source_path, ": ", e.what()));
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<std::unique_ptr<SQLite::Database>> OpenDatabase(const std::string& path) {
   try {

@@ -28,4 +28,11 @@ struct Migration {
 // (FailedPrecondition), because migrations are append-only.
 absl::Status Migrate(SQLite::Database& db, const std::vector<Migration>& migrations, Clock& clock);
 
+// Copies the database at `source_path` into a new file at `dest_path` with SQLite's online
+// backup API: all pages in one step under one read transaction, so the copy is the state of one
+// moment even while another process writes (a writer waits at most the busy timeout), then
+// checks the copy with PRAGMA integrity_check. The copy is a single file (journal mode DELETE).
+// NotFound when there is no source; Internal on SQLite errors or a damaged copy.
+absl::Status BackupDatabase(const std::string& source_path, const std::string& dest_path);
+
 }  // namespace skein::store

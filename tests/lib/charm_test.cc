@@ -70,5 +70,23 @@ create-profile:
   EXPECT_FALSE(ParseActions("Bad_Name: {}\n").ok());
 }
 
+// Found by tests/fuzz/charm_actions_fuzz: a `required` entry that is not a string threw out of
+// the parser (nlohmann::json's type_error), which would end the process that read the charm.
+TEST(CharmTest, ActionsRequiredNamesMustBeStrings) {
+  auto a = ParseActions("echo:\n  params:\n    message: {type: string}\n  required: [message, 1]\n");
+  ASSERT_FALSE(a.ok());
+  EXPECT_EQ(a.status().message(), "actions.yaml: action \"echo\": required lists parameter names, not 1");
+}
+
+// Found by tests/fuzz/charm_config_fuzz: bytes that are not UTF-8 in a default became a JSON
+// string whose dump (for the error message) threw. YAML is refused first (yaml_budget.h).
+TEST(CharmTest, CharmYamlThatIsNotUtf8IsAnErrorNotAThrow) {
+  auto config = ParseConfigSchema("options:\n  debug:\n    type: boolean\n    default: f\xc8lse\n");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find("invalid UTF-8 in a scalar"), std::string::npos) << config.status();
+  EXPECT_FALSE(ParseMetadata("name: \xff\xfe\n").ok());
+  EXPECT_FALSE(ParseActions("do:\n  description: \"\\ud800\"\n").ok());  // an escaped lone surrogate
+}
+
 }  // namespace
 }  // namespace skein::charm

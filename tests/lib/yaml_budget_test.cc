@@ -11,6 +11,7 @@
 #include "lib/charm/metadata.h"
 #include "lib/format/allocation_budget.h"
 #include "lib/format/output.h"
+#include "lib/format/yaml_json.h"
 
 namespace skein::format {
 namespace {
@@ -25,6 +26,34 @@ std::string Laughs(int levels) {
     text += "]\n";
   }
   return text;
+}
+
+TEST(YamlUtf8Test, ScalarsMustBeUtf8AfterEscapesAreDecoded) {
+  auto raw = LoadYaml("a: ok\nb: f\xc8lse\n");
+  ASSERT_FALSE(raw.ok());
+  EXPECT_EQ(raw.status().message(), "yaml: line 2, column 4: invalid UTF-8 in a scalar");
+  auto key = LoadYaml("\xe2\x82: 1\n");  // a truncated sequence in a key
+  EXPECT_FALSE(key.ok());
+  auto surrogate = LoadYaml("s: \"\\ud800\"\n");
+  EXPECT_FALSE(surrogate.ok());
+  // Valid multi-byte text and escapes of real code points load.
+  auto good = LoadYaml("name: \"caf\\u00e9\"\nemoji: \xf0\x9f\x8c\xb2\n");
+  ASSERT_TRUE(good.ok()) << good.status();
+  EXPECT_EQ((*good)["name"].as<std::string>(), "caf\xc3\xa9");
+}
+
+// Found by tests/fuzz/bundle_fuzz and charm_actions_fuzz: a sequence or mapping as a key threw
+// out of the YAML-to-JSON conversion.
+TEST(YamlKeyTest, OnlyScalarsAreMappingKeys) {
+  auto map_key = YamlToJson("a: 1\n? {b: c}\n: d\n", YamlDialect::kText);
+  ASSERT_FALSE(map_key.ok());
+  EXPECT_EQ(map_key.status().message(), "yaml: line 2, column 3: a mapping key must be a scalar");
+  EXPECT_FALSE(YamlToJson("{[1, 2]: x}\n", YamlDialect::kJuju).ok());
+  EXPECT_FALSE(YamlToJson("base: &m {k: v}\nother: {*m : 1}\n", YamlDialect::kText).ok());  // an alias of a mapping
+  // Scalars, nulls and aliases of scalars stay fine as keys, and collections as values.
+  auto fine = YamlToJson("&k key: [1, {a: b}]\nother: {*k : 2}\n", YamlDialect::kText);
+  ASSERT_TRUE(fine.ok()) << fine.status();
+  EXPECT_EQ((*fine)["other"]["key"], "2");
 }
 
 TEST(YamlBudgetTest, BillionLaughsIsRefusedBeforeAnythingExpands) {

@@ -6,35 +6,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "lib/base/limits.h"
+#include "lib/format/utf8.h"
 #include "spdlog/spdlog.h"
 
 namespace skein::agent {
 namespace {
-
-bool IsUtf8(const std::string& s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t extra;
-    if (c < 0x80) {
-      extra = 0;
-    } else if ((c & 0xe0) == 0xc0) {
-      extra = 1;
-    } else if ((c & 0xf0) == 0xe0) {
-      extra = 2;
-    } else if ((c & 0xf8) == 0xf0) {
-      extra = 3;
-    } else {
-      return false;
-    }
-    if (i + extra >= s.size() && extra > 0) return false;
-    for (size_t k = 1; k <= extra; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
-    }
-    i += extra + 1;
-  }
-  return true;
-}
 
 // Gone or already done tasks (cancelled, finished by an earlier run whose answer was lost)
 // need no further work.
@@ -65,7 +41,8 @@ void PutOutput(nlohmann::json& results, const std::string& key, const std::strin
     while (start < output.size() && (static_cast<unsigned char>(output[start]) & 0xC0) == 0x80) ++start;
     output = output.substr(start);
   }
-  if (IsUtf8(output)) {
+  // Strictly UTF-8 (lib/format/utf8.h): the results become JSON, which cannot hold anything else.
+  if (format::IsValidUtf8(output)) {
     results[key] = output;
   } else {
     results[key] = absl::Base64Escape(output);

@@ -16,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "lib/base/logging.h"
 #include "lib/process/subprocess.h"
 #include "nlohmann/json.hpp"
 #include "spdlog/spdlog.h"
@@ -222,6 +223,7 @@ void Supervisor::Supervise(Service* s) {
   spawn.stderr_path = spawn.stdout_path;
   spawn.new_session = true;
   const std::string& name = s->spec.name;
+  const LogRotation log_rotation = LogRotationFromEnv().value_or(LogRotation{});
 
   auto backoff = options_.initial_backoff;
   mu_.Lock();
@@ -230,6 +232,10 @@ void Supervisor::Supervise(Service* s) {
     // check, so no process can escape it. Spawn returns only after exec, by when the child has
     // its own process group.
     const Clock::TimePoint started = clock_.Now();
+    // A workload's output goes straight to its log file, so the file rotates between runs.
+    if (absl::Status rotated = RotateLogIfFull(spawn.stdout_path, log_rotation); !rotated.ok()) {
+      spdlog::warn("workload {}: {}", name, std::string(rotated.message()));
+    }
     absl::StatusOr<pid_t> pid = process::Spawn(spawn);
     if (pid.ok()) {
       s->pid = *pid;

@@ -72,7 +72,9 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{{"version", "--format", "xml"}, "invalid value \"xml\" for option --format: unknown format \"xml\""},
         UsageCase{{"bootstrap", "local", "bad name"}, "controller name \"bad name\" is not valid"},
         UsageCase{{"bootstrap", "a", "b", "c"}, "unrecognized args: [\"c\"]"},
-        UsageCase{{"kill-controller", "a", "b"}, "unrecognized args: [\"b\"]"}));
+        UsageCase{{"kill-controller", "a", "b"}, "unrecognized args: [\"b\"]"},
+        UsageCase{{"restore-backup"}, "restore-backup needs the backup file"},
+        UsageCase{{"create-backup", "notes"}, "unrecognized args: [\"notes\"]"}));
 
 class HelpTest : public ::testing::TestWithParam<std::string> {};
 
@@ -92,9 +94,9 @@ TEST_P(HelpTest, ExitsZeroWithJujuLayoutOnStdout) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Commands, HelpTest,
-                         ::testing::Values("add-model", "add-unit", "bootstrap", "config", "debug-log", "deploy",
+                         ::testing::Values("add-model", "add-unit", "bootstrap", "config", "create-backup", "debug-log", "deploy",
                                            "integrate", "kill-controller", "models", "remove-application",
-                                           "remove-relation", "remove-unit", "show-unit", "status", "switch",
+                                           "remove-relation", "remove-unit", "restore-backup", "show-unit", "status", "switch",
                                            "version"));
 
 TEST(HelpTest, ModelFlagAndStringDefaultsInJujuForm) {

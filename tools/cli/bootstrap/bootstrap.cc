@@ -96,6 +96,40 @@ std::string ExistingControllerName(const std::string& data_dir) {
   return "";
 }
 
+absl::Status CheckDaemonBinaries(const BootstrapOptions& o) {
+  for (const char* name : {kControllerBinary, kMachineAgentBinary}) {
+    if (::access((o.bin_dir + "/" + name).c_str(), X_OK) != 0) {
+      return absl::NotFoundError(absl::StrCat("cannot find ", name, " in ", o.bin_dir));
+    }
+  }
+  return absl::OkStatus();
+}
+
+DaemonSpec ControllerDaemonSpec(const BootstrapOptions& o) {
+  const std::string controller_dir = fs::absolute(o.data_dir).lexically_normal().string() + "/controller";
+  DaemonSpec spec;
+  spec.binary = o.bin_dir + "/" + kControllerBinary;
+  spec.args = {"--data-dir", controller_dir};
+  if (!o.controller_lease_duration.empty()) {
+    spec.args.push_back("--lease-duration");
+    spec.args.push_back(o.controller_lease_duration);
+  }
+  if (o.controller_test_mode) spec.args.push_back("--test-mode");
+  spec.log_path = controller_dir + "/controller.log";
+  spec.ready_timeout = o.ready_timeout;
+  return spec;
+}
+
+DaemonSpec MachineAgentDaemonSpec(const BootstrapOptions& o) {
+  const std::string machine_dir = fs::absolute(o.data_dir).lexically_normal().string() + "/machine-0";
+  DaemonSpec spec;
+  spec.binary = o.bin_dir + "/" + kMachineAgentBinary;
+  spec.args = {"--data-dir", machine_dir};
+  spec.log_path = machine_dir + "/machine-agent.log";
+  spec.ready_timeout = o.ready_timeout;
+  return spec;
+}
+
 absl::Status Bootstrap(const BootstrapOptions& o) {
   std::ostream& progress = *o.progress;
   const std::string data_dir = fs::absolute(o.data_dir).lexically_normal().string();
@@ -118,13 +152,7 @@ absl::Status Bootstrap(const BootstrapOptions& o) {
         absl::StrCat("files of an earlier controller are still in ", data_dir,
                      "; run \"skein kill-controller --no-prompt\" to remove them"));
   }
-  const std::string controller_bin = o.bin_dir + "/" + kControllerBinary;
-  const std::string machine_bin = o.bin_dir + "/" + kMachineAgentBinary;
-  for (const auto& bin : {controller_bin, machine_bin}) {
-    if (::access(bin.c_str(), X_OK) != 0) {
-      return absl::NotFoundError(absl::StrCat("cannot find ", fs::path(bin).filename().string(), " in ", o.bin_dir));
-    }
-  }
+  if (auto s = CheckDaemonBinaries(o); !s.ok()) return s;
 
   progress << "Creating Juju controller \"" << o.controller_name << "\" on " << o.cloud << "/" << o.region << "\n";
   Rollback rollback;
@@ -143,17 +171,7 @@ absl::Status Bootstrap(const BootstrapOptions& o) {
   if (auto s = WriteFileAtomic(controller_dir + "/bootstrap.yaml", BootstrapYaml(bc), 0600); !s.ok()) return s;
 
   progress << "Launching controller process on " << o.cloud << "/" << o.region << "...\n";
-  DaemonSpec controller_spec;
-  controller_spec.binary = controller_bin;
-  controller_spec.args = {"--data-dir", controller_dir};
-  if (!o.controller_lease_duration.empty()) {
-    controller_spec.args.push_back("--lease-duration");
-    controller_spec.args.push_back(o.controller_lease_duration);
-  }
-  if (o.controller_test_mode) controller_spec.args.push_back("--test-mode");
-  controller_spec.log_path = controller_dir + "/controller.log";
-  controller_spec.ready_timeout = o.ready_timeout;
-  auto controller = StartControllerOnStoredPort(controller_spec, controller_dir + "/address", *o.clock, progress);
+  auto controller = StartControllerOnStoredPort(ControllerDaemonSpec(o), controller_dir + "/address", *o.clock, progress);
   if (!controller.ok()) return controller.status();
   rollback.AddPid(controller->pid);
   const std::string address = controller->ready_line;
@@ -175,12 +193,7 @@ absl::Status Bootstrap(const BootstrapOptions& o) {
   if (auto s = WriteAgentConf(machine_dir + "/agent.conf", MachineAgentConf(address, machine_secret, "0")); !s.ok()) {
     return s;
   }
-  DaemonSpec machine_spec;
-  machine_spec.binary = machine_bin;
-  machine_spec.args = {"--data-dir", machine_dir};
-  machine_spec.log_path = machine_dir + "/machine-agent.log";
-  machine_spec.ready_timeout = o.ready_timeout;
-  auto machine = StartDaemon(machine_spec, *o.clock);
+  auto machine = StartDaemon(MachineAgentDaemonSpec(o), *o.clock);
   if (!machine.ok()) return machine.status();
   rollback.AddPid(machine->pid);
   progress << " - " << kMachineAgentBinary << " (pid " << machine->pid << ")\n";

@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "lib/base/clock.h"
+#include "tools/cli/bootstrap/daemon.h"
 
 namespace skein::cli::bootstrap {
 
@@ -31,6 +32,13 @@ struct BootstrapOptions {
   std::string controller_lease_duration;
   bool controller_test_mode = false;
 };
+
+// How the controller and machine 0's agent of `o.data_dir` are started (binaries in o.bin_dir,
+// o.ready_timeout, and the controller's test knobs): by Bootstrap and by RestoreBackup.
+DaemonSpec ControllerDaemonSpec(const BootstrapOptions& o);
+// NotFound `cannot find skein-controller in <bin_dir>` when a daemon binary is missing.
+absl::Status CheckDaemonBinaries(const BootstrapOptions& o);
+DaemonSpec MachineAgentDaemonSpec(const BootstrapOptions& o);
 
 // Errors:
 //   AlreadyExists       `controller "local" already exists` (registered, or its processes run)

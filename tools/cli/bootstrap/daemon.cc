@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "lib/base/logging.h"
 #include "lib/process/subprocess.h"
 
 namespace skein::cli::bootstrap {
@@ -90,6 +91,11 @@ bool BelongsTo(pid_t pid, const std::string& root) {
 }  // namespace
 
 absl::StatusOr<Daemon> StartDaemon(const DaemonSpec& spec, const Clock& clock) {
+  // The daemon rotates this file as it logs; what it prints outside its logger is appended to the
+  // file it was started with, rotated here first if full (lib/base/logging.h).
+  if (absl::Status s = RotateLogIfFull(spec.log_path, LogRotationFromEnv().value_or(LogRotation{})); !s.ok()) {
+    return s;
+  }
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return absl::InternalError(absl::StrCat("pipe: ", std::strerror(errno)));
   // The write end must survive exec in the child; the read end stays ours alone.

@@ -20,6 +20,7 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   all.push_back(NewApplyCommand());
   all.push_back(NewBootstrapCommand());
   all.push_back(NewConfigCommand());
+  all.push_back(NewCreateBackupCommand());
   all.push_back(NewDebugLogCommand());
   all.push_back(NewDeployCommand());
   all.push_back(NewDiffBundleCommand());
@@ -37,6 +38,7 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   all.push_back(NewRemoveRelationCommand());
   all.push_back(NewRemoveUnitCommand());
   all.push_back(NewResolvedCommand());
+  all.push_back(NewRestoreBackupCommand());
   all.push_back(NewRunCommand());
   all.push_back(NewShowTaskCommand());
   all.push_back(NewShowUnitCommand());

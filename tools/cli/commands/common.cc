@@ -66,4 +66,16 @@ absl::StatusOr<Session> ConnectController(Environment& env) {
   return session;
 }
 
+bootstrap::BootstrapOptions LocalDaemonOptions(const Environment& env) {
+  bootstrap::BootstrapOptions o;
+  o.data_dir = env.data_dir;
+  o.bin_dir = env.bin_dir;
+  o.ready_timeout = env.ready_timeout;
+  o.progress = env.err;
+  o.clock = env.clock;
+  o.controller_lease_duration = env.controller_lease_duration;
+  o.controller_test_mode = env.controller_test_mode;
+  return o;
+}
+
 }  // namespace skein::cli::commands

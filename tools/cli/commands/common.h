@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "lib/base/clock.h"
+#include "tools/cli/bootstrap/bootstrap.h"
 #include "tools/cli/client/client_store.h"
 #include "tools/cli/client/connection.h"
 #include "tools/cli/client/model_ref.h"
@@ -52,5 +53,9 @@ absl::StatusOr<Session> Connect(Environment& env, const std::string& model_flag)
 
 // The controller only (for commands that do not work on a model: add-model, models, switch).
 absl::StatusOr<Session> ConnectController(Environment& env);
+
+// How bootstrap and restore-backup start the local daemons: $SKEIN_DATA, the binaries next to
+// skein, progress on stderr and the controller's test knobs from the environment.
+bootstrap::BootstrapOptions LocalDaemonOptions(const Environment& env);
 
 }  // namespace skein::cli::commands

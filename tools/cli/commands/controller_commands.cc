@@ -65,17 +65,10 @@ class BootstrapCommand : public Command {
     if (cloud_ != "local" && cloud_ != "localhost") {
       return absl::NotFoundError(absl::StrCat("cloud ", cloud_, " not found; skein only has the \"local\" cloud"));
     }
-    bootstrap::BootstrapOptions o;
-    o.data_dir = env.data_dir;
+    bootstrap::BootstrapOptions o = LocalDaemonOptions(env);
     o.controller_name = name_;
     o.cloud = "local";
     o.region = region_;
-    o.bin_dir = env.bin_dir;
-    o.ready_timeout = env.ready_timeout;
-    o.progress = env.err;
-    o.clock = env.clock;
-    o.controller_lease_duration = env.controller_lease_duration;
-    o.controller_test_mode = env.controller_test_mode;
     // --no-switch is accepted: skein has one controller per $SKEIN_DATA, so it is always current.
     return bootstrap::Bootstrap(o);
   }

@@ -12,6 +12,9 @@ namespace skein::cli::commands {
 std::unique_ptr<Command> NewBootstrapCommand();
 std::unique_ptr<Command> NewKillControllerCommand();
 std::unique_ptr<Command> NewVersionCommand();
+// backup_commands.cc
+std::unique_ptr<Command> NewCreateBackupCommand();
+std::unique_ptr<Command> NewRestoreBackupCommand();
 // model_commands.cc
 std::unique_ptr<Command> NewAddModelCommand();
 std::unique_ptr<Command> NewModelsCommand();
