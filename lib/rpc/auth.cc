@@ -4,6 +4,7 @@
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "lib/base/clock.h"
+#include "lib/rpc/tls.h"
 
 namespace skein::rpc {
 
@@ -15,14 +16,17 @@ void PrepareContext(grpc::ClientContext* ctx, const Identity& id, std::chrono::m
 }
 
 std::optional<Identity> ClaimedIdentity(const grpc::ServerContextBase& ctx) {
-  const auto& md = ctx.client_metadata();
+  return ClaimedIdentity(ctx.client_metadata());
+}
+
+std::optional<Identity> ClaimedIdentity(const std::multimap<grpc::string_ref, grpc::string_ref>& md) {
   auto e = md.find(kEntityKey);
   auto c = md.find(kCredentialKey);
   if (e == md.end() || c == md.end()) return std::nullopt;
   return Identity{std::string(e->second.data(), e->second.size()), std::string(c->second.data(), c->second.size())};
 }
 
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address, const std::string& ca_pem) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
@@ -49,7 +53,7 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
   // wedged units and broke `status`. Requests are bounded by the controller
   // (limits::kMaxRequestBytes) and by the caps the clients check before they send.
   args.SetMaxReceiveMessageSize(-1);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  return grpc::CreateCustomChannel(address, ClientCredentials(ca_pem), args);
 }
 
 }  // namespace skein::rpc
