@@ -31,7 +31,10 @@ std::string AgentConfYaml(const AgentConf& conf) {
   if (!conf.model_uuid.empty()) out << YAML::Key << "model-uuid" << YAML::Value << conf.model_uuid;
   out << YAML::Key << "ca-cert" << YAML::Value << YAML::Literal << conf.ca_cert;
   out << YAML::EndMap;
-  return std::string(out.c_str()) + "\n";
+  // The emitter ends a literal block (the CA certificate) with its own newline.
+  std::string text = out.c_str();
+  if (text.empty() || text.back() != '\n') text += '\n';
+  return text;
 }
 
 absl::StatusOr<AgentConf> ReadAgentConf(const std::string& path) {

@@ -6,9 +6,7 @@
 
 #include "gmock/gmock.h"
 #include "grpcpp/create_channel.h"
-#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/security/credentials.h"
-#include "grpcpp/support/byte_buffer.h"
 #include "gtest/gtest.h"
 #include "lib/base/limits.h"
 #include "lib/rpc/tls.h"
@@ -83,74 +81,43 @@ TEST_F(TlsApiTest, TheControllerDoesNotStartWithoutACertificate) {
   EXPECT_EQ(server.status().message(), "the controller serves TLS only and has no certificate");
 }
 
-// One Deploy request of `bytes` bytes, sent as `who` (no credential when null) through the
-// generic API, which reports whether the message itself was taken: a write completes only when
-// the controller has accepted every byte of it (HTTP/2 flow control), and fails when the call
-// was refused first.
-struct RawCall {
-  bool write_taken = false;
-  grpc::Status status;
-};
-
-RawCall SendLargeDeploy(const std::shared_ptr<grpc::Channel>& channel, const rpc::Identity* who, size_t bytes) {
+// A Deploy request of about `bytes` bytes, for a model that does not exist (a request that is
+// read and handled fails harmlessly).
+v1::DeployRequest LargeDeploy(size_t bytes) {
   v1::DeployRequest req;
-  req.set_model("no-such-model");  // a request that is read in full fails here, harmlessly
+  req.set_model("no-such-model");
   req.set_application("big");
   v1::CharmFile* file = req.mutable_charm()->add_files();
   file->set_path("blob");
   file->set_content(std::string(bytes, 'x'));
-  grpc::ByteBuffer buffer;
-  bool own = false;
-  EXPECT_TRUE(grpc::SerializationTraits<v1::DeployRequest>::Serialize(req, &buffer, &own).ok());
-
-  grpc::GenericStub stub(channel);
-  grpc::CompletionQueue cq;
-  grpc::ClientContext ctx;
-  if (who != nullptr) rpc::PrepareContext(&ctx, *who, std::chrono::milliseconds(0));
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  RawCall result;
-  auto call = stub.PrepareCall(&ctx, "/skein.v1.Controller/Deploy", &cq);
-  auto next = [&cq](void* expected) {
-    void* tag = nullptr;
-    bool ok = false;
-    EXPECT_TRUE(cq.Next(&tag, &ok));
-    EXPECT_EQ(tag, expected);
-    return ok;
-  };
-  int start_tag = 0, write_tag = 0, finish_tag = 0;
-  call->StartCall(&start_tag);
-  if (next(&start_tag)) {
-    call->WriteLast(buffer, grpc::WriteOptions(), &write_tag);
-    result.write_taken = next(&write_tag);
-  }
-  call->Finish(&result.status, &finish_tag);
-  next(&finish_tag);
-  cq.Shutdown();
-  void* tag = nullptr;
-  bool ok = false;
-  while (cq.Next(&tag, &ok)) {
-  }
-  return result;
+  return req;
 }
 
 TEST_F(TlsApiTest, ACallerWithoutCredentialsIsRefusedBeforeItsMessageIsRead) {
-  auto channel = rpc::MakeChannel(server_->address(), skein::testing::TestCaPem());
-  // Just under the largest request the controller accepts, so only the credential stops it.
-  const size_t bytes = limits::kMaxRequestBytes - 2 * limits::kMiB;
   const rpc::Identity wrong{"user-admin", "wrong"};
-  for (const rpc::Identity* who : {static_cast<const rpc::Identity*>(nullptr), &wrong}) {
-    RawCall refused = SendLargeDeploy(channel, who, bytes);
-    EXPECT_EQ(refused.status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << refused.status.error_message();
-    EXPECT_EQ(refused.status.error_message(), "invalid entity name or password (unauthorized access)");
-    EXPECT_FALSE(refused.write_taken) << "the controller read the whole message of a caller "
-                                      << (who == nullptr ? "without a credential" : "with a wrong credential");
+  v1::DeployResponse resp;
+  // Under the largest request the controller accepts: only the credential stops it.
+  const v1::DeployRequest legal = LargeDeploy(limits::kMaxRequestBytes - 2 * limits::kMiB);
+  // Over it. gRPC refuses a message over the limit as soon as it reads the message's length
+  // prefix, so the answer tells which check came first: `UNAUTHENTICATED` means the credential
+  // was checked before a byte of the message was looked at.
+  const v1::DeployRequest oversized = LargeDeploy(limits::kMaxRequestBytes + limits::kMiB);
+  for (const v1::DeployRequest* req : {&legal, &oversized}) {
+    grpc::ClientContext no_credential;
+    no_credential.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    grpc::Status anonymous = controller_->Deploy(&no_credential, *req, &resp);
+    EXPECT_EQ(anonymous.error_code(), grpc::StatusCode::UNAUTHENTICATED) << anonymous.error_message();
+    EXPECT_EQ(anonymous.error_message(), "invalid entity name or password (unauthorized access)");
+    grpc::Status wrong_secret = Call(controller_.get(), &v1::Controller::Stub::Deploy, wrong, *req, &resp);
+    EXPECT_EQ(wrong_secret.error_code(), grpc::StatusCode::UNAUTHENTICATED) << wrong_secret.error_message();
   }
-  // The control: the admin's request is read whole and answered by the handler.
-  const rpc::Identity admin = Admin();
-  RawCall read = SendLargeDeploy(channel, &admin, bytes);
-  EXPECT_TRUE(read.write_taken);
-  EXPECT_EQ(read.status.error_code(), grpc::StatusCode::NOT_FOUND) << read.status.error_message();
-  EXPECT_THAT(read.status.error_message(), HasSubstr("no-such-model"));
+  // The controls: the admin's oversized request is refused for its size, its legal one is read
+  // whole and answered by the handler.
+  grpc::Status too_big = Call(controller_.get(), &v1::Controller::Stub::Deploy, Admin(), oversized, &resp);
+  EXPECT_EQ(too_big.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << too_big.error_message();
+  grpc::Status handled = Call(controller_.get(), &v1::Controller::Stub::Deploy, Admin(), legal, &resp);
+  EXPECT_NE(handled.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(handled.error_message(), HasSubstr("no-such-model"));
 }
 
 }  // namespace

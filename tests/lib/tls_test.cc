@@ -20,17 +20,16 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
 
-class TempDir {
- public:
-  TempDir() {
+// Tests of the files bootstrap writes get a fresh directory each.
+class TlsFilesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
     char tmpl[] = "/tmp/skein-tls-test-XXXXXX";
-    path_ = ::mkdtemp(tmpl);
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
   }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string dir_;
 };
 
 unsigned ModeOf(const std::string& path) {
@@ -92,18 +91,17 @@ TEST(TlsTest, ControllerHostsAreLoopbackAndTheListenAddress) {
   EXPECT_THAT(ControllerHosts("[::]:17070"), ElementsAre("127.0.0.1", "localhost"));
 }
 
-TEST(TlsTest, BootstrapWritesTheCaAndTheCertificatePrivately) {
-  TempDir dir;
-  ASSERT_TRUE(CreateControllerCertificates(dir.path(), "127.0.0.1:0").ok());
+TEST_F(TlsFilesTest, BootstrapWritesTheCaAndTheCertificatePrivately) {
+  ASSERT_TRUE(CreateControllerCertificates(dir_, "127.0.0.1:0").ok());
   for (const char* file : {kCaCertFile, kCaKeyFile, kServerCertFile, kServerKeyFile}) {
-    EXPECT_EQ(ModeOf(dir.path() + "/" + file), 0600u) << file;
+    EXPECT_EQ(ModeOf(dir_ + "/" + file), 0600u) << file;
   }
-  auto ca = ReadCaCertificate(dir.path());
+  auto ca = ReadCaCertificate(dir_);
   ASSERT_TRUE(ca.ok()) << ca.status();
-  EXPECT_EQ(*ca, Slurp(dir.path() + "/ca.crt"));
-  auto server = LoadControllerCertificate(dir.path(), "127.0.0.1:0");
+  EXPECT_EQ(*ca, Slurp(dir_ + "/ca.crt"));
+  auto server = LoadControllerCertificate(dir_, "127.0.0.1:0");
   ASSERT_TRUE(server.ok()) << server.status();
-  EXPECT_EQ(server->cert_pem, Slurp(dir.path() + "/controller.crt"));
+  EXPECT_EQ(server->cert_pem, Slurp(dir_ + "/controller.crt"));
   auto info = ReadCertificateInfo(server->cert_pem);
   ASSERT_TRUE(info.ok()) << info.status();
   EXPECT_THAT(info->ip_addresses, ElementsAre("127.0.0.1"));
@@ -111,33 +109,31 @@ TEST(TlsTest, BootstrapWritesTheCaAndTheCertificatePrivately) {
   EXPECT_GE(info->not_after, absl::Now() + kCertificateValidity - absl::Hours(2));
 }
 
-TEST(TlsTest, AControllerOnAnotherAddressReissuesItsCertificate) {
-  TempDir dir;
-  ASSERT_TRUE(CreateControllerCertificates(dir.path(), "127.0.0.1:0").ok());
-  const std::string first = Slurp(dir.path() + "/controller.crt");
-  const std::string ca = Slurp(dir.path() + "/ca.crt");
+TEST_F(TlsFilesTest, AControllerOnAnotherAddressReissuesItsCertificate) {
+  ASSERT_TRUE(CreateControllerCertificates(dir_, "127.0.0.1:0").ok());
+  const std::string first = Slurp(dir_ + "/controller.crt");
+  const std::string ca = Slurp(dir_ + "/ca.crt");
 
   // Same hosts: the certificate stays.
-  ASSERT_TRUE(LoadControllerCertificate(dir.path(), "127.0.0.1:17070").ok());
-  EXPECT_EQ(Slurp(dir.path() + "/controller.crt"), first);
+  ASSERT_TRUE(LoadControllerCertificate(dir_, "127.0.0.1:17070").ok());
+  EXPECT_EQ(Slurp(dir_ + "/controller.crt"), first);
 
   // `skein-controller --listen 192.0.2.7:17070`: a new certificate naming it, by the same CA.
-  auto moved = LoadControllerCertificate(dir.path(), "192.0.2.7:17070");
+  auto moved = LoadControllerCertificate(dir_, "192.0.2.7:17070");
   ASSERT_TRUE(moved.ok()) << moved.status();
   EXPECT_NE(moved->cert_pem, first);
-  EXPECT_EQ(Slurp(dir.path() + "/controller.crt"), moved->cert_pem);
-  EXPECT_EQ(Slurp(dir.path() + "/ca.crt"), ca);
-  EXPECT_EQ(ModeOf(dir.path() + "/controller.key"), 0600u);
+  EXPECT_EQ(Slurp(dir_ + "/controller.crt"), moved->cert_pem);
+  EXPECT_EQ(Slurp(dir_ + "/ca.crt"), ca);
+  EXPECT_EQ(ModeOf(dir_ + "/controller.key"), 0600u);
   auto info = ReadCertificateInfo(moved->cert_pem);
   ASSERT_TRUE(info.ok()) << info.status();
   EXPECT_THAT(info->ip_addresses, UnorderedElementsAre("127.0.0.1", "192.0.2.7"));
 }
 
-TEST(TlsTest, AControllerWithoutCertificatesSaysWhichFileIsMissing) {
-  TempDir dir;
-  auto missing = LoadControllerCertificate(dir.path(), "127.0.0.1:0");
+TEST_F(TlsFilesTest, AControllerWithoutCertificatesSaysWhichFileIsMissing) {
+  auto missing = LoadControllerCertificate(dir_, "127.0.0.1:0");
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(missing.status().message(), HasSubstr("cannot read " + dir.path() + "/controller.crt"));
+  EXPECT_THAT(missing.status().message(), HasSubstr("cannot read " + dir_ + "/controller.crt"));
 }
 
 TEST(TlsTest, RecognisesAFailedCertificateCheck) {
