@@ -45,8 +45,12 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address, const std
   // this "minimum backoff", so this is the time a connection has to finish its TCP and HTTP/2
   // handshake. A refused connection still fails at once, so it does not slow reconnecting; at
   // 100 ms a loaded machine (CI, the sanitizer builds) failed handshakes that were merely slow,
-  // with "connection attempt timed out before receiving SETTINGS frame".
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 5000);
+  // with "connection attempt timed out before receiving SETTINGS frame". With TLS it must also
+  // outlast several rounds of gRPC's backup poller (every 5 s): an agent that is between
+  // retries has no call in flight, so nothing but that poller moves a reconnection through its
+  // TCP connect and the TLS handshake, and at 5 s every attempt after a controller restart
+  // timed out ("Handshake timed out") just before the agent's next call would have carried it.
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 20000);
   // Everything the controller sends was capped when it was written (lib/base/limits.h), but a
   // reply can gather many capped values (a model's status, a unit's snapshot with its config and
   // queued actions), so no per-message cap here can be right: gRPC's default of 4 MiB is what
