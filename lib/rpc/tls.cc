@@ -166,8 +166,9 @@ absl::StatusOr<KeyedCertificate> CreateCertificateAuthority(absl::Duration valid
   return KeyedCertificate{*cert_pem, *key_pem};
 }
 
-absl::StatusOr<KeyedCertificate> IssueServerCertificate(const KeyedCertificate& ca, const std::vector<std::string>& hosts,
-                                                        absl::Time not_before, absl::Time not_after) {
+absl::StatusOr<KeyedCertificate> IssueServerCertificate(const KeyedCertificate& ca,
+                                                        const std::vector<std::string>& hosts, absl::Time not_before,
+                                                        absl::Time not_after) {
   if (hosts.empty()) return absl::InvalidArgumentError("a server certificate needs at least one host");
   auto ca_cert = ParseCert(ca.cert_pem);
   if (!ca_cert.ok()) return absl::InvalidArgumentError("the CA certificate is not a PEM certificate");
@@ -200,7 +201,8 @@ std::vector<std::string> ControllerHosts(const std::string& listen) {
   std::vector<std::string> hosts = {"127.0.0.1", "localhost"};
   std::string host = listen.substr(0, listen.rfind(':'));
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  if (!host.empty() && host != "0.0.0.0" && host != "::" && std::find(hosts.begin(), hosts.end(), host) == hosts.end()) {
+  const bool wildcard = host == "0.0.0.0" || host == "::";
+  if (!host.empty() && !wildcard && std::find(hosts.begin(), hosts.end(), host) == hosts.end()) {
     hosts.push_back(host);
   }
   return hosts;
@@ -260,7 +262,9 @@ absl::StatusOr<KeyedCertificate> LoadControllerCertificate(const std::string& di
     *text = std::move(*read);
   }
   auto info = ReadCertificateInfo(server.cert_pem);
-  if (!info.ok()) return absl::FailedPreconditionError(absl::StrCat(InDir(dir, kServerCertFile), " is not a certificate"));
+  if (!info.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(InDir(dir, kServerCertFile), " is not a certificate"));
+  }
   const std::vector<std::string> hosts = ControllerHosts(listen);
   bool covers = absl::Now() < info->not_after;
   for (const std::string& host : hosts) {

@@ -55,8 +55,9 @@ absl::StatusOr<KeyedCertificate> CreateCertificateAuthority(absl::Duration valid
 // A server certificate signed by `ca` for `hosts` (IP addresses become IP entries, anything else
 // a DNS entry), valid from `not_before` to `not_after`. InvalidArgument when `ca` does not parse
 // or `hosts` is empty.
-absl::StatusOr<KeyedCertificate> IssueServerCertificate(const KeyedCertificate& ca, const std::vector<std::string>& hosts,
-                                                        absl::Time not_before, absl::Time not_after);
+absl::StatusOr<KeyedCertificate> IssueServerCertificate(const KeyedCertificate& ca,
+                                                        const std::vector<std::string>& hosts, absl::Time not_before,
+                                                        absl::Time not_after);
 
 // The hosts every controller certificate names: 127.0.0.1 and localhost, plus the host part of
 // `listen` ("10.0.0.5:17070") when it is a specific address (a wildcard, 0.0.0.0 or [::], adds

@@ -22,7 +22,9 @@ std::vector<std::string> MethodPaths(const std::string& service) {
   const google::protobuf::ServiceDescriptor* s =
       google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service);
   std::vector<std::string> paths;
-  for (int i = 0; s != nullptr && i < s->method_count(); ++i) paths.push_back("/" + service + "/" + s->method(i)->name());
+  for (int i = 0; s != nullptr && i < s->method_count(); ++i) {
+    paths.push_back("/" + service + "/" + s->method(i)->name());
+  }
   return paths;
 }
 

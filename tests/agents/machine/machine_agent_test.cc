@@ -314,7 +314,9 @@ TEST(MachineAgentBinaryTest, ReadyFdThenSigtermLeavesNoProcessOrSocket) {
   fake.Start();
   std::string machine_dir = dir.path() + "/machine-0";
   fs::create_directories(machine_dir);
-  ASSERT_TRUE(WriteAgentConf(machine_dir + "/agent.conf", AgentConf{fake.address(), "machine-0", "secret", "", "0", "", fake.ca_pem()}).ok());
+  ASSERT_TRUE(WriteAgentConf(machine_dir + "/agent.conf",
+                             AgentConf{fake.address(), "machine-0", "secret", "", "0", "", fake.ca_pem()})
+                  .ok());
 
   int ready[2];
   ASSERT_EQ(::pipe(ready), 0);  // inherited by the child (no O_CLOEXEC)

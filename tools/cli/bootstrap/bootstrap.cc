@@ -178,9 +178,8 @@ absl::Status Bootstrap(const BootstrapOptions& o) {
   progress << "Starting machine agent for machine \"0\"\n";
   rollback.AddDir(machine_dir);
   if (auto s = MakePrivateDir(machine_dir); !s.ok()) return s;
-  if (auto s = WriteAgentConf(machine_dir + "/agent.conf", MachineAgentConf(address, machine_secret, "0", *ca_cert)); !s.ok()) {
-    return s;
-  }
+  const AgentConf machine_conf = MachineAgentConf(address, machine_secret, "0", *ca_cert);
+  if (auto s = WriteAgentConf(machine_dir + "/agent.conf", machine_conf); !s.ok()) return s;
   DaemonSpec machine_spec;
   machine_spec.binary = machine_bin;
   machine_spec.args = {"--data-dir", machine_dir};
