@@ -24,6 +24,7 @@
 #include "lib/base/logging.h"
 #include "lib/process/instance_lock.h"
 #include "lib/process/subprocess.h"
+#include "lib/rpc/tls.h"
 #include "spdlog/spdlog.h"
 
 namespace {
@@ -105,6 +106,15 @@ int main(int argc, char** argv) {
   if (listen.empty()) listen = ReadStoredAddress(address_file);
   options.listen = listen.empty() ? "127.0.0.1:0" : listen;
   options.lease_duration = std::chrono::duration_cast<std::chrono::milliseconds>(*lease);
+  // Bootstrap created the CA and the certificate; one that does not name the address served
+  // now (another --listen) is re-issued by the CA beside it.
+  auto tls = skein::rpc::LoadControllerCertificate(data_dir, options.listen);
+  if (!tls.ok()) {
+    spdlog::critical("{}", std::string(tls.status().message()));
+    std::fprintf(stderr, "ERROR %s\n", std::string(tls.status().message()).c_str());
+    return 1;
+  }
+  options.tls = *tls;
   if (fs::exists(bootstrap_file)) {
     auto config = skein::controller::domain::model::LoadBootstrapFile(bootstrap_file);
     if (!config.ok()) {

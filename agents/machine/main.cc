@@ -53,7 +53,8 @@ int main(int argc, char** argv) {
 
   // Every timer, backoff and timestamp of the machine agent reads this clock.
   skein::Clock& clock = skein::RealClock();
-  skein::agent::AgentClient client(conf->controller, skein::rpc::Identity{conf->entity, conf->credential});
+  skein::agent::AgentClient client(conf->controller, conf->ca_cert,
+                                   skein::rpc::Identity{conf->entity, conf->credential});
   auto pipeline = std::make_shared<skein::agent::LogPipeline>(
       conf->entity, [&client](const std::vector<skein::v1::LogEntry>& entries) { return client.PushLogs(entries); },
       clock);
@@ -66,6 +67,7 @@ int main(int argc, char** argv) {
   config.units.agents_dir = data_dir + "/agents";
   config.units.binary = skein::ExecutableDir() + "/skein-agent";
   config.units.controller = conf->controller;
+  config.units.ca_cert = conf->ca_cert;
   config.units.machine_id = machine_id;
   config.on_ready = [ready_fd] {
     if (ready_fd < 0) return;

@@ -97,7 +97,7 @@ absl::Status UnitAgentSupervisor::Start(Child& child) {
   auto name = ParseUnitName(child.unit.name());
   if (!name.ok()) return name.status();
   AgentConf conf{options_.controller, name->Tag(), credential, child.unit.name(), options_.machine_id,
-                 child.unit.model_uuid()};
+                 child.unit.model_uuid(), options_.ca_cert};
   if (absl::Status s = WriteAgentConf(child.dir + "/agent.conf", conf); !s.ok()) return s;
 
   process::SpawnOptions spawn;

@@ -44,6 +44,7 @@ struct UnitAgentOptions {
   std::string agents_dir;   // <machine-dir>/agents
   std::string binary;       // skein-agent
   std::string controller;   // written into each unit's agent.conf
+  std::string ca_cert;      // the controller's CA (PEM), written into each unit's agent.conf
   std::string machine_id;
   std::chrono::milliseconds restart_min{1000};
   std::chrono::milliseconds restart_max{30000};

@@ -102,7 +102,8 @@ int main(int argc, char** argv) {
 
   // Every timer, backoff, lease renewal and timestamp of the agent reads this clock.
   skein::Clock& clock = skein::RealClock();
-  skein::agent::AgentClient client(conf->controller, skein::rpc::Identity{conf->entity, conf->credential});
+  skein::agent::AgentClient client(conf->controller, conf->ca_cert,
+                                   skein::rpc::Identity{conf->entity, conf->credential});
   auto pipeline = std::make_shared<skein::agent::LogPipeline>(
       conf->entity, [&client](const std::vector<skein::v1::LogEntry>& entries) { return client.PushLogs(entries); },
       clock);

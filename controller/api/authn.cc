@@ -1,6 +1,7 @@
 #include "controller/api/authn.h"
 
 #include "lib/rpc/auth.h"
+#include "lib/rpc/status_convert.h"
 
 namespace skein::controller::api {
 
@@ -24,6 +25,11 @@ absl::StatusOr<domain::auth::Principal> Authenticator::Require(const std::option
   if (!who.ok()) return who.status();
   if (who->kind != kind) return absl::PermissionDeniedError("permission denied");
   return who;
+}
+
+grpc::Status CredentialGate::Process(const InputMetadata& auth_metadata, grpc::AuthContext*, OutputMetadata*,
+                                     OutputMetadata*) {
+  return rpc::ToGrpc(authn_->Verify(rpc::ClaimedIdentity(auth_metadata)).status());
 }
 
 }  // namespace skein::controller::api

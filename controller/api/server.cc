@@ -72,6 +72,9 @@ absl::Status OpenCharmStore(const ServerOptions& options, ControllerServer::Impl
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const ServerOptions& options) {
+  if (options.tls.cert_pem.empty() || options.tls.key_pem.empty()) {
+    return absl::FailedPreconditionError("the controller serves TLS only and has no certificate");
+  }
   auto impl = std::make_unique<Impl>();
   impl->clock = options.clock;
   auto db = domain::Db::Open(options.db_path, *options.clock);
@@ -134,9 +137,13 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
     impl->executor->Shutdown();
     return free;
   }
+  // TLS only; and every call's credential is checked when its headers arrive, so that a caller
+  // without one is refused before its message is read (CredentialGate says why).
+  std::shared_ptr<grpc::ServerCredentials> credentials = rpc::ServerCredentials(options.tls);
+  credentials->SetAuthMetadataProcessor(std::make_shared<CredentialGate>(impl->authn.get()));
   grpc::ServerBuilder builder;
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &impl->port);
+  builder.AddListeningPort(options.listen, credentials, &impl->port);
   builder.RegisterService(impl->controller_service.get());
   builder.RegisterService(impl->agent_service.get());
   // Long-lived streams: ping idle connections, and accept the agents' pings (lib/rpc sends

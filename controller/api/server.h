@@ -12,6 +12,7 @@
 #include "controller/domain/core/db.h"
 #include "controller/domain/model/bootstrap.h"
 #include "lib/base/clock.h"
+#include "lib/rpc/tls.h"
 #include "controller/domain/model/model_config.h"
 
 namespace skein::controller::api {
@@ -19,6 +20,9 @@ namespace skein::controller::api {
 struct ServerOptions {
   std::string db_path;
   std::string listen = "127.0.0.1:0";
+  // The certificate and key the controller presents (lib/rpc/tls.h). It serves TLS only: Start
+  // refuses to run without them.
+  rpc::KeyedCertificate tls;
   // Applied when the database is empty; an empty database without it is refused.
   std::optional<domain::model::BootstrapConfig> bootstrap;
   int executor_threads = 4;

@@ -10,12 +10,13 @@
 namespace skein {
 
 AgentConf MachineAgentConf(const std::string& controller, const std::string& credential,
-                           const std::string& machine_id) {
+                           const std::string& machine_id, const std::string& ca_cert) {
   AgentConf conf;
   conf.controller = controller;
   conf.entity = MachineTag(machine_id);
   conf.credential = credential;
   conf.machine_id = machine_id;
+  conf.ca_cert = ca_cert;
   return conf;
 }
 
@@ -28,8 +29,12 @@ std::string AgentConfYaml(const AgentConf& conf) {
   if (!conf.unit.empty()) out << YAML::Key << "unit" << YAML::Value << conf.unit;
   out << YAML::Key << "machine-id" << YAML::Value << YAML::DoubleQuoted << conf.machine_id;
   if (!conf.model_uuid.empty()) out << YAML::Key << "model-uuid" << YAML::Value << conf.model_uuid;
+  out << YAML::Key << "ca-cert" << YAML::Value << YAML::Literal << conf.ca_cert;
   out << YAML::EndMap;
-  return std::string(out.c_str()) + "\n";
+  // The emitter ends a literal block (the CA certificate) with its own newline.
+  std::string text = out.c_str();
+  if (text.empty() || text.back() != '\n') text += '\n';
+  return text;
 }
 
 absl::StatusOr<AgentConf> ReadAgentConf(const std::string& path) {
@@ -43,10 +48,11 @@ absl::StatusOr<AgentConf> ReadAgentConf(const std::string& path) {
   if (!doc.IsMap()) return absl::InvalidArgumentError(absl::StrCat(path, " is not a YAML mapping"));
   auto get = [&doc](const char* key) { return doc[key] ? doc[key].as<std::string>("") : std::string(); };
   AgentConf conf{get("controller"), get("entity"), get("credential"), get("unit"), get("machine-id"),
-                 get("model-uuid")};
+                 get("model-uuid"), get("ca-cert")};
   for (const auto& [key, value] : {std::pair<const char*, const std::string*>{"controller", &conf.controller},
                                    {"entity", &conf.entity},
-                                   {"credential", &conf.credential}}) {
+                                   {"credential", &conf.credential},
+                                   {"ca-cert", &conf.ca_cert}}) {
     if (value->empty()) return absl::InvalidArgumentError(absl::StrCat(path, " has no ", key));
   }
   return conf;

@@ -10,6 +10,8 @@
 //   machine-id: "0"
 //   model-uuid: <uuid>            (unit agents only: the unit's model; unit names repeat
 //                                  across models)
+//   ca-cert: |                    the controller's CA certificate (PEM), the only one the
+//     -----BEGIN CERTIFICATE----- agent trusts (lib/rpc/tls.h)
 
 #include <string>
 
@@ -24,18 +26,19 @@ struct AgentConf {
   std::string unit;
   std::string machine_id;
   std::string model_uuid;
+  std::string ca_cert;
 };
 
 // The machine agent's: entity `machine-<id>`, no unit and no model.
 AgentConf MachineAgentConf(const std::string& controller, const std::string& credential,
-                           const std::string& machine_id);
+                           const std::string& machine_id, const std::string& ca_cert);
 
 // The file's text: the keys above in that order, `unit` and `model-uuid` only when set, the
 // machine id always quoted (it reads back as a string, not a number).
 std::string AgentConfYaml(const AgentConf& conf);
 
 // NotFound when the file is missing; InvalidArgument when it is not a mapping or lacks
-// `controller`, `entity` or `credential`.
+// `controller`, `entity`, `credential` or `ca-cert`.
 absl::StatusOr<AgentConf> ReadAgentConf(const std::string& path);
 // Writes AgentConfYaml atomically (temporary file + rename) with mode 0600. Internal on I/O
 // errors.

@@ -4,6 +4,7 @@
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "lib/base/clock.h"
+#include "lib/rpc/tls.h"
 
 namespace skein::rpc {
 
@@ -15,14 +16,17 @@ void PrepareContext(grpc::ClientContext* ctx, const Identity& id, std::chrono::m
 }
 
 std::optional<Identity> ClaimedIdentity(const grpc::ServerContextBase& ctx) {
-  const auto& md = ctx.client_metadata();
+  return ClaimedIdentity(ctx.client_metadata());
+}
+
+std::optional<Identity> ClaimedIdentity(const std::multimap<grpc::string_ref, grpc::string_ref>& md) {
   auto e = md.find(kEntityKey);
   auto c = md.find(kCredentialKey);
   if (e == md.end() || c == md.end()) return std::nullopt;
   return Identity{std::string(e->second.data(), e->second.size()), std::string(c->second.data(), c->second.size())};
 }
 
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address, const std::string& ca_pem) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
@@ -41,15 +45,19 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
   // this "minimum backoff", so this is the time a connection has to finish its TCP and HTTP/2
   // handshake. A refused connection still fails at once, so it does not slow reconnecting; at
   // 100 ms a loaded machine (CI, the sanitizer builds) failed handshakes that were merely slow,
-  // with "connection attempt timed out before receiving SETTINGS frame".
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 5000);
+  // with "connection attempt timed out before receiving SETTINGS frame". With TLS it must also
+  // outlast several rounds of gRPC's backup poller (every 5 s): an agent that is between
+  // retries has no call in flight, so nothing but that poller moves a reconnection through its
+  // TCP connect and the TLS handshake, and at 5 s every attempt after a controller restart
+  // timed out ("Handshake timed out") just before the agent's next call would have carried it.
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 20000);
   // Everything the controller sends was capped when it was written (lib/base/limits.h), but a
   // reply can gather many capped values (a model's status, a unit's snapshot with its config and
   // queued actions), so no per-message cap here can be right: gRPC's default of 4 MiB is what
   // wedged units and broke `status`. Requests are bounded by the controller
   // (limits::kMaxRequestBytes) and by the caps the clients check before they send.
   args.SetMaxReceiveMessageSize(-1);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  return grpc::CreateCustomChannel(address, ClientCredentials(ca_pem), args);
 }
 
 }  // namespace skein::rpc

@@ -77,8 +77,14 @@ class StreamWatcher {
  private:
   void Loop() {
     Backoff backoff(options_.backoff, options_.random);
+    bool connection_lost = false;
     while (true) {
       grpc::ClientContext ctx;
+      // After the connection was lost, the next stream waits for it to come back instead of
+      // failing at once: a waiting call is what drives gRPC's reconnection (its TCP connect and
+      // TLS handshake) without delay, where otherwise only the 5 s backup poller would, and a
+      // TLS reconnection needs several rounds. Stop() still ends the wait (TryCancel).
+      ctx.set_wait_for_ready(connection_lost);
       {
         MutexLock lock(mu_);
         if (stopping_) return;
@@ -91,6 +97,7 @@ class StreamWatcher {
         options_.on_message(message);
       }
       const absl::Status status = FromGrpc(reader->Finish());
+      connection_lost = status.code() == absl::StatusCode::kUnavailable;
       {
         MutexLock lock(mu_);
         active_ = nullptr;

@@ -97,7 +97,8 @@ int main(int argc, char** argv) {
   // Speak as unit A with its own credential.
   YAML::Node conf = YAML::LoadFile(cluster.AgentDir("latency-driver/0") + "/agent.conf");
   skein::rpc::Identity id{conf["entity"].as<std::string>(), conf["credential"].as<std::string>()};
-  auto stub = skein::v1::Agent::NewStub(skein::rpc::MakeChannel(conf["controller"].as<std::string>()));
+  auto stub = skein::v1::Agent::NewStub(
+      skein::rpc::MakeChannel(conf["controller"].as<std::string>(), conf["ca-cert"].as<std::string>()));
   grpc::ClientContext login_ctx;
   skein::rpc::PrepareContext(&login_ctx, id, skein::rpc::kDefaultDeadline);
   skein::v1::LoginResponse login;
@@ -151,7 +152,8 @@ int main(int argc, char** argv) {
   YAML::Node client = YAML::LoadFile(cluster.data_dir() + "/client.yaml");
   std::string current = client["current-controller"].as<std::string>();
   skein::rpc::Identity admin{"user-admin", client["controllers"][current]["admin-credential"].as<std::string>()};
-  auto controller = skein::v1::Controller::NewStub(skein::rpc::MakeChannel(conf["controller"].as<std::string>()));
+  auto controller = skein::v1::Controller::NewStub(
+      skein::rpc::MakeChannel(conf["controller"].as<std::string>(), conf["ca-cert"].as<std::string>()));
   skein::v1::DebugLogRequest log_req;
   log_req.set_model("bench");
   log_req.set_lines(-1);

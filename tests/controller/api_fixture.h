@@ -13,6 +13,7 @@
 #include "skein/v1/agent.grpc.pb.h"
 #include "skein/v1/controller.grpc.pb.h"
 #include "tests/controller/test_util.h"
+#include "tests/test_tls.h"
 
 namespace skein::controller::testing {
 
@@ -22,10 +23,11 @@ class ApiTest : public ::testing::Test {
     api::ServerOptions options;
     options.db_path = dir_.path() + "/controller.db";
     options.bootstrap = TestBootstrap();
+    options.tls = skein::testing::TestCertificates().server;
     auto server = api::ControllerServer::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
-    auto channel = rpc::MakeChannel(server_->address());
+    auto channel = rpc::MakeChannel(server_->address(), skein::testing::TestCaPem());
     controller_ = v1::Controller::NewStub(channel);
     agent_ = v1::Agent::NewStub(channel);
     ASSERT_TRUE(AddModel("test").ok());

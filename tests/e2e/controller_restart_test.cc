@@ -156,7 +156,9 @@ TEST_F(ControllerRestartTest, AKilledControllerRestartsOnItsAddressAndEveryAgent
   // A controller of another data directory cannot take the address either.
   const std::string other = cluster_.scratch_dir() + "/other-controller";
   fs::create_directories(other);
-  fs::copy_file(ControllerDir() + "/bootstrap.yaml", other + "/bootstrap.yaml");
+  for (const char* file : {"bootstrap.yaml", "ca.crt", "ca.key", "controller.crt", "controller.key"}) {
+    fs::copy_file(ControllerDir() + "/" + file, other + "/" + file);
+  }
   std::ofstream(other + "/address") << address << "\n";
   process::RunResult taken = RunController(other);
   EXPECT_EQ(taken.exit_code, 1);

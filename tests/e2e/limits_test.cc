@@ -100,7 +100,8 @@ class LimitsTest : public ::testing::Test {
     std::string current = client["current-controller"].as<std::string>();
     rpc::Identity admin{"user-admin", client["controllers"][current]["admin-credential"].as<std::string>()};
     std::string address = ReadLines(cluster_.data_dir() + "/controller/address").at(0);
-    auto stub = v1::Controller::NewStub(rpc::MakeChannel(address));
+    auto stub = v1::Controller::NewStub(
+        rpc::MakeChannel(address, client["controllers"][current]["ca-cert"].as<std::string>()));
     v1::DeployRequest req;
     req.set_model(model);
     req.set_application(app);

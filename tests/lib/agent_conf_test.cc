@@ -38,30 +38,42 @@ std::string Slurp(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+// A CA certificate's shape (PEM lines); its content does not matter to the file.
+constexpr char kCa[] = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+
 TEST(AgentConfTest, MachineAgentConfIsWhatBootstrapWrites) {
-  AgentConf conf = MachineAgentConf("127.0.0.1:17070", "secret", "0");
+  AgentConf conf = MachineAgentConf("127.0.0.1:17070", "secret", "0", kCa);
   EXPECT_EQ(AgentConfYaml(conf),
             "controller: 127.0.0.1:17070\n"
             "entity: machine-0\n"
             "credential: secret\n"
-            "machine-id: \"0\"\n");
+            "machine-id: \"0\"\n"
+            "ca-cert: |\n"
+            "  -----BEGIN CERTIFICATE-----\n"
+            "  MIIB\n"
+            "  -----END CERTIFICATE-----\n");
 }
 
 TEST(AgentConfTest, UnitAgentConfCarriesItsUnitAndModel) {
-  AgentConf conf{"127.0.0.1:17070", "unit-app-0", "s3cret", "app/0", "0", "0b5c3c7e-6f1a-4c1e-9a43-2f7d2e8b9c10"};
+  AgentConf conf{"127.0.0.1:17070", "unit-app-0", "s3cret", "app/0", "0", "0b5c3c7e-6f1a-4c1e-9a43-2f7d2e8b9c10",
+                 kCa};
   EXPECT_EQ(AgentConfYaml(conf),
             "controller: 127.0.0.1:17070\n"
             "entity: unit-app-0\n"
             "credential: s3cret\n"
             "unit: app/0\n"
             "machine-id: \"0\"\n"
-            "model-uuid: 0b5c3c7e-6f1a-4c1e-9a43-2f7d2e8b9c10\n");
+            "model-uuid: 0b5c3c7e-6f1a-4c1e-9a43-2f7d2e8b9c10\n"
+            "ca-cert: |\n"
+            "  -----BEGIN CERTIFICATE-----\n"
+            "  MIIB\n"
+            "  -----END CERTIFICATE-----\n");
 }
 
 TEST(AgentConfTest, WritesPrivatelyAndReadsBack) {
   ConfDir dir;
   const std::string path = dir.path() + "/agent.conf";
-  AgentConf conf{"127.0.0.1:4242", "unit-app-0", "s3cret", "app/0", "0", "7d0e4b8a-1c2f-4e3a-8b5d-6f7a8b9c0d1e"};
+  AgentConf conf{"127.0.0.1:4242", "unit-app-0", "s3cret", "app/0", "0", "7d0e4b8a-1c2f-4e3a-8b5d-6f7a8b9c0d1e", kCa};
   ASSERT_TRUE(WriteAgentConf(path, conf).ok());
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
@@ -75,10 +87,13 @@ TEST(AgentConfTest, WritesPrivatelyAndReadsBack) {
   EXPECT_EQ(back->unit, "app/0");
   EXPECT_EQ(back->machine_id, "0");
   EXPECT_EQ(back->model_uuid, "7d0e4b8a-1c2f-4e3a-8b5d-6f7a8b9c0d1e");
+  EXPECT_EQ(back->ca_cert, kCa);
 
   // Rewriting replaces the whole file: the machine agent's has no unit or model.
-  ASSERT_TRUE(WriteAgentConf(path, MachineAgentConf("127.0.0.1:4243", "other", "0")).ok());
-  EXPECT_EQ(Slurp(path), "controller: 127.0.0.1:4243\nentity: machine-0\ncredential: other\nmachine-id: \"0\"\n");
+  ASSERT_TRUE(WriteAgentConf(path, MachineAgentConf("127.0.0.1:4243", "other", "0", kCa)).ok());
+  EXPECT_EQ(Slurp(path),
+            "controller: 127.0.0.1:4243\nentity: machine-0\ncredential: other\nmachine-id: \"0\"\nca-cert: |\n"
+            "  -----BEGIN CERTIFICATE-----\n  MIIB\n  -----END CERTIFICATE-----\n");
   back = ReadAgentConf(path);
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->unit, "");
@@ -98,6 +113,10 @@ TEST(AgentConfTest, ReportsWhatAnAgentCannotStartWith) {
   auto partial = ReadAgentConf(no_credential);
   EXPECT_EQ(partial.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(partial.status().message(), no_credential + " has no credential");
+
+  // An agent.conf from before TLS: the agent would have no CA to check the controller with.
+  std::string no_ca = dir.File("no-ca.conf", "controller: 127.0.0.1:1\nentity: machine-0\ncredential: s\n");
+  EXPECT_EQ(ReadAgentConf(no_ca).status().message(), no_ca + " has no ca-cert");
 
   std::string broken = dir.File("broken.conf", "controller: [\n");
   EXPECT_EQ(ReadAgentConf(broken).status().code(), absl::StatusCode::kInvalidArgument);

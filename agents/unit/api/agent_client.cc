@@ -31,8 +31,8 @@ absl::StatusOr<Resp> Call(const AgentClient& client, v1::Agent::Stub& stub, Meth
 AgentClient::AgentClient(std::shared_ptr<grpc::Channel> channel, rpc::Identity identity, Clock& clock)
     : stub_(v1::Agent::NewStub(std::move(channel))), identity_(std::move(identity)), clock_(clock) {}
 
-AgentClient::AgentClient(const std::string& address, rpc::Identity identity, Clock& clock)
-    : AgentClient(rpc::MakeChannel(address), std::move(identity), clock) {}
+AgentClient::AgentClient(const std::string& address, const std::string& ca_pem, rpc::Identity identity, Clock& clock)
+    : AgentClient(rpc::MakeChannel(address, ca_pem), std::move(identity), clock) {}
 
 void AgentClient::Prepare(grpc::ClientContext* ctx, std::chrono::milliseconds deadline) const {
   rpc::PrepareContext(ctx, identity_, deadline);

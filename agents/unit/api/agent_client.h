@@ -28,8 +28,9 @@ class AgentClient {
  public:
   // `clock` times the status worker's retries and DrainStatus.
   AgentClient(std::shared_ptr<grpc::Channel> channel, rpc::Identity identity, Clock& clock = RealClock());
-  // Connects to `address` (`127.0.0.1:17070`).
-  AgentClient(const std::string& address, rpc::Identity identity, Clock& clock = RealClock());
+  // Connects to `address` (`127.0.0.1:17070`) over TLS, trusting the CA certificate `ca_pem`.
+  AgentClient(const std::string& address, const std::string& ca_pem, rpc::Identity identity,
+              Clock& clock = RealClock());
   // Sends what SetStatusAsync queued (for up to two seconds), then stops its worker.
   ~AgentClient();
 

@@ -65,7 +65,7 @@ class MachineAgentTest : public ::testing::Test {
     ASSERT_EQ(::mkdir(runtime_.c_str(), 0700), 0);
     runtime_env_ = std::make_unique<skein::testing::ScopedEnv>("XDG_RUNTIME_DIR", runtime_);
     fake_.Start();
-    client_ = std::make_unique<AgentClient>(fake_.address(), rpc::Identity{"machine-0", "secret"});
+    client_ = std::make_unique<AgentClient>(fake_.address(), fake_.ca_pem(), rpc::Identity{"machine-0", "secret"});
     fifo_ = dir_.path() + "/finish";
     ASSERT_EQ(::mkfifo(fifo_.c_str(), 0600), 0);
     // A stand-in unit agent: records its pid, then waits; a line on the fifo makes it exit 0.
@@ -91,6 +91,7 @@ class MachineAgentTest : public ::testing::Test {
     config.units.agents_dir = dir_.path() + "/agents";
     config.units.binary = fake_agent_;
     config.units.controller = fake_.address();
+    config.units.ca_cert = fake_.ca_pem();
     config.units.machine_id = "0";
     config.units.restart_min = std::chrono::milliseconds(20);
     config.units.restart_max = std::chrono::milliseconds(100);
@@ -313,7 +314,9 @@ TEST(MachineAgentBinaryTest, ReadyFdThenSigtermLeavesNoProcessOrSocket) {
   fake.Start();
   std::string machine_dir = dir.path() + "/machine-0";
   fs::create_directories(machine_dir);
-  ASSERT_TRUE(WriteAgentConf(machine_dir + "/agent.conf", AgentConf{fake.address(), "machine-0", "secret", "", "0"}).ok());
+  ASSERT_TRUE(WriteAgentConf(machine_dir + "/agent.conf",
+                             AgentConf{fake.address(), "machine-0", "secret", "", "0", "", fake.ca_pem()})
+                  .ok());
 
   int ready[2];
   ASSERT_EQ(::pipe(ready), 0);  // inherited by the child (no O_CLOEXEC)

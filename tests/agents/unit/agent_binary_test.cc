@@ -57,7 +57,7 @@ class AgentBinaryTest : public ::testing::Test {
     fake_.SetUnitSnapshot(s);
     fake_.Start();
     ASSERT_TRUE(WriteAgentConf(agent_dir_ + "/agent.conf", AgentConf{fake_.address(), "unit-app-0", "secret", "app/0",
-                                                                     "0", testing::kFakeModelUuid})
+                                                                     "0", testing::kFakeModelUuid, fake_.ca_pem()})
                     .ok());
   }
 
@@ -243,7 +243,8 @@ TEST_F(AgentBinaryTest, AgentOfAnotherModelThanTheControllerSaysRunsNoHook) {
   // that other model's unit.
   SetCharm("#!/bin/sh\necho \"$JUJU_HOOK_NAME\" >> " + hook_log_ + "\n");
   ASSERT_TRUE(WriteAgentConf(agent_dir_ + "/agent.conf", AgentConf{fake_.address(), "unit-app-0", "secret", "app/0",
-                                                                   "0", "7d0e4b8a-1c2f-4e3a-8b5d-6f7a8b9c0d1e"})
+                                                                   "0", "7d0e4b8a-1c2f-4e3a-8b5d-6f7a8b9c0d1e",
+                                                                   fake_.ca_pem()})
                   .ok());
   StartAgent();
   std::optional<process::RunResult> exited = WaitForExit();

@@ -15,6 +15,8 @@
 #include "lib/base/sha256.h"
 #include "lib/charm/charm_zip.h"
 #include "lib/rpc/auth.h"
+#include "lib/rpc/tls.h"
+#include "tests/test_tls.h"
 
 namespace skein::agent::testing {
 
@@ -28,7 +30,8 @@ FakeAgentService::~FakeAgentService() { Shutdown(); }
 void FakeAgentService::StartOn(const std::string& address) {
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  // TLS as the controller: the agent binaries these tests start trust only the CA in agent.conf.
+  builder.AddListeningPort(address, rpc::ServerCredentials(skein::testing::TestCertificates().server), &port);
   builder.RegisterService(this);
   // As the controller: requests up to the largest legal one (lib/base/limits.h).
   builder.SetMaxReceiveMessageSize(static_cast<int>(limits::kMaxRequestBytes));

@@ -17,6 +17,7 @@
 
 #include "grpcpp/server.h"
 #include "skein/v1/agent.grpc.pb.h"
+#include "tests/test_tls.h"
 
 namespace skein::agent::testing {
 
@@ -41,6 +42,8 @@ class FakeAgentService final : public v1::Agent::Service {
   void StartOn(const std::string& address);
   void Shutdown();
   std::string address() const { return address_; }
+  // The CA certificate (PEM) its certificate is signed by: what agent.conf carries.
+  static const std::string& ca_pem() { return skein::testing::TestCaPem(); }
 
   // Replaces the snapshot WatchUnit streams send (the version is bumped automatically).
   void SetUnitSnapshot(v1::UnitSnapshot snapshot);

@@ -23,7 +23,7 @@ class HookToolLimitsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     fake_.Start();
-    client_ = std::make_unique<AgentClient>(fake_.address(), rpc::Identity{"unit-app-0", "secret"});
+    client_ = std::make_unique<AgentClient>(fake_.address(), fake_.ca_pem(), rpc::Identity{"unit-app-0", "secret"});
     for (auto [id, endpoint, remote, peer] :
          {std::tuple<int64_t, const char*, const char*, bool>{3, "db", "mysql", false}, {4, "cache", "redis", false},
           {1, "cluster", "app", true}}) {

@@ -17,7 +17,7 @@ class UnitHookContextTest : public ::testing::Test {
  protected:
   void SetUp() override {
     fake_.Start();
-    client_ = std::make_unique<AgentClient>(fake_.address(), rpc::Identity{"unit-app-0", "secret"});
+    client_ = std::make_unique<AgentClient>(fake_.address(), fake_.ca_pem(), rpc::Identity{"unit-app-0", "secret"});
     relations::RelationProgress db;
     db.id = 3;
     db.endpoint = "db";

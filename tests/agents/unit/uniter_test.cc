@@ -67,7 +67,7 @@ class UniterTest : public ::testing::Test {
     charm_sha256_ = fake_.SetCharm(ShellCharm(hook_log_, fail_dir_));
     fake_.SetUnitSnapshot(Snapshot(charm_sha256_));
     fake_.Start();
-    client_ = std::make_unique<AgentClient>(fake_.address(), rpc::Identity{"unit-app-0", "secret"});
+    client_ = std::make_unique<AgentClient>(fake_.address(), fake_.ca_pem(), rpc::Identity{"unit-app-0", "secret"});
     auto store = LocalStateStore::Open(agent_dir_ + "/state.db", RealClock());
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);

@@ -221,6 +221,17 @@ TEST_F(LocalControllerTest, BootstrapThenKillLeavesNothingBehind) {
   EXPECT_TRUE(CredentialMatches(conf["credential"].as<std::string>(), b["machine-0-credential-hash"].as<std::string>()));
   EXPECT_EQ(ReadAll(data() + "/controller/bootstrap.yaml").find(e.admin_credential), std::string::npos);
 
+  // TLS: the CA and the controller's certificate and keys, private, in the controller's dir; the
+  // CA certificate (never its key) in client.yaml and the machine agent's agent.conf.
+  for (const char* file : {"ca.crt", "ca.key", "controller.crt", "controller.key"}) {
+    EXPECT_EQ(ModeOf(data() + "/controller/" + file), 0600u) << file;
+  }
+  const std::string ca = ReadAll(data() + "/controller/ca.crt");
+  EXPECT_EQ(ca.rfind("-----BEGIN CERTIFICATE-----", 0), 0u);
+  EXPECT_EQ(e.ca_cert, ca);
+  EXPECT_EQ(conf["ca-cert"].as<std::string>(), ca);
+  EXPECT_EQ(ReadAll(data() + "/client.yaml").find("PRIVATE KEY"), std::string::npos);
+
   auto controller_pid = process::ReadPidFile(data() + "/controller/controller.pid");
   auto machine_pid = process::ReadPidFile(data() + "/machine-0/machine-agent.pid");
   ASSERT_TRUE(controller_pid && machine_pid);

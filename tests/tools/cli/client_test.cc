@@ -23,7 +23,8 @@ TEST(ClientStoreTest, RoundTripWithPrivateMode) {
   TempDir dir;
   ClientConfig c;
   c.current_controller = "local";
-  c.controllers["local"] = ControllerEntry{"127.0.0.1:41234", "uuid-1", "s3cr-et/+", "dev"};
+  const std::string ca = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+  c.controllers["local"] = ControllerEntry{"127.0.0.1:41234", "uuid-1", "s3cr-et/+", "dev", ca};
   ASSERT_TRUE(SaveClientConfig(dir.path(), c).ok());
   struct stat st {};
   ASSERT_EQ(::stat(ClientConfigPath(dir.path()).c_str(), &st), 0);
@@ -37,6 +38,7 @@ TEST(ClientStoreTest, RoundTripWithPrivateMode) {
   EXPECT_EQ(e.uuid, "uuid-1");
   EXPECT_EQ(e.admin_credential, "s3cr-et/+");
   EXPECT_EQ(e.current_model, "dev");
+  EXPECT_EQ(e.ca_cert, ca);
   std::ifstream f(ClientConfigPath(dir.path()));
   std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   EXPECT_EQ(text.rfind("current-controller: local\ncontrollers:\n  local:\n    address: 127.0.0.1:41234\n", 0), 0u)

@@ -373,5 +373,24 @@ TEST_F(CommandsTest, WrongCredentialAndUnreachableController) {
   EXPECT_EQ(r.err.rfind("ERROR cannot connect to controller \"local\" at 127.0.0.1:1: ", 0), 0u) << r.err;
 }
 
+TEST_F(CommandsTest, AControllerTheClientsCaDoesNotVouchForIsNamedWithTheCaFile) {
+  // Another controller (its own CA) on the address client.yaml names.
+  auto other_ca = rpc::CreateCertificateAuthority();
+  ASSERT_TRUE(other_ca.ok()) << other_ca.status();
+  const absl::Time now = absl::Now();
+  auto cert = rpc::IssueServerCertificate(*other_ca, rpc::ControllerHosts("127.0.0.1:0"), now - absl::Hours(1),
+                                          now + absl::Hours(1));
+  ASSERT_TRUE(cert.ok()) << cert.status();
+  testing::FakeControllerServer impostor(testing::TestAdminHash(), "127.0.0.1:0", *cert);
+  testing::TempDir other;
+  testing::RegisterController(other.path(), impostor.address());
+  CliRun r = testing::RunSkein(other.path(), {"status"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "ERROR cannot connect to controller \"local\" at " + impostor.address() +
+                       ": its certificate is not signed by the CA in " + other.path() +
+                       "/client.yaml (another controller listens there, or " + other.path() +
+                       "/client.yaml is from another bootstrap)\n");
+}
+
 }  // namespace
 }  // namespace skein::cli::commands

@@ -1,6 +1,7 @@
 #include "tests/tools/cli/controller_fixture.h"
 
 #include "lib/base/credential.h"
+#include "tests/test_tls.h"
 #include "tests/tools/cli/test_util.h"
 
 namespace skein::cli::testing {
@@ -16,6 +17,7 @@ absl::StatusOr<std::unique_ptr<controller::api::ControllerServer>> StartControll
   boot.machine0_hostname = "testhost";
   options.bootstrap = boot;
   options.executor_threads = 2;
+  options.tls = skein::testing::TestCertificates().server;
   auto server = controller::api::ControllerServer::Start(options);
   if (!server.ok()) return server.status();
   RegisterController(data_dir, (*server)->address());

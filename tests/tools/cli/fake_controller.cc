@@ -257,12 +257,13 @@ grpc::Status FakeController::DebugLog(grpc::ServerContext* ctx, const skein::v1:
   return grpc::Status::OK;
 }
 
-FakeControllerServer::FakeControllerServer(const std::string& admin_credential_hash, const std::string& listen)
+FakeControllerServer::FakeControllerServer(const std::string& admin_credential_hash, const std::string& listen,
+                                           const rpc::KeyedCertificate& tls)
     : fake_(admin_credential_hash) {
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(listen, rpc::ServerCredentials(tls), &port);
   builder.RegisterService(&fake_);
   server_ = builder.BuildAndStart();
   if (server_ != nullptr && port != 0) address_ = "127.0.0.1:" + std::to_string(port);

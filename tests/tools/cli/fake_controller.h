@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "grpcpp/server.h"
+#include "lib/rpc/tls.h"
 #include "skein/v1/controller.grpc.pb.h"
+#include "tests/test_tls.h"
 
 namespace skein::cli::testing {
 
@@ -92,7 +94,10 @@ class FakeController final : public skein::v1::Controller::Service {
 class FakeControllerServer {
  public:
   // Serves on `listen` (a port of 0 picks one); address() is empty when it could not bind.
-  explicit FakeControllerServer(const std::string& admin_credential_hash, const std::string& listen = "127.0.0.1:0");
+  // It presents `tls` (by default the test certificate, tests/test_tls.h), as the controller
+  // serves TLS only.
+  explicit FakeControllerServer(const std::string& admin_credential_hash, const std::string& listen = "127.0.0.1:0",
+                                const rpc::KeyedCertificate& tls = skein::testing::TestCertificates().server);
   ~FakeControllerServer();
 
   FakeController& fake() { return fake_; }

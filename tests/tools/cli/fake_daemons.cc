@@ -27,6 +27,7 @@
 
 #include "yaml-cpp/yaml.h"
 #ifdef FAKE_CONTROLLER
+#include "lib/rpc/tls.h"
 #include "tests/tools/cli/fake_controller.h"
 #endif
 
@@ -94,8 +95,14 @@ int main(int argc, char** argv) {
     std::cerr << "ERROR address " << stored << " in use" << std::endl;
     return 1;
   }
+  // The certificate bootstrap created, as the real controller loads it.
+  auto tls = skein::rpc::LoadControllerCertificate(data_dir, stored.empty() ? "127.0.0.1:0" : stored);
+  if (!tls.ok()) {
+    std::cerr << "ERROR " << tls.status().message() << std::endl;
+    return 1;
+  }
   skein::cli::testing::FakeControllerServer server(bootstrap["admin-credential-hash"].as<std::string>(),
-                                                   stored.empty() ? "127.0.0.1:0" : stored);
+                                                   stored.empty() ? "127.0.0.1:0" : stored, *tls);
   if (server.address().empty()) {
     std::cerr << "ERROR address " << stored << " in use" << std::endl;
     return 1;
@@ -108,6 +115,7 @@ int main(int argc, char** argv) {
 #else
   YAML::Node conf = YAML::LoadFile(data_dir + "/agent.conf");
   if (conf["entity"].as<std::string>() != "machine-0" || conf["machine-id"].as<std::string>() != "0") return 4;
+  if (conf["ca-cert"].as<std::string>("").find("BEGIN CERTIFICATE") == std::string::npos) return 4;
   WriteText(data_dir + "/machine-agent.pid", std::to_string(::getpid()) + "\n");
   const std::string unit_dir = data_dir + "/agents/0b5c3c7e-6f1a-4c1e-9a43-2f7d2e8b9c10/unit-fake-0";
   std::filesystem::create_directories(unit_dir + "/charm");

@@ -8,6 +8,7 @@
 
 #include "gtest/gtest.h"
 #include "lib/base/credential.h"
+#include "tests/test_tls.h"
 #include "tools/cli/client/client_store.h"
 #include "tools/cli/commands/cli.h"
 
@@ -53,7 +54,8 @@ void RegisterController(const std::string& data_dir, const std::string& address,
   client::ClientConfig config;
   config.current_controller = "local";
   config.controllers["local"] = client::ControllerEntry{address, "c0ffee00-0000-4000-8000-000000000000",
-                                                       TestAdminSecret(), current_model};
+                                                       TestAdminSecret(), current_model,
+                                                       skein::testing::TestCaPem()};
   ASSERT_TRUE(client::SaveClientConfig(data_dir, config).ok());
 }
 

@@ -46,7 +46,8 @@ CliRun RunSkein(const std::string& data_dir, const std::vector<std::string>& arg
 std::string TestAdminSecret();
 std::string TestAdminHash();
 
-// Registers controller "local" at `address` with TestAdminSecret() and `current_model`.
+// Registers controller "local" at `address` with TestAdminSecret(), `current_model` and the
+// test CA (tests/test_tls.h), which every in-process test server presents.
 void RegisterController(const std::string& data_dir, const std::string& address,
                         const std::string& current_model = "controller");
 

@@ -13,6 +13,7 @@
 #include "lib/base/credential.h"
 #include "lib/base/file_write.h"
 #include "lib/process/subprocess.h"
+#include "lib/rpc/tls.h"
 #include "tools/cli/bootstrap/controller_port.h"
 #include "tools/cli/bootstrap/daemon.h"
 #include "tools/cli/bootstrap/local_files.h"
@@ -169,6 +170,11 @@ absl::Status Bootstrap(const BootstrapOptions& o) {
   bc.machine0_credential_hash = HashCredential(machine_secret);
   bc.machine0_hostname = HostName();
   if (auto s = WriteFileAtomic(controller_dir + "/bootstrap.yaml", BootstrapYaml(bc), 0600); !s.ok()) return s;
+  // The CA and the controller's certificate (lib/rpc/tls.h). The controller always listens on
+  // 127.0.0.1 here; it re-issues its certificate itself when started with another --listen.
+  if (auto s = rpc::CreateControllerCertificates(controller_dir, "127.0.0.1:0"); !s.ok()) return s;
+  auto ca_cert = rpc::ReadCaCertificate(controller_dir);
+  if (!ca_cert.ok()) return ca_cert.status();
 
   progress << "Launching controller process on " << o.cloud << "/" << o.region << "...\n";
   auto controller = StartControllerOnStoredPort(ControllerDaemonSpec(o), controller_dir + "/address", *o.clock, progress);
@@ -178,7 +184,7 @@ absl::Status Bootstrap(const BootstrapOptions& o) {
   progress << " - " << kControllerBinary << " (pid " << controller->pid << ") serving on " << address << "\n";
 
   progress << "Contacting Juju controller at " << address << " to verify accessibility...\n";
-  client::ControllerEntry entry{address, bc.controller_uuid, admin_secret, "controller"};
+  client::ControllerEntry entry{address, bc.controller_uuid, admin_secret, "controller", *ca_cert};
   {
     // The admin credential works and the controller model exists. The channel is closed
     // before the machine agent is started.
@@ -190,9 +196,8 @@ absl::Status Bootstrap(const BootstrapOptions& o) {
   progress << "Starting machine agent for machine \"0\"\n";
   rollback.AddDir(machine_dir);
   if (auto s = MakePrivateDir(machine_dir); !s.ok()) return s;
-  if (auto s = WriteAgentConf(machine_dir + "/agent.conf", MachineAgentConf(address, machine_secret, "0")); !s.ok()) {
-    return s;
-  }
+  const AgentConf machine_conf = MachineAgentConf(address, machine_secret, "0", *ca_cert);
+  if (auto s = WriteAgentConf(machine_dir + "/agent.conf", machine_conf); !s.ok()) return s;
   auto machine = StartDaemon(MachineAgentDaemonSpec(o), *o.clock);
   if (!machine.ok()) return machine.status();
   rollback.AddPid(machine->pid);

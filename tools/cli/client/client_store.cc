@@ -44,6 +44,7 @@ absl::StatusOr<ClientConfig> LoadClientConfig(const std::string& data_dir) {
         if (n["uuid"]) e.uuid = n["uuid"].as<std::string>("");
         if (n["admin-credential"]) e.admin_credential = n["admin-credential"].as<std::string>("");
         if (n["current-model"]) e.current_model = n["current-model"].as<std::string>("");
+        if (n["ca-cert"]) e.ca_cert = n["ca-cert"].as<std::string>("");
         config.controllers[kv.first.as<std::string>()] = e;
       }
     }
@@ -74,6 +75,7 @@ absl::Status SaveClientConfig(const std::string& data_dir, const ClientConfig& c
       out << YAML::Key << "uuid" << YAML::Value << e.uuid;
       out << YAML::Key << "admin-credential" << YAML::Value << e.admin_credential;
       out << YAML::Key << "current-model" << YAML::Value << e.current_model;
+      out << YAML::Key << "ca-cert" << YAML::Value << YAML::Literal << e.ca_cert;
       out << YAML::EndMap;
     }
     out << YAML::EndMap;

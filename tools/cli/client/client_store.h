@@ -9,6 +9,8 @@
 //       uuid: <controller uuid>
 //       admin-credential: <secret>
 //       current-model: controller
+//       ca-cert: |                  the controller's CA certificate (PEM): the CLI trusts only
+//         -----BEGIN CERTIFICATE--- it (lib/rpc/tls.h)
 
 #include <map>
 #include <string>
@@ -23,6 +25,7 @@ struct ControllerEntry {
   std::string uuid;
   std::string admin_credential;
   std::string current_model;
+  std::string ca_cert;
 };
 
 struct ClientConfig {

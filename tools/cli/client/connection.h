@@ -69,6 +69,7 @@ class Connection {
  private:
   std::string controller_name_;
   std::string address_;
+  std::string ca_source_;  // the file the CA certificate came from, for errors
   rpc::Identity identity_;
   std::unique_ptr<skein::v1::Controller::StubInterface> stub_;
 };
