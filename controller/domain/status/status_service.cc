@@ -62,9 +62,13 @@ void FillMachine(v1::MachineStatus* out, const MachineRow& m, const presence::Ag
                                                !m.agent_since.empty());
   out->mutable_agent_status()->set_current(agent);
   out->mutable_agent_status()->set_since(m.agent_since);
-  if (agent == "down") out->mutable_agent_status()->set_message("agent is not communicating with the server");
   out->mutable_machine_status()->set_current(agent == "pending" ? "pending" : "running");
   out->mutable_machine_status()->set_since(m.agent_since);
+  if (agent == "down") {
+    // Both, as the table's Message column shows the machine's.
+    out->mutable_agent_status()->set_message("agent is not communicating with the server");
+    out->mutable_machine_status()->set_message("agent is not communicating with the server");
+  }
   out->set_hostname(m.hostname);
   out->set_address(m.address);
   out->set_base_name(ReadHostBase().name);

@@ -291,7 +291,7 @@ TEST(SettleTest, AUnitWhoseAgentIsLostOrWhoseMachineIsDownIsNotSettled) {
   auto report = commands::EvaluateSettled(status, {"active", "unknown"});
   EXPECT_FALSE(report.Settled());
   EXPECT_EQ(report.Summary(),
-            "1/2 units settled; waiting for a/0 unknown (lost: agent is not communicating with the server)");
+            "1/2 units settled; waiting for a/0 unknown (agent lost)");
   app->mutable_units(0)->mutable_agent_status()->set_current("idle");
   app->mutable_units(0)->mutable_agent_status()->clear_message();
   machine->mutable_agent_status()->set_current("down");
