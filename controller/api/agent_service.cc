@@ -55,6 +55,8 @@ grpc::ServerUnaryReactor* AgentService::Login(grpc::CallbackServerContext* ctx, 
     ASSIGN_OR_RETURN(Principal who, b_.authn->Authenticate(*ctx));
     if (who.kind == Kind::kAdmin) return absl::PermissionDeniedError("permission denied");
     ASSIGN_OR_RETURN(domain::unit::LoginInfo info, b_.units->Login(who));
+    // A starting agent logs in before it opens its stream: it is not lost meanwhile.
+    b_.presence->Seen(who.kind == Kind::kUnit ? domain::UnitKey(who.unit_id) : domain::MachineKey(who.machine_id));
     resp->set_entity(who.entity);
     resp->set_model_name(info.model_name);
     resp->set_model_uuid(info.model_uuid);

@@ -89,6 +89,22 @@ TEST(AgentPresenceTest, AfterAControllerStartAgentsHaveTheGraceToReconnect) {
   EXPECT_EQ(presence.Of(unit), Liveness::kLost) << "an agent that never came back is lost";
 }
 
+TEST(AgentPresenceTest, AnAgentThatLogsInHasAFreshGraceToOpenItsStream) {
+  SimulatedClock clock;
+  AgentPresence presence(clock, kGrace, nullptr);
+  const std::string unit = domain::UnitKey(5);  // a unit deployed long after the controller started
+  clock.Advance(1h);
+  EXPECT_EQ(presence.Of(unit), Liveness::kLost);
+  presence.Seen(unit);
+  EXPECT_EQ(presence.Of(unit), Liveness::kAbsent) << "lost between its login and its stream";
+  clock.Advance(kGrace);
+  EXPECT_EQ(presence.Of(unit), Liveness::kLost) << "logged in but never opened a stream";
+  presence.StreamOpened(unit);
+  presence.Seen(unit);
+  clock.Advance(kGrace);
+  EXPECT_EQ(presence.Of(unit), Liveness::kConnected);
+}
+
 // The domain with presence tracking, as the controller wires it.
 struct LivenessEnv : testing::DomainEnv {
   LivenessEnv() : presence(clock, kGrace, nullptr), status_with_presence(db.get(), &presence) {}

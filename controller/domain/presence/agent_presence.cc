@@ -52,6 +52,22 @@ bool AgentPresence::StreamClosed(const std::string& agent) {
   return true;
 }
 
+void AgentPresence::Seen(const std::string& agent) {
+  bool was_lost;
+  {
+    MutexLock lock(mu_);
+    was_lost = OfLocked(agent) == Liveness::kLost;
+    Entry& entry = agents_[agent];
+    if (entry.streams > 0) return;
+    entry.gone = clock_.Now();
+    entry.gone_wall = clock_.WallNow();
+    entry.announced_lost = false;
+    ++changes_;
+    cv_.NotifyAll();
+  }
+  if (was_lost) Publish();  // it is back, for the grace at least
+}
+
 Liveness AgentPresence::Of(const std::string& agent) const {
   MutexLock lock(mu_);
   return OfLocked(agent);

@@ -59,6 +59,10 @@ class AgentPresence {
   // Returns true when this was the agent's last open stream.
   bool StreamClosed(const std::string& agent);
 
+  // The agent spoke without a stream (it logs in before it opens one): with no stream open it
+  // counts as last seen now, so that a new agent is not lost before its stream opens.
+  void Seen(const std::string& agent);
+
   Liveness Of(const std::string& agent) const;
   // When the agent's last stream ended (the controller's start for an agent not seen since);
   // meaningful when Of() is not kConnected.
