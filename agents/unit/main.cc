@@ -145,7 +145,8 @@ int main(int argc, char** argv) {
     // Workload processes a charm asked for run again after an agent restart, without a hook.
     skein::agent::workload::Supervisor supervisor(data_dir + "/workload", clock);
     if (absl::Status s = supervisor.Start(); !s.ok()) spdlog::error("cannot restore workload plan: {}", s.ToString());
-    skein::agent::AgentSubstrate substrate(&client, &supervisor, metrics_address, data_dir + "/workload/files");
+    skein::agent::AgentSubstrate substrate(&client, &supervisor, metrics_address, data_dir + "/workload/files",
+                                           clock);
 
     skein::sdk::CharmRegistry registry;
     skein::charms::RegisterBuiltinCharms(registry);

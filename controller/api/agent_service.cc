@@ -5,6 +5,7 @@
 #include "controller/api/stream_auth.h"
 #include "controller/api/watch_stream.h"
 #include "controller/watch/snapshots.h"
+#include "lib/base/mutex.h"
 #include "lib/base/status_macros.h"
 
 namespace skein::controller::api {
@@ -12,6 +13,32 @@ namespace {
 
 using domain::auth::Kind;
 using domain::auth::Principal;
+
+// One agent stream as the agent's heartbeat: opened in presence once the stream is authorised
+// (on the executor), closed when the call is over (on a gRPC thread). The call can end while its
+// first build runs, so whichever comes second does the right thing.
+class Heartbeat {
+ public:
+  explicit Heartbeat(domain::presence::AgentPresence* presence) : presence_(presence) {}
+  void Open(const std::string& agent) {
+    MutexLock lock(mu_);
+    if (done_ || !agent_.empty()) return;
+    agent_ = agent;
+    presence_->StreamOpened(agent_);
+  }
+  // True when this was the agent's last open stream.
+  bool Close() {
+    MutexLock lock(mu_);
+    done_ = true;
+    return !agent_.empty() && presence_->StreamClosed(agent_);
+  }
+
+ private:
+  domain::presence::AgentPresence* const presence_;
+  Mutex mu_;
+  std::string agent_ ABSL_GUARDED_BY(mu_);
+  bool done_ ABSL_GUARDED_BY(mu_) = false;
+};
 
 void Fill(v1::StatusInfo* out, const domain::StatusValue& v) {
   out->set_current(v.status);
@@ -28,6 +55,8 @@ grpc::ServerUnaryReactor* AgentService::Login(grpc::CallbackServerContext* ctx, 
     ASSIGN_OR_RETURN(Principal who, b_.authn->Authenticate(*ctx));
     if (who.kind == Kind::kAdmin) return absl::PermissionDeniedError("permission denied");
     ASSIGN_OR_RETURN(domain::unit::LoginInfo info, b_.units->Login(who));
+    // A starting agent logs in before it opens its stream: it is not lost meanwhile.
+    b_.presence->Seen(who.kind == Kind::kUnit ? domain::UnitKey(who.unit_id) : domain::MachineKey(who.machine_id));
     resp->set_entity(who.entity);
     resp->set_model_name(info.model_name);
     resp->set_model_uuid(info.model_uuid);
@@ -47,10 +76,11 @@ grpc::ServerWriteReactor<v1::MachineSnapshot>* AgentService::WatchMachine(grpc::
     std::optional<rpc::Identity> claimed;
     std::string machine_id;
     bool started = false;
-    bool seen = false;
     watch::Sequencer<v1::MachineSnapshot> sequencer;
+    std::unique_ptr<Heartbeat> heartbeat;
   };
   auto st = std::make_shared<State>();
+  st->heartbeat = std::make_unique<Heartbeat>(b_.presence);
   st->claimed = rpc::ClaimedIdentity(*ctx);
   st->machine_id = req->machine_id();
   Backend b = b_;
@@ -63,7 +93,8 @@ grpc::ServerWriteReactor<v1::MachineSnapshot>* AgentService::WatchMachine(grpc::
       };
       if (!Authorize(b, st->claimed, Kind::kMachine, same_machine, &who, &up)) return up;
       st->started = true;
-      st->seen = b.models->SetMachineAgentSeen(st->machine_id, true).ok();
+      st->heartbeat->Open(domain::MachineKey(st->machine_id));
+      (void)b.models->SetMachineAgentSeen(st->machine_id, true);
     }
     auto view = watch::BuildMachineSnapshot(*b.db, st->machine_id);
     if (!view.ok()) {
@@ -75,9 +106,11 @@ grpc::ServerWriteReactor<v1::MachineSnapshot>* AgentService::WatchMachine(grpc::
     return up;
   };
   auto on_done = [st, b]() {
-    // A machine agent that went away shows as pending again (not at shutdown: the agent may
-    // well still be running, and the next start resets presence anyway).
-    if (st->seen && !b.hub->closed()) (void)b.models->SetMachineAgentSeen(st->machine_id, false);
+    // A machine agent that went away shows as pending again, and `down` once its grace runs
+    // out; not at shutdown: the agent may well still be running, and the next start resets
+    // presence anyway. A restarted agent's new stream may open before the old one ends: only
+    // the last one to end marks the agent gone.
+    if (st->heartbeat->Close() && !b.hub->closed()) (void)b.models->SetMachineAgentSeen(st->machine_id, false);
   };
   return WatchStream<v1::MachineSnapshot>::Start(b_.hub, b_.executor, std::move(builder), /*coalesce=*/true,
                                                  std::move(on_done));
@@ -101,8 +134,10 @@ grpc::ServerWriteReactor<v1::UnitSnapshot>* AgentService::WatchUnit(grpc::Callba
     std::string unit;
     int64_t unit_id = 0;
     watch::Sequencer<v1::UnitSnapshot> sequencer;
+    std::unique_ptr<Heartbeat> heartbeat;
   };
   auto st = std::make_shared<State>();
+  st->heartbeat = std::make_unique<Heartbeat>(b_.presence);
   st->claimed = rpc::ClaimedIdentity(*ctx);
   st->unit = req->unit();
   Backend b = b_;
@@ -115,6 +150,7 @@ grpc::ServerWriteReactor<v1::UnitSnapshot>* AgentService::WatchUnit(grpc::Callba
       };
       if (!Authorize(b, st->claimed, Kind::kUnit, same_unit, &who, &up)) return up;
       st->unit_id = who.unit_id;
+      st->heartbeat->Open(domain::UnitKey(st->unit_id));
     }
     auto view = watch::BuildUnitSnapshot(*b.db, st->unit_id);
     if (!view.ok()) {
@@ -128,7 +164,9 @@ grpc::ServerWriteReactor<v1::UnitSnapshot>* AgentService::WatchUnit(grpc::Callba
     if (auto next = st->sequencer.Next(std::move(view->snapshot))) up.messages.push_back(std::move(*next));
     return up;
   };
-  return WatchStream<v1::UnitSnapshot>::Start(b_.hub, b_.executor, std::move(builder), /*coalesce=*/true);
+  auto on_done = [st]() { (void)st->heartbeat->Close(); };
+  return WatchStream<v1::UnitSnapshot>::Start(b_.hub, b_.executor, std::move(builder), /*coalesce=*/true,
+                                              std::move(on_done));
 }
 
 grpc::ServerWriteReactor<v1::CharmChunk>* AgentService::GetCharmContent(grpc::CallbackServerContext* ctx,

@@ -15,6 +15,7 @@
 #include "controller/domain/model/model_config.h"
 #include "controller/domain/model/model_service.h"
 #include "controller/domain/plan/plan_service.h"
+#include "controller/domain/presence/agent_presence.h"
 #include "controller/domain/relation/relation_service.h"
 #include "controller/domain/status/status_service.h"
 #include "controller/domain/substrate/substrate_service.h"
@@ -44,6 +45,8 @@ struct Backend {
   domain::application::CharmStore* charms = nullptr;
   domain::model::ModelConfigService* model_config = nullptr;
   domain::plan::PlanService* plans = nullptr;
+  // Which agents have a watch stream open (their heartbeat); the agent streams report to it.
+  domain::presence::AgentPresence* presence = nullptr;
 };
 
 // Runs `work` (returning absl::Status) on the executor and finishes the unary call with its

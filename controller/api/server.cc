@@ -23,6 +23,7 @@ struct ControllerServer::Impl {
   std::unique_ptr<domain::application::ApplicationService> applications;
   std::unique_ptr<domain::relation::RelationService> relations;
   std::unique_ptr<domain::unit::UnitService> units;
+  std::unique_ptr<domain::presence::AgentPresence> presence;  // before what borrows it
   std::unique_ptr<domain::status::StatusService> status;
   std::unique_ptr<domain::log::LogService> logs;
   std::unique_ptr<domain::action::ActionService> actions;
@@ -89,7 +90,8 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   impl->applications = std::make_unique<domain::application::ApplicationService>(d);
   impl->relations = std::make_unique<domain::relation::RelationService>(d);
   impl->units = std::make_unique<domain::unit::UnitService>(d);
-  impl->status = std::make_unique<domain::status::StatusService>(d);
+  impl->presence = std::make_unique<domain::presence::AgentPresence>(*options.clock, options.agent_lost_after, &impl->hub);
+  impl->status = std::make_unique<domain::status::StatusService>(d, impl->presence.get());
   impl->logs = std::make_unique<domain::log::LogService>(d);
   impl->actions = std::make_unique<domain::action::ActionService>(d);
   impl->leases = std::make_unique<domain::lease::LeaseManager>(d, options.lease_duration, *options.clock);
@@ -128,6 +130,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   backend.charms = impl->charms.get();
   backend.model_config = impl->model_config.get();
   backend.plans = impl->plans.get();
+  backend.presence = impl->presence.get();
   impl->controller_service = std::make_unique<ControllerService>(backend);
   impl->agent_service = std::make_unique<AgentService>(backend);
 
@@ -168,6 +171,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
   }
   impl->leases->Start();
+  impl->presence->Start();
   // Jobs a stopped controller left running continue (domain/plan/plan_service.h says why).
   if (auto resumed = impl->plans->ResumeInterrupted(); !resumed.ok()) {
     spdlog::error("cannot continue the plan jobs left running: {}", resumed.status().ToString());
@@ -199,6 +203,7 @@ void ControllerServer::Shutdown() {
   impl_->server->Wait();
   impl_->plans->Stop();  // a job in a wait stays running and continues at the next start
   impl_->leases->Stop();
+  impl_->presence->Stop();
   impl_->charms->StopSweeping();
   impl_->executor->Shutdown();
   impl_->db->SetListener(nullptr);

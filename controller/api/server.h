@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "controller/domain/core/db.h"
 #include "controller/domain/model/bootstrap.h"
+#include "controller/domain/presence/agent_presence.h"
 #include "lib/base/clock.h"
 #include "lib/rpc/tls.h"
 #include "controller/domain/model/model_config.h"
@@ -38,6 +39,9 @@ struct ServerOptions {
   // Where every lease, sweep and stored timestamp reads the time (a simulated clock in tests).
   // Not owned; must outlive the server.
   Clock* clock = &RealClock();
+  // How long an agent may be without a watch stream before it shows as lost (a unit's agent
+  // `lost`, a machine `down`); tests shorten it.
+  std::chrono::milliseconds agent_lost_after = domain::presence::kDefaultGrace;
   // How `skein model-config` values are checked (the hidden --test-mode relaxes a minimum).
   domain::model::ModelConfigOptions model_config;
 };

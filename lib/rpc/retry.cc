@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
+#include "lib/base/duration.h"
+
 namespace skein::rpc {
 
 Backoff::Backoff(BackoffPolicy policy, std::function<double()> random)
@@ -20,6 +23,26 @@ Clock::Duration Backoff::Next() {
 }
 
 void Backoff::Reset() { next_ = policy_.initial; }
+
+absl::Status RetryTransient(const Clock& clock, const RetryBudget& budget, const std::function<absl::Status()>& call,
+                            const std::function<bool(Clock::Duration)>& pause) {
+  Backoff backoff(budget.policy);
+  const Clock::TimePoint start = clock.Now();
+  while (true) {
+    absl::Status s = call();
+    if (!IsTransient(s)) return s;
+    Clock::Duration delay = backoff.Next();
+    if (budget.total != Clock::Duration::max()) {
+      const Clock::Duration spent = clock.Now() - start;
+      if (spent >= budget.total) {
+        return absl::UnavailableError(absl::StrCat("the controller has been unreachable for ",
+                                                   FormatDuration(budget.total), ": ", s.message()));
+      }
+      delay = std::min(delay, budget.total - spent);  // one last attempt when the budget ends
+    }
+    if (pause(delay)) return absl::CancelledError("agent stopping");
+  }
+}
 
 bool IsTransient(const absl::Status& status) {
   return status.code() == absl::StatusCode::kUnavailable || status.code() == absl::StatusCode::kDeadlineExceeded;

@@ -53,6 +53,28 @@ class Backoff {
   Clock::Duration next_;
 };
 
+// How long a retry loop keeps trying a controller that is away, and with which delays.
+struct RetryBudget {
+  BackoffPolicy policy = kControllerRetry;
+  // From the first attempt; Duration::max() = until the controller answers.
+  Clock::Duration total = Clock::Duration::max();
+};
+
+// What the agent does for a hook while it runs (a hook tool, a built-in charm's call): a
+// controller restart of up to 60 s costs no hook error; an outage longer than 90 s fails the
+// hook with a message saying so (Juju's uniter would retry the hook later, and so does ours).
+inline constexpr RetryBudget kHookCallBudget{kControllerRetry, std::chrono::seconds(90)};
+// An agent's own step (a hook commit, leaving a relation): it waits for the controller however
+// long it is away, since giving up would lose the step.
+inline constexpr RetryBudget kUntilAnswered{};
+
+// Runs `call` until it returns anything but a transient error (that result is returned), waiting
+// between attempts with `pause(delay)`, which returns true when the caller is stopping (then
+// Cancelled `agent stopping`). Once `budget.total` has passed on `clock` since the first attempt:
+// Unavailable `the controller has been unreachable for 1m30s: <last error>`.
+absl::Status RetryTransient(const Clock& clock, const RetryBudget& budget, const std::function<absl::Status()>& call,
+                            const std::function<bool(Clock::Duration)>& pause);
+
 // True for the errors of a controller that is away for now (Unavailable, DeadlineExceeded),
 // which are worth retrying; any other error will not get better by asking again.
 bool IsTransient(const absl::Status& status);

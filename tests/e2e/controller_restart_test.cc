@@ -26,11 +26,6 @@ using namespace std::chrono_literals;
 
 std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
 
-std::string MachineAgentStatus(const json& status, const std::string& machine) {
-  if (!status.contains("machines") || !status["machines"].contains(machine)) return "";
-  return status["machines"][machine]["juju-status"].value("current", "");
-}
-
 class ControllerRestartTest : public ::testing::Test {
  protected:
   void Ok(const std::vector<std::string>& args) {
@@ -76,13 +71,7 @@ class ControllerRestartTest : public ::testing::Test {
   }
 
   void WaitAnswered(const std::string& request) {
-    ASSERT_TRUE(cluster_.WaitForStatus(
-        [&](const json& s) {
-          return UnitSettled(s, "kv-requirer/0", "active") &&
-                 WorkloadMessage(s, "kv-requirer/0") == "answer: hello " + request &&
-                 UnitSettled(s, "kv-provider/0", "active");
-        },
-        90s))
+    ASSERT_TRUE(cluster_.WaitForStatus([&](const json& s) { return KvAnswered(s, request); }, 90s))
         << "the requirer never got an answer to " << request;
   }
 

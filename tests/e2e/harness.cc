@@ -257,6 +257,17 @@ bool EveryUnitSettled(const nlohmann::json& status) {
   return true;
 }
 
+std::string MachineAgentStatus(const nlohmann::json& status, const std::string& machine) {
+  if (!status.contains("machines") || !status["machines"].contains(machine)) return "";
+  return status["machines"][machine]["juju-status"].value("current", "");
+}
+
+bool KvAnswered(const nlohmann::json& status, const std::string& request) {
+  return UnitSettled(status, "kv-requirer/0", "active") &&
+         WorkloadMessage(status, "kv-requirer/0") == "answer: hello " + request &&
+         UnitSettled(status, "kv-provider/0", "active");
+}
+
 nlohmann::json RemoteAppBag(const Cluster& cluster, const std::string& unit, const std::string& endpoint,
                             const std::string& remote_app) {
   CliResult r = cluster.Skein({"show-unit", unit, "--format", "json"});

@@ -97,6 +97,12 @@ bool UnitSettled(const nlohmann::json& status, const std::string& unit, const st
 // True when the model has applications and every unit of every one is active and idle.
 bool EveryUnitSettled(const nlohmann::json& status);
 
+// The agent status of `machine` (`started`, `pending`, `down`).
+std::string MachineAgentStatus(const nlohmann::json& status, const std::string& machine);
+// The kv-provider and kv-requirer test charms, related: both settled and the requirer shows the
+// provider's answer to its `request` option (`answer: hello <request>`).
+bool KvAnswered(const nlohmann::json& status, const std::string& request);
+
 // The remote application's bag as `unit` sees it on its relation over `endpoint` with
 // `remote_app`, read through `skein show-unit` (null when there is no such relation).
 nlohmann::json RemoteAppBag(const Cluster& cluster, const std::string& unit, const std::string& endpoint,

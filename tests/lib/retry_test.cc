@@ -65,5 +65,64 @@ TEST(RetryTest, OnlyAnAbsentControllerIsWorthRetrying) {
   EXPECT_FALSE(IsTransient(absl::NotFoundError("unit not found")));
 }
 
+// The hook budget (issue 14, "outages are not errors"): a controller away for 60 s costs a hook
+// call nothing but time; one away for longer fails it with a message that says so. Time is a
+// simulated clock that the pause moves, so the minute passes at once.
+struct Outage {
+  SimulatedClock clock;
+  Clock::TimePoint back;  // when the controller answers again
+  int attempts = 0;
+  absl::Status Call() {
+    ++attempts;
+    if (clock.Now() < back) return absl::UnavailableError("failed to connect to all addresses");
+    return absl::OkStatus();
+  }
+  bool Pause(Clock::Duration d) {
+    clock.Advance(d);
+    return false;
+  }
+};
+
+TEST(RetryTransientTest, AControllerRestartOfSixtySecondsCostsAHookCallNoError) {
+  Outage outage;
+  const Clock::TimePoint start = outage.clock.Now();
+  outage.back = start + std::chrono::seconds(60);
+  absl::Status s = RetryTransient(
+      outage.clock, kHookCallBudget, [&] { return outage.Call(); }, [&](Clock::Duration d) { return outage.Pause(d); });
+  EXPECT_TRUE(s.ok()) << s;
+  // Backoff up to 5 s: the call is answered within one delay of the controller's return.
+  EXPECT_LE(outage.clock.Now() - start, std::chrono::seconds(65));
+  EXPECT_GT(outage.attempts, 10);
+}
+
+TEST(RetryTransientTest, ALongerOutageFailsTheCallWhenTheBudgetIsSpent) {
+  Outage outage;
+  const Clock::TimePoint start = outage.clock.Now();
+  outage.back = start + std::chrono::hours(1);
+  absl::Status s = RetryTransient(
+      outage.clock, kHookCallBudget, [&] { return outage.Call(); }, [&](Clock::Duration d) { return outage.Pause(d); });
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(s.message(), "the controller has been unreachable for 1m30s: failed to connect to all addresses");
+  EXPECT_EQ(outage.clock.Now() - start, std::chrono::seconds(90)) << "the last attempt is at the budget's end";
+}
+
+TEST(RetryTransientTest, OtherErrorsAndAStoppingCallerEndAtOnce) {
+  Outage outage;
+  int calls = 0;
+  absl::Status denied = RetryTransient(
+      outage.clock, kHookCallBudget,
+      [&] {
+        ++calls;
+        return absl::PermissionDeniedError("permission denied");
+      },
+      [&](Clock::Duration d) { return outage.Pause(d); });
+  EXPECT_EQ(denied.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(calls, 1) << "an error that will not get better was retried";
+  outage.back = outage.clock.Now() + std::chrono::hours(1);
+  absl::Status stopped = RetryTransient(
+      outage.clock, kUntilAnswered, [&] { return outage.Call(); }, [](Clock::Duration) { return true; });
+  EXPECT_EQ(stopped.code(), absl::StatusCode::kCancelled);
+}
+
 }  // namespace
 }  // namespace skein::rpc

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/base/limits.h"
 #include "lib/base/names.h"
+#include "lib/rpc/retry.h"
 #include "relations/bag_rules.h"
 
 namespace skein::agent {
@@ -157,12 +158,20 @@ absl::Status UnitHookContext::WriteSettings(int64_t id, bool application,
   return absl::OkStatus();
 }
 
+absl::Status UnitHookContext::CallController(const std::function<absl::Status()>& call) const {
+  if (!p_.pause) return call();
+  return rpc::RetryTransient(*p_.clock, rpc::kHookCallBudget, call, [this](Clock::Duration delay) {
+    return p_.pause(std::chrono::duration_cast<std::chrono::milliseconds>(delay));
+  });
+}
+
 absl::StatusOr<std::map<std::string, std::string>> UnitHookContext::FetchBagLocked(int64_t id, const std::string& owner,
                                                                                    bool application) {
   auto key = std::make_tuple(id, owner, application);
   auto cached = read_cache_.find(key);
   if (cached == read_cache_.end()) {
-    auto fetched = p_.client->ReadRelationSettings(id, owner, application);
+    auto fetched = CallController<std::map<std::string, std::string>>(
+        [&] { return p_.client->ReadRelationSettings(id, owner, application); });
     if (!fetched.ok()) return fetched.status();
     cached = read_cache_.emplace(key, std::move(*fetched)).first;
   }
@@ -208,8 +217,10 @@ absl::Status UnitHookContext::SetStatus(bool application, const StatusValue& sta
     if (!LeaderLocked()) return absl::PermissionDeniedError("this unit is not the leader");
   }
   std::string data = status.data.is_object() && !status.data.empty() ? status.data.dump() : "";
-  absl::Status s = p_.client->SetStatus(application ? v1::SetStatusRequest::APPLICATION : v1::SetStatusRequest::WORKLOAD,
-                                        status.status, status.message, data);
+  absl::Status s = CallController([&] {
+    return p_.client->SetStatus(application ? v1::SetStatusRequest::APPLICATION : v1::SetStatusRequest::WORKLOAD,
+                                status.status, status.message, data);
+  });
   if (s.ok() && !application) {
     MutexLock lock(mu_);
     workload_status_set_ = true;
@@ -218,7 +229,7 @@ absl::Status UnitHookContext::SetStatus(bool application, const StatusValue& sta
 }
 
 absl::StatusOr<StatusValue> UnitHookContext::UnitStatus() {
-  auto resp = p_.client->GetStatus(false);
+  auto resp = CallController<v1::GetAgentStatusResponse>([&] { return p_.client->GetStatus(false); });
   if (!resp.ok()) return resp.status();
   return FromInfo(resp->unit());
 }
@@ -228,7 +239,7 @@ absl::StatusOr<ApplicationStatusValue> UnitHookContext::ApplicationStatus() {
     MutexLock lock(mu_);
     if (!LeaderLocked()) return absl::PermissionDeniedError("this unit is not the leader");
   }
-  auto resp = p_.client->GetStatus(true);
+  auto resp = CallController<v1::GetAgentStatusResponse>([&] { return p_.client->GetStatus(true); });
   if (!resp.ok()) return resp.status();
   ApplicationStatusValue value;
   value.application = FromInfo(resp->application());
@@ -241,7 +252,7 @@ absl::Status UnitHookContext::SetWorkloadVersion(const std::string& version) {
       !s.ok()) {
     return s;
   }
-  return p_.client->SetWorkloadVersion(version);
+  return CallController([&] { return p_.client->SetWorkloadVersion(version); });
 }
 
 void UnitHookContext::Log(const std::string& level, const std::string& message) {

@@ -53,8 +53,12 @@ struct HookContextParams {
   std::string charm_dir;
   // Set when the context runs an action instead of a hook (unit_hook_context_actions.cc).
   std::optional<v1::PendingAction> action;
-  // Where the times the context reports (goal-state's `since`) come from.
+  // Where the times the context reports (goal-state's `since`) come from, and the retry budget
+  // of its calls to the controller is measured.
   const Clock* clock = &RealClock();
+  // Waits between retries of a call to a controller that is away; true when the agent stops.
+  // Unset: calls are tried once.
+  std::function<bool(std::chrono::milliseconds)> pause;
 };
 
 class UnitHookContext : public HookContext {
@@ -119,6 +123,21 @@ class UnitHookContext : public HookContext {
   absl::Status StateDelete(const std::string& key) override;
 
  private:
+  // A call to the controller made for the hook (hook tools, built-in charms): a controller that
+  // is away is retried within rpc::kHookCallBudget (lib/rpc/retry.h), so that a restart of up to
+  // 60 s costs no hook error; after that the hook fails with `the controller has been
+  // unreachable for 1m30s: ...`.
+  absl::Status CallController(const std::function<absl::Status()>& call) const;
+  template <typename T>
+  absl::StatusOr<T> CallController(const std::function<absl::StatusOr<T>()>& call) const {
+    std::optional<absl::StatusOr<T>> result;
+    absl::Status s = CallController([&]() -> absl::Status {
+      result = call();
+      return result->status();
+    });
+    if (!s.ok()) return s;
+    return std::move(**result);
+  }
   bool IsHookRelation(int64_t id) const;
   bool LeaderLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The machine's address as the controller reports it (snapshot), else 127.0.0.1.

@@ -50,7 +50,7 @@ absl::Status UnitHookContext::ActionLog(const std::string& message) {
     return s;
   }
   if (p_.client == nullptr) return absl::OkStatus();
-  return p_.client->ActionLog(p_.action->task_id(), message);
+  return CallController([&] { return p_.client->ActionLog(p_.action->task_id(), message); });
 }
 
 absl::Status UnitHookContext::ActionFail(const std::string& message) {

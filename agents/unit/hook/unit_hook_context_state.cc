@@ -35,7 +35,7 @@ PortRange FromProto(const v1::PortRange& p) {
 
 absl::StatusOr<const v1::GetUnitStateResponse*> UnitHookContext::CommittedStateLocked() {
   if (!committed_state_) {
-    auto fetched = p_.client->GetUnitState();
+    auto fetched = CallController<v1::GetUnitStateResponse>([&] { return p_.client->GetUnitState(); });
     if (!fetched.ok()) return fetched.status();
     committed_state_ = std::move(*fetched);
   }
@@ -136,7 +136,7 @@ absl::Status UnitHookContext::StateDelete(const std::string& key) {
 }
 
 absl::StatusOr<std::map<std::string, std::string>> UnitHookContext::LeaderGet() {
-  return p_.client->GetLeaderSettings();
+  return CallController<std::map<std::string, std::string>>([&] { return p_.client->GetLeaderSettings(); });
 }
 
 absl::Status UnitHookContext::LeaderSet(const std::map<std::string, std::string>& values) {
@@ -152,7 +152,7 @@ absl::Status UnitHookContext::LeaderSet(const std::map<std::string, std::string>
       return s;
     }
   }
-  absl::Status s = p_.client->SetLeaderSettings(values, {});
+  absl::Status s = CallController([&] { return p_.client->SetLeaderSettings(values, {}); });
   // The controller's refusal carries the whole text; leader-set adds its own prefix.
   if (s.code() == absl::StatusCode::kPermissionDenied) return absl::PermissionDeniedError(kNotLeader);
   return s;

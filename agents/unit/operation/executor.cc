@@ -35,15 +35,11 @@ absl::StatusOr<Executed> ExecuteOperation(Operation& op, LocalState& state, Loca
 
 absl::Status RetryTransient(const std::function<absl::Status()>& call,
                             const std::function<bool(std::chrono::milliseconds)>& pause) {
-  rpc::Backoff backoff(rpc::kControllerRetry);
-  while (true) {
-    absl::Status s = call();
-    if (!rpc::IsTransient(s)) return s;
-    spdlog::warn("controller unavailable ({}), retrying", std::string(s.message()));
-    if (pause(std::chrono::duration_cast<std::chrono::milliseconds>(backoff.Next()))) {
-      return absl::CancelledError("agent stopping");
-    }
-  }
+  // No budget: the clock only measures one, so the real one serves.
+  return rpc::RetryTransient(RealClock(), rpc::kUntilAnswered, call, [&](Clock::Duration delay) {
+    spdlog::warn("controller unavailable, retrying");
+    return pause(std::chrono::duration_cast<std::chrono::milliseconds>(delay));
+  });
 }
 
 }  // namespace skein::agent

@@ -106,6 +106,7 @@ absl::StatusOr<StepOutcome> RunHookOperation::Execute(LocalState& state) {
   };
   params.client = deps_.client;
   params.clock = deps_.clock;
+  params.pause = deps_.pause;
   auto juju_log = deps_.logger(absl::StrCat("unit.", deps_.unit, ".juju-log"));
   params.log = [juju_log](const std::string& level, const std::string& message) {
     juju_log->log(SpdlogLevel(level), "{}", message);

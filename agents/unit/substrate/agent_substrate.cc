@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "absl/strings/str_split.h"
+#include "lib/rpc/retry.h"
 
 namespace skein::agent {
 namespace {
@@ -32,7 +33,14 @@ v1::Manifest AgentSubstrate::ToManifest(const sdk::K8sObject& object) {
 absl::Status AgentSubstrate::ApplyManifests(const std::string& set, const std::vector<sdk::K8sObject>& objects) {
   std::vector<v1::Manifest> manifests;
   for (const auto& o : objects) manifests.push_back(ToManifest(o));
-  return client_->ApplyManifests(set, manifests);
+  // A built-in charm's call for its hook: a controller that is away is retried within the hook
+  // budget, as the hook tools' calls are (unit_hook_context.h).
+  return rpc::RetryTransient(
+      clock_, rpc::kHookCallBudget, [&] { return client_->ApplyManifests(set, manifests); },
+      [this](Clock::Duration delay) {
+        clock_.SleepFor(delay);
+        return false;
+      });
 }
 
 absl::Status AgentSubstrate::ReplanWorkload(const std::vector<sdk::WorkloadService>& services) {

@@ -9,15 +9,18 @@
 #include "agents/sdk/substrate.h"
 #include "agents/unit/api/agent_client.h"
 #include "agents/unit/workload/supervisor.h"
+#include "lib/base/clock.h"
 
 namespace skein::agent {
 
 class AgentSubstrate : public sdk::Substrate {
  public:
   // `client` and `supervisor` must outlive this. `metrics_address` is `host:port` or empty.
+  // `clock` measures the retry budget of the calls to the controller (lib/rpc/retry.h).
   AgentSubstrate(AgentClient* client, workload::Supervisor* supervisor, std::string metrics_address,
-                 std::string workload_dir)
-      : client_(client),
+                 std::string workload_dir, Clock& clock = RealClock())
+      : clock_(clock),
+        client_(client),
         supervisor_(supervisor),
         metrics_address_(std::move(metrics_address)),
         workload_dir_(std::move(workload_dir)) {}
@@ -34,6 +37,7 @@ class AgentSubstrate : public sdk::Substrate {
   static v1::Manifest ToManifest(const sdk::K8sObject& object);
 
  private:
+  Clock& clock_;
   AgentClient* client_;
   workload::Supervisor* supervisor_;
   const std::string metrics_address_;

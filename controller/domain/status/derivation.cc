@@ -37,6 +37,19 @@ StatusValue ApplicationStatus(const AppRow& app, const std::vector<UnitRow>& uni
   return best;
 }
 
+bool MarkAgentLost(UnitRow& unit, const std::string& since) {
+  if (unit.agent.status == "allocating") return false;
+  unit.agent = StatusValue{"lost", "agent is not communicating with the server", "", since};
+  unit.workload = StatusValue{"unknown", "agent lost, see 'skein debug-log --include " + unit.name + "'", "", since};
+  return true;
+}
+
+std::string MachineAgentStatus(bool connected, bool lost, bool ever_connected) {
+  if (connected) return "started";
+  if (lost && ever_connected) return "down";
+  return "pending";
+}
+
 bool IsWorkloadStatus(const std::string& status) {
   static const std::set<std::string> kValues = {"active",  "blocked", "maintenance", "waiting",
                                                 "unknown", "error",   "terminated"};

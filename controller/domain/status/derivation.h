@@ -24,6 +24,16 @@ StatusValue DisplayedWorkload(const UnitRow& unit);
 // used), else `unknown` when there are no units.
 StatusValue ApplicationStatus(const AppRow& app, const std::vector<UnitRow>& units);
 
+// What Juju shows of a unit whose agent is not communicating with the controller: agent `lost`,
+// workload `unknown` with a pointer to the unit's log, both since `since` (when its last stream
+// ended). A unit whose agent never started (`allocating`) is left as it is: it waits for its
+// machine, whose own status says why. Returns whether the unit was marked.
+bool MarkAgentLost(UnitRow& unit, const std::string& since);
+
+// A machine agent's status: `started` while connected, `down` once lost after having been
+// connected at least once, else `pending` (not yet started, or reconnecting within the grace).
+std::string MachineAgentStatus(bool connected, bool lost, bool ever_connected);
+
 bool IsWorkloadStatus(const std::string& status);  // values a unit's workload may be set to
 bool IsAgentStatus(const std::string& status);     // values a unit agent may report
 

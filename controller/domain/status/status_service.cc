@@ -50,12 +50,25 @@ void Fill(v1::StatusInfo* out, const StatusValue& v) {
 
 v1::Life ToProto(Life life) { return life == Life::kAlive ? v1::LIFE_ALIVE : v1::LIFE_DYING; }
 
-void FillMachine(v1::MachineStatus* out, const MachineRow& m) {
+// Whether the agent behind `key` (UnitKey / MachineKey) is lost; never without presence tracking.
+bool AgentLost(const presence::AgentPresence* presence, const std::string& key) {
+  return presence != nullptr && presence->Of(key) == presence::Liveness::kLost;
+}
+
+void FillMachine(v1::MachineStatus* out, const MachineRow& m, const presence::AgentPresence* presence) {
   out->set_id(m.id);
-  out->mutable_agent_status()->set_current(m.agent_seen ? "started" : "pending");
+  // agent_since is written whenever the agent connects or leaves: empty means never seen.
+  const std::string agent = MachineAgentStatus(m.agent_seen, AgentLost(presence, MachineKey(m.id)),
+                                               !m.agent_since.empty());
+  out->mutable_agent_status()->set_current(agent);
   out->mutable_agent_status()->set_since(m.agent_since);
-  out->mutable_machine_status()->set_current(m.agent_seen ? "running" : "pending");
+  out->mutable_machine_status()->set_current(agent == "pending" ? "pending" : "running");
   out->mutable_machine_status()->set_since(m.agent_since);
+  if (agent == "down") {
+    // Both, as the table's Message column shows the machine's.
+    out->mutable_agent_status()->set_message("agent is not communicating with the server");
+    out->mutable_machine_status()->set_message("agent is not communicating with the server");
+  }
   out->set_hostname(m.hostname);
   out->set_address(m.address);
   out->set_base_name(ReadHostBase().name);
@@ -99,8 +112,14 @@ void FillUnit(Tx& tx, v1::UnitStatus* out, const UnitRow& u, const AppRow& app, 
 }
 
 void FillApplication(Tx& tx, v1::ApplicationStatus* out, const AppRow& app,
-                     const std::map<std::string, std::string>& addresses) {
+                     const std::map<std::string, std::string>& addresses, const presence::AgentPresence* presence) {
   std::vector<UnitRow> units = UnitsOfApp(tx, app.id);
+  // Lost agents change what their units show, and so what the application derives from them.
+  for (UnitRow& u : units) {
+    if (AgentLost(presence, UnitKey(u.id))) {
+      MarkAgentLost(u, FormatRfc3339(presence->AbsentSince(UnitKey(u.id))));
+    }
+  }
   std::sort(units.begin(), units.end(), [](const UnitRow& a, const UnitRow& b) { return a.number < b.number; });
   auto charm = tx.Charm(app.charm_id);
   out->set_name(app.name);
@@ -167,6 +186,7 @@ absl::StatusOr<StatusView> StatusService::WatchedModelStatus(const std::string& 
     auto m = FindModel(tx, model);
     if (!m.ok()) return m.status();
     view.keys.insert(ModelKey(m->id));
+    view.keys.insert(presence::PresenceKey());
     *out.mutable_model() = model::SummaryOf(tx, *m, model::ControllerName(tx));
     std::map<std::string, std::string> addresses;
     std::set<std::string> used;
@@ -176,9 +196,9 @@ absl::StatusOr<StatusView> StatusService::WatchedModelStatus(const std::string& 
     for (const MachineRow& machine : ListMachines(tx)) {
       addresses[machine.id] = machine.address;
       view.keys.insert(MachineKey(machine.id));
-      if (m->name == kControllerModel || used.count(machine.id)) FillMachine(out.add_machines(), machine);
+      if (m->name == kControllerModel || used.count(machine.id)) FillMachine(out.add_machines(), machine, presence_);
     }
-    for (const AppRow& app : AppsOfModel(tx, m->id)) FillApplication(tx, out.add_applications(), app, addresses);
+    for (const AppRow& app : AppsOfModel(tx, m->id)) FillApplication(tx, out.add_applications(), app, addresses, presence_);
     for (const RelationRow& r : RelationsOfModel(tx, m->id)) FillRelation(out.add_relations(), r);
     out.set_controller_timestamp(FormatRfc3339(tx.clock().WallNow()));
     return absl::OkStatus();
@@ -195,6 +215,7 @@ absl::StatusOr<v1::UnitInfo> StatusService::ShowUnit(const std::string& model, c
     if (!m.ok()) return m.status();
     auto u = FindUnit(tx, m->id, unit);
     if (!u.ok()) return u.status();
+    if (AgentLost(presence_, UnitKey(u->id))) MarkAgentLost(*u, FormatRfc3339(presence_->AbsentSince(UnitKey(u->id))));
     auto app = FindAppById(tx, u->application_id);
     if (!app.ok()) return app.status();
     auto machine = FindMachine(tx, u->machine_id);

@@ -278,6 +278,29 @@ TEST(SettleTest, AUnitStillOnItsOldCharmIsNotSettled) {
   EXPECT_TRUE(commands::EvaluateSettled(status, {"active"}).Settled());
 }
 
+// Issue 14: a unit whose agent is gone, or whose machine's agent is down, was idle when its agent
+// last spoke; nobody confirms it now, so waiting goes on.
+TEST(SettleTest, AUnitWhoseAgentIsLostOrWhoseMachineIsDownIsNotSettled) {
+  skein::v1::ModelStatus status;
+  auto* machine = status.add_machines();
+  machine->set_id("0");
+  machine->mutable_agent_status()->set_current("started");
+  auto* app = status.add_applications();
+  AddUnit(app, "a/0", "unknown", "lost", "agent is not communicating with the server")->set_machine("0");
+  AddUnit(app, "a/1", "active", "idle")->set_machine("0");
+  auto report = commands::EvaluateSettled(status, {"active", "unknown"});
+  EXPECT_FALSE(report.Settled());
+  EXPECT_EQ(report.Summary(),
+            "1/2 units settled; waiting for a/0 unknown (agent lost)");
+  app->mutable_units(0)->mutable_agent_status()->set_current("idle");
+  app->mutable_units(0)->mutable_agent_status()->clear_message();
+  machine->mutable_agent_status()->set_current("down");
+  report = commands::EvaluateSettled(status, {"active", "unknown"});
+  EXPECT_FALSE(report.Settled());
+  EXPECT_EQ(report.Summary(), "0/2 units settled; waiting for a/0 unknown (machine 0 agent down), a/1 active "
+                              "(machine 0 agent down)");
+}
+
 TEST(SettleTest, AnEmptyModelIsSettled) {
   EXPECT_TRUE(commands::EvaluateSettled(skein::v1::ModelStatus(), {"active"}).Settled());
 }

@@ -1,8 +1,9 @@
 #pragma once
 
-// When is a model "settled"? Every unit's agent is idle, its workload status is one the
-// caller accepts (default: active) and the agent of its machine is connected (`started`). A unit whose hook failed makes waiting pointless, so it is
-// reported separately. EvaluateSettled is pure logic over a status snapshot; WaitUntilSettled
+// When is a model "settled"? Every unit's agent is idle (not `lost`: its agent is in contact with
+// the controller), its workload status is one the caller accepts (default: active) and the agent
+// of its machine is connected (`started`, not `pending` or `down`). A unit whose hook failed makes
+// waiting pointless, so it is reported separately. EvaluateSettled is pure logic over a status snapshot; WaitUntilSettled
 // follows the status stream with it, for `skein wait-for` and `deploy`/`refresh --wait`.
 
 #include <set>

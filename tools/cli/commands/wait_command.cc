@@ -44,6 +44,11 @@ SettleReport EvaluateSettled(const skein::v1::ModelStatus& status, const std::se
         report.errors.push_back(absl::StrCat(unit.name(), ": ", unit.agent_status().message()));
         continue;
       }
+      // What a unit whose agent is lost shows was true when its agent last spoke (issue 14).
+      if (agent == "lost") {
+        report.pending.push_back(absl::StrCat(unit.name(), " ", workload, " (agent lost)"));
+        continue;
+      }
       auto machine = machine_agents.find(unit.machine());
       if (machine != machine_agents.end() && machine->second != "started") {
         report.pending.push_back(

@@ -1,0 +1,186 @@
+// Agent liveness (issue 14): an agent's watch stream is its heartbeat. On a simulated clock, an
+// agent without a stream for the grace period shows as lost in `status` (a unit's agent `lost`
+// and workload `unknown`, a machine `down`), the status watchers are told when that happens and
+// when the agent comes back, and a controller restart makes nobody lost within the grace.
+
+#include "controller/domain/presence/agent_presence.h"
+
+#include <chrono>
+#include <set>
+#include <string>
+
+#include "controller/domain/status/derivation.h"
+#include "controller/domain/status/status_service.h"
+#include "gtest/gtest.h"
+#include "tests/controller/test_util.h"
+
+namespace skein::controller {
+namespace {
+
+using domain::presence::AgentPresence;
+using domain::presence::Liveness;
+using domain::presence::PresenceKey;
+using namespace std::chrono_literals;
+
+// Counts the PresenceKey publishes (what wakes `status --watch` and `wait-for`).
+class PresenceListener : public domain::ChangeListener, public testing::EventCounter {
+ public:
+  void OnCommitted(const std::set<std::string>& keys) override {
+    if (keys.count(PresenceKey()) > 0) Add();
+  }
+};
+
+constexpr auto kGrace = 10s;
+
+TEST(AgentPresenceTest, AnAgentWithoutAStreamForTheGraceIsLostAndTheWatchersAreTold) {
+  SimulatedClock clock;
+  PresenceListener listener;
+  AgentPresence presence(clock, kGrace, &listener);
+  presence.Start();
+  const std::string unit = domain::UnitKey(7);
+
+  presence.StreamOpened(unit);
+  EXPECT_EQ(presence.Of(unit), Liveness::kConnected);
+  clock.Advance(1h);  // a stream that stays open needs nothing else: no pings, no polling
+  EXPECT_EQ(presence.Of(unit), Liveness::kConnected);
+  // The start's grace ran out meanwhile (agents not seen since the start would now be lost).
+  ASSERT_TRUE(listener.AwaitAtLeast(1));
+  const int told_at_start = listener.count();
+
+  ASSERT_TRUE(presence.StreamClosed(unit));
+  EXPECT_EQ(presence.Of(unit), Liveness::kAbsent);
+  ASSERT_TRUE(clock.AwaitWaiters(1, 10s)) << "the timer is not waiting for the grace to end";
+  clock.Advance(kGrace - 1ms);
+  EXPECT_EQ(presence.Of(unit), Liveness::kAbsent) << "lost before its grace ran out";
+  clock.Advance(1ms);
+  EXPECT_EQ(presence.Of(unit), Liveness::kLost);
+  EXPECT_TRUE(listener.AwaitAtLeast(told_at_start + 1)) << "nobody was told the agent turned lost";
+
+  const int told_lost = listener.count();
+  presence.StreamOpened(unit);
+  EXPECT_EQ(presence.Of(unit), Liveness::kConnected);
+  EXPECT_EQ(listener.count(), told_lost + 1) << "nobody was told the agent is back";
+  presence.Stop();
+}
+
+TEST(AgentPresenceTest, AnAgentIsConnectedWhileAnyOfItsStreamsIsOpen) {
+  SimulatedClock clock;
+  AgentPresence presence(clock, kGrace, nullptr);
+  const std::string machine = domain::MachineKey("0");
+  // A restarted agent's new stream opens before the old one is seen to end.
+  presence.StreamOpened(machine);
+  presence.StreamOpened(machine);
+  EXPECT_FALSE(presence.StreamClosed(machine));
+  clock.Advance(kGrace * 2);
+  EXPECT_EQ(presence.Of(machine), Liveness::kConnected);
+  EXPECT_TRUE(presence.StreamClosed(machine));
+  EXPECT_FALSE(presence.StreamClosed(machine)) << "a stream closed twice";
+  EXPECT_EQ(presence.Of(machine), Liveness::kAbsent);
+}
+
+TEST(AgentPresenceTest, AfterAControllerStartAgentsHaveTheGraceToReconnect) {
+  SimulatedClock clock;
+  AgentPresence presence(clock, kGrace, nullptr);
+  const std::string unit = domain::UnitKey(3);
+  EXPECT_EQ(presence.Of(unit), Liveness::kAbsent);
+  clock.Advance(kGrace - 1ms);
+  EXPECT_EQ(presence.Of(unit), Liveness::kAbsent);
+  clock.Advance(1ms);
+  EXPECT_EQ(presence.Of(unit), Liveness::kLost) << "an agent that never came back is lost";
+}
+
+TEST(AgentPresenceTest, AnAgentThatLogsInHasAFreshGraceToOpenItsStream) {
+  SimulatedClock clock;
+  AgentPresence presence(clock, kGrace, nullptr);
+  const std::string unit = domain::UnitKey(5);  // a unit deployed long after the controller started
+  clock.Advance(1h);
+  EXPECT_EQ(presence.Of(unit), Liveness::kLost);
+  presence.Seen(unit);
+  EXPECT_EQ(presence.Of(unit), Liveness::kAbsent) << "lost between its login and its stream";
+  clock.Advance(kGrace);
+  EXPECT_EQ(presence.Of(unit), Liveness::kLost) << "logged in but never opened a stream";
+  presence.StreamOpened(unit);
+  presence.Seen(unit);
+  clock.Advance(kGrace);
+  EXPECT_EQ(presence.Of(unit), Liveness::kConnected);
+}
+
+// The domain with presence tracking, as the controller wires it.
+struct LivenessEnv : testing::DomainEnv {
+  LivenessEnv() : presence(clock, kGrace, nullptr), status_with_presence(db.get(), &presence) {}
+  v1::ModelStatus Status() {
+    auto s = status_with_presence.ModelStatus("test");
+    EXPECT_TRUE(s.ok()) << s.status();
+    return s.ok() ? *s : v1::ModelStatus();
+  }
+  AgentPresence presence;
+  domain::status::StatusService status_with_presence;
+};
+
+TEST(LivenessStatusTest, AUnitWhoseAgentIsGoneShowsLostAsJujuDoes) {
+  LivenessEnv env;
+  env.Deploy("db", testing::MakeCharm(testing::kDbMetadata), 2);
+  const int64_t db0 = env.UnitId("db/0");
+  const int64_t db1 = env.UnitId("db/1");
+  for (int64_t id : {db0, db1}) {
+    ASSERT_TRUE(env.units->SetStatus(id, domain::unit::StatusTarget::kAgent, {"idle", "", "", ""}).ok());
+    ASSERT_TRUE(env.units->SetStatus(id, domain::unit::StatusTarget::kWorkload, {"active", "ready", "", ""}).ok());
+    env.presence.StreamOpened(domain::UnitKey(id));
+  }
+  env.clock.Advance(kGrace * 3);
+  v1::ModelStatus s = env.Status();
+  ASSERT_EQ(s.applications(0).units_size(), 2);
+  EXPECT_EQ(s.applications(0).units(0).agent_status().current(), "idle");
+
+  // db/0's agent is killed: its stream ends. Within the grace its last status stands.
+  ASSERT_TRUE(env.presence.StreamClosed(domain::UnitKey(db0)));
+  env.clock.Advance(kGrace - 1s);
+  EXPECT_EQ(env.Status().applications(0).units(0).agent_status().current(), "idle");
+  env.clock.Advance(1s);
+  s = env.Status();
+  const v1::UnitStatus& lost = s.applications(0).units(0);
+  EXPECT_EQ(lost.agent_status().current(), "lost");
+  EXPECT_EQ(lost.agent_status().message(), "agent is not communicating with the server");
+  EXPECT_EQ(lost.agent_status().since(), "2026-01-01T00:00:30Z") << "since the stream ended";
+  EXPECT_EQ(lost.workload_status().current(), "unknown");
+  EXPECT_EQ(lost.workload_status().message(), "agent lost, see 'skein debug-log --include db/0'");
+  EXPECT_EQ(s.applications(0).units(1).agent_status().current(), "idle") << "only the gone agent is lost";
+  auto shown = env.status_with_presence.ShowUnit("test", "db/0");
+  ASSERT_TRUE(shown.ok()) << shown.status();
+  EXPECT_EQ(shown->agent_status().current(), "lost");
+
+  // The agent comes back (restarted by its machine agent): its stored status shows again.
+  env.presence.StreamOpened(domain::UnitKey(db0));
+  EXPECT_EQ(env.Status().applications(0).units(0).agent_status().current(), "idle");
+}
+
+TEST(LivenessStatusTest, AUnitWhoseAgentNeverStartedIsAllocatingNotLost) {
+  LivenessEnv env;
+  env.Deploy("db", testing::MakeCharm(testing::kDbMetadata), 1);
+  env.clock.Advance(kGrace * 2);
+  EXPECT_EQ(env.Status().applications(0).units(0).agent_status().current(), "allocating");
+}
+
+TEST(LivenessStatusTest, AMachineWhoseAgentIsGoneShowsDown) {
+  LivenessEnv env;
+  env.Deploy("db", testing::MakeCharm(testing::kDbMetadata), 1);
+  auto machine_agent = [&] { return env.Status().machines(0).agent_status().current(); };
+  EXPECT_EQ(machine_agent(), "pending") << "a machine whose agent never connected";
+  env.clock.Advance(kGrace);
+  EXPECT_EQ(machine_agent(), "pending") << "a machine whose agent never connected is not down";
+
+  // What WatchMachine does when the machine agent's stream opens and ends.
+  env.presence.StreamOpened(domain::MachineKey("0"));
+  ASSERT_TRUE(env.models->SetMachineAgentSeen("0", true).ok());
+  EXPECT_EQ(machine_agent(), "started");
+  ASSERT_TRUE(env.presence.StreamClosed(domain::MachineKey("0")));
+  ASSERT_TRUE(env.models->SetMachineAgentSeen("0", false).ok());
+  EXPECT_EQ(machine_agent(), "pending") << "within the grace: reconnecting";
+  env.clock.Advance(kGrace);
+  v1::ModelStatus s = env.Status();
+  EXPECT_EQ(s.machines(0).agent_status().current(), "down");
+  EXPECT_EQ(s.machines(0).agent_status().message(), "agent is not communicating with the server");
+}
+
+}  // namespace
+}  // namespace skein::controller
