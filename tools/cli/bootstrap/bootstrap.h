@@ -1,7 +1,8 @@
 #pragma once
 
 // `skein bootstrap`: starts a local controller and the machine agent of machine 0 as daemons
-// with their data dirs under $SKEIN_DATA, and registers the controller in client.yaml.
+// (each under a skein-supervisor that restarts it, or as systemd units) with their data dirs
+// under $SKEIN_DATA, and registers the controller in client.yaml.
 // All-or-nothing: on any failure what was started is stopped and what was written is removed.
 
 #include <chrono>
@@ -10,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "lib/base/clock.h"
+#include "tools/cli/bootstrap/systemd_units.h"
 
 namespace skein::cli::bootstrap {
 
@@ -25,17 +27,22 @@ struct BootstrapOptions {
   std::string bin_dir;                   // where the daemons live (ExecutableDir())
   std::chrono::milliseconds ready_timeout{30000};
   std::ostream* progress = nullptr;      // stderr
-  const Clock* clock = &RealClock();     // the daemons' readiness waits; not owned
+  Clock* clock = &RealClock();           // the daemons' readiness waits; not owned
   // For tests: the controller's leadership lease (`2s`; empty = its default, juju-semantics §5:
   // 60 s) and its --test-mode (update-status-hook-interval down to 1s).
   std::string controller_lease_duration;
   bool controller_test_mode = false;
+  // Who restarts the daemons when they fail (systemd_units.h): skein-supervisor by default.
+  ServiceMode service = ServiceMode::kSupervisor;
+  // Where --service=systemd writes its units (SKEIN_SYSTEMD_DIR; default /etc/systemd/system).
+  std::string systemd_dir = kDefaultSystemdDir;
 };
 
 // Errors:
 //   AlreadyExists       `controller "local" already exists` (registered, or its processes run)
 //   FailedPrecondition  stale controller files from an earlier run are in the way
-//   NotFound            a daemon binary is missing next to skein
+//   NotFound            a daemon binary (or skein-supervisor) is missing next to skein
+//   FailedPrecondition  --service=systemd on a host where systemd does not run
 //   Unavailable, DeadlineExceeded, Internal   a daemon did not start (message names its log)
 absl::Status Bootstrap(const BootstrapOptions& options);
 
