@@ -68,14 +68,25 @@ std::vector<std::string> Lines(const std::ostringstream& log) {
   return out;
 }
 
-TEST(SupervisorTest, RestartsAFailingDaemonAfterDoublingDelaysUpToTheMaximum) {
+// A supervisor of a ShellDaemon running `rest`, on a simulated clock, logging into `log`.
+class SupervisorTest : public ::testing::Test {
+ protected:
+  Supervisor& Make(const std::string& rest, Clock::Duration max_delay = kSupervisorRestart.max) {
+    SupervisorOptions options;
+    options.daemon = ShellDaemon(dir, rest);
+    options.backoff.max = max_delay;
+    supervisor_ = std::make_unique<Supervisor>(options, clock, log);
+    return *supervisor_;
+  }
+
   TempDir dir;
   SimulatedClock clock;
   std::ostringstream log;
-  SupervisorOptions options;
-  options.daemon = ShellDaemon(dir, "exit 3");
-  options.backoff.max = std::chrono::seconds(4);
-  Supervisor supervisor(options, clock, log);
+  std::unique_ptr<Supervisor> supervisor_;
+};
+
+TEST_F(SupervisorTest, RestartsAFailingDaemonAfterDoublingDelaysUpToTheMaximum) {
+  Supervisor& supervisor = Make("exit 3", 4s);
   ASSERT_TRUE(supervisor.Start().ok());
   std::thread run([&] { supervisor.Run(); });
   // Each wait is the backoff before the next start; time moves only when the test says so.
@@ -100,14 +111,9 @@ TEST(SupervisorTest, RestartsAFailingDaemonAfterDoublingDelaysUpToTheMaximum) {
   EXPECT_EQ(log.str().find("restarting it in 8s"), std::string::npos) << "the delay passed its maximum";
 }
 
-TEST(SupervisorTest, ADaemonThatRanAWhileIsRestartedAfterTheInitialDelayAgain) {
-  TempDir dir;
-  SimulatedClock clock;
-  std::ostringstream log;
-  SupervisorOptions options;
+TEST_F(SupervisorTest, ADaemonThatRanAWhileIsRestartedAfterTheInitialDelayAgain) {
   // The first two starts fail at once; the third runs until it is killed.
-  options.daemon = ShellDaemon(dir, "[ $n -ge 3 ] && exec sleep 600; exit 1");
-  Supervisor supervisor(options, clock, log);
+  Supervisor& supervisor = Make("[ $n -ge 3 ] && exec sleep 600; exit 1");
   ASSERT_TRUE(supervisor.Start().ok());
   std::thread run([&] { supervisor.Run(); });
   for (auto delay : {1s, 2s}) {
@@ -128,28 +134,27 @@ TEST(SupervisorTest, ADaemonThatRanAWhileIsRestartedAfterTheInitialDelayAgain) {
   run.join();
 }
 
-TEST(SupervisorTest, ACleanExitEndsSupervision) {
-  for (const std::string& rest : {std::string("exit 0"), std::string("kill -TERM $$")}) {
-    TempDir dir;
-    SimulatedClock clock;
-    std::ostringstream log;
-    SupervisorOptions options;
-    options.daemon = ShellDaemon(dir, rest);
-    Supervisor supervisor(options, clock, log);
-    ASSERT_TRUE(supervisor.Start().ok());
-    supervisor.Run();  // returns by itself
-    EXPECT_EQ(Starts(dir), 1) << rest;
-    EXPECT_NE(log.str().find("; not restarting it\n"), std::string::npos) << log.str();
-  }
+TEST_F(SupervisorTest, ACleanExitEndsSupervision) {
+  Supervisor& supervisor = Make("exit 0");
+  ASSERT_TRUE(supervisor.Start().ok());
+  supervisor.Run();  // returns by itself
+  EXPECT_EQ(Starts(dir), 1);
+  EXPECT_NE(log.str().find("fake-daemon exited with code 0 after 0s; not restarting it\n"), std::string::npos)
+      << log.str();
 }
 
-TEST(SupervisorTest, StopStopsTheDaemon) {
-  TempDir dir;
-  SimulatedClock clock;
-  std::ostringstream log;
-  SupervisorOptions options;
-  options.daemon = ShellDaemon(dir, "exec sleep 600");
-  Supervisor supervisor(options, clock, log);
+TEST_F(SupervisorTest, SigtermEndsSupervision) {
+  Supervisor& supervisor = Make("kill -TERM $$");
+  ASSERT_TRUE(supervisor.Start().ok());
+  supervisor.Run();
+  EXPECT_EQ(Starts(dir), 1);
+  EXPECT_NE(log.str().find("fake-daemon was killed by signal 15 (Terminated) after 0s; not restarting it\n"),
+            std::string::npos)
+      << log.str();
+}
+
+TEST_F(SupervisorTest, StopStopsTheDaemon) {
+  Supervisor& supervisor = Make("exec sleep 600");
   auto daemon = supervisor.Start();
   ASSERT_TRUE(daemon.ok()) << daemon.status();
   EXPECT_EQ(daemon->ready_line, "up");
@@ -160,7 +165,7 @@ TEST(SupervisorTest, StopStopsTheDaemon) {
   EXPECT_EQ(supervisor.restarts(), 0);
 }
 
-TEST(SupervisorTest, ExitDescriptions) {
+TEST(SupervisorExitTest, ExitDescriptions) {
   process::RunResult code;
   code.exit_code = 1;
   EXPECT_EQ(DescribeExit(code), "exited with code 1");

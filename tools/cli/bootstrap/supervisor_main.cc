@@ -18,6 +18,7 @@
 #include <string>
 #include <thread>
 
+#include "lib/process/signals.h"
 #include "lib/process/subprocess.h"
 #include "tools/cli/bootstrap/supervisor.h"
 
@@ -74,15 +75,9 @@ int main(int argc, char** argv) {
   // Our ready pipe is bootstrap's: the daemon must not hold it open.
   if (ready_fd >= 0) ::fcntl(ready_fd, F_SETFD, FD_CLOEXEC);
 
-  // Signals are taken by one thread; every other thread (and the daemon, see Spawn) has them
-  // blocked or reset.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
+  // Signals are taken by one thread; every other thread has them blocked (the daemon gets them
+  // reset, see Spawn).
+  sigset_t stop_signals = skein::process::BlockShutdownSignals();
 
   Supervisor supervisor(options, skein::RealClock(), std::cerr);
   std::thread signals([&] {
