@@ -33,8 +33,8 @@ struct Daemon {
   std::string ready_line;  // the first line written to the ready pipe, without `\n`
 };
 
-// Starts `spec.binary ... --ready-fd N` (stdin /dev/null; a new session unless told otherwise) and waits until it
-// writes a line to fd N. On failure the process is stopped and reaped. Errors:
+// Starts `spec.binary ... --ready-fd N` (stdin /dev/null; a new session unless told otherwise)
+// and waits until it writes a line to fd N. On failure the process is stopped and reaped. Errors:
 //   Internal          the binary cannot be started
 //   Unavailable       it exited or closed the pipe before writing a line (the message quotes the
 //                     last line of its log)
