@@ -92,6 +92,8 @@ CliResult Cluster::Skein(const std::vector<std::string>& args, std::chrono::mill
   env["SKEIN_DATA"] = data_dir_;
   env["XDG_RUNTIME_DIR"] = runtime_dir_;
   env["NO_COLOR"] = "1";
+  // kill-controller looks for --service=systemd units there: never in the host's systemd dir.
+  env["SKEIN_SYSTEMD_DIR"] = root_ + "/systemd";
   o.env = env;
   auto r = process::Run(o, timeout);
   CliResult out;

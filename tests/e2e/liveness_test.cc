@@ -2,8 +2,12 @@
 // unit shows agent `lost` and the machine `down` within the stated bound (the controller's grace,
 // 10 s, after their streams end; the kernel ends them at once on a kill), `wait-for` does not
 // report the model settled meanwhile, and once the machine agent runs again the unit comes back
-// and a config change set while it was gone is applied. And a controller killed for 30 s while
-// the model settles causes no hook error: the hooks' calls wait for it (lib/rpc/retry.h).
+// and a config change set while it was gone is applied. (That test bootstraps unsupervised: a
+// supervisor would bring the machine agent back in 1 s, before anything can be lost.) With the
+// default supervision, kill -9 the machine agent, a unit agent and the controller: skein-supervisor
+// brings them back without the test's help, the change is applied, and kill-controller leaves no
+// process. And a controller killed for 30 s while the model settles causes no hook error: the
+// hooks' calls wait for it (lib/rpc/retry.h).
 
 #include <signal.h>
 
@@ -39,8 +43,9 @@ class LivenessTest : public ::testing::Test {
     return pid.value_or(-1);
   }
   // A model with the kv pair related; `settings` are model-config settings set first.
-  void DeployKvPair(const std::string& model, const std::vector<std::string>& settings = {}) {
-    Ok({"bootstrap"});
+  void DeployKvPair(const std::string& model, const std::vector<std::string>& settings = {},
+                    const std::string& service = "supervisor") {
+    Ok({"bootstrap", "--service=" + service});
     Ok({"add-model", model});
     for (const std::string& setting : settings) Ok({"model-config", setting});
     Ok({"deploy", TestCharm("kv-provider")});
@@ -56,7 +61,7 @@ class LivenessTest : public ::testing::Test {
 };
 
 TEST_F(LivenessTest, KilledAgentsShowLostAndDownAndWaitForDoesNotSettleUntilTheyAreBack) {
-  DeployKvPair("live");
+  DeployKvPair("live", {}, "none");
   WaitAnswered("world");
 
   // The machine agent first, so that nobody restarts the unit agent.
@@ -108,9 +113,65 @@ TEST_F(LivenessTest, KilledAgentsShowLostAndDownAndWaitForDoesNotSettleUntilThey
   EXPECT_EQ(settled.code, 0) << settled.err;
 }
 
+TEST_F(LivenessTest, TheSupervisorBringsBackAKilledMachineAgentAndControllerAndKillControllerLeavesNothing) {
+  DeployKvPair("supervised");
+  WaitAnswered("world");
+  const std::string controller_dir = cluster_.data_dir() + "/controller";
+  const pid_t controller_supervisor = PidIn(controller_dir + "/supervisor.pid");
+  const pid_t machine_supervisor = PidIn(MachineDir() + "/supervisor.pid");
+  const pid_t machine_agent = PidIn(MachineDir() + "/machine-agent.pid");
+  const pid_t unit_agent = PidIn(cluster_.AgentDir("kv-requirer/0") + "/agent.pid");
+  const pid_t controller = PidIn(controller_dir + "/controller.pid");
+  for (pid_t pid : {controller_supervisor, machine_supervisor, machine_agent, unit_agent, controller}) {
+    ASSERT_GT(pid, 0);
+  }
+
+  // The machine agent and a unit agent die; a change is made while they are gone (or coming
+  // back); then the controller dies too. The test restarts nothing.
+  ASSERT_EQ(::kill(machine_agent, SIGKILL), 0);
+  ASSERT_EQ(::kill(unit_agent, SIGKILL), 0);
+  Ok({"config", "kv-requirer", "request=while-down"});
+  ASSERT_EQ(::kill(controller, SIGKILL), 0);
+
+  // Both daemons run again under new pids (the machine agent restarts the unit agent), and the
+  // change made meanwhile reaches the requirer and back.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto pid = process::ReadPidFile(controller_dir + "/controller.pid");
+        return pid && *pid != controller && process::IsAlive(*pid);
+      },
+      60s))
+      << "the controller was not restarted:\n" << ReadFile(controller_dir + "/controller.log");
+  WaitAnswered("while-down");
+  const pid_t new_controller = PidIn(controller_dir + "/controller.pid");
+  const pid_t new_machine_agent = PidIn(MachineDir() + "/machine-agent.pid");
+  const pid_t new_unit_agent = PidIn(cluster_.AgentDir("kv-requirer/0") + "/agent.pid");
+  EXPECT_NE(new_machine_agent, machine_agent);
+  EXPECT_NE(new_unit_agent, unit_agent);
+  for (pid_t pid : {new_controller, new_machine_agent, new_unit_agent, controller_supervisor, machine_supervisor}) {
+    EXPECT_TRUE(process::IsAlive(pid)) << pid;
+  }
+  EXPECT_NE(ReadFile(controller_dir + "/controller.log").find("skein-supervisor: skein-controller was killed by signal 9"),
+            std::string::npos);
+  EXPECT_NE(ReadFile(MachineDir() + "/machine-agent.log").find("skein-supervisor: skein-machine-agent was killed by signal 9"),
+            std::string::npos);
+  json status = cluster_.Status();
+  EXPECT_EQ(MachineAgentStatus(status, "0"), "started");
+  CliResult settled = cluster_.Skein({"wait-for", "--timeout", "60s"}, 90s);
+  EXPECT_EQ(settled.code, 0) << settled.err;
+
+  // kill-controller stops the supervisors with their daemons: no pid of this test is alive.
+  Ok({"kill-controller", "--no-prompt"});
+  for (pid_t pid : {controller_supervisor, machine_supervisor, new_controller, new_machine_agent, new_unit_agent}) {
+    EXPECT_FALSE(process::IsAlive(pid)) << "pid " << pid << " outlived kill-controller";
+  }
+  EXPECT_EQ(cluster_.ProcessesUsingDataDir(), std::vector<int>{});
+}
+
 TEST_F(LivenessTest, AControllerKilledForThirtySecondsWhileTheModelSettlesCausesNoHookError) {
   // As the probe ran it: a hook error would stay until `resolved`.
-  DeployKvPair("outage", {"automatically-retry-hooks=false"});
+  // Unsupervised: the outage's length is the test's, not the supervisor's backoff.
+  DeployKvPair("outage", {"automatically-retry-hooks=false"}, "none");
 
   // While the units install and join: the controller dies mid-settle.
   const std::string controller_dir = cluster_.data_dir() + "/controller";

@@ -176,7 +176,8 @@ TEST_F(LongPathsTest, FortyCharacterNamesUnderASixtyCharacterDataDirSettleInTwoM
   ASSERT_EQ(cluster_.data_dir().size(), 60u);
   ASSERT_EQ(provider.size(), 40u);
   ASSERT_EQ(requirer.size(), 40u);
-  Ok({"bootstrap"});
+  // Unsupervised: the agents killed below must stay dead.
+  Ok({"bootstrap", "--service=none"});
   for (const std::string model : {"first", "second"}) {
     Ok({"add-model", model});
     DeployPair(model, provider, requirer, model == "first" ? "hello" : "hi");

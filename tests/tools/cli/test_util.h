@@ -37,6 +37,7 @@ struct RunOptions {
   std::string bin_dir;
   std::chrono::milliseconds ready_timeout{10000};
   Clock* clock = &RealClock();  // the commands' clock (Environment::clock)
+  std::string systemd_dir;      // Environment::systemd_dir when set
 };
 
 // Runs `skein <args>` in-process against `data_dir`.

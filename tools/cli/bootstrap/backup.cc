@@ -35,7 +35,10 @@ constexpr char kDatabase[] = "controller.db";
 // backup API instead of a file copy, and the rest belong to one running process.
 bool LeftOutOfBackup(const fs::path& relative) {
   const std::string name = relative.filename().string();
-  if (name == kDatabase || name == "controller.lock" || name == "controller.pid" || name == "address") return true;
+  if (name == kDatabase || name == "controller.lock" || name == "controller.pid" || name == "supervisor.pid" ||
+      name == "address") {
+    return true;
+  }
   if (absl::StartsWith(name, absl::StrCat(kDatabase, "-"))) return true;  // -wal, -shm, -journal
   if (relative.extension() == ".log") return true;                         // x.log and rotated x.1.log
   // Charm uploads that had not finished (controller/domain/application/charm_store.h).
@@ -202,11 +205,12 @@ absl::Status RestoreBackup(const BootstrapOptions& o, const std::string& backup)
   if (!port.ok()) return port.status();
   if (auto s = RewriteAddress(data_dir, absl::StrCat("127.0.0.1:", *port)); !s.ok()) return s;
 
-  auto controller = StartDaemon(ControllerDaemonSpec(o), *o.clock);
+  // The daemons run as bootstrap runs them: under skein-supervisor unless --service=none.
+  auto controller = StartDaemon(SupervisedAsBootstrapRunsIt(ControllerDaemonSpec(o), o, data_dir + "/controller"), *o.clock);
   if (!controller.ok()) return controller.status();
   progress << " - " << kControllerBinary << " (pid " << controller->pid << ") serving on " << controller->ready_line
            << "\n";
-  auto machine = StartDaemon(MachineAgentDaemonSpec(o), *o.clock);
+  auto machine = StartDaemon(SupervisedAsBootstrapRunsIt(MachineAgentDaemonSpec(o), o, data_dir + "/machine-0"), *o.clock);
   if (!machine.ok()) return machine.status();
   progress << " - " << kMachineAgentBinary << " (pid " << machine->pid << ")\n"
            << "Restore complete: the machine agent starts a unit agent for every unit again\n";

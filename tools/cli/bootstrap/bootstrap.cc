@@ -17,6 +17,8 @@
 #include "tools/cli/bootstrap/controller_port.h"
 #include "tools/cli/bootstrap/daemon.h"
 #include "tools/cli/bootstrap/local_files.h"
+#include "tools/cli/bootstrap/supervisor.h"
+#include "tools/cli/bootstrap/systemd_units.h"
 #include "tools/cli/client/client_store.h"
 #include "tools/cli/client/connection.h"
 
@@ -30,17 +32,23 @@ class Rollback {
   ~Rollback() {
     if (done_) return;
     for (auto it = pids_.rbegin(); it != pids_.rend(); ++it) StopProcess(*it, std::chrono::milliseconds(5000));
+    if (!units_data_dir_.empty()) (void)StopSystemdUnits(units_dir_, units_data_dir_, nullptr);
     std::error_code ec;
     for (const auto& dir : dirs_) fs::remove_all(dir, ec);
   }
   void AddPid(pid_t pid) { pids_.push_back(pid); }
   void AddDir(const std::string& dir) { dirs_.push_back(dir); }
+  void AddSystemdUnits(const std::string& dir, const std::string& data_dir) {
+    units_dir_ = dir;
+    units_data_dir_ = data_dir;
+  }
   void Commit() { done_ = true; }
 
  private:
   bool done_ = false;
   std::vector<pid_t> pids_;
   std::vector<std::string> dirs_;
+  std::string units_dir_, units_data_dir_;
 };
 
 absl::Status MakePrivateDir(const std::string& dir) {
@@ -56,6 +64,52 @@ bool LocalProcessRuns(const std::string& data_dir, const std::string& dir, const
                       const std::string& binary) {
   auto pid = process::ReadPidFile(data_dir + "/" + dir + "/" + pid_file);
   return pid && ProcessIs(*pid, binary);
+}
+
+// `spec` run by skein-supervisor (supervisor.h), which writes `pid_file` and passes the daemon's
+// ready line on. The supervisor's own readiness wait is longer than ours, so that a daemon that
+// is late is reported by us, by its name, and the supervisor (with the daemon in its process
+// group) is stopped by our rollback.
+DaemonSpec Supervised(const DaemonSpec& daemon, const std::string& supervisor_binary, const std::string& pid_file) {
+  DaemonSpec s;
+  s.binary = supervisor_binary;
+  s.display_name = fs::path(daemon.binary).filename().string();
+  s.args = {"--log",  daemon.log_path, "--pid-file", pid_file, "--ready-timeout-ms",
+            std::to_string((daemon.ready_timeout + std::chrono::seconds(10)).count()), "--", daemon.binary};
+  s.args.insert(s.args.end(), daemon.args.begin(), daemon.args.end());
+  s.log_path = daemon.log_path;
+  s.ready_timeout = daemon.ready_timeout;
+  return s;
+}
+
+// The daemon as `mode` runs it (systemd is handled by the caller).
+DaemonSpec AsRun(const DaemonSpec& daemon, ServiceMode mode, const std::string& bin_dir, const std::string& dir) {
+  if (mode != ServiceMode::kSupervisor) return daemon;
+  return Supervised(daemon, bin_dir + "/" + kSupervisorBinary, dir + "/" + kSupervisorPidFile);
+}
+
+// The daemon's pid as it wrote it to its pid file (under a supervisor the started pid is the
+// supervisor's); 0 when unknown.
+pid_t DaemonPid(const std::string& pid_file) { return process::ReadPidFile(pid_file).value_or(0); }
+
+// How the progress line names who restarts a daemon.
+std::string Supervision(ServiceMode mode, pid_t supervisor) {
+  if (mode != ServiceMode::kSupervisor) return ", not supervised";
+  return absl::StrCat(", supervised by ", kSupervisorBinary, " (pid ", supervisor, ")");
+}
+
+// --service=systemd: picks the controller's port as bootstrap always does, writes both units
+// and starts the controller's. Returns the address it will serve on.
+absl::StatusOr<std::string> StartControllerUnit(const std::vector<SystemdUnit>& units, const std::string& systemd_dir,
+                                                const std::string& address_file) {
+  std::mt19937 rng(std::random_device{}());
+  auto port = PickControllerPort(HostControllerPortRange(), rng);
+  if (!port.ok()) return port.status();
+  const std::string address = absl::StrCat("127.0.0.1:", *port);
+  if (auto s = WriteFileAtomic(address_file, address + "\n", 0600); !s.ok()) return s;
+  if (auto s = WriteSystemdUnits(systemd_dir, units); !s.ok()) return s;
+  if (auto s = StartSystemdUnit(units[0].name); !s.ok()) return s;
+  return address;
 }
 
 // Attempts at starting the controller on a freshly picked port; each fails only when another
@@ -98,7 +152,13 @@ std::string ExistingControllerName(const std::string& data_dir) {
 }
 
 absl::Status CheckDaemonBinaries(const BootstrapOptions& o) {
-  for (const char* name : {kControllerBinary, kMachineAgentBinary}) {
+  std::vector<const char*> needed = {kControllerBinary, kMachineAgentBinary};
+  if (o.service == ServiceMode::kSupervisor) needed.push_back(kSupervisorBinary);
+  if (o.service == ServiceMode::kSystemd && !SystemdRuns()) {
+    return absl::FailedPreconditionError(
+        "--service=systemd needs systemd running on this host (there is no /run/systemd/system)");
+  }
+  for (const char* name : needed) {
     if (::access((o.bin_dir + "/" + name).c_str(), X_OK) != 0) {
       return absl::NotFoundError(absl::StrCat("cannot find ", name, " in ", o.bin_dir));
     }
@@ -106,16 +166,24 @@ absl::Status CheckDaemonBinaries(const BootstrapOptions& o) {
   return absl::OkStatus();
 }
 
+std::vector<std::string> ControllerFlags(const BootstrapOptions& o) {
+  std::vector<std::string> flags;
+  if (!o.controller_lease_duration.empty()) flags = {"--lease-duration", o.controller_lease_duration};
+  if (o.controller_test_mode) flags.push_back("--test-mode");
+  return flags;
+}
+
+DaemonSpec SupervisedAsBootstrapRunsIt(const DaemonSpec& daemon, const BootstrapOptions& o, const std::string& dir) {
+  return AsRun(daemon, o.service, o.bin_dir, dir);
+}
+
 DaemonSpec ControllerDaemonSpec(const BootstrapOptions& o) {
   const std::string controller_dir = fs::absolute(o.data_dir).lexically_normal().string() + "/controller";
   DaemonSpec spec;
   spec.binary = o.bin_dir + "/" + kControllerBinary;
   spec.args = {"--data-dir", controller_dir};
-  if (!o.controller_lease_duration.empty()) {
-    spec.args.push_back("--lease-duration");
-    spec.args.push_back(o.controller_lease_duration);
-  }
-  if (o.controller_test_mode) spec.args.push_back("--test-mode");
+  const std::vector<std::string> flags = ControllerFlags(o);
+  spec.args.insert(spec.args.end(), flags.begin(), flags.end());
   spec.log_path = controller_dir + "/controller.log";
   spec.ready_timeout = o.ready_timeout;
   return spec;
@@ -177,20 +245,40 @@ absl::Status Bootstrap(const BootstrapOptions& o) {
   if (!ca_cert.ok()) return ca_cert.status();
 
   progress << "Launching controller process on " << o.cloud << "/" << o.region << "...\n";
-  auto controller = StartControllerOnStoredPort(ControllerDaemonSpec(o), controller_dir + "/address", *o.clock, progress);
-  if (!controller.ok()) return controller.status();
-  rollback.AddPid(controller->pid);
-  const std::string address = controller->ready_line;
-  progress << " - " << kControllerBinary << " (pid " << controller->pid << ") serving on " << address << "\n";
+  const std::vector<std::string> controller_flags = ControllerFlags(o);
+  std::vector<SystemdUnit> units;
+  std::string address;
+  if (o.service == ServiceMode::kSystemd) {
+    units = SystemdUnits({data_dir, fs::absolute(o.bin_dir).lexically_normal().string(), controller_flags});
+    rollback.AddSystemdUnits(o.systemd_dir, data_dir);
+    auto started = StartControllerUnit(units, o.systemd_dir, controller_dir + "/address");
+    if (!started.ok()) return started.status();
+    address = *started;
+    progress << " - " << units[0].name << " started, serving on " << address << "\n";
+  } else {
+    auto controller = StartControllerOnStoredPort(AsRun(ControllerDaemonSpec(o), o.service, o.bin_dir, controller_dir),
+                                                  controller_dir + "/address", *o.clock, progress);
+    if (!controller.ok()) return controller.status();
+    rollback.AddPid(controller->pid);
+    address = controller->ready_line;
+    progress << " - " << kControllerBinary << " (pid " << DaemonPid(controller_dir + "/controller.pid")
+             << ") serving on " << address << Supervision(o.service, controller->pid) << "\n";
+  }
 
   progress << "Contacting Juju controller at " << address << " to verify accessibility...\n";
   client::ControllerEntry entry{address, bc.controller_uuid, admin_secret, "controller", *ca_cert};
   {
     // The admin credential works and the controller model exists. The channel is closed
-    // before the machine agent is started.
+    // before the machine agent is started. A systemd unit gives no ready line, so the first
+    // answer is awaited.
     client::Connection connection(data_dir, o.controller_name, entry);
-    auto models = connection.Call(&skein::v1::Controller::StubInterface::ListModels, skein::v1::ListModelsRequest());
-    if (!models.ok()) return models.status();
+    const Clock::TimePoint deadline = o.clock->Now() + o.ready_timeout;
+    while (true) {
+      auto models = connection.Call(&skein::v1::Controller::StubInterface::ListModels, skein::v1::ListModelsRequest());
+      if (models.ok()) break;
+      if (o.service != ServiceMode::kSystemd || o.clock->Now() >= deadline) return models.status();
+      o.clock->SleepFor(std::chrono::milliseconds(200));
+    }
   }
 
   progress << "Starting machine agent for machine \"0\"\n";
@@ -198,10 +286,26 @@ absl::Status Bootstrap(const BootstrapOptions& o) {
   if (auto s = MakePrivateDir(machine_dir); !s.ok()) return s;
   const AgentConf machine_conf = MachineAgentConf(address, machine_secret, "0", *ca_cert);
   if (auto s = WriteAgentConf(machine_dir + "/agent.conf", machine_conf); !s.ok()) return s;
-  auto machine = StartDaemon(MachineAgentDaemonSpec(o), *o.clock);
-  if (!machine.ok()) return machine.status();
-  rollback.AddPid(machine->pid);
-  progress << " - " << kMachineAgentBinary << " (pid " << machine->pid << ")\n";
+  if (o.service == ServiceMode::kSystemd) {
+    if (auto s = StartSystemdUnit(units[1].name); !s.ok()) return s;
+    const std::string pid_file = machine_dir + "/machine-agent.pid";
+    const Clock::TimePoint deadline = o.clock->Now() + o.ready_timeout;
+    while (!LocalProcessRuns(data_dir, "machine-0", "machine-agent.pid", kMachineAgentBinary)) {
+      if (o.clock->Now() >= deadline) {
+        return absl::DeadlineExceededError(absl::StrCat(units[1].name, " was not running after ",
+                                                        o.ready_timeout.count(), "ms; see journalctl -u ",
+                                                        units[1].name));
+      }
+      o.clock->SleepFor(std::chrono::milliseconds(200));
+    }
+    progress << " - " << units[1].name << " started (pid " << DaemonPid(pid_file) << ")\n";
+  } else {
+    auto machine = StartDaemon(AsRun(MachineAgentDaemonSpec(o), o.service, o.bin_dir, machine_dir), *o.clock);
+    if (!machine.ok()) return machine.status();
+    rollback.AddPid(machine->pid);
+    progress << " - " << kMachineAgentBinary << " (pid " << DaemonPid(machine_dir + "/machine-agent.pid") << ")"
+             << Supervision(o.service, machine->pid) << "\n";
+  }
 
   client::ClientConfig client_config;
   client_config.current_controller = o.controller_name;

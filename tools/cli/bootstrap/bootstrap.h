@@ -1,16 +1,19 @@
 #pragma once
 
 // `skein bootstrap`: starts a local controller and the machine agent of machine 0 as daemons
-// with their data dirs under $SKEIN_DATA, and registers the controller in client.yaml.
+// (each under a skein-supervisor that restarts it, or as systemd units) with their data dirs
+// under $SKEIN_DATA, and registers the controller in client.yaml.
 // All-or-nothing: on any failure what was started is stopped and what was written is removed.
 
 #include <chrono>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "lib/base/clock.h"
 #include "tools/cli/bootstrap/daemon.h"
+#include "tools/cli/bootstrap/systemd_units.h"
 
 namespace skein::cli::bootstrap {
 
@@ -26,24 +29,35 @@ struct BootstrapOptions {
   std::string bin_dir;                   // where the daemons live (ExecutableDir())
   std::chrono::milliseconds ready_timeout{30000};
   std::ostream* progress = nullptr;      // stderr
-  const Clock* clock = &RealClock();     // the daemons' readiness waits; not owned
+  Clock* clock = &RealClock();           // the daemons' readiness waits; not owned
   // For tests: the controller's leadership lease (`2s`; empty = its default, juju-semantics §5:
   // 60 s) and its --test-mode (update-status-hook-interval down to 1s).
   std::string controller_lease_duration;
   bool controller_test_mode = false;
+  // Who restarts the daemons when they fail (systemd_units.h): skein-supervisor by default.
+  ServiceMode service = ServiceMode::kSupervisor;
+  // Where --service=systemd writes its units (SKEIN_SYSTEMD_DIR; default /etc/systemd/system).
+  std::string systemd_dir = kDefaultSystemdDir;
 };
 
 // How the controller and machine 0's agent of `o.data_dir` are started (binaries in o.bin_dir,
 // o.ready_timeout, and the controller's test knobs): by Bootstrap and by RestoreBackup.
 DaemonSpec ControllerDaemonSpec(const BootstrapOptions& o);
-// NotFound `cannot find skein-controller in <bin_dir>` when a daemon binary is missing.
+// NotFound `cannot find skein-controller in <bin_dir>` when a daemon binary is missing (the
+// supervisor's too when o.service is kSupervisor); FailedPrecondition for --service=systemd on a
+// host where systemd does not run.
 absl::Status CheckDaemonBinaries(const BootstrapOptions& o);
+// The controller's test knobs as flags (--lease-duration, --test-mode), for its spec and its unit.
+std::vector<std::string> ControllerFlags(const BootstrapOptions& o);
+// `daemon` under skein-supervisor when o.service is kSupervisor (its pid file in `dir`), else as is.
+DaemonSpec SupervisedAsBootstrapRunsIt(const DaemonSpec& daemon, const BootstrapOptions& o, const std::string& dir);
 DaemonSpec MachineAgentDaemonSpec(const BootstrapOptions& o);
 
 // Errors:
 //   AlreadyExists       `controller "local" already exists` (registered, or its processes run)
 //   FailedPrecondition  stale controller files from an earlier run are in the way
-//   NotFound            a daemon binary is missing next to skein
+//   NotFound            a daemon binary (or skein-supervisor) is missing next to skein
+//   FailedPrecondition  --service=systemd on a host where systemd does not run
 //   Unavailable, DeadlineExceeded, Internal   a daemon did not start (message names its log)
 absl::Status Bootstrap(const BootstrapOptions& options);
 

@@ -107,14 +107,14 @@ absl::StatusOr<Daemon> StartDaemon(const DaemonSpec& spec, const Clock& clock) {
   options.argv.push_back(std::to_string(fds[1]));
   options.stdout_path = spec.log_path;
   options.stderr_path = spec.log_path;
-  options.new_session = true;
+  options.new_session = spec.new_session;
   auto pid = process::Spawn(options);
   ::close(fds[1]);
   if (!pid.ok()) {
     ::close(fds[0]);
     return pid.status();
   }
-  const std::string name = fs::path(spec.binary).filename().string();
+  const std::string name = spec.display_name.empty() ? fs::path(spec.binary).filename().string() : spec.display_name;
   const Clock::TimePoint deadline = clock.Now() + spec.ready_timeout;
   std::string line;
   bool got_line = false, closed = false;

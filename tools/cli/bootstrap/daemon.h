@@ -20,6 +20,12 @@ struct DaemonSpec {
   std::vector<std::string> args;   // arguments after argv[0], without --ready-fd
   std::string log_path;            // stdout and stderr are appended here
   std::chrono::milliseconds ready_timeout{30000};
+  // The name errors give it; empty = the basename of `binary`. A supervised daemon is started
+  // through skein-supervisor but its errors name the daemon.
+  std::string display_name;
+  // A new session (own process group), or the caller's group: a supervisor keeps its daemon in
+  // its own group so that a signal to the group reaches both.
+  bool new_session = true;
 };
 
 struct Daemon {
@@ -27,8 +33,8 @@ struct Daemon {
   std::string ready_line;  // the first line written to the ready pipe, without `\n`
 };
 
-// Starts `spec.binary ... --ready-fd N` in a new session (stdin /dev/null) and waits until it
-// writes a line to fd N. On failure the process is stopped and reaped. Errors:
+// Starts `spec.binary ... --ready-fd N` (stdin /dev/null; a new session unless told otherwise)
+// and waits until it writes a line to fd N. On failure the process is stopped and reaped. Errors:
 //   Internal          the binary cannot be started
 //   Unavailable       it exited or closed the pipe before writing a line (the message quotes the
 //                     last line of its log)

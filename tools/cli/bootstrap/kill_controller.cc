@@ -12,6 +12,8 @@
 #include "lib/process/subprocess.h"
 #include "tools/cli/bootstrap/bootstrap.h"
 #include "tools/cli/bootstrap/daemon.h"
+#include "tools/cli/bootstrap/supervisor.h"
+#include "tools/cli/bootstrap/systemd_units.h"
 #include "tools/cli/client/client_store.h"
 
 namespace skein::cli::bootstrap {
@@ -64,7 +66,9 @@ absl::Status StopLocalProcesses(const std::string& data_dir, std::chrono::millis
   const std::string machine_dir = data_dir + "/machine-0";
   const std::string controller_dir = data_dir + "/controller";
   // The machine agent first: on SIGTERM it stops its unit agents while the controller still
-  // answers them.
+  // answers them. Each daemon's supervisor goes before it, so that nothing restarts it; the
+  // supervisor stops its daemon itself (they share a process group).
+  Stop(DaemonPids(machine_dir, kSupervisorPidFile, kSupervisorBinary), "machine agent supervisor", grace, progress);
   Stop(DaemonPids(machine_dir, "machine-agent.pid", kMachineAgentBinary), "machine agent", grace, progress);
   // Unit agents the machine agent did not stop (it was killed, or lost track of them).
   std::vector<pid_t> units;
@@ -74,6 +78,7 @@ absl::Status StopLocalProcesses(const std::string& data_dir, std::chrono::millis
   }
   Stop(units, "unit agent", std::min(grace, std::chrono::milliseconds(5000)), progress);
   for (const fs::path& dir : unit_dirs) RemoveRuntimeDir(dir);
+  Stop(DaemonPids(controller_dir, kSupervisorPidFile, kSupervisorBinary), "controller supervisor", grace, progress);
   Stop(DaemonPids(controller_dir, "controller.pid", kControllerBinary), "controller", grace, progress);
   // Whatever is left that belongs to this data dir: hooks and workloads they started.
   for (pid_t pid : FindProcessesUnder(data_dir)) StopProcess(pid, std::chrono::milliseconds(2000));
@@ -99,6 +104,10 @@ absl::Status KillController(const KillOptions& o) {
 
   progress << "Destroying controller \"" << name << "\"\n";
   progress << "Waiting for model resources to be reclaimed\n";
+  // systemd units first: systemd would restart a daemon stopped under it.
+  std::vector<std::string> units;
+  if (auto s = StopSystemdUnits(o.systemd_dir, data_dir, &units); !s.ok()) return s;
+  for (const std::string& unit : units) progress << " - removed " << o.systemd_dir << "/" << unit << "\n";
   if (auto s = StopLocalProcesses(data_dir, o.grace, progress); !s.ok()) return s;
   progress << "All models reclaimed, cleaning up controller machines\n";
   std::error_code ec;

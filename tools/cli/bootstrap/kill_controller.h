@@ -1,7 +1,7 @@
 #pragma once
 
-// `skein kill-controller`: stops every local process of the controller in $SKEIN_DATA (machine
-// agent, unit agents, hooks they left, controller), removes its data dirs and unregisters it
+// `skein kill-controller`: stops every local process of the controller in $SKEIN_DATA (the
+// supervisors, machine agent, unit agents, hooks they left, controller; or its systemd units), removes its data dirs and unregisters it
 // from client.yaml. Works from the pid files and, for robustness, from /proc (processes whose
 // --data-dir lies under $SKEIN_DATA), so that it leaves no process and no socket behind even
 // after a crash that lost a pid file.
@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "tools/cli/bootstrap/systemd_units.h"
 
 namespace skein::cli::bootstrap {
 
@@ -19,6 +20,8 @@ struct KillOptions {
   std::string controller_name;           // empty = the one registered (or "local")
   std::chrono::milliseconds grace{15000};  // SIGTERM -> SIGKILL per daemon
   std::ostream* progress = nullptr;      // stderr
+  // Where bootstrap --service=systemd put the units of this data dir (SKEIN_SYSTEMD_DIR).
+  std::string systemd_dir = kDefaultSystemdDir;
 };
 
 // Errors:

@@ -75,6 +75,7 @@ bootstrap::BootstrapOptions LocalDaemonOptions(const Environment& env) {
   o.clock = env.clock;
   o.controller_lease_duration = env.controller_lease_duration;
   o.controller_test_mode = env.controller_test_mode;
+  o.systemd_dir = env.systemd_dir;
   return o;
 }
 

@@ -30,13 +30,23 @@ class BootstrapCommand : public Command {
             "Starts a local controller (skein-controller) and the machine agent of machine 0\n"
             "(skein-machine-agent) as daemons with their data under $SKEIN_DATA, and registers the\n"
             "controller in $SKEIN_DATA/client.yaml. The only cloud is \"local\" (this host). One\n"
-            "controller runs per $SKEIN_DATA. The \"controller\" model becomes the current model.\n",
-            "    skein bootstrap\n    skein bootstrap local mycontroller\n",
+            "controller runs per $SKEIN_DATA. The \"controller\" model becomes the current model.\n"
+            "\n"
+            "--service says what restarts a daemon that fails:\n"
+            "  supervisor  (default) each daemon runs under skein-supervisor, which restarts it\n"
+            "              after 1s, doubling to 30s, and logs each restart in the daemon's log\n"
+            "  systemd     writes skein-<hash>-controller.service and\n"
+            "              skein-<hash>-machine-agent.service (Restart=on-failure) into\n"
+            "              $SKEIN_SYSTEMD_DIR (default /etc/systemd/system) and starts them\n"
+            "  none        nothing restarts them\n"
+            "kill-controller stops the supervisors or removes the units.\n",
+            "    skein bootstrap\n    skein bootstrap local mycontroller\n    skein bootstrap --service=systemd\n",
             {},
             {"add-model", "kill-controller"}};
   }
   void SetFlags(FlagSet& f) override {
     f.Bool("--no-switch", &no_switch_, "Do not switch to the newly created controller");
+    f.String("--service", &service_, "What restarts the daemons: supervisor (default), systemd or none");
     f.Ignored("--bootstrap-base", true, "Specify the base of the bootstrap machine");
     f.Ignored("--bootstrap-constraints", true, "Specify bootstrap machine constraints");
     f.Ignored("--config", true, "Specify a controller configuration file, or one or more configuration options");
@@ -58,6 +68,15 @@ class BootstrapCommand : public Command {
       }
     }
     if (args.size() > 1) name_ = args[1];
+    if (service_ == "supervisor") {
+      mode_ = bootstrap::ServiceMode::kSupervisor;
+    } else if (service_ == "systemd") {
+      mode_ = bootstrap::ServiceMode::kSystemd;
+    } else if (service_ == "none") {
+      mode_ = bootstrap::ServiceMode::kNone;
+    } else {
+      return UsageError(absl::StrCat("--service \"", service_, "\" is not one of supervisor, systemd, none"));
+    }
     if (!IsValidControllerName(name_)) return UsageError(absl::StrCat("controller name \"", name_, "\" is not valid"));
     return absl::OkStatus();
   }
@@ -69,12 +88,15 @@ class BootstrapCommand : public Command {
     o.controller_name = name_;
     o.cloud = "local";
     o.region = region_;
+    o.service = mode_;
     // --no-switch is accepted: skein has one controller per $SKEIN_DATA, so it is always current.
     return bootstrap::Bootstrap(o);
   }
 
  private:
   bool no_switch_ = false;
+  std::string service_ = "supervisor";
+  bootstrap::ServiceMode mode_ = bootstrap::ServiceMode::kSupervisor;
   std::string cloud_ = "local";
   std::string region_ = "localhost";
   std::string name_ = "local";
@@ -86,8 +108,9 @@ class KillControllerCommand : public Command {
     return {"kill-controller",
             "<controller name>",
             "Forcibly terminate all machines and other associated resources for a Juju controller.",
-            "Stops the machine agent (which stops its unit agents), any unit agent or hook still\n"
-            "running, then the controller; removes $SKEIN_DATA/controller and $SKEIN_DATA/machine-0\n"
+            "Stops the supervisors (or the systemd units, whose files it removes), the machine\n"
+            "agent (which stops its unit agents), any unit agent or hook still running, then the\n"
+            "controller; removes $SKEIN_DATA/controller and $SKEIN_DATA/machine-0\n"
             "and unregisters the controller. Without --no-prompt it asks for confirmation on a\n"
             "terminal and refuses to run when stdin is not a terminal.\n",
             "    skein kill-controller local --no-prompt\n",
@@ -121,6 +144,7 @@ class KillControllerCommand : public Command {
     o.data_dir = env.data_dir;
     o.controller_name = name_;
     o.grace = env.kill_grace;
+    o.systemd_dir = env.systemd_dir;
     o.progress = env.err;
     return bootstrap::KillController(o);
   }

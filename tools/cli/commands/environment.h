@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "lib/base/clock.h"
+#include "tools/cli/bootstrap/systemd_units.h"
 
 namespace skein::cli::commands {
 
@@ -35,6 +36,9 @@ struct Environment {
   // controller's --test-mode (SKEIN_TEST_MODE=1).
   std::string controller_lease_duration;
   bool controller_test_mode = false;
+  // Where `bootstrap --service=systemd` writes its units and kill-controller removes them
+  // (SKEIN_SYSTEMD_DIR; tests point it at a temp dir).
+  std::string systemd_dir = bootstrap::kDefaultSystemdDir;
 
   // Colour on stdout: only on a terminal, never with NO_COLOR or TERM=dumb.
   bool ColorStdout() const { return stdout_tty && !no_color; }
