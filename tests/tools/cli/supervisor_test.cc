@@ -211,8 +211,11 @@ TEST_F(SupervisedBootstrapTest, KilledDaemonsComeBackAndKillControllerLeavesNoPr
       << r.err;
 
   std::vector<pid_t> seen = {controller_supervisor, machine_supervisor};
-  for (const auto& [pid_file, binary] : {std::pair<std::string, std::string>{"controller/controller.pid", kControllerBinary},
-                                         {"machine-0/machine-agent.pid", kMachineAgentBinary}}) {
+  for (const auto& daemon : {std::pair<std::string, std::string>{"controller/controller.pid", kControllerBinary},
+                             {"machine-0/machine-agent.pid", kMachineAgentBinary}}) {
+    // Named copies: clang 14 cannot capture structured bindings in the lambda below.
+    const std::string pid_file = daemon.first;
+    const std::string binary = daemon.second;
     const pid_t old = Pid(pid_file);
     ASSERT_TRUE(ProcessIs(old, binary));
     ASSERT_EQ(::kill(old, SIGKILL), 0);
