@@ -110,7 +110,8 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   if (absl::Status s = OpenCharmStore(options, impl.get()); !s.ok()) return s;
   domain::application::CharmStore* charm_store = impl->charms.get();
   impl->plans = std::make_unique<domain::plan::PlanService>(
-      d, &impl->hub, [charm_store](const std::string& sha256) { return charm_store->Read(sha256); });
+      d, &impl->hub, [charm_store](const std::string& sha256) { return charm_store->Read(sha256); },
+      impl->presence.get());
 
   Backend backend{d,
                   &impl->hub,

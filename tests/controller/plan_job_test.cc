@@ -67,7 +67,8 @@ struct PlanEnv {
           auto it = charms.find(sha);
           if (it == charms.end()) return absl::NotFoundError("charm not in the store");
           return it->second;
-        });
+        },
+        &presence);
   }
   ~PlanEnv() {
     plans->Stop();
@@ -135,6 +136,9 @@ struct PlanEnv {
   watch::Hub hub;
   CommitLog log;
   std::map<std::string, domain::application::UploadedCharm> charms;
+  // Its timer thread is not started: the tests move agents in and out of `lost` by the clock and
+  // by StreamOpened, which publishes the change itself.
+  domain::presence::AgentPresence presence{env.clock, domain::presence::kDefaultGrace, &hub};
   std::unique_ptr<domain::plan::PlanService> plans;
 };
 
@@ -297,6 +301,25 @@ TEST(PlanJobTest, AWaitCompletesWhenEveryUnitRunsTheNewCharmIdle) {
   domain::plan::JobView view = p.Job(started->job);
   EXPECT_EQ(view.state, ChangeState::kDone) << view.message;
   EXPECT_EQ(p.History().at(0).status, "deployed");
+}
+
+// A unit whose agent is gone still shows the idle status it last reported; the wait does not take
+// that for settled, and goes on when the agent is back.
+TEST(PlanJobTest, AWaitDoesNotCountAUnitWhoseAgentIsLostAsSettled) {
+  PlanEnv p;
+  p.env.Deploy("db", MakeCharm(testing::kDbMetadata), 1);
+  p.SetAgent("db/0", "idle");
+  p.ReportCharm("db/0", p.env.App("db").charm_url);
+  // No stream from db/0's agent since the controller started, for longer than the grace.
+  p.env.clock.Advance(domain::presence::kDefaultGrace + std::chrono::seconds(1));
+  auto started = p.plans->Start(p.Request({Wait("wait-0", {"db"}, std::chrono::minutes(5))}));
+  ASSERT_TRUE(started.ok()) << started.status();
+  ASSERT_TRUE(p.env.clock.AwaitWaiters(1, std::chrono::seconds(10)));
+  EXPECT_EQ(p.Job(started->job).changes[0].message, "db/0 agent lost");
+  EXPECT_EQ(p.Job(started->job).state, ChangeState::kRunning);
+  p.presence.StreamOpened(domain::UnitKey(p.env.UnitId("db/0")));
+  p.plans->AwaitIdle();
+  EXPECT_EQ(p.Job(started->job).state, ChangeState::kDone) << p.Job(started->job).message;
 }
 
 // A whole release waits on dozens of units; the message names the first three and counts the rest

@@ -279,7 +279,7 @@ absl::Status PlanService::RunWait(int64_t job, int position, const std::string& 
       SetChangeState(tx, job, position, ChangeState::kRunning, waiting);
       return absl::OkStatus();
     });
-  });
+  }, presence_);
   hub_->Remove(signal.get());
   MutexLock lock(mu_);
   signals_.erase(signal);

@@ -23,6 +23,7 @@
 #include "controller/domain/core/db.h"
 #include "controller/domain/plan/apply.h"
 #include "controller/domain/plan/plan.h"
+#include "controller/domain/presence/agent_presence.h"
 #include "controller/domain/plan/wait.h"
 #include "controller/watch/hub.h"
 #include "lib/base/mutex.h"
@@ -36,8 +37,9 @@ absl::StatusOr<StartedJob> ApplyWhole(Db& db, const PlanRequest& request, const 
 
 class PlanService {
  public:
-  PlanService(Db* db, watch::Hub* hub, CharmReader read_charm)
-      : db_(db), hub_(hub), read_charm_(std::move(read_charm)) {}
+  // `presence` (may be null): waits do not count a unit whose agent is lost as settled.
+  PlanService(Db* db, watch::Hub* hub, CharmReader read_charm, const presence::AgentPresence* presence = nullptr)
+      : db_(db), hub_(hub), read_charm_(std::move(read_charm)), presence_(presence) {}
   ~PlanService();  // Stop()
 
   // Stores a new job and starts running it, or continues the deployment's unfinished job: one
@@ -79,6 +81,7 @@ class PlanService {
   Db* const db_;
   watch::Hub* const hub_;
   const CharmReader read_charm_;
+  const presence::AgentPresence* const presence_;
 
   Mutex mu_;
   CondVar idle_;  // signalled when a runner finishes

@@ -21,8 +21,11 @@ std::string FailedHook(const std::string& data_json, const std::string& message)
 
 }  // namespace
 
-SettleState CheckSettled(Tx& tx, const std::string& model, const std::vector<std::string>& applications) {
+SettleState CheckSettled(Tx& tx, const std::string& model, const std::vector<std::string>& applications,
+                         const presence::AgentPresence* presence) {
   SettleState state;
+  // An agent turning lost or coming back changes the answer without a commit.
+  if (presence != nullptr) state.keys.insert(presence::PresenceKey());
   auto m = FindModel(tx, model);
   if (!m.ok()) {
     state.outcome = SettleOutcome::kFailed;
@@ -56,7 +59,11 @@ SettleState CheckSettled(Tx& tx, const std::string& model, const std::vector<std
                                      ", then re-run the same command to continue");
         return state;
       }
-      if (charm_url != app->charm_url) {
+      const bool lost = presence != nullptr && presence->Of(UnitKey(q.getColumn(0).getInt64())) ==
+                                                   presence::Liveness::kLost;
+      if (lost) {
+        waiting.push_back(absl::StrCat(unit, " agent lost"));
+      } else if (charm_url != app->charm_url) {
         waiting.push_back(absl::StrCat(unit, " runs ", charm_url.empty() ? "no charm yet" : charm_url, ", not ",
                                        app->charm_url));
       } else if (agent != "idle") {
@@ -103,7 +110,8 @@ WaitSignal::Outcome WaitSignal::Await(Clock::TimePoint deadline) {
 }
 
 absl::Status WaitForSettled(Db& db, watch::Hub& hub, WaitSignal& signal, const std::string& model,
-                            const WaitChange& wait, const std::function<void(const std::string&)>& on_waiting) {
+                            const WaitChange& wait, const std::function<void(const std::string&)>& on_waiting,
+                            const presence::AgentPresence* presence) {
   const Clock::Duration timeout = wait.timeout.count() > 0 ? Clock::Duration(wait.timeout) : kDefaultWaitTimeout;
   const Clock::TimePoint deadline = db.clock().Now() + timeout;
   std::string last_message;
@@ -112,7 +120,7 @@ absl::Status WaitForSettled(Db& db, watch::Hub& hub, WaitSignal& signal, const s
     const uint64_t start = hub.Seq();
     SettleState state;
     absl::Status read = db.Read([&](Tx& tx) -> absl::Status {
-      state = CheckSettled(tx, model, wait.applications);
+      state = CheckSettled(tx, model, wait.applications, presence);
       return absl::OkStatus();
     });
     if (!read.ok()) return read;

@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "controller/domain/core/db.h"
 #include "controller/domain/plan/plan.h"
+#include "controller/domain/presence/agent_presence.h"
 #include "controller/watch/hub.h"
 #include "lib/base/clock.h"
 #include "lib/base/mutex.h"
@@ -29,8 +30,11 @@ struct SettleState {
   std::set<std::string> keys;  // what the state depends on (hub keys)
 };
 
-// The applications' state in `model` now. An application that does not exist fails the wait.
-SettleState CheckSettled(Tx& tx, const std::string& model, const std::vector<std::string>& applications);
+// The applications' state in `model` now. An application that does not exist fails the wait. With
+// `presence`, a unit whose agent is lost is waited for (`x/0 agent lost`) whatever its last status
+// says: the agent that reported it is gone.
+SettleState CheckSettled(Tx& tx, const std::string& model, const std::vector<std::string>& applications,
+                         const presence::AgentPresence* presence = nullptr);
 
 // A hub watcher that a waiting thread blocks on: woken by a commit touching its keys, closed by
 // the hub's shutdown or the plan service stopping.
@@ -58,6 +62,7 @@ class WaitSignal : public watch::Watcher {
 // the job stays running and continues at the next start). `on_waiting` gets each new message of
 // what is still waited for.
 absl::Status WaitForSettled(Db& db, watch::Hub& hub, WaitSignal& signal, const std::string& model,
-                            const WaitChange& wait, const std::function<void(const std::string&)>& on_waiting);
+                            const WaitChange& wait, const std::function<void(const std::string&)>& on_waiting,
+                            const presence::AgentPresence* presence = nullptr);
 
 }  // namespace skein::controller::domain::plan
