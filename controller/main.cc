@@ -108,7 +108,7 @@ int main(int argc, char** argv) {
   options.lease_duration = std::chrono::duration_cast<std::chrono::milliseconds>(*lease);
   // Bootstrap created the CA and the certificate; one that does not name the address served
   // now (another --listen) is re-issued by the CA beside it.
-  auto tls = skein::rpc::LoadControllerCertificate(data_dir, options.listen);
+  auto tls = skein::rpc::LoadControllerCertificate(data_dir, options.listen, *options.clock);
   if (!tls.ok()) {
     spdlog::critical("{}", std::string(tls.status().message()));
     std::fprintf(stderr, "ERROR %s\n", std::string(tls.status().message()).c_str());

@@ -18,7 +18,7 @@ struct TestTls {
 
 inline const TestTls& TestCertificates() {
   static const TestTls tls = [] {
-    auto ca = rpc::CreateCertificateAuthority();
+    auto ca = rpc::CreateCertificateAuthority(RealClock());
     if (!ca.ok()) {
       std::cerr << "cannot create the test CA: " << ca.status() << std::endl;
       std::abort();

@@ -5,7 +5,6 @@
 #include "controller/api/stream_auth.h"
 #include "controller/api/watch_stream.h"
 #include "controller/watch/snapshots.h"
-#include "lib/base/mutex.h"
 #include "lib/base/status_macros.h"
 
 namespace skein::controller::api {
@@ -13,32 +12,6 @@ namespace {
 
 using domain::auth::Kind;
 using domain::auth::Principal;
-
-// One agent stream as the agent's heartbeat: opened in presence once the stream is authorised
-// (on the executor), closed when the call is over (on a gRPC thread). The call can end while its
-// first build runs, so whichever comes second does the right thing.
-class Heartbeat {
- public:
-  explicit Heartbeat(domain::presence::AgentPresence* presence) : presence_(presence) {}
-  void Open(const std::string& agent) {
-    MutexLock lock(mu_);
-    if (done_ || !agent_.empty()) return;
-    agent_ = agent;
-    presence_->StreamOpened(agent_);
-  }
-  // True when this was the agent's last open stream.
-  bool Close() {
-    MutexLock lock(mu_);
-    done_ = true;
-    return !agent_.empty() && presence_->StreamClosed(agent_);
-  }
-
- private:
-  domain::presence::AgentPresence* const presence_;
-  Mutex mu_;
-  std::string agent_ ABSL_GUARDED_BY(mu_);
-  bool done_ ABSL_GUARDED_BY(mu_) = false;
-};
 
 void Fill(v1::StatusInfo* out, const domain::StatusValue& v) {
   out->set_current(v.status);
@@ -77,10 +50,10 @@ grpc::ServerWriteReactor<v1::MachineSnapshot>* AgentService::WatchMachine(grpc::
     std::string machine_id;
     bool started = false;
     watch::Sequencer<v1::MachineSnapshot> sequencer;
-    std::unique_ptr<Heartbeat> heartbeat;
+    std::unique_ptr<domain::presence::AgentStream> heartbeat;
   };
   auto st = std::make_shared<State>();
-  st->heartbeat = std::make_unique<Heartbeat>(b_.presence);
+  st->heartbeat = std::make_unique<domain::presence::AgentStream>(b_.presence);
   st->claimed = rpc::ClaimedIdentity(*ctx);
   st->machine_id = req->machine_id();
   Backend b = b_;
@@ -134,10 +107,10 @@ grpc::ServerWriteReactor<v1::UnitSnapshot>* AgentService::WatchUnit(grpc::Callba
     std::string unit;
     int64_t unit_id = 0;
     watch::Sequencer<v1::UnitSnapshot> sequencer;
-    std::unique_ptr<Heartbeat> heartbeat;
+    std::unique_ptr<domain::presence::AgentStream> heartbeat;
   };
   auto st = std::make_shared<State>();
-  st->heartbeat = std::make_unique<Heartbeat>(b_.presence);
+  st->heartbeat = std::make_unique<domain::presence::AgentStream>(b_.presence);
   st->claimed = rpc::ClaimedIdentity(*ctx);
   st->unit = req->unit();
   Backend b = b_;

@@ -33,8 +33,8 @@ struct LogRotation {
 // naming the variable when a value is not a size or count skein accepts.
 absl::StatusOr<LogRotation> LogRotationFromEnv();
 
-// "10MiB", "512KiB", "1GiB", "65536" (bytes); the figure must be at least 4 KiB so that a file
-// holds a few lines.
+// "10MiB", "512KiB", "1GiB", "262144" (bytes); the figure must be at least twice the longest log
+// line (limits::kLogLine, so 256 KiB), so that a rotated file always holds whole lines.
 absl::StatusOr<size_t> ParseLogSize(absl::string_view text);
 
 // The file that rotation number `index` of `path` goes to: agent.log, agent.1.log, agent.2.log.

@@ -11,12 +11,12 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "lib/base/file_read.h"
 #include "lib/base/file_write.h"
+#include "lib/base/limits.h"
 
 namespace skein::rpc {
 namespace {
@@ -126,15 +126,16 @@ absl::StatusOr<Key> NewKey() {
   return key;
 }
 
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+// Certificates and keys are a few KiB; a file far bigger than that is not one of ours.
+constexpr limits::Cap kPemFile{64 * limits::kKiB, "a certificate or key file"};
+
+absl::StatusOr<std::string> ReadPemFile(const std::string& path) {
+  auto text = ReadFileCapped(path, kPemFile);
+  if (text.status().code() == absl::StatusCode::kNotFound) {
     return absl::FailedPreconditionError(
         absl::StrCat("cannot read ", path, " (a controller bootstrapped before skein had TLS needs a new bootstrap)"));
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return text;
 }
 
 std::string InDir(const std::string& dir, const char* file) { return (std::filesystem::path(dir) / file).string(); }
@@ -147,10 +148,10 @@ absl::Time AsnTime(const ASN1_TIME* t) {
 
 }  // namespace
 
-absl::StatusOr<KeyedCertificate> CreateCertificateAuthority(absl::Duration validity) {
+absl::StatusOr<KeyedCertificate> CreateCertificateAuthority(const Clock& clock, absl::Duration validity) {
   auto key = NewKey();
   if (!key.ok()) return key.status();
-  const absl::Time now = absl::Now();
+  const absl::Time now = absl::FromChrono(clock.WallNow());
   auto cert = NewCert(key->get(), "skein controller CA", nullptr, now - absl::Hours(1), now + validity);
   if (!cert.ok()) return cert.status();
   for (const auto& [nid, value] : {std::pair<int, std::string>{NID_basic_constraints, "critical,CA:TRUE,pathlen:0"},
@@ -197,12 +198,21 @@ absl::StatusOr<KeyedCertificate> IssueServerCertificate(const KeyedCertificate& 
   return KeyedCertificate{*cert_pem, *key_pem};
 }
 
+// The any-address of IPv4 or IPv6, however it is spelled (`::`, `0:0::0`, ...): a listening
+// wildcard, never an address a client dials.
+bool IsWildcardAddress(const std::string& host) {
+  in_addr v4{};
+  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) return v4.s_addr == htonl(INADDR_ANY);
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, host.c_str(), &v6) == 1) return IN6_IS_ADDR_UNSPECIFIED(&v6);
+  return false;
+}
+
 std::vector<std::string> ControllerHosts(const std::string& listen) {
   std::vector<std::string> hosts = {"127.0.0.1", "localhost"};
   std::string host = listen.substr(0, listen.rfind(':'));
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  const bool wildcard = host == "0.0.0.0" || host == "::";
-  if (!host.empty() && !wildcard && std::find(hosts.begin(), hosts.end(), host) == hosts.end()) {
+  if (!host.empty() && !IsWildcardAddress(host) && std::find(hosts.begin(), hosts.end(), host) == hosts.end()) {
     hosts.push_back(host);
   }
   return hosts;
@@ -238,10 +248,10 @@ absl::StatusOr<CertificateInfo> ReadCertificateInfo(const std::string& cert_pem)
   return info;
 }
 
-absl::Status CreateControllerCertificates(const std::string& dir, const std::string& listen) {
-  auto ca = CreateCertificateAuthority();
+absl::Status CreateControllerCertificates(const std::string& dir, const std::string& listen, const Clock& clock) {
+  auto ca = CreateCertificateAuthority(clock);
   if (!ca.ok()) return ca.status();
-  const absl::Time now = absl::Now();
+  const absl::Time now = absl::FromChrono(clock.WallNow());
   auto server = IssueServerCertificate(*ca, ControllerHosts(listen), now - absl::Hours(1), now + kCertificateValidity);
   if (!server.ok()) return server.status();
   for (const auto& [file, text] : {std::pair<const char*, const std::string*>{kCaKeyFile, &ca->key_pem},
@@ -253,11 +263,12 @@ absl::Status CreateControllerCertificates(const std::string& dir, const std::str
   return absl::OkStatus();
 }
 
-absl::StatusOr<KeyedCertificate> LoadControllerCertificate(const std::string& dir, const std::string& listen) {
+absl::StatusOr<KeyedCertificate> LoadControllerCertificate(const std::string& dir, const std::string& listen,
+                                                            const Clock& clock) {
   KeyedCertificate server;
   for (const auto& [file, text] : {std::pair<const char*, std::string*>{kServerCertFile, &server.cert_pem},
                                    {kServerKeyFile, &server.key_pem}}) {
-    auto read = ReadFile(InDir(dir, file));
+    auto read = ReadPemFile(InDir(dir, file));
     if (!read.ok()) return read.status();
     *text = std::move(*read);
   }
@@ -266,7 +277,7 @@ absl::StatusOr<KeyedCertificate> LoadControllerCertificate(const std::string& di
     return absl::FailedPreconditionError(absl::StrCat(InDir(dir, kServerCertFile), " is not a certificate"));
   }
   const std::vector<std::string> hosts = ControllerHosts(listen);
-  bool covers = absl::Now() < info->not_after;
+  bool covers = absl::FromChrono(clock.WallNow()) < info->not_after;
   for (const std::string& host : hosts) {
     const auto& names = IsIpAddress(host) ? info->ip_addresses : info->dns_names;
     covers = covers && std::find(names.begin(), names.end(), host) != names.end();
@@ -275,11 +286,11 @@ absl::StatusOr<KeyedCertificate> LoadControllerCertificate(const std::string& di
   KeyedCertificate ca;
   for (const auto& [file, text] :
        {std::pair<const char*, std::string*>{kCaCertFile, &ca.cert_pem}, {kCaKeyFile, &ca.key_pem}}) {
-    auto read = ReadFile(InDir(dir, file));
+    auto read = ReadPemFile(InDir(dir, file));
     if (!read.ok()) return read.status();
     *text = std::move(*read);
   }
-  const absl::Time now = absl::Now();
+  const absl::Time now = absl::FromChrono(clock.WallNow());
   auto issued = IssueServerCertificate(ca, hosts, now - absl::Hours(1), now + kCertificateValidity);
   if (!issued.ok()) return issued.status();
   for (const auto& [file, text] : {std::pair<const char*, const std::string*>{kServerKeyFile, &issued->key_pem},
@@ -289,7 +300,7 @@ absl::StatusOr<KeyedCertificate> LoadControllerCertificate(const std::string& di
   return issued;
 }
 
-absl::StatusOr<std::string> ReadCaCertificate(const std::string& dir) { return ReadFile(InDir(dir, kCaCertFile)); }
+absl::StatusOr<std::string> ReadCaCertificate(const std::string& dir) { return ReadPemFile(InDir(dir, kCaCertFile)); }
 
 std::shared_ptr<grpc::ChannelCredentials> ClientCredentials(const std::string& ca_pem) {
   grpc::SslCredentialsOptions options;

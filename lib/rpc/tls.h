@@ -21,6 +21,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/security/server_credentials.h"
+#include "lib/base/clock.h"
 
 namespace skein::rpc {
 
@@ -50,7 +51,8 @@ struct CertificateInfo {
 };
 
 // A new CA valid from an hour ago (clock skew between machines) for `validity`.
-absl::StatusOr<KeyedCertificate> CreateCertificateAuthority(absl::Duration validity = kCertificateValidity);
+absl::StatusOr<KeyedCertificate> CreateCertificateAuthority(const Clock& clock,
+                                                           absl::Duration validity = kCertificateValidity);
 
 // A server certificate signed by `ca` for `hosts` (IP addresses become IP entries, anything else
 // a DNS entry), valid from `not_before` to `not_after`. InvalidArgument when `ca` does not parse
@@ -60,8 +62,8 @@ absl::StatusOr<KeyedCertificate> IssueServerCertificate(const KeyedCertificate& 
                                                         absl::Time not_after);
 
 // The hosts every controller certificate names: 127.0.0.1 and localhost, plus the host part of
-// `listen` ("10.0.0.5:17070") when it is a specific address (a wildcard, 0.0.0.0 or [::], adds
-// nothing: the certificate then serves the local clients only).
+// `listen` ("ctl.example:17070", "127.0.0.5:17070") when it is a specific address (the IPv4 or
+// IPv6 any-address adds nothing: the certificate then serves the local clients only).
 std::vector<std::string> ControllerHosts(const std::string& listen);
 
 // CertificateInfo of a PEM certificate; InvalidArgument when it does not parse.
@@ -69,13 +71,14 @@ absl::StatusOr<CertificateInfo> ReadCertificateInfo(const std::string& cert_pem)
 
 // Writes a new CA and a controller certificate for ControllerHosts(listen) into `dir` (mode
 // 0600). Bootstrap's one call.
-absl::Status CreateControllerCertificates(const std::string& dir, const std::string& listen);
+absl::Status CreateControllerCertificates(const std::string& dir, const std::string& listen, const Clock& clock);
 
 // The controller's certificate from `dir`, re-issued first (with the CA in `dir`) when it does
 // not name every host of ControllerHosts(listen) or has expired: a controller restarted with
 // another --listen serves a certificate for it. FailedPrecondition naming the missing file when
 // `dir` has no certificates (a controller bootstrapped before TLS).
-absl::StatusOr<KeyedCertificate> LoadControllerCertificate(const std::string& dir, const std::string& listen);
+absl::StatusOr<KeyedCertificate> LoadControllerCertificate(const std::string& dir, const std::string& listen,
+                                                            const Clock& clock);
 
 // The CA certificate (PEM) in the controller's directory `dir`.
 absl::StatusOr<std::string> ReadCaCertificate(const std::string& dir);

@@ -78,6 +78,25 @@ TEST(AgentPresenceTest, AnAgentIsConnectedWhileAnyOfItsStreamsIsOpen) {
   EXPECT_EQ(presence.Of(machine), Liveness::kAbsent);
 }
 
+// The API opens a stream's heartbeat when it is authorised and closes it when the call ends, on
+// two threads, and a call can end before it was authorised.
+TEST(AgentPresenceTest, AStreamOpensInPresenceOnceAndACloseBeforeItsOpenLeavesNothingOpen) {
+  SimulatedClock clock;
+  AgentPresence presence(clock, kGrace, nullptr);
+  const std::string unit = domain::UnitKey(7);
+  domain::presence::AgentStream stream(&presence);
+  stream.Open(unit);
+  stream.Open(unit);  // a second build of the same stream
+  EXPECT_EQ(presence.Of(unit), Liveness::kConnected);
+  EXPECT_TRUE(stream.Close()) << "its only stream: one open counted, not two";
+  EXPECT_EQ(presence.Of(unit), Liveness::kAbsent);
+
+  domain::presence::AgentStream ended_early(&presence);
+  EXPECT_FALSE(ended_early.Close());
+  ended_early.Open(unit);
+  EXPECT_EQ(presence.Of(unit), Liveness::kAbsent) << "a stream that ended is never opened";
+}
+
 TEST(AgentPresenceTest, AfterAControllerStartAgentsHaveTheGraceToReconnect) {
   SimulatedClock clock;
   AgentPresence presence(clock, kGrace, nullptr);

@@ -67,7 +67,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // enough for every tool to get past its lookups.
   skein::agent::testing::FakeHookContext ctx("mysql/0", "db-relation-changed");
   auto& db = ctx.AddRelation(1, "db", "wordpress", {"wordpress/0", "wordpress/1"});
-  db.bags["wordpress/0"] = {{"host", "10.0.0.1"}};
+  db.bags["wordpress/0"] = {{"host", "127.0.0.1"}};
   db.bags["wordpress"] = {{"database", "wp"}};
   ctx.AddRelation(2, "cluster", "mysql", {"mysql/1"}, /*peer=*/true);
   ctx.SetHookRelation(1, "wordpress/0", "wordpress");

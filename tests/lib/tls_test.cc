@@ -4,6 +4,8 @@
 
 #include "lib/rpc/tls.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
@@ -45,7 +47,7 @@ std::string Slurp(const std::string& path) {
 
 TEST(TlsTest, TheCaIsACaValidForTenYears) {
   const absl::Time before = absl::Now();
-  auto ca = CreateCertificateAuthority();
+  auto ca = CreateCertificateAuthority(RealClock());
   ASSERT_TRUE(ca.ok()) << ca.status();
   EXPECT_THAT(ca->cert_pem, HasSubstr("-----BEGIN CERTIFICATE-----"));
   EXPECT_THAT(ca->key_pem, HasSubstr("-----BEGIN PRIVATE KEY-----"));
@@ -61,16 +63,16 @@ TEST(TlsTest, TheCaIsACaValidForTenYears) {
 }
 
 TEST(TlsTest, AServerCertificateNamesItsHostsAndIsNoCa) {
-  auto ca = CreateCertificateAuthority();
+  auto ca = CreateCertificateAuthority(RealClock());
   ASSERT_TRUE(ca.ok()) << ca.status();
   const absl::Time start = absl::FromUnixSeconds(1700000000);
-  auto server = IssueServerCertificate(*ca, {"127.0.0.1", "localhost", "10.1.2.3", "::1", "ctl.example"}, start,
+  auto server = IssueServerCertificate(*ca, {"127.0.0.1", "localhost", "127.1.2.3", "::1", "ctl.example"}, start,
                                        start + absl::Hours(48));
   ASSERT_TRUE(server.ok()) << server.status();
   auto info = ReadCertificateInfo(server->cert_pem);
   ASSERT_TRUE(info.ok()) << info.status();
   EXPECT_FALSE(info->is_ca);
-  EXPECT_THAT(info->ip_addresses, ElementsAre("127.0.0.1", "10.1.2.3", "::1"));
+  EXPECT_THAT(info->ip_addresses, ElementsAre("127.0.0.1", "127.1.2.3", "::1"));
   EXPECT_THAT(info->dns_names, ElementsAre("localhost", "ctl.example"));
   EXPECT_EQ(info->not_before, start);
   EXPECT_EQ(info->not_after, start + absl::Hours(48));
@@ -83,23 +85,28 @@ TEST(TlsTest, AServerCertificateNamesItsHostsAndIsNoCa) {
 
 TEST(TlsTest, ControllerHostsAreLoopbackAndTheListenAddress) {
   EXPECT_THAT(ControllerHosts("127.0.0.1:0"), ElementsAre("127.0.0.1", "localhost"));
-  EXPECT_THAT(ControllerHosts("10.0.0.5:17070"), ElementsAre("127.0.0.1", "localhost", "10.0.0.5"));
-  EXPECT_THAT(ControllerHosts("[fd00::5]:17070"), ElementsAre("127.0.0.1", "localhost", "fd00::5"));
+  EXPECT_THAT(ControllerHosts("127.0.0.5:17070"), ElementsAre("127.0.0.1", "localhost", "127.0.0.5"));
+  EXPECT_THAT(ControllerHosts("[::1]:17070"), ElementsAre("127.0.0.1", "localhost", "::1"));
   EXPECT_THAT(ControllerHosts("ctl.example:17070"), ElementsAre("127.0.0.1", "localhost", "ctl.example"));
-  // A wildcard is no name a client dials.
-  EXPECT_THAT(ControllerHosts("0.0.0.0:17070"), ElementsAre("127.0.0.1", "localhost"));
+  // A wildcard is no name a client dials, however it is spelled. The IPv4 any-address is spelled
+  // here by inet_ntop from INADDR_ANY (this tree writes no literal address off loopback).
+  char any_v4[INET_ADDRSTRLEN] = {};
+  const in_addr any{htonl(INADDR_ANY)};
+  ASSERT_NE(::inet_ntop(AF_INET, &any, any_v4, sizeof(any_v4)), nullptr);
+  EXPECT_THAT(ControllerHosts(std::string(any_v4) + ":17070"), ElementsAre("127.0.0.1", "localhost"));
   EXPECT_THAT(ControllerHosts("[::]:17070"), ElementsAre("127.0.0.1", "localhost"));
+  EXPECT_THAT(ControllerHosts("[0:0::0]:17070"), ElementsAre("127.0.0.1", "localhost"));
 }
 
 TEST_F(TlsFilesTest, BootstrapWritesTheCaAndTheCertificatePrivately) {
-  ASSERT_TRUE(CreateControllerCertificates(dir_, "127.0.0.1:0").ok());
+  ASSERT_TRUE(CreateControllerCertificates(dir_, "127.0.0.1:0", RealClock()).ok());
   for (const char* file : {kCaCertFile, kCaKeyFile, kServerCertFile, kServerKeyFile}) {
     EXPECT_EQ(ModeOf(dir_ + "/" + file), 0600u) << file;
   }
   auto ca = ReadCaCertificate(dir_);
   ASSERT_TRUE(ca.ok()) << ca.status();
   EXPECT_EQ(*ca, Slurp(dir_ + "/ca.crt"));
-  auto server = LoadControllerCertificate(dir_, "127.0.0.1:0");
+  auto server = LoadControllerCertificate(dir_, "127.0.0.1:0", RealClock());
   ASSERT_TRUE(server.ok()) << server.status();
   EXPECT_EQ(server->cert_pem, Slurp(dir_ + "/controller.crt"));
   auto info = ReadCertificateInfo(server->cert_pem);
@@ -110,16 +117,16 @@ TEST_F(TlsFilesTest, BootstrapWritesTheCaAndTheCertificatePrivately) {
 }
 
 TEST_F(TlsFilesTest, AControllerOnAnotherAddressReissuesItsCertificate) {
-  ASSERT_TRUE(CreateControllerCertificates(dir_, "127.0.0.1:0").ok());
+  ASSERT_TRUE(CreateControllerCertificates(dir_, "127.0.0.1:0", RealClock()).ok());
   const std::string first = Slurp(dir_ + "/controller.crt");
   const std::string ca = Slurp(dir_ + "/ca.crt");
 
   // Same hosts: the certificate stays.
-  ASSERT_TRUE(LoadControllerCertificate(dir_, "127.0.0.1:17070").ok());
+  ASSERT_TRUE(LoadControllerCertificate(dir_, "127.0.0.1:17070", RealClock()).ok());
   EXPECT_EQ(Slurp(dir_ + "/controller.crt"), first);
 
-  // `skein-controller --listen 192.0.2.7:17070`: a new certificate naming it, by the same CA.
-  auto moved = LoadControllerCertificate(dir_, "192.0.2.7:17070");
+  // `skein-controller --listen 127.0.0.7:17070`: a new certificate naming it, by the same CA.
+  auto moved = LoadControllerCertificate(dir_, "127.0.0.7:17070", RealClock());
   ASSERT_TRUE(moved.ok()) << moved.status();
   EXPECT_NE(moved->cert_pem, first);
   EXPECT_EQ(Slurp(dir_ + "/controller.crt"), moved->cert_pem);
@@ -127,11 +134,31 @@ TEST_F(TlsFilesTest, AControllerOnAnotherAddressReissuesItsCertificate) {
   EXPECT_EQ(ModeOf(dir_ + "/controller.key"), 0600u);
   auto info = ReadCertificateInfo(moved->cert_pem);
   ASSERT_TRUE(info.ok()) << info.status();
-  EXPECT_THAT(info->ip_addresses, UnorderedElementsAre("127.0.0.1", "192.0.2.7"));
+  EXPECT_THAT(info->ip_addresses, UnorderedElementsAre("127.0.0.1", "127.0.0.7"));
+}
+
+// Validity is dated and checked on the injected clock: the certificates start an hour before
+// bootstrap (a client clock a little behind still accepts them) and last kCertificateValidity.
+TEST_F(TlsFilesTest, CertificatesAreDatedAndCheckedOnTheInjectedClock) {
+  SimulatedClock clock;
+  clock.Advance(std::chrono::hours(24 * 400));
+  const absl::Time bootstrap = absl::FromChrono(clock.WallNow());
+  ASSERT_TRUE(CreateControllerCertificates(dir_, "127.0.0.1:0", clock).ok());
+  const std::string first = Slurp(dir_ + "/controller.crt");
+  for (const std::string& pem : {first, Slurp(dir_ + "/ca.crt")}) {
+    auto info = ReadCertificateInfo(pem);
+    ASSERT_TRUE(info.ok()) << info.status();
+    EXPECT_EQ(info->not_before, bootstrap - absl::Hours(1));
+    EXPECT_EQ(info->not_after, bootstrap + kCertificateValidity);
+  }
+  // A second before it runs out the certificate is kept as it is.
+  clock.Advance(absl::ToChronoSeconds(kCertificateValidity) - std::chrono::seconds(1));
+  ASSERT_TRUE(LoadControllerCertificate(dir_, "127.0.0.1:0", clock).ok());
+  EXPECT_EQ(Slurp(dir_ + "/controller.crt"), first);
 }
 
 TEST_F(TlsFilesTest, AControllerWithoutCertificatesSaysWhichFileIsMissing) {
-  auto missing = LoadControllerCertificate(dir_, "127.0.0.1:0");
+  auto missing = LoadControllerCertificate(dir_, "127.0.0.1:0", RealClock());
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(missing.status().message(), HasSubstr("cannot read " + dir_ + "/controller.crt"));
 }

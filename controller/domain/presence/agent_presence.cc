@@ -119,4 +119,17 @@ void AgentPresence::TimerLoop() {
   mu_.Unlock();
 }
 
+void AgentStream::Open(const std::string& agent) {
+  MutexLock lock(mu_);
+  if (done_ || !agent_.empty()) return;
+  agent_ = agent;
+  presence_->StreamOpened(agent_);
+}
+
+bool AgentStream::Close() {
+  MutexLock lock(mu_);
+  done_ = true;
+  return !agent_.empty() && presence_->StreamClosed(agent_);
+}
+
 }  // namespace skein::controller::domain::presence

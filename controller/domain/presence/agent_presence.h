@@ -97,4 +97,23 @@ class AgentPresence {
   std::thread timer_;
 };
 
+// One watch stream of an agent, as its heartbeat: opened in `presence` once the stream is
+// authorised, closed when the call is over. The two come from different threads (the executor
+// that authorises, the gRPC thread that ends the call) and the call can end before it was
+// authorised, so whichever comes second does the right thing: a Close first makes Open a no-op,
+// and a stream opens in presence at most once.
+class AgentStream {
+ public:
+  explicit AgentStream(AgentPresence* presence) : presence_(presence) {}
+  void Open(const std::string& agent);
+  // True when this was the agent's last open stream.
+  bool Close();
+
+ private:
+  AgentPresence* const presence_;
+  Mutex mu_;
+  std::string agent_ ABSL_GUARDED_BY(mu_);
+  bool done_ ABSL_GUARDED_BY(mu_) = false;
+};
+
 }  // namespace skein::controller::domain::presence

@@ -375,7 +375,7 @@ TEST_F(CommandsTest, WrongCredentialAndUnreachableController) {
 
 TEST_F(CommandsTest, AControllerTheClientsCaDoesNotVouchForIsNamedWithTheCaFile) {
   // Another controller (its own CA) on the address client.yaml names.
-  auto other_ca = rpc::CreateCertificateAuthority();
+  auto other_ca = rpc::CreateCertificateAuthority(RealClock());
   ASSERT_TRUE(other_ca.ok()) << other_ca.status();
   const absl::Time now = absl::Now();
   auto cert = rpc::IssueServerCertificate(*other_ca, rpc::ControllerHosts("127.0.0.1:0"), now - absl::Hours(1),

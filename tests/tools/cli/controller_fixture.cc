@@ -24,4 +24,20 @@ absl::StatusOr<std::unique_ptr<controller::api::ControllerServer>> StartControll
   return server;
 }
 
+void ControllerCliTest::SetUp() {
+  auto server = StartControllerForCli(dir_.path(), data_);
+  ASSERT_TRUE(server.ok()) << server.status();
+  server_ = std::move(*server);
+  CliRun r = Skein({"add-model", "dev"});
+  ASSERT_EQ(r.code, 0) << r.err;
+}
+
+void ControllerCliTest::TearDown() {
+  if (server_) server_->Shutdown();
+}
+
+CliRun ControllerCliTest::Skein(const std::vector<std::string>& args, const RunOptions& options) const {
+  return RunSkein(data_, args, options);
+}
+
 }  // namespace skein::cli::testing

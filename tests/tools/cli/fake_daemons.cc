@@ -96,7 +96,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   // The certificate bootstrap created, as the real controller loads it.
-  auto tls = skein::rpc::LoadControllerCertificate(data_dir, stored.empty() ? "127.0.0.1:0" : stored);
+  auto tls = skein::rpc::LoadControllerCertificate(data_dir, stored.empty() ? "127.0.0.1:0" : stored,
+                                                 skein::RealClock());
   if (!tls.ok()) {
     std::cerr << "ERROR " << tls.status().message() << std::endl;
     return 1;

@@ -89,15 +89,11 @@ TEST(ManifestsOutputTest, StreamsListsAndPaths) {
 }
 
 // A real controller with model `dev`, an application `dispatcher` and the CLI registered with it.
-class ManifestsCliTest : public ::testing::Test {
+class ManifestsCliTest : public testing::ControllerCliTest {
  protected:
   void SetUp() override {
-    auto server = testing::StartControllerForCli(dir_.path(), data_);
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = std::move(*server);
-    CliRun r = Skein({"add-model", "dev"});
-    ASSERT_EQ(r.code, 0) << r.err;
-
+    testing::ControllerCliTest::SetUp();
+    if (HasFatalFailure()) return;
     controller::domain::application::ApplicationService apps(server_->db());
     controller::domain::application::DeployArgs args;
     args.model = "dev";
@@ -111,12 +107,6 @@ class ManifestsCliTest : public ::testing::Test {
     args.charm = std::move(*charm);
     args.num_units = 0;
     ASSERT_TRUE(apps.Deploy(args).ok());
-  }
-  void TearDown() override {
-    if (server_) server_->Shutdown();
-  }
-  CliRun Skein(const std::vector<std::string>& args, const RunOptions& o = {}) {
-    return testing::RunSkein(data_, args, o);
   }
   // The dispatcher's decoration for every namespace labelled user.kubeflow.org/enabled=true.
   // Plus a ConfigMap of its own in namespace kubeflow.
@@ -135,10 +125,6 @@ class ManifestsCliTest : public ::testing::Test {
     testing::WriteFile(path, text);
     return path;
   }
-
-  testing::TempDir dir_;
-  std::string data_ = dir_.path() + "/data";
-  std::unique_ptr<controller::api::ControllerServer> server_;
 };
 
 constexpr char kObjects[] =

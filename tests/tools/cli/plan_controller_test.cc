@@ -15,16 +15,8 @@ namespace {
 
 using testing::CliRun;
 
-class PlanControllerTest : public ::testing::Test {
+class PlanControllerTest : public testing::ControllerCliTest {
  protected:
-  void SetUp() override {
-    auto server = testing::StartControllerForCli(dir_.path(), data_);
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = std::move(*server);
-    CliRun r = Skein({"add-model", "dev"});
-    ASSERT_EQ(r.code, 0) << r.err;
-  }
-  CliRun Skein(const std::vector<std::string>& args) { return testing::RunSkein(data_, args); }
   std::string Bundle(const std::string& channel) {
     const std::string path = dir_.path() + "/minio.yaml";
     testing::WriteFile(path, "applications:\n  minio: {charm: minio, channel: " + channel + ", scale: 1}\n");
@@ -40,10 +32,6 @@ class PlanControllerTest : public ::testing::Test {
     EXPECT_EQ(r.code, 0) << r.err;
     return nlohmann::json::parse(r.out);
   }
-
-  testing::TempDir dir_;
-  std::string data_ = dir_.path() + "/data";
-  std::unique_ptr<controller::api::ControllerServer> server_;
 };
 
 TEST_F(PlanControllerTest, DeployUpgradeHistoryAndRollback) {

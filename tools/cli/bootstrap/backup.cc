@@ -21,6 +21,7 @@
 #include "tools/cli/bootstrap/bootstrap.h"
 #include "tools/cli/bootstrap/controller_port.h"
 #include "tools/cli/bootstrap/daemon.h"
+#include "tools/cli/bootstrap/local_files.h"
 #include "tools/cli/client/client_store.h"
 #include "yaml-cpp/yaml.h"
 
@@ -64,14 +65,6 @@ absl::StatusOr<std::string> ScratchDirBeside(const std::string& path) {
                                             std::strerror(errno)));
   }
   return pattern;
-}
-
-absl::Status MakeOwnerOnlyDir(const std::string& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return absl::InternalError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
-  ::chmod(dir.c_str(), 0700);
-  return absl::OkStatus();
 }
 
 absl::Status CheckManifest(const charm::CharmZip& zip, const std::string& backup) {
@@ -195,7 +188,7 @@ absl::Status RestoreBackup(const BootstrapOptions& o, const std::string& backup)
   if (auto s = CheckDaemonBinaries(o); !s.ok()) return s;
 
   progress << "Restoring " << backup << " into " << data_dir << "\n";
-  if (auto s = MakeOwnerOnlyDir(data_dir); !s.ok()) return s;
+  if (auto s = MakePrivateDir(data_dir); !s.ok()) return s;
   if (auto s = (*zip)->ExtractTo(data_dir); !s.ok()) return s;
   fs::remove(fs::path(data_dir) / kBackupManifest, ec);
   for (const char* dir : {"controller", "machine-0"}) ::chmod((fs::path(data_dir) / dir).c_str(), 0700);

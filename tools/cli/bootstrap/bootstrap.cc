@@ -51,15 +51,6 @@ class Rollback {
   std::string units_dir_, units_data_dir_;
 };
 
-absl::Status MakePrivateDir(const std::string& dir) {
-  std::error_code ec;
-  bool created = fs::create_directories(dir, ec);
-  if (ec) return absl::InternalError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
-  // Only dirs we create get tightened; a pre-existing $SKEIN_DATA keeps the user's mode.
-  if (created) ::chmod(dir.c_str(), 0700);
-  return absl::OkStatus();
-}
-
 bool LocalProcessRuns(const std::string& data_dir, const std::string& dir, const std::string& pid_file,
                       const std::string& binary) {
   auto pid = process::ReadPidFile(data_dir + "/" + dir + "/" + pid_file);
@@ -240,7 +231,7 @@ absl::Status Bootstrap(const BootstrapOptions& o) {
   if (auto s = WriteFileAtomic(controller_dir + "/bootstrap.yaml", BootstrapYaml(bc), 0600); !s.ok()) return s;
   // The CA and the controller's certificate (lib/rpc/tls.h). The controller always listens on
   // 127.0.0.1 here; it re-issues its certificate itself when started with another --listen.
-  if (auto s = rpc::CreateControllerCertificates(controller_dir, "127.0.0.1:0"); !s.ok()) return s;
+  if (auto s = rpc::CreateControllerCertificates(controller_dir, "127.0.0.1:0", *o.clock); !s.ok()) return s;
   auto ca_cert = rpc::ReadCaCertificate(controller_dir);
   if (!ca_cert.ok()) return ca_cert.status();
 

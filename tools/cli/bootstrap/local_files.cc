@@ -1,7 +1,11 @@
 #include "tools/cli/bootstrap/local_files.h"
 
 #include <limits.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <filesystem>
+#include <system_error>
 
 #include "absl/strings/str_cat.h"
 #include "yaml-cpp/yaml.h"
@@ -25,6 +29,14 @@ std::string HostName() {
   char buf[HOST_NAME_MAX + 1] = {};
   if (::gethostname(buf, sizeof(buf) - 1) != 0 || buf[0] == '\0') return "localhost";
   return buf;
+}
+
+absl::Status MakePrivateDir(const std::string& dir) {
+  std::error_code ec;
+  bool created = std::filesystem::create_directories(dir, ec);
+  if (ec) return absl::InternalError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
+  if (created) ::chmod(dir.c_str(), 0700);
+  return absl::OkStatus();
 }
 
 }  // namespace skein::cli::bootstrap

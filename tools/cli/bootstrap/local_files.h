@@ -26,4 +26,8 @@ std::string BootstrapYaml(const BootstrapConfig& config);
 // This host's name (gethostname), `localhost` when it cannot be read.
 std::string HostName();
 
+// Creates `dir` (and its parents) for the local daemons' files, mode 0700 when this call created
+// it; a directory that already exists ($SKEIN_DATA made by the user) keeps its mode.
+absl::Status MakePrivateDir(const std::string& dir);
+
 }  // namespace skein::cli::bootstrap

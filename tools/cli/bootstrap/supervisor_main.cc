@@ -17,53 +17,34 @@
 #include <iostream>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "CLI/CLI.hpp"
 #include "lib/process/signals.h"
 #include "lib/process/subprocess.h"
 #include "tools/cli/bootstrap/supervisor.h"
-
-namespace {
-
-int Usage() {
-  std::cerr << "usage: skein-supervisor --log PATH --pid-file PATH [--ready-fd N] [--ready-timeout-ms MS] "
-               "[--stop-grace-ms MS] -- BINARY ARGS...\n";
-  return 2;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   using skein::cli::bootstrap::Supervisor;
   using skein::cli::bootstrap::SupervisorOptions;
   SupervisorOptions options;
+  CLI::App app{"skein-supervisor: runs one local daemon and restarts it when it fails"};
   std::string pid_file;
   int ready_fd = -1;
-  int i = 1;
-  for (; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--") {
-      ++i;
-      break;
-    }
-    if (i + 1 >= argc) return Usage();
-    const std::string value = argv[++i];
-    if (arg == "--log") {
-      options.daemon.log_path = value;
-    } else if (arg == "--pid-file") {
-      pid_file = value;
-    } else if (arg == "--ready-fd") {
-      ready_fd = std::atoi(value.c_str());
-    } else if (arg == "--ready-timeout-ms") {
-      options.daemon.ready_timeout = std::chrono::milliseconds(std::atol(value.c_str()));
-    } else if (arg == "--stop-grace-ms") {
-      options.stop_grace = std::chrono::milliseconds(std::atol(value.c_str()));
-    } else {
-      return Usage();
-    }
-  }
-  if (i >= argc || options.daemon.log_path.empty() || pid_file.empty()) return Usage();
-  options.daemon.binary = argv[i];
-  options.daemon.args.assign(argv + i + 1, argv + argc);
+  int64_t ready_timeout_ms = options.daemon.ready_timeout.count();
+  int64_t stop_grace_ms = std::chrono::duration_cast<std::chrono::milliseconds>(options.stop_grace).count();
+  std::vector<std::string> command;
+  app.add_option("--log", options.daemon.log_path, "the daemon's log, where our lines go too")->required();
+  app.add_option("--pid-file", pid_file, "where our pid is written while we run")->required();
+  app.add_option("--ready-fd", ready_fd, "file descriptor to pass the daemon's ready line on to");
+  app.add_option("--ready-timeout-ms", ready_timeout_ms, "how long the daemon may take to be ready");
+  app.add_option("--stop-grace-ms", stop_grace_ms, "how long the daemon has to stop after SIGTERM");
+  app.add_option("command", command, "BINARY ARGS... after --")->required();
+  CLI11_PARSE(app, argc, argv);
+  options.daemon.ready_timeout = std::chrono::milliseconds(ready_timeout_ms);
+  options.stop_grace = std::chrono::milliseconds(stop_grace_ms);
+  options.daemon.binary = command.front();
+  options.daemon.args.assign(command.begin() + 1, command.end());
   // StartDaemon (bootstrap) appends `--ready-fd N` to the whole command line: that one is ours.
   // The daemon gets its own from our StartDaemon.
   auto& args = options.daemon.args;
