@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -48,6 +49,14 @@ int main(int argc, char** argv) {
     std::cerr << "ERROR " << s.message() << "\n";
     return 1;
   }
+  // Nothing the machine agent writes is for other users; separated unit agents pass through its
+  // dir to theirs (0711) and get their own files from it with their own owner.
+  ::umask(077);
+  if (conf->unit_uids) {
+    ::chmod(data_dir.c_str(), 0711);
+    ::mkdir((data_dir + "/agents").c_str(), 0711);
+    ::chmod((data_dir + "/agents").c_str(), 0711);
+  }
   std::string pid_file = data_dir + "/machine-agent.pid";
   skein::process::WritePidFile(pid_file);
 
@@ -65,7 +74,21 @@ int main(int argc, char** argv) {
   skein::agent::MachineAgentConfig config;
   config.machine_id = machine_id;
   config.units.agents_dir = data_dir + "/agents";
-  config.units.binary = skein::ExecutableDir() + "/skein-agent";
+  std::string unit_bin_dir = skein::ExecutableDir();
+  if (conf->unit_uids) {
+    auto bin = skein::agent::UnitBinaryDir(unit_bin_dir, data_dir, {"skein-agent", "skein-hook-tool"});
+    if (!bin.ok()) {
+      spdlog::critical("{}", std::string(bin.status().message()));
+      std::cerr << "ERROR " << bin.status().message() << "\n";
+      return 1;
+    }
+    unit_bin_dir = *bin;
+    spdlog::info("unit agents run under their own uids ({})", conf->unit_uids->ToString());
+  } else {
+    spdlog::info("unit agents run as this machine agent's user: no privilege separation");
+  }
+  config.units.binary = unit_bin_dir + "/skein-agent";
+  config.units.unit_uids = conf->unit_uids;
   config.units.controller = conf->controller;
   config.units.ca_cert = conf->ca_cert;
   config.units.machine_id = machine_id;

@@ -2,14 +2,17 @@
 
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "lib/base/agent_conf.h"
 #include "lib/base/credential.h"
+#include "lib/base/file_write.h"
 #include "lib/base/logging.h"
 #include "lib/base/names.h"
 #include "lib/base/paths.h"
@@ -48,6 +51,24 @@ std::string Label(const v1::MachineUnit& unit) {
 }
 
 }  // namespace
+
+absl::StatusOr<std::string> UnitBinaryDir(const std::string& exe_dir, const std::string& machine_dir,
+                                          const std::vector<std::string>& binaries) {
+  if (ReachableByOthers(exe_dir)) return exe_dir;
+  const std::string bin = machine_dir + "/bin";
+  std::error_code ec;
+  fs::create_directories(bin, ec);
+  ::chmod(bin.c_str(), 0755);
+  for (const std::string& name : binaries) {
+    const std::string to = bin + "/" + name;
+    fs::remove(to, ec);
+    fs::create_hard_link(exe_dir + "/" + name, to, ec);
+    if (ec) fs::copy_file(exe_dir + "/" + name, to, ec);
+    if (ec) return absl::InternalError(absl::StrCat("cannot place ", name, " in ", bin, ": ", ec.message()));
+    ::chmod(to.c_str(), 0755);
+  }
+  return bin;
+}
 
 UnitAgentSupervisor::UnitAgentSupervisor(UnitAgentOptions options, Clock& clock, SetCredential set_credential,
                                          std::function<void()> on_exit)
@@ -90,15 +111,31 @@ absl::Status UnitAgentSupervisor::Start(Child& child) {
   std::error_code ec;
   fs::create_directories(child.dir, ec);
   if (ec) return absl::InternalError(absl::StrCat("cannot create ", child.dir, ": ", ec.message()));
-  ::chmod(fs::path(child.dir).parent_path().c_str(), 0700);
+  // Separated unit agents must pass through their model's dir to reach their own.
+  ::chmod(fs::path(child.dir).parent_path().c_str(), options_.unit_uids ? 0711 : 0700);
   ::chmod(child.dir.c_str(), 0700);
+  auto identity = IdentityFor(child);
+  if (!identity.ok()) return identity.status();
+  struct stat before {};
+  const bool had_owner = ::lstat(child.dir.c_str(), &before) == 0;
+  if (*identity) {
+    if (absl::Status s = GiveDir(child.dir, **identity); !s.ok()) return s;
+    // A unit moving to root leaves its uid: nothing of it may outlive the switch.
+    if (had_owner && before.st_uid != (*identity)->uid && options_.unit_uids->Contains(before.st_uid)) {
+      (void)process::KillAllProcessesOfUid(before.st_uid);
+      (void)RemoveRuntimeBaseOfUid(before.st_uid);
+      uids_in_use_->erase(before.st_uid);
+    }
+  }
   std::string credential = NewCredential();
   if (absl::Status s = set_credential_(child.unit, credential); !s.ok()) return s;
   auto name = ParseUnitName(child.unit.name());
   if (!name.ok()) return name.status();
   AgentConf conf{options_.controller, name->Tag(), credential, child.unit.name(), options_.machine_id,
                  child.unit.model_uuid(), options_.ca_cert};
-  if (absl::Status s = WriteAgentConf(child.dir + "/agent.conf", conf); !s.ok()) return s;
+  std::optional<FileOwner> owner;
+  if (*identity) owner = FileOwner{(*identity)->uid, (*identity)->gid};
+  if (absl::Status s = WriteAgentConf(child.dir + "/agent.conf", conf, owner); !s.ok()) return s;
 
   process::SpawnOptions spawn;
   spawn.argv = {options_.binary, "--data-dir", child.dir};
@@ -110,8 +147,23 @@ absl::Status UnitAgentSupervisor::Start(Child& child) {
     spdlog::warn("{}", std::string(s.message()));
   }
   spawn.new_session = true;
+  if (*identity) spawn.run_as = **identity;
+  if (*identity && (*identity)->uid != 0) {
+    // A charm running as root keeps the machine agent's environment (its runtime dir too).
+    std::map<std::string, std::string> env;
+    for (char** e = environ; *e != nullptr; ++e) {
+      std::string_view kv = *e;
+      const size_t eq = kv.find('=');
+      if (eq != std::string_view::npos) env.emplace(kv.substr(0, eq), kv.substr(eq + 1));
+    }
+    env.erase("XDG_RUNTIME_DIR");
+    env["HOME"] = child.dir;
+    spawn.env = std::move(env);
+    if (absl::Status s = PrepareRuntimeBaseOfUid((*identity)->uid, (*identity)->gid); !s.ok()) return s;
+  }
   auto pid = process::Spawn(spawn);
   if (!pid.ok()) return pid.status();
+  child.identity = *identity;
 
   if (child.waiter.joinable()) child.waiter.join();
   child.pid = *pid;
@@ -128,8 +180,67 @@ absl::Status UnitAgentSupervisor::Start(Child& child) {
     }
     on_exit_();
   });
-  spdlog::info("started unit agent for {} (pid {})", child.label, *pid);
+  if (child.identity) {
+    spdlog::info("started unit agent for {} (pid {}, uid {})", child.label, *pid, child.identity->uid);
+  } else {
+    spdlog::info("started unit agent for {} (pid {})", child.label, *pid);
+  }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<process::SpawnOptions::Identity>> UnitAgentSupervisor::IdentityFor(const Child& child) {
+  using Identity = process::SpawnOptions::Identity;
+  if (!options_.unit_uids) return std::nullopt;
+  const UidRange& range = *options_.unit_uids;
+  if (!uids_in_use_) {
+    uids_in_use_.emplace();
+    std::error_code ec;
+    for (const auto& model : fs::directory_iterator(options_.agents_dir, ec)) {
+      for (const auto& unit : fs::directory_iterator(model.path(), ec)) {
+        struct stat st {};
+        if (::lstat(unit.path().c_str(), &st) == 0 && range.Contains(st.st_uid)) uids_in_use_->insert(st.st_uid);
+      }
+    }
+  }
+  if (child.unit.run_as_root()) return Identity{0, 0};
+  struct stat st {};
+  if (::lstat(child.dir.c_str(), &st) == 0 && range.Contains(st.st_uid)) return Identity{st.st_uid, st.st_uid};
+  for (uint64_t uid = range.first; uid <= range.last(); ++uid) {
+    // A uid some process already runs as may be another controller's unit on this host.
+    if (uids_in_use_->count(static_cast<uid_t>(uid)) > 0 || process::AnyProcessOfUid(static_cast<uid_t>(uid))) {
+      continue;
+    }
+    uids_in_use_->insert(static_cast<uid_t>(uid));
+    return Identity{static_cast<uid_t>(uid), static_cast<gid_t>(uid)};
+  }
+  return absl::ResourceExhaustedError(absl::StrCat("all ", UidRange::kSize, " unit uids (", range.ToString(),
+                                                   ") are taken by units of this machine"));
+}
+
+absl::Status UnitAgentSupervisor::GiveDir(const std::string& dir, const process::SpawnOptions::Identity& identity) {
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0) return absl::InternalError(absl::StrCat("cannot inspect ", dir));
+  if (st.st_uid == identity.uid && st.st_gid == identity.gid) return absl::OkStatus();
+  // Only what the previous owner owned changes hands, and links are changed, never followed: a
+  // file someone else linked into the dir keeps its owner.
+  const uid_t previous = st.st_uid;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    struct stat entry {};
+    if (::lstat(it->path().c_str(), &entry) == 0 && entry.st_uid == previous) {
+      (void)::lchown(it->path().c_str(), identity.uid, identity.gid);
+    }
+  }
+  if (::lchown(dir.c_str(), identity.uid, identity.gid) != 0) {
+    return absl::InternalError(absl::StrCat("cannot give ", dir, " to uid ", identity.uid, ": ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+bool UnitAgentSupervisor::WrongIdentity(const Child& child) const {
+  if (!options_.unit_uids || !child.identity) return false;
+  return child.unit.run_as_root() != (child.identity->uid == 0);
 }
 
 void UnitAgentSupervisor::CollectExit(Child& child, bool unit_dying) {
@@ -198,10 +309,17 @@ Clock::TimePoint UnitAgentSupervisor::Reconcile(const std::vector<v1::MachineUni
         slot->label = Label(*unit);
         slot->dir = DirOf(key);
       }
+      slot->unit = *unit;
       child = slot.get();
       exited = child->exited;
     }
     if (exited) CollectExit(*child, dying);
+    if (child->running && WrongIdentity(*child)) {
+      spdlog::info("the charm of {} now runs as {}; restarting its agent", child->label,
+                   child->unit.run_as_root() ? "root" : "its own user");
+      StopChildren({child});
+      child->next_start = clock_.Now();
+    }
     if (child->running || child->finished) continue;
     if (clock_.Now() < child->next_start) {
       next = std::min(next, child->next_start);
@@ -247,6 +365,16 @@ void UnitAgentSupervisor::StopChildren(const std::vector<Child*>& children) {
 }
 
 void UnitAgentSupervisor::RemoveUnitFiles(const Child& child) {
+  // A separated unit's uid is free for another unit only once nothing of it runs any more.
+  const bool own_uid = child.identity && options_.unit_uids && options_.unit_uids->Contains(child.identity->uid);
+  if (own_uid) {
+    if (absl::Status s = process::KillAllProcessesOfUid(child.identity->uid); !s.ok()) {
+      spdlog::warn("{}: {}", child.label, std::string(s.message()));
+    }
+    if (absl::Status s = RemoveRuntimeBaseOfUid(child.identity->uid); !s.ok()) {
+      spdlog::warn("{}: {}", child.label, std::string(s.message()));
+    }
+  }
   std::error_code ec;
   fs::remove_all(child.dir, ec);
   if (ec) spdlog::warn("cannot remove {}: {}", child.dir, ec.message());
@@ -256,6 +384,7 @@ void UnitAgentSupervisor::RemoveUnitFiles(const Child& child) {
   }
   // The model's dir goes with its last unit (removing a non-empty dir fails, harmlessly).
   fs::remove(fs::path(child.dir).parent_path(), ec);
+  if (own_uid && !fs::exists(child.dir, ec) && uids_in_use_) uids_in_use_->erase(child.identity->uid);
   spdlog::info("unit {} left the machine; removed {}", child.label, child.dir);
 }
 

@@ -14,6 +14,17 @@
 //     dir too once no unit of the model is left; nothing of another model is touched.
 //   - a unit whose model UUID is not a UUID (it names a directory) is refused with an error log.
 // Each child has a waiter thread blocked in waitpid, which wakes the machine agent's loop.
+//
+// Privilege separation (`unit_uids` set: the machine was bootstrapped as root): each unit agent
+// and its hooks run under the unit's own uid and gid from that range, with no supplementary
+// groups, HOME in its dir and no XDG_RUNTIME_DIR (its socket goes in /tmp/skein-<uid>, made here).
+// The unit's dir is owned by that uid and closed to others; the dirs above it only let others
+// pass through (0711), and everything else of the machine agent and the controller is 0600/0700
+// root. The owner of a unit's dir is the record of its uid: a restarted machine agent finds every
+// uid in use by looking at the dirs, a new unit takes the lowest free one, and a removed unit's
+// uid is free again once every process of it is killed and its dir is gone. A unit whose charm
+// declares `charm-user: root` runs as root; a refresh that changes that restarts its agent as
+// the new user.
 
 #include <sys/types.h>
 
@@ -22,6 +33,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,6 +41,8 @@
 #include "absl/status/status.h"
 #include "lib/base/clock.h"
 #include "lib/base/mutex.h"
+#include "lib/base/unit_uids.h"
+#include "lib/process/subprocess.h"
 #include "skein/v1/agent.pb.h"
 
 namespace skein::agent {
@@ -49,7 +63,15 @@ struct UnitAgentOptions {
   std::chrono::milliseconds restart_min{1000};
   std::chrono::milliseconds restart_max{30000};
   std::chrono::milliseconds stop_grace{5000};
+  // The machine's unit uids; nullopt runs every unit agent as the machine agent runs.
+  std::optional<UidRange> unit_uids;
 };
+
+// The directory to start separated unit agents from: `exe_dir` when other users can reach it, else
+// `<machine_dir>/bin` with `binaries` hard-linked (or copied, across filesystems) from `exe_dir`,
+// root-owned and 0755, replaced at every start so that they match the machine agent's build.
+absl::StatusOr<std::string> UnitBinaryDir(const std::string& exe_dir, const std::string& machine_dir,
+                                          const std::vector<std::string>& binaries);
 
 class UnitAgentSupervisor {
  public:
@@ -91,7 +113,17 @@ class UnitAgentSupervisor {
     Clock::TimePoint started_at{};
     Clock::TimePoint next_start{};
     std::thread waiter;
+    // Who the running agent runs as: nullopt = as the machine agent (no separation).
+    std::optional<process::SpawnOptions::Identity> identity;
   };
+
+  // Who `child`'s agent must run as now, taking a free uid of the range for a unit without one.
+  // ResourceExhausted when all 65,536 are taken.
+  absl::StatusOr<std::optional<process::SpawnOptions::Identity>> IdentityFor(const Child& child);
+  // Makes `dir` and what its previous owner had in it `identity`'s (the uid changes when a refresh
+  // moves a charm to or from `charm-user: root`).
+  absl::Status GiveDir(const std::string& dir, const process::SpawnOptions::Identity& identity);
+  bool WrongIdentity(const Child& child) const;
 
   absl::Status Start(Child& child);
   void CollectExit(Child& child, bool unit_dying);
@@ -109,6 +141,9 @@ class UnitAgentSupervisor {
   mutable Mutex mu_;
   CondVar exited_cv_;
   std::map<UnitKey, std::unique_ptr<Child>> children_ ABSL_GUARDED_BY(mu_);
+  // The uids of the range owning a unit dir (read from the dirs once, then kept up to date).
+  // Only the machine agent's loop thread (Reconcile) touches it.
+  std::optional<std::set<uid_t>> uids_in_use_;
 };
 
 }  // namespace skein::agent

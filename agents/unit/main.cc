@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -68,6 +69,9 @@ int main(int argc, char** argv) {
 
   // Signals are taken by one thread with sigwait; every other thread inherits the mask.
   sigset_t signals = skein::process::BlockShutdownSignals();
+  // The machine agent runs with umask 077; hooks get the usual 022, as under Juju. The agent's
+  // dir is closed to others either way.
+  ::umask(022);
 
   auto conf = skein::ReadAgentConf(data_dir + "/agent.conf");
   if (!conf.ok()) {

@@ -125,6 +125,8 @@ grpc::ServerWriteReactor<v1::UnitSnapshot>* AgentService::WatchUnit(grpc::Callba
       st->unit_id = who.unit_id;
       st->heartbeat->Open(domain::UnitKey(st->unit_id));
     }
+    // Read before the build: every change published up to here is in the snapshot.
+    const uint64_t hub_seq = b.hub->Seq();
     auto view = watch::BuildUnitSnapshot(*b.db, st->unit_id);
     if (!view.ok()) {
       // The unit was removed (MarkUnitDead): nothing more to watch.
@@ -134,7 +136,12 @@ grpc::ServerWriteReactor<v1::UnitSnapshot>* AgentService::WatchUnit(grpc::Callba
       return up;
     }
     up.keys = view->keys;
-    if (auto next = st->sequencer.Next(std::move(view->snapshot))) up.messages.push_back(std::move(*next));
+    std::optional<int64_t> sent;
+    if (auto next = st->sequencer.Next(std::move(view->snapshot))) {
+      sent = next->version();
+      up.messages.push_back(std::move(*next));
+    }
+    if (b.presence != nullptr) b.presence->SnapshotBuilt(domain::UnitKey(st->unit_id), hub_seq, up.keys, sent);
     return up;
   };
   auto on_done = [st]() { (void)st->heartbeat->Close(); };

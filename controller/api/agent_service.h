@@ -56,6 +56,8 @@ class AgentService final : public v1::Agent::CallbackService {
   // Resolve (errors_handlers.cc).
   grpc::ServerUnaryReactor* ClearResolved(grpc::CallbackServerContext* ctx, const v1::ClearResolvedRequest* req,
                                           v1::ClearResolvedResponse* resp) override;
+  grpc::ServerUnaryReactor* AckSnapshot(grpc::CallbackServerContext* ctx, const v1::AckSnapshotRequest* req,
+                                        v1::AckSnapshotResponse* resp) override;
   // Leadership leases (lease_handlers.cc).
   grpc::ServerUnaryReactor* ClaimLeadership(grpc::CallbackServerContext* ctx, const v1::ClaimLeadershipRequest* req,
                                             v1::ClaimLeadershipResponse* resp) override;

@@ -49,6 +49,15 @@ grpc::ServerUnaryReactor* ControllerService::ResolveUnits(grpc::CallbackServerCo
   });
 }
 
+grpc::ServerUnaryReactor* AgentService::AckSnapshot(grpc::CallbackServerContext* ctx,
+                                                    const v1::AckSnapshotRequest* req, v1::AckSnapshotResponse*) {
+  return RunUnary(ctx, b_.executor, [=, this]() -> absl::Status {
+    ASSIGN_OR_RETURN(Principal who, b_.authn->Require(*ctx, Kind::kUnit));
+    if (b_.presence != nullptr) b_.presence->SnapshotAcknowledged(domain::UnitKey(who.unit_id), req->version());
+    return absl::OkStatus();
+  });
+}
+
 grpc::ServerUnaryReactor* AgentService::ClearResolved(grpc::CallbackServerContext* ctx,
                                                       const v1::ClearResolvedRequest* req,
                                                       v1::ClearResolvedResponse* resp) {

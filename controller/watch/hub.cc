@@ -93,4 +93,13 @@ size_t Hub::watcher_count() {
   return watchers_.size();
 }
 
+uint64_t Hub::NewestPublished(const std::set<std::string>& keys) {
+  MutexLock lock(mu_);
+  uint64_t newest = 0;
+  for (const std::string& key : keys) {
+    if (auto it = published_.find(key); it != published_.end()) newest = std::max(newest, it->second);
+  }
+  return newest;
+}
+
 }  // namespace skein::controller::watch

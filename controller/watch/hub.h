@@ -46,6 +46,7 @@ class Hub : public domain::ChangeListener {
 
   // Publishes: wakes every watcher subscribed to one of `keys`.
   void OnCommitted(const std::set<std::string>& keys) override;
+  uint64_t NewestPublished(const std::set<std::string>& keys) override;
 
   // Closes every watcher; later Adds are closed at once.
   void Shutdown();

@@ -120,6 +120,7 @@ absl::StatusOr<View<v1::MachineSnapshot>> BuildMachineSnapshot(domain::Db& db, c
     view.snapshot.set_version(domain::LatestSeq(tx));
     view.snapshot.set_machine_id(machine_id);
     std::map<int64_t, std::string> model_uuids;  // model id -> uuid, read once per model
+    std::map<int64_t, bool> run_as_root;         // application id -> its charm wants root
     for (const domain::UnitRow& u : domain::UnitsOnMachine(tx, machine_id)) {
       auto [uuid, inserted] = model_uuids.try_emplace(u.model_id);
       if (inserted) {
@@ -132,8 +133,20 @@ absl::StatusOr<View<v1::MachineSnapshot>> BuildMachineSnapshot(domain::Db& db, c
       mu->set_application(u.application);
       mu->set_life(ToProto(u.life));
       mu->set_model_uuid(uuid->second);
+      // A refresh may change the charm's `charm-user`, so the application's changes wake the
+      // machine's stream too.
+      auto [root, first_of_app] = run_as_root.try_emplace(u.application_id, false);
+      if (first_of_app) {
+        auto app = domain::FindAppById(tx, u.application_id);
+        if (!app.ok()) return app.status();
+        auto charm = tx.Charm(app->charm_id);
+        if (!charm.ok()) return charm.status();
+        root->second = (*charm)->metadata.charm_user == charm::CharmUser::kRoot;
+        view.keys.insert(domain::AppKey(app->id));
+      }
+      mu->set_run_as_root(root->second);
     }
-    view.keys = {domain::MachineKey(machine_id)};
+    view.keys.insert(domain::MachineKey(machine_id));
     return absl::OkStatus();
   });
   if (!s.ok()) return s;

@@ -29,6 +29,7 @@ std::string AgentConfYaml(const AgentConf& conf) {
   if (!conf.unit.empty()) out << YAML::Key << "unit" << YAML::Value << conf.unit;
   out << YAML::Key << "machine-id" << YAML::Value << YAML::DoubleQuoted << conf.machine_id;
   if (!conf.model_uuid.empty()) out << YAML::Key << "model-uuid" << YAML::Value << conf.model_uuid;
+  if (conf.unit_uids) out << YAML::Key << "unit-uids" << YAML::Value << conf.unit_uids->first;
   out << YAML::Key << "ca-cert" << YAML::Value << YAML::Literal << conf.ca_cert;
   out << YAML::EndMap;
   // The emitter ends a literal block (the CA certificate) with its own newline.
@@ -55,11 +56,16 @@ absl::StatusOr<AgentConf> ReadAgentConf(const std::string& path) {
                                    {"ca-cert", &conf.ca_cert}}) {
     if (value->empty()) return absl::InvalidArgumentError(absl::StrCat(path, " has no ", key));
   }
+  if (doc["unit-uids"]) {
+    auto range = ParseUidRangeFirst(get("unit-uids"));
+    if (!range.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", range.status().message()));
+    conf.unit_uids = *range;
+  }
   return conf;
 }
 
-absl::Status WriteAgentConf(const std::string& path, const AgentConf& conf) {
-  return WriteFileAtomic(path, AgentConfYaml(conf), 0600);
+absl::Status WriteAgentConf(const std::string& path, const AgentConf& conf, const std::optional<FileOwner>& owner) {
+  return WriteFileAtomic(path, AgentConfYaml(conf), 0600, owner);
 }
 
 }  // namespace skein

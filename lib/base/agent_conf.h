@@ -12,10 +12,16 @@
 //                                  across models)
 //   ca-cert: |                    the controller's CA certificate (PEM), the only one the
 //     -----BEGIN CERTIFICATE----- agent trusts (lib/rpc/tls.h)
+//   unit-uids: 1879048192         (machine agents only) the first of the 65,536 uids its unit
+//                                  agents run under (lib/base/unit_uids.h); absent when the
+//                                  machine was bootstrapped without root: no separation
 
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "lib/base/file_write.h"
+#include "lib/base/unit_uids.h"
 
 namespace skein {
 
@@ -27,6 +33,7 @@ struct AgentConf {
   std::string machine_id;
   std::string model_uuid;
   std::string ca_cert;
+  std::optional<UidRange> unit_uids;
 };
 
 // The machine agent's: entity `machine-<id>`, no unit and no model.
@@ -42,6 +49,8 @@ std::string AgentConfYaml(const AgentConf& conf);
 absl::StatusOr<AgentConf> ReadAgentConf(const std::string& path);
 // Writes AgentConfYaml atomically (temporary file + rename) with mode 0600. Internal on I/O
 // errors.
-absl::Status WriteAgentConf(const std::string& path, const AgentConf& conf);
+// `owner`: see WriteFileAtomic (the machine agent writes a separated unit's agent.conf for it).
+absl::Status WriteAgentConf(const std::string& path, const AgentConf& conf,
+                            const std::optional<FileOwner>& owner = std::nullopt);
 
 }  // namespace skein

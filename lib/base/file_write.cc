@@ -11,11 +11,19 @@
 
 namespace skein {
 
-absl::Status WriteFileAtomic(const std::string& path, const std::string& text, unsigned mode) {
+absl::Status WriteFileAtomic(const std::string& path, const std::string& text, unsigned mode,
+                             const std::optional<FileOwner>& owner) {
   std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  ::unlink(tmp.c_str());  // a leftover of a crash, or a link planted in a dir someone else owns
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
   if (fd < 0) return absl::InternalError(absl::StrCat("cannot write ", tmp, ": ", std::strerror(errno)));
   ::fchmod(fd, mode);
+  if (owner && ::fchown(fd, owner->uid, owner->gid) != 0) {
+    int e = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return absl::InternalError(absl::StrCat("cannot give ", tmp, " to uid ", owner->uid, ": ", std::strerror(e)));
+  }
   size_t done = 0;
   while (done < text.size()) {
     ssize_t n = ::write(fd, text.data() + done, text.size() - done);

@@ -1,10 +1,12 @@
 #include "lib/base/paths.h"
 
 #include <limits.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <vector>
 
 namespace skein {
 
@@ -13,6 +15,9 @@ std::string SkeinDataDir() {
   if (const char* x = std::getenv("XDG_DATA_HOME"); x != nullptr && *x != '\0') {
     return std::string(x) + "/skein";
   }
+  // Root's home is closed to other users, and unit agents run under their own uids must reach
+  // their dirs: root keeps its data where system daemons keep theirs.
+  if (::geteuid() == 0) return "/var/lib/skein";
   const char* home = std::getenv("HOME");
   return std::string(home ? home : "/root") + "/.local/share/skein";
 }
@@ -27,6 +32,22 @@ std::string ExecutableDir() {
 
 std::string UnitAgentDir(const std::string& agents_dir, const std::string& model_uuid, const UnitName& unit) {
   return agents_dir + "/" + model_uuid + "/" + unit.Tag();
+}
+
+bool ReachableByOthers(const std::string& path, std::string* blocker) {
+  std::filesystem::path dir = std::filesystem::absolute(path).lexically_normal();
+  std::vector<std::filesystem::path> chain;
+  for (; !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) chain.push_back(dir);
+  chain.push_back(dir.root_path());
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    struct stat st {};
+    if (::stat(it->c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) break;  // the rest is not made yet
+    if ((st.st_mode & S_IXOTH) == 0) {
+      if (blocker != nullptr) *blocker = it->string();
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace skein

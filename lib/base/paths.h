@@ -1,6 +1,7 @@
 #pragma once
 
-// Where skein keeps its files. `$SKEIN_DATA` (default `~/.local/share/skein`) holds:
+// Where skein keeps its files. `$SKEIN_DATA` (default `$XDG_DATA_HOME/skein`, else
+// `/var/lib/skein` for root and `~/.local/share/skein` for others) holds:
 //
 //   client.yaml                 the CLI's controllers, admin credential and current model
 //   controller/                 skein-controller: controller.db, controller.log, address (kept
@@ -24,6 +25,11 @@ namespace skein {
 std::string SkeinDataDir();
 // Directory holding the running executable (for finding sibling binaries).
 std::string ExecutableDir();
+
+// Whether a user other than the owners can reach `path`: every directory from / down to it lets
+// others pass (o+x). Unit agents run under their own uids need it for their dir and binaries.
+// On false, `blocker` (when given) names the first directory that does not.
+bool ReachableByOthers(const std::string& path, std::string* blocker = nullptr);
 
 // `<agents_dir>/<model_uuid>/unit-<app>-<n>`: the directory of one unit agent (see above).
 std::string UnitAgentDir(const std::string& agents_dir, const std::string& model_uuid, const UnitName& unit);

@@ -80,14 +80,25 @@ absl::StatusOr<std::string> RuntimeBaseDir() {
   return base;
 }
 
-std::string UnitRuntimeDir(const std::string& agent_dir, const std::string& model_uuid, const std::string& unit) {
+namespace {
+std::string UnitKeyName(const std::string& agent_dir, const std::string& model_uuid, const std::string& unit) {
   // NUL separators keep ("a", "bc") and ("ab", "c") apart.
   std::string key = NormalAbsolute(agent_dir);
   key.push_back('\0');
   key += model_uuid;
   key.push_back('\0');
   key += unit;
-  return BasePath() + "/" + Sha256Hex(key).substr(0, kKeyLength);
+  return Sha256Hex(key).substr(0, kKeyLength);
+}
+}  // namespace
+
+std::string UnitRuntimeDir(const std::string& agent_dir, const std::string& model_uuid, const std::string& unit) {
+  return BasePath() + "/" + UnitKeyName(agent_dir, model_uuid, unit);
+}
+
+std::string UnitRuntimeDirOfUid(uid_t uid, const std::string& agent_dir, const std::string& model_uuid,
+                                const std::string& unit) {
+  return RuntimeBaseOfUid(uid) + "/" + UnitKeyName(agent_dir, model_uuid, unit);
 }
 
 absl::StatusOr<std::string> MakeUnitRuntimeDir(const std::string& agent_dir, const std::string& model_uuid,
@@ -111,6 +122,29 @@ absl::Status RemoveUnitRuntimeDir(const std::string& agent_dir, const std::strin
   std::error_code ec;
   fs::remove_all(dir, ec);
   if (ec) return absl::InternalError(absl::StrCat("cannot remove ", dir, ": ", ec.message()));
+  return absl::OkStatus();
+}
+
+std::string RuntimeBaseOfUid(uid_t uid) { return absl::StrCat("/tmp/skein-", uid); }
+
+absl::Status PrepareRuntimeBaseOfUid(uid_t uid, gid_t gid) {
+  const std::string dir = RuntimeBaseOfUid(uid);
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode) && st.st_uid == uid && (st.st_mode & 077) == 0) return absl::OkStatus();
+    if (absl::Status s = RemoveRuntimeBaseOfUid(uid); !s.ok()) return s;
+  }
+  if (::mkdir(dir.c_str(), 0700) != 0 || ::lchown(dir.c_str(), uid, gid) != 0) {
+    return absl::InternalError(absl::StrCat("cannot create ", dir, " for uid ", uid, ": ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RemoveRuntimeBaseOfUid(uid_t uid) {
+  // remove_all does not follow symlinks: a link planted there goes, not what it points to.
+  std::error_code ec;
+  fs::remove_all(RuntimeBaseOfUid(uid), ec);
+  if (ec) return absl::InternalError(absl::StrCat("cannot remove ", RuntimeBaseOfUid(uid), ": ", ec.message()));
   return absl::OkStatus();
 }
 

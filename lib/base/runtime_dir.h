@@ -16,6 +16,8 @@
 // neither $SKEIN_DATA nor the application name. Every directory is created 0700 and refused
 // when it is a symlink, not ours, or open to other users.
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <string>
 
@@ -44,6 +46,17 @@ absl::StatusOr<std::string> MakeUnitRuntimeDir(const std::string& agent_dir, con
 // directory of ours is left alone (FailedPrecondition).
 absl::Status RemoveUnitRuntimeDir(const std::string& agent_dir, const std::string& model_uuid,
                                   const std::string& unit);
+
+// A unit agent run under its own uid (privilege separation, lib/base/unit_uids.h) has no
+// XDG_RUNTIME_DIR, so its base is `/tmp/skein-<uid>`. Another user could take that name in /tmp
+// first; so the machine agent (root) makes it before it starts the agent, 0700 and owned by
+// `uid`, replacing whatever else is there, and removes it when the unit leaves.
+std::string RuntimeBaseOfUid(uid_t uid);
+// UnitRuntimeDir() of a unit agent run under `uid` (for root, which looks at it from outside).
+std::string UnitRuntimeDirOfUid(uid_t uid, const std::string& agent_dir, const std::string& model_uuid,
+                                const std::string& unit);
+absl::Status PrepareRuntimeBaseOfUid(uid_t uid, gid_t gid);
+absl::Status RemoveRuntimeBaseOfUid(uid_t uid);
 
 // `<runtime dir>/agent.socket`.
 std::string AgentSocketPath(const std::string& runtime_dir);

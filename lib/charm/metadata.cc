@@ -96,6 +96,16 @@ absl::StatusOr<Metadata> ParseMetadata(const std::string& yaml_text) {
     if (root["containers"] && root["containers"].IsMap()) {
       for (const auto& kv : root["containers"]) meta.container_names.push_back(kv.first.as<std::string>());
     }
+    if (YAML::Node user = root["charm-user"]; user && !user.IsNull()) {
+      static const std::map<std::string, CharmUser> kUsers = {
+          {"root", CharmUser::kRoot}, {"sudoer", CharmUser::kSudoer}, {"non-root", CharmUser::kNonRoot}};
+      auto it = user.IsScalar() ? kUsers.find(user.as<std::string>()) : kUsers.end();
+      if (it == kUsers.end()) {
+        return absl::InvalidArgumentError(
+            "metadata.yaml: \"charm-user\" must be one of root, sudoer, non-root");
+      }
+      meta.charm_user = it->second;
+    }
     if (root["extra-bindings"] && root["extra-bindings"].IsMap()) {
       for (const auto& kv : root["extra-bindings"]) meta.extra_bindings.push_back(kv.first.as<std::string>());
     }

@@ -31,8 +31,14 @@ struct Endpoint {
   bool optional = false;
 };
 
+// `charm-user` in metadata.yaml (Juju 3.6): the user the charm's code runs as. On a machine skein
+// runs every unit under its own unprivileged uid unless its charm asks for root; `sudoer` gets
+// no sudo rights and runs like `non-root` (README, "Privilege separation").
+enum class CharmUser { kUnspecified, kRoot, kSudoer, kNonRoot };
+
 struct Metadata {
   std::string name;
+  CharmUser charm_user = CharmUser::kUnspecified;
   std::string summary;
   std::string description;
   bool subordinate = false;

@@ -32,7 +32,23 @@ struct SpawnOptions {
   // Start the child in a new session (its own process group), so that stopping it stops
   // everything it started. Daemons and hooks use this.
   bool new_session = true;
+  // Run the child as this user and group, with no supplementary groups (privilege separation).
+  // The switch happens first: the standard streams and the working directory are opened with the
+  // child's rights. Needs root; nullopt runs the child as we run.
+  struct Identity {
+    uid_t uid = 0;
+    gid_t gid = 0;
+  };
+  std::optional<Identity> run_as;
 };
+
+// Kills (SIGKILL) every process running as `uid`, whatever session or group it moved to: a unit
+// run under its own uid may leave daemons behind, and its uid is given to another unit later.
+// Forks a child that takes `uid` and signals all it may (kill(-1)), until none is left. Needs root.
+// Waits for the processes to go on `clock`.
+absl::Status KillAllProcessesOfUid(uid_t uid, Clock& clock = RealClock());
+// Whether some process of the host runs as `uid` (the owner of its /proc entry).
+bool AnyProcessOfUid(uid_t uid);
 
 // Starts a process and returns its pid. Internal when fork/exec fails (the exec error of the
 // child is reported back, e.g. `cannot run "x": No such file or directory`).

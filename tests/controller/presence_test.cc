@@ -5,7 +5,9 @@
 
 #include "controller/domain/presence/agent_presence.h"
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <set>
 #include <string>
 
@@ -135,6 +137,67 @@ struct LivenessEnv : testing::DomainEnv {
   AgentPresence presence;
   domain::status::StatusService status_with_presence;
 };
+
+// A hub stand-in: what was published when, for ChangePending.
+class PublishedKeys : public PresenceListener {
+ public:
+  void OnCommitted(const std::set<std::string>& keys) override {
+    PresenceListener::OnCommitted(keys);
+    ++seq_;
+    for (const std::string& k : keys) published_[k] = seq_;
+  }
+  uint64_t NewestPublished(const std::set<std::string>& keys) override {
+    uint64_t newest = 0;
+    for (const std::string& k : keys) newest = std::max(newest, published_.count(k) ? published_[k] : 0);
+    return newest;
+  }
+  uint64_t seq() const { return seq_; }
+
+ private:
+  uint64_t seq_ = 0;
+  std::map<std::string, uint64_t> published_;
+};
+
+TEST(AgentPresenceTest, AChangeIsPendingUntilTheStreamHasBuiltItAndTheAgentHasAcknowledgedIt) {
+  SimulatedClock clock;
+  PublishedKeys hub;
+  AgentPresence presence(clock, kGrace, &hub);
+  const std::string unit = domain::UnitKey(7);
+  const std::set<std::string> keys = {domain::UnitKey(7), domain::AppKey(3)};
+  presence.StreamOpened(unit);
+  presence.SnapshotBuilt(unit, hub.seq(), keys, /*sent_version=*/40);
+  EXPECT_TRUE(presence.ChangePending(unit)) << "sent, not acknowledged";
+  const int told = hub.count();
+  presence.SnapshotAcknowledged(unit, 40);
+  EXPECT_FALSE(presence.ChangePending(unit));
+  EXPECT_EQ(hub.count(), told + 1) << "the watchers hear that the unit caught up";
+
+  // `config` commits: the application's key is published, the stream has not rebuilt yet.
+  hub.OnCommitted({domain::AppKey(3)});
+  EXPECT_TRUE(presence.ChangePending(unit)) << "published after the stream's last build";
+  // Another application's change is nothing to this unit.
+  const uint64_t built = hub.seq();
+  hub.OnCommitted({domain::AppKey(4)});
+  presence.SnapshotBuilt(unit, built, keys, /*sent_version=*/41);
+  EXPECT_TRUE(presence.ChangePending(unit)) << "sent 41, acknowledged 40";
+  presence.SnapshotAcknowledged(unit, 41);
+  EXPECT_FALSE(presence.ChangePending(unit));
+
+  // A build that finds nothing new for the unit settles a pending change by itself.
+  hub.OnCommitted({domain::UnitKey(7)});
+  EXPECT_TRUE(presence.ChangePending(unit));
+  presence.SnapshotBuilt(unit, hub.seq(), keys, std::nullopt);
+  EXPECT_FALSE(presence.ChangePending(unit));
+
+  // A restarted agent's new stream must acknowledge its first snapshot again.
+  ASSERT_TRUE(presence.StreamClosed(unit));
+  EXPECT_FALSE(presence.ChangePending(unit)) << "no stream: status shows the agent instead";
+  presence.StreamOpened(unit);
+  presence.SnapshotBuilt(unit, hub.seq(), keys, /*sent_version=*/41);
+  EXPECT_TRUE(presence.ChangePending(unit));
+  presence.SnapshotAcknowledged(unit, 41);
+  EXPECT_FALSE(presence.ChangePending(unit));
+}
 
 TEST(LivenessStatusTest, AUnitWhoseAgentIsGoneShowsLostAsJujuDoes) {
   LivenessEnv env;

@@ -64,6 +64,10 @@ Cluster::Cluster(const ClusterOptions& options) {
   fs::create_directories(data_dir_);
   fs::create_directories(scratch_dir_);
   fs::create_directories(runtime_dir_);
+  // Unit agents under uids of their own (bootstrap as root) pass through to their dirs, and the
+  // test charms write their logs in the scratch dir, shared like /tmp.
+  fs::permissions(root_, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+  fs::permissions(scratch_dir_, fs::perms::all | fs::perms::sticky_bit);
   fs::permissions(runtime_dir_, fs::perms::owner_all);  // XDG_RUNTIME_DIR must be 0700
 }
 
@@ -196,6 +200,11 @@ std::string Cluster::AgentDir(const std::string& unit, const std::string& model)
 std::string Cluster::AgentSocket(const std::string& unit, const std::string& model) const {
   const std::string dir = AgentDir(unit, model);
   const std::string uuid = ModelUuid(model);
+  // A unit under a uid of its own (privilege separation) keeps its socket in /tmp/skein-<uid>.
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) == 0 && st.st_uid != ::getuid()) {
+    return AgentSocketPath(UnitRuntimeDirOfUid(st.st_uid, dir, uuid, unit));
+  }
   // The path depends on XDG_RUNTIME_DIR, which only the cluster's processes have: compute it in
   // their environment (the test is single-threaded here).
   skein::testing::ScopedEnv env("XDG_RUNTIME_DIR", runtime_dir_);

@@ -2,12 +2,15 @@
 // picture to settled (a progress line per change), exits 1 at once when a hook fails, and exits
 // 1 with the last picture when --timeout passes.
 
+#include <signal.h>
+
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
+#include "lib/process/subprocess.h"
 #include "tests/e2e/harness.h"
 
 namespace skein::e2e {
@@ -62,6 +65,36 @@ TEST_F(WaitForTest, FollowsTheModelUntilSettledFailsOnAHookErrorAndTimesOut) {
   EXPECT_TRUE(absl::StrContains(
       failed.err, "ERROR model \"failing\" cannot settle: flaky/0: hook failed: \"config-changed\"\n"))
       << failed.err;
+}
+
+// A change the unit has not seen yet (issue 14): a frozen unit agent keeps its stream open and
+// still shows idle, yet it has not acted on the config change made meanwhile. wait-for waits for
+// it instead of calling the model settled, and settles once the agent has handled the change.
+TEST_F(WaitForTest, AChangeTheUnitHasNotSeenYetKeepsTheModelUnsettled) {
+  Ok({"bootstrap"});
+  Ok({"add-model", "unseen"});
+  Ok({"deploy", TestCharm("kv-provider")});
+  Ok({"deploy", TestCharm("kv-requirer")});
+  Ok({"integrate", "kv-provider", "kv-requirer"});
+  ASSERT_TRUE(cluster_.WaitForStatus([](const nlohmann::json& s) { return KvAnswered(s, "world"); },
+                                     std::chrono::seconds(120)));
+  Ok({"wait-for", "--timeout", "60s"});
+
+  auto pid = process::ReadPidFile(cluster_.AgentDir("kv-requirer/0") + "/agent.pid");
+  ASSERT_TRUE(pid.has_value());
+  ASSERT_EQ(::kill(*pid, SIGSTOP), 0);
+  Ok({"config", "kv-requirer", "request=moon"});
+  // Its status still says idle and active, as it did before the change.
+  nlohmann::json s = cluster_.Status();
+  EXPECT_EQ(AgentStatus(s, "kv-requirer/0"), "idle");
+  CliResult unseen = cluster_.Skein({"wait-for", "--timeout", "2s"});
+  ::kill(*pid, SIGCONT);
+  EXPECT_EQ(unseen.code, 1) << unseen.err;
+  EXPECT_TRUE(absl::StrContains(unseen.err, "kv-requirer/0 active (a change not seen yet)")) << unseen.err;
+
+  CliResult seen = cluster_.Skein({"wait-for", "--timeout", "60s"}, std::chrono::seconds(90));
+  EXPECT_EQ(seen.code, 0) << seen.err;
+  EXPECT_TRUE(KvAnswered(cluster_.Status(), "moon")) << "settled before the change was applied";
 }
 
 }  // namespace

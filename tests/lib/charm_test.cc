@@ -34,6 +34,16 @@ TEST(MetadataTest, RejectsMissingNameAndDuplicates) {
   EXPECT_FALSE(ParseMetadata("name: a\nprovides: {juju-info: x}\n").ok());
 }
 
+TEST(MetadataTest, CharmUserSaysWhetherTheCharmNeedsRoot) {
+  EXPECT_EQ(ParseMetadata("name: a\n")->charm_user, CharmUser::kUnspecified);
+  EXPECT_EQ(ParseMetadata("name: a\ncharm-user: root\n")->charm_user, CharmUser::kRoot);
+  EXPECT_EQ(ParseMetadata("name: a\ncharm-user: sudoer\n")->charm_user, CharmUser::kSudoer);
+  EXPECT_EQ(ParseMetadata("name: a\ncharm-user: non-root\n")->charm_user, CharmUser::kNonRoot);
+  auto bad = ParseMetadata("name: a\ncharm-user: admin\n");
+  EXPECT_EQ(bad.status().message(), "metadata.yaml: \"charm-user\" must be one of root, sudoer, non-root");
+  EXPECT_FALSE(ParseMetadata("name: a\ncharm-user: [root]\n").ok());
+}
+
 TEST(ConfigTest, TypedValuesAndDefaults) {
   auto s = ParseConfigSchema(R"(
 options:

@@ -233,6 +233,13 @@ absl::Status AgentClient::ClearResolved(int64_t serial) {
       .status();
 }
 
+absl::Status AgentClient::AckSnapshot(int64_t version) {
+  v1::AckSnapshotRequest req;
+  req.set_version(version);
+  return Call<v1::AckSnapshotRequest, v1::AckSnapshotResponse>(*this, *stub_, &v1::Agent::Stub::AckSnapshot, req)
+      .status();
+}
+
 absl::StatusOr<v1::GetUnitStateResponse> AgentClient::GetUnitState() {
   return Call<v1::GetUnitStateRequest, v1::GetUnitStateResponse>(*this, *stub_, &v1::Agent::Stub::GetUnitState,
                                                                  v1::GetUnitStateRequest());

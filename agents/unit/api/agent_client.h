@@ -73,6 +73,8 @@ class AgentClient {
   absl::Status MarkUnitDead();
   // Acknowledges the `skein resolved` request with this serial.
   absl::Status ClearResolved(int64_t serial);
+  // The agent has nothing left to do for the snapshot with this version (Agent.AckSnapshot).
+  absl::Status AckSnapshot(int64_t version);
   // Committed charm state and opened ports (state-get, opened-ports).
   absl::StatusOr<v1::GetUnitStateResponse> GetUnitState();
   absl::StatusOr<std::map<std::string, std::string>> GetLeaderSettings();

@@ -242,6 +242,13 @@ absl::StatusOr<Uniter::Exit> Uniter::Run() {
     if (op.kind == OperationKind::kNone) {
       const bool idle = op.wait == resolver::WaitReason::kIdle;
       if (idle && state.started) ReportIdle();
+      // Idle, or stopped by a failed hook that status shows: either way the agent has acted on
+      // this snapshot, and `wait-for` may count the unit (after its idle status, reported above).
+      // Every message of the stream is a new snapshot object, also after a reconnect, when the
+      // controller expects the new stream's first snapshot to be acknowledged again.
+      if ((idle || op.wait == resolver::WaitReason::kHookFailed) && snapshot != acknowledged_) {
+        if (client_->AckSnapshot(snapshot->version()).ok()) acknowledged_ = snapshot;
+      }
       // An idle unit waits for the update-status timer, a failed hook for its retry timer.
       auto deadline = kNever;
       if (state.started && idle) deadline = next_update_status;

@@ -85,6 +85,8 @@ class Uniter {
   absl::Status AcknowledgeStaleResolve(LocalState& state, const v1::UnitSnapshot& snapshot);
 
   const UniterConfig config_;
+  // The last snapshot acknowledged (Agent.AckSnapshot); only the Run loop touches it.
+  std::shared_ptr<const v1::UnitSnapshot> acknowledged_;
   AgentClient* const client_;
   LocalStateStore* const store_;
   HookRunner* const runner_;

@@ -48,6 +48,9 @@ class ChangeListener {
  public:
   virtual ~ChangeListener() = default;
   virtual void OnCommitted(const std::set<std::string>& keys) = 0;
+  // The sequence of the newest publish of any of `keys` (0 = never, or not known): lets the
+  // presence tracker tell whether a unit's stream has caught up with what was published.
+  virtual uint64_t NewestPublished(const std::set<std::string>& keys) { return 0; }
 };
 
 // A charm's parsed metadata and config schema. Charm rows never change, so they are parsed

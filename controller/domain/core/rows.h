@@ -47,6 +47,8 @@ struct MachineRow {
   std::string credential_hash;
   bool agent_seen = false;
   std::string agent_since;
+  // The uids its unit agents run under (`first-last`); empty: they share the agent's user.
+  std::string unit_uids;
 };
 
 struct AppRow {

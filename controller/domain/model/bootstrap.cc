@@ -34,7 +34,8 @@ absl::StatusOr<BootstrapConfig> LoadBootstrapFile(const std::string& path) {
                                     std::tuple{"admin-credential-hash", &cfg.admin_credential_hash, true},
                                     std::tuple{"machine-0-credential-hash", &cfg.machine0_credential_hash, true},
                                     std::tuple{"machine-0-hostname", &cfg.machine0_hostname, false},
-                                    std::tuple{"machine-0-address", &cfg.machine0_address, false}}) {
+                                    std::tuple{"machine-0-address", &cfg.machine0_address, false},
+                                    std::tuple{"machine-0-unit-uids", &cfg.machine0_unit_uids, false}}) {
     absl::Status s = get(key, out, required);
     if (!s.ok()) return s;
   }

@@ -16,6 +16,7 @@ struct BootstrapConfig {
   std::string machine0_credential_hash;
   std::string machine0_hostname;
   std::string machine0_address = "127.0.0.1";
+  std::string machine0_unit_uids;  // empty: no privilege separation on machine 0
 };
 
 // Reads and checks the file. NotFound when it does not exist; InvalidArgument

@@ -42,8 +42,10 @@ absl::StatusOr<bool> ModelService::Bootstrap(const BootstrapConfig& config) {
               config.controller_uuid, config.controller_name, config.admin_credential_hash);
     sql::Exec(tx.db(), "INSERT INTO models(name, uuid, created_at) VALUES (?, ?, ?)", std::string(kControllerModel),
               NewUuid(), FormatRfc3339(tx.clock().WallNow()));
-    sql::Exec(tx.db(), "INSERT INTO machines(id, hostname, address, credential_hash) VALUES ('0', ?, ?, ?)",
-              config.machine0_hostname, config.machine0_address, config.machine0_credential_hash);
+    sql::Exec(tx.db(),
+              "INSERT INTO machines(id, hostname, address, credential_hash, unit_uids) VALUES ('0', ?, ?, ?, ?)",
+              config.machine0_hostname, config.machine0_address, config.machine0_credential_hash,
+              config.machine0_unit_uids);
     tx.Record(-1, "controller", config.controller_name, "bootstrap");
     tx.Touch(MachineKey("0"));
     created = true;

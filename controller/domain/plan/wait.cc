@@ -63,6 +63,8 @@ SettleState CheckSettled(Tx& tx, const std::string& model, const std::vector<std
                                                    presence::Liveness::kLost;
       if (lost) {
         waiting.push_back(absl::StrCat(unit, " agent lost"));
+      } else if (presence != nullptr && presence->ChangePending(UnitKey(q.getColumn(0).getInt64()))) {
+        waiting.push_back(absl::StrCat(unit, " has a change not seen yet"));
       } else if (charm_url != app->charm_url) {
         waiting.push_back(absl::StrCat(unit, " runs ", charm_url.empty() ? "no charm yet" : charm_url, ", not ",
                                        app->charm_url));

@@ -34,7 +34,9 @@ void AgentPresence::StreamOpened(const std::string& agent) {
   {
     MutexLock lock(mu_);
     was_lost = OfLocked(agent) == Liveness::kLost;
-    ++agents_[agent].streams;
+    Entry& entry = agents_[agent];
+    ++entry.streams;
+    entry.sent = entry.acknowledged = 0;
   }
   if (was_lost) Publish();  // it is back
 }
@@ -84,6 +86,47 @@ Liveness AgentPresence::OfLocked(const std::string& agent) const {
   if (it != agents_.end() && it->second.streams > 0) return Liveness::kConnected;
   const Clock::TimePoint gone = it == agents_.end() ? started_ : it->second.gone;
   return clock_.Now() - gone >= grace_ ? Liveness::kLost : Liveness::kAbsent;
+}
+
+void AgentPresence::SnapshotBuilt(const std::string& agent, uint64_t hub_seq, const std::set<std::string>& keys,
+                                  std::optional<int64_t> sent_version) {
+  bool settled_now;
+  {
+    MutexLock lock(mu_);
+    Entry& entry = agents_[agent];
+    const bool was_pending = ChangePendingLocked(entry);
+    entry.built_seq = std::max(entry.built_seq, hub_seq);
+    entry.keys = keys;
+    if (sent_version) entry.sent = *sent_version;
+    settled_now = was_pending && !ChangePendingLocked(entry);
+  }
+  // Status and plan waits hear it; a snapshot sent is heard when the agent acknowledges it.
+  if (settled_now) Publish();
+}
+
+void AgentPresence::SnapshotAcknowledged(const std::string& agent, int64_t version) {
+  bool settled_now;
+  {
+    MutexLock lock(mu_);
+    auto it = agents_.find(agent);
+    if (it == agents_.end() || it->second.streams == 0) return;
+    const bool was_pending = ChangePendingLocked(it->second);
+    it->second.acknowledged = std::max(it->second.acknowledged, version);
+    settled_now = was_pending && !ChangePendingLocked(it->second);
+  }
+  if (settled_now) Publish();
+}
+
+bool AgentPresence::ChangePending(const std::string& agent) const {
+  MutexLock lock(mu_);
+  auto it = agents_.find(agent);
+  return it != agents_.end() && ChangePendingLocked(it->second);
+}
+
+bool AgentPresence::ChangePendingLocked(const Entry& entry) const {
+  if (entry.streams == 0) return false;
+  if (entry.sent > entry.acknowledged) return true;
+  return listener_ != nullptr && !entry.keys.empty() && listener_->NewestPublished(entry.keys) > entry.built_seq;
 }
 
 void AgentPresence::Publish() {

@@ -17,6 +17,8 @@
 // most `grace` after the controller saw its stream end.
 
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -70,13 +72,32 @@ class AgentPresence {
 
   Clock::Duration grace() const { return grace_; }
 
+  // Whether a unit has seen every change (issue 14: `wait-for` never reports settled while a
+  // change has not been seen by its unit). A unit's stream reports each snapshot it builds: the
+  // hub sequence read before the build, the keys it then subscribes to, and the version it sent
+  // (nullopt when nothing changed for the unit); the agent acknowledges a version once it has
+  // nothing left to do for it. A change is pending while a key of the stream was published after
+  // its last build, or a sent version is not acknowledged yet. A stream opening starts over: a
+  // restarted agent must acknowledge its first snapshot. Agents with no stream are not pending
+  // here (they are lost or absent, which status shows).
+  void SnapshotBuilt(const std::string& agent, uint64_t hub_seq, const std::set<std::string>& keys,
+                     std::optional<int64_t> sent_version);
+  void SnapshotAcknowledged(const std::string& agent, int64_t version);
+  bool ChangePending(const std::string& agent) const;
+
  private:
   struct Entry {
     int streams = 0;
     Clock::TimePoint gone;       // when `streams` last dropped to 0
     Clock::WallTime gone_wall;   // the same moment, for `since`
     bool announced_lost = false;  // the timer published its turning lost
+    // For ChangePending, reset when a stream opens.
+    uint64_t built_seq = 0;
+    std::set<std::string> keys;
+    int64_t sent = 0;
+    int64_t acknowledged = 0;
   };
+  bool ChangePendingLocked(const Entry& entry) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   Liveness OfLocked(const std::string& agent) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void TimerLoop() ABSL_LOCKS_EXCLUDED(mu_);

@@ -68,6 +68,10 @@ void FillMachine(v1::MachineStatus* out, const MachineRow& m, const presence::Ag
     // Both, as the table's Message column shows the machine's.
     out->mutable_agent_status()->set_message("agent is not communicating with the server");
     out->mutable_machine_status()->set_message("agent is not communicating with the server");
+  } else if (m.unit_uids.empty()) {
+    // Said where an operator looks: the Message column of the machines table.
+    out->mutable_machine_status()->set_message(
+        "units share one user: no privilege separation (bootstrap as root to give each unit its own uid)");
   }
   out->set_hostname(m.hostname);
   out->set_address(m.address);
@@ -155,7 +159,9 @@ void FillApplication(Tx& tx, v1::ApplicationStatus* out, const AppRow& app,
             });
   for (const UnitRow& u : units) {
     auto it = addresses.find(u.machine_id);
-    FillUnit(tx, out->add_units(), u, app, it == addresses.end() ? "" : it->second);
+    v1::UnitStatus* unit = out->add_units();
+    FillUnit(tx, unit, u, app, it == addresses.end() ? "" : it->second);
+    unit->set_change_pending(presence != nullptr && presence->ChangePending(UnitKey(u.id)));
   }
 }
 

@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <thread>
 
@@ -14,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "lib/base/paths.h"
 #include "lib/base/runtime_dir.h"
+#include "lib/base/unit_uids.h"
 #include "lib/process/subprocess.h"
 #include "tests/agents/unit/fake_agent_service.h"
 #include "tests/agents/unit/test_util.h"
@@ -42,6 +44,7 @@ struct PlacedUnit {
   std::string name;
   v1::Life life = v1::LIFE_ALIVE;
   std::string model_uuid = kModelA;
+  bool run_as_root = false;
 };
 
 v1::MachineSnapshot Machine(const std::vector<PlacedUnit>& units) {
@@ -53,6 +56,7 @@ v1::MachineSnapshot Machine(const std::vector<PlacedUnit>& units) {
     u->set_application(p.name.substr(0, p.name.find('/')));
     u->set_life(p.life);
     u->set_model_uuid(p.model_uuid);
+    u->set_run_as_root(p.run_as_root);
   }
   return s;
 }
@@ -96,6 +100,7 @@ class MachineAgentTest : public ::testing::Test {
     config.units.restart_min = std::chrono::milliseconds(20);
     config.units.restart_max = std::chrono::milliseconds(100);
     config.units.stop_grace = std::chrono::milliseconds(2000);
+    config.units.unit_uids = unit_uids_;
     config.on_ready = [this] { ready_ = true; };
     agent_ = std::make_unique<MachineAgent>(config, client_.get(), RealClock());
     thread_ = std::thread([this] { result_ = agent_->Run(); });
@@ -144,7 +149,122 @@ class MachineAgentTest : public ::testing::Test {
   std::thread thread_;
   std::atomic<bool> ready_{false};
   absl::Status result_ = absl::UnknownError("not run");
+  std::optional<UidRange> unit_uids_;
 };
+
+// Privilege separation: the machine agent runs as root and gives each unit a uid of its own.
+class SeparatedUnitsTest : public MachineAgentTest {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root: unit agents run under uids of their own only for root";
+    MachineAgentTest::SetUp();
+    // The units' uids must reach their dirs and the stand-in agent.
+    ::chmod(dir_.path().c_str(), 0711);
+    unit_uids_ = UidRange{0x7FFD0000};
+    // The stand-in records who it runs as (before its pid, which the test waits for), leaves a
+    // daemon in a session of its own as a workload might, and waits.
+    testing::WriteFile(fake_agent_,
+                       "#!/bin/sh\n"
+                       "id -u > \"$2/fake.uid\"\n"
+                       "id -G > \"$2/fake.groups\"\n"
+                       "echo \"$HOME\" > \"$2/fake.home\"\n"
+                       "setsid sleep 600 < /dev/null > /dev/null 2>&1 &\n"
+                       "echo $$ > \"$2/fake.pid\"\n"
+                       "exec sleep 600\n",
+                       0755);
+  }
+
+  // The machine agent stops unit agents, not what they left running (a removed unit's uid is
+  // cleared, a stopped machine's units are not): clear the few uids the tests use.
+  void TearDown() override {
+    if (!unit_uids_) return;  // skipped before the base's SetUp ran
+    MachineAgentTest::TearDown();
+    for (uid_t uid = unit_uids_->first; uid < unit_uids_->first + 8; ++uid) {
+      EXPECT_TRUE(process::KillAllProcessesOfUid(uid).ok());
+      EXPECT_TRUE(RemoveRuntimeBaseOfUid(uid).ok());
+    }
+  }
+
+  std::string Read(const std::string& path) {
+    std::ifstream in(path);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    return text;
+  }
+
+  uid_t OwnerOf(const std::string& path) {
+    struct stat st {};
+    EXPECT_EQ(::lstat(path.c_str(), &st), 0) << path;
+    return st.st_uid;
+  }
+  mode_t ModeOf(const std::string& path) {
+    struct stat st {};
+    EXPECT_EQ(::lstat(path.c_str(), &st), 0) << path;
+    return st.st_mode & 07777;
+  }
+};
+
+TEST_F(SeparatedUnitsTest, EachUnitRunsUnderItsOwnUidInADirOnlyItCanRead) {
+  fake_.SetMachineSnapshot(Machine({{"app/0"}, {"app/1"}}));
+  StartAgent();
+  ASSERT_GT(WaitForAgentPid("unit-app-0"), 0);
+  ASSERT_GT(WaitForAgentPid("unit-app-1"), 0);
+  const std::string uid0 = Read(UnitDir("unit-app-0") + "/fake.uid");
+  const std::string uid1 = Read(UnitDir("unit-app-1") + "/fake.uid");
+  EXPECT_NE(uid0, uid1);
+  for (const auto& [tag, uid] : {std::pair{"unit-app-0", uid0}, std::pair{"unit-app-1", uid1}}) {
+    ASSERT_TRUE(unit_uids_->Contains(std::stoul(uid))) << uid;
+    EXPECT_EQ(Read(UnitDir(tag) + "/fake.groups"), uid) << "no group but its own";
+    EXPECT_EQ(Read(UnitDir(tag) + "/fake.home"), UnitDir(tag));
+    EXPECT_EQ(std::to_string(OwnerOf(UnitDir(tag))), uid);
+    EXPECT_EQ(ModeOf(UnitDir(tag)), 0700u);
+    // Its credential is its own to read, and no one else's.
+    EXPECT_EQ(std::to_string(OwnerOf(UnitDir(tag) + "/agent.conf")), uid);
+    EXPECT_EQ(ModeOf(UnitDir(tag) + "/agent.conf"), 0600u);
+    EXPECT_TRUE(ReadAgentConf(UnitDir(tag) + "/agent.conf").ok());
+  }
+  // Units pass through their model's dir to their own, and cannot list it.
+  EXPECT_EQ(ModeOf(dir_.path() + "/agents/" + kModelA), 0711u);
+}
+
+TEST_F(SeparatedUnitsTest, ARemovedUnitLeavesNoProcessAndItsUidGoesToTheNextUnit) {
+  fake_.SetMachineSnapshot(Machine({{"app/0"}, {"app/1"}}));
+  StartAgent();
+  ASSERT_GT(WaitForAgentPid("unit-app-0"), 0);
+  ASSERT_GT(WaitForAgentPid("unit-app-1"), 0);
+  const uid_t first = static_cast<uid_t>(std::stoul(Read(UnitDir("unit-app-0") + "/fake.uid")));
+  ASSERT_TRUE(process::AnyProcessOfUid(first));
+
+  fake_.SetMachineSnapshot(Machine({{"app/1"}}));
+  ASSERT_TRUE(Eventually([&] { return !fs::exists(UnitDir("unit-app-0")); }));
+  // The daemon it left in a session of its own is gone too (once init has reaped it).
+  EXPECT_TRUE(Eventually([&] { return !process::AnyProcessOfUid(first); }));
+  EXPECT_FALSE(fs::exists(RuntimeBaseOfUid(first)));
+
+  fake_.SetMachineSnapshot(Machine({{"app/1"}, {"app/2"}}));
+  ASSERT_GT(WaitForAgentPid("unit-app-2"), 0);
+  EXPECT_EQ(Read(UnitDir("unit-app-2") + "/fake.uid"), std::to_string(first));
+}
+
+TEST_F(SeparatedUnitsTest, ACharmThatAsksForRootGetsItAndLosesItWhenItStopsAsking) {
+  fake_.SetMachineSnapshot(Machine({{"app/0", v1::LIFE_ALIVE, kModelA, /*run_as_root=*/true}}));
+  StartAgent();
+  const pid_t as_root = WaitForAgentPid("unit-app-0");
+  ASSERT_GT(as_root, 0);
+  EXPECT_EQ(Read(UnitDir("unit-app-0") + "/fake.uid"), "0");
+  EXPECT_EQ(OwnerOf(UnitDir("unit-app-0")), 0u);
+
+  // A refresh to a charm without `charm-user: root`: the agent restarts as the unit's own user,
+  // and what it had in its dir is now that user's.
+  fake_.SetMachineSnapshot(Machine({{"app/0"}}));
+  const pid_t separated = WaitForAgentPid("unit-app-0", as_root);
+  ASSERT_GT(separated, 0);
+  const std::string uid = Read(UnitDir("unit-app-0") + "/fake.uid");
+  ASSERT_NE(uid, "0");
+  EXPECT_TRUE(unit_uids_->Contains(std::stoul(uid)));
+  EXPECT_EQ(std::to_string(OwnerOf(UnitDir("unit-app-0"))), uid);
+  EXPECT_EQ(std::to_string(OwnerOf(UnitDir("unit-app-0") + "/agent.log")), uid);
+}
 
 TEST_F(MachineAgentTest, StartsOneAgentPerUnitWithItsOwnCredentialAndConf) {
   fake_.SetMachineSnapshot(Machine({{"app/0"}, {"db/1", v1::LIFE_DYING}}));

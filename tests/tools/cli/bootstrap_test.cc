@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -12,6 +13,7 @@
 
 #include "gtest/gtest.h"
 #include "lib/base/credential.h"
+#include "lib/base/unit_uids.h"
 #include "lib/process/subprocess.h"
 #include "lib/process/tcp_listen.h"
 #include "tests/tools/cli/test_util.h"
@@ -167,6 +169,8 @@ TEST(ControllerPortTest, PicksAPortThatCanBeListenedOn) {
 // bootstrap + kill-controller against the fake daemons.
 class LocalControllerTest : public ::testing::Test {
  protected:
+  // As root, bootstrap runs units under uids of their own, which must reach the data dir.
+  LocalControllerTest() { ::chmod(dir_.path().c_str(), 0711); }
   ~LocalControllerTest() override {
     for (const char* v : {"SKEIN_FAKE_CONTROLLER_FAIL", "SKEIN_FAKE_MACHINE_AGENT_FAIL", "SKEIN_FAKE_CONTROLLER_HANG",
                           "SKEIN_FAKE_CONTROLLER_PORT_TAKEN"}) {
@@ -189,6 +193,28 @@ class LocalControllerTest : public ::testing::Test {
 
   TempDir dir_;
 };
+
+TEST_F(LocalControllerTest, AsRootBootstrapRefusesADataDirTheUnitsCannotReach) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root: only then do units run under uids of their own";
+  ::chmod(dir_.path().c_str(), 0700);
+  CliRun r = Skein({"bootstrap"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err.rfind("ERROR unit agents run under their own uids and could not reach " + data() + ": " +
+                            dir_.path() + " is closed to other users; ",
+                        0),
+            0u)
+      << r.err;
+  EXPECT_NE(r.err.find("--unit-uids none"), std::string::npos) << r.err;
+  ExpectNothingLeft();
+  EXPECT_FALSE(fs::exists(data() + "/client.yaml"));
+
+  // Said plainly, the same data dir is fine without separation.
+  r = Skein({"bootstrap", "--unit-uids", "none"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("without privilege separation: --unit-uids none"), std::string::npos) << r.err;
+  YAML::Node conf = YAML::LoadFile(data() + "/machine-0/agent.conf");
+  EXPECT_FALSE(conf["unit-uids"]);
+}
 
 TEST_F(LocalControllerTest, BootstrapThenKillLeavesNothingBehind) {
   CliRun r = Skein({"bootstrap", "--no-switch"});
@@ -217,6 +243,13 @@ TEST_F(LocalControllerTest, BootstrapThenKillLeavesNothingBehind) {
   EXPECT_FALSE(b["machine-0-hostname"].as<std::string>().empty());
   EXPECT_EQ(ModeOf(data() + "/machine-0/agent.conf"), 0600u);
   YAML::Node conf = YAML::LoadFile(data() + "/machine-0/agent.conf");
+  // As root, machine 0's units get uids of their own, recorded for the machine agent and status.
+  if (::geteuid() == 0) {
+    auto range = ParseUidRangeFirst(conf["unit-uids"].as<std::string>(""));
+    ASSERT_TRUE(range.ok()) << range.status();
+    EXPECT_EQ(b["machine-0-unit-uids"].as<std::string>(""), range->ToString());
+    EXPECT_EQ(ModeOf(data()), 0711u);
+  }
   EXPECT_EQ(conf["controller"].as<std::string>(), e.address);
   EXPECT_TRUE(CredentialMatches(conf["credential"].as<std::string>(), b["machine-0-credential-hash"].as<std::string>()));
   EXPECT_EQ(ReadAll(data() + "/controller/bootstrap.yaml").find(e.admin_credential), std::string::npos);

@@ -192,6 +192,10 @@ absl::Status RestoreBackup(const BootstrapOptions& o, const std::string& backup)
   if (auto s = (*zip)->ExtractTo(data_dir); !s.ok()) return s;
   fs::remove(fs::path(data_dir) / kBackupManifest, ec);
   for (const char* dir : {"controller", "machine-0"}) ::chmod((fs::path(data_dir) / dir).c_str(), 0700);
+  // A machine whose units ran under their own uids goes on so: they pass through to their dirs.
+  if (auto conf = ReadAgentConf(data_dir + "/machine-0/agent.conf"); conf.ok() && conf->unit_uids) {
+    ::chmod(data_dir.c_str(), 0711);
+  }
 
   std::mt19937 rng(std::random_device{}());
   auto port = PickControllerPort(HostControllerPortRange(), rng);

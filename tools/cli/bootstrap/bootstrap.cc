@@ -12,6 +12,7 @@
 #include "lib/base/agent_conf.h"
 #include "lib/base/credential.h"
 #include "lib/base/file_write.h"
+#include "lib/base/paths.h"
 #include "lib/process/subprocess.h"
 #include "lib/rpc/tls.h"
 #include "tools/cli/bootstrap/controller_port.h"
@@ -190,6 +191,28 @@ DaemonSpec MachineAgentDaemonSpec(const BootstrapOptions& o) {
   return spec;
 }
 
+absl::Status ChooseUnitUids(const std::string& flag, bool root, BootstrapOptions& o) {
+  o.unit_uids.reset();
+  if (flag == "none") {
+    o.shared_user_reason = "--unit-uids none";
+    return absl::OkStatus();
+  }
+  if (!root) {
+    if (!flag.empty()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("--unit-uids ", flag, " needs root: only root can run unit agents under other uids"));
+    }
+    o.shared_user_reason = "bootstrap was not run as root";
+    return absl::OkStatus();
+  }
+  o.unit_uids_chosen = !flag.empty();
+  auto range = flag.empty() ? absl::StatusOr<UidRange>(DefaultUidRange(DefaultUidRangeIndex(o.data_dir)))
+                            : ParseUidRangeFirst(flag);
+  if (!range.ok()) return range.status();
+  o.unit_uids = *range;
+  return absl::OkStatus();
+}
+
 absl::Status Bootstrap(const BootstrapOptions& o) {
   std::ostream& progress = *o.progress;
   const std::string data_dir = fs::absolute(o.data_dir).lexically_normal().string();
@@ -213,10 +236,30 @@ absl::Status Bootstrap(const BootstrapOptions& o) {
                      "; run \"skein kill-controller --no-prompt\" to remove them"));
   }
   if (auto s = CheckDaemonBinaries(o); !s.ok()) return s;
+  std::optional<UidRange> unit_uids = o.unit_uids;
+  if (unit_uids && !o.unit_uids_chosen) {
+    // The data dir's default range, or the next free one when the host's ids meet it.
+    const uint32_t first = DefaultUidRangeIndex(data_dir);
+    for (uint32_t i = 0; i < UidRange::kDefaults; ++i) {
+      unit_uids = DefaultUidRange(first + i);
+      if (CheckUidRangeIsFree(*unit_uids, o.host_id_files).ok()) break;
+    }
+  }
+  if (unit_uids) {
+    if (auto s = CheckUidRangeIsFree(*unit_uids, o.host_id_files); !s.ok()) return s;
+    if (std::string blocker; !ReachableByOthers(data_dir, &blocker)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "unit agents run under their own uids and could not reach ", data_dir, ": ", blocker,
+          " is closed to other users; choose a data directory they can reach (SKEIN_DATA=/var/lib/skein), "
+          "let them through (chmod o+x ", blocker, "), or bootstrap --unit-uids none to run every unit as root"));
+    }
+  }
 
   progress << "Creating Juju controller \"" << o.controller_name << "\" on " << o.cloud << "/" << o.region << "\n";
   Rollback rollback;
   if (auto s = MakePrivateDir(data_dir); !s.ok()) return s;
+  // Separated unit agents pass through $SKEIN_DATA to their dirs; they cannot list it.
+  if (unit_uids) ::chmod(data_dir.c_str(), 0711);
   rollback.AddDir(controller_dir);
   if (auto s = MakePrivateDir(controller_dir); !s.ok()) return s;
 
@@ -228,6 +271,7 @@ absl::Status Bootstrap(const BootstrapOptions& o) {
   bc.admin_credential_hash = HashCredential(admin_secret);
   bc.machine0_credential_hash = HashCredential(machine_secret);
   bc.machine0_hostname = HostName();
+  if (unit_uids) bc.machine0_unit_uids = unit_uids->ToString();
   if (auto s = WriteFileAtomic(controller_dir + "/bootstrap.yaml", BootstrapYaml(bc), 0600); !s.ok()) return s;
   // The CA and the controller's certificate (lib/rpc/tls.h). The controller always listens on
   // 127.0.0.1 here; it re-issues its certificate itself when started with another --listen.
@@ -275,7 +319,14 @@ absl::Status Bootstrap(const BootstrapOptions& o) {
   progress << "Starting machine agent for machine \"0\"\n";
   rollback.AddDir(machine_dir);
   if (auto s = MakePrivateDir(machine_dir); !s.ok()) return s;
-  const AgentConf machine_conf = MachineAgentConf(address, machine_secret, "0", *ca_cert);
+  AgentConf machine_conf = MachineAgentConf(address, machine_secret, "0", *ca_cert);
+  machine_conf.unit_uids = unit_uids;
+  if (unit_uids) {
+    progress << " - unit agents run under their own uids " << unit_uids->ToString() << "\n";
+  } else {
+    progress << " - unit agents run as the controller's user, without privilege separation: "
+             << o.shared_user_reason << "\n";
+  }
   if (auto s = WriteAgentConf(machine_dir + "/agent.conf", machine_conf); !s.ok()) return s;
   if (o.service == ServiceMode::kSystemd) {
     if (auto s = StartSystemdUnit(units[1].name); !s.ok()) return s;

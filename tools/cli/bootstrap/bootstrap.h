@@ -6,12 +6,14 @@
 // All-or-nothing: on any failure what was started is stopped and what was written is removed.
 
 #include <chrono>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "lib/base/clock.h"
+#include "lib/base/unit_uids.h"
 #include "tools/cli/bootstrap/daemon.h"
 #include "tools/cli/bootstrap/systemd_units.h"
 
@@ -38,7 +40,18 @@ struct BootstrapOptions {
   ServiceMode service = ServiceMode::kSupervisor;
   // Where --service=systemd writes its units (SKEIN_SYSTEMD_DIR; default /etc/systemd/system).
   std::string systemd_dir = kDefaultSystemdDir;
+  // Privilege separation (lib/base/unit_uids.h): the range machine 0's unit agents run under;
+  // nullopt runs them as the daemons' user, for the reason in `shared_user_reason`.
+  std::optional<UidRange> unit_uids;
+  bool unit_uids_chosen = false;  // --unit-uids FIRST: that range or nothing; else the default's
+  std::string shared_user_reason;
+  HostIdFiles host_id_files;
 };
+
+// The --unit-uids flag: "" (the default range as root, none otherwise), `none`, or a first uid.
+// Fills o.unit_uids and o.shared_user_reason. InvalidArgument for a bad number; FailedPrecondition
+// for a range asked for without root.
+absl::Status ChooseUnitUids(const std::string& flag, bool root, BootstrapOptions& o);
 
 // How the controller and machine 0's agent of `o.data_dir` are started (binaries in o.bin_dir,
 // o.ready_timeout, and the controller's test knobs): by Bootstrap and by RestoreBackup.
@@ -58,6 +71,8 @@ DaemonSpec MachineAgentDaemonSpec(const BootstrapOptions& o);
 //   FailedPrecondition  stale controller files from an earlier run are in the way
 //   NotFound            a daemon binary (or skein-supervisor) is missing next to skein
 //   FailedPrecondition  --service=systemd on a host where systemd does not run
+//   FailedPrecondition  the unit uid range meets the host's users or subordinate ids, or
+//                       $SKEIN_DATA is not reachable by other users (the units' uids)
 //   Unavailable, DeadlineExceeded, Internal   a daemon did not start (message names its log)
 absl::Status Bootstrap(const BootstrapOptions& options);
 

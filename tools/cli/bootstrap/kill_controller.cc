@@ -1,12 +1,16 @@
 #include "tools/cli/bootstrap/kill_controller.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "lib/base/agent_conf.h"
 #include "lib/base/names.h"
 #include "lib/base/runtime_dir.h"
 #include "lib/process/subprocess.h"
@@ -51,6 +55,16 @@ void RemoveRuntimeDir(const fs::path& unit_dir) {
   (void)RemoveUnitRuntimeDir(unit_dir.string(), unit_dir.parent_path().filename().string(), unit->ToString());
 }
 
+// A unit run under a uid of its own (the owner of its dir, within the machine's range): every
+// process of that uid is the unit's (its hooks' daemons too, wherever they moved), and so is
+// /tmp/skein-<uid>.
+void StopUnitUid(const fs::path& unit_dir, const std::optional<UidRange>& range) {
+  struct stat st {};
+  if (!range || ::lstat(unit_dir.c_str(), &st) != 0 || !range->Contains(st.st_uid)) return;
+  (void)process::KillAllProcessesOfUid(st.st_uid);
+  (void)RemoveRuntimeBaseOfUid(st.st_uid);
+}
+
 void Stop(const std::vector<pid_t>& pids, const std::string& what, std::chrono::milliseconds grace,
           std::ostream& progress) {
   for (pid_t pid : pids) {
@@ -78,6 +92,9 @@ absl::Status StopLocalProcesses(const std::string& data_dir, std::chrono::millis
   }
   Stop(units, "unit agent", std::min(grace, std::chrono::milliseconds(5000)), progress);
   for (const fs::path& dir : unit_dirs) RemoveRuntimeDir(dir);
+  if (auto conf = ReadAgentConf(machine_dir + "/agent.conf"); conf.ok()) {
+    for (const fs::path& dir : unit_dirs) StopUnitUid(dir, conf->unit_uids);
+  }
   Stop(DaemonPids(controller_dir, kSupervisorPidFile, kSupervisorBinary), "controller supervisor", grace, progress);
   Stop(DaemonPids(controller_dir, "controller.pid", kControllerBinary), "controller", grace, progress);
   // Whatever is left that belongs to this data dir: hooks and workloads they started.

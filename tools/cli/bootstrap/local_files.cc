@@ -21,6 +21,7 @@ std::string BootstrapYaml(const BootstrapConfig& c) {
   out << YAML::Key << "machine-0-credential-hash" << YAML::Value << c.machine0_credential_hash;
   out << YAML::Key << "machine-0-hostname" << YAML::Value << c.machine0_hostname;
   out << YAML::Key << "machine-0-address" << YAML::Value << c.machine0_address;
+  if (!c.machine0_unit_uids.empty()) out << YAML::Key << "machine-0-unit-uids" << YAML::Value << c.machine0_unit_uids;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

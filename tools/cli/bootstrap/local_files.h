@@ -19,6 +19,8 @@ struct BootstrapConfig {
   std::string machine0_credential_hash;
   std::string machine0_hostname;
   std::string machine0_address = "127.0.0.1";
+  // Machine 0's unit uids (`1879048192-1879113727`); empty when its units share one user.
+  std::string machine0_unit_uids;
 };
 
 std::string BootstrapYaml(const BootstrapConfig& config);

@@ -1,5 +1,7 @@
 // bootstrap, kill-controller, version.
 
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
@@ -39,14 +41,23 @@ class BootstrapCommand : public Command {
             "              skein-<hash>-machine-agent.service (Restart=on-failure) into\n"
             "              $SKEIN_SYSTEMD_DIR (default /etc/systemd/system) and starts them\n"
             "  none        nothing restarts them\n"
-            "kill-controller stops the supervisors or removes the units.\n",
-            "    skein bootstrap\n    skein bootstrap local mycontroller\n    skein bootstrap --service=systemd\n",
+            "kill-controller stops the supervisors or removes the units.\n"
+            "\n"
+            "Run as root, bootstrap gives every unit agent and its hooks a uid of their own from\n"
+            "a range of 65,536 (--unit-uids FIRST; default 1879048192), checked against\n"
+            "/etc/passwd, /etc/group, /etc/subuid and /etc/subgid: a charm cannot read the\n"
+            "controller's files, the admin credential or another unit's files. A charm whose\n"
+            "metadata says `charm-user: root` runs as root. --unit-uids none, or bootstrapping\n"
+            "as another user, runs every unit as the daemons' user; bootstrap and `status` say so.\n",
+            "    skein bootstrap\n    skein bootstrap local mycontroller\n    skein bootstrap --service=systemd\n"
+            "    skein bootstrap --unit-uids 1879048192\n",
             {},
             {"add-model", "kill-controller"}};
   }
   void SetFlags(FlagSet& f) override {
     f.Bool("--no-switch", &no_switch_, "Do not switch to the newly created controller");
     f.String("--service", &service_, "What restarts the daemons: supervisor (default), systemd or none");
+    f.String("--unit-uids", &unit_uids_, "First of the 65,536 uids units run under (root only), or none");
     f.Ignored("--bootstrap-base", true, "Specify the base of the bootstrap machine");
     f.Ignored("--bootstrap-constraints", true, "Specify bootstrap machine constraints");
     f.Ignored("--config", true, "Specify a controller configuration file, or one or more configuration options");
@@ -77,6 +88,9 @@ class BootstrapCommand : public Command {
     } else {
       return UsageError(absl::StrCat("--service \"", service_, "\" is not one of supervisor, systemd, none"));
     }
+    if (!unit_uids_.empty() && unit_uids_ != "none") {
+      if (auto range = ParseUidRangeFirst(unit_uids_); !range.ok()) return UsageError(std::string(range.status().message()));
+    }
     if (!IsValidControllerName(name_)) return UsageError(absl::StrCat("controller name \"", name_, "\" is not valid"));
     return absl::OkStatus();
   }
@@ -89,6 +103,7 @@ class BootstrapCommand : public Command {
     o.cloud = "local";
     o.region = region_;
     o.service = mode_;
+    if (auto s = bootstrap::ChooseUnitUids(unit_uids_, ::geteuid() == 0, o); !s.ok()) return s;
     // --no-switch is accepted: skein has one controller per $SKEIN_DATA, so it is always current.
     return bootstrap::Bootstrap(o);
   }
@@ -96,6 +111,7 @@ class BootstrapCommand : public Command {
  private:
   bool no_switch_ = false;
   std::string service_ = "supervisor";
+  std::string unit_uids_;
   bootstrap::ServiceMode mode_ = bootstrap::ServiceMode::kSupervisor;
   std::string cloud_ = "local";
   std::string region_ = "localhost";

@@ -61,6 +61,12 @@ SettleReport EvaluateSettled(const skein::v1::ModelStatus& status, const std::se
         report.pending.push_back(absl::StrCat(unit.name(), " ", workload, " (upgrading from ", unit.charm_url(), ")"));
         continue;
       }
+      // Idle on a snapshot older than the model: a change (config, a relation, ...) has not
+      // reached the unit, or the agent has not finished acting on it.
+      if (unit.change_pending()) {
+        report.pending.push_back(absl::StrCat(unit.name(), " ", workload, " (a change not seen yet)"));
+        continue;
+      }
       if (agent == "idle" && workloads.count(workload) > 0) {
         ++report.settled;
         continue;
