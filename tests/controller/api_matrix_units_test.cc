@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,8 @@ struct Row {
   std::function<grpc::Status(Target)> call;
   std::map<Target, Answer> answers;
   bool acts_on_caller = false;
+  // What the target's owner does first, outside the refused call's check (may be empty).
+  std::function<void(Target)> prepare;
 };
 
 // Field names by which a request can name something other than the caller.
@@ -225,6 +228,39 @@ class AgentRpcMatrixTest : public testing::ApiTest, public ::testing::WithParamI
     return Unary(&v1::Agent::Stub::ApplyManifests, who, req);
   }
 
+  // Every row of every table, as a line of text: a refused call must leave them as they were.
+  std::set<std::string> DatabaseRows() {
+    std::set<std::string> lines;
+    absl::Status read = server_->db()->Read([&](domain::Tx& tx) -> absl::Status {
+      std::vector<std::string> tables;
+      SQLite::Statement names(tx.db(), "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+      while (names.executeStep()) tables.push_back(names.getColumn(0).getString());
+      for (const std::string& table : tables) {
+        SQLite::Statement rows(tx.db(), "SELECT * FROM \"" + table + "\"");
+        while (rows.executeStep()) {
+          std::string line = table + ":";
+          for (int i = 0; i < rows.getColumnCount(); ++i) absl::StrAppend(&line, " ", rows.getColumn(i).getString());
+          lines.insert(std::move(line));
+        }
+      }
+      return absl::OkStatus();
+    });
+    EXPECT_TRUE(read.ok()) << read;
+    return lines;
+  }
+
+  // The rows only `before` has (-) and only `after` has (+), one a line.
+  static std::string Changes(const std::set<std::string>& before, const std::set<std::string>& after) {
+    std::string out;
+    for (const std::string& line : before) {
+      if (!after.contains(line)) absl::StrAppend(&out, "\n- ", line);
+    }
+    for (const std::string& line : after) {
+      if (!before.contains(line)) absl::StrAppend(&out, "\n+ ", line);
+    }
+    return out;
+  }
+
   std::map<std::string, Row> Rows();
 
   static constexpr char kMachine1Secret[] = "machine-1-secret-for-tests";
@@ -259,9 +295,16 @@ TEST_P(AgentRpcMatrixTest, AnswersEachKindOfTargetAsExpected) {
       continue;
     }
     if (!answer->second.not_applicable.empty()) continue;
+    if (row->second.prepare) row->second.prepare(t);
+    const std::set<std::string> before = DatabaseRows();
     grpc::Status s = row->second.call(t);
     EXPECT_EQ(s.error_code(), answer->second.code)
         << "Agent." << rpc << ", " << Describe(t) << ": " << s.error_message();
+    if (!s.ok()) {
+      EXPECT_EQ(Changes(before, DatabaseRows()), "")
+          << "Agent." << rpc << ", " << Describe(t) << ": refused (" << s.error_message()
+          << ") but changed the database";
+    }
   }
 }
 
@@ -406,15 +449,14 @@ std::map<std::string, Row> AgentRpcMatrixTest::Rows() {
   // target kind), then the caller applies the same object. Another application's object is
   // refused; any unit of the owner may re-apply it (a Kubernetes charm's units share one
   // service account).
-  rows["ApplyManifests"] = {[this](Target t) {
-                              const std::string name = absl::StrCat("shared-", static_cast<int>(t));
-                              if (t != Target::kOtherMachine) {
-                                grpc::Status first = ApplyConfigMap(Of(t).agent, name);
-                                EXPECT_TRUE(first.ok()) << Of(t).unit << ": " << first.error_message();
-                              }
-                              return ApplyConfigMap(UnitCaller(t), name);
-                            },
-                            Answers(Ok(), Ok(), in_use, in_use, Ok(), Denied())};
+  auto config_map = [](Target t) { return absl::StrCat("shared-", static_cast<int>(t)); };
+  rows["ApplyManifests"] = {
+      [this, config_map](Target t) { return ApplyConfigMap(UnitCaller(t), config_map(t)); },
+      Answers(Ok(), Ok(), in_use, in_use, Ok(), Denied()), false, [this, config_map](Target t) {
+        if (t == Target::kOtherMachine) return;
+        grpc::Status first = ApplyConfigMap(Of(t).agent, config_map(t));
+        EXPECT_TRUE(first.ok()) << Of(t).unit << ": " << first.error_message();
+      }};
 
   // The RPCs whose request names nothing but, for some, the application's level.
   rows["SetStatus"] = caller_only(
