@@ -2,7 +2,8 @@
 // the services' descriptors, so an RPC added later is in the matrix without anyone listing it.
 // Each row is a kind of caller that must be turned away whatever it asks: no credential, a wrong
 // one, a removed unit's old one, an agent on an admin RPC, the admin on an agent RPC. What each
-// caller may do with its own and other units' data is in api_security_test.cc.
+// caller may do with its own and other units' data is in api_matrix_units_test.cc (every Agent
+// RPC per kind of target) and api_security_test.cc (the bag rules and Juju's error texts).
 
 #include <chrono>
 #include <string>

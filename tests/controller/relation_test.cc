@@ -204,5 +204,16 @@ TEST_F(BagTest, ReadRulesFollowTheBagTable) {
   EXPECT_EQ((*Read("peer/1", 2, "peer", true))["shared"], "s");
 }
 
+TEST_F(BagTest, AUnitLeavesOnlyTheScopeOfARelationOfItsApplication) {
+  // Relation 0 is db's peer relation: app/0 has no scope there, and db/0's stays.
+  auto foreign = env_.relations->LeaveRelation(env_.UnitId("app/0"), 0);
+  EXPECT_EQ(foreign.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(env_.Count("relation_scopes", "relation_id = (SELECT id FROM relations WHERE relation_id = 0)"), 1);
+  ASSERT_TRUE(env_.relations->LeaveRelation(env_.UnitId("app/0"), 1).ok());
+  EXPECT_EQ(env_.Count("relation_scopes", "relation_id = (SELECT id FROM relations WHERE relation_id = 1)"), 2);
+  EXPECT_TRUE(env_.relations->LeaveRelation(env_.UnitId("app/0"), 1).ok()) << "leaving twice is fine";
+  EXPECT_TRUE(env_.relations->LeaveRelation(env_.UnitId("app/0"), 42).ok()) << "a relation removed meanwhile";
+}
+
 }  // namespace
 }  // namespace skein::controller

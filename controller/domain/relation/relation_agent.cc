@@ -127,6 +127,9 @@ absl::Status RelationService::LeaveRelation(int64_t unit_id, int64_t relation_id
     if (!unit.ok()) return unit.status();
     auto rel = LookupRelation(tx, unit->model_id, relation_id);
     if (!rel) return absl::OkStatus();
+    // A relation of other applications has no scope of this unit's to leave: refused, as its
+    // members and bags are, rather than answered OK as if something had happened.
+    if (rel->Local(unit->application_id) == nullptr) return absl::PermissionDeniedError("permission denied");
     if (LeaveScope(tx, *rel, unit->id)) tx.Touch(UnitKey(unit->id));
     CleanupDying(tx, unit->model_id);
     return absl::OkStatus();

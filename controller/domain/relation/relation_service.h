@@ -92,7 +92,8 @@ class RelationService {
 
 
   // Removes the caller from the relation's scope; a dying relation whose scope empties is
-  // deleted with its bags. Idempotent (a removed relation is fine).
+  // deleted with its bags. Idempotent (a removed relation is fine). PermissionDenied for a
+  // relation the unit's application is not in.
   absl::Status LeaveRelation(int64_t unit_id, int64_t relation_id);
 
  private:
