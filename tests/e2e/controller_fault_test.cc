@@ -103,6 +103,29 @@ class ControllerFaultTest : public ::testing::TestWithParam<FaultCase> {
     ASSERT_TRUE(WaitFor([&] { return cluster_.Skein({"status"}).code == 0; }, 30s)) << ReadFile(Scratch("controller.out"));
   }
 
+  // Stops the controller and starts it again with `fault` armed.
+  void RestartArmed(const std::string& fault) {
+    StopController();
+    if (!HasFatalFailure()) StartController(fault);
+  }
+
+  // The gate charm at `version` and the bundle of gate and server (related or not) in the
+  // scratch dir, each application logging its hooks to <name>.log there.
+  std::string WriteGate(const std::string& version, bool related) {
+    WriteGateCharm(Scratch("gate"), version);
+    WriteTestFile(Scratch("bundle.yaml"), GateBundle(related, Scratch("gate.log"), Scratch("server.log")));
+    return Scratch("bundle.yaml");
+  }
+
+  // Runs `command`, which the armed controller dies in, and returns the name it died for; `out`
+  // (if given) receives the command's output.
+  std::string RunKilledAt(const std::vector<std::string>& command, const std::string& point, std::string* out = nullptr) {
+    CliResult killed = Run(command);
+    EXPECT_NE(killed.code, 0) << "skein " << command[0] << " succeeded although the controller died: " << killed.out;
+    if (out != nullptr) *out = killed.out;
+    return AwaitKilledAt(point);
+  }
+
   // Waits until the armed controller killed itself at `point`; returns the name the marker
   // recorded (the deployment, unit or change it fired for).
   std::string AwaitKilledAt(const std::string& point) {
@@ -170,16 +193,9 @@ class ControllerFaultTest : public ::testing::TestWithParam<FaultCase> {
 void ControllerFaultTest::DeployBundleKilledPartway() {
   Ok({"bootstrap", "--service=none"});
   Ok({"add-model", "faults"});
-  const std::string bundle = Scratch("bundle.yaml");
-  WriteGateCharm(Scratch("gate"), "1");
-  WriteTestFile(bundle, GateBundle(true, Scratch("gate.log"), Scratch("server.log")));
-  StopController();
-  StartController("during-bundle-deploy");
-
-  const std::vector<std::string> deploy = {"deploy", bundle, "--wait=5m"};
-  CliResult killed = Run(deploy);
-  EXPECT_NE(killed.code, 0) << "the deploy succeeded although the controller died: " << killed.out;
-  EXPECT_EQ(AwaitKilledAt("during-bundle-deploy"), "bundle.yaml");
+  const std::vector<std::string> deploy = {"deploy", WriteGate("1", true), "--wait=5m"};
+  RestartArmed("during-bundle-deploy");
+  EXPECT_EQ(RunKilledAt(deploy, "during-bundle-deploy"), "bundle.yaml");
   ExpectDatabaseSound();
   StartController("");
   RerunFinishes(deploy);
@@ -210,8 +226,7 @@ void ControllerFaultTest::HookCommitKilled(const std::string& point) {
   Ok({"deploy", TestCharm("kv-requirer"), "--config", "log-path=" + Scratch("requirer.log")});
   Ok({"integrate", "kv-provider", "kv-requirer"});
   ASSERT_TRUE(cluster_.WaitForStatus([](const json& s) { return KvAnswered(s, "world"); }, 90s));
-  StopController();
-  StartController(point + ":kv-requirer/0");
+  RestartArmed(point + ":kv-requirer/0");
 
   Ok({"config", "kv-requirer", "request=again"});
   EXPECT_EQ(AwaitKilledAt(point), "kv-requirer/0");
@@ -235,20 +250,12 @@ void ControllerFaultTest::HookCommitKilled(const std::string& point) {
 void ControllerFaultTest::UpgradePlanKilledBetweenChanges() {
   Ok({"bootstrap", "--service=none"});
   Ok({"add-model", "faults"});
-  const std::string bundle = Scratch("bundle.yaml");
-  WriteGateCharm(Scratch("gate"), "1");
-  WriteTestFile(bundle, GateBundle(false, Scratch("gate.log"), Scratch("server.log")));
-  Ok({"deploy", bundle, "--wait=5m"});
-  WriteGateCharm(Scratch("gate"), "2");
-  WriteTestFile(bundle, GateBundle(true, Scratch("gate.log"), Scratch("server.log")));
-  StopController();
-  StartController("between-plan-changes");
-
-  const std::vector<std::string> deploy = {"deploy", bundle, "--wait=5m"};
-  CliResult killed = Run(deploy);
-  EXPECT_NE(killed.code, 0) << "the upgrade succeeded although the controller died: " << killed.out;
-  EXPECT_NE(killed.out.find("upgrade gate from local using charm gate"), std::string::npos) << killed.out;
-  const std::string after_change = AwaitKilledAt("between-plan-changes");
+  Ok({"deploy", WriteGate("1", false), "--wait=5m"});
+  const std::vector<std::string> deploy = {"deploy", WriteGate("2", true), "--wait=5m"};
+  RestartArmed("between-plan-changes");
+  std::string plan;
+  const std::string after_change = RunKilledAt(deploy, "between-plan-changes", &plan);
+  EXPECT_NE(plan.find("upgrade gate from local using charm gate"), std::string::npos) << plan;
   EXPECT_EQ(after_change.rfind("upgradeCharm-", 0), 0u) << "killed after " << after_change;
   ExpectDatabaseSound();
   StartController("");

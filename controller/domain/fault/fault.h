@@ -14,8 +14,9 @@
 //     changes in its transaction; the transaction is not committed.
 //   `after-hook-commit` (named by the unit): the CommitHook's transaction is committed; the
 //     reply is not sent.
-//   `between-plan-changes` (named by the id of the change just done, `upgradeCharm-0`): a plan
-//     applied change by change (an upgrade) has committed a change; the next has not started.
+//   `between-plan-changes` (named by the id of the change just done, `upgradeCharm-0`,
+//     `wait-1`): a plan applied change by change (an upgrade) has committed a change, or recorded
+//     a wait done; the next change (or the job's end) has not started.
 
 #include "absl/status/statusor.h"
 #include "lib/base/fault.h"
