@@ -17,6 +17,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,8 @@ struct FaultCase {
   const char* point;
   Work work;
 };
+// gtest and ctest name a case by its point.
+void PrintTo(const FaultCase& c, std::ostream* os) { *os << c.point; }
 
 class ControllerFaultTest : public ::testing::TestWithParam<FaultCase> {
  protected:
