@@ -200,6 +200,13 @@ void ControllerFaultTest::DeployBundleKilledPartway() {
   RestartArmed("during-bundle-deploy");
   EXPECT_EQ(RunKilledAt(deploy, "during-bundle-deploy"), "bundle.yaml");
   ExpectDatabaseSound();
+  {
+    // As the crash left it: the job stored and running, nothing of the bundle in the model.
+    SQLite::Database db(ControllerDir() + "/controller.db", SQLite::OPEN_READONLY);
+    EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM applications").getInt(), 0);
+    EXPECT_EQ(db.execAndGet("SELECT group_concat(state) FROM plan_jobs WHERE deployment = 'bundle.yaml'").getString(),
+              "running");
+  }
   StartController("");
   RerunFinishes(deploy);
 
