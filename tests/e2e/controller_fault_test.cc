@@ -10,7 +10,6 @@
 // point, and restarted again, disarmed, after it died, as the README's restart command does.
 
 #include <signal.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,6 +26,7 @@
 #include "tests/e2e/gate_charm.h"
 #include "tests/e2e/harness.h"
 #include "tests/e2e/packed_charms.h"
+#include "tests/scoped_env.h"
 
 namespace skein::e2e {
 namespace {
@@ -87,17 +87,10 @@ class ControllerFaultTest : public ::testing::TestWithParam<FaultCase> {
   // `skein-controller --data-dir DIR`, the README's restart command, with `fault` in
   // SKEIN_CONTROLLER_FAULT (none when empty); returns once it answers `skein status`.
   void StartController(const std::string& fault) {
+    // An empty value arms nothing; the controller reads the variable once, at start.
+    skein::testing::ScopedEnv armed("SKEIN_CONTROLLER_FAULT", fault);
     process::SpawnOptions o;
     o.argv = {cluster_.BinDir() + "/skein-controller", "--data-dir", ControllerDir()};
-    std::map<std::string, std::string> env;
-    for (char** e = environ; *e != nullptr; ++e) {
-      const std::string kv = *e;
-      const size_t eq = kv.find('=');
-      if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
-    env.erase("SKEIN_CONTROLLER_FAULT");
-    if (!fault.empty()) env["SKEIN_CONTROLLER_FAULT"] = fault;
-    o.env = env;
     o.stdout_path = Scratch("controller.out");
     o.stderr_path = Scratch("controller.out");
     auto pid = process::Spawn(o);
