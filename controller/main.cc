@@ -10,12 +10,14 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "CLI/CLI.hpp"
 #include "controller/api/server.h"
+#include "controller/domain/fault/fault.h"
 #include "controller/domain/model/bootstrap.h"
 #include "controller/domain/model/model_config.h"
 #include "lib/base/clock.h"
@@ -69,6 +71,15 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  // Crash-recovery tests arm a kill point (controller/domain/fault/fault.h); an unknown one is a
+  // usage error, reported before anything is created or written.
+  const char* fault_text = std::getenv(skein::controller::domain::fault::kEnvVar);
+  auto fault_spec = skein::controller::domain::fault::ParseSpec(data_dir, fault_text != nullptr ? fault_text : "");
+  if (!fault_spec.ok()) {
+    std::fprintf(stderr, "ERROR %s\n", std::string(fault_spec.status().message()).c_str());
+    return 2;
+  }
+
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::create_directories(data_dir, ec);
@@ -100,6 +111,7 @@ int main(int argc, char** argv) {
   options.clock = &skein::RealClock();
   options.db_path = (fs::path(data_dir) / "controller.db").string();
   options.model_config.test_mode = test_mode;
+  options.faults = skein::controller::domain::fault::Injector(*fault_spec);
   // The address file is what bootstrap chose and what the agents and the CLI dial: a restart
   // (`skein-controller --data-dir DIR`) binds exactly it, or fails.
   const std::string address_file = (fs::path(data_dir) / "address").string();

@@ -95,8 +95,8 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   impl->logs = std::make_unique<domain::log::LogService>(d);
   impl->actions = std::make_unique<domain::action::ActionService>(d);
   impl->leases = std::make_unique<domain::lease::LeaseManager>(d, options.lease_duration, *options.clock);
-  impl->hooks = std::make_unique<domain::hook::HookService>(d);
-  impl->bundles = std::make_unique<domain::bundle::BundleService>(d);
+  impl->hooks = std::make_unique<domain::hook::HookService>(d, options.faults);
+  impl->bundles = std::make_unique<domain::bundle::BundleService>(d, options.faults);
   impl->substrate = std::make_unique<domain::substrate::SubstrateService>(d);
   impl->model_config = std::make_unique<domain::model::ModelConfigService>(d, options.model_config);
 
@@ -111,7 +111,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   domain::application::CharmStore* charm_store = impl->charms.get();
   impl->plans = std::make_unique<domain::plan::PlanService>(
       d, &impl->hub, [charm_store](const std::string& sha256) { return charm_store->Read(sha256); },
-      impl->presence.get());
+      impl->presence.get(), options.faults);
 
   Backend backend{d,
                   &impl->hub,

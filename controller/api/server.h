@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "controller/domain/core/db.h"
+#include "controller/domain/fault/fault.h"
 #include "controller/domain/model/bootstrap.h"
 #include "controller/domain/presence/agent_presence.h"
 #include "lib/base/clock.h"
@@ -44,6 +45,9 @@ struct ServerOptions {
   std::chrono::milliseconds agent_lost_after = domain::presence::kDefaultGrace;
   // How `skein model-config` values are checked (the hidden --test-mode relaxes a minimum).
   domain::model::ModelConfigOptions model_config;
+  // The kill point armed for the crash-recovery tests (SKEIN_CONTROLLER_FAULT, read by main()):
+  // none by default.
+  domain::fault::Injector faults;
 };
 
 class ControllerServer {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/e2e/gate_charm.h"
 #include "tests/e2e/harness.h"
 #include "tests/e2e/packed_charms.h"
 
@@ -251,41 +252,6 @@ TEST_F(UpgradeTest, MlflowAndTheResourceDispatcherAcrossTheirDirectionChange) {
 
 namespace skein::e2e {
 namespace {
-
-// A local charm whose upgrade-charm hook fails while its `upgrade-gate` option is `closed` (and
-// config-changed while `config-gate` is), and
-// which logs every hook it runs. `VERSION` says which revision of the charm a unit runs.
-constexpr char kGateDispatch[] =
-    "#!/bin/sh\n"
-    "hook=\"${JUJU_DISPATCH_PATH#hooks/}\"\n"
-    "log=\"$(config-get log-path)\"\n"
-    "[ -n \"$log\" ] && echo \"$hook\" >> \"$log\"\n"
-    "if [ \"$hook\" = upgrade-charm ] && [ \"$(config-get upgrade-gate)\" = closed ]; then\n"
-    "  echo \"upgrade-gate is closed\" >&2\n"
-    "  exit 1\n"
-    "fi\n"
-    "if [ \"$hook\" = config-changed ] && [ \"$(config-get config-gate)\" = closed ]; then\n"
-    "  echo \"config-gate is closed\" >&2\n"
-    "  exit 1\n"
-    "fi\n"
-    "status-set active \"version $(cat \"$JUJU_CHARM_DIR/VERSION\")\"\n";
-
-void WriteGateCharm(const std::string& dir, const std::string& version) {
-  WriteTestFile(dir + "/metadata.yaml",
-                "name: gate\nsummary: upgrade failure test charm\nrequires:\n  kv:\n    interface: kv\n");
-  WriteTestFile(dir + "/config.yaml",
-                "options:\n  upgrade-gate: {type: string, default: open}\n  config-gate: {type: string, default: open}\n"
-                "  log-path: {type: string, default: \"\"}\n");
-  WriteTestFile(dir + "/dispatch", kGateDispatch, 0755);
-  WriteTestFile(dir + "/VERSION", version + "\n");
-}
-
-std::string GateBundle(bool related) {
-  std::string yaml = "applications:\n  gate: {charm: ./gate, num_units: 1}\n  server: {charm: " +
-                     TestCharm("kv-provider") + ", num_units: 1}\n";
-  if (related) yaml += "relations:\n- [gate, server]\n";
-  return yaml;
-}
 
 // Acceptance 4: the second revision of a bundle refreshes a local charm whose upgrade-charm
 // fails, then relates it. The job stops at the wait after the refresh, history says so, and the

@@ -1,12 +1,9 @@
 #pragma once
 
-// Deterministic crash points for the crash-recovery tests (DESIGN §5: local state persists after
-// every operation step, so a `kill -9` anywhere resumes correctly). The agent's main() reads
-// SKEIN_AGENT_FAULT=<point>[:<hook-or-action-name>] once and hands the parsed Injector to what
-// reaches the points; when the named point is reached (for that hook or action, or for any when
-// no name is given) the injector records that the fault fired in `<agent-dir>/fault-fired-<point>`
-// and kills the agent with SIGKILL. The marker makes each fault fire once per unit, so the
-// restarted agent goes on normally.
+// Deterministic crash points for the crash-recovery tests (lib/base/fault.h: parsing, the
+// once-per-unit marker in the agent's directory and the SIGKILL are shared with the controller's).
+// The agent's main() reads SKEIN_AGENT_FAULT=<point>[:<hook-or-action-name>] once and hands the
+// parsed Injector to what reaches the points.
 //
 // Points: `during-hook` (the hook process is running: its second hook-tool call),
 // `after-hook-before-commit` (the hook exited 0, CommitHook not sent), `after-commit-before-persist`
@@ -15,10 +12,10 @@
 // names the old charm; named by the new charm's url).
 
 #include <map>
-#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "lib/base/fault.h"
 #include "lib/base/mutex.h"
 
 namespace skein::agent::fault {
@@ -35,12 +32,8 @@ enum class Point {
 // `during-hook`, `after-hook-before-commit`, ...: the spelling in SKEIN_AGENT_FAULT and the marker.
 const char* PointName(Point point);
 
-// A parsed SKEIN_AGENT_FAULT for the agent in `agent_dir`.
-struct Spec {
-  std::string agent_dir;
-  std::optional<Point> point;  // nullopt: no fault
-  std::string name;            // empty: any hook or action
-};
+// A parsed SKEIN_AGENT_FAULT for the agent whose directory is `dir` (name empty: any hook or action).
+using Spec = skein::fault::Spec<Point>;
 // `text` is the variable's value (empty: no fault). InvalidArgument for an unknown point.
 absl::StatusOr<Spec> ParseSpec(const std::string& agent_dir, const std::string& text);
 
@@ -48,7 +41,7 @@ absl::StatusOr<Spec> ParseSpec(const std::string& agent_dir, const std::string& 
 class Injector {
  public:
   // With no point armed (production), nothing ever fires.
-  explicit Injector(Spec spec = {}) : spec_(std::move(spec)) {}
+  explicit Injector(Spec spec = {}) : armed_(std::move(spec), "agent") {}
 
   // True when `point` is armed for `name` and has not fired yet for this unit.
   bool Armed(Point point, const std::string& name) const;
@@ -61,7 +54,7 @@ class Injector {
   void ToolCalled(const std::string& context_id, const std::string& hook, const std::string& action);
 
  private:
-  const Spec spec_;
+  const skein::fault::OneShot<Point> armed_;
   Mutex mu_;
   std::map<std::string, int> tool_calls_ ABSL_GUARDED_BY(mu_);  // by context id
 };

@@ -41,7 +41,7 @@ absl::StatusOr<int64_t> BundleService::Apply(const BundleDeploy& deploy) {
     if (it == charms.end()) return absl::NotFoundError(absl::StrCat("charm ", sha256, " not found"));
     return it->second;
   };
-  auto started = plan::ApplyWhole(*db_, request, read_charm);
+  auto started = plan::ApplyWhole(*db_, request, read_charm, faults_);
   if (!started.ok()) return started.status();
   return started->deployment_revision;
 }

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "controller/domain/application/application_service.h"
 #include "controller/domain/core/db.h"
+#include "controller/domain/fault/fault.h"
 
 namespace skein::controller::domain::bundle {
 
@@ -28,7 +29,8 @@ struct BundleDeploy {
 
 class BundleService {
  public:
-  explicit BundleService(Db* db) : db_(db) {}
+  // `faults`: the kill point `during-bundle-deploy` (fault.h).
+  explicit BundleService(Db* db, fault::Injector faults = fault::Injector()) : db_(db), faults_(std::move(faults)) {}
 
   // Deploys every application, then adds every relation; the deployment revision. Any error of
   // application::DeployInTx or relation::IntegrateInTx, prefixed with the step
@@ -38,6 +40,7 @@ class BundleService {
 
  private:
   Db* db_;
+  const fault::Injector faults_;
 };
 
 }  // namespace skein::controller::domain::bundle

@@ -88,6 +88,7 @@ absl::Status RecordUnitCharm(Tx& tx, const UnitRow& unit, const HookCommit& comm
 
 absl::StatusOr<int64_t> HookService::Commit(int64_t unit_id, const HookCommit& commit) {
   int64_t applied = 0;
+  std::string applied_by;  // the unit, when this commit applied (was not a repeat)
   absl::Status s = db_->Write("commit-hook", [&](Tx& tx) -> absl::Status {
     auto unit = FindUnitById(tx, unit_id);
     if (!unit.ok()) return unit.status();
@@ -107,9 +108,13 @@ absl::StatusOr<int64_t> HookService::Commit(int64_t unit_id, const HookCommit& c
     if (absl::Status charm = RecordUnitCharm(tx, *unit, commit); !charm.ok()) return charm;
     tx.Record(unit->model_id, "unit", unit->name, absl::StrCat("commit ", commit.commit_seq));
     applied = commit.commit_seq;
+    applied_by = unit->name;
+    faults_.Reached(fault::Point::kBeforeHookCommit, unit->name);
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
+  // Only a commit that applied reaches the point: a repeated one changed nothing.
+  if (!applied_by.empty()) faults_.Reached(fault::Point::kAfterHookCommit, applied_by);
   return applied;
 }
 

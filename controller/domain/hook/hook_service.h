@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "controller/domain/core/db.h"
+#include "controller/domain/fault/fault.h"
 #include "controller/domain/hook/ports.h"
 #include "controller/domain/relation/relation_service.h"
 
@@ -35,7 +36,8 @@ struct UnitHookState {
 
 class HookService {
  public:
-  explicit HookService(Db* db) : db_(db) {}
+  // `faults`: the kill points `before-hook-commit` and `after-hook-commit` (fault.h).
+  explicit HookService(Db* db, fault::Injector faults = fault::Injector()) : db_(db), faults_(std::move(faults)) {}
 
   // Applies one hook's changes in one transaction, unless `commit_seq` is not above the last
   // applied one (then acknowledges without applying). Returns the applied seq. Nothing is
@@ -60,6 +62,7 @@ class HookService {
 
  private:
   Db* db_;
+  const fault::Injector faults_;
 };
 
 }  // namespace skein::controller::domain::hook

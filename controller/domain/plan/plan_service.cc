@@ -20,6 +20,25 @@ std::string JobFailure(const Change& change, const absl::Status& error) {
   return message;
 }
 
+// Applies the job's changes not done, in order, in the caller's one transaction, marking each
+// done, and finishes the job; on error, `*failed` is the change that failed (and the caller's
+// transaction rolls everything back).
+absl::Status ApplyAllInTx(Tx& tx, const StoredJob& job, const CharmReader& read_charm, const fault::Injector& faults,
+                          const StoredChange** failed) {
+  for (const StoredChange& c : job.changes) {
+    if (c.state == ChangeState::kDone) continue;
+    absl::Status applied = ApplyInTx(tx, job.model, job.deployment, c.change.args, read_charm);
+    if (!applied.ok()) {
+      *failed = &c;
+      return applied;
+    }
+    SetChangeState(tx, job.id, c.position, ChangeState::kDone, "");
+    faults.Reached(fault::Point::kDuringBundleDeploy, job.deployment);
+  }
+  FinishJob(tx, job);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 PlanService::~PlanService() { Stop(); }
@@ -71,7 +90,8 @@ absl::StatusOr<StartedJob> PlanService::Start(const PlanRequest& request) {
   return started;
 }
 
-absl::StatusOr<StartedJob> ApplyWhole(Db& db, const PlanRequest& request, const CharmReader& read_charm) {
+absl::StatusOr<StartedJob> ApplyWhole(Db& db, const PlanRequest& request, const CharmReader& read_charm,
+                                      const fault::Injector& faults) {
   if (!AppliedWhole(request.changes)) {
     return absl::InvalidArgumentError("a plan that waits or removes something is applied change by change");
   }
@@ -82,15 +102,12 @@ absl::StatusOr<StartedJob> ApplyWhole(Db& db, const PlanRequest& request, const 
     started = *inserted;
     auto job = LoadJob(tx, started.job);
     if (!job.ok()) return job.status();
-    for (const StoredChange& c : job->changes) {
-      absl::Status applied = ApplyInTx(tx, job->model, job->deployment, c.change.args, read_charm);
-      if (!applied.ok()) {
-        return absl::Status(applied.code(), absl::StrCat(c.change.description, ": ", applied.message()));
-      }
-      SetChangeState(tx, job->id, c.position, ChangeState::kDone, "");
+    const StoredChange* failed = nullptr;
+    absl::Status applied = ApplyAllInTx(tx, *job, read_charm, faults, &failed);
+    if (!applied.ok() && failed != nullptr) {
+      return absl::Status(applied.code(), absl::StrCat(failed->change.description, ": ", applied.message()));
     }
-    FinishJob(tx, *job);
-    return absl::OkStatus();
+    return applied;
   });
   if (!s.ok()) return s;
   return started;
@@ -205,19 +222,8 @@ absl::Status PlanService::RunChanges(int64_t id) {
   };
 
   if (AppliedWhole(changes)) {
-    s = db_->Write("plan-apply", [&](Tx& tx) -> absl::Status {
-      for (const StoredChange& c : job.changes) {
-        if (c.state == ChangeState::kDone) continue;
-        absl::Status applied = ApplyInTx(tx, job.model, job.deployment, c.change.args, read_charm_);
-        if (!applied.ok()) {
-          failed = &c;
-          return applied;
-        }
-        SetChangeState(tx, job.id, c.position, ChangeState::kDone, "");
-      }
-      FinishJob(tx, job);
-      return absl::OkStatus();
-    });
+    s = db_->Write("plan-apply",
+                   [&](Tx& tx) -> absl::Status { return ApplyAllInTx(tx, job, read_charm_, faults_, &failed); });
     if (s.ok() || failed == nullptr) return s;
     error = s;
     return fail();
@@ -258,6 +264,7 @@ absl::Status PlanService::RunChanges(int64_t id) {
       error = s;
       return fail();
     }
+    faults_.Reached(fault::Point::kBetweenPlanChanges, c.change.id);
   }
   return db_->Write("plan-finish", [&](Tx& tx) -> absl::Status {
     FinishJob(tx, job);

@@ -21,6 +21,7 @@
 
 #include "absl/status/statusor.h"
 #include "controller/domain/core/db.h"
+#include "controller/domain/fault/fault.h"
 #include "controller/domain/plan/apply.h"
 #include "controller/domain/plan/plan.h"
 #include "controller/domain/presence/agent_presence.h"
@@ -33,13 +34,17 @@ namespace skein::controller::domain::plan {
 // Applies a plan whole, now, in one transaction with its job and revision: on error nothing is
 // written and the error names the failing change by its description (`<description>: <error>`).
 // DeployBundle's path (bundle_service.h). InvalidArgument when the plan waits or removes something.
-absl::StatusOr<StartedJob> ApplyWhole(Db& db, const PlanRequest& request, const CharmReader& read_charm);
+// `faults`: the kill point `during-bundle-deploy` (fault.h).
+absl::StatusOr<StartedJob> ApplyWhole(Db& db, const PlanRequest& request, const CharmReader& read_charm,
+                                      const fault::Injector& faults = fault::Injector());
 
 class PlanService {
  public:
-  // `presence` (may be null): waits do not count a unit whose agent is lost as settled.
-  PlanService(Db* db, watch::Hub* hub, CharmReader read_charm, const presence::AgentPresence* presence = nullptr)
-      : db_(db), hub_(hub), read_charm_(std::move(read_charm)), presence_(presence) {}
+  // `presence` (may be null): waits do not count a unit whose agent is lost as settled. `faults`:
+  // the kill points `during-bundle-deploy` and `between-plan-changes` (fault.h).
+  PlanService(Db* db, watch::Hub* hub, CharmReader read_charm, const presence::AgentPresence* presence = nullptr,
+              fault::Injector faults = fault::Injector())
+      : db_(db), hub_(hub), read_charm_(std::move(read_charm)), presence_(presence), faults_(std::move(faults)) {}
   ~PlanService();  // Stop()
 
   // Stores a new job and starts running it, or continues the deployment's unfinished job: one
@@ -82,6 +87,7 @@ class PlanService {
   watch::Hub* const hub_;
   const CharmReader read_charm_;
   const presence::AgentPresence* const presence_;
+  const fault::Injector faults_;
 
   Mutex mu_;
   CondVar idle_;  // signalled when a runner finishes
