@@ -482,6 +482,10 @@ std::map<std::string, Row> AgentRpcMatrixTest::Rows() {
       caller_only(sending(&v1::Agent::Stub::MarkUnitDead, v1::MarkUnitDeadRequest()), in_use, na_app);
   rows["ClearResolved"] =
       caller_only(sending(&v1::Agent::Stub::ClearResolved, v1::ClearResolvedRequest()), Ok(), na_app);
+  // An agent acknowledges a snapshot of its own stream: the version names no one else.
+  v1::AckSnapshotRequest ack;
+  ack.set_version(1);
+  rows["AckSnapshot"] = caller_only(sending(&v1::Agent::Stub::AckSnapshot, ack), Ok(), na_app);
   // A non-leader asks too: it learns it is not the leader (held = false), as Juju answers.
   rows["ClaimLeadership"] =
       caller_only(sending(&v1::Agent::Stub::ClaimLeadership, v1::ClaimLeadershipRequest()), Ok(), Ok());
