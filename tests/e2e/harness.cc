@@ -2,8 +2,10 @@
 
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -50,6 +52,25 @@ std::string Field(const nlohmann::json& status, const std::string& unit, const c
   return (*u)[block][key].get<std::string>();
 }
 
+// Several units, each under its own uid, append to one test log in the scratch dir: a default
+// ACL (rwx for owner, group and others) makes every file created there writable by all of them,
+// whatever their umask. (Not sticky: fs.protected_regular would then refuse a unit's O_CREAT of a
+// file another unit owns.)
+void ShareNewFiles(const std::string& dir) {
+  struct Entry {
+    uint16_t tag;
+    uint16_t perm;
+    uint32_t id;
+  };
+  constexpr uint32_t kVersion = 2;            // POSIX_ACL_XATTR_VERSION
+  constexpr uint32_t kUndefined = 0xFFFFFFFF;  // ACL_UNDEFINED_ID
+  const Entry entries[] = {{0x01, 7, kUndefined}, {0x04, 7, kUndefined}, {0x20, 7, kUndefined}};  // user, group, other
+  std::string value(reinterpret_cast<const char*>(&kVersion), sizeof(kVersion));
+  value.append(reinterpret_cast<const char*>(entries), sizeof(entries));
+  EXPECT_EQ(::setxattr(dir.c_str(), "system.posix_acl_default", value.data(), value.size(), 0), 0)
+      << "cannot set a default ACL on " << dir << ": " << std::strerror(errno);
+}
+
 }  // namespace
 
 Cluster::Cluster(const ClusterOptions& options) {
@@ -67,7 +88,8 @@ Cluster::Cluster(const ClusterOptions& options) {
   // Unit agents under uids of their own (bootstrap as root) pass through to their dirs, and the
   // test charms write their logs in the scratch dir, shared like /tmp.
   fs::permissions(root_, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
-  fs::permissions(scratch_dir_, fs::perms::all | fs::perms::sticky_bit);
+  fs::permissions(scratch_dir_, fs::perms::all);
+  ShareNewFiles(scratch_dir_);
   fs::permissions(runtime_dir_, fs::perms::owner_all);  // XDG_RUNTIME_DIR must be 0700
 }
 

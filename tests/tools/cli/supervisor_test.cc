@@ -3,6 +3,7 @@
 // supervisor processes) and the systemd units of --service=systemd checked by systemd-analyze.
 
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -184,6 +185,8 @@ TEST(SupervisorExitTest, ExitDescriptions) {
 // ones' process contract).
 class SupervisedBootstrapTest : public ::testing::Test {
  protected:
+  // As root, bootstrap runs units under uids of their own, which must reach the data dir.
+  SupervisedBootstrapTest() { ::chmod(dir_.path().c_str(), 0711); }
   ~SupervisedBootstrapTest() override {
     for (pid_t pid : FindProcessesUnder(data())) ::kill(pid, SIGKILL);
   }
