@@ -157,10 +157,16 @@ void AgentClient::StatusWorker() {
   while (true) {
     while (!status_stopping_ && status_queue_.empty()) status_cv_.Wait(status_mu_);
     if (status_queue_.empty()) return;  // stopping and nothing left
-    v1::SetStatusRequest req = status_queue_.front();
+    const auto item = status_queue_.front();
     status_mu_.Unlock();
-    absl::Status s =
-        Call<v1::SetStatusRequest, v1::SetStatusResponse>(*this, *stub_, &v1::Agent::Stub::SetStatus, req).status();
+    absl::Status s;
+    if (const auto* req = std::get_if<v1::SetStatusRequest>(&item)) {
+      s = Call<v1::SetStatusRequest, v1::SetStatusResponse>(*this, *stub_, &v1::Agent::Stub::SetStatus, *req).status();
+    } else {
+      s = Call<v1::AckSnapshotRequest, v1::AckSnapshotResponse>(*this, *stub_, &v1::Agent::Stub::AckSnapshot,
+                                                                 std::get<v1::AckSnapshotRequest>(item))
+              .status();
+    }
     status_mu_.Lock();
     const bool transient = rpc::IsTransient(s);
     if (transient && !status_stopping_) {
@@ -169,9 +175,11 @@ void AgentClient::StatusWorker() {
                      [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(status_mu_) { return status_stopping_; });
       continue;
     }
-    if (!s.ok() && !transient) {
-      spdlog::warn("cannot set {} status {}: {}", v1::SetStatusRequest::Target_Name(req.target()),
-                   req.status().current(), std::string(s.message()));
+    if (const auto* req = std::get_if<v1::SetStatusRequest>(&item); req != nullptr && !s.ok() && !transient) {
+      spdlog::warn("cannot set {} status {}: {}", v1::SetStatusRequest::Target_Name(req->target()),
+                   req->status().current(), std::string(s.message()));
+    } else if (!s.ok() && !transient) {
+      spdlog::warn("cannot acknowledge snapshot: {}", std::string(s.message()));
     }
     backoff.Reset();
     status_queue_.pop_front();
@@ -233,11 +241,14 @@ absl::Status AgentClient::ClearResolved(int64_t serial) {
       .status();
 }
 
-absl::Status AgentClient::AckSnapshot(int64_t version) {
+void AgentClient::AckSnapshotAsync(int64_t version) {
   v1::AckSnapshotRequest req;
   req.set_version(version);
-  return Call<v1::AckSnapshotRequest, v1::AckSnapshotResponse>(*this, *stub_, &v1::Agent::Stub::AckSnapshot, req)
-      .status();
+  MutexLock lock(status_mu_);
+  status_queue_.push_back(std::move(req));
+  ++status_enqueued_;
+  if (!status_thread_.joinable()) status_thread_ = std::thread([this] { StatusWorker(); });
+  status_cv_.NotifyAll();
 }
 
 absl::StatusOr<v1::GetUnitStateResponse> AgentClient::GetUnitState() {

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <deque>
+#include <variant>
 #include <map>
 #include <memory>
 #include <string>
@@ -73,8 +74,10 @@ class AgentClient {
   absl::Status MarkUnitDead();
   // Acknowledges the `skein resolved` request with this serial.
   absl::Status ClearResolved(int64_t serial);
-  // The agent has nothing left to do for the snapshot with this version (Agent.AckSnapshot).
-  absl::Status AckSnapshot(int64_t version);
+  // The agent has nothing left to do for the snapshot with this version (Agent.AckSnapshot),
+  // queued behind the status changes set so far (SetStatusAsync), so that the controller hears
+  // the unit idle before it hears it caught up, and the uniter does not wait for the answer.
+  void AckSnapshotAsync(int64_t version);
   // Committed charm state and opened ports (state-get, opened-ports).
   absl::StatusOr<v1::GetUnitStateResponse> GetUnitState();
   absl::StatusOr<std::map<std::string, std::string>> GetLeaderSettings();
@@ -100,7 +103,8 @@ class AgentClient {
 
   Mutex status_mu_;
   CondVar status_cv_;
-  std::deque<v1::SetStatusRequest> status_queue_ ABSL_GUARDED_BY(status_mu_);
+  // Status changes and snapshot acknowledgements, sent in order by StatusWorker.
+  std::deque<std::variant<v1::SetStatusRequest, v1::AckSnapshotRequest>> status_queue_ ABSL_GUARDED_BY(status_mu_);
   uint64_t status_enqueued_ ABSL_GUARDED_BY(status_mu_) = 0;
   uint64_t status_done_ ABSL_GUARDED_BY(status_mu_) = 0;
   bool status_stopping_ ABSL_GUARDED_BY(status_mu_) = false;

@@ -247,7 +247,8 @@ absl::StatusOr<Uniter::Exit> Uniter::Run() {
       // Every message of the stream is a new snapshot object, also after a reconnect, when the
       // controller expects the new stream's first snapshot to be acknowledged again.
       if ((idle || op.wait == resolver::WaitReason::kHookFailed) && snapshot != acknowledged_) {
-        if (client_->AckSnapshot(snapshot->version()).ok()) acknowledged_ = snapshot;
+        client_->AckSnapshotAsync(snapshot->version());
+        acknowledged_ = snapshot;
       }
       // An idle unit waits for the update-status timer, a failed hook for its retry timer.
       auto deadline = kNever;
