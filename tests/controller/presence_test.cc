@@ -51,12 +51,14 @@ TEST(AgentPresenceTest, AnAgentWithoutAStreamForTheGraceIsLostAndTheWatchersAreT
 
   ASSERT_TRUE(presence.StreamClosed(unit));
   EXPECT_EQ(presence.Of(unit), Liveness::kAbsent);
+  EXPECT_EQ(listener.count(), told_at_start + 1) << "a stream's end is news to the waits (ChangePending)";
+  const int told_closed = listener.count();
   ASSERT_TRUE(clock.AwaitWaiters(1, 10s)) << "the timer is not waiting for the grace to end";
   clock.Advance(kGrace - 1ms);
   EXPECT_EQ(presence.Of(unit), Liveness::kAbsent) << "lost before its grace ran out";
   clock.Advance(1ms);
   EXPECT_EQ(presence.Of(unit), Liveness::kLost);
-  EXPECT_TRUE(listener.AwaitAtLeast(told_at_start + 1)) << "nobody was told the agent turned lost";
+  EXPECT_TRUE(listener.AwaitAtLeast(told_closed + 1)) << "nobody was told the agent turned lost";
 
   const int told_lost = listener.count();
   presence.StreamOpened(unit);
@@ -189,9 +191,11 @@ TEST(AgentPresenceTest, AChangeIsPendingUntilTheStreamHasBuiltItAndTheAgentHasAc
   presence.SnapshotBuilt(unit, hub.seq(), keys, std::nullopt);
   EXPECT_FALSE(presence.ChangePending(unit));
 
-  // A restarted agent's new stream must acknowledge its first snapshot again.
+  // An agent without a stream has seen nothing (it reconnects, or a restarted controller waits
+  // for it); a restarted agent's new stream must acknowledge its first snapshot again.
   ASSERT_TRUE(presence.StreamClosed(unit));
-  EXPECT_FALSE(presence.ChangePending(unit)) << "no stream: status shows the agent instead";
+  EXPECT_TRUE(presence.ChangePending(unit));
+  EXPECT_TRUE(presence.ChangePending(domain::UnitKey(8))) << "an agent not seen since the start";
   presence.StreamOpened(unit);
   presence.SnapshotBuilt(unit, hub.seq(), keys, /*sent_version=*/41);
   EXPECT_TRUE(presence.ChangePending(unit));

@@ -84,6 +84,10 @@ TEST(BackupE2eTest, ARestoredBackupShowsTheSameStatusAndBundle) {
   std::filesystem::remove_all(restored.data_dir());
   CliResult restore = restored.Skein({"restore-backup", backup}, 90s);
   ASSERT_EQ(restore.code, 0) << restore.err;
+  // The restored database says what the units last reported; their agents start afresh and
+  // install again. wait-for waits until every agent is in contact and has caught up.
+  CliResult caught_up = restored.Skein({"wait-for", "--timeout", "120s"}, 150s);
+  ASSERT_EQ(caught_up.code, 0) << caught_up.err;
   ASSERT_TRUE(restored.WaitForStatus(Answered, 120s));
   EXPECT_EQ(Comparable(restored.Status()), Comparable(status_before));
   CliResult bundle_after = restored.Skein({"export-bundle"});

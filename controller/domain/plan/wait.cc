@@ -63,8 +63,6 @@ SettleState CheckSettled(Tx& tx, const std::string& model, const std::vector<std
                                                    presence::Liveness::kLost;
       if (lost) {
         waiting.push_back(absl::StrCat(unit, " agent lost"));
-      } else if (presence != nullptr && presence->ChangePending(UnitKey(q.getColumn(0).getInt64()))) {
-        waiting.push_back(absl::StrCat(unit, " has a change not seen yet"));
       } else if (charm_url != app->charm_url) {
         waiting.push_back(absl::StrCat(unit, " runs ", charm_url.empty() ? "no charm yet" : charm_url, ", not ",
                                        app->charm_url));
@@ -72,6 +70,9 @@ SettleState CheckSettled(Tx& tx, const std::string& model, const std::vector<std
         waiting.push_back(absl::StrCat(unit, " agent ", agent));
       } else if (q.getColumn(6).getString() == "error") {
         waiting.push_back(absl::StrCat(unit, " workload error"));
+      } else if (presence != nullptr && presence->ChangePending(UnitKey(q.getColumn(0).getInt64()))) {
+        // Idle on what it saw last: a change has not reached it, or its agent is not in contact.
+        waiting.push_back(absl::StrCat(unit, " has a change not seen yet"));
       }
     }
   }
