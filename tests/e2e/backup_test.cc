@@ -85,7 +85,17 @@ TEST(BackupE2eTest, ARestoredBackupShowsTheSameStatusAndBundle) {
   CliResult restore = restored.Skein({"restore-backup", backup}, 90s);
   ASSERT_EQ(restore.code, 0) << restore.err;
   // The restored database says what the units last reported; their agents start afresh and
-  // install again. wait-for waits until every agent is in contact and has caught up.
+  // install again. Once both have reported (their agent status changed since), wait-for follows
+  // them until they have caught up.
+  auto since = [](const json& s, const std::string& app) {
+    return s["applications"][app]["units"][app + "/0"]["juju-status"].value("since", "");
+  };
+  ASSERT_TRUE(restored.WaitForStatus(
+      [&](const json& s) {
+        return since(s, "kv-provider") != since(status_before, "kv-provider") &&
+               since(s, "kv-requirer") != since(status_before, "kv-requirer");
+      },
+      120s));
   CliResult caught_up = restored.Skein({"wait-for", "--timeout", "120s"}, 150s);
   ASSERT_EQ(caught_up.code, 0) << caught_up.err;
   ASSERT_TRUE(restored.WaitForStatus(Answered, 120s));

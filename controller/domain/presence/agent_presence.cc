@@ -53,8 +53,6 @@ bool AgentPresence::StreamClosed(const std::string& agent) {
     ++changes_;
     cv_.NotifyAll();
   }
-  // Its unit has a change pending from now on (ChangePending): status and waits must hear it.
-  Publish();
   return true;
 }
 
@@ -124,11 +122,11 @@ void AgentPresence::SnapshotAcknowledged(const std::string& agent, int64_t versi
 bool AgentPresence::ChangePending(const std::string& agent) const {
   MutexLock lock(mu_);
   auto it = agents_.find(agent);
-  return it == agents_.end() || ChangePendingLocked(it->second);
+  return it != agents_.end() && ChangePendingLocked(it->second);
 }
 
 bool AgentPresence::ChangePendingLocked(const Entry& entry) const {
-  if (entry.streams == 0) return true;
+  if (entry.streams == 0) return false;
   if (entry.sent > entry.acknowledged) return true;
   return listener_ != nullptr && !entry.keys.empty() && listener_->NewestPublished(entry.keys) > entry.built_seq;
 }

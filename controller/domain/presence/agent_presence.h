@@ -78,8 +78,8 @@ class AgentPresence {
   // (nullopt when nothing changed for the unit); the agent acknowledges a version once it has
   // nothing left to do for it. A change is pending while a key of the stream was published after
   // its last build, or a sent version is not acknowledged yet. A stream opening starts over: a
-  // restarted agent must acknowledge its first snapshot. An agent with no stream open (not yet
-  // connected since the controller started, reconnecting, or lost) has seen nothing: pending.
+  // restarted agent must acknowledge its first snapshot. Agents with no stream are not pending
+  // here (they are lost or absent, which status shows).
   void SnapshotBuilt(const std::string& agent, uint64_t hub_seq, const std::set<std::string>& keys,
                      std::optional<int64_t> sent_version);
   void SnapshotAcknowledged(const std::string& agent, int64_t version);
