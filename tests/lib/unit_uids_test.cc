@@ -124,8 +124,11 @@ class UnderAnotherUidTest : public ::testing::Test {
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root to run processes under another uid";
   }
-  // A uid no process runs as and no user has, from the top of the default space.
-  static constexpr uid_t kUid = 0x7FFDFFF0;
+  // Uids no process runs as and no user has, from the top of the default space. Each test has
+  // its own: ctest runs them at once, and one test's KillAllProcessesOfUid must not reach another's.
+  static constexpr uid_t kSpawnUid = 0x7FFDFFF0;
+  static constexpr uid_t kKillUid = 0x7FFDFFF1;
+  static constexpr uid_t kRuntimeUid = 0x7FFDFFF2;
 };
 
 TEST_F(UnderAnotherUidTest, SpawnRunsTheChildAsTheUidWithNoOtherGroups) {
@@ -133,7 +136,7 @@ TEST_F(UnderAnotherUidTest, SpawnRunsTheChildAsTheUidWithNoOtherGroups) {
   ::chmod(root.path().c_str(), 0777);
   process::SpawnOptions o;
   o.argv = {"/bin/sh", "-c", "id -u; id -G"};
-  o.run_as = process::SpawnOptions::Identity{kUid, kUid};
+  o.run_as = process::SpawnOptions::Identity{kSpawnUid, kSpawnUid};
   // Opened after the switch: the file belongs to the uid.
   o.stdout_path = root.path() + "/out";
   auto pid = process::Spawn(o);
@@ -143,44 +146,44 @@ TEST_F(UnderAnotherUidTest, SpawnRunsTheChildAsTheUidWithNoOtherGroups) {
   EXPECT_EQ(result->exit_code, 0);
   std::ifstream in(o.stdout_path);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(text, std::to_string(kUid) + "\n" + std::to_string(kUid) + "\n");
+  EXPECT_EQ(text, std::to_string(kSpawnUid) + "\n" + std::to_string(kSpawnUid) + "\n");
   struct stat st {};
   ASSERT_EQ(::stat(o.stdout_path.c_str(), &st), 0);
-  EXPECT_EQ(st.st_uid, kUid);
+  EXPECT_EQ(st.st_uid, kSpawnUid);
 }
 
 TEST_F(UnderAnotherUidTest, KillAllProcessesOfUidStopsProcessesThatLeftTheirSession) {
-  ASSERT_FALSE(process::AnyProcessOfUid(kUid));
+  ASSERT_FALSE(process::AnyProcessOfUid(kKillUid));
   process::SpawnOptions o;
   // A daemon that escaped into its own session, as a charm's workload might.
   o.argv = {"/bin/sh", "-c", "setsid sleep 600 & exec sleep 600"};
-  o.run_as = process::SpawnOptions::Identity{kUid, kUid};
+  o.run_as = process::SpawnOptions::Identity{kKillUid, kKillUid};
   auto pid = process::Spawn(o);
   ASSERT_TRUE(pid.ok()) << pid.status();
-  EXPECT_TRUE(process::AnyProcessOfUid(kUid));
-  ASSERT_TRUE(process::KillAllProcessesOfUid(kUid).ok());
+  EXPECT_TRUE(process::AnyProcessOfUid(kKillUid));
+  ASSERT_TRUE(process::KillAllProcessesOfUid(kKillUid).ok());
   auto result = process::Reap(*pid, /*block=*/true);
   ASSERT_TRUE(result.has_value());
   EXPECT_TRUE(result->signaled);
   // The escaped one too (KillAllProcessesOfUid returns once none runs).
-  EXPECT_FALSE(process::AnyProcessOfUid(kUid));
+  EXPECT_FALSE(process::AnyProcessOfUid(kKillUid));
 }
 
 TEST_F(UnderAnotherUidTest, RuntimeBaseOfAUidIsTakenBackFromWhoeverMadeItFirst) {
-  const std::string base = RuntimeBaseOfUid(kUid);
+  const std::string base = RuntimeBaseOfUid(kRuntimeUid);
   std::error_code ec;
   fs::remove_all(base, ec);
   // Someone else got there first, with a link to somewhere precious.
   TempRoot root;
   fs::create_directory_symlink(root.path(), base);
-  ASSERT_TRUE(PrepareRuntimeBaseOfUid(kUid, kUid).ok());
+  ASSERT_TRUE(PrepareRuntimeBaseOfUid(kRuntimeUid, kRuntimeUid).ok());
   struct stat st {};
   ASSERT_EQ(::lstat(base.c_str(), &st), 0);
   EXPECT_TRUE(S_ISDIR(st.st_mode));
-  EXPECT_EQ(st.st_uid, kUid);
+  EXPECT_EQ(st.st_uid, kRuntimeUid);
   EXPECT_EQ(st.st_mode & 07777, 0700u);
   EXPECT_TRUE(fs::exists(root.path()));  // the link went, not its target
-  ASSERT_TRUE(RemoveRuntimeBaseOfUid(kUid).ok());
+  ASSERT_TRUE(RemoveRuntimeBaseOfUid(kRuntimeUid).ok());
   EXPECT_FALSE(fs::exists(base));
 }
 

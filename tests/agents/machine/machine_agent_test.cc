@@ -160,7 +160,10 @@ class SeparatedUnitsTest : public MachineAgentTest {
     MachineAgentTest::SetUp();
     // The units' uids must reach their dirs and the stand-in agent.
     ::chmod(dir_.path().c_str(), 0711);
-    unit_uids_ = UidRange{0x7FFD0000};
+    // ctest runs these tests at once, and each clears its uids when it ends: every test gets
+    // sixteen uids of its own, picked by a hash of its name (slots 1796, 2413 and 1230 today).
+    const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    unit_uids_ = UidRange{0x7FFC0000 + 16 * static_cast<uid_t>(std::hash<std::string>{}(name) % 4096)};
     // The stand-in records who it runs as (before its pid, which the test waits for), leaves a
     // daemon in a session of its own as a workload might, and waits.
     testing::WriteFile(fake_agent_,
