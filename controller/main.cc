@@ -58,9 +58,6 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "trace debug info warning error critical");
   std::string lease_duration = "60s";
   app.add_option("--lease-duration", lease_duration, "leadership lease length (e.g. 60s, 2s, 500ms); renewed at half");
-  bool test_mode = false;
-  // Hidden: relaxes Juju's 1m minimum of update-status-hook-interval to 1s for tests.
-  app.add_flag("--test-mode", test_mode)->group("");
   CLI11_PARSE(app, argc, argv);
   // A usage error is reported before anything is created or written. The lease reads Go's
   // duration syntax (`60s`, `1500ms`, `1m`), as every duration in skein; it lasts at least 1ms.
@@ -110,7 +107,6 @@ int main(int argc, char** argv) {
   skein::controller::api::ServerOptions options;
   options.clock = &skein::RealClock();
   options.db_path = (fs::path(data_dir) / "controller.db").string();
-  options.model_config.test_mode = test_mode;
   options.faults = skein::controller::domain::fault::Injector(*fault_spec);
   // The address file is what bootstrap chose and what the agents and the CLI dial: a restart
   // (`skein-controller --data-dir DIR`) binds exactly it, or fails.

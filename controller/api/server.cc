@@ -98,7 +98,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   impl->hooks = std::make_unique<domain::hook::HookService>(d, options.faults);
   impl->bundles = std::make_unique<domain::bundle::BundleService>(d, options.faults);
   impl->substrate = std::make_unique<domain::substrate::SubstrateService>(d);
-  impl->model_config = std::make_unique<domain::model::ModelConfigService>(d, options.model_config);
+  impl->model_config = std::make_unique<domain::model::ModelConfigService>(d);
 
   if (options.bootstrap) {
     auto created = impl->models->Bootstrap(*options.bootstrap);

@@ -43,8 +43,6 @@ struct ServerOptions {
   // How long an agent may be without a watch stream before it shows as lost (a unit's agent
   // `lost`, a machine `down`); tests shorten it.
   std::chrono::milliseconds agent_lost_after = domain::presence::kDefaultGrace;
-  // How `skein model-config` values are checked (the hidden --test-mode relaxes a minimum).
-  domain::model::ModelConfigOptions model_config;
   // The kill point armed for the crash-recovery tests (SKEIN_CONTROLLER_FAULT, read by main()):
   // none by default.
   domain::fault::Injector faults;

@@ -1,13 +1,12 @@
 #include "controller/domain/model/model_config.h"
 
-#include <cctype>
 #include <chrono>
-#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "controller/domain/core/rows.h"
 #include "controller/domain/core/sql.h"
 #include "lib/base/duration.h"
+#include "lib/base/go_bool.h"
 #include "lib/base/limits.h"
 
 namespace skein::controller::domain::model {
@@ -15,14 +14,8 @@ namespace {
 
 constexpr char kRetryHooks[] = "automatically-retry-hooks";
 constexpr char kUpdateStatusInterval[] = "update-status-hook-interval";
-constexpr std::chrono::nanoseconds kMinUpdateStatus = std::chrono::minutes(1);
-constexpr std::chrono::nanoseconds kTestMinUpdateStatus = std::chrono::seconds(1);
+constexpr std::chrono::nanoseconds kMinUpdateStatus = std::chrono::seconds(1);
 constexpr std::chrono::nanoseconds kMaxUpdateStatus = std::chrono::hours(1);
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 }  // namespace
 
@@ -32,8 +25,7 @@ const std::map<std::string, std::string>& ModelConfigDefaults() {
   return *defaults;
 }
 
-absl::StatusOr<std::string> ValidateModelConfigValue(const std::string& key, const std::string& value,
-                                                     const ModelConfigOptions& options) {
+absl::StatusOr<std::string> ValidateModelConfigValue(const std::string& key, const std::string& value) {
   // Every unit's snapshot carries the model's config: a value has a cap (lib/base/limits.h).
   if (absl::Status s = limits::CheckSize(limits::kModelConfigValue, absl::StrCat("model config \"", key, "\""),
                                          value.size());
@@ -42,11 +34,7 @@ absl::StatusOr<std::string> ValidateModelConfigValue(const std::string& key, con
   }
   if (key == kRetryHooks) {
     // Go's strconv.ParseBool spellings, which Juju's schema coercion accepts.
-    static const std::set<std::string> kTrue = {"1", "t", "true"};
-    static const std::set<std::string> kFalse = {"0", "f", "false"};
-    std::string lower = Lower(value);
-    if (kTrue.count(lower) > 0) return std::string("true");
-    if (kFalse.count(lower) > 0) return std::string("false");
+    if (std::optional<bool> b = ParseGoBool(value)) return std::string(*b ? "true" : "false");
     return absl::InvalidArgumentError(absl::StrCat(key, ": expected bool, got string(\"", value, "\")"));
   }
   if (key == kUpdateStatusInterval) {
@@ -54,11 +42,10 @@ absl::StatusOr<std::string> ValidateModelConfigValue(const std::string& key, con
     // is accepted here is the interval the unit runs at.
     auto interval = ParseDuration(value);
     if (!interval.ok()) return absl::InvalidArgumentError(absl::StrCat(key, ": ", interval.status().message()));
-    auto min = options.test_mode ? kTestMinUpdateStatus : kMinUpdateStatus;
     // Juju formats both durations the Go way; the user's spelling is shown for theirs.
-    if (*interval < min) {
-      return absl::InvalidArgumentError(absl::StrCat("update status hook frequency ", value, " cannot be less than ",
-                                                     options.test_mode ? "1s" : "1m0s"));
+    if (*interval < kMinUpdateStatus) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("update status hook frequency ", value, " cannot be less than 1s"));
     }
     if (*interval > kMaxUpdateStatus) {
       return absl::InvalidArgumentError(
@@ -94,7 +81,7 @@ absl::Status ModelConfigService::Set(const std::string& model, const std::map<st
   std::map<std::string, std::string> normalised;
   for (const auto& [k, v] : values) {
     if (k.empty()) return absl::InvalidArgumentError("expected \"key=value\", got \"=\"");
-    auto value = ValidateModelConfigValue(k, v, options_);
+    auto value = ValidateModelConfigValue(k, v);
     if (!value.ok()) return value.status();
     normalised[k] = *value;
   }

@@ -72,8 +72,10 @@ TEST(UpdateStatusIntervalAgentTest, ControllerMessagesAreGos) {
   EXPECT_EQ(refused.status().message(), "update-status-hook-interval: time: missing unit in duration \"300\"");
   refused = controller::domain::model::ValidateModelConfigValue(kKey, "soon");
   EXPECT_EQ(refused.status().message(), "update-status-hook-interval: time: invalid duration \"soon\"");
-  refused = controller::domain::model::ValidateModelConfigValue(kKey, "59.9s");
-  EXPECT_EQ(refused.status().message(), "update status hook frequency 59.9s cannot be less than 1m0s");
+  refused = controller::domain::model::ValidateModelConfigValue(kKey, "0.9s");
+  EXPECT_EQ(refused.status().message(), "update status hook frequency 0.9s cannot be less than 1s");
+  // What charm test suites set (jubilant's own tests): Juju 3.6 runs it, and so do we.
+  EXPECT_EQ(*controller::domain::model::ValidateModelConfigValue(kKey, "10s"), "10s");
 }
 
 }  // namespace

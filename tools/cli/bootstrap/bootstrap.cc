@@ -161,7 +161,6 @@ absl::Status CheckDaemonBinaries(const BootstrapOptions& o) {
 std::vector<std::string> ControllerFlags(const BootstrapOptions& o) {
   std::vector<std::string> flags;
   if (!o.controller_lease_duration.empty()) flags = {"--lease-duration", o.controller_lease_duration};
-  if (o.controller_test_mode) flags.push_back("--test-mode");
   return flags;
 }
 

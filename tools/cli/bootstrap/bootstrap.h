@@ -33,9 +33,8 @@ struct BootstrapOptions {
   std::ostream* progress = nullptr;      // stderr
   Clock* clock = &RealClock();           // the daemons' readiness waits; not owned
   // For tests: the controller's leadership lease (`2s`; empty = its default, juju-semantics §5:
-  // 60 s) and its --test-mode (update-status-hook-interval down to 1s).
+  // 60 s).
   std::string controller_lease_duration;
-  bool controller_test_mode = false;
   // Who restarts the daemons when they fail (systemd_units.h): skein-supervisor by default.
   ServiceMode service = ServiceMode::kSupervisor;
   // Where --service=systemd writes its units (SKEIN_SYSTEMD_DIR; default /etc/systemd/system).
@@ -60,7 +59,7 @@ DaemonSpec ControllerDaemonSpec(const BootstrapOptions& o);
 // supervisor's too when o.service is kSupervisor); FailedPrecondition for --service=systemd on a
 // host where systemd does not run.
 absl::Status CheckDaemonBinaries(const BootstrapOptions& o);
-// The controller's test knobs as flags (--lease-duration, --test-mode), for its spec and its unit.
+// The controller's test knob as flags (--lease-duration), for its spec and its unit.
 std::vector<std::string> ControllerFlags(const BootstrapOptions& o);
 // `daemon` under skein-supervisor when o.service is kSupervisor (its pid file in `dir`), else as is.
 DaemonSpec SupervisedAsBootstrapRunsIt(const DaemonSpec& daemon, const BootstrapOptions& o, const std::string& dir);

@@ -29,7 +29,7 @@ struct SystemdUnit {
 struct SystemdUnitsSpec {
   std::string data_dir;  // absolute $SKEIN_DATA
   std::string bin_dir;   // absolute dir of skein-controller and skein-machine-agent
-  // Extra controller flags (--lease-duration, --test-mode), as bootstrap passes them.
+  // Extra controller flags (--lease-duration), as bootstrap passes them.
   std::vector<std::string> controller_args;
 };
 

@@ -74,7 +74,6 @@ bootstrap::BootstrapOptions LocalDaemonOptions(const Environment& env) {
   o.progress = env.err;
   o.clock = env.clock;
   o.controller_lease_duration = env.controller_lease_duration;
-  o.controller_test_mode = env.controller_test_mode;
   o.systemd_dir = env.systemd_dir;
   return o;
 }

@@ -31,8 +31,6 @@ Environment ProcessEnvironment() {
     for (auto dir : absl::StrSplit(store_path, ':', absl::SkipEmpty())) env.store_path.emplace_back(dir);
   }
   if (const char* lease = std::getenv("SKEIN_LEASE_DURATION"); lease != nullptr) env.controller_lease_duration = lease;
-  const char* test_mode = std::getenv("SKEIN_TEST_MODE");
-  env.controller_test_mode = test_mode != nullptr && std::string(test_mode) == "1";
   if (const char* dir = std::getenv("SKEIN_SYSTEMD_DIR"); dir != nullptr && *dir != '\0') env.systemd_dir = dir;
   return env;
 }

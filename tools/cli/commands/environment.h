@@ -16,6 +16,9 @@
 namespace skein::cli::commands {
 
 struct Environment {
+  // The name usage lines and help print: `juju` when the binary is run through a link of that
+  // name (a charm's test suite drives `juju`), else `skein`.
+  std::string program = "skein";
   std::ostream* out = nullptr;  // data
   std::ostream* err = nullptr;  // progress, warnings, errors
   std::istream* in = nullptr;   // only read to answer a prompt on a terminal
@@ -32,10 +35,8 @@ struct Environment {
   // Local store directories searched before the embedded store (SKEIN_STORE_PATH, `:`-separated).
   std::vector<std::string> store_path;
   // Knobs for tests, handed by `skein bootstrap` to the controller it starts: a shorter
-  // leadership lease (SKEIN_LEASE_DURATION, e.g. `2s`; empty = the controller's 60 s) and the
-  // controller's --test-mode (SKEIN_TEST_MODE=1).
+  // leadership lease (SKEIN_LEASE_DURATION, e.g. `2s`; empty = the controller's 60 s).
   std::string controller_lease_duration;
-  bool controller_test_mode = false;
   // Where `bootstrap --service=systemd` writes its units and kill-controller removes them
   // (SKEIN_SYSTEMD_DIR; tests point it at a temp dir).
   std::string systemd_dir = bootstrap::kDefaultSystemdDir;

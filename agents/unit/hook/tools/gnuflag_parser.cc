@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "lib/base/go_bool.h"
 
 namespace skein::agent::tools {
 namespace {
@@ -48,19 +49,9 @@ size_t RuneLength(unsigned char lead) {
 }  // namespace
 
 absl::Status ParseGoBool(const std::string& text, bool* out) {
-  static const char* const kTrue[] = {"1", "t", "T", "TRUE", "true", "True"};
-  static const char* const kFalse[] = {"0", "f", "F", "FALSE", "false", "False"};
-  for (const char* t : kTrue) {
-    if (text == t) {
-      *out = true;
-      return absl::OkStatus();
-    }
-  }
-  for (const char* f : kFalse) {
-    if (text == f) {
-      *out = false;
-      return absl::OkStatus();
-    }
+  if (std::optional<bool> value = skein::ParseGoBool(text)) {
+    *out = *value;
+    return absl::OkStatus();
   }
   return absl::InvalidArgumentError(absl::StrCat("strconv.ParseBool: parsing ", GoQuote(text), ": invalid syntax"));
 }
