@@ -346,7 +346,7 @@ absl::StatusOr<Plan> MakePlan(const Bundle& bundle, const CharmResolver& resolve
     if (running == in_model.end()) {
       placed[name] = plan.Add("deploy",
                               DeployApplication{name, charm.name, charm.origin, charm.channel, charm.revision,
-                                                charm.base, app.num_units, app.options},
+                                                charm.base, app.num_units, app.options, app.trust},
                               {upload(charm)});
       continue;
     }

@@ -75,6 +75,7 @@ struct DeployApplication {
   std::string base;
   int num_units = 0;
   std::map<std::string, std::string> options;  // as `skein config` takes them
+  bool trust = false;                          // the bundle's `trust: true`
 };
 
 // Moves an existing application to another channel or revision of its charm (Juju's

@@ -22,6 +22,7 @@ grpc::ServerUnaryReactor* ControllerService::DeployBundle(grpc::CallbackServerCo
       args.charm_origin = app.charm_origin();
       args.channel = app.channel();
       args.revision = app.revision();
+      args.trust = app.trust();
       deploy.applications.push_back(std::move(args));
     }
     for (const v1::BundleRelation& r : req->relations()) deploy.relations.emplace_back(r.a(), r.b());

@@ -72,6 +72,7 @@ grpc::ServerUnaryReactor* ControllerService::Deploy(grpc::CallbackServerContext*
     args.charm_origin = req->charm_origin();
     args.channel = req->channel();
     args.revision = req->revision();
+    args.trust = req->trust();
     ASSIGN_OR_RETURN(domain::application::DeployResult result, b_.applications->Deploy(args));
     resp->set_application(result.application);
     resp->set_charm_url(result.charm_url);
@@ -145,6 +146,7 @@ grpc::ServerUnaryReactor* ControllerService::GetConfig(grpc::CallbackServerConte
     ASSIGN_OR_RETURN(domain::application::ConfigView view, b_.applications->GetConfig(req->model(), req->application()));
     resp->set_application(view.application);
     resp->set_charm(view.charm);
+    resp->set_trust(view.trust);
     for (const auto& o : view.options) {
       v1::ConfigOption* out = resp->add_options();
       out->set_name(o.name);

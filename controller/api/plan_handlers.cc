@@ -39,7 +39,7 @@ absl::StatusOr<domain::plan::ChangeArgs> ArgsOf(const Backend& b, const v1::Plan
       ASSIGN_OR_RETURN(domain::application::UploadedCharm charm, CharmOfDeploy(b, d));
       return domain::plan::DeployChange{d.application(), charm.sha256, d.num_units(), ToMap(d.config()),
                                         d.charm_origin().empty() ? "local" : d.charm_origin(), d.channel(),
-                                        d.revision()};
+                                        d.revision(),    d.trust()};
     }
     case v1::PlanChange::kRefresh: {
       const v1::RefreshChange& r = c.refresh();

@@ -59,6 +59,7 @@ absl::StatusOr<View<v1::UnitSnapshot>> BuildUnitSnapshot(domain::Db& db, int64_t
     snap.set_config_json(charm::EffectiveConfig((*charm)->config, app->config).dump());
     for (const auto& [k, v] : ModelConfigWithDefaults(model->config)) (*snap.mutable_model_config())[k] = v;
     snap.set_private_address(machine.ok() ? machine->address : "");
+    snap.set_trusted(app->trust);
     {
       // A pending `skein resolved` request (0003_model_config_resolve.sql).
       SQLite::Statement q(tx.db(), "SELECT resolve_mode, resolve_serial FROM units WHERE id = ?");

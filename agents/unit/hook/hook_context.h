@@ -168,6 +168,10 @@ class HookContext {
   }
   // `unit-get private-address|public-address`.
   virtual absl::StatusOr<std::string> UnitAddress(bool public_address) { return Unsupported("unit-get"); }
+  // `credential-get`: the model's cloud spec (Juju's keys: type, name, region, endpoint,
+  // credential {auth-type, attrs}, is-controller-cloud). PermissionDenied `permission denied`
+  // unless the application is trusted.
+  virtual absl::StatusOr<nlohmann::json> CloudSpec() { return Unsupported("credential-get"); }
 
   // --- Goal state: {"units": {...}, "relations": {...}} as `goal-state --format=json` prints it.
   virtual absl::StatusOr<nlohmann::json> GoalState() { return Unsupported("goal-state"); }

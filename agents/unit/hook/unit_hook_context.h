@@ -110,6 +110,7 @@ class UnitHookContext : public HookContext {
   absl::StatusOr<std::string> UnitAddress(bool public_address) override;
   absl::StatusOr<nlohmann::json> GoalState() override;
   std::string ModelUuid() const override;
+  absl::StatusOr<nlohmann::json> CloudSpec() override;
   RemovalReason Removal() const override;
   // unit_hook_context_state.cc: ports and charm state go with the commit; leader settings are
   // immediate (juju-semantics §1.5).

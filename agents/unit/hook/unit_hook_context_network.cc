@@ -115,6 +115,18 @@ absl::StatusOr<std::string> UnitHookContext::UnitAddress(bool public_address) {
   return UnitAddressOrDefault();
 }
 
+absl::StatusOr<nlohmann::json> UnitHookContext::CloudSpec() {
+  if (p_.snapshot == nullptr || !p_.snapshot->trusted()) return absl::PermissionDeniedError("permission denied");
+  // The local substrate: the cloud and region `status` shows, reached at the machine's address,
+  // with no credential to hand out. A Kubernetes cloud (issue 16) hands its own spec here.
+  return nlohmann::json{{"type", "local"},
+                        {"name", "local"},
+                        {"region", "localhost"},
+                        {"endpoint", UnitAddressOrDefault()},
+                        {"credential", {{"auth-type", "empty"}}},
+                        {"is-controller-cloud", true}};
+}
+
 std::string UnitHookContext::ModelUuid() const {
   return p_.snapshot != nullptr ? p_.snapshot->model_uuid() : "";
 }

@@ -108,9 +108,9 @@ absl::StatusOr<DeployResult> DeployInTx(Tx& tx, const DeployArgs& args) {
   }
   sql::Exec(tx.db(),
             "INSERT INTO applications(model_id, name, charm_id, charm_origin, channel, config_json, life, "
-            "next_unit_number, deployment, bundle_set_options) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+            "next_unit_number, deployment, bundle_set_options, trust) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
             model->id, app_name, charm_id, origin, args.channel, settings.dump(), args.num_units, args.deployment,
-            bundle_keys.dump());
+            bundle_keys.dump(), args.trust ? 1 : 0);
   auto app = FindApp(tx, model->id, app_name);
   if (!app.ok()) return app.status();
   tx.Touch(AppKey(app->id));
@@ -252,6 +252,7 @@ absl::StatusOr<ConfigView> ApplicationService::GetConfig(const std::string& mode
     if (!charm.ok()) return charm.status();
     view.application = a->name;
     view.charm = a->charm_name;
+    view.trust = a->trust;
     for (const auto& [name, opt] : (*charm)->config) {
       ConfigOptionView o;
       o.name = name;
@@ -285,12 +286,31 @@ absl::Status SetConfigInTx(Tx& tx, const std::string& model, const std::string& 
   if (!a.ok()) return a.status();
   auto charm = tx.Charm(a->charm_id);
   if (!charm.ok()) return charm.status();
+  // `trust` is application config, not a charm setting (unless the charm has an option of that
+  // name): Juju sets it with `juju config app trust=true` as well as with `juju trust`.
+  std::map<std::string, std::string> charm_values = values;
+  std::vector<std::string> charm_reset = reset;
+  std::optional<bool> trust;
+  if ((*charm)->config.count(kTrustKey) == 0) {
+    if (auto it = charm_values.find(kTrustKey); it != charm_values.end()) {
+      auto parsed = ParseTrustValue(it->second);
+      if (!parsed.ok()) return parsed.status();
+      trust = *parsed;
+      charm_values.erase(it);
+    }
+    if (auto it = std::find(charm_reset.begin(), charm_reset.end(), kTrustKey); it != charm_reset.end()) {
+      if (trust) return absl::InvalidArgumentError("key \"trust\" cannot be both set and reset in the same command");
+      trust = false;
+      charm_reset.erase(it);
+    }
+  }
   nlohmann::json updates = nlohmann::json::object();
-  std::vector<std::string> resets = reset;
-  if (absl::Status st = ParseSettings((*charm)->config, values, &updates, &resets); !st.ok()) return st;
-  for (const std::string& key : reset) {
+  std::vector<std::string> resets = charm_reset;
+  if (absl::Status st = ParseSettings((*charm)->config, charm_values, &updates, &resets); !st.ok()) return st;
+  for (const std::string& key : charm_reset) {
     if (!(*charm)->config.count(key)) return absl::InvalidArgumentError(absl::StrCat("unknown option \"", key, "\""));
   }
+  if (trust) SetTrustInTx(tx, *m, *a, *trust);
   nlohmann::json settings = a->config;
   std::set<std::string> bundle_keys = a->bundle_set_options;
   for (const std::string& key : resets) {

@@ -27,6 +27,7 @@ struct DeployArgs {
   // The bundle deployment that deploys it (empty: deployed by hand). Its `config` then counts as
   // set by that bundle, so that a later revision of the bundle may change it.
   std::string deployment;
+  bool trust = false;  // `deploy --trust`, a bundle's `trust: true`
 };
 
 struct DeployResult {
@@ -64,6 +65,7 @@ struct ConfigView {
   std::string application;
   std::string charm;  // charm name
   std::vector<ConfigOptionView> options;  // by name
+  bool trust = false;  // application config: `skein trust`
 };
 
 // Deploy as part of the caller's transaction (a bundle deploy applies many in one). Same errors
@@ -136,6 +138,10 @@ class ApplicationService {
 
   // RefreshInTx in its own transaction.
   absl::StatusOr<RefreshResult> Refresh(const RefreshArgs& args);
+
+  // `skein trust <app> [--remove]`: the application's units may (or may no longer) read the cloud
+  // credential; they see it in their next snapshot. NotFound model/application.
+  absl::Status SetTrust(const std::string& model, const std::string& app, bool trust);
 
   // The digests of the charms some application uses, or an unfinished plan job will deploy or
   // refresh to: what the charm store must keep.

@@ -16,7 +16,7 @@ constexpr char kMachineCols[] =
 constexpr char kAppCols[] =
     "SELECT a.id, a.model_id, a.name, a.charm_id, c.url, c.name, c.revision, c.sha256, a.charm_origin, "
     "a.channel, a.config_json, a.life, a.leader_unit, a.next_unit_number, a.status, a.status_message, "
-    "a.status_data, a.status_since, a.deployment, a.bundle_set_options, a.force_charm_upgrade FROM applications a JOIN charms c ON c.id = a.charm_id ";
+    "a.status_data, a.status_since, a.deployment, a.bundle_set_options, a.force_charm_upgrade, a.trust FROM applications a JOIN charms c ON c.id = a.charm_id ";
 constexpr char kUnitCols[] =
     "SELECT u.id, u.model_id, u.application_id, a.name, u.name, u.number, u.machine_id, u.life, "
     "u.credential_hash, u.agent_status, u.agent_message, u.agent_data, u.agent_since, u.workload_status, "
@@ -79,6 +79,7 @@ AppRow ReadApp(SQLite::Statement& q) {
     }
   }
   a.force_charm_upgrade = q.getColumn(20).getInt() != 0;
+  a.trust = q.getColumn(21).getInt() != 0;
   return a;
 }
 

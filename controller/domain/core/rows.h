@@ -72,6 +72,8 @@ struct AppRow {
   std::set<std::string> bundle_set_options;
   // The last refresh asked for `--force-units` (units in error take the charm too).
   bool force_charm_upgrade = false;
+  // `skein trust` / `deploy --trust`: its units may read the cloud credential.
+  bool trust = false;
 };
 
 struct UnitRow {

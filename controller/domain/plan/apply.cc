@@ -24,6 +24,7 @@ struct Applier {
     args.charm_origin = c.charm_origin;
     args.channel = c.channel;
     args.revision = c.revision;
+    args.trust = c.trust;
     args.deployment = deployment;
     return application::DeployInTx(tx, args).status();
   }

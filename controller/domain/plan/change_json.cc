@@ -11,7 +11,7 @@ using nlohmann::json;
 json ToJson(const DeployChange& c) {
   return {{"application", c.application}, {"charm_sha256", c.charm_sha256}, {"num_units", c.num_units},
           {"config", c.config},           {"charm_origin", c.charm_origin}, {"channel", c.channel},
-          {"revision", c.revision}};
+          {"revision", c.revision},       {"trust", c.trust}};
 }
 json ToJson(const RefreshChange& c) {
   return {{"application", c.application}, {"charm_sha256", c.charm_sha256}, {"charm_origin", c.charm_origin},
@@ -28,8 +28,9 @@ json ToJson(const WaitChange& c) { return {{"applications", c.applications}, {"t
 ChangeArgs FromJson(ChangeKind kind, const json& j) {
   switch (kind) {
     case ChangeKind::kDeploy:
+      // Plans stored before `trust` existed have no key: not trusted.
       return DeployChange{j.at("application"), j.at("charm_sha256"), j.at("num_units"), j.at("config"),
-                          j.at("charm_origin"), j.at("channel"), j.at("revision")};
+                          j.at("charm_origin"), j.at("channel"),     j.at("revision"),  j.value("trust", false)};
     case ChangeKind::kRefresh:
       return RefreshChange{j.at("application"), j.at("charm_sha256"), j.at("charm_origin"), j.at("channel"),
                            j.at("revision"),    j.at("force"),        j.at("force_units"),  j.at("config")};

@@ -23,6 +23,7 @@ struct DeployChange {
   std::string charm_origin = "local";
   std::string channel;
   int64_t revision = 0;
+  bool trust = false;  // a bundle's `trust: true`
 };
 
 // Moves an application to another charm (application::RefreshInTx).

@@ -59,6 +59,7 @@ class FakeHookContext : public HookContext {
   std::string private_address = "10.0.0.5";
   std::string public_address = "10.0.0.6";
   nlohmann::json goal_state = nlohmann::json::object();
+  std::optional<nlohmann::json> cloud_spec;  // nullopt: the application is not trusted
   std::map<std::string, std::string> leader_settings;
   std::map<std::string, std::string> charm_state;
   std::string model_uuid = "5b2c6f0e-0000-4000-8000-000000000001";
@@ -97,6 +98,10 @@ class FakeHookContext : public HookContext {
   absl::StatusOr<NetworkInfo> NetworkGet(const std::string& binding, std::optional<int64_t> relation_id) override;
   absl::StatusOr<std::string> UnitAddress(bool public_address) override;
   absl::StatusOr<nlohmann::json> GoalState() override { return goal_state; }
+  absl::StatusOr<nlohmann::json> CloudSpec() override {
+    if (!cloud_spec) return absl::PermissionDeniedError("permission denied");
+    return *cloud_spec;
+  }
   absl::StatusOr<std::map<std::string, std::string>> LeaderGet() override { return leader_settings; }
   absl::Status LeaderSet(const std::map<std::string, std::string>& values) override;
   absl::StatusOr<std::map<std::string, std::string>> StateGet() override { return charm_state; }

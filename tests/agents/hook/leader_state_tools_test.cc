@@ -94,6 +94,21 @@ TEST_F(LeaderStateToolsTest, GoalState) {
   EXPECT_THAT(r.err, ::testing::HasSubstr("unknown format \"smart\""));
 }
 
+TEST_F(LeaderStateToolsTest, CredentialGetPrintsTheCloudSpecToATrustedApplicationOnly) {
+  ToolResult r = ctx_.Run("credential-get", {});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "ERROR permission denied\n");
+
+  ctx_.cloud_spec = nlohmann::json{{"type", "local"}, {"name", "local"}, {"credential", {{"auth-type", "empty"}}}};
+  EXPECT_EQ(ctx_.Run("credential-get", {"--format=json"}).out,
+            "{\"credential\":{\"auth-type\":\"empty\"},\"name\":\"local\",\"type\":\"local\"}\n");
+  EXPECT_EQ(ctx_.Run("credential-get", {}).out, "credential:\n  auth-type: empty\nname: local\ntype: local\n");
+  r = ctx_.Run("credential-get", {"extra"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, ::testing::HasSubstr("unrecognized args: [\"extra\"]"));
+}
+
 TEST_F(LeaderStateToolsTest, RelationModelGet) {
   ctx_.AddRelation(3, "db", "mysql", {"mysql/0"});
   EXPECT_EQ(ctx_.Run("relation-model-get", {"--format=json", "-r", "db:3"}).out,
@@ -117,7 +132,6 @@ TEST_F(LeaderStateToolsTest, UnsupportedToolsFailClearly) {
       {"secret-ids", {}, "ERROR secrets are not supported by skein yet\n"},
       {"storage-list", {"--format=json", "data"}, "ERROR storage is not supported by skein yet\n"},
       {"storage-get", {"-s", "data/0"}, "ERROR storage is not supported by skein yet\n"},
-      {"credential-get", {}, "ERROR cloud credentials are not supported by skein yet\n"},
       {"resource-get", {"img"}, "ERROR resources are not supported by skein yet\n"},
       {"juju-reboot", {"--now"}, "ERROR juju-reboot is not supported by skein yet\n"},
       {"secret-grant", {"--relation", "3", "--unit", "x/0", "secret:abc"}, "ERROR secrets are not supported by skein yet\n"},

@@ -1,5 +1,5 @@
-// UnitHookContext's network-get, unit-get, goal-state and model UUID (what the hook tools of
-// the same names print).
+// UnitHookContext's network-get, unit-get, goal-state, credential-get and model UUID (what the
+// hook tools of the same names print).
 
 #include "agents/unit/hook/unit_hook_context.h"
 
@@ -105,6 +105,22 @@ TEST_F(UnitHookContextNetworkTest, GoalStateListsPeersAndRelatedUnits) {
   EXPECT_EQ(db["mysql"]["status"], "joined");
   EXPECT_EQ(db["mysql/0"]["status"], "active");
   EXPECT_FALSE((*goal)["relations"].contains("cluster"));
+}
+
+TEST_F(UnitHookContextNetworkTest, OnlyATrustedApplicationReadsTheCloudSpec) {
+  absl::StatusOr<nlohmann::json> refused = Context()->CloudSpec();
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(refused.status().message(), "permission denied");
+
+  snapshot_->set_trusted(true);
+  absl::StatusOr<nlohmann::json> spec = Context()->CloudSpec();
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  // What ops' CloudSpec.from_dict requires (type, name) and what status shows of the cloud.
+  EXPECT_EQ((*spec)["type"], "local");
+  EXPECT_EQ((*spec)["name"], "local");
+  EXPECT_EQ((*spec)["region"], "localhost");
+  EXPECT_EQ((*spec)["endpoint"], "127.0.0.1");
+  EXPECT_EQ((*spec)["credential"]["auth-type"], "empty");
 }
 
 }  // namespace

@@ -76,6 +76,36 @@ own unless -r names another).
   std::shared_ptr<RelationIdValue> relation_;
 };
 
+// credential-get [--format smart|json|yaml]
+class CredentialGetCommand : public Command {
+ public:
+  explicit CredentialGetCommand(HookContext& ctx) : ctx_(ctx) {}
+
+  CommandInfo Info() const override {
+    CommandInfo info;
+    info.name = "credential-get";
+    info.purpose = "Access cloud credentials.";
+    info.doc = R"(
+Prints the cloud specification of the unit's model: its type, name, region and endpoint, and
+the credential. Only a trusted application may read it (`skein trust <app>`).
+)";
+    return info;
+  }
+
+  void SetFlags(FlagSet& flags) override { out_.AddFlags(flags); }
+  absl::Status Init(const std::vector<std::string>& args) override { return CheckEmpty(args); }
+
+  absl::Status Run(RunContext& ctx) override {
+    absl::StatusOr<nlohmann::json> spec = ctx_.CloudSpec();
+    if (!spec.ok()) return spec.status();
+    return out_.Write(ctx, *spec);
+  }
+
+ private:
+  HookContext& ctx_;
+  Output out_;
+};
+
 template <typename T>
 std::unique_ptr<Command> Make(HookContext& ctx) {
   return std::make_unique<T>(ctx);
@@ -85,6 +115,7 @@ std::unique_ptr<Command> Make(HookContext& ctx) {
 
 std::vector<ToolEntry> ModelTools() {
   return {
+      {"credential-get", &Make<CredentialGetCommand>},
       {"goal-state", &Make<GoalStateCommand>},
       {"relation-model-get", &Make<RelationModelGetCommand>},
   };

@@ -1,4 +1,4 @@
-// Tools skein does not implement yet: secrets, storage, credentials, resources, reboot. They
+// Tools skein does not implement yet: secrets, storage, resources, reboot. They
 // exist so that a charm calling them gets a clear Juju-style error (exit 1) rather than
 // `command not found`; they never pretend to succeed. ops turns the failure into a ModelError.
 
@@ -51,12 +51,10 @@ class UnsupportedCommand : public Command {
 
 constexpr char kSecrets[] = "secrets are not supported by skein yet";
 constexpr char kStorage[] = "storage is not supported by skein yet";
-constexpr char kCredentials[] = "cloud credentials are not supported by skein yet";
 constexpr char kResources[] = "resources are not supported by skein yet";
 constexpr char kReboot[] = "juju-reboot is not supported by skein yet";
 
 constexpr Unsupported kUnsupported[] = {
-    {"credential-get", kCredentials, "format o output", ""},
     {"juju-reboot", kReboot, "", "now"},
     {"resource-get", kResources, "", ""},
     {"secret-add", kSecrets, "label description expire rotate owner file", ""},
