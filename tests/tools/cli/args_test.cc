@@ -6,6 +6,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "tests/tools/cli/test_util.h"
+#include "tools/cli/commands/command.h"
 
 namespace skein::cli::commands {
 namespace {
@@ -97,7 +98,25 @@ INSTANTIATE_TEST_SUITE_P(Commands, HelpTest,
                          ::testing::Values("add-model", "add-unit", "bootstrap", "config", "create-backup", "debug-log", "deploy",
                                            "integrate", "kill-controller", "models", "remove-application",
                                            "remove-relation", "remove-unit", "restore-backup", "show-unit", "status", "switch",
-                                           "version"));
+                                           "trust", "version"));
+
+TEST(HelpTest, RunAsJujuItSaysJujuInUsageAndExamples) {
+  EXPECT_EQ(ProgramName("/usr/local/bin/juju"), "juju");
+  EXPECT_EQ(ProgramName("juju"), "juju");
+  EXPECT_EQ(ProgramName("/work/build/bin/skein"), "skein");
+  EXPECT_EQ(ProgramName("/opt/juju/bin/skein"), "skein");
+  TempDir dir;
+  testing::RunOptions as_juju;
+  as_juju.program = "juju";
+  CliRun r = RunSkein(dir.path(), {"deploy", "--help"}, as_juju);
+  EXPECT_EQ(r.out.rfind("Usage: juju deploy [options]", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("\nExamples:\n    juju deploy kubeflow --channel 1.9/stable\n"), std::string::npos) << r.out;
+  r = RunSkein(dir.path(), {"--help"}, as_juju);
+  EXPECT_EQ(r.out.rfind("Usage: juju [options] <command> ...", 0), 0u) << r.out;
+  r = RunSkein(dir.path(), {"frobnicate"}, as_juju);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "ERROR juju: \"frobnicate\" is not a juju command. See \"juju --help\".\n");
+}
 
 TEST(HelpTest, ModelFlagAndStringDefaultsInJujuForm) {
   TempDir dir;

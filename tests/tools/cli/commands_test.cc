@@ -278,6 +278,37 @@ TEST_F(CommandsTest, ConfigGetSetReset) {
   EXPECT_EQ(fake().last_set_config.values().at("port"), "1");
 }
 
+TEST_F(CommandsTest, TrustIsApplicationConfigSetAndShown) {
+  fake().config.set_application("mysql");
+  fake().config.set_charm("mysql");
+  CliRun r = Skein({"config", "--format", "json", "mysql"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["application-config"]["trust"]["value"], false);
+
+  r = Skein({"trust", "--model", "dev", "mysql", "--scope", "cluster"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out + r.err, "");
+  EXPECT_EQ(fake().last_set_config.application(), "mysql");
+  EXPECT_EQ(fake().last_set_config.values().at("trust"), "true");
+  r = Skein({"trust", "mysql", "--remove"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(fake().last_set_config.values().at("trust"), "false");
+
+  fake().config.set_trust(true);
+  r = Skein({"config", "--format", "json", "mysql"});
+  json trust = json::parse(r.out)["application-config"]["trust"];
+  EXPECT_EQ(trust["value"], true);
+  EXPECT_EQ(trust["source"], "user");
+  EXPECT_EQ(Skein({"config", "mysql", "trust"}).out, "true\n");
+
+  r = Skein({"trust", "mysql", "--scope", "model"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "ERROR invalid --scope \"model\": the only scope is \"cluster\"\n");
+  r = Skein({"trust"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "ERROR no application name specified\n");
+}
+
 TEST_F(CommandsTest, ShowUnit) {
   fake().unit_info.set_name("mysql/0");
   fake().unit_info.set_charm("local:mysql-0");

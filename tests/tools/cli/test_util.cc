@@ -41,6 +41,7 @@ CliRun RunSkein(const std::string& data_dir, const std::vector<std::string>& arg
   env.kill_grace = std::chrono::milliseconds(5000);
   env.clock = options.clock;
   if (!options.systemd_dir.empty()) env.systemd_dir = options.systemd_dir;
+  env.program = options.program;
   CliRun run;
   run.code = commands::RunCli(args, env);
   run.out = out.str();

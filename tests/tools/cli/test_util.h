@@ -38,6 +38,7 @@ struct RunOptions {
   std::chrono::milliseconds ready_timeout{10000};
   Clock* clock = &RealClock();  // the commands' clock (Environment::clock)
   std::string systemd_dir;      // Environment::systemd_dir when set
+  std::string program = "skein";  // Environment::program: `juju` as a link of that name runs it
 };
 
 // Runs `skein <args>` in-process against `data_dir`.

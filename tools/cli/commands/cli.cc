@@ -44,6 +44,7 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   all.push_back(NewShowUnitCommand());
   all.push_back(NewStatusCommand());
   all.push_back(NewSwitchCommand());
+  all.push_back(NewTrustCommand());
   all.push_back(NewVersionCommand());
   all.push_back(NewWaitForCommand());
   return all;
@@ -64,9 +65,9 @@ void PrintError(Environment& env, const std::string& message) {
            << std::flush;
 }
 
-std::string TopLevelHelp() {
+std::string TopLevelHelp(const std::string& program) {
   std::string out =
-      "Usage: skein [options] <command> ...\n\n"
+      "Usage: " + program + " [options] <command> ...\n\n"
       "Summary:\n"
       "skein is a Juju-style operator lifecycle manager: it bootstraps a local controller, deploys\n"
       "charms as applications, integrates them and reports their status, with Juju's commands.\n\n"
@@ -80,7 +81,8 @@ std::string TopLevelHelp() {
     t.AddRow({"    " + info.name, "- " + info.purpose});
     for (const auto& alias : info.aliases) t.AddRow({"    " + alias, "- Alias for '" + info.name + "'."});
   }
-  return out + t.Render() + "\nRun \"skein help <command>\" or \"skein <command> --help\" for a command's options.\n";
+  return absl::StrCat(out, t.Render(), "\nRun \"", program, " help <command>\" or \"", program,
+                      " <command> --help\" for a command's options.\n");
 }
 
 // The option named in a CLI11 error message (`--model: 1 required TEXT missing`).
@@ -101,13 +103,13 @@ std::string ParseErrorText(const CLI::ParseError& e) {
 
 int RunCli(const std::vector<std::string>& args, Environment& env) {
   if (args.empty()) {
-    *env.out << TopLevelHelp();
+    *env.out << TopLevelHelp(env.program);
     return 0;
   }
   const std::string& first = args[0];
   if (first == "--help" || first == "-h" || (first == "help" && args.size() == 1) ||
       (first == "help" && args[1] == "commands")) {
-    *env.out << TopLevelHelp();
+    *env.out << TopLevelHelp(env.program);
     return 0;
   }
   if (first == "--version") {
@@ -122,7 +124,8 @@ int RunCli(const std::vector<std::string>& args, Environment& env) {
   }
   std::unique_ptr<Command> command = FindCommand(name);
   if (command == nullptr) {
-    PrintError(env, absl::StrCat("skein: \"", name, "\" is not a skein command. See \"skein --help\"."));
+    PrintError(env, absl::StrCat(env.program, ": \"", name, "\" is not a ", env.program, " command. See \"",
+                                 env.program, " --help\"."));
     return 2;
   }
 
@@ -138,7 +141,7 @@ int RunCli(const std::vector<std::string>& args, Environment& env) {
   try {
     app.parse(reversed);
   } catch (const CLI::CallForHelp&) {
-    *env.out << RenderHelp(info, flags.docs());
+    *env.out << RenderHelp(env.program, info, flags.docs());
     return 0;
   } catch (const CLI::ParseError& e) {
     PrintError(env, ParseErrorText(e));

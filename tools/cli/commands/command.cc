@@ -6,6 +6,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 
@@ -121,8 +122,13 @@ absl::Status FlagSet::Finish(std::vector<std::string>* warnings) {
   return absl::OkStatus();
 }
 
-std::string RenderHelp(const CommandInfo& info, const std::vector<FlagDoc>& flags) {
-  std::string out = absl::StrCat("Usage: skein ", info.name, " [options]", info.args.empty() ? "" : " ", info.args,
+std::string ProgramName(const std::string& argv0) {
+  const size_t slash = argv0.rfind('/');
+  return argv0.substr(slash == std::string::npos ? 0 : slash + 1) == "juju" ? "juju" : "skein";
+}
+
+std::string RenderHelp(const std::string& program, const CommandInfo& info, const std::vector<FlagDoc>& flags) {
+  std::string out = absl::StrCat("Usage: ", program, " ", info.name, " [options]", info.args.empty() ? "" : " ", info.args,
                                  "\n\nSummary:\n", info.purpose, "\n");
   std::vector<FlagDoc> sorted = flags;
   std::stable_sort(sorted.begin(), sorted.end(),
@@ -132,7 +138,9 @@ std::string RenderHelp(const CommandInfo& info, const std::vector<FlagDoc>& flag
   for (const auto& f : sorted) absl::StrAppend(&out, absl::StrJoin(f.names, ", "), f.default_text, "\n    ", f.usage, "\n");
   if (!info.doc.empty()) absl::StrAppend(&out, "\nDetails:\n", info.doc, info.doc.back() == '\n' ? "" : "\n");
   if (!info.examples.empty()) {
-    absl::StrAppend(&out, "\nExamples:\n", info.examples, info.examples.back() == '\n' ? "" : "\n");
+    // The examples are written for `skein`; run as `juju`, they read as the user calls it.
+    std::string examples = absl::StrReplaceAll(info.examples, {{"    skein ", absl::StrCat("    ", program, " ")}});
+    absl::StrAppend(&out, "\nExamples:\n", examples, examples.back() == '\n' ? "" : "\n");
   }
   if (!info.see_also.empty()) {
     out += "\nSee also:\n";

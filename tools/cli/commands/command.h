@@ -82,7 +82,10 @@ class Command {
 };
 
 // Juju's help layout: Usage, Summary, Options, Details, Examples, See also.
-std::string RenderHelp(const CommandInfo& info, const std::vector<FlagDoc>& flags);
+std::string RenderHelp(const std::string& program, const CommandInfo& info, const std::vector<FlagDoc>& flags);
+
+// `juju` when argv[0]'s file name is `juju` (a link to skein), else `skein`.
+std::string ProgramName(const std::string& argv0);
 
 // An error Run returns after it has already printed its own messages (exit 1, nothing more).
 absl::Status SilentError();

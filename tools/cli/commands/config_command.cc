@@ -142,8 +142,55 @@ class ConfigCommand : public Command {
   std::vector<std::pair<std::string, std::string>> sets_;
 };
 
+// `trust` is application config: the command sets the key `trust` as `config app trust=true` does.
+class TrustCommand : public Command {
+ public:
+  CommandInfo Info() const override {
+    return {"trust",
+            "<application name>",
+            "Sets the trust status of a deployed application to true.",
+            "A trusted application's units may read the cloud credential (credential-get); on a\n"
+            "Kubernetes model it also gets the wider cluster roles. --remove takes the trust back.\n"
+            "`config <application> trust` shows it. --scope cluster is accepted: it is the only scope.\n",
+            "    skein trust media-wiki\n    skein trust metallb --scope=cluster\n    skein trust media-wiki --remove\n",
+            {},
+            {"config", "deploy"}};
+  }
+  void SetFlags(FlagSet& f) override {
+    AddModelFlag(f, &model_);
+    f.Bool("--remove", &remove_, "Remove trusted access from a trusted application");
+    f.String("--scope", &scope_, "On Kubernetes models, the scope of the trust (only `cluster`)");
+  }
+  absl::Status Init(const std::vector<std::string>& args) override {
+    if (args.empty()) return UsageError("no application name specified");
+    if (args.size() > 1) return UsageError(absl::StrCat("unrecognized args: [\"", args[1], "\"]"));
+    app_ = args[0];
+    if (!IsValidApplicationName(app_)) return UsageError(absl::StrCat("invalid application name \"", app_, "\""));
+    if (!scope_.empty() && scope_ != "cluster") {
+      return UsageError(absl::StrCat("invalid --scope \"", scope_, "\": the only scope is \"cluster\""));
+    }
+    return absl::OkStatus();
+  }
+  absl::Status Run(Environment& env) override {
+    auto session = Connect(env, model_);
+    if (!session.ok()) return session.status();
+    skein::v1::SetConfigRequest req;
+    req.set_model(session->model());
+    req.set_application(app_);
+    (*req.mutable_values())["trust"] = remove_ ? "false" : "true";
+    return session->connection->Call(&Controller::StubInterface::SetConfig, req).status();
+  }
+
+ private:
+  std::string model_;
+  std::string app_;
+  std::string scope_;
+  bool remove_ = false;
+};
+
 }  // namespace
 
 std::unique_ptr<Command> NewConfigCommand() { return std::make_unique<ConfigCommand>(); }
+std::unique_ptr<Command> NewTrustCommand() { return std::make_unique<TrustCommand>(); }
 
 }  // namespace skein::cli::commands

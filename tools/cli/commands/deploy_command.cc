@@ -177,6 +177,7 @@ class DeployCommand : public Command {
     req.set_charm_origin(charm.origin);
     req.set_channel(channel);
     req.set_revision(revision);
+    req.set_trust(trust_);
     return session->connection->Call(&skein::v1::Controller::StubInterface::Deploy, req);
   }
 

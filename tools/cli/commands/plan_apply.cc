@@ -57,6 +57,7 @@ absl::StatusOr<std::vector<skein::v1::PlanChange>> ToPlanChanges(
         req->set_charm_origin(d.origin);
         req->set_channel(d.channel);
         req->set_revision(d.revision);
+        req->set_trust(d.trust);
         break;
       }
       case ChangeKind::kRefreshApplication: {

@@ -59,7 +59,7 @@ class RefreshCommand : public Command {
             "--dry-run prints the plan and changes nothing. --wait[=10m] waits until the\n"
             "application's units are idle with workload active or blocked.\n\n"
             "--resource, --storage and --base are accepted for Juju's clients and ignored with a\n"
-            "warning; --trust is accepted and has no effect.\n",
+            "warning. --trust trusts the application as `skein trust` does.\n",
             "    skein refresh kfp-api\n"
             "    skein refresh kfp-api --channel 2.2/stable --wait\n"
             "    skein refresh istio-pilot --channel 1.22/stable --dry-run\n"
@@ -84,7 +84,7 @@ class RefreshCommand : public Command {
     f.String(kBaseFlag.name, &base_, "Select a different base than what the charm was deployed with (ignored)");
     f.Ignored("--bind", true, "Configure application endpoint bindings to spaces");
     f.Ignored("--force-base", false, "Refresh even if the base of the deployed application is not supported");
-    f.Bool("--trust", &trust_, "Allows charm to run hooks that require access credentials (no effect in skein)");
+    f.Bool("--trust", &trust_, "Allows charm to run hooks that require access credentials");
   }
   absl::Status Init(const std::vector<std::string>& args) override {
     if (args.empty()) return UsageError("no application specified");
@@ -112,6 +112,8 @@ class RefreshCommand : public Command {
     if (!base_.empty()) *env.err << "WARNING " << kBaseFlag.name << " is ignored: " << kBaseFlag.why << "\n";
     auto config = ConfigFlagValues(config_, app_);
     if (!config.ok()) return config.status();
+    // Trust is application config: set in the refresh's own transaction, as `skein trust` would.
+    if (trust_) (*config)["trust"] = "true";
     auto store = OpenStore(env, store_dirs_);
     if (!store.ok()) return store.status();
     auto session = Connect(env, model_);

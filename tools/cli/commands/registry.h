@@ -31,6 +31,7 @@ std::unique_ptr<Command> NewRemoveUnitCommand();
 std::unique_ptr<Command> NewRemoveApplicationCommand();
 // config_command.cc
 std::unique_ptr<Command> NewConfigCommand();
+std::unique_ptr<Command> NewTrustCommand();
 // status_commands.cc
 std::unique_ptr<Command> NewStatusCommand();
 std::unique_ptr<Command> NewShowUnitCommand();

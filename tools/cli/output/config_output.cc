@@ -32,7 +32,8 @@ json ConfigToJson(const skein::v1::GetConfigResponse& config) {
                 {"description", "Does this application have access to trusted credentials"},
                 {"source", "default"},
                 {"type", "bool"},
-                {"value", false}};
+                {"value", config.trust()}};
+  if (config.trust()) trust["source"] = "user";
   return {{"application", config.application()},
           {"charm", config.charm()},
           {"application-config", {{"trust", trust}}},
@@ -45,7 +46,7 @@ absl::StatusOr<json> ConfigValue(const skein::v1::GetConfigResponse& config, con
     if (opt.value_json().empty()) return json(nullptr);
     return ParseJsonText(opt.value_json());
   }
-  if (key == "trust") return json(false);
+  if (key == "trust") return json(config.trust());
   return absl::NotFoundError(absl::StrCat("key \"", key, "\" not found in \"", config.application(),
                                           "\" application config or charm settings."));
 }
