@@ -37,6 +37,11 @@ struct ModelConfigOptions {
 absl::StatusOr<std::string> ValidateModelConfigValue(const std::string& key, const std::string& value,
                                                      const ModelConfigOptions& options = {});
 
+// Every value as stored (ValidateModelConfigValue), or the first error: InvalidArgument
+// `expected "key=value", got "="` for an empty key, or a bad value's text.
+absl::StatusOr<std::map<std::string, std::string>> NormaliseModelConfig(const std::map<std::string, std::string>& values,
+                                                                        const ModelConfigOptions& options);
+
 class ModelConfigService {
  public:
   explicit ModelConfigService(Db* db, ModelConfigOptions options = {}) : db_(db), options_(options) {}
