@@ -92,6 +92,17 @@ class ModelsTest : public ::testing::Test {
 
   static bool Alive(pid_t pid) { return pid > 0 && process::IsAlive(pid); }
 
+  // Models a and b, each with a kv-provider related to a kv-requirer, settled (greetings hello, hi).
+  void TwoSettledModels() {
+  Ok({"bootstrap"});
+  Ok({"add-model", "a"});
+  DeployPair("a", "kv-provider", "kv-requirer", "hello");
+  Ok({"add-model", "b"});
+  DeployPair("b", "kv-provider", "kv-requirer", "hi");
+  ASSERT_TRUE(PairSettled("a", "kv-provider", "kv-requirer", "hello"));
+  ASSERT_TRUE(PairSettled("b", "kv-provider", "kv-requirer", "hi"));
+  }
+
   // `model`'s agents are the same processes as before and ran no stop or remove hook since its
   // hook log had `hooks_before` lines.
   void ExpectUntouched(const std::string& model, const std::map<std::string, pid_t>& pids, size_t hooks_before) const {
@@ -110,13 +121,7 @@ class ModelsTest : public ::testing::Test {
 };
 
 TEST_F(ModelsTest, SameNamesInThreeModelsEachSettleAndRemovingOneLeavesTheOthersAlone) {
-  Ok({"bootstrap"});
-  Ok({"add-model", "a"});
-  DeployPair("a", "kv-provider", "kv-requirer", "hello");
-  Ok({"add-model", "b"});
-  DeployPair("b", "kv-provider", "kv-requirer", "hi");
-  ASSERT_TRUE(PairSettled("a", "kv-provider", "kv-requirer", "hello"));
-  ASSERT_TRUE(PairSettled("b", "kv-provider", "kv-requirer", "hi"));
+  ASSERT_NO_FATAL_FAILURE(TwoSettledModels());
 
   // Every unit ran its own setup hooks, in its own model.
   for (const std::string model : {"a", "b"}) {
@@ -176,13 +181,7 @@ TEST_F(ModelsTest, SameNamesInThreeModelsEachSettleAndRemovingOneLeavesTheOthers
 // be added again at once; and jubilant's closing `destroy-model --no-prompt --destroy-storage
 // --force` returns once the model is gone.
 TEST_F(ModelsTest, DestroyModelRunsTheDyingHooksThenTheModelIsGoneAndItsNameFree) {
-  Ok({"bootstrap"});
-  Ok({"add-model", "a"});
-  DeployPair("a", "kv-provider", "kv-requirer", "hello");
-  Ok({"add-model", "b"});
-  DeployPair("b", "kv-provider", "kv-requirer", "hi");
-  ASSERT_TRUE(PairSettled("a", "kv-provider", "kv-requirer", "hello"));
-  ASSERT_TRUE(PairSettled("b", "kv-provider", "kv-requirer", "hi"));
+  ASSERT_NO_FATAL_FAILURE(TwoSettledModels());
   const std::string a_agents = fs::path(cluster_.AgentDir("kv-provider/0", "a")).parent_path().string();
   ASSERT_TRUE(fs::exists(a_agents));
   std::map<std::string, pid_t> b_pids;
