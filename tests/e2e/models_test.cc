@@ -92,10 +92,8 @@ class ModelsTest : public ::testing::Test {
 
   static bool Alive(pid_t pid) { return pid > 0 && process::IsAlive(pid); }
 
-  Cluster cluster_;
-};
-
-TEST_F(ModelsTest, SameNamesInThreeModelsEachSettleAndRemovingOneLeavesTheOthersAlone) {
+  // Models a and b, each with a kv-provider related to a kv-requirer, settled (greetings hello, hi).
+  void TwoSettledModels() {
   Ok({"bootstrap"});
   Ok({"add-model", "a"});
   DeployPair("a", "kv-provider", "kv-requirer", "hello");
@@ -103,6 +101,27 @@ TEST_F(ModelsTest, SameNamesInThreeModelsEachSettleAndRemovingOneLeavesTheOthers
   DeployPair("b", "kv-provider", "kv-requirer", "hi");
   ASSERT_TRUE(PairSettled("a", "kv-provider", "kv-requirer", "hello"));
   ASSERT_TRUE(PairSettled("b", "kv-provider", "kv-requirer", "hi"));
+  }
+
+  // `model`'s agents are the same processes as before and ran no stop or remove hook since its
+  // hook log had `hooks_before` lines.
+  void ExpectUntouched(const std::string& model, const std::map<std::string, pid_t>& pids, size_t hooks_before) const {
+    for (const auto& [unit, pid] : pids) {
+      EXPECT_TRUE(Alive(pid)) << unit << " of " << model << " lost its agent";
+      EXPECT_EQ(AgentPid(unit, model), pid) << unit << " of " << model << " got a new agent";
+    }
+    std::vector<std::string> lines = ReadLines(Log(model));
+    for (size_t i = hooks_before; i < lines.size(); ++i) {
+      EXPECT_EQ(lines[i].find(" stop "), std::string::npos) << lines[i];
+      EXPECT_EQ(lines[i].find(" remove "), std::string::npos) << lines[i];
+    }
+  }
+
+  Cluster cluster_;
+};
+
+TEST_F(ModelsTest, SameNamesInThreeModelsEachSettleAndRemovingOneLeavesTheOthersAlone) {
+  ASSERT_NO_FATAL_FAILURE(TwoSettledModels());
 
   // Every unit ran its own setup hooks, in its own model.
   for (const std::string model : {"a", "b"}) {
@@ -133,15 +152,7 @@ TEST_F(ModelsTest, SameNamesInThreeModelsEachSettleAndRemovingOneLeavesTheOthers
     return s.contains("model") && (!s.contains("applications") || s["applications"].empty());
   }));
   EXPECT_TRUE(WaitFor([&] { return !fs::exists(a_agents); })) << a_agents << " is still there";
-  for (const auto& [unit, pid] : b_pids) {
-    EXPECT_TRUE(Alive(pid)) << unit << " of b lost its agent";
-    EXPECT_EQ(AgentPid(unit, "b"), pid) << unit << " of b got a new agent";
-  }
-  std::vector<std::string> b_lines = ReadLines(Log("b"));
-  for (size_t i = b_hooks_before; i < b_lines.size(); ++i) {
-    EXPECT_EQ(b_lines[i].find(" stop "), std::string::npos) << b_lines[i];
-    EXPECT_EQ(b_lines[i].find(" remove "), std::string::npos) << b_lines[i];
-  }
+  ExpectUntouched("b", b_pids, b_hooks_before);
   ASSERT_TRUE(PairSettled("b", "kv-provider", "kv-requirer", "hi"));
   // b's units still act on changes: the new greeting reaches the requirer through the relation.
   Ok({"config", "-m", "b", "kv-provider", "greeting=hey"});
@@ -163,6 +174,65 @@ TEST_F(ModelsTest, SameNamesInThreeModelsEachSettleAndRemovingOneLeavesTheOthers
   Ok({"kill-controller", "--no-prompt"});
   EXPECT_EQ(cluster_.ProcessesUsingDataDir(), std::vector<int>{});
   EXPECT_EQ(cluster_.SocketsUnderDataDir(), std::vector<std::string>{});
+}
+
+// destroy-model (issue 15): every unit of the model runs its dying hooks, in Juju's order, then the
+// model, its agents and their files are gone; another model's agents are untouched; the name can
+// be added again at once; and jubilant's closing `destroy-model --no-prompt --destroy-storage
+// --force` returns once the model is gone.
+TEST_F(ModelsTest, DestroyModelRunsTheDyingHooksThenTheModelIsGoneAndItsNameFree) {
+  ASSERT_NO_FATAL_FAILURE(TwoSettledModels());
+  const std::string a_agents = fs::path(cluster_.AgentDir("kv-provider/0", "a")).parent_path().string();
+  ASSERT_TRUE(fs::exists(a_agents));
+  std::map<std::string, pid_t> b_pids;
+  for (const std::string unit : {"kv-provider/0", "kv-requirer/0"}) b_pids[unit] = AgentPid(unit, "b");
+  const size_t b_hooks_before = ReadLines(Log("b")).size();
+
+  Ok({"switch", "a"});
+  CliResult destroyed = cluster_.Skein({"destroy-model", "a", "--no-prompt", "--timeout", "120s"});
+  ASSERT_EQ(destroyed.code, 0) << destroyed.err;
+  EXPECT_EQ(destroyed.out, "");
+  EXPECT_NE(destroyed.err.find("Model destroyed."), std::string::npos) << destroyed.err;
+  EXPECT_NE(destroyed.err.find("was the current model"), std::string::npos) << destroyed.err;
+
+  // Every unit ran relation-departed, relation-broken, stop and remove, in that order.
+  for (const std::string unit : {"kv-provider/0", "kv-requirer/0"}) {
+    std::vector<std::string> hooks = HooksOf(Log("a"), unit);
+    auto at = [&](const std::string& hook) {
+      return std::find(hooks.begin(), hooks.end(), hook) - hooks.begin();
+    };
+    const auto departed = at("kv-relation-departed");
+    const auto broken = at("kv-relation-broken");
+    const auto stop = at("stop");
+    const auto remove = at("remove");
+    ASSERT_LT(remove, static_cast<long>(hooks.size())) << unit << " never ran remove";
+    EXPECT_LT(departed, broken) << unit;
+    EXPECT_LT(broken, stop) << unit;
+    EXPECT_LT(stop, remove) << unit;
+    EXPECT_EQ(hooks.back(), "remove") << unit;
+  }
+  // The model and its agents' files are gone.
+  CliResult models = cluster_.Skein({"models", "--format", "json"});
+  ASSERT_EQ(models.code, 0) << models.err;
+  const json listed = json::parse(models.out);
+  ASSERT_FALSE(listed["models"].empty());
+  for (const json& m : listed["models"]) EXPECT_NE(m["short-name"], "a");
+  EXPECT_NE(cluster_.Skein({"show-model", "a"}).code, 0);
+  EXPECT_TRUE(WaitFor([&] { return !fs::exists(a_agents); })) << a_agents << " is still there";
+
+  ExpectUntouched("b", b_pids, b_hooks_before);
+
+  // The name is free at once, and the new model starts empty.
+  Ok({"add-model", "--no-switch", "a"});
+  json fresh = StatusOf("a");
+  EXPECT_TRUE(fresh.contains("model")) << fresh.dump();
+  EXPECT_TRUE(!fresh.contains("applications") || fresh["applications"].empty()) << fresh.dump();
+
+  // jubilant's temp_model closes with this; the agents answer, so their hooks run.
+  CliResult forced = cluster_.Skein({"destroy-model", "b", "--no-prompt", "--destroy-storage", "--force"});
+  ASSERT_EQ(forced.code, 0) << forced.err;
+  EXPECT_EQ(HooksOf(Log("b"), "kv-provider/0").back(), "remove");
+  EXPECT_NE(cluster_.Skein({"show-model", "b"}).code, 0);
 }
 
 class LongPathsTest : public ModelsTest {

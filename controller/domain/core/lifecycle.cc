@@ -182,6 +182,37 @@ void CleanupDying(Tx& tx, int64_t model_id) {
     tx.Touch(AppKey(id));
     tx.Record(model_id, "application", name, "remove");
   }
+  DeleteModelIfEmpty(tx, model_id);
+}
+
+void DeleteUnit(Tx& tx, const UnitRow& unit) {
+  for (const RelationRow& r : RelationsInScope(tx, unit.id)) LeaveScope(tx, r, unit.id);
+  sql::Exec(tx.db(), "DELETE FROM units WHERE id = ?", unit.id);
+  tx.Touch(UnitKey(unit.id));
+  tx.Touch(AppKey(unit.application_id));
+  tx.Touch(MachineKey(unit.machine_id));
+  tx.Record(unit.model_id, "unit", unit.name, "remove");
+  ElectLeader(tx, unit.application_id);
+}
+
+bool DeleteModelIfEmpty(Tx& tx, int64_t model_id) {
+  SQLite::Statement q = sql::Prepare(tx.db(), "SELECT name FROM models WHERE id = ? AND life = 1", model_id);
+  if (!q.executeStep()) return false;
+  const std::string name = q.getColumn(0).getString();
+  if (sql::QueryInt(tx.db(), 0, "SELECT COUNT(*) FROM applications WHERE model_id = ?", model_id) > 0) return false;
+  // Rows that name the model without a cascading foreign key. A new model may get the same row
+  // id later (models.id is not AUTOINCREMENT), so nothing of this one may stay behind to show in it.
+  for (const char* stmt : {"DELETE FROM relations WHERE model_id = ?", "DELETE FROM charms WHERE model_id = ?",
+                           "DELETE FROM task_logs WHERE model_id = ?", "DELETE FROM tasks WHERE model_id = ?",
+                           "DELETE FROM operations WHERE model_id = ?", "DELETE FROM log_entries WHERE model_id = ?",
+                           "DELETE FROM change_log WHERE model_id = ?"}) {
+    sql::Exec(tx.db(), stmt, model_id);
+  }
+  // Bundle deployments, plan jobs and manifests go by ON DELETE CASCADE.
+  sql::Exec(tx.db(), "DELETE FROM models WHERE id = ?", model_id);
+  tx.Touch(ModelKey(model_id));
+  tx.Record(-1, "model", name, "remove");
+  return true;
 }
 
 }  // namespace skein::controller::domain

@@ -48,7 +48,17 @@ void DestroyRelation(Tx& tx, const RelationRow& relation);
 void DeleteRelation(Tx& tx, const RelationRow& relation);
 
 // Deletes dying relations whose scope is empty, then dying applications that have neither
-// units nor relations left, together with the objects they applied on the local substrate.
+// units nor relations left, together with the objects they applied on the local substrate; then
+// a dying model with no application left (DeleteModelIfEmpty).
 void CleanupDying(Tx& tx, int64_t model_id);
+
+// Deletes a unit that is dead (its agent ran `remove`, or `destroy-model --force` gave up on
+// it): it leaves every scope, its row goes, and its application gets a leader again.
+void DeleteUnit(Tx& tx, const UnitRow& unit);
+
+// Deletes a dying model that holds no application any more, with everything that still names it
+// (charms, operations and tasks, logs, bundle deployments, plans, manifests). Returns whether it
+// did. A model's name is free again at once; its charm archives go with the charm store's sweep.
+bool DeleteModelIfEmpty(Tx& tx, int64_t model_id);
 
 }  // namespace skein::controller::domain

@@ -56,6 +56,17 @@ absl::StatusOr<std::string> ValidateModelConfigValue(const std::string& key, con
   return value;
 }
 
+absl::StatusOr<std::map<std::string, std::string>> NormaliseModelConfig(const std::map<std::string, std::string>& values) {
+  std::map<std::string, std::string> normalised;
+  for (const auto& [k, v] : values) {
+    if (k.empty()) return absl::InvalidArgumentError("expected \"key=value\", got \"=\"");
+    auto value = ValidateModelConfigValue(k, v);
+    if (!value.ok()) return value.status();
+    normalised[k] = *value;
+  }
+  return normalised;
+}
+
 absl::StatusOr<std::vector<ModelConfigEntry>> ModelConfigService::Get(const std::string& model) {
   std::vector<ModelConfigEntry> out;
   absl::Status s = db_->Read([&](Tx& tx) -> absl::Status {
@@ -78,13 +89,8 @@ absl::StatusOr<std::vector<ModelConfigEntry>> ModelConfigService::Get(const std:
 
 absl::Status ModelConfigService::Set(const std::string& model, const std::map<std::string, std::string>& values,
                                      const std::vector<std::string>& reset) {
-  std::map<std::string, std::string> normalised;
-  for (const auto& [k, v] : values) {
-    if (k.empty()) return absl::InvalidArgumentError("expected \"key=value\", got \"=\"");
-    auto value = ValidateModelConfigValue(k, v);
-    if (!value.ok()) return value.status();
-    normalised[k] = *value;
-  }
+  auto normalised = NormaliseModelConfig(values);
+  if (!normalised.ok()) return normalised.status();
   for (const std::string& k : reset) {
     if (values.count(k) > 0) {
       return absl::InvalidArgumentError(absl::StrCat("key \"", k, "\" cannot be both set and reset in the same command"));
@@ -94,7 +100,7 @@ absl::Status ModelConfigService::Set(const std::string& model, const std::map<st
     auto m = FindModel(tx, model);
     if (!m.ok()) return m.status();
     nlohmann::json config = m->config.is_object() ? m->config : nlohmann::json::object();
-    for (const auto& [k, v] : normalised) config[k] = v;
+    for (const auto& [k, v] : *normalised) config[k] = v;
     for (const std::string& k : reset) config.erase(k);
     sql::Exec(tx.db(), "UPDATE models SET config_json = ? WHERE id = ?", config.dump(), m->id);
     tx.Record(m->id, "model", m->name, "config");

@@ -31,6 +31,10 @@ const std::map<std::string, std::string>& ModelConfigDefaults();
 // Juju 3.6 runs them (its documented 1m minimum is not what it enforces).
 absl::StatusOr<std::string> ValidateModelConfigValue(const std::string& key, const std::string& value);
 
+// Every value as stored (ValidateModelConfigValue), or the first error: InvalidArgument
+// `expected "key=value", got "="` for an empty key, or a bad value's text.
+absl::StatusOr<std::map<std::string, std::string>> NormaliseModelConfig(const std::map<std::string, std::string>& values);
+
 class ModelConfigService {
  public:
   explicit ModelConfigService(Db* db) : db_(db) {}

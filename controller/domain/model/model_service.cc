@@ -34,6 +34,16 @@ v1::ModelSummary SummaryOf(Tx& tx, const ModelRow& model, const std::string& con
   return s;
 }
 
+absl::StatusOr<ModelRow> AddModelInTx(Tx& tx, const std::string& name, const std::map<std::string, std::string>& config) {
+  if (FindModel(tx, name).ok()) return absl::AlreadyExistsError(absl::StrCat("model \"", name, "\" already exists"));
+  nlohmann::json config_json = nlohmann::json::object();
+  for (const auto& [k, v] : config) config_json[k] = v;
+  sql::Exec(tx.db(), "INSERT INTO models(name, uuid, config_json, created_at) VALUES (?, ?, ?, ?)", name, NewUuid(),
+            config_json.dump(), FormatRfc3339(tx.clock().WallNow()));
+  tx.Record(tx.db().getLastInsertRowid(), "model", name, "add");
+  return FindModel(tx, name);
+}
+
 absl::StatusOr<bool> ModelService::Bootstrap(const BootstrapConfig& config) {
   bool created = false;
   absl::Status s = db_->Write("bootstrap", [&](Tx& tx) -> absl::Status {
@@ -74,11 +84,7 @@ absl::StatusOr<ModelRow> ModelService::AddModel(const std::string& name) {
   }
   ModelRow model;
   absl::Status s = db_->Write("add-model", [&](Tx& tx) -> absl::Status {
-    if (FindModel(tx, name).ok()) return absl::AlreadyExistsError(absl::StrCat("model \"", name, "\" already exists"));
-    sql::Exec(tx.db(), "INSERT INTO models(name, uuid, created_at) VALUES (?, ?, ?)", name, NewUuid(),
-              FormatRfc3339(tx.clock().WallNow()));
-    tx.Record(tx.db().getLastInsertRowid(), "model", name, "add");
-    auto row = FindModel(tx, name);
+    auto row = AddModelInTx(tx, name, {});
     if (!row.ok()) return row.status();
     model = *row;
     return absl::OkStatus();

@@ -2,6 +2,7 @@
 
 // Controller, models and machines: bootstrap, add-model, models, machine agent presence.
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,10 @@ class ModelService {
  private:
   Db* db_;
 };
+
+// Adds model `name` with `config` (already normalised: NormaliseModelConfig). AlreadyExists
+// `model "x" already exists`.
+absl::StatusOr<ModelRow> AddModelInTx(Tx& tx, const std::string& name, const std::map<std::string, std::string>& config);
 
 // The summary of one model (shared with the status service).
 v1::ModelSummary SummaryOf(Tx& tx, const ModelRow& model, const std::string& controller_name);

@@ -169,13 +169,7 @@ absl::Status UnitService::MarkUnitDead(int64_t unit_id) {
     if (u->life != Life::kDying) {
       return absl::FailedPreconditionError(absl::StrCat("unit \"", u->name, "\" is not dying"));
     }
-    for (const RelationRow& r : RelationsInScope(tx, u->id)) LeaveScope(tx, r, u->id);
-    sql::Exec(tx.db(), "DELETE FROM units WHERE id = ?", u->id);
-    tx.Touch(UnitKey(u->id));
-    tx.Touch(AppKey(u->application_id));
-    tx.Touch(MachineKey(u->machine_id));
-    tx.Record(u->model_id, "unit", u->name, "remove");
-    ElectLeader(tx, u->application_id);
+    DeleteUnit(tx, *u);
     CleanupDying(tx, u->model_id);
     return absl::OkStatus();
   });

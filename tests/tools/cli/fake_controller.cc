@@ -257,6 +257,17 @@ grpc::Status FakeController::DebugLog(grpc::ServerContext* ctx, const skein::v1:
   return grpc::Status::OK;
 }
 
+grpc::Status FakeModelManager::CreateModel(grpc::ServerContext* ctx, const skein::v1::CreateModelRequest* req,
+                                          skein::v1::CreateModelResponse* resp) {
+  skein::v1::AddModelRequest add;
+  add.set_name(req->name());
+  skein::v1::AddModelResponse added;
+  grpc::Status s = fake_->AddModel(ctx, &add, &added);
+  resp->set_name(added.name());
+  resp->set_uuid(added.uuid());
+  return s;
+}
+
 FakeControllerServer::FakeControllerServer(const std::string& admin_credential_hash, const std::string& listen,
                                            const rpc::KeyedCertificate& tls)
     : fake_(admin_credential_hash) {
@@ -265,6 +276,7 @@ FakeControllerServer::FakeControllerServer(const std::string& admin_credential_h
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(listen, rpc::ServerCredentials(tls), &port);
   builder.RegisterService(&fake_);
+  builder.RegisterService(&model_manager_);
   server_ = builder.BuildAndStart();
   if (server_ != nullptr && port != 0) address_ = "127.0.0.1:" + std::to_string(port);
 }

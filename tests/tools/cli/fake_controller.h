@@ -13,6 +13,7 @@
 #include "grpcpp/server.h"
 #include "lib/rpc/tls.h"
 #include "skein/v1/controller.grpc.pb.h"
+#include "skein/v1/models.grpc.pb.h"
 #include "tests/test_tls.h"
 
 namespace skein::cli::testing {
@@ -90,6 +91,18 @@ class FakeController final : public skein::v1::Controller::Service {
   std::string admin_hash_;
 };
 
+// The ModelManager service of a FakeController: add-model's CreateModel, on the fake's models
+// (recorded as its AddModel call).
+class FakeModelManager final : public skein::v1::ModelManager::Service {
+ public:
+  explicit FakeModelManager(FakeController* fake) : fake_(fake) {}
+  grpc::Status CreateModel(grpc::ServerContext* ctx, const skein::v1::CreateModelRequest* req,
+                           skein::v1::CreateModelResponse* resp) override;
+
+ private:
+  FakeController* fake_;
+};
+
 // Serves a FakeController on 127.0.0.1:0 until destroyed.
 class FakeControllerServer {
  public:
@@ -105,6 +118,7 @@ class FakeControllerServer {
 
  private:
   FakeController fake_;
+  FakeModelManager model_manager_{&fake_};
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
 };

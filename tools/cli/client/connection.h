@@ -25,6 +25,8 @@ class Connection {
 
   const std::string& address() const { return address_; }
   skein::v1::Controller::StubInterface& stub() { return *stub_; }
+  // For the stubs of the other CLI-facing services (`Service::NewStub(connection.channel())`).
+  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
 
   // Adds the admin identity and, when non-zero, a deadline.
   void Prepare(grpc::ClientContext* ctx, std::chrono::milliseconds deadline = rpc::kDefaultDeadline) const;
@@ -39,17 +41,24 @@ class Connection {
   // `cannot connect to controller "local" at ADDR: ...` when it could not be reached.
   absl::Status Error(const grpc::Status& status) const;
 
-  // One unary call with the identity and the default deadline.
+  // One unary call of the Controller service with the identity and the default deadline.
   template <typename Req, typename Resp>
   absl::StatusOr<Resp> Call(grpc::Status (skein::v1::Controller::StubInterface::*method)(grpc::ClientContext*,
                                                                                        const Req&, Resp*),
+                            const Req& request) {
+    return Call(*stub_, method, request);
+  }
+
+  // The same on a stub of another service made on channel().
+  template <typename Stub, typename Interface, typename Req, typename Resp>
+  absl::StatusOr<Resp> Call(Stub& stub, grpc::Status (Interface::*method)(grpc::ClientContext*, const Req&, Resp*),
                             const Req& request) {
     Resp response;
     grpc::Status s;
     {
       grpc::ClientContext ctx;
       Prepare(&ctx);
-      s = ((*stub_).*method)(&ctx, request, &response);
+      s = (stub.*method)(&ctx, request, &response);
     }
     if (IsConnectFailure(s)) {
       // The first connection attempt failed before the request left (a busy machine can be slow
@@ -58,7 +67,7 @@ class Connection {
       grpc::ClientContext ctx;
       Prepare(&ctx, kReconnectDeadline);
       ctx.set_wait_for_ready(true);
-      grpc::Status again = ((*stub_).*method)(&ctx, request, &response);
+      grpc::Status again = (stub.*method)(&ctx, request, &response);
       // Still no connection: report the connection error, not the deadline.
       if (again.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) s = again;
     }
@@ -71,6 +80,7 @@ class Connection {
   std::string address_;
   std::string ca_source_;  // the file the CA certificate came from, for errors
   rpc::Identity identity_;
+  std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<skein::v1::Controller::StubInterface> stub_;
 };
 

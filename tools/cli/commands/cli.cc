@@ -45,6 +45,12 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   all.push_back(NewStatusCommand());
   all.push_back(NewSwitchCommand());
   all.push_back(NewTrustCommand());
+  all.push_back(NewDestroyModelCommand());
+  all.push_back(NewShowModelCommand());
+  all.push_back(NewModelConstraintsCommand());
+  all.push_back(NewSetModelConstraintsCommand());
+  all.push_back(NewControllersCommand());
+  all.push_back(NewWhoamiCommand());
   all.push_back(NewVersionCommand());
   all.push_back(NewWaitForCommand());
   return all;

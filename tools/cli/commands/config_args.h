@@ -26,7 +26,8 @@ struct ConfigArgs {
 absl::StatusOr<ConfigArgs> ParseConfigArgs(const std::vector<std::string>& args,
                                            const std::vector<std::string>& reset_flags, bool has_file);
 
-// The values of repeated `--config` flags of deploy and refresh, as Juju reads them: each is
+// The values of repeated `--config` flags of deploy, refresh and add-model (with an empty
+// `application`), as Juju reads them: each is
 // `key=value` or a YAML file (the settings under the application's name, or its top-level
 // mapping); key=value pairs win over files. NotFound `cannot read config file "f": no such
 // file`, InvalidArgument for a file that is not a mapping of scalars, and the config size caps.

@@ -2,7 +2,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/base/names.h"
+#include "skein/v1/models.grpc.pb.h"
 #include "tools/cli/commands/common.h"
+#include "tools/cli/commands/config_args.h"
 #include "tools/cli/commands/registry.h"
 #include "tools/cli/output/models_output.h"
 #include "tools/cli/output/render.h"
@@ -25,15 +27,18 @@ class AddModelCommand : public Command {
             "<model name> [cloud|region|(cloud/region)]",
             "Adds a workload model.",
             "Adds a model to the controller and makes it the current model, unless --no-switch is\n"
-            "given. Model names may only contain lowercase letters, digits and hyphens.\n",
-            "    skein add-model mymodel\n    skein add-model --no-switch test-1\n",
+            "given. Model names may only contain lowercase letters, digits and hyphens.\n"
+            "--config key=value (repeatable) or --config file.yaml sets model config at creation;\n"
+            "a bad key or value adds no model.\n",
+            "    skein add-model mymodel\n    skein add-model --no-switch test-1\n"
+            "    skein add-model test-2 --config automatically-retry-hooks=false\n",
             {},
             {"models", "switch"}};
   }
   void SetFlags(FlagSet& f) override {
     f.Bool("--no-switch", &no_switch_, "Do not switch to the newly created model");
     f.String("-c,--controller", &controller_, "Controller to operate in");
-    f.Ignored("--config", true, "Path to YAML model configuration file or individual options");
+    f.Strings("--config", &config_flags_, "Path to YAML model configuration file or individual options (repeatable)");
     f.Ignored("--credential", true, "Credential used to add the model");
     f.Ignored("--owner", true, "The owner of the new model if not the current user");
     f.Ignored("--target-controller", true, "Controller to add the model to");
@@ -59,9 +64,13 @@ class AddModelCommand : public Command {
     if (!cloud_.empty() && cloud_ != "local" && cloud_.rfind("local/", 0) != 0) {
       return absl::NotFoundError(absl::StrCat("cloud ", cloud_, " not found"));
     }
-    skein::v1::AddModelRequest req;
+    auto config = ConfigFlagValues(config_flags_, "");
+    if (!config.ok()) return config.status();
+    skein::v1::CreateModelRequest req;
     req.set_name(name_);
-    auto resp = session->connection->Call(&Controller::StubInterface::AddModel, req);
+    req.mutable_config()->insert(config->begin(), config->end());
+    auto stub = skein::v1::ModelManager::NewStub(session->connection->channel());
+    auto resp = session->connection->Call(*stub, &skein::v1::ModelManager::StubInterface::CreateModel, req);
     if (!resp.ok()) return resp.status();
     *env.err << "Added '" << name_ << "' model on local/localhost with credential 'local' for user 'admin'\n";
     if (!no_switch_) return SetCurrentModel(env, *session, name_);
@@ -70,6 +79,7 @@ class AddModelCommand : public Command {
 
  private:
   bool no_switch_ = false;
+  std::vector<std::string> config_flags_;
   std::string controller_;
   std::string name_;
   std::string cloud_;

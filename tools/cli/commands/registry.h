@@ -19,6 +19,14 @@ std::unique_ptr<Command> NewRestoreBackupCommand();
 std::unique_ptr<Command> NewAddModelCommand();
 std::unique_ptr<Command> NewModelsCommand();
 std::unique_ptr<Command> NewSwitchCommand();
+// model_lifecycle_commands.cc
+std::unique_ptr<Command> NewDestroyModelCommand();
+std::unique_ptr<Command> NewShowModelCommand();
+std::unique_ptr<Command> NewModelConstraintsCommand();
+std::unique_ptr<Command> NewSetModelConstraintsCommand();
+// whoami_commands.cc
+std::unique_ptr<Command> NewControllersCommand();
+std::unique_ptr<Command> NewWhoamiCommand();
 // deploy_command.cc
 std::unique_ptr<Command> NewDeployCommand();
 // refresh_command.cc

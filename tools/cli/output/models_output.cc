@@ -27,31 +27,51 @@ std::string Cloud(const skein::v1::ModelSummary& m) { return m.cloud().empty() ?
 
 }  // namespace
 
+json ModelInfoJson(const skein::v1::ModelSummary& m, const ModelsContext& c) {
+  json e = json::object();
+  e["name"] = std::string(kOwner) + "/" + m.name();
+  e["short-name"] = m.name();
+  e["model-uuid"] = m.uuid();
+  e["model-type"] = m.type().empty() ? "iaas" : m.type();
+  e["controller-uuid"] = c.controller_uuid;
+  e["controller-name"] = m.controller().empty() ? c.controller_name : m.controller();
+  e["is-controller"] = m.name() == "controller";
+  e["owner"] = kOwner;
+  e["cloud"] = Cloud(m);
+  if (!m.region().empty()) e["region"] = m.region();
+  e["type"] = Cloud(m);
+  e["life"] = "alive";
+  if (m.has_status()) e["status"] = StatusInfoJson(m.status());
+  e["agent-version"] = m.agent_version().empty() ? kJujuVersion : m.agent_version();
+  return e;
+}
+
 json ModelsToJson(const skein::v1::ListModelsResponse& models, const ModelsContext& c) {
   json list = json::array();
   for (const auto* m : Sorted(models)) {
-    json e = json::object();
-    e["name"] = std::string(kOwner) + "/" + m->name();
-    e["short-name"] = m->name();
-    e["model-uuid"] = m->uuid();
-    e["model-type"] = m->type().empty() ? "iaas" : m->type();
-    e["controller-uuid"] = c.controller_uuid;
-    e["controller-name"] = m->controller().empty() ? c.controller_name : m->controller();
-    e["is-controller"] = m->name() == "controller";
-    e["owner"] = kOwner;
-    e["cloud"] = Cloud(*m);
-    if (!m->region().empty()) e["region"] = m->region();
-    e["type"] = Cloud(*m);
-    e["life"] = "alive";
-    if (m->has_status()) e["status"] = StatusInfoJson(m->status());
+    json e = ModelInfoJson(*m, c);
     e["access"] = "admin";
     e["last-connection"] = "just now";
-    e["agent-version"] = m->agent_version().empty() ? kJujuVersion : m->agent_version();
     list.push_back(std::move(e));
   }
   json out = {{"models", std::move(list)}};
   if (!c.current_model.empty()) out["current-model"] = c.current_model;
   return out;
+}
+
+json ShowModelJson(const skein::v1::ModelDetails& d, const ModelsContext& c) {
+  const skein::v1::ModelSummary& m = d.summary();
+  json e = ModelInfoJson(m, c);
+  if (!d.controller_uuid().empty()) e["controller-uuid"] = d.controller_uuid();
+  if (!d.life().empty()) e["life"] = d.life();
+  e["users"] = {{kOwner, {{"display-name", kOwner}, {"access", "admin"}, {"last-connection", "just now"}}}};
+  // skein does not know a machine's hardware; Juju prints 0 cores for a machine without
+  // hardware characteristics.
+  json machines = json::object();
+  for (const std::string& id : d.machines()) machines[id] = {{"cores", 0}};
+  e["machines"] = std::move(machines);
+  e["credential"] = {{"name", "local"}, {"owner", kOwner}, {"cloud", Cloud(m)}, {"validity-check", "valid"}};
+  return json{{m.name(), std::move(e)}};
 }
 
 std::string ModelsToTabular(const skein::v1::ListModelsResponse& models, const ModelsContext& c) {

@@ -12,6 +12,7 @@
 
 #include "nlohmann/json.hpp"
 #include "skein/v1/controller.pb.h"
+#include "skein/v1/models.pb.h"
 
 namespace skein::cli::output {
 
@@ -22,7 +23,12 @@ struct ModelsContext {
   bool color = false;
 };
 
+// The ModelInfo keys of one model (contract §7) that `models` and `show-model` share.
+nlohmann::json ModelInfoJson(const skein::v1::ModelSummary& model, const ModelsContext& context);
 nlohmann::json ModelsToJson(const skein::v1::ListModelsResponse& models, const ModelsContext& context);
+// `show-model`'s document `{short-name: {name: admin/x, ..., users, machines, credential}}`;
+// every map is present, empty when there is nothing in it.
+nlohmann::json ShowModelJson(const skein::v1::ModelDetails& details, const ModelsContext& context);
 std::string ModelsToTabular(const skein::v1::ListModelsResponse& models, const ModelsContext& context);
 
 }  // namespace skein::cli::output
