@@ -99,15 +99,7 @@ class ExecCommand : public Command {
       }
       return queued.status();
     }
-    if (background_) {
-      PrintScheduled(*env.err, *queued);
-      return absl::OkStatus();
-    }
-    PrintRunning(*env.err, *queued);
-    auto collected = CollectTasks(env, *session, *queued, wait_);
-    if (!collected.ok()) return collected.status();
-    if (auto s = PrintTasks(env, collected->documents, format_, output_); !s.ok()) return s;
-    return TasksFailedError(collected->failed);
+    return FollowQueuedTasks(env, *session, *queued, background_, wait_, format_, output_);
   }
 
  private:

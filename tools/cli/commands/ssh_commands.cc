@@ -16,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "lib/base/file_write.h"
 #include "lib/base/names.h"
 #include "lib/base/paths.h"
 #include "lib/process/subprocess.h"
@@ -192,25 +193,6 @@ End ParseEnd(const std::string& text) {
   return {text.substr(0, colon), text.substr(colon + 1)};
 }
 
-// Gives `path` (and all below it) to `identity`.
-absl::Status GiveTree(const fs::path& path, const process::SpawnOptions::Identity& identity) {
-  auto give = [&](const fs::path& p) -> absl::Status {
-    if (::lchown(p.c_str(), identity.uid, identity.gid) != 0) {
-      return absl::InternalError(absl::StrCat("cannot give ", p.string(), " to uid ", identity.uid, ": ",
-                                              std::strerror(errno)));
-    }
-    return absl::OkStatus();
-  };
-  if (absl::Status s = give(path); !s.ok()) return s;
-  std::error_code ec;
-  if (!fs::is_directory(fs::symlink_status(path, ec))) return absl::OkStatus();
-  for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
-    if (absl::Status s = give(it->path()); !s.ok()) return s;
-  }
-  return absl::OkStatus();
-}
-
 class ScpCommand : public Command {
  public:
   CommandInfo Info() const override {
@@ -304,7 +286,8 @@ class ScpCommand : public Command {
       if (preserve_) Preserve(src, dst);
       // Copied into a separated unit: the unit's user owns it, as if it had written it.
       if (to->second && to->second->identity) {
-        if (absl::Status s = GiveTree(dst, *to->second->identity); !s.ok()) return s;
+        const auto& identity = *to->second->identity;
+        if (absl::Status s = GiveTree(dst.string(), FileOwner{identity.uid, identity.gid}); !s.ok()) return s;
       }
     }
     return absl::OkStatus();

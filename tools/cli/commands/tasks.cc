@@ -187,4 +187,18 @@ absl::Status TasksFailedError(const std::vector<std::string>& failed) {
   return absl::FailedPreconditionError(message);
 }
 
+absl::Status FollowQueuedTasks(Environment& env, Session& session, const skein::v1::RunActionResponse& queued,
+                               bool background, std::chrono::milliseconds wait, const std::string& format,
+                               const std::string& output_file) {
+  if (background) {
+    PrintScheduled(*env.err, queued);
+    return absl::OkStatus();
+  }
+  PrintRunning(*env.err, queued);
+  auto collected = CollectTasks(env, session, queued, wait);
+  if (!collected.ok()) return collected.status();
+  if (absl::Status s = PrintTasks(env, collected->documents, format, output_file); !s.ok()) return s;
+  return TasksFailedError(collected->failed);
+}
+
 }  // namespace skein::cli::commands

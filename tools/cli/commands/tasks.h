@@ -66,4 +66,11 @@ absl::Status PrintTasks(Environment& env, const nlohmann::json& documents, const
 // message "..."`). jubilant looks for `task failed` in it.
 absl::Status TasksFailedError(const std::vector<std::string>& failed);
 
+// What run and exec do once their tasks are queued: with `background`, PrintScheduled and
+// return; else PrintRunning, CollectTasks up to `wait`, PrintTasks in `format`, and
+// TasksFailedError for the tasks that failed.
+absl::Status FollowQueuedTasks(Environment& env, Session& session, const skein::v1::RunActionResponse& queued,
+                               bool background, std::chrono::milliseconds wait, const std::string& format,
+                               const std::string& output_file);
+
 }  // namespace skein::cli::commands
