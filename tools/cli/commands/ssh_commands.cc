@@ -90,7 +90,7 @@ class SshCommand : public Command {
   CommandInfo Info() const override {
     CommandInfo info{
         "ssh",
-        "[options] [<user>@]<target> [openssh options] <command> [<arg> ...]",
+        "[<user>@]<target> [openssh options] <command> [<arg> ...]",
         "Run a command on a unit or machine.",
         "On the local substrate every machine is this host, so nothing connects anywhere: the\n"
         "command runs here with bash, in the unit's directory (for a unit, app/N) or the\n"
@@ -197,7 +197,7 @@ class ScpCommand : public Command {
  public:
   CommandInfo Info() const override {
     return {"scp",
-            "[options] -- [scp options] <source> [<source> ...] <destination>",
+            "-- [scp options] <source> [<source> ...] <destination>",
             "Securely transfer files within a model.",
             "On the local substrate every machine is this host, so the files are copied here. An\n"
             "end with a `:` is remote: `app/0:path` or `0:path` (a machine). A relative remote\n"
