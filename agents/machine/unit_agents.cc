@@ -218,24 +218,7 @@ absl::StatusOr<std::optional<process::SpawnOptions::Identity>> UnitAgentSupervis
 }
 
 absl::Status UnitAgentSupervisor::GiveDir(const std::string& dir, const process::SpawnOptions::Identity& identity) {
-  struct stat st {};
-  if (::lstat(dir.c_str(), &st) != 0) return absl::InternalError(absl::StrCat("cannot inspect ", dir));
-  if (st.st_uid == identity.uid && st.st_gid == identity.gid) return absl::OkStatus();
-  // Only what the previous owner owned changes hands, and links are changed, never followed: a
-  // file someone else linked into the dir keeps its owner.
-  const uid_t previous = st.st_uid;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    struct stat entry {};
-    if (::lstat(it->path().c_str(), &entry) == 0 && entry.st_uid == previous) {
-      (void)::lchown(it->path().c_str(), identity.uid, identity.gid);
-    }
-  }
-  if (::lchown(dir.c_str(), identity.uid, identity.gid) != 0) {
-    return absl::InternalError(absl::StrCat("cannot give ", dir, " to uid ", identity.uid, ": ", std::strerror(errno)));
-  }
-  return absl::OkStatus();
+  return GiveTree(dir, FileOwner{identity.uid, identity.gid});
 }
 
 bool UnitAgentSupervisor::WrongIdentity(const Child& child) const {

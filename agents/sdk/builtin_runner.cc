@@ -46,7 +46,8 @@ const BuiltinCharmRunner::CharmOnDisk& BuiltinCharmRunner::Inspect(const std::st
 
 agent::HookOutcome BuiltinCharmRunner::Run(const agent::HookInvocation& invocation, const OutputFn& output) {
   const CharmOnDisk& on_disk = Inspect(invocation.charm_sha256);
-  if (on_disk.builtin.empty()) return fallback_->Run(invocation, output);
+  // Commands (`skein exec`) run as processes whatever the charm is.
+  if (on_disk.builtin.empty() || !invocation.command.empty()) return fallback_->Run(invocation, output);
 
   agent::HookOutcome outcome;
   if (invocation.context == nullptr || (invocation.hook == nullptr && invocation.action.empty())) {

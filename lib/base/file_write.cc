@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 
@@ -42,6 +43,28 @@ absl::Status WriteFileAtomic(const std::string& path, const std::string& text, u
     int e = errno;
     ::unlink(tmp.c_str());
     return absl::InternalError(absl::StrCat("cannot write ", path, ": ", std::strerror(e)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status GiveTree(const std::string& path, const FileOwner& owner) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return absl::InternalError(absl::StrCat("cannot inspect ", path));
+  if (st.st_uid == owner.uid && st.st_gid == owner.gid) return absl::OkStatus();
+  const uid_t previous = st.st_uid;
+  std::error_code ec;
+  if (S_ISDIR(st.st_mode)) {
+    namespace fs = std::filesystem;
+    for (auto it = fs::recursive_directory_iterator(path, fs::directory_options::skip_permission_denied, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      struct stat entry {};
+      if (::lstat(it->path().c_str(), &entry) == 0 && entry.st_uid == previous) {
+        (void)::lchown(it->path().c_str(), owner.uid, owner.gid);
+      }
+    }
+  }
+  if (::lchown(path.c_str(), owner.uid, owner.gid) != 0) {
+    return absl::InternalError(absl::StrCat("cannot give ", path, " to uid ", owner.uid, ": ", std::strerror(errno)));
   }
   return absl::OkStatus();
 }

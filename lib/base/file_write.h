@@ -24,4 +24,10 @@ struct FileOwner {
 absl::Status WriteFileAtomic(const std::string& path, const std::string& text, unsigned mode,
                              const std::optional<FileOwner>& owner = std::nullopt);
 
+// Gives `path` and everything below it to `owner`, as root does when a unit's uid takes over a
+// directory or a file copied into one: only what the top's present owner owns changes hands, and
+// links are changed, never followed (a file someone else linked in keeps its owner). Nothing to
+// do when the top already belongs to `owner`. Internal when the top cannot be inspected or given.
+absl::Status GiveTree(const std::string& path, const FileOwner& owner);
+
 }  // namespace skein

@@ -85,8 +85,10 @@ absl::StatusOr<pid_t> SpawnImpl(const SpawnOptions& o, Pipes* pipes) {
       (void)!::write(errpipe[1], &e, sizeof(e));
       ::_exit(127);
     }
-    int in = o.stdin_path.empty() ? ::open("/dev/null", O_RDONLY) : ::open(o.stdin_path.c_str(), O_RDONLY);
-    if (in >= 0) ::dup2(in, 0);
+    if (!o.inherit_stdin) {
+      int in = o.stdin_path.empty() ? ::open("/dev/null", O_RDONLY) : ::open(o.stdin_path.c_str(), O_RDONLY);
+      if (in >= 0) ::dup2(in, 0);
+    }
     if (pipes != nullptr) {
       ::dup2(pipes->out[1], 1);
       ::dup2(pipes->err[1], 2);

@@ -27,6 +27,9 @@ struct SpawnOptions {
   // Files for the child's stdin/stdout/stderr; empty = /dev/null for stdin and inherit for
   // the others. `capture_output` overrides stdout/stderr with pipes read by Run().
   std::string stdin_path;
+  // The child reads our own stdin instead (`skein ssh` passes the caller's input through);
+  // stdin_path is then unused.
+  bool inherit_stdin = false;
   std::string stdout_path;               // opened for append
   std::string stderr_path;               // opened for append
   // Start the child in a new session (its own process group), so that stopping it stops

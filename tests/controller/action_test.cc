@@ -193,6 +193,51 @@ TEST_F(ActionServiceTest, SnapshotListsQueuedTasksUntilDone) {
   EXPECT_EQ(watch::BuildUnitSnapshot(*env_.db, unit0)->snapshot.actions_size(), 0);
 }
 
+// `skein exec` is a task of the action juju-exec on the same machinery: one operation, a task
+// per unit, the command in the params, no schema.
+TEST_F(ActionServiceTest, ExecQueuesJujuExecTasksForUnitsAndApplications) {
+  auto queued = actions_->Enqueue("test", {"db/1", "db", "db/leader"}, domain::action::kExecAction,
+                                  R"({"command":"echo hi"})");
+  ASSERT_TRUE(queued.ok()) << queued.status();
+  ASSERT_EQ(queued->tasks.size(), 2u) << "each unit once, however often it is named";
+  EXPECT_EQ(queued->tasks[0].unit, "db/1");
+  EXPECT_EQ(queued->tasks[1].unit, "db/0");
+  EXPECT_EQ(queued->tasks[0].action, "juju-exec");
+  EXPECT_EQ(queued->tasks[0].params, json({{"command", "echo hi"}}));
+  // The unit agent sees it in its snapshot like any queued action.
+  auto view = watch::BuildUnitSnapshot(*env_.db, env_.UnitId("db/1"));
+  ASSERT_TRUE(view.ok());
+  ASSERT_EQ(view->snapshot.actions_size(), 1);
+  EXPECT_EQ(view->snapshot.actions(0).name(), "juju-exec");
+  EXPECT_EQ(json::parse(view->snapshot.actions(0).params_json())["command"], "echo hi");
+  // The agent finishes it as it finishes an action; the result is recorded.
+  ASSERT_TRUE(actions_->Start(env_.UnitId("db/1"), queued->tasks[0].id).ok());
+  ASSERT_TRUE(actions_->Finish(env_.UnitId("db/1"), queued->tasks[0].id, false, "",
+                               R"({"return-code":1,"stderr":"boom\n"})")
+                  .ok());
+  auto task = actions_->GetTask("test", queued->tasks[0].id);
+  ASSERT_TRUE(task.ok());
+  EXPECT_EQ(task->status, "completed");
+  EXPECT_EQ(task->results["return-code"], 1);
+  EXPECT_EQ(task->results["stderr"], "boom\n");
+}
+
+TEST_F(ActionServiceTest, ExecRefusesMissingCommandsUnknownTargetsAndMachines) {
+  const std::string exec = domain::action::kExecAction;
+  EXPECT_EQ(actions_->Enqueue("test", {"db/0"}, exec, "{}").status().message(), "no command specified");
+  EXPECT_EQ(actions_->Enqueue("test", {"db/0"}, exec, R"({"command":""})").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  auto no_unit = actions_->Enqueue("test", {"db/0", "db/9"}, exec, R"({"command":"true"})");
+  EXPECT_EQ(no_unit.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(no_unit.status().message(), "unit \"db/9\" not found");
+  auto no_app = actions_->Enqueue("test", {"nosuch"}, exec, R"({"command":"true"})");
+  EXPECT_EQ(no_app.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(no_app.status().message(), "application \"nosuch\" not found");
+  auto machine = actions_->Enqueue("test", {"0"}, exec, R"({"command":"true"})");
+  EXPECT_EQ(machine.status().code(), absl::StatusCode::kUnimplemented);
+  EXPECT_EQ(env_.Count("tasks"), 0) << "nothing queued by a refused exec";
+}
+
 // What a waiting `run` / `show-task --wait` relies on: every change of the task touches the keys
 // its watch subscribes to, so the hub wakes the watch with the commit.
 TEST_F(ActionServiceTest, EveryChangeOfATaskTouchesTheKeysItsWatchFollows) {

@@ -106,7 +106,22 @@ Cluster::~Cluster() {
 std::string Cluster::BinDir() const { return SelfDir(); }
 
 CliResult Cluster::Skein(const std::vector<std::string>& args, std::chrono::milliseconds timeout) const {
+  return RunSkein(args, "", timeout);
+}
+
+CliResult Cluster::SkeinWithInput(const std::vector<std::string>& args, const std::string& input,
+                                  std::chrono::milliseconds timeout) const {
+  const std::string path = scratch_dir_ + "/stdin";
+  {
+    std::ofstream(path, std::ios::trunc) << input;
+  }
+  return RunSkein(args, path, timeout);
+}
+
+CliResult Cluster::RunSkein(const std::vector<std::string>& args, const std::string& stdin_path,
+                            std::chrono::milliseconds timeout) const {
   process::SpawnOptions o;
+  o.stdin_path = stdin_path;
   o.argv = {BinDir() + "/skein"};
   o.argv.insert(o.argv.end(), args.begin(), args.end());
   std::map<std::string, std::string> env;

@@ -44,6 +44,9 @@ class Cluster {
   // Runs `skein <args>` with SKEIN_DATA set; never blocks longer than `timeout`.
   CliResult Skein(const std::vector<std::string>& args,
                   std::chrono::milliseconds timeout = std::chrono::seconds(60)) const;
+  // The same with `input` on its stdin.
+  CliResult SkeinWithInput(const std::vector<std::string>& args, const std::string& input,
+                           std::chrono::milliseconds timeout = std::chrono::seconds(60)) const;
 
   // `skein status --format json` parsed (fails the test on a bad exit code or bad JSON).
   nlohmann::json Status() const;
@@ -69,6 +72,9 @@ class Cluster {
   std::string AgentSocket(const std::string& unit, const std::string& model = "") const;
 
  private:
+  CliResult RunSkein(const std::vector<std::string>& args, const std::string& stdin_path,
+                     std::chrono::milliseconds timeout) const;
+
   std::string root_;
   std::string data_dir_;
   std::string scratch_dir_;

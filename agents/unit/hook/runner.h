@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "lib/process/subprocess.h"
 
@@ -37,6 +38,10 @@ struct HookInvocation {
   std::string model_name;
   // The process environment (juju-semantics §2.4), for charms that run as processes.
   std::map<std::string, std::string> env;
+  // A `skein exec` command line (the juju-exec action): when set, every runner runs it with
+  // /bin/bash -c in the charm directory and the environment above, whatever the charm is,
+  // instead of a hook or action handler.
+  std::string command;
 };
 
 struct HookOutcome {
@@ -49,6 +54,11 @@ struct HookOutcome {
   Kind kind = Kind::kOk;
   int exit_code = 0;
   std::string error;
+  // A command's output exactly as it wrote it (trailing newline or not), when `captured`; the
+  // OutputFn still gets its lines, for the log.
+  bool captured = false;
+  std::string stdout_text;
+  std::string stderr_text;
 };
 
 class HookRunner {
@@ -67,8 +77,9 @@ class CharmDirRunner : public HookRunner {
  public:
   explicit CharmDirRunner(std::string charm_dir) : charm_dir_(std::move(charm_dir)) {}
 
-  // A process sees only the hook's name and environment.
+  // A process sees only the hook's name and environment (or the command to run).
   HookOutcome Run(const HookInvocation& invocation, const OutputFn& output) override {
+    if (!invocation.command.empty()) return RunCommand(invocation.command, invocation.env, output);
     return Run(invocation.name, invocation.env, output);
   }
   HookOutcome Run(const std::string& hook_name, const std::map<std::string, std::string>& env,
@@ -76,6 +87,14 @@ class CharmDirRunner : public HookRunner {
   void Kill() override;
 
  private:
+  HookOutcome RunCommand(const std::string& command, const std::map<std::string, std::string>& env,
+                         const OutputFn& output);
+  // A process in the charm directory with exactly `env`, and how every run is stopped.
+  process::SpawnOptions Spawn(std::vector<std::string> argv, const std::map<std::string, std::string>& env) const;
+  process::RunOptions Options();
+  // Turns a finished (or failed to start) run into an outcome.
+  HookOutcome Outcome(const absl::StatusOr<process::RunResult>& run);
+
   const std::string charm_dir_;
   // Kill() cancels it for good: the agent is shutting down, so no hook runs after.
   process::RunCanceller canceller_;

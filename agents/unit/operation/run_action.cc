@@ -124,6 +124,21 @@ absl::StatusOr<StepOutcome> RunActionOperation::Execute(LocalState& state) {
   invocation.charm_sha256 = state.charm_sha256;
   invocation.model_name = environment.model_name;
   invocation.env = ActionEnvironment(environment, name, task_id, context->id());
+  if (name == kExecActionName) {
+    // `skein exec`: the command runs in the hook context (hook tools and JUJU_* set), without a
+    // charm handler to dispatch to.
+    nlohmann::json params = nlohmann::json::parse(op_.action.params_json(), nullptr, false);
+    if (params.is_object() && params.contains("command") && params["command"].is_string()) {
+      invocation.command = params["command"].get<std::string>();
+    }
+    invocation.env.erase("JUJU_DISPATCH_PATH");
+    if (invocation.command.empty()) {
+      finish_.set_failed(true);
+      finish_.set_message("no command to run");
+      finish_.set_results_json("{}");
+      return StepOutcome::kOk;
+    }
+  }
   auto output = deps_.logger(absl::StrCat("unit.", deps_.unit, ".", name));
   std::string out, err;
 
@@ -150,10 +165,17 @@ absl::StatusOr<StepOutcome> RunActionOperation::Execute(LocalState& state) {
       break;
   }
   results["return-code"] = outcome.exit_code;
-  PutOutput(results, "stdout", out);
-  PutOutput(results, "stderr", err);
+  PutOutput(results, "stdout", outcome.captured ? outcome.stdout_text : out);
+  PutOutput(results, "stderr", outcome.captured ? outcome.stderr_text : err);
   finish_.set_results_json(results.dump());
-  if (outcome.kind == HookOutcome::Kind::kFailed) {
+  if (!invocation.command.empty()) {
+    // As in Juju, a command that ran is a completed task whatever its exit code; the code is in
+    // the results, and the CLI reports a non-zero one. Only a command that could not start fails.
+    if (!outcome.captured) {
+      finish_.set_failed(true);
+      finish_.set_message(outcome.error);
+    }
+  } else if (outcome.kind == HookOutcome::Kind::kFailed) {
     finish_.set_failed(true);
     finish_.set_message(outcome.error);
   } else if (auto failure = context->ActionFailure()) {

@@ -25,6 +25,11 @@
 
 namespace skein::agent {
 
+// The action `skein exec` queues (controller/domain/action kExecAction): its `command` param
+// runs with bash in the hook context instead of a charm handler, and the task completes with the
+// command's return code, stdout and stderr, as Juju's juju-exec does.
+inline constexpr char kExecActionName[] = "juju-exec";
+
 class RunActionOperation : public Operation {
  public:
   RunActionOperation(const resolver::Op& op, OperationDeps& deps);

@@ -1,5 +1,8 @@
 #include "controller/domain/action/action_service.h"
 
+#include <set>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "controller/domain/action/param_schema.h"
@@ -78,6 +81,23 @@ absl::StatusOr<UnitRow> ResolveTarget(Tx& tx, int64_t model_id, const std::strin
   return unit;
 }
 
+// The units an exec target names: `app/N`, `app/leader`, or `app` for every unit of it.
+absl::StatusOr<std::vector<UnitRow>> ResolveExecTarget(Tx& tx, int64_t model_id, const std::string& target) {
+  if (target.find('/') != std::string::npos) {
+    ASSIGN_OR_RETURN(UnitRow unit, ResolveTarget(tx, model_id, target));
+    return std::vector<UnitRow>{unit};
+  }
+  if (!target.empty() && absl::ascii_isdigit(static_cast<unsigned char>(target[0]))) {
+    return absl::UnimplementedError(absl::StrCat("cannot run on machine \"", target,
+                                                 "\": skein runs commands in units only (use --unit or --application)"));
+  }
+  auto app = FindApp(tx, model_id, target);
+  if (!app.ok()) return absl::NotFoundError(absl::StrCat("application \"", target, "\" not found"));
+  std::vector<UnitRow> units = UnitsOfApp(tx, app->id);
+  if (units.empty()) return absl::NotFoundError(absl::StrCat("application \"", target, "\" has no units"));
+  return units;
+}
+
 // The caps on what FinishAction stores (lib/base/limits.h), checked again on receipt.
 absl::Status CheckResultSizes(const nlohmann::json& results, const std::string& message) {
   RETURN_IF_ERROR(limits::CheckSize(limits::kStatusMessage, "the action's failure message", message.size()));
@@ -122,6 +142,11 @@ absl::StatusOr<Enqueued> ActionService::Enqueue(const std::string& model, const 
     if (!params.is_object()) return absl::InvalidArgumentError("action parameters must be a map");
   }
   if (units.empty()) return absl::InvalidArgumentError("no unit specified");
+  const bool exec = action == kExecAction;
+  if (exec && (!params.contains("command") || !params["command"].is_string() ||
+               params["command"].get_ref<const std::string&>().empty())) {
+    return absl::InvalidArgumentError("no command specified");
+  }
   Enqueued out;
   RETURN_IF_ERROR(db_->Write("run action", [&](Tx& tx) -> absl::Status {
     ASSIGN_OR_RETURN(ModelRow m, FindModel(tx, model));
@@ -131,7 +156,16 @@ absl::StatusOr<Enqueued> ActionService::Enqueue(const std::string& model, const 
       bool parallel;
     };
     std::vector<Planned> planned;
+    std::set<std::string> planned_units;
     for (const std::string& target : units) {
+      if (exec) {
+        // A command has no schema: it runs as given, once per unit however often it is named.
+        ASSIGN_OR_RETURN(std::vector<UnitRow> targets, ResolveExecTarget(tx, m.id, target));
+        for (UnitRow& unit : targets) {
+          if (planned_units.insert(unit.name).second) planned.push_back({std::move(unit), params, false});
+        }
+        continue;
+      }
       ASSIGN_OR_RETURN(UnitRow unit, ResolveTarget(tx, m.id, target));
       ASSIGN_OR_RETURN(AppRow app, FindAppById(tx, unit.application_id));
       auto q = sql::Prepare(tx.db(), "SELECT actions_yaml FROM charms WHERE id = ?1", app.charm_id);

@@ -48,6 +48,11 @@ struct Enqueued {
   std::vector<TaskRecord> tasks;
 };
 
+// The action `skein exec` queues (Juju models `juju exec` as this action; charms may not define
+// `juju-*` actions). Its params are {"command": "<shell command line>"}; the unit agent runs the
+// command with bash in the unit's hook context instead of a charm handler.
+inline constexpr char kExecAction[] = "juju-exec";
+
 // Tasks of the unit that are pending or running, oldest first (for the unit's snapshot).
 std::vector<TaskRecord> QueuedTasks(Tx& tx, int64_t model_id, const std::string& unit);
 
@@ -59,6 +64,9 @@ class ActionService {
   // `unit "app/9" not found`, `action "x" not defined on unit "app/0"`; FailedPrecondition
   // `could not determine leader for "app"`; InvalidArgument for a bad unit name, a params value
   // that is not a JSON object, or a schema violation (see param_schema.h). All-or-nothing.
+  // For kExecAction, `units` may also name applications (`app`: each of its units, once) and
+  // the params must hold a non-empty string `command`; machine targets (`0`) are refused with
+  // Unimplemented, as only unit agents run tasks.
   absl::StatusOr<Enqueued> Enqueue(const std::string& model, const std::vector<std::string>& units,
                                    const std::string& action, const std::string& params_json);
 

@@ -149,5 +149,44 @@ TEST(ActionRunnerTest, RunsActionsDirAndReportsAMissingHandler) {
   std::filesystem::remove_all(dir);
 }
 
+// `skein exec`: the invocation's command runs with bash in the charm directory, with exactly the
+// given environment, keeping its output byte for byte (no newline added) and its exit code.
+TEST(ActionRunnerTest, RunsAnExecCommandInTheCharmDirWithItsEnvironment) {
+  char tmpl[] = "/tmp/skein-exec-runner-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  std::filesystem::path dir(tmpl);
+  std::ofstream(dir / "metadata.yaml") << "name: app\n";
+  CharmDirRunner runner(dir.string());
+  HookInvocation invocation;
+  invocation.name = "actions/juju-exec";
+  invocation.action = kExecActionName;
+  invocation.env = {{"JUJU_UNIT_NAME", "app/0"}, {"PATH", "/usr/bin:/bin"}};
+  invocation.command = "printf '%s' \"$JUJU_UNIT_NAME\"; pwd >&2; exit 5";
+  std::vector<std::string> logged;
+  HookOutcome outcome = runner.Run(invocation, [&](bool, const std::string& line) { logged.push_back(line); });
+  EXPECT_TRUE(outcome.captured);
+  EXPECT_EQ(outcome.exit_code, 5);
+  EXPECT_EQ(outcome.stdout_text, "app/0");
+  EXPECT_EQ(outcome.stderr_text, dir.string() + "\n");
+  EXPECT_EQ(logged, (std::vector<std::string>{"app/0", dir.string()})) << "each line reaches the log";
+
+  invocation.command = "true";
+  outcome = runner.Run(invocation, [](bool, const std::string&) {});
+  EXPECT_EQ(outcome.kind, HookOutcome::Kind::kOk);
+  EXPECT_TRUE(outcome.captured);
+  EXPECT_EQ(outcome.stdout_text, "");
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ActionResolverTest, ExecTasksQueueLikeActions) {
+  v1::UnitSnapshot s = Snapshot();
+  LocalState local = Started(s);
+  local.operation.failed = true;
+  Queue(s, "2", kExecActionName);
+  resolver::Op op = resolver::NextOp(local, s);
+  ASSERT_EQ(op.kind, OperationKind::kRunAction) << "an exec runs through the uniter's queue, even in hook error";
+  EXPECT_EQ(op.action.name(), "juju-exec");
+}
+
 }  // namespace
 }  // namespace skein::agent

@@ -1,4 +1,4 @@
-// Argument handling of `run` and `show-task`: usage errors exit 2 with the ERROR text; valid
+// Argument handling of `run`, `show-task`, `exec`, `ssh` and `scp`: usage errors exit 2 with the ERROR text; valid
 // arguments (Go durations like 0.5s, 30s, 2m, 120.0s, 1m30s) get past Init to the connection step.
 
 #include "gtest/gtest.h"
@@ -35,6 +35,21 @@ INSTANTIATE_TEST_SUITE_P(
                         "invalid value \"10\" for option --wait: time: missing unit in duration \"10\""},
         UsageCase{{"show-task", "1", "--wait", "1e3s"},
                         "invalid value \"1e3s\" for option --wait: time: unknown unit \"e\" in duration \"1e3s\""}));
+
+INSTANTIATE_TEST_SUITE_P(
+    Exec, UsageErrorTest,
+    ::testing::Values(
+        UsageCase{{"exec", "--", "ls"}, "you must specify a target, either through --machine, --application or --unit"},
+        UsageCase{{"exec", "--unit", "app/0"}, "no commands specified"},
+        UsageCase{{"exec", "--unit", "app/0", "--wait", "soon", "--", "ls"},
+                  "invalid value \"soon\" for option --wait: time: invalid duration \"soon\""},
+        UsageCase{{"exec", "--unit", "app/0", "--format", "xml", "--", "ls"},
+                  "invalid value \"xml\" for option --format: unknown format \"xml\""},
+        UsageCase{{"ssh"}, "no target name specified"},
+        UsageCase{{"ssh", "app/0", "-i", "key"},
+                  "no command given: interactive shells are not supported on the local substrate (try: skein ssh "
+                  "app/0 <command>)"},
+        UsageCase{{"scp", "--", "-r", "app/0:x"}, "at least two arguments required: a source and a destination"}));
 
 TEST(ActionArgsTest, AcceptedArgumentsReachTheConnectionStep) {
   for (const std::string wait : {"0.5s", "30s", "2m", "120.0s", "500ms", "1h", "1m30s", ".5s", "0"}) {

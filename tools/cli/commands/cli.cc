@@ -23,6 +23,7 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   all.push_back(NewCreateBackupCommand());
   all.push_back(NewDebugLogCommand());
   all.push_back(NewDeployCommand());
+  all.push_back(NewExecCommand());
   all.push_back(NewDiffBundleCommand());
   all.push_back(NewExportBundleCommand());
   all.push_back(NewInfoCommand());
@@ -40,8 +41,10 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   all.push_back(NewResolvedCommand());
   all.push_back(NewRestoreBackupCommand());
   all.push_back(NewRunCommand());
+  all.push_back(NewScpCommand());
   all.push_back(NewShowTaskCommand());
   all.push_back(NewShowUnitCommand());
+  all.push_back(NewSshCommand());
   all.push_back(NewStatusCommand());
   all.push_back(NewSwitchCommand());
   all.push_back(NewTrustCommand());
@@ -139,6 +142,7 @@ int RunCli(const std::vector<std::string>& args, Environment& env) {
   CLI::App app(info.purpose, info.name);
   app.set_help_flag("-h,--help");
   app.allow_extras(true);
+  app.positionals_at_end(info.flags_end_at_first_positional);
   FlagSet flags(&app);
   command->SetFlags(flags);
   std::vector<std::string> positional;
@@ -154,7 +158,8 @@ int RunCli(const std::vector<std::string>& args, Environment& env) {
     return 2;
   }
   for (const auto& extra : app.remaining()) {
-    if (!extra.empty() && extra[0] == '-') {
+    // CLI11 keeps the `--` that ended the flags (exec, scp) among the extras.
+    if (!extra.empty() && extra[0] == '-' && extra != "--") {
       PrintError(env, "option provided but not defined: " + extra);
       return 2;
     }

@@ -25,6 +25,9 @@ struct CommandInfo {
   std::string examples;    // Examples: (already indented)
   std::vector<std::string> aliases;
   std::vector<std::string> see_also;
+  // Flags end at the first positional argument: everything after it is passed on as it is
+  // (`ssh TARGET -i KEY cmd`), as for a command that runs another.
+  bool flags_end_at_first_positional = false;
 };
 
 // One documented flag, for the help text.

@@ -46,6 +46,11 @@ std::unique_ptr<Command> NewShowUnitCommand();
 // action_commands.cc
 std::unique_ptr<Command> NewRunCommand();
 std::unique_ptr<Command> NewShowTaskCommand();
+// exec_command.cc
+std::unique_ptr<Command> NewExecCommand();
+// ssh_commands.cc
+std::unique_ptr<Command> NewSshCommand();
+std::unique_ptr<Command> NewScpCommand();
 // debug_log_command.cc
 std::unique_ptr<Command> NewDebugLogCommand();
 // resolve_commands.cc
