@@ -12,6 +12,7 @@
 #include "grpcpp/client_context.h"
 #include "lib/rpc/auth.h"
 #include "skein/v1/controller.grpc.pb.h"
+#include "skein/v1/secrets.grpc.pb.h"
 #include "tools/cli/client/client_store.h"
 
 namespace skein::cli::client {
@@ -44,12 +45,26 @@ class Connection {
   absl::StatusOr<Resp> Call(grpc::Status (skein::v1::Controller::StubInterface::*method)(grpc::ClientContext*,
                                                                                        const Req&, Resp*),
                             const Req& request) {
+    return CallOn(*stub_, method, request);
+  }
+  // The same on the Secrets service (proto/skein/v1/secrets.proto), over the same channel.
+  template <typename Req, typename Resp>
+  absl::StatusOr<Resp> Call(grpc::Status (skein::v1::Secrets::StubInterface::*method)(grpc::ClientContext*,
+                                                                                    const Req&, Resp*),
+                            const Req& request) {
+    return CallOn(*secrets_, method, request);
+  }
+
+ private:
+  template <typename Stub, typename Req, typename Resp>
+  absl::StatusOr<Resp> CallOn(Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
+                              const Req& request) {
     Resp response;
     grpc::Status s;
     {
       grpc::ClientContext ctx;
       Prepare(&ctx);
-      s = ((*stub_).*method)(&ctx, request, &response);
+      s = (stub.*method)(&ctx, request, &response);
     }
     if (IsConnectFailure(s)) {
       // The first connection attempt failed before the request left (a busy machine can be slow
@@ -58,7 +73,7 @@ class Connection {
       grpc::ClientContext ctx;
       Prepare(&ctx, kReconnectDeadline);
       ctx.set_wait_for_ready(true);
-      grpc::Status again = ((*stub_).*method)(&ctx, request, &response);
+      grpc::Status again = (stub.*method)(&ctx, request, &response);
       // Still no connection: report the connection error, not the deadline.
       if (again.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) s = again;
     }
@@ -66,12 +81,12 @@ class Connection {
     return response;
   }
 
- private:
   std::string controller_name_;
   std::string address_;
   std::string ca_source_;  // the file the CA certificate came from, for errors
   rpc::Identity identity_;
   std::unique_ptr<skein::v1::Controller::StubInterface> stub_;
+  std::unique_ptr<skein::v1::Secrets::StubInterface> secrets_;
 };
 
 }  // namespace skein::cli::client
