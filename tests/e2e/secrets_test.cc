@@ -3,6 +3,8 @@
 // refused; a new revision is seen with --peek and --refresh while the reader keeps tracking the
 // old one; a user secret is readable by the units of an application it was granted to.
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -88,6 +90,11 @@ TEST_F(SecretsE2eTest, GrantedReadersReadOthersAreRefusedRevisionsAndUserSecrets
   Ok({"grant-secret", "login", "reader"});
   Ok({"config", "reader", "tick=2"});
   ASSERT_TRUE(Logged("reader/0", "config-changed", "user=admin")) << ReadFile(log_);
+  // The key the content is sealed with was made at bootstrap beside the controller's TLS key.
+  struct stat key {};
+  ASSERT_EQ(::stat((cluster_.data_dir() + "/controller/secrets.key").c_str(), &key), 0);
+  EXPECT_EQ(key.st_mode & 0777, 0600u);
+  EXPECT_EQ(key.st_size, 32);
   Ok({"kill-controller", "--no-prompt"});
 }
 
