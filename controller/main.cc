@@ -20,6 +20,7 @@
 #include "controller/domain/fault/fault.h"
 #include "controller/domain/model/bootstrap.h"
 #include "controller/domain/model/model_config.h"
+#include "controller/domain/secret/cipher.h"
 #include "lib/base/clock.h"
 #include "lib/base/duration.h"
 #include "lib/base/file_write.h"
@@ -123,6 +124,15 @@ int main(int argc, char** argv) {
     return 1;
   }
   options.tls = *tls;
+  // The key secret content is sealed with, beside the CA and TLS key; made on the first start
+  // (bootstrap) and kept from then on, since revisions sealed with it cannot be read without it.
+  auto secret_key = skein::controller::domain::secret::LoadOrCreateKeyFile((fs::path(data_dir) / "secrets.key").string());
+  if (!secret_key.ok()) {
+    spdlog::critical("{}", std::string(secret_key.status().message()));
+    std::fprintf(stderr, "ERROR %s\n", std::string(secret_key.status().message()).c_str());
+    return 1;
+  }
+  options.secret_key = *secret_key;
   if (fs::exists(bootstrap_file)) {
     auto config = skein::controller::domain::model::LoadBootstrapFile(bootstrap_file);
     if (!config.ok()) {

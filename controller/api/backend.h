@@ -17,6 +17,7 @@
 #include "controller/domain/plan/plan_service.h"
 #include "controller/domain/presence/agent_presence.h"
 #include "controller/domain/relation/relation_service.h"
+#include "controller/domain/secret/secret_service.h"
 #include "controller/domain/status/status_service.h"
 #include "controller/domain/substrate/substrate_service.h"
 #include "controller/domain/unit/unit_service.h"
@@ -47,6 +48,7 @@ struct Backend {
   domain::plan::PlanService* plans = nullptr;
   // Which agents have a watch stream open (their heartbeat); the agent streams report to it.
   domain::presence::AgentPresence* presence = nullptr;
+  domain::secret::SecretService* secrets = nullptr;
 };
 
 // Runs `work` (returning absl::Status) on the executor and finishes the unary call with its

@@ -8,6 +8,7 @@
 #include "controller/api/agent_service.h"
 #include "controller/api/controller_service.h"
 #include "controller/api/model_manager_service.h"
+#include "controller/api/secrets_service.h"
 #include "lib/base/limits.h"
 #include "lib/process/tcp_listen.h"
 #include "lib/rpc/auth.h"
@@ -36,9 +37,11 @@ struct ControllerServer::Impl {
   std::unique_ptr<domain::model::ModelConfigService> model_config;
   std::unique_ptr<domain::plan::PlanService> plans;
   std::unique_ptr<domain::model::ModelLifecycleService> model_lifecycle;
+  std::unique_ptr<domain::secret::SecretService> secrets;
   std::unique_ptr<ControllerService> controller_service;
   std::unique_ptr<ModelManagerService> model_manager_service;
   std::unique_ptr<AgentService> agent_service;
+  std::unique_ptr<SecretsService> secrets_service;
   std::unique_ptr<grpc::Server> server;
   std::string host;
   int port = 0;
@@ -103,6 +106,12 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   impl->substrate = std::make_unique<domain::substrate::SubstrateService>(d);
   impl->model_config = std::make_unique<domain::model::ModelConfigService>(d);
   impl->model_lifecycle = std::make_unique<domain::model::ModelLifecycleService>(d, impl->presence.get());
+  {
+    auto cipher = options.secret_key.empty() ? domain::secret::SecretCipher::Ephemeral()
+                                             : domain::secret::SecretCipher::FromKey(options.secret_key);
+    if (!cipher.ok()) return cipher.status();
+    impl->secrets = std::make_unique<domain::secret::SecretService>(d, std::move(*cipher));
+  }
 
   if (options.bootstrap) {
     auto created = impl->models->Bootstrap(*options.bootstrap);
@@ -136,9 +145,11 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   backend.model_config = impl->model_config.get();
   backend.plans = impl->plans.get();
   backend.presence = impl->presence.get();
+  backend.secrets = impl->secrets.get();
   impl->controller_service = std::make_unique<ControllerService>(backend);
   impl->agent_service = std::make_unique<AgentService>(backend);
   impl->model_manager_service = std::make_unique<ModelManagerService>(backend, impl->model_lifecycle.get());
+  impl->secrets_service = std::make_unique<SecretsService>(backend);
 
   // gRPC would otherwise bind with SO_REUSEPORT and share the port with a controller that
   // already serves there (seen: four controllers on one port, each with its own view).
@@ -156,6 +167,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   builder.RegisterService(impl->controller_service.get());
   builder.RegisterService(impl->agent_service.get());
   builder.RegisterService(impl->model_manager_service.get());
+  builder.RegisterService(impl->secrets_service.get());
   // Long-lived streams: ping idle connections, and accept the agents' pings (lib/rpc sends
   // one every 10 s) instead of answering them with GOAWAY "too_many_pings".
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);

@@ -46,6 +46,9 @@ struct ServerOptions {
   // The kill point armed for the crash-recovery tests (SKEIN_CONTROLLER_FAULT, read by main()):
   // none by default.
   domain::fault::Injector faults;
+  // The key secret content is sealed with (domain/secret/cipher.h): 32 bytes from the data
+  // directory's secrets.key. Empty (tests in-process): a key of this run only.
+  std::string secret_key;
 };
 
 class ControllerServer {

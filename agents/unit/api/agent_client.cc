@@ -29,7 +29,10 @@ absl::StatusOr<Resp> Call(const AgentClient& client, v1::Agent::Stub& stub, Meth
 }  // namespace
 
 AgentClient::AgentClient(std::shared_ptr<grpc::Channel> channel, rpc::Identity identity, Clock& clock)
-    : stub_(v1::Agent::NewStub(std::move(channel))), identity_(std::move(identity)), clock_(clock) {}
+    : stub_(v1::Agent::NewStub(channel)),
+      secrets_stub_(v1::Secrets::NewStub(channel)),
+      identity_(std::move(identity)),
+      clock_(clock) {}
 
 AgentClient::AgentClient(const std::string& address, const std::string& ca_pem, rpc::Identity identity, Clock& clock)
     : AgentClient(rpc::MakeChannel(address, ca_pem), std::move(identity), clock) {}

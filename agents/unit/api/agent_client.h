@@ -22,6 +22,7 @@
 #include "lib/base/mutex.h"
 #include "lib/rpc/auth.h"
 #include "skein/v1/agent.grpc.pb.h"
+#include "skein/v1/secrets.grpc.pb.h"
 
 namespace skein::agent {
 
@@ -37,6 +38,8 @@ class AgentClient {
 
   const rpc::Identity& identity() const { return identity_; }
   v1::Agent::Stub& stub() { return *stub_; }
+  // The Secrets service on the same channel (the hook context's secret-* calls).
+  v1::Secrets::Stub& secrets() { return *secrets_stub_; }
   // Prepares a context for a call on the stub directly (streams pass a zero deadline).
   void Prepare(grpc::ClientContext* ctx, std::chrono::milliseconds deadline) const;
 
@@ -98,6 +101,7 @@ class AgentClient {
   void StatusWorker();
 
   std::unique_ptr<v1::Agent::Stub> stub_;
+  std::unique_ptr<v1::Secrets::Stub> secrets_stub_;
   rpc::Identity identity_;
   Clock& clock_;
 

@@ -86,6 +86,27 @@ inline const char* RemovalReasonName(RemovalReason reason) {
   return "";
 }
 
+// What secret-add and secret-set set; unset fields stay as they are.
+struct SecretFields {
+  std::optional<std::string> label;
+  std::optional<std::string> description;
+  std::optional<std::string> expire;  // RFC 3339 or a Go duration
+  std::optional<std::string> rotate;  // never hourly daily weekly monthly quarterly yearly
+  std::map<std::string, std::string> content;  // empty: no new content
+};
+
+// What secret-info-get prints of a secret the unit (or its application) owns.
+struct SecretInfo {
+  std::string id;     // bare
+  std::string owner;  // application | unit
+  std::string label;
+  std::string description;
+  std::string rotation;  // empty: none
+  std::string rotates;   // next rotation, RFC 3339
+  std::string expiry;    // RFC 3339
+  int64_t revision = 0;
+};
+
 class HookContext {
  public:
   virtual ~HookContext() = default;
@@ -193,6 +214,37 @@ class HookContext {
   // the unit's whole state over its cap; then nothing of `values` is applied.
   virtual absl::Status StateSet(const std::map<std::string, std::string>& values) { return Unsupported("state-set"); }
   virtual absl::Status StateDelete(const std::string& key) { return Unsupported("state-delete"); }
+
+  // --- Secrets (immediate: each call reaches the controller at once). Errors are the
+  // controller's: NotFound `secret "x" not found`, PermissionDenied `permission denied` or
+  // `this unit is not the leader`.
+  // `owner` is `application` or `unit`; returns the URI `secret:<id>`.
+  virtual absl::StatusOr<std::string> SecretAdd(const std::string& owner, const SecretFields& fields) {
+    return Unsupported("secret-add");
+  }
+  virtual absl::Status SecretSet(const std::string& uri, const SecretFields& fields) {
+    return Unsupported("secret-set");
+  }
+  // By URI, label, or both (then the label is set).
+  virtual absl::StatusOr<std::map<std::string, std::string>> SecretGet(const std::string& uri, const std::string& label,
+                                                                       bool peek, bool refresh) {
+    return Unsupported("secret-get");
+  }
+  virtual absl::StatusOr<SecretInfo> SecretInfoGet(const std::string& uri, const std::string& label) {
+    return Unsupported("secret-info-get");
+  }
+  // To the relation's remote application, or only `unit` of it.
+  virtual absl::Status SecretGrant(const std::string& uri, int64_t relation_id, const std::string& unit) {
+    return Unsupported("secret-grant");
+  }
+  virtual absl::Status SecretRevoke(const std::string& uri, int64_t relation_id, const std::string& unit) {
+    return Unsupported("secret-revoke");
+  }
+  virtual absl::Status SecretRemove(const std::string& uri, std::optional<int64_t> revision) {
+    return Unsupported("secret-remove");
+  }
+  // URIs of the secrets the unit or its application owns.
+  virtual absl::StatusOr<std::vector<std::string>> SecretIds() { return Unsupported("secret-ids"); }
 
  protected:
   static absl::Status NotRunningAnAction() { return absl::NotFoundError("not running an action"); }

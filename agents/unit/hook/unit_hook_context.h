@@ -122,6 +122,16 @@ class UnitHookContext : public HookContext {
   absl::StatusOr<std::map<std::string, std::string>> StateGet() override;
   absl::Status StateSet(const std::map<std::string, std::string>& values) override;
   absl::Status StateDelete(const std::string& key) override;
+  // unit_hook_context_secrets.cc: immediate calls to the Secrets service.
+  absl::StatusOr<std::string> SecretAdd(const std::string& owner, const SecretFields& fields) override;
+  absl::Status SecretSet(const std::string& uri, const SecretFields& fields) override;
+  absl::StatusOr<std::map<std::string, std::string>> SecretGet(const std::string& uri, const std::string& label,
+                                                               bool peek, bool refresh) override;
+  absl::StatusOr<SecretInfo> SecretInfoGet(const std::string& uri, const std::string& label) override;
+  absl::Status SecretGrant(const std::string& uri, int64_t relation_id, const std::string& unit) override;
+  absl::Status SecretRevoke(const std::string& uri, int64_t relation_id, const std::string& unit) override;
+  absl::Status SecretRemove(const std::string& uri, std::optional<int64_t> revision) override;
+  absl::StatusOr<std::vector<std::string>> SecretIds() override;
 
  private:
   // A call to the controller made for the hook (hook tools, built-in charms): a controller that

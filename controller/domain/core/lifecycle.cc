@@ -208,7 +208,7 @@ bool DeleteModelIfEmpty(Tx& tx, int64_t model_id) {
                            "DELETE FROM change_log WHERE model_id = ?"}) {
     sql::Exec(tx.db(), stmt, model_id);
   }
-  // Bundle deployments, plan jobs and manifests go by ON DELETE CASCADE.
+  // Bundle deployments, plan jobs, manifests and secrets go by ON DELETE CASCADE.
   sql::Exec(tx.db(), "DELETE FROM models WHERE id = ?", model_id);
   tx.Touch(ModelKey(model_id));
   tx.Record(-1, "model", name, "remove");

@@ -1,5 +1,7 @@
 #include "tests/agents/hook/fake_hook_context.h"
 
+#include <cstdio>
+
 namespace skein::agent::testing {
 
 FakeHookContext::FakeHookContext(std::string unit, std::string hook) : unit_(std::move(unit)), hook_(std::move(hook)) {
@@ -162,6 +164,104 @@ absl::Status FakeHookContext::StateSet(const std::map<std::string, std::string>&
 absl::Status FakeHookContext::StateDelete(const std::string& key) {
   charm_state.erase(key);
   return absl::OkStatus();
+}
+
+namespace {
+
+absl::Status NoSecret(const std::string& what) {
+  return absl::NotFoundError("secret \"" + what + "\" not found");
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> FakeHookContext::SecretAdd(const std::string& owner, const SecretFields& fields) {
+  if (owner == "application" && !leader) return absl::PermissionDeniedError("this unit is not the leader");
+  char id[32];
+  std::snprintf(id, sizeof(id), "secret:cfake%015zu", secrets.size() + 1);
+  FakeSecret& s = secrets[id];
+  s.owner = owner;
+  s.fields = fields;
+  s.revisions.push_back(fields.content);
+  return std::string(id);
+}
+
+absl::Status FakeHookContext::SecretSet(const std::string& uri, const SecretFields& fields) {
+  auto it = secrets.find(uri);
+  if (it == secrets.end()) return NoSecret(uri);
+  SecretFields& f = it->second.fields;
+  if (fields.label) f.label = fields.label;
+  if (fields.description) f.description = fields.description;
+  if (fields.expire) f.expire = fields.expire;
+  if (fields.rotate) f.rotate = fields.rotate;
+  if (!fields.content.empty() && fields.content != it->second.revisions.back()) {
+    it->second.revisions.push_back(fields.content);
+    f.content = fields.content;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::map<std::string, std::string>> FakeHookContext::SecretGet(const std::string& uri,
+                                                                              const std::string& label, bool peek,
+                                                                              bool refresh) {
+  for (auto& [id, s] : secrets) {
+    if (id == uri || (uri.empty() && s.fields.label == label)) {
+      s.peeked = peek;
+      s.refreshed = refresh;
+      return s.revisions.back();
+    }
+  }
+  return NoSecret(uri.empty() ? label : uri);
+}
+
+absl::StatusOr<SecretInfo> FakeHookContext::SecretInfoGet(const std::string& uri, const std::string& label) {
+  for (const auto& [id, s] : secrets) {
+    if (id != uri && (!uri.empty() || s.fields.label != label)) continue;
+    SecretInfo info;
+    info.id = id.substr(7);
+    info.owner = s.owner;
+    info.label = s.fields.label.value_or("");
+    info.description = s.fields.description.value_or("");
+    info.rotation = s.fields.rotate.value_or("");
+    info.expiry = s.fields.expire.value_or("");
+    info.revision = static_cast<int64_t>(s.revisions.size());
+    return info;
+  }
+  return NoSecret(uri.empty() ? label : uri);
+}
+
+absl::Status FakeHookContext::SecretGrant(const std::string& uri, int64_t relation_id, const std::string& unit) {
+  auto it = secrets.find(uri);
+  if (it == secrets.end()) return NoSecret(uri);
+  it->second.grants[relation_id] = unit;
+  return absl::OkStatus();
+}
+
+absl::Status FakeHookContext::SecretRevoke(const std::string& uri, int64_t relation_id, const std::string& unit) {
+  auto it = secrets.find(uri);
+  if (it == secrets.end()) return NoSecret(uri);
+  it->second.grants.erase(relation_id);
+  return absl::OkStatus();
+}
+
+absl::Status FakeHookContext::SecretRemove(const std::string& uri, std::optional<int64_t> revision) {
+  auto it = secrets.find(uri);
+  if (it == secrets.end()) return NoSecret(uri);
+  if (!revision) {
+    secrets.erase(it);
+    return absl::OkStatus();
+  }
+  auto& revisions = it->second.revisions;
+  if (*revision < 1 || *revision > static_cast<int64_t>(revisions.size())) {
+    return absl::NotFoundError("revision " + std::to_string(*revision) + " of secret \"" + uri + "\" not found");
+  }
+  revisions.erase(revisions.begin() + (*revision - 1));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> FakeHookContext::SecretIds() {
+  std::vector<std::string> out;
+  for (const auto& [id, s] : secrets) out.push_back(id);
+  return out;
 }
 
 }  // namespace skein::agent::testing

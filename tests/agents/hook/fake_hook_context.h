@@ -108,6 +108,25 @@ class FakeHookContext : public HookContext {
   absl::Status StateSet(const std::map<std::string, std::string>& values) override;
   absl::Status StateDelete(const std::string& key) override;
   std::string ModelUuid() const override { return model_uuid; }
+
+  // Secrets, by URI (`secret:<id>`): what the tools asked for, kept the way the tools see it.
+  struct FakeSecret {
+    std::string owner;  // application | unit
+    SecretFields fields;  // the latest label, description, expire, rotate; content of the latest revision
+    std::vector<std::map<std::string, std::string>> revisions;
+    std::map<int64_t, std::string> grants;  // relation id -> unit ("" = the application)
+    bool peeked = false, refreshed = false;  // the last secret-get's flags
+  };
+  std::map<std::string, FakeSecret> secrets;
+  absl::StatusOr<std::string> SecretAdd(const std::string& owner, const SecretFields& fields) override;
+  absl::Status SecretSet(const std::string& uri, const SecretFields& fields) override;
+  absl::StatusOr<std::map<std::string, std::string>> SecretGet(const std::string& uri, const std::string& label,
+                                                               bool peek, bool refresh) override;
+  absl::StatusOr<SecretInfo> SecretInfoGet(const std::string& uri, const std::string& label) override;
+  absl::Status SecretGrant(const std::string& uri, int64_t relation_id, const std::string& unit) override;
+  absl::Status SecretRevoke(const std::string& uri, int64_t relation_id, const std::string& unit) override;
+  absl::Status SecretRemove(const std::string& uri, std::optional<int64_t> revision) override;
+  absl::StatusOr<std::vector<std::string>> SecretIds() override;
   RemovalReason Removal() const override { return removal; }
 
  private:

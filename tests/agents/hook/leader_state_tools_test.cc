@@ -1,5 +1,5 @@
 // Contract tests for leader-get/leader-set, state-get/state-set/state-delete, goal-state,
-// relation-model-get and the tools skein does not support yet.
+// relation-model-get and the tools skein does not support yet (secret tools: secret_tools_test.cc).
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -127,16 +127,10 @@ TEST_F(LeaderStateToolsTest, UnsupportedToolsFailClearly) {
     std::vector<std::string> args;
     std::string err;
   } cases[] = {
-      {"secret-add", {"--owner", "application", "foo#file=/tmp/x"}, "ERROR secrets are not supported by skein yet\n"},
-      {"secret-get", {"--format=json", "secret:abc", "--peek"}, "ERROR secrets are not supported by skein yet\n"},
-      {"secret-ids", {}, "ERROR secrets are not supported by skein yet\n"},
       {"storage-list", {"--format=json", "data"}, "ERROR storage is not supported by skein yet\n"},
       {"storage-get", {"-s", "data/0"}, "ERROR storage is not supported by skein yet\n"},
       {"resource-get", {"img"}, "ERROR resources are not supported by skein yet\n"},
       {"juju-reboot", {"--now"}, "ERROR juju-reboot is not supported by skein yet\n"},
-      {"secret-grant", {"--relation", "3", "--unit", "x/0", "secret:abc"}, "ERROR secrets are not supported by skein yet\n"},
-      {"secret-set", {"--label", "l", "--owner", "unit", "secret:abc", "k#file=/tmp/x"},
-       "ERROR secrets are not supported by skein yet\n"},
   };
   for (const Case& c : cases) {
     ToolResult r = ctx_.Run(c.tool, c.args);
@@ -145,7 +139,7 @@ TEST_F(LeaderStateToolsTest, UnsupportedToolsFailClearly) {
     EXPECT_EQ(r.err, c.err) << c.tool;
   }
   // Their flags are still checked, as Juju's tools check them.
-  ToolResult r = ctx_.Run("secret-ids", {"--bogus"});
+  ToolResult r = ctx_.Run("storage-list", {"--bogus"});
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(r.err, "ERROR option provided but not defined: --bogus\n");
 }

@@ -27,6 +27,7 @@ Connection::Connection(const std::string& data_dir, const std::string& controlle
   identity_ = rpc::Identity{std::string(kAdminTag), entry.admin_credential};
   channel_ = rpc::MakeChannel(address_, entry.ca_cert);
   stub_ = skein::v1::Controller::NewStub(channel_);
+  secrets_ = skein::v1::Secrets::NewStub(channel_);
 }
 
 void Connection::Prepare(grpc::ClientContext* ctx, std::chrono::milliseconds deadline) const {

@@ -12,6 +12,7 @@
 #include "grpcpp/client_context.h"
 #include "lib/rpc/auth.h"
 #include "skein/v1/controller.grpc.pb.h"
+#include "skein/v1/secrets.grpc.pb.h"
 #include "tools/cli/client/client_store.h"
 
 namespace skein::cli::client {
@@ -48,6 +49,13 @@ class Connection {
                             const Req& request) {
     return Call(*stub_, method, request);
   }
+  // The same on the Secrets service (proto/skein/v1/secrets.proto), over the same channel.
+  template <typename Req, typename Resp>
+  absl::StatusOr<Resp> Call(grpc::Status (skein::v1::Secrets::StubInterface::*method)(grpc::ClientContext*,
+                                                                                    const Req&, Resp*),
+                            const Req& request) {
+    return Call(*secrets_, method, request);
+  }
 
   // The same on a stub of another service made on channel().
   template <typename Stub, typename Interface, typename Req, typename Resp>
@@ -82,6 +90,7 @@ class Connection {
   rpc::Identity identity_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<skein::v1::Controller::StubInterface> stub_;
+  std::unique_ptr<skein::v1::Secrets::StubInterface> secrets_;
 };
 
 }  // namespace skein::cli::client

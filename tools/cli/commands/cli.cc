@@ -16,6 +16,13 @@ namespace {
 std::vector<std::unique_ptr<Command>> AllCommands() {
   std::vector<std::unique_ptr<Command>> all;
   all.push_back(NewAddModelCommand());
+  all.push_back(NewAddSecretCommand());
+  all.push_back(NewGrantSecretCommand());
+  all.push_back(NewRemoveSecretCommand());
+  all.push_back(NewRevokeSecretCommand());
+  all.push_back(NewSecretsCommand());
+  all.push_back(NewShowSecretCommand());
+  all.push_back(NewUpdateSecretCommand());
   all.push_back(NewAddUnitCommand());
   all.push_back(NewApplyCommand());
   all.push_back(NewBootstrapCommand());

@@ -70,5 +70,13 @@ std::unique_ptr<Command> NewExportBundleCommand();
 // manifest_commands.cc
 std::unique_ptr<Command> NewManifestsCommand();
 std::unique_ptr<Command> NewApplyCommand();
+// secret_commands.cc
+std::unique_ptr<Command> NewAddSecretCommand();
+std::unique_ptr<Command> NewUpdateSecretCommand();
+std::unique_ptr<Command> NewRemoveSecretCommand();
+std::unique_ptr<Command> NewSecretsCommand();
+std::unique_ptr<Command> NewShowSecretCommand();
+std::unique_ptr<Command> NewGrantSecretCommand();
+std::unique_ptr<Command> NewRevokeSecretCommand();
 
 }  // namespace skein::cli::commands

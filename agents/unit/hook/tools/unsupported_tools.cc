@@ -1,4 +1,4 @@
-// Tools skein does not implement yet: secrets, storage, resources, reboot. They
+// Tools skein does not implement yet: storage, resources, reboot. They
 // exist so that a charm calling them gets a clear Juju-style error (exit 1) rather than
 // `command not found`; they never pretend to succeed. ops turns the failure into a ModelError.
 
@@ -49,7 +49,6 @@ class UnsupportedCommand : public Command {
   std::unique_ptr<bool[]> bools_;
 };
 
-constexpr char kSecrets[] = "secrets are not supported by skein yet";
 constexpr char kStorage[] = "storage is not supported by skein yet";
 constexpr char kResources[] = "resources are not supported by skein yet";
 constexpr char kReboot[] = "juju-reboot is not supported by skein yet";
@@ -57,14 +56,6 @@ constexpr char kReboot[] = "juju-reboot is not supported by skein yet";
 constexpr Unsupported kUnsupported[] = {
     {"juju-reboot", kReboot, "", "now"},
     {"resource-get", kResources, "", ""},
-    {"secret-add", kSecrets, "label description expire rotate owner file", ""},
-    {"secret-get", kSecrets, "label format o output", "peek refresh"},
-    {"secret-grant", kSecrets, "r relation unit app", ""},
-    {"secret-ids", kSecrets, "format o output", ""},
-    {"secret-info-get", kSecrets, "label format o output", ""},
-    {"secret-remove", kSecrets, "revision", ""},
-    {"secret-revoke", kSecrets, "r relation unit app", ""},
-    {"secret-set", kSecrets, "label description expire rotate owner file", ""},
     {"storage-add", kStorage, "", ""},
     {"storage-get", kStorage, "s format o output", ""},
     {"storage-list", kStorage, "format o output", ""},
