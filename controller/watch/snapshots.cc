@@ -46,8 +46,8 @@ absl::StatusOr<View<v1::UnitSnapshot>> BuildUnitSnapshot(domain::Db& db, int64_t
     snap.set_unit(unit->name);
     snap.set_application(app->name);
     snap.set_life(ToProto(unit->life));
-    // Models have no life yet (no destroy-model), so model_life stays alive.
     snap.set_application_life(ToProto(app->life));
+    snap.set_model_life(ToProto(model->life));
     snap.set_leader(app->leader_unit == unit->name);
     snap.set_model_name(model->name);
     snap.set_model_uuid(model->uuid);

@@ -5,6 +5,7 @@
 #include "controller/domain/model/model_lifecycle.h"
 
 #include "controller/domain/model/model_config.h"
+#include "controller/watch/snapshots.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/controller/test_util.h"
@@ -46,6 +47,10 @@ TEST_F(ModelLifecycleTest, DestroyMarksEverythingDyingAndTheModelGoesWithItsLast
   EXPECT_FALSE(result->removed);
   // Every unit is dying, so its agent runs the dying hooks; the relations wait for their scopes.
   for (const std::string unit : {"app/0", "db/0", "db/1"}) EXPECT_EQ(env_.Unit(unit).life, domain::Life::kDying);
+  // Their agents learn why: the model goes (the SDK's removal reason, RemovalReasonOf).
+  auto snapshot = watch::BuildUnitSnapshot(*env_.db, env_.UnitId("app/0"));
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  EXPECT_EQ(snapshot->snapshot.model_life(), v1::LIFE_DYING);
   EXPECT_EQ(env_.App("app").life, domain::Life::kDying);
   EXPECT_EQ(env_.Count("relations", "life = 1"), 2);
   auto details = lifecycle_.Details("test");

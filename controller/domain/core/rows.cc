@@ -10,7 +10,7 @@
 namespace skein::controller::domain {
 namespace {
 
-constexpr char kModelCols[] = "SELECT id, name, uuid, config_json, next_relation_id, created_at FROM models ";
+constexpr char kModelCols[] = "SELECT id, name, uuid, config_json, next_relation_id, created_at, life FROM models ";
 constexpr char kMachineCols[] =
     "SELECT id, hostname, address, credential_hash, agent_seen, agent_since, unit_uids FROM machines ";
 constexpr char kAppCols[] =
@@ -38,6 +38,7 @@ ModelRow ReadModel(SQLite::Statement& q) {
   m.config = ParseJsonObject(q.getColumn(3).getString());
   m.next_relation_id = q.getColumn(4).getInt64();
   m.created_at = q.getColumn(5).getString();
+  m.life = static_cast<Life>(q.getColumn(6).getInt());
   return m;
 }
 

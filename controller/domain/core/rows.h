@@ -38,6 +38,7 @@ struct ModelRow {
   nlohmann::json config = nlohmann::json::object();
   int64_t next_relation_id = 0;
   std::string created_at;
+  Life life = Life::kAlive;  // dying once destroy-model started (0014_model_lifecycle.sql)
 };
 
 struct MachineRow {
