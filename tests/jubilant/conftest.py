@@ -42,6 +42,16 @@ def juju(controller):
         yield juju
 
 
+@pytest.fixture
+def shared_dir():
+    """A directory every unit can write to: with privilege separation each unit runs under its own
+    uid, and pytest's tmp_path sits in a directory only we may enter."""
+    d = pathlib.Path(tempfile.mkdtemp(prefix='skein-jubilant-shared-'))
+    d.chmod(0o777)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
 def charm_dir(name: str) -> pathlib.Path:
     """One of our test charms (tests/testdata/charms) as a charm directory."""
     return CHARMS / name

@@ -61,7 +61,6 @@ def test_ssh_runs_locally_in_the_unit_directory_with_stdin(juju):
 
 
 def test_scp_copies_both_ways(juju, tmp_path):
-    tmp_path.chmod(0o777)
     source = tmp_path / 'to-unit.txt'
     source.write_text('payload\n')
     source.chmod(0o644)

@@ -55,13 +55,13 @@ def test_model_constraints_are_stored_and_shown(juju):
     assert juju.model_constraints() == {'arch': 'amd64', 'cores': 2, 'mem': 1024}
 
 
-def test_destroy_model_runs_the_units_dying_hooks_and_the_name_is_free_again(controller, tmp_path):
+def test_destroy_model_runs_the_units_dying_hooks_and_the_name_is_free_again(controller, shared_dir):
     name = f'doomed-{uuid.uuid4().hex[:6]}'
     j = jubilant.Juju()
     j.add_model(name)
-    log = tmp_path / 'hooks.log'
-    log.touch(mode=0o666)
-    tmp_path.chmod(0o777)
+    log = shared_dir / 'hooks.log'
+    log.touch()
+    log.chmod(0o666)
     j.deploy(charm_dir('kv-requirer'), config={'log-path': str(log)})
     j.wait(lambda s: jubilant.all_blocked(s, 'kv-requirer'))
     j.destroy_model(name, destroy_storage=True, force=True)
