@@ -30,7 +30,7 @@ def test_deploy_directory_and_packed_charm_then_integrate_and_settle(juju, pack)
     juju.wait(lambda s: jubilant.all_blocked(s, 'client'))
     juju.integrate('kv', 'client:kv')
     status = juju.wait(jubilant.all_active)
-    assert status.apps['kv'].relations['kv'][0].related_application == 'client'
+    assert status.apps['kv'].relations['kv'][0].related_app == 'client'
     assert status.apps['client'].units['client/1'].workload_status.message.startswith('answer: ')
     assert jubilant.all_agents_idle(status)
 

@@ -12,7 +12,8 @@ from conftest import charm_dir
 @pytest.fixture(scope='module', autouse=True)
 def app(juju):
     juju.deploy(charm_dir('kv-provider'), 'kv')
-    juju.wait(lambda s: jubilant.all_active(s, 'kv'))
+    # Alone, the provider waits for a relation (blocked); its agent settles all the same.
+    juju.wait(lambda s: jubilant.all_blocked(s, 'kv') and jubilant.all_agents_idle(s, 'kv'))
 
 
 def test_exec_joins_arguments_like_juju(juju):

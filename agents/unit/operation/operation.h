@@ -49,6 +49,10 @@ struct OperationDeps {
   const fault::Injector* faults = nullptr;
 };
 
+// Where a hook's or a task's juju-log lines go: the unit's `juju-log` module at the level the
+// charm gave (`--log-level WARNING` shows as WARNING in debug-log).
+std::function<void(const std::string& level, const std::string& message)> JujuLogSink(const OperationDeps& deps);
+
 // What Prepare decided.
 enum class Prepared {
   kRun,   // go on: Execute, then Commit

@@ -105,10 +105,7 @@ absl::StatusOr<StepOutcome> RunActionOperation::Execute(LocalState& state) {
   params.client = deps_.client;
   params.clock = deps_.clock;
   params.pause = deps_.pause;
-  auto juju_log = deps_.logger(absl::StrCat("unit.", deps_.unit, ".juju-log"));
-  params.log = [juju_log](const std::string& level, const std::string& message) {
-    juju_log->info("{}: {}", level, message);
-  };
+  params.log = JujuLogSink(deps_);
   params.action = op_.action;
   auto context = std::make_shared<UnitHookContext>(std::move(params));
 

@@ -20,6 +20,13 @@ spdlog::level::level_enum SpdlogLevel(const std::string& juju_level) {
 
 }  // namespace
 
+std::function<void(const std::string& level, const std::string& message)> JujuLogSink(const OperationDeps& deps) {
+  auto juju_log = deps.logger(absl::StrCat("unit.", deps.unit, ".juju-log"));
+  return [juju_log](const std::string& level, const std::string& message) {
+    juju_log->log(SpdlogLevel(level), "{}", message);
+  };
+}
+
 void RecordCommittedHook(LocalState& state, const HookInfo& hook, const std::set<int64_t>& app_write_relations,
                          const v1::UnitSnapshot* latest) {
   resolver::RecordHook(state, hook);
@@ -107,10 +114,7 @@ absl::StatusOr<StepOutcome> RunHookOperation::Execute(LocalState& state) {
   params.client = deps_.client;
   params.clock = deps_.clock;
   params.pause = deps_.pause;
-  auto juju_log = deps_.logger(absl::StrCat("unit.", deps_.unit, ".juju-log"));
-  params.log = [juju_log](const std::string& level, const std::string& message) {
-    juju_log->log(SpdlogLevel(level), "{}", message);
-  };
+  params.log = JujuLogSink(deps_);
   context_ = std::make_shared<UnitHookContext>(std::move(params));
 
   std::optional<HookRelationEnv> relation;

@@ -52,9 +52,11 @@ INSTANTIATE_TEST_SUITE_P(
                       Row{"1h", std::chrono::hours(1)},
                       // Fractions of a millisecond: the agent truncates what the controller checked.
                       Row{"60.0005s", milliseconds(60000)}, Row{"1m0.9999s", milliseconds(60999)},
-                      // Refused by both (below 1m, above 1h, or not a Go duration).
-                      Row{"59.9999999s", std::nullopt}, Row{"1h0m0.000000001s", std::nullopt},
-                      Row{"30s", std::nullopt}, Row{"2h", std::nullopt}, Row{"-5m", std::nullopt},
+                      // Below Juju's documented 1m, as charm test suites set it (Juju 3.6 runs it).
+                      Row{"59.9999999s", milliseconds(59999)}, Row{"10s", milliseconds(10000)},
+                      Row{"1s", milliseconds(1000)},
+                      // Refused by both (below 1s, above 1h, or not a Go duration).
+                      Row{"0.999s", std::nullopt}, Row{"1h0m0.000000001s", std::nullopt}, Row{"2h", std::nullopt}, Row{"-5m", std::nullopt},
                       Row{"0", std::nullopt}, Row{"300", std::nullopt}, Row{"5 m", std::nullopt},
                       Row{"5M", std::nullopt}, Row{"", std::nullopt}, Row{"inf", std::nullopt}));
 
