@@ -187,18 +187,13 @@ problem with the action.
   std::string message_ = "action failed without reason given, check action for errors";
 };
 
-template <typename T>
-std::unique_ptr<Command> Make(HookContext& ctx) {
-  return std::make_unique<T>(ctx);
-}
-
 }  // namespace
 
 std::vector<ToolEntry> ActionTools() {
-  return {{"action-fail", Make<ActionFailCommand>},
-          {"action-get", Make<ActionGetCommand>},
-          {"action-log", Make<ActionLogCommand>},
-          {"action-set", Make<ActionSetCommand>}};
+  return {{"action-fail", MakeTool<ActionFailCommand>},
+          {"action-get", MakeTool<ActionGetCommand>},
+          {"action-log", MakeTool<ActionLogCommand>},
+          {"action-set", MakeTool<ActionSetCommand>}};
 }
 
 }  // namespace skein::agent::tools

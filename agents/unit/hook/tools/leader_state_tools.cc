@@ -198,20 +198,15 @@ class StateDeleteCommand : public Command {
   std::string key_;
 };
 
-template <typename T>
-std::unique_ptr<Command> Make(HookContext& ctx) {
-  return std::make_unique<T>(ctx);
-}
-
 }  // namespace
 
 std::vector<ToolEntry> LeaderStateTools() {
   return {
-      {"leader-get", &Make<LeaderGetCommand>},
-      {"leader-set", &Make<LeaderSetCommand>},
-      {"state-delete", &Make<StateDeleteCommand>},
-      {"state-get", &Make<StateGetCommand>},
-      {"state-set", &Make<StateSetCommand>},
+      {"leader-get", &MakeTool<LeaderGetCommand>},
+      {"leader-set", &MakeTool<LeaderSetCommand>},
+      {"state-delete", &MakeTool<StateDeleteCommand>},
+      {"state-get", &MakeTool<StateGetCommand>},
+      {"state-set", &MakeTool<StateSetCommand>},
   };
 }
 

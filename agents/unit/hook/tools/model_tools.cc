@@ -106,18 +106,13 @@ the credential. Only a trusted application may read it (`skein trust <app>`).
   Output out_;
 };
 
-template <typename T>
-std::unique_ptr<Command> Make(HookContext& ctx) {
-  return std::make_unique<T>(ctx);
-}
-
 }  // namespace
 
 std::vector<ToolEntry> ModelTools() {
   return {
-      {"credential-get", &Make<CredentialGetCommand>},
-      {"goal-state", &Make<GoalStateCommand>},
-      {"relation-model-get", &Make<RelationModelGetCommand>},
+      {"credential-get", &MakeTool<CredentialGetCommand>},
+      {"goal-state", &MakeTool<GoalStateCommand>},
+      {"relation-model-get", &MakeTool<RelationModelGetCommand>},
   };
 }
 

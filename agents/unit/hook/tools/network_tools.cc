@@ -153,17 +153,12 @@ class UnitGetCommand : public Command {
   bool public_ = false;
 };
 
-template <typename T>
-std::unique_ptr<Command> Make(HookContext& ctx) {
-  return std::make_unique<T>(ctx);
-}
-
 }  // namespace
 
 std::vector<ToolEntry> NetworkTools() {
   return {
-      {"network-get", &Make<NetworkGetCommand>},
-      {"unit-get", &Make<UnitGetCommand>},
+      {"network-get", &MakeTool<NetworkGetCommand>},
+      {"unit-get", &MakeTool<UnitGetCommand>},
   };
 }
 

@@ -222,18 +222,13 @@ the hook's own endpoint in a relation hook. A relation being broken is not liste
   std::string endpoint_;
 };
 
-template <typename T>
-std::unique_ptr<Command> Make(HookContext& ctx) {
-  return std::make_unique<T>(ctx);
-}
-
 }  // namespace
 
 std::vector<ToolEntry> RelationTools() {
   return {
-      {"relation-get", &Make<RelationGetCommand>},
-      {"relation-ids", &Make<RelationIdsCommand>},
-      {"relation-list", &Make<RelationListCommand>},
+      {"relation-get", &MakeTool<RelationGetCommand>},
+      {"relation-ids", &MakeTool<RelationIdsCommand>},
+      {"relation-list", &MakeTool<RelationListCommand>},
   };
 }
 

@@ -403,18 +403,13 @@ Prints the URIs of the secrets this unit or its application owns.
   Output out_;
 };
 
-template <typename T>
-std::unique_ptr<Command> Make(HookContext& ctx) {
-  return std::make_unique<T>(ctx);
-}
-
 }  // namespace
 
 std::vector<ToolEntry> SecretTools() {
-  return {{"secret-add", &Make<SecretAddCommand>},         {"secret-get", &Make<SecretGetCommand>},
-          {"secret-grant", &Make<SecretGrantCommand>},     {"secret-ids", &Make<SecretIdsCommand>},
-          {"secret-info-get", &Make<SecretInfoGetCommand>}, {"secret-remove", &Make<SecretRemoveCommand>},
-          {"secret-revoke", &Make<SecretRevokeCommand>},   {"secret-set", &Make<SecretSetCommand>}};
+  return {{"secret-add", &MakeTool<SecretAddCommand>},         {"secret-get", &MakeTool<SecretGetCommand>},
+          {"secret-grant", &MakeTool<SecretGrantCommand>},     {"secret-ids", &MakeTool<SecretIdsCommand>},
+          {"secret-info-get", &MakeTool<SecretInfoGetCommand>}, {"secret-remove", &MakeTool<SecretRemoveCommand>},
+          {"secret-revoke", &MakeTool<SecretRevokeCommand>},   {"secret-set", &MakeTool<SecretSetCommand>}};
 }
 
 }  // namespace skein::agent::tools

@@ -162,18 +162,13 @@ shown by `status` for the application. It is not the charm's revision.
   std::string version_;
 };
 
-template <typename T>
-std::unique_ptr<Command> Make(HookContext& ctx) {
-  return std::make_unique<T>(ctx);
-}
-
 }  // namespace
 
 std::vector<ToolEntry> StatusTools() {
   return {
-      {"application-version-set", &Make<ApplicationVersionSetCommand>},
-      {"status-get", &Make<StatusGetCommand>},
-      {"status-set", &Make<StatusSetCommand>},
+      {"application-version-set", &MakeTool<ApplicationVersionSetCommand>},
+      {"status-get", &MakeTool<StatusGetCommand>},
+      {"status-set", &MakeTool<StatusSetCommand>},
   };
 }
 

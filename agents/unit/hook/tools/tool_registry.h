@@ -19,6 +19,12 @@ struct ToolEntry {
   CommandFactory make;
 };
 
+// The factory of a tool whose Command is made from the hook context alone.
+template <typename T>
+std::unique_ptr<Command> MakeTool(HookContext& ctx) {
+  return std::make_unique<T>(ctx);
+}
+
 std::vector<ToolEntry> ActionTools();    // action-get, action-set, action-log, action-fail (action_tools.cc)
 std::vector<ToolEntry> RelationTools();  // relation-get, relation-list, relation-ids (relation_tools.cc)
 std::vector<ToolEntry> RelationSetTools();  // relation-set (relation_set_tool.cc)
@@ -27,9 +33,9 @@ std::vector<ToolEntry> UnitTools();      // config-get, is-leader, juju-log
 std::vector<ToolEntry> PortTools();      // open-port, close-port, opened-ports (port_tools.cc)
 std::vector<ToolEntry> NetworkTools();   // network-get, unit-get (network_tools.cc)
 std::vector<ToolEntry> LeaderStateTools();  // leader-get/set, state-get/set/delete (leader_state_tools.cc)
-std::vector<ToolEntry> ModelTools();     // goal-state, relation-model-get (model_tools.cc)
+std::vector<ToolEntry> ModelTools();     // credential-get, goal-state, relation-model-get (model_tools.cc)
 std::vector<ToolEntry> SecretTools();     // secret-* (secret_tools.cc)
-std::vector<ToolEntry> UnsupportedTools();  // storage-*, credential-get, resource-get, juju-reboot
+std::vector<ToolEntry> UnsupportedTools();  // storage-*, resource-get, juju-reboot
 
 // Every entry, sorted by name.
 const std::vector<ToolEntry>& AllTools();

@@ -179,18 +179,13 @@ class JujuLogCommand : public Command {
   std::string message_;
 };
 
-template <typename T>
-std::unique_ptr<Command> Make(HookContext& ctx) {
-  return std::make_unique<T>(ctx);
-}
-
 }  // namespace
 
 std::vector<ToolEntry> UnitTools() {
   return {
-      {"config-get", &Make<ConfigGetCommand>},
-      {"is-leader", &Make<IsLeaderCommand>},
-      {"juju-log", &Make<JujuLogCommand>},
+      {"config-get", &MakeTool<ConfigGetCommand>},
+      {"is-leader", &MakeTool<IsLeaderCommand>},
+      {"juju-log", &MakeTool<JujuLogCommand>},
   };
 }
 
