@@ -1,5 +1,7 @@
 #include "tools/cli/commands/common.h"
 
+#include "tools/cli/output/render.h"
+
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -31,6 +33,13 @@ void AddFormatFlag(FlagSet& flags, std::string* format, const std::vector<std::s
 
 void AddOutputFlag(FlagSet& flags, std::string* output) {
   flags.String("-o,--output", output, "Specify an output file");
+}
+
+absl::Status WriteData(Environment& env, const std::string& output_file, const nlohmann::json& doc,
+                       const std::string& format) {
+  auto text = output::RenderData(doc, format);
+  if (!text.ok()) return text.status();
+  return WriteOutput(env, output_file, *text);
 }
 
 absl::Status CheckFormat(const std::string& format, const std::vector<std::string>& allowed) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "nlohmann/json.hpp"
 #include "lib/base/clock.h"
 #include "tools/cli/bootstrap/bootstrap.h"
 #include "tools/cli/client/client_store.h"
@@ -25,6 +26,10 @@ void AddOutputFlag(FlagSet& flags, std::string* output);
 
 // InvalidArgument `invalid value "x" for option --format: unknown format "x"` unless allowed.
 absl::Status CheckFormat(const std::string& format, const std::vector<std::string>& allowed);
+
+// A data document rendered as `format` (json or yaml, output::RenderData) to stdout or -o FILE.
+absl::Status WriteData(Environment& env, const std::string& output_file, const nlohmann::json& doc,
+                       const std::string& format);
 
 // `--wait[=duration]` of deploy, refresh and rollback: bare it waits up to 10m.
 struct WaitFlag {

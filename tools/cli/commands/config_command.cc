@@ -107,9 +107,7 @@ class ConfigCommand : public Command {
       if (format_ == "json") return WriteOutput(env, output_, output::SanitizeJson(*value).dump() + "\n");
       return WriteOutput(env, output_, output::BareValue(*value));
     }
-    auto text = output::RenderData(output::ConfigToJson(*resp), format_);
-    if (!text.ok()) return text.status();
-    return WriteOutput(env, output_, *text);
+    return WriteData(env, output_, output::ConfigToJson(*resp), format_);
   }
 
   absl::Status ReadFileSettings(google::protobuf::Map<std::string, std::string>* values) {

@@ -190,9 +190,7 @@ class VersionCommand : public Command {
   }
   absl::Status Run(Environment& env) override {
     nlohmann::json value = all_ ? output::VersionDetails() : nlohmann::json(output::VersionString());
-    auto text = output::RenderData(value, format_);
-    if (!text.ok()) return text.status();
-    return WriteOutput(env, output_, *text);
+    return WriteData(env, output_, value, format_);
   }
 
  private:

@@ -60,9 +60,7 @@ class HistoryCommand : public Command {
     auto history = ExistingHistory(*session, deployment_);
     if (!history.ok()) return history.status();
     if (format_ == "tabular") return WriteOutput(env, output_, output::HistoryToTabular(*history, env.ColorStdout()));
-    auto text = output::RenderData(output::HistoryToJson(*history), format_);
-    if (!text.ok()) return text.status();
-    return WriteOutput(env, output_, *text);
+    return WriteData(env, output_, output::HistoryToJson(*history), format_);
   }
 
  private:

@@ -112,9 +112,7 @@ class ModelsCommand : public Command {
     output::ModelsContext ctx{session->target.controller_name, session->target.controller.uuid,
                               session->target.controller.current_model, env.ColorStdout()};
     if (format_ == "tabular") return WriteOutput(env, output_, output::ModelsToTabular(*resp, ctx));
-    auto text = output::RenderData(output::ModelsToJson(*resp, ctx), format_);
-    if (!text.ok()) return text.status();
-    return WriteOutput(env, output_, *text);
+    return WriteData(env, output_, output::ModelsToJson(*resp, ctx), format_);
   }
 
  private:

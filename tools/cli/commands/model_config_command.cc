@@ -90,9 +90,7 @@ class ModelConfigCommand : public Command {
       return absl::NotFoundError(absl::StrCat("key \"", key_, "\" not found in {<nil> \"\"} model."));
     }
     if (format_ == "tabular") return WriteOutput(env, output_, output::ModelConfigTabular(*resp));
-    auto text = output::RenderData(output::ModelConfigToJson(*resp, format_ == "json"), format_);
-    if (!text.ok()) return text.status();
-    return WriteOutput(env, output_, *text);
+    return WriteData(env, output_, output::ModelConfigToJson(*resp, format_ == "json"), format_);
   }
 
   absl::Status ReadFileSettings(google::protobuf::Map<std::string, std::string>* values) {

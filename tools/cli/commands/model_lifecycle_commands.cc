@@ -190,9 +190,7 @@ class ShowModelCommand : public Command {
     if (!details.ok()) return details.status();
     output::ModelsContext ctx{session->target.controller_name, session->target.controller.uuid,
                               session->target.controller.current_model, false};
-    auto text = output::RenderData(output::ShowModelJson(*details, ctx), format_);
-    if (!text.ok()) return text.status();
-    return WriteOutput(env, output_, *text);
+    return WriteData(env, output_, output::ShowModelJson(*details, ctx), format_);
   }
 
  private:
@@ -260,9 +258,7 @@ class ModelConstraintsCommand : public Command {
       std::string text = FormatConstraints(*constraints);
       return WriteOutput(env, output_, text.empty() ? "" : text + "\n");
     }
-    auto text = output::RenderData(ConstraintsJson(*constraints), format_);
-    if (!text.ok()) return text.status();
-    return WriteOutput(env, output_, *text);
+    return WriteData(env, output_, ConstraintsJson(*constraints), format_);
   }
 
  private:

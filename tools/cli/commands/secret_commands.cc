@@ -268,9 +268,7 @@ class SecretsCommand : public Command {
     if (!listed.ok()) return listed.status();
     nlohmann::json doc = nlohmann::json::object();
     for (const v1::SecretInfo& s : listed->secrets()) doc[s.id()] = SecretDocument(s, revisions_);
-    auto text = output::RenderData(doc, format_);
-    if (!text.ok()) return text.status();
-    return WriteOutput(env, output_, *text);
+    return WriteData(env, output_, doc, format_);
   }
 
  private:
@@ -327,9 +325,7 @@ class ShowSecretCommand : public Command {
       for (const auto& [k, v] : shown->content()) data[k] = v;
       secret["content"] = {{"Data", data}};
     }
-    auto text = output::RenderData(nlohmann::json{{shown->info().id(), secret}}, format_);
-    if (!text.ok()) return text.status();
-    return WriteOutput(env, output_, *text);
+    return WriteData(env, output_, nlohmann::json{{shown->info().id(), secret}}, format_);
   }
 
  private:

@@ -110,9 +110,7 @@ class StatusCommand : public Command {
     const std::string& controller = session->target.controller_name;
     if (format_ == "json" || format_ == "yaml") {
       if (relations) *env.err << "provided relations option is always enabled in non tabular formats\n";
-      auto text = output::RenderData(output::StatusToJson(*status, controller), format_);
-      if (!text.ok()) return text.status();
-      return WriteOutput(env, output_, *text);
+      return WriteData(env, output_, output::StatusToJson(*status, controller), format_);
     }
     if (format_ != "tabular") return WriteOutput(env, output_, output::StatusToOneline(*status));
     output::TabularOptions options;
@@ -183,9 +181,7 @@ class ShowUnitCommand : public Command {
       nlohmann::json doc = output::UnitInfoToJson(*info);
       for (auto& [name, value] : doc.items()) all[name] = Filter(value);
     }
-    auto text = output::RenderData(all, format_);
-    if (!text.ok()) return text.status();
-    return WriteOutput(env, output_, *text);
+    return WriteData(env, output_, all, format_);
   }
 
  private:

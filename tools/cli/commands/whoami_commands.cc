@@ -67,9 +67,7 @@ class ControllersCommand : public Command {
     json doc = {{"controllers", std::move(controllers)}};
     if (!config->current_controller.empty()) doc["current-controller"] = config->current_controller;
     if (format_ == "tabular") return WriteOutput(env, output_, Tabular(doc, env.ColorStdout()));
-    auto text = output::RenderData(doc, format_);
-    if (!text.ok()) return text.status();
-    return WriteOutput(env, output_, *text);
+    return WriteData(env, output_, doc, format_);
   }
 
  private:
@@ -128,9 +126,7 @@ class WhoamiCommand : public Command {
       t.AddRow({"User:", kUser});
       return WriteOutput(env, output_, t.Render());
     }
-    auto text = output::RenderData(doc, format_);
-    if (!text.ok()) return text.status();
-    return WriteOutput(env, output_, *text);
+    return WriteData(env, output_, doc, format_);
   }
 
  private:
