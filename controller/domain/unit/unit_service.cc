@@ -4,6 +4,7 @@
 #include "controller/domain/core/lifecycle.h"
 #include "controller/domain/core/sql.h"
 #include "controller/domain/status/derivation.h"
+#include "controller/domain/storage/storage_service.h"
 #include "lib/base/credential.h"
 #include "lib/base/limits.h"
 #include "lib/base/status_macros.h"
@@ -170,6 +171,7 @@ absl::Status UnitService::MarkUnitDead(int64_t unit_id) {
       return absl::FailedPreconditionError(absl::StrCat("unit \"", u->name, "\" is not dying"));
     }
     for (const RelationRow& r : RelationsInScope(tx, u->id)) LeaveScope(tx, r, u->id);
+    storage::ReleaseUnitStorageInTx(tx, *u);
     sql::Exec(tx.db(), "DELETE FROM units WHERE id = ?", u->id);
     tx.Touch(UnitKey(u->id));
     tx.Touch(AppKey(u->application_id));
