@@ -7,6 +7,7 @@
 #include "controller/domain/core/rows.h"
 #include "controller/domain/model/model_config.h"
 #include "controller/domain/relation/relation_service.h"
+#include "controller/domain/storage/storage_service.h"
 #include "lib/charm/config.h"
 
 namespace skein::controller::watch {
@@ -15,6 +16,18 @@ namespace {
 using domain::Life;
 
 v1::Life ToProto(Life life) { return life == Life::kAlive ? v1::LIFE_ALIVE : v1::LIFE_DYING; }
+
+// The unit's storage instances as its agent and its machine's agent see them. Storage changes
+// touch the unit and machine keys (storage_service.cc), which both views already watch.
+void AddStorage(domain::Tx& tx, int64_t unit_id,
+                google::protobuf::RepeatedPtrField<v1::StorageAttachment>* out) {
+  for (const auto& s : domain::storage::UnitStorageInTx(tx, unit_id)) {
+    v1::StorageAttachment* a = out->Add();
+    a->set_id(s.id.ToString());
+    a->set_kind(charm::StorageKindName(s.kind));
+    a->set_life(ToProto(s.life));
+  }
+}
 
 }  // namespace
 
@@ -57,6 +70,7 @@ absl::StatusOr<View<v1::UnitSnapshot>> BuildUnitSnapshot(domain::Db& db, int64_t
     snap.mutable_charm()->set_sha256(app->charm_sha256);
     snap.mutable_charm()->set_force_upgrade(app->force_charm_upgrade);
     snap.set_config_json(charm::EffectiveConfig((*charm)->config, app->config).dump());
+    AddStorage(tx, unit->id, snap.mutable_storage());
     for (const auto& [k, v] : ModelConfigWithDefaults(model->config)) (*snap.mutable_model_config())[k] = v;
     snap.set_private_address(machine.ok() ? machine->address : "");
     {
@@ -145,6 +159,7 @@ absl::StatusOr<View<v1::MachineSnapshot>> BuildMachineSnapshot(domain::Db& db, c
         view.keys.insert(domain::AppKey(app->id));
       }
       mu->set_run_as_root(root->second);
+      AddStorage(tx, u.id, mu->mutable_storage());
     }
     view.keys.insert(domain::MachineKey(machine_id));
     return absl::OkStatus();

@@ -16,7 +16,8 @@ constexpr HookKind kAll[] = {
     HookKind::kUpgradeCharm,     HookKind::kStop,           HookKind::kRemove,
     HookKind::kUpdateStatus,     HookKind::kLeaderElected,  HookKind::kLeaderSettingsChanged,
     HookKind::kRelationCreated,  HookKind::kRelationJoined, HookKind::kRelationChanged,
-    HookKind::kRelationDeparted, HookKind::kRelationBroken,
+    HookKind::kRelationDeparted, HookKind::kRelationBroken,  HookKind::kStorageAttached,
+    HookKind::kStorageDetaching,
 };
 
 TEST(HooksTest, NamesAreJujus) {
@@ -28,6 +29,8 @@ TEST(HooksTest, NamesAreJujus) {
   EXPECT_EQ(HookName(HookKind::kRelationJoined, "db"), "db-relation-joined");
   EXPECT_EQ(HookName(HookKind::kRelationBroken, "ingress-auth"), "ingress-auth-relation-broken");
   EXPECT_EQ(HookName(HookKind::kStart, "ignored"), "start");
+  EXPECT_EQ(HookName(HookKind::kStorageAttached, "data"), "data-storage-attached");
+  EXPECT_EQ(HookName(HookKind::kStorageDetaching, "cache-dir"), "cache-dir-storage-detaching");
 }
 
 TEST(HooksTest, EveryKindHasItsOwnNameAndReadsBack) {
@@ -40,7 +43,7 @@ TEST(HooksTest, EveryKindHasItsOwnNameAndReadsBack) {
     auto parsed = ParseHookName(HookName(kind, "db"));
     ASSERT_TRUE(parsed.has_value()) << name;
     EXPECT_EQ(parsed->kind, kind);
-    EXPECT_EQ(parsed->endpoint, IsRelationHook(kind) ? "db" : "");
+    EXPECT_EQ(parsed->endpoint, IsPrefixedHook(kind) ? "db" : "");
   }
 }
 
@@ -50,11 +53,14 @@ TEST(HooksTest, ParsesRelationHooksByTheirEndpoint) {
   EXPECT_EQ(ParseHookName("install-relation-joined"), (ParsedHookName{HookKind::kRelationJoined, "install"}));
   EXPECT_EQ(ParseHookName("a-relation-b-relation-departed"),
             (ParsedHookName{HookKind::kRelationDeparted, "a-relation-b"}));
+  EXPECT_EQ(ParseHookName("data-storage-attached"), (ParsedHookName{HookKind::kStorageAttached, "data"}));
+  EXPECT_EQ(ParseHookName("logs-storage-detaching"), (ParsedHookName{HookKind::kStorageDetaching, "logs"}));
+  EXPECT_FALSE(IsRelationHook(HookKind::kStorageAttached));
 }
 
 TEST(HooksTest, RefusesWhatItHasNoKindFor) {
   for (const char* name : {"", "relation-joined", "-relation-joined", "db-relation-joinedx", "Install",
-                           "data-storage-attached", "secret-changed", "workload-pebble-ready",
+                           "-storage-attached", "secret-changed", "workload-pebble-ready",
                            "actions/backup", "db_relation_joined"}) {
     EXPECT_FALSE(ParseHookName(name).has_value()) << name;
   }

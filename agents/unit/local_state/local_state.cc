@@ -126,7 +126,8 @@ json HookToJson(const HookInfo& h) {
   return json{{"kind", h.IsRelation() ? std::string("relation") : std::string(charm::HookKindName(h.kind))},
               {"relation", RelationHookToJson(h.relation)},
               {"config-hash", h.config_hash},
-              {"leader-settings-version", h.leader_settings_version}};
+              {"leader-settings-version", h.leader_settings_version},
+              {"storage-id", h.storage_id}};
 }
 
 absl::StatusOr<HookInfo> HookFromJson(const json& j) {
@@ -148,6 +149,7 @@ absl::StatusOr<HookInfo> HookFromJson(const json& j) {
   }
   h.config_hash = j.value("config-hash", "");
   h.leader_settings_version = j.value("leader-settings-version", int64_t{0});
+  h.storage_id = j.value("storage-id", "");
   return h;
 }
 
@@ -160,8 +162,16 @@ HookInfo HookInfo::ForRelation(relations::RelationHook hook) {
   return info;
 }
 
+HookInfo HookInfo::ForStorage(HookKind kind, std::string storage_id) {
+  HookInfo info;
+  info.kind = kind;
+  info.storage_id = std::move(storage_id);
+  return info;
+}
+
 std::string HookInfo::Name() const {
   if (IsRelation()) return relation.HookName();
+  if (charm::IsStorageHook(kind)) return charm::HookName(kind, storage_id.substr(0, storage_id.find('/')));
   return std::string(charm::HookKindName(kind));
 }
 
@@ -181,6 +191,7 @@ json ToJson(const LocalState& s) {
               {"upgrade-charm-skipped", s.upgrade_charm_skipped},
               {"workload-status-set", s.workload_status_set},
               {"relations", relations},
+              {"storage-attached", s.storage_attached},
               {"operation",
                {{"kind", EnumName(kOperationKinds, s.operation.kind)},
                 {"step", EnumName(kSteps, s.operation.step)},
@@ -215,6 +226,7 @@ absl::StatusOr<LocalState> LocalStateFromJson(const json& j) {
         s.relations[p.id] = std::move(p);
       }
     }
+    if (j.contains("storage-attached")) s.storage_attached = j["storage-attached"].get<std::set<std::string>>();
     if (j.contains("operation")) {
       const json& op = j["operation"];
       auto kind = EnumValue(kOperationKinds, op.value("kind", std::string("none")));

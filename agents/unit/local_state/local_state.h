@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -28,10 +29,12 @@ struct HookInfo {
   relations::RelationHook relation;
   std::string config_hash;           // kConfigChanged: the config it shows
   int64_t leader_settings_version = 0;  // kLeaderSettingsChanged: the version it shows
+  std::string storage_id;            // storage hooks: the instance (`data/0`)
 
   static HookInfo ForRelation(relations::RelationHook hook);
   bool IsRelation() const { return charm::IsRelationHook(kind); }
-  // The hook's name: `install`, `db-relation-joined`.
+  static HookInfo ForStorage(HookKind kind, std::string storage_id);
+  // The hook's name: `install`, `db-relation-joined`, `data-storage-attached`.
   std::string Name() const;
   bool operator==(const HookInfo&) const = default;
 };
@@ -85,6 +88,8 @@ struct LocalState {
   // behalf (`unknown` after start).
   bool workload_status_set = false;
   std::map<int64_t, relations::RelationProgress> relations;
+  // Storage instances whose `<name>-storage-attached` ran and whose -detaching has not.
+  std::set<std::string> storage_attached;
   OperationState operation;
   int64_t next_commit_seq = 1;
   // The newest task id this unit finished (task ids grow; queued tasks at or below it are done

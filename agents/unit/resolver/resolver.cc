@@ -74,7 +74,20 @@ std::optional<Op> NextRelationOp(const LocalState& local, const std::map<int64_t
   return std::nullopt;
 }
 
+// `<name>-storage-attached` for the first alive instance of the snapshot it has not run for.
+std::optional<Op> NextStorageAttachedOp(const LocalState& local, const v1::UnitSnapshot& remote) {
+  for (const auto& s : remote.storage()) {
+    if (s.life() != v1::LIFE_ALIVE || local.storage_attached.count(s.id()) > 0) continue;
+    return RunHook(HookInfo::ForStorage(HookKind::kStorageAttached, s.id()));
+  }
+  return std::nullopt;
+}
+
 Op DyingOp(const LocalState& local, const v1::UnitSnapshot& remote, const std::map<int64_t, RelationView>& views) {
+  // Juju's storage resolver detaches every attached instance before the relations are torn down.
+  if (!local.storage_attached.empty()) {
+    return RunHook(HookInfo::ForStorage(HookKind::kStorageDetaching, *local.storage_attached.begin()));
+  }
   if (auto op = NextRelationOp(local, views, /*unit_dying=*/true, remote.unit())) return *op;
   if (local.started && !local.stopped) return SimpleHook(HookKind::kStop);
   if (local.installed && !local.removed) return SimpleHook(HookKind::kRemove);
@@ -218,6 +231,8 @@ Op NextOp(const LocalState& local, const v1::UnitSnapshot& remote, const Options
   if (!local.installed) {
     if (!charm_known) return Nothing(WaitReason::kWaitingForCharm);
     if (CharmChanged(local, remote)) return DeployCharm(remote);
+    // On machines the unit's initial storage is attached before install (juju-semantics §1.3).
+    if (auto op = NextStorageAttachedOp(local, remote)) return *op;
     return SimpleHook(HookKind::kInstall);
   }
 
@@ -242,6 +257,9 @@ Op NextOp(const LocalState& local, const v1::UnitSnapshot& remote, const Options
     hook.leader_settings_version = remote.leader_settings_version();
     return RunHook(std::move(hook));
   }
+
+  // 4b. Storage added later (storage-add, juju-semantics §1.2 step 6).
+  if (auto op = NextStorageAttachedOp(local, remote)) return *op;
 
   // 5. Charm upgrade.
   if (charm_known && CharmChanged(local, remote)) return DeployCharm(remote);
@@ -321,6 +339,12 @@ void RecordHook(LocalState& local, const HookInfo& hook) {
     case HookKind::kRelationDeparted:
     case HookKind::kRelationBroken:
       relations::RecordRelationHook(local.relations[hook.relation.relation_id], hook.relation);
+      break;
+    case HookKind::kStorageAttached:
+      local.storage_attached.insert(hook.storage_id);
+      break;
+    case HookKind::kStorageDetaching:
+      local.storage_attached.erase(hook.storage_id);
       break;
   }
 }

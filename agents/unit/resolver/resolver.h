@@ -12,14 +12,17 @@
 //      committing, so chained hooks still follow); the automatic retry timer re-runs it;
 //      otherwise nothing.
 //      Actions are the only operations that run ahead of this check;
-//   1. unit dying: relation teardown (-departed for every known member with
+//   1. unit dying: `<name>-storage-detaching` for every attached storage instance, then relation
+//      teardown (-departed for every known member with
 //      JUJU_DEPARTING_UNIT = this unit, then -broken for non-peers), then stop (if started),
 //      then remove (if installed), then mark dead;
-//   2. not installed: fetch the charm, then install;
+//   2. not installed: fetch the charm, then `<name>-storage-attached` for each storage instance
+//      (machine charms attach their initial storage before install), then install;
 //   3. -relation-created for every alive relation not created yet;
 //   4. leadership: leader-elected (became leader), resign without a hook (lost it),
 //      leader-settings-changed (non-leader whose leader settings version differs; -1 = never
 //      ran, so every non-leader runs it once during setup);
+//   4b. `<name>-storage-attached` for storage added since (storage-add);
 //   5. charm changed: fetch it, then upgrade-charm (which forces config-changed);
 //   6. config-changed when the config hash differs (or it never ran);
 //   7. start when not started (so start follows the first config-changed);

@@ -1,5 +1,6 @@
 #include "agents/unit/uniter/uniter.h"
 
+#include <filesystem>
 #include <random>
 
 #include "absl/strings/str_cat.h"
@@ -42,6 +43,10 @@ Uniter::Uniter(UniterConfig config, AgentClient* client, LocalStateStore* store,
   deps_.environment.api_addresses = config_.api_addresses;
   deps_.environment.machine_id = config_.machine_id;
   deps_.environment.agent_path = config_.agent_path;
+  // The unit's dir is `<agents dir>/<model-uuid>/unit-<app>-<n>` (agents/machine/unit_agents.h).
+  std::string unit_dir = config_.agent_dir;
+  while (unit_dir.size() > 1 && unit_dir.back() == '/') unit_dir.pop_back();
+  deps_.environment.model_dir = std::filesystem::path(unit_dir).parent_path().string();
   deps_.latest = [this] { return watcher_.Latest(); };
   deps_.publish_context = [this](std::shared_ptr<UnitHookContext> c) { PublishContext(std::move(c)); };
   deps_.pause = [this](std::chrono::milliseconds d) { return Pause(d); };

@@ -115,8 +115,6 @@ TEST_F(LeaderStateToolsTest, UnsupportedToolsFailClearly) {
       {"secret-add", {"--owner", "application", "foo#file=/tmp/x"}, "ERROR secrets are not supported by skein yet\n"},
       {"secret-get", {"--format=json", "secret:abc", "--peek"}, "ERROR secrets are not supported by skein yet\n"},
       {"secret-ids", {}, "ERROR secrets are not supported by skein yet\n"},
-      {"storage-list", {"--format=json", "data"}, "ERROR storage is not supported by skein yet\n"},
-      {"storage-get", {"-s", "data/0"}, "ERROR storage is not supported by skein yet\n"},
       {"credential-get", {}, "ERROR cloud credentials are not supported by skein yet\n"},
       {"resource-get", {"img"}, "ERROR resources are not supported by skein yet\n"},
       {"juju-reboot", {"--now"}, "ERROR juju-reboot is not supported by skein yet\n"},

@@ -65,6 +65,19 @@ TEST(LocalStateTest, JsonRoundTripKeepsEveryField) {
   EXPECT_EQ(back->operation.hook.kind, HookKind::kRelationDeparted);
 }
 
+TEST(LocalStateTest, StorageHooksAndAttachedStorageSurviveARestart) {
+  LocalState s;
+  s.storage_attached = {"data/0", "logs/2"};
+  s.operation.kind = OperationKind::kRunHook;
+  s.operation.step = OperationStep::kPending;
+  s.operation.hook = HookInfo::ForStorage(HookKind::kStorageAttached, "logs/2");
+  auto back = LocalStateFromJson(ToJson(s));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, s);
+  EXPECT_EQ(back->operation.hook.Name(), "logs-storage-attached");
+  EXPECT_EQ(ToJson(s)["operation"]["hook"]["storage-id"], "logs/2");
+}
+
 TEST(LocalStateTest, AHookKindOutsideTheHookTableIsRefused) {
   auto hook_with = [](const std::string& kind) {
     return nlohmann::json{{"operation", {{"kind", "run-hook"}, {"hook", {{"kind", kind}}}}}};

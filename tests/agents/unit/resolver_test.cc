@@ -4,6 +4,7 @@
 
 #include "agents/unit/resolver/resolver.h"
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,7 @@ std::string Describe(const Op& op) {
         if (!r.remote_unit.empty()) line += " " + r.remote_unit;
         if (!r.departing_unit.empty()) line += " departing=" + r.departing_unit;
       }
+      if (charm::IsStorageHook(op.hook.kind)) line += " " + op.hook.storage_id;
       return line;
     }
     case OperationKind::kDeployCharm:
@@ -185,6 +187,46 @@ TEST(ResolverTest, RemoveUnitOnTheDepartingUnit) {
   EXPECT_EQ(Drain(local, remote),
             (Lines{"cluster-relation-departed app/1 departing=app/0", "db-relation-departed mysql/0 departing=app/0",
                    "db-relation-broken", "stop", "remove", "mark-dead"}));
+}
+
+void AddStorage(v1::UnitSnapshot& s, const std::string& id, v1::Life life = v1::LIFE_ALIVE) {
+  v1::StorageAttachment* a = s.add_storage();
+  a->set_id(id);
+  a->set_kind("filesystem");
+  a->set_life(life);
+}
+
+TEST(ResolverTest, MachineStorageIsAttachedBeforeInstall) {
+  v1::UnitSnapshot remote = Unit(true);
+  AddStorage(remote, "data/0");
+  AddStorage(remote, "logs/3");
+  LocalState local;
+  EXPECT_EQ(Drain(local, remote), (Lines{"deploy sha-1", "data-storage-attached data/0", "logs-storage-attached logs/3",
+                                         "install", "leader-elected", "config-changed", "start"}));
+  EXPECT_EQ(local.storage_attached, (std::set<std::string>{"data/0", "logs/3"}));
+}
+
+TEST(ResolverTest, StorageAddedLaterIsAttachedBeforeOtherHooks) {
+  v1::UnitSnapshot remote = Unit(true);
+  AddStorage(remote, "data/0");
+  LocalState local = SetUpUnit(remote);
+  AddStorage(remote, "logs/4");
+  remote.set_config_json(R"({"port":81})");
+  EXPECT_EQ(Drain(local, remote), (Lines{"logs-storage-attached logs/4", "config-changed"}));
+}
+
+TEST(ResolverTest, DyingUnitDetachesItsStorageFirst) {
+  v1::UnitSnapshot remote = Unit(true);
+  AddStorage(remote, "data/0");
+  v1::RelationSnapshot* db = AddRelation(remote, 5, "db", "mysql");
+  AddMember(db, "mysql/0");
+  LocalState local = SetUpUnit(remote);
+  remote.set_life(v1::LIFE_DYING);
+  remote.mutable_storage(0)->set_life(v1::LIFE_DYING);  // --destroy-storage changes nothing here
+  EXPECT_EQ(Drain(local, remote),
+            (Lines{"data-storage-detaching data/0", "db-relation-departed mysql/0 departing=app/0", "db-relation-broken",
+                   "stop", "remove", "mark-dead"}));
+  EXPECT_TRUE(local.storage_attached.empty());
 }
 
 TEST(ResolverTest, DyingBeforeInstallIsMarkedDeadWithoutHooks) {

@@ -28,7 +28,8 @@ std::vector<ToolEntry> PortTools();      // open-port, close-port, opened-ports 
 std::vector<ToolEntry> NetworkTools();   // network-get, unit-get (network_tools.cc)
 std::vector<ToolEntry> LeaderStateTools();  // leader-get/set, state-get/set/delete (leader_state_tools.cc)
 std::vector<ToolEntry> ModelTools();     // goal-state, relation-model-get (model_tools.cc)
-std::vector<ToolEntry> UnsupportedTools();  // secret-*, storage-*, credential-get, resource-get, juju-reboot
+std::vector<ToolEntry> StorageTools();    // storage-list, storage-get, storage-add (storage_tools.cc)
+std::vector<ToolEntry> UnsupportedTools();  // secret-*, credential-get, resource-get, juju-reboot
 
 // Every entry, sorted by name.
 const std::vector<ToolEntry>& AllTools();

@@ -1,4 +1,4 @@
-// Tools skein does not implement yet: secrets, storage, credentials, resources, reboot. They
+// Tools skein does not implement yet: secrets, credentials, resources, reboot. They
 // exist so that a charm calling them gets a clear Juju-style error (exit 1) rather than
 // `command not found`; they never pretend to succeed. ops turns the failure into a ModelError.
 
@@ -50,7 +50,6 @@ class UnsupportedCommand : public Command {
 };
 
 constexpr char kSecrets[] = "secrets are not supported by skein yet";
-constexpr char kStorage[] = "storage is not supported by skein yet";
 constexpr char kCredentials[] = "cloud credentials are not supported by skein yet";
 constexpr char kResources[] = "resources are not supported by skein yet";
 constexpr char kReboot[] = "juju-reboot is not supported by skein yet";
@@ -67,9 +66,6 @@ constexpr Unsupported kUnsupported[] = {
     {"secret-remove", kSecrets, "revision", ""},
     {"secret-revoke", kSecrets, "r relation unit app", ""},
     {"secret-set", kSecrets, "label description expire rotate owner file", ""},
-    {"storage-add", kStorage, "", ""},
-    {"storage-get", kStorage, "s format o output", ""},
-    {"storage-list", kStorage, "format o output", ""},
 };
 constexpr size_t kCount = sizeof(kUnsupported) / sizeof(kUnsupported[0]);
 
