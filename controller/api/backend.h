@@ -18,6 +18,7 @@
 #include "controller/domain/presence/agent_presence.h"
 #include "controller/domain/relation/relation_service.h"
 #include "controller/domain/status/status_service.h"
+#include "controller/domain/storage/storage_service.h"
 #include "controller/domain/substrate/substrate_service.h"
 #include "controller/domain/unit/unit_service.h"
 #include "controller/watch/hub.h"
@@ -45,6 +46,7 @@ struct Backend {
   domain::application::CharmStore* charms = nullptr;
   domain::model::ModelConfigService* model_config = nullptr;
   domain::plan::PlanService* plans = nullptr;
+  domain::storage::StorageService* storage = nullptr;
   // Which agents have a watch stream open (their heartbeat); the agent streams report to it.
   domain::presence::AgentPresence* presence = nullptr;
 };

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "controller/api/agent_service.h"
 #include "controller/api/controller_service.h"
+#include "controller/api/storage_api.h"
 #include "lib/base/limits.h"
 #include "lib/process/tcp_listen.h"
 #include "lib/rpc/auth.h"
@@ -34,7 +35,9 @@ struct ControllerServer::Impl {
   std::unique_ptr<domain::application::CharmStore> charms;
   std::unique_ptr<domain::model::ModelConfigService> model_config;
   std::unique_ptr<domain::plan::PlanService> plans;
+  std::unique_ptr<domain::storage::StorageService> storage;
   std::unique_ptr<ControllerService> controller_service;
+  std::unique_ptr<StorageApi> storage_api;
   std::unique_ptr<AgentService> agent_service;
   std::unique_ptr<grpc::Server> server;
   std::string host;
@@ -99,6 +102,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   impl->bundles = std::make_unique<domain::bundle::BundleService>(d, options.faults);
   impl->substrate = std::make_unique<domain::substrate::SubstrateService>(d);
   impl->model_config = std::make_unique<domain::model::ModelConfigService>(d, options.model_config);
+  impl->storage = std::make_unique<domain::storage::StorageService>(d);
 
   if (options.bootstrap) {
     auto created = impl->models->Bootstrap(*options.bootstrap);
@@ -132,7 +136,9 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   backend.model_config = impl->model_config.get();
   backend.plans = impl->plans.get();
   backend.presence = impl->presence.get();
+  backend.storage = impl->storage.get();
   impl->controller_service = std::make_unique<ControllerService>(backend);
+  impl->storage_api = std::make_unique<StorageApi>(backend);
   impl->agent_service = std::make_unique<AgentService>(backend);
 
   // gRPC would otherwise bind with SO_REUSEPORT and share the port with a controller that
@@ -150,6 +156,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   builder.AddListeningPort(options.listen, credentials, &impl->port);
   builder.RegisterService(impl->controller_service.get());
   builder.RegisterService(impl->agent_service.get());
+  builder.RegisterService(impl->storage_api.get());
   // Long-lived streams: ping idle connections, and accept the agents' pings (lib/rpc sends
   // one every 10 s) instead of answering them with GOAWAY "too_many_pings".
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);

@@ -25,7 +25,8 @@ Connection::Connection(const std::string& data_dir, const std::string& controlle
   address_ = ReadAddressFile(data_dir + "/controller/address");
   if (address_.empty()) address_ = entry.address;
   identity_ = rpc::Identity{std::string(kAdminTag), entry.admin_credential};
-  stub_ = skein::v1::Controller::NewStub(rpc::MakeChannel(address_, entry.ca_cert));
+  channel_ = rpc::MakeChannel(address_, entry.ca_cert);
+  stub_ = skein::v1::Controller::NewStub(channel_);
 }
 
 void Connection::Prepare(grpc::ClientContext* ctx, std::chrono::milliseconds deadline) const {

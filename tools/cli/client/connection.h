@@ -44,12 +44,22 @@ class Connection {
   absl::StatusOr<Resp> Call(grpc::Status (skein::v1::Controller::StubInterface::*method)(grpc::ClientContext*,
                                                                                        const Req&, Resp*),
                             const Req& request) {
+    return CallOn(*stub_, method, request);
+  }
+
+  // The channel, for the stubs of the controller's other services (proto/skein/v1/<area>.proto).
+  const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
+
+  // Call on a stub of another service of the controller, made on channel().
+  template <typename Stub, typename Req, typename Resp>
+  absl::StatusOr<Resp> CallOn(Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
+                              const Req& request) {
     Resp response;
     grpc::Status s;
     {
       grpc::ClientContext ctx;
       Prepare(&ctx);
-      s = ((*stub_).*method)(&ctx, request, &response);
+      s = (stub.*method)(&ctx, request, &response);
     }
     if (IsConnectFailure(s)) {
       // The first connection attempt failed before the request left (a busy machine can be slow
@@ -58,7 +68,7 @@ class Connection {
       grpc::ClientContext ctx;
       Prepare(&ctx, kReconnectDeadline);
       ctx.set_wait_for_ready(true);
-      grpc::Status again = ((*stub_).*method)(&ctx, request, &response);
+      grpc::Status again = (stub.*method)(&ctx, request, &response);
       // Still no connection: report the connection error, not the deadline.
       if (again.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) s = again;
     }
@@ -71,6 +81,7 @@ class Connection {
   std::string address_;
   std::string ca_source_;  // the file the CA certificate came from, for errors
   rpc::Identity identity_;
+  std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<skein::v1::Controller::StubInterface> stub_;
 };
 

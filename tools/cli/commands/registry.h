@@ -56,5 +56,8 @@ std::unique_ptr<Command> NewExportBundleCommand();
 // manifest_commands.cc
 std::unique_ptr<Command> NewManifestsCommand();
 std::unique_ptr<Command> NewApplyCommand();
+// storage_commands.cc
+std::unique_ptr<Command> NewStorageCommand();
+std::unique_ptr<Command> NewShowStorageCommand();
 
 }  // namespace skein::cli::commands
