@@ -97,6 +97,8 @@ absl::Status MachineAgent::Run() {
     }
     std::vector<v1::MachineUnit> units(snapshot->units().begin(), snapshot->units().end());
     next_restart = supervisor_->Reconcile(units);
+    supervisor_->RemoveDestroyedStorage(
+        {snapshot->storage_destroyed_models().begin(), snapshot->storage_destroyed_models().end()});
     if (!ready) {
       ready = true;
       spdlog::info("machine {}: first snapshot handled ({} units)", config_.machine_id, units.size());

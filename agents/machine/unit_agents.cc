@@ -127,6 +127,7 @@ absl::Status UnitAgentSupervisor::Start(Child& child) {
       uids_in_use_->erase(before.st_uid);
     }
   }
+  if (absl::Status s = PrepareStorage(child, *identity); !s.ok()) return s;
   std::string credential = NewCredential();
   if (absl::Status s = set_credential_(child.unit, credential); !s.ok()) return s;
   auto name = ParseUnitName(child.unit.name());
@@ -221,6 +222,29 @@ absl::Status UnitAgentSupervisor::GiveDir(const std::string& dir, const process:
   return GiveTree(dir, FileOwner{identity.uid, identity.gid});
 }
 
+absl::Status UnitAgentSupervisor::PrepareStorage(const Child& child,
+                                                 const std::optional<process::SpawnOptions::Identity>& identity) {
+  if (child.unit.storage().empty()) return absl::OkStatus();
+  const fs::path model_dir = fs::path(child.dir).parent_path();
+  std::error_code ec;
+  fs::create_directories(model_dir / "storage", ec);
+  if (ec) return absl::InternalError(absl::StrCat("cannot create ", (model_dir / "storage").string(), ": ", ec.message()));
+  // Separated units pass through to their own instances; they cannot list the others.
+  ::chmod((model_dir / "storage").c_str(), options_.unit_uids ? 0711 : 0700);
+  for (const auto& s : child.unit.storage()) {
+    const std::string dir = StorageDir(model_dir.string(), s.id());
+    if (dir.empty()) return absl::InvalidArgumentError(absl::StrCat("invalid storage id \"", s.id(), "\""));
+    fs::create_directories(dir, ec);
+    if (ec) return absl::InternalError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
+    ::chmod(dir.c_str(), 0700);
+    // An instance detached from another unit changes hands with what that unit left in it.
+    if (identity) {
+      if (absl::Status st = GiveDir(dir, *identity); !st.ok()) return st;
+    }
+  }
+  return absl::OkStatus();
+}
+
 bool UnitAgentSupervisor::WrongIdentity(const Child& child) const {
   if (!options_.unit_uids || !child.identity) return false;
   return child.unit.run_as_root() != (child.identity->uid == 0);
@@ -283,6 +307,7 @@ Clock::TimePoint UnitAgentSupervisor::Reconcile(const std::vector<v1::MachineUni
     const bool dying = unit->life() == v1::LIFE_DYING;
     Child* child;
     bool exited;
+    bool storage_grew = false;
     {
       MutexLock lock(mu_);
       auto& slot = children_[key];
@@ -292,9 +317,17 @@ Clock::TimePoint UnitAgentSupervisor::Reconcile(const std::vector<v1::MachineUni
         slot->label = Label(*unit);
         slot->dir = DirOf(key);
       }
+      storage_grew = slot->unit.storage_size() < unit->storage_size();
       slot->unit = *unit;
       child = slot.get();
       exited = child->exited;
+    }
+    // storage-add while the agent runs: the new instances need their directories before the
+    // agent runs their storage-attached hooks (a separated unit agent cannot make them; it waits).
+    if (storage_grew && child->running) {
+      if (absl::Status s = PrepareStorage(*child, child->identity); !s.ok()) {
+        spdlog::error("cannot prepare the storage of {}: {}", child->label, std::string(s.message()));
+      }
     }
     if (exited) CollectExit(*child, dying);
     if (child->running && WrongIdentity(*child)) {
@@ -361,6 +394,16 @@ void UnitAgentSupervisor::RemoveUnitFiles(const Child& child) {
   std::error_code ec;
   fs::remove_all(child.dir, ec);
   if (ec) spdlog::warn("cannot remove {}: {}", child.dir, ec.message());
+  // Storage outlives its unit unless the removal destroyed it (--destroy-storage).
+  const fs::path model_dir = fs::path(child.dir).parent_path();
+  for (const auto& s : child.unit.storage()) {
+    if (s.life() == v1::LIFE_ALIVE) continue;
+    const std::string dir = StorageDir(model_dir.string(), s.id());
+    if (dir.empty()) continue;
+    fs::remove_all(dir, ec);
+    if (ec) spdlog::warn("cannot remove storage {} of {}: {}", s.id(), child.label, ec.message());
+  }
+  fs::remove(model_dir / "storage", ec);  // only when no instance is left
   // The agent removes its runtime dir itself when it stops; not when it was killed.
   if (absl::Status s = RemoveUnitRuntimeDir(child.dir, child.unit.model_uuid(), child.unit.name()); !s.ok()) {
     spdlog::warn("cannot remove the runtime dir of {}: {}", child.label, std::string(s.message()));
@@ -369,6 +412,28 @@ void UnitAgentSupervisor::RemoveUnitFiles(const Child& child) {
   fs::remove(fs::path(child.dir).parent_path(), ec);
   if (own_uid && !fs::exists(child.dir, ec) && uids_in_use_) uids_in_use_->erase(child.identity->uid);
   spdlog::info("unit {} left the machine; removed {}", child.label, child.dir);
+}
+
+void UnitAgentSupervisor::RemoveDestroyedStorage(const std::vector<std::string>& model_uuids) {
+  for (const std::string& uuid : model_uuids) {
+    if (uuid.empty() || uuid.find('/') != std::string::npos || uuid == "." || uuid == "..") continue;
+    {
+      MutexLock lock(mu_);
+      bool unit_left = false;
+      for (const auto& [key, child] : children_) unit_left = unit_left || child->unit.model_uuid() == uuid;
+      if (unit_left) continue;  // its dying units remove their own instances first
+    }
+    const fs::path model_dir = fs::path(options_.agents_dir) / uuid;
+    std::error_code ec;
+    if (!fs::exists(model_dir / "storage", ec)) continue;
+    fs::remove_all(model_dir / "storage", ec);
+    if (ec) {
+      spdlog::warn("cannot remove the storage of destroyed model {}: {}", uuid, ec.message());
+      continue;
+    }
+    fs::remove(model_dir, ec);  // only when nothing else is left
+    spdlog::info("removed the storage of destroyed model {}", uuid);
+  }
 }
 
 void UnitAgentSupervisor::StopAll() {

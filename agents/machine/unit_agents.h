@@ -12,7 +12,10 @@
 //   - a unit no longer listed has its agent stopped (SIGTERM, SIGKILL after the grace period),
 //     its dir and its socket's runtime dir (lib/base/runtime_dir.h) removed, and its model's
 //     dir too once no unit of the model is left; nothing of another model is touched.
-//   - a unit whose model UUID is not a UUID (it names a directory) is refused with an error log.
+//   - a unit whose model UUID is not a UUID (it names a directory) is refused with an error log;
+//   - the unit's storage instances get their directories, `<agents>/<model-uuid>/storage/<name>-<n>`
+//     (0700, the unit's), before its agent starts and whenever the list grows (storage-add); they
+//     stay when the unit goes, except those dying with it (--destroy-storage).
 // Each child has a waiter thread blocked in waitpid, which wakes the machine agent's loop.
 //
 // Privilege separation (`unit_uids` set: the machine was bootstrapped as root): each unit agent
@@ -91,6 +94,9 @@ class UnitAgentSupervisor {
   // Brings the agents in line with `units` (see above). Returns when the next restart is due
   // (Clock::TimePoint::max() when none is pending). Call again after on_exit or that time.
   Clock::TimePoint Reconcile(const std::vector<v1::MachineUnit>& units);
+  // destroy-model --destroy-storage (MachineSnapshot.storage_destroyed_models): removes what is
+  // left of each model's storage directory once none of its units is on the machine.
+  void RemoveDestroyedStorage(const std::vector<std::string>& model_uuids);
   // Stops every agent (SIGTERM to all, then SIGKILL to those still running after the grace).
   void StopAll();
 
@@ -124,6 +130,9 @@ class UnitAgentSupervisor {
   // moves a charm to or from `charm-user: root`).
   absl::Status GiveDir(const std::string& dir, const process::SpawnOptions::Identity& identity);
   bool WrongIdentity(const Child& child) const;
+  // Makes the directories of `child`'s storage instances and gives them to `identity` (nullopt:
+  // they stay the machine agent's, as the unit agent runs as it).
+  absl::Status PrepareStorage(const Child& child, const std::optional<process::SpawnOptions::Identity>& identity);
 
   absl::Status Start(Child& child);
   void CollectExit(Child& child, bool unit_dying);

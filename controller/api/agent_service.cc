@@ -205,6 +205,9 @@ grpc::ServerUnaryReactor* AgentService::CommitHook(grpc::CallbackServerContext* 
     commit.state_unset = {req->state_unset().begin(), req->state_unset().end()};
     commit.charm_url = req->charm_url();
     commit.upgrade_charm_skipped = req->upgrade_charm_skipped();
+    commit.storage_add = {req->storage_add().begin(), req->storage_add().end()};
+    commit.storage_attached = {req->storage_attached().begin(), req->storage_attached().end()};
+    commit.secrets_rotated = {req->secrets_rotated().begin(), req->secrets_rotated().end()};
     ASSIGN_OR_RETURN(int64_t applied, b_.hooks->Commit(who.unit_id, commit));
     resp->set_applied_seq(applied);
     return absl::OkStatus();

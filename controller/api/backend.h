@@ -19,6 +19,7 @@
 #include "controller/domain/relation/relation_service.h"
 #include "controller/domain/secret/secret_service.h"
 #include "controller/domain/status/status_service.h"
+#include "controller/domain/storage/storage_service.h"
 #include "controller/domain/substrate/substrate_service.h"
 #include "controller/domain/unit/unit_service.h"
 #include "controller/watch/hub.h"
@@ -46,6 +47,7 @@ struct Backend {
   domain::application::CharmStore* charms = nullptr;
   domain::model::ModelConfigService* model_config = nullptr;
   domain::plan::PlanService* plans = nullptr;
+  domain::storage::StorageService* storage = nullptr;
   // Which agents have a watch stream open (their heartbeat); the agent streams report to it.
   domain::presence::AgentPresence* presence = nullptr;
   domain::secret::SecretService* secrets = nullptr;

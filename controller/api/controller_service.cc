@@ -6,6 +6,7 @@
 #include "controller/api/stream_auth.h"
 #include "controller/api/watch_stream.h"
 #include "controller/watch/snapshots.h"
+#include "lib/charm/storage_spec.h"
 #include "lib/base/status_macros.h"
 
 namespace skein::controller::api {
@@ -73,6 +74,10 @@ grpc::ServerUnaryReactor* ControllerService::Deploy(grpc::CallbackServerContext*
     args.channel = req->channel();
     args.revision = req->revision();
     args.trust = req->trust();
+    for (const std::string& text : req->storage()) {
+      ASSIGN_OR_RETURN(charm::StorageDirective directive, charm::ParseStorageDirective(text));
+      args.storage[directive.name] = directive;
+    }
     ASSIGN_OR_RETURN(domain::application::DeployResult result, b_.applications->Deploy(args));
     resp->set_application(result.application);
     resp->set_charm_url(result.charm_url);
@@ -86,7 +91,8 @@ grpc::ServerUnaryReactor* ControllerService::AddUnit(grpc::CallbackServerContext
   return RunUnary(ctx, b_.executor, [=, this]() -> absl::Status {
     RETURN_IF_ERROR(Admin(ctx));
     ASSIGN_OR_RETURN(std::vector<std::string> units,
-                     b_.applications->AddUnit(req->model(), req->application(), req->num_units()));
+                     b_.applications->AddUnit(req->model(), req->application(), req->num_units(),
+                                              ToVector(req->attach_storage())));
     for (const std::string& u : units) resp->add_units(u);
     return absl::OkStatus();
   });
@@ -97,7 +103,8 @@ grpc::ServerUnaryReactor* ControllerService::RemoveUnit(grpc::CallbackServerCont
                                                         v1::RemoveUnitResponse* resp) {
   return RunUnary(ctx, b_.executor, [=, this]() -> absl::Status {
     RETURN_IF_ERROR(Admin(ctx));
-    ASSIGN_OR_RETURN(std::vector<std::string> units, b_.applications->RemoveUnits(req->model(), ToVector(req->units())));
+    ASSIGN_OR_RETURN(std::vector<std::string> units,
+                     b_.applications->RemoveUnits(req->model(), ToVector(req->units()), req->destroy_storage()));
     for (const std::string& u : units) resp->add_units(u);
     return absl::OkStatus();
   });
@@ -109,7 +116,8 @@ grpc::ServerUnaryReactor* ControllerService::RemoveApplication(grpc::CallbackSer
   return RunUnary(ctx, b_.executor, [=, this]() -> absl::Status {
     RETURN_IF_ERROR(Admin(ctx));
     ASSIGN_OR_RETURN(domain::application::RemoveApplicationResult result,
-                     b_.applications->RemoveApplications(req->model(), ToVector(req->applications())));
+                     b_.applications->RemoveApplications(req->model(), ToVector(req->applications()),
+                                                         req->destroy_storage()));
     for (const std::string& a : result.applications) resp->add_applications(a);
     for (const std::string& u : result.units) resp->add_units(u);
     return absl::OkStatus();

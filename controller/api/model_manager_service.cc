@@ -27,7 +27,10 @@ grpc::ServerUnaryReactor* ModelManagerService::DestroyModel(grpc::CallbackServer
   return RunUnary(ctx, b_.executor, [=, this]() -> absl::Status {
     RETURN_IF_ERROR(Admin(ctx));
     ASSIGN_OR_RETURN(domain::model::DestroyModelResult result,
-                     lifecycle_->DestroyModel(req->model(), {.force = req->force(), .remove_now = req->remove_now()}));
+                     lifecycle_->DestroyModel(req->model(), {.force = req->force(),
+                                                                  .remove_now = req->remove_now(),
+                                                                  .destroy_storage = req->destroy_storage(),
+                                                                  .release_storage = req->release_storage()}));
     for (const std::string& a : result.applications) resp->add_applications(a);
     for (const std::string& u : result.units) resp->add_units(u);
     resp->set_removed(result.removed);

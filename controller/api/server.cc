@@ -9,6 +9,7 @@
 #include "controller/api/controller_service.h"
 #include "controller/api/model_manager_service.h"
 #include "controller/api/secrets_service.h"
+#include "controller/api/storage_api.h"
 #include "lib/base/limits.h"
 #include "lib/process/tcp_listen.h"
 #include "lib/rpc/auth.h"
@@ -38,8 +39,10 @@ struct ControllerServer::Impl {
   std::unique_ptr<domain::plan::PlanService> plans;
   std::unique_ptr<domain::model::ModelLifecycleService> model_lifecycle;
   std::unique_ptr<domain::secret::SecretService> secrets;
+  std::unique_ptr<domain::storage::StorageService> storage;
   std::unique_ptr<ControllerService> controller_service;
   std::unique_ptr<ModelManagerService> model_manager_service;
+  std::unique_ptr<StorageApi> storage_api;
   std::unique_ptr<AgentService> agent_service;
   std::unique_ptr<SecretsService> secrets_service;
   std::unique_ptr<grpc::Server> server;
@@ -112,6 +115,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
     if (!cipher.ok()) return cipher.status();
     impl->secrets = std::make_unique<domain::secret::SecretService>(d, std::move(*cipher));
   }
+  impl->storage = std::make_unique<domain::storage::StorageService>(d);
 
   if (options.bootstrap) {
     auto created = impl->models->Bootstrap(*options.bootstrap);
@@ -146,7 +150,9 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   backend.plans = impl->plans.get();
   backend.presence = impl->presence.get();
   backend.secrets = impl->secrets.get();
+  backend.storage = impl->storage.get();
   impl->controller_service = std::make_unique<ControllerService>(backend);
+  impl->storage_api = std::make_unique<StorageApi>(backend);
   impl->agent_service = std::make_unique<AgentService>(backend);
   impl->model_manager_service = std::make_unique<ModelManagerService>(backend, impl->model_lifecycle.get());
   impl->secrets_service = std::make_unique<SecretsService>(backend);
@@ -168,6 +174,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   builder.RegisterService(impl->agent_service.get());
   builder.RegisterService(impl->model_manager_service.get());
   builder.RegisterService(impl->secrets_service.get());
+  builder.RegisterService(impl->storage_api.get());
   // Long-lived streams: ping idle connections, and accept the agents' pings (lib/rpc sends
   // one every 10 s) instead of answering them with GOAWAY "too_many_pings".
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);

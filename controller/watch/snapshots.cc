@@ -7,6 +7,8 @@
 #include "controller/domain/core/rows.h"
 #include "controller/domain/model/model_config.h"
 #include "controller/domain/relation/relation_service.h"
+#include "controller/domain/secret/secret_hooks.h"
+#include "controller/domain/storage/storage_service.h"
 #include "lib/charm/config.h"
 
 namespace skein::controller::watch {
@@ -15,6 +17,41 @@ namespace {
 using domain::Life;
 
 v1::Life ToProto(Life life) { return life == Life::kAlive ? v1::LIFE_ALIVE : v1::LIFE_DYING; }
+
+// The unit's storage instances as its agent and its machine's agent see them. Storage changes
+// touch the unit and machine keys (storage_service.cc), which both views already watch.
+void AddStorage(domain::Tx& tx, int64_t unit_id,
+                google::protobuf::RepeatedPtrField<v1::StorageAttachment>* out) {
+  for (const auto& s : domain::storage::UnitStorageInTx(tx, unit_id)) {
+    v1::StorageAttachment* a = out->Add();
+    a->set_id(s.id.ToString());
+    a->set_kind(charm::StorageKindName(s.kind));
+    a->set_life(ToProto(s.life));
+  }
+}
+
+void AddSecretEvents(const std::vector<domain::secret::SecretHookEvent>& events,
+                     google::protobuf::RepeatedPtrField<v1::SecretHookEvent>* out) {
+  for (const auto& e : events) {
+    v1::SecretHookEvent* p = out->Add();
+    p->set_uri(e.uri);
+    p->set_label(e.label);
+    p->set_revision(e.revision);
+    if (e.due != std::chrono::system_clock::time_point{}) {
+      p->set_due_unix_ms(std::chrono::duration_cast<std::chrono::milliseconds>(e.due.time_since_epoch()).count());
+    }
+  }
+}
+
+// The unit's secret hooks. Secret changes touch the owner's application and the readers'
+// units (secret_store.cc TouchSecretWatchers), which the unit's view already watches.
+void AddSecretHooks(domain::Tx& tx, const domain::UnitRow& unit, const domain::AppRow& app, v1::UnitSnapshot& snap) {
+  const domain::secret::UnitSecretHooks hooks = domain::secret::SecretHooksForUnit(tx, unit, app);
+  AddSecretEvents(hooks.changed, snap.mutable_secrets_changed());
+  AddSecretEvents(hooks.obsolete, snap.mutable_secret_revisions_obsolete());
+  AddSecretEvents(hooks.rotate, snap.mutable_secret_rotations());
+  AddSecretEvents(hooks.expired, snap.mutable_secret_expiries());
+}
 
 }  // namespace
 
@@ -57,9 +94,11 @@ absl::StatusOr<View<v1::UnitSnapshot>> BuildUnitSnapshot(domain::Db& db, int64_t
     snap.mutable_charm()->set_sha256(app->charm_sha256);
     snap.mutable_charm()->set_force_upgrade(app->force_charm_upgrade);
     snap.set_config_json(charm::EffectiveConfig((*charm)->config, app->config).dump());
+    AddStorage(tx, unit->id, snap.mutable_storage());
     for (const auto& [k, v] : ModelConfigWithDefaults(model->config)) (*snap.mutable_model_config())[k] = v;
     snap.set_private_address(machine.ok() ? machine->address : "");
     snap.set_trusted(app->trust);
+    AddSecretHooks(tx, *unit, *app, snap);
     {
       // A pending `skein resolved` request (0003_model_config_resolve.sql).
       SQLite::Statement q(tx.db(), "SELECT resolve_mode, resolve_serial FROM units WHERE id = ?");
@@ -146,7 +185,11 @@ absl::StatusOr<View<v1::MachineSnapshot>> BuildMachineSnapshot(domain::Db& db, c
         view.keys.insert(domain::AppKey(app->id));
       }
       mu->set_run_as_root(root->second);
+      AddStorage(tx, u.id, mu->mutable_storage());
     }
+    // destroy-model --destroy-storage touches every machine key when it adds a row.
+    SQLite::Statement destroyed(tx.db(), "SELECT model_uuid FROM destroyed_model_storage ORDER BY model_uuid");
+    while (destroyed.executeStep()) view.snapshot.add_storage_destroyed_models(destroyed.getColumn(0).getString());
     view.keys.insert(domain::MachineKey(machine_id));
     return absl::OkStatus();
   });

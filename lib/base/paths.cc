@@ -34,6 +34,18 @@ std::string UnitAgentDir(const std::string& agents_dir, const std::string& model
   return agents_dir + "/" + model_uuid + "/" + unit.Tag();
 }
 
+std::string StorageDir(const std::string& model_dir, const std::string& storage_id) {
+  const size_t slash = storage_id.find('/');
+  if (slash == 0 || slash == std::string::npos || slash + 1 == storage_id.size()) return "";
+  for (size_t i = 0; i < storage_id.size(); ++i) {
+    const char c = storage_id[i];
+    const bool ok = i < slash ? ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')
+                              : (i == slash || (c >= '0' && c <= '9'));
+    if (!ok) return "";
+  }
+  return model_dir + "/storage/" + storage_id.substr(0, slash) + "-" + storage_id.substr(slash + 1);
+}
+
 bool ReachableByOthers(const std::string& path, std::string* blocker) {
   std::filesystem::path dir = std::filesystem::absolute(path).lexically_normal();
   std::vector<std::filesystem::path> chain;

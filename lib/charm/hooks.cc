@@ -6,7 +6,7 @@
 namespace skein::charm {
 namespace {
 
-constexpr std::array<std::pair<HookKind, std::string_view>, 14> kHookNames = {{
+constexpr std::array<std::pair<HookKind, std::string_view>, 20> kHookNames = {{
     {HookKind::kInstall, "install"},
     {HookKind::kStart, "start"},
     {HookKind::kConfigChanged, "config-changed"},
@@ -21,6 +21,12 @@ constexpr std::array<std::pair<HookKind, std::string_view>, 14> kHookNames = {{
     {HookKind::kRelationChanged, "relation-changed"},
     {HookKind::kRelationDeparted, "relation-departed"},
     {HookKind::kRelationBroken, "relation-broken"},
+    {HookKind::kStorageAttached, "storage-attached"},
+    {HookKind::kStorageDetaching, "storage-detaching"},
+    {HookKind::kSecretChanged, "secret-changed"},
+    {HookKind::kSecretRemove, "secret-remove"},
+    {HookKind::kSecretRotate, "secret-rotate"},
+    {HookKind::kSecretExpired, "secret-expired"},
 }};
 
 }  // namespace
@@ -38,6 +44,17 @@ bool IsRelationHook(HookKind kind) {
   }
 }
 
+bool IsStorageHook(HookKind kind) {
+  return kind == HookKind::kStorageAttached || kind == HookKind::kStorageDetaching;
+}
+
+bool IsSecretHook(HookKind kind) {
+  return kind == HookKind::kSecretChanged || kind == HookKind::kSecretRemove || kind == HookKind::kSecretRotate ||
+         kind == HookKind::kSecretExpired;
+}
+
+bool IsPrefixedHook(HookKind kind) { return IsRelationHook(kind) || IsStorageHook(kind); }
+
 std::string_view HookKindName(HookKind kind) {
   for (const auto& [k, name] : kHookNames) {
     if (k == kind) return name;
@@ -53,18 +70,18 @@ std::optional<HookKind> HookKindFromName(std::string_view name) {
 }
 
 std::string HookName(HookKind kind, std::string_view endpoint) {
-  if (!IsRelationHook(kind)) return std::string(HookKindName(kind));
+  if (!IsPrefixedHook(kind)) return std::string(HookKindName(kind));
   std::string name(endpoint);
   return name.append("-").append(HookKindName(kind));
 }
 
 std::optional<ParsedHookName> ParseHookName(std::string_view hook_name) {
   for (const auto& [kind, name] : kHookNames) {
-    if (!IsRelationHook(kind)) {
+    if (!IsPrefixedHook(kind)) {
       if (hook_name == name) return ParsedHookName{kind, ""};
       continue;
     }
-    // `<endpoint>-relation-joined`: an endpoint name is never empty.
+    // `<endpoint>-relation-joined`, `<storage>-storage-attached`: the prefix is never empty.
     if (hook_name.size() < name.size() + 2 || hook_name.substr(hook_name.size() - name.size()) != name ||
         hook_name[hook_name.size() - name.size() - 1] != '-') {
       continue;

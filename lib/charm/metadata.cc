@@ -40,6 +40,13 @@ const Endpoint* Metadata::FindEndpoint(const std::string& name) const {
   return it == endpoints.end() ? nullptr : &it->second;
 }
 
+const StorageSpec* Metadata::FindStorage(const std::string& name) const {
+  for (const StorageSpec& spec : storage) {
+    if (spec.name == name) return &spec;
+  }
+  return nullptr;
+}
+
 absl::StatusOr<Metadata> ParseMetadata(const std::string& yaml_text) {
   absl::StatusOr<YAML::Node> loaded = format::LoadYaml(yaml_text, CharmYamlBudget());
   if (!loaded.ok()) return absl::InvalidArgumentError(absl::StrCat("metadata.yaml: ", loaded.status().message()));
@@ -90,9 +97,9 @@ absl::StatusOr<Metadata> ParseMetadata(const std::string& yaml_text) {
         meta.endpoints[ep.name] = ep;
       }
     }
-    if (root["storage"] && root["storage"].IsMap()) {
-      for (const auto& kv : root["storage"]) meta.storage_names.push_back(kv.first.as<std::string>());
-    }
+    auto storage = ParseStorageSection(root["storage"]);
+    if (!storage.ok()) return absl::InvalidArgumentError(absl::StrCat("metadata.yaml: ", storage.status().message()));
+    meta.storage = std::move(*storage);
     if (root["containers"] && root["containers"].IsMap()) {
       for (const auto& kv : root["containers"]) meta.container_names.push_back(kv.first.as<std::string>());
     }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "lib/charm/storage_spec.h"
 #include "nlohmann/json.hpp"
 
 namespace skein::format {
@@ -43,11 +44,12 @@ struct Metadata {
   std::string description;
   bool subordinate = false;
   std::map<std::string, Endpoint> endpoints;  // by endpoint name, across the three roles
-  std::vector<std::string> storage_names;
+  std::vector<StorageSpec> storage;  // in the order metadata.yaml declares them
   std::vector<std::string> container_names;
   std::vector<std::string> extra_bindings;
 
   const Endpoint* FindEndpoint(const std::string& name) const;
+  const StorageSpec* FindStorage(const std::string& name) const;
 };
 
 // The YAML budget of a charm's metadata.yaml, config.yaml and actions.yaml: the default one, with
@@ -56,7 +58,8 @@ format::YamlBudget CharmYamlBudget();
 
 // Parses metadata.yaml text. InvalidArgument with a message naming the field on error, e.g.
 // `metadata.yaml: missing "name"`, `metadata.yaml: endpoint "db" has no interface`,
-// `metadata.yaml: endpoint "x" is declared more than once`.
+// `metadata.yaml: endpoint "x" is declared more than once`, or a bad `storage` entry
+// (ParseStorageSection), e.g. `metadata.yaml: storage "data": missing "type" (filesystem or block)`.
 absl::StatusOr<Metadata> ParseMetadata(const std::string& yaml_text);
 
 struct ActionSpec {

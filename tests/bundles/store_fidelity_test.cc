@@ -181,7 +181,8 @@ TEST(StoreFidelityTest, MysqlK8s80IsReadFromItsSource) {
   EXPECT_TRUE(Default(*mysql, "cluster-name").is_null());
   // The workload container keeps its data on the charm's storage.
   EXPECT_EQ(mysql->charm.metadata.container_names, std::vector<std::string>{"mysql"});
-  EXPECT_EQ(mysql->charm.metadata.storage_names, std::vector<std::string>{"database"});
+  ASSERT_EQ(mysql->charm.metadata.storage.size(), 1u);
+  EXPECT_EQ(mysql->charm.metadata.storage[0].name, "database");
   EXPECT_EQ(mysql->metadata["containers"]["mysql"]["mounts"][0]["storage"].as<std::string>(), "database");
   EXPECT_EQ(mysql->metadata["storage"]["database"]["type"].as<std::string>(), "filesystem");
   EXPECT_EQ(mysql->metadata["assumes"][0].as<std::string>(), "k8s-api");
@@ -252,7 +253,9 @@ TEST(StoreFidelityTest, MinioCkf19NamesItsSource) {
   // The default of mode was not read, so none is claimed.
   EXPECT_TRUE(Default(*minio, "mode").is_null());
   // The data survives pod restarts on the charm's storage.
-  EXPECT_EQ(minio->charm.metadata.storage_names, std::vector<std::string>{"minio-data"});
+  ASSERT_EQ(minio->charm.metadata.storage.size(), 1u);
+  EXPECT_EQ(minio->charm.metadata.storage[0].name, "minio-data");
+  EXPECT_EQ(minio->charm.metadata.storage[0].location, "/data");
   EXPECT_EQ(minio->metadata["storage"]["minio-data"]["location"].as<std::string>(), "/data");
   EXPECT_EQ(minio->source.commits.at("src/charm.py"), "9c1d621124df098c24e00329c0d2e1b12b9bc4fa");
   EXPECT_FALSE(minio->source.Missing(CharmFact::kStorage));

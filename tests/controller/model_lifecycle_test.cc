@@ -57,6 +57,16 @@ TEST_F(ModelLifecycleTest, DestroyMarksEverythingDyingAndTheModelGoesWithItsLast
   ASSERT_TRUE(details.ok()) << details.status();
   EXPECT_EQ(details->life, domain::Life::kDying);
 
+  // Nothing new goes into a dying model.
+  EXPECT_EQ(env_.apps->AddUnit("test", "db", 1).status().message(), "model \"test\" is being destroyed");
+  domain::application::DeployArgs deploy;
+  deploy.model = "test";
+  deploy.application = "late";
+  deploy.charm = testing::Uploaded(MakeCharm(kAppMetadata));
+  EXPECT_EQ(env_.apps->Deploy(deploy).status().message(), "model \"test\" is being destroyed");
+  EXPECT_EQ(env_.relations->Integrate("test", {"app", "db"}).status().message(), "model \"test\" is being destroyed");
+  EXPECT_EQ(env_.Count("applications", "name = 'late'"), 0);
+
   // Destroying again while it dies changes nothing and is no error (a retried command).
   ASSERT_TRUE(lifecycle_.DestroyModel("test", {}).ok());
   Dead("app/0");

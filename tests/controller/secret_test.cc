@@ -8,9 +8,12 @@
 #include <regex>
 
 #include "controller/domain/core/sql.h"
+#include "controller/domain/hook/hook_service.h"
 #include "controller/domain/secret/cipher.h"
+#include "controller/domain/secret/secret_hooks.h"
 #include "controller/domain/secret/secret_id.h"
 #include "gtest/gtest.h"
+#include "lib/base/time.h"
 #include "tests/controller/test_util.h"
 
 namespace skein::controller {
@@ -235,6 +238,81 @@ TEST_F(SecretTest, UserSecretsAreNamedUpdatedGrantedToApplicationsAndShown) {
   ASSERT_TRUE(secrets_.RemoveUserSecret("test", "login", {}).ok());
   EXPECT_TRUE(absl::IsNotFound(secrets_.Show("test", uri, false, {}).status()));
   EXPECT_TRUE(absl::IsNotFound(secrets_.List("nope", "").status()));
+}
+
+// The secret hooks a unit's snapshot lists (secret_hooks.h).
+domain::secret::UnitSecretHooks HooksOf(DomainEnv& env, const std::string& unit) {
+  domain::secret::UnitSecretHooks out;
+  domain::UnitRow u = env.Unit(unit);
+  domain::AppRow app = env.App(unit.substr(0, unit.find('/')));
+  EXPECT_TRUE(env.db->Read([&](domain::Tx& tx) {
+                    out = domain::secret::SecretHooksForUnit(tx, u, app);
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  return out;
+}
+
+TEST_F(SecretTest, HookEventsGoToReadersAndToTheManagingOwnerAndARotationMovesOnAfterItsHook) {
+  SecretUpdate add = WithContent({{"password", "one"}});
+  add.label = "db-pass";
+  add.rotate = domain::secret::RotatePolicy::kHourly;
+  auto id = secrets_.AddOwned(env_.UnitId("db/0"), OwnerKind::kApplication, add);
+  ASSERT_TRUE(id.ok()) << id.status();
+  const std::string uri = "secret:" + *id;
+  ASSERT_TRUE(secrets_.Grant(env_.UnitId("db/0"), uri, RelationId(), "").ok());
+  ASSERT_EQ(Get("app/0", uri)->revision, 1);
+
+  // The leader manages the application's secret: its rotation is the leader's, due an hour after
+  // it was added (the clock starts at 2026-01-01T00:00:00Z).
+  auto leader = HooksOf(env_, "db/0");
+  ASSERT_EQ(leader.rotate.size(), 1u);
+  EXPECT_EQ(leader.rotate[0].uri, uri);
+  EXPECT_EQ(leader.rotate[0].label, "db-pass");
+  EXPECT_EQ(FormatRfc3339(leader.rotate[0].due), "2026-01-01T01:00:00Z");
+  EXPECT_TRUE(HooksOf(env_, "db/1").rotate.empty()) << "a follower does not rotate the application's secret";
+  EXPECT_TRUE(leader.obsolete.empty());
+  EXPECT_TRUE(HooksOf(env_, "app/0").changed.empty());
+
+  // A new revision: the reader's secret-changed; revision 1 is still read, so nothing to remove.
+  ASSERT_TRUE(secrets_.UpdateOwned(env_.UnitId("db/0"), {uri, ""}, WithContent({{"password", "two"}})).ok());
+  auto reader = HooksOf(env_, "app/0");
+  ASSERT_EQ(reader.changed.size(), 1u);
+  EXPECT_EQ(reader.changed[0].uri, uri);
+  EXPECT_EQ(reader.changed[0].revision, 2);
+  EXPECT_TRUE(HooksOf(env_, "db/0").obsolete.empty());
+  EXPECT_TRUE(HooksOf(env_, "db/0").changed.empty()) << "owners read the latest";
+
+  // The reader moves to revision 2: revision 1 is obsolete, the owner's secret-remove.
+  ASSERT_EQ(Get("app/0", uri, false, /*refresh=*/true)->revision, 2);
+  EXPECT_TRUE(HooksOf(env_, "app/0").changed.empty());
+  auto obsolete = HooksOf(env_, "db/0").obsolete;
+  ASSERT_EQ(obsolete.size(), 1u);
+  EXPECT_EQ(obsolete[0].revision, 1);
+  EXPECT_TRUE(HooksOf(env_, "db/1").obsolete.empty());
+  ASSERT_TRUE(secrets_.RemoveOwned(env_.UnitId("db/0"), uri, 1).ok());
+  EXPECT_TRUE(HooksOf(env_, "db/0").obsolete.empty());
+
+  // An expiry on the latest revision.
+  SecretUpdate expire;
+  expire.expire = "30m";
+  ASSERT_TRUE(secrets_.UpdateOwned(env_.UnitId("db/0"), {uri, ""}, expire).ok());
+  auto expiring = HooksOf(env_, "db/0").expired;
+  ASSERT_EQ(expiring.size(), 1u);
+  EXPECT_EQ(expiring[0].revision, 2);
+  EXPECT_EQ(FormatRfc3339(expiring[0].due), "2026-01-01T00:30:00Z");
+
+  // The rotate hook's commit schedules the next rotation from the commit's time.
+  env_.clock.Advance(std::chrono::hours(2));
+  domain::hook::HookCommit commit;
+  commit.commit_seq = 1;
+  commit.secrets_rotated = {uri};
+  ASSERT_TRUE(env_.hooks->Commit(env_.UnitId("db/0"), commit).ok());
+  EXPECT_EQ(FormatRfc3339(HooksOf(env_, "db/0").rotate[0].due), "2026-01-01T03:00:00Z");
+  // A secret gone meanwhile does not fail the commit.
+  commit.commit_seq = 2;
+  commit.secrets_rotated = {"secret:aaaaaaaaaaaaaaaaaaaa"};
+  EXPECT_TRUE(env_.hooks->Commit(env_.UnitId("db/0"), commit).ok());
 }
 
 TEST(SecretIdTest, UrisInEveryFormNameTheBareId) {

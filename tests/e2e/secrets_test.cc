@@ -1,7 +1,9 @@
 // Secrets end to end with real agents and the `secretive` test charm: the owner's leader adds a
 // secret, grants it over the relation and the reader reads it; an application without a grant is
 // refused; a new revision is seen with --peek and --refresh while the reader keeps tracking the
-// old one; a user secret is readable by the units of an application it was granted to.
+// old one; a user secret is readable by the units of an application it was granted to. The secret
+// hooks run with JUJU_SECRET_*: secret-changed for the reader, secret-remove for the owner once a
+// revision is no longer read, secret-expired when an expiry falls due.
 
 #include <sys/stat.h>
 
@@ -63,10 +65,23 @@ TEST_F(SecretsE2eTest, GrantedReadersReadOthersAreRefusedRevisionsAndUserSecrets
   // A new revision: the reader keeps its tracked revision until it refreshes.
   Ok({"config", "owner", "content=two"});
   ASSERT_TRUE(Logged("owner/0", "config-changed", "set revision=2")) << ReadFile(log_);
+  // secret-changed tells the reader, with the secret and its new revision (it set no label).
+  ASSERT_TRUE(Logged("reader/0", "secret-changed", uri + " label= revision=2")) << ReadFile(log_);
   Ok({"config", "reader", "tick=1"});
   ASSERT_TRUE(Logged("reader/0", "config-changed", "tracked=one latest=two")) << ReadFile(log_);
   Ok({"config", "reader", "refresh=true"});
   ASSERT_TRUE(Logged("reader/0", "config-changed", "refreshed=two")) << ReadFile(log_);
+  // Nobody reads revision 1 any more: the owner's leader runs secret-remove for it, once, and
+  // removes it; secret-changed ran once for revision 2.
+  ASSERT_TRUE(Logged("owner/0", "secret-remove", uri + " label=shared revision=1 removed")) << ReadFile(log_);
+  EXPECT_EQ(Lines("owner/0", "secret-remove").size(), 1u) << ReadFile(log_);
+  EXPECT_EQ(Lines("reader/0", "secret-changed").size(), 1u) << ReadFile(log_);
+  EXPECT_TRUE(Lines("owner/0", "secret-changed").empty()) << "the owner reads the latest; no secret-changed";
+
+  // An expiry on the latest revision: secret-expired runs for it when it falls due.
+  Ok({"config", "owner", "expire=2s"});
+  ASSERT_TRUE(Logged("owner/0", "config-changed", "expire=2s")) << ReadFile(log_);
+  ASSERT_TRUE(Logged("owner/0", "secret-expired", uri + " label=shared revision=2")) << ReadFile(log_);
 
   // The controller shows the charm's secret and its grant, without its content.
   CliResult listed = cluster_.Skein({"secrets", "--format", "json"});

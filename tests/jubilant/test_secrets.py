@@ -1,6 +1,8 @@
 """Secrets as charm suites exercise them (contract §3.5, §3.17, §3.25, §3.28, §3.30, §3.36):
 user secrets from the CLI, charm secrets from hook tools (through `exec`, which runs in a unit's
-hook context), grants and revisions."""
+hook context), grants and revisions, and secret-changed for a reader of an older revision."""
+
+import time
 
 import jubilant
 import pytest
@@ -15,6 +17,18 @@ def apps(juju):
     juju.deploy(charm_dir('kv-requirer'), 'stranger')
     juju.integrate('owner', 'consumer')
     juju.wait(lambda s: jubilant.all_active(s, 'owner', 'consumer'))
+
+
+def _wait_for_hook(juju, unit, hook, timeout=60):
+    """Waits until the unit's agent logged that `hook` ran (debug-log), or fails."""
+    entity = 'unit-' + unit.replace('/', '-')
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        log = juju.debug_log(limit=2000)
+        if any(line.startswith(entity + ':') and f'ran "{hook}" hook' in line for line in log.splitlines()):
+            return
+        time.sleep(0.5)
+    raise AssertionError(f'{unit} never ran {hook}:\n{juju.debug_log(limit=50)}')
 
 
 def secret_get(juju, unit, uri, *flags):
@@ -38,8 +52,9 @@ def test_user_secret_round_trip(juju):
 
     juju.update_secret('db-pass', {'password': 'correct horse'})
     assert juju.show_secret('db-pass').revision == 2
-    # The consumer keeps the revision it tracks until it asks for the new one (secret-changed,
-    # which would tell it, does not run yet: README "Using skein as `juju`").
+    # The consumer, which reads revision 1, is told by its secret-changed hook.
+    _wait_for_hook(juju, 'consumer/0', 'secret-changed')
+    # It keeps the revision it tracks until it asks for the new one.
     assert '"hunter2"' in secret_get(juju, 'consumer/0', str(uri)).stdout
     assert '"correct horse"' in secret_get(juju, 'consumer/0', str(uri), '--peek').stdout
     assert '"correct horse"' in secret_get(juju, 'consumer/0', str(uri), '--refresh').stdout

@@ -16,7 +16,9 @@ constexpr HookKind kAll[] = {
     HookKind::kUpgradeCharm,     HookKind::kStop,           HookKind::kRemove,
     HookKind::kUpdateStatus,     HookKind::kLeaderElected,  HookKind::kLeaderSettingsChanged,
     HookKind::kRelationCreated,  HookKind::kRelationJoined, HookKind::kRelationChanged,
-    HookKind::kRelationDeparted, HookKind::kRelationBroken,
+    HookKind::kRelationDeparted, HookKind::kRelationBroken,  HookKind::kStorageAttached,
+    HookKind::kStorageDetaching, HookKind::kSecretChanged,  HookKind::kSecretRemove,
+    HookKind::kSecretRotate,     HookKind::kSecretExpired,
 };
 
 TEST(HooksTest, NamesAreJujus) {
@@ -28,6 +30,15 @@ TEST(HooksTest, NamesAreJujus) {
   EXPECT_EQ(HookName(HookKind::kRelationJoined, "db"), "db-relation-joined");
   EXPECT_EQ(HookName(HookKind::kRelationBroken, "ingress-auth"), "ingress-auth-relation-broken");
   EXPECT_EQ(HookName(HookKind::kStart, "ignored"), "start");
+  EXPECT_EQ(HookName(HookKind::kStorageAttached, "data"), "data-storage-attached");
+  EXPECT_EQ(HookName(HookKind::kStorageDetaching, "cache-dir"), "cache-dir-storage-detaching");
+  // Secret hooks are not prefixed (juju-semantics §1.1).
+  EXPECT_EQ(HookName(HookKind::kSecretChanged, "ignored"), "secret-changed");
+  EXPECT_EQ(HookName(HookKind::kSecretRemove), "secret-remove");
+  EXPECT_EQ(HookName(HookKind::kSecretRotate), "secret-rotate");
+  EXPECT_EQ(HookName(HookKind::kSecretExpired), "secret-expired");
+  EXPECT_TRUE(IsSecretHook(HookKind::kSecretExpired));
+  EXPECT_FALSE(IsSecretHook(HookKind::kStorageAttached));
 }
 
 TEST(HooksTest, EveryKindHasItsOwnNameAndReadsBack) {
@@ -40,7 +51,7 @@ TEST(HooksTest, EveryKindHasItsOwnNameAndReadsBack) {
     auto parsed = ParseHookName(HookName(kind, "db"));
     ASSERT_TRUE(parsed.has_value()) << name;
     EXPECT_EQ(parsed->kind, kind);
-    EXPECT_EQ(parsed->endpoint, IsRelationHook(kind) ? "db" : "");
+    EXPECT_EQ(parsed->endpoint, IsPrefixedHook(kind) ? "db" : "");
   }
 }
 
@@ -50,11 +61,14 @@ TEST(HooksTest, ParsesRelationHooksByTheirEndpoint) {
   EXPECT_EQ(ParseHookName("install-relation-joined"), (ParsedHookName{HookKind::kRelationJoined, "install"}));
   EXPECT_EQ(ParseHookName("a-relation-b-relation-departed"),
             (ParsedHookName{HookKind::kRelationDeparted, "a-relation-b"}));
+  EXPECT_EQ(ParseHookName("data-storage-attached"), (ParsedHookName{HookKind::kStorageAttached, "data"}));
+  EXPECT_EQ(ParseHookName("logs-storage-detaching"), (ParsedHookName{HookKind::kStorageDetaching, "logs"}));
+  EXPECT_FALSE(IsRelationHook(HookKind::kStorageAttached));
 }
 
 TEST(HooksTest, RefusesWhatItHasNoKindFor) {
   for (const char* name : {"", "relation-joined", "-relation-joined", "db-relation-joinedx", "Install",
-                           "data-storage-attached", "secret-changed", "workload-pebble-ready",
+                           "-storage-attached", "db-secret-changed", "workload-pebble-ready",
                            "actions/backup", "db_relation_joined"}) {
     EXPECT_FALSE(ParseHookName(name).has_value()) << name;
   }

@@ -6,7 +6,9 @@ namespace skein::agent {
 
 std::map<std::string, std::string> HookEnvironment(const UnitEnvironment& unit, const std::string& hook_name,
                                                    const std::string& context_id,
-                                                   const std::optional<HookRelationEnv>& relation) {
+                                                   const std::optional<HookRelationEnv>& relation,
+                                                   const std::optional<HookStorageEnv>& storage,
+                                                   const std::optional<HookSecretEnv>& secret) {
   std::map<std::string, std::string> env = {
       {"JUJU_CHARM_DIR", unit.charm_dir},
       {"CHARM_DIR", unit.charm_dir},
@@ -42,6 +44,16 @@ std::map<std::string, std::string> HookEnvironment(const UnitEnvironment& unit, 
     env["JUJU_REMOTE_APP"] = relation->remote_application;
     env["JUJU_REMOTE_UNIT"] = relation->remote_unit;
     if (!relation->departing_unit.empty()) env["JUJU_DEPARTING_UNIT"] = relation->departing_unit;
+  }
+  if (storage) {
+    env["JUJU_STORAGE_ID"] = storage->id;
+    env["JUJU_STORAGE_LOCATION"] = storage->location;
+    env["JUJU_STORAGE_KIND"] = storage->kind;
+  }
+  if (secret) {
+    env["JUJU_SECRET_ID"] = secret->uri;
+    env["JUJU_SECRET_LABEL"] = secret->label;
+    if (secret->revision > 0) env["JUJU_SECRET_REVISION"] = absl::StrCat(secret->revision);
   }
   return env;
 }

@@ -23,6 +23,9 @@ struct UnitEnvironment {
   std::string principal_unit;  // subordinates only
   std::string availability_zone;
   std::string agent_path;      // the agent's own PATH, appended after the tools dir
+  // `<agents dir>/<model-uuid>`: the model's storage directories live under it
+  // (lib/base/paths.h StorageDir).
+  std::string model_dir;
 };
 
 struct HookRelationEnv {
@@ -33,11 +36,26 @@ struct HookRelationEnv {
   std::string departing_unit;  // set for -departed only
 };
 
+// Storage hooks (juju-semantics §2.4): the instance, its directory and its kind.
+struct HookStorageEnv {
+  std::string id;        // `data/0`
+  std::string location;  // the directory
+  std::string kind;      // filesystem | block
+};
+
+struct HookSecretEnv {
+  std::string uri;       // `secret:<id>`
+  std::string label;     // may be empty
+  int64_t revision = 0;  // 0: not set (secret-rotate)
+};
+
 // The Juju version skein reports to charms (ops gates features on it).
 inline constexpr char kJujuVersion[] = "3.6.11";
 
 std::map<std::string, std::string> HookEnvironment(const UnitEnvironment& unit, const std::string& hook_name,
                                                    const std::string& context_id,
-                                                   const std::optional<HookRelationEnv>& relation);
+                                                   const std::optional<HookRelationEnv>& relation,
+                                                   const std::optional<HookStorageEnv>& storage = std::nullopt,
+                                                   const std::optional<HookSecretEnv>& secret = std::nullopt);
 
 }  // namespace skein::agent

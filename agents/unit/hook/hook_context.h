@@ -107,6 +107,13 @@ struct SecretInfo {
   int64_t revision = 0;
 };
 
+// One storage instance of the unit as `storage-get` reports it.
+struct StorageAttachmentInfo {
+  std::string id;        // `data/0`
+  std::string kind;      // filesystem | block (a directory too: skein has no block devices)
+  std::string location;  // the directory
+};
+
 class HookContext {
  public:
   virtual ~HookContext() = default;
@@ -245,6 +252,18 @@ class HookContext {
   }
   // URIs of the secrets the unit or its application owns.
   virtual absl::StatusOr<std::vector<std::string>> SecretIds() { return Unsupported("secret-ids"); }
+  // --- Storage (issue 15). The instance the hook is about (JUJU_STORAGE_ID), empty outside
+  // storage hooks.
+  virtual std::string HookStorageId() const { return ""; }
+  // The unit's instances (of storage `name`, or all when empty), by id number.
+  virtual absl::StatusOr<std::vector<std::string>> StorageIds(const std::string& name) {
+    return Unsupported("storage-list");
+  }
+  // NotFound `storage "x" not found` for an instance the unit does not have.
+  virtual absl::StatusOr<StorageAttachmentInfo> Storage(const std::string& id) { return Unsupported("storage-get"); }
+  // Buffers `storage-add name=count`; applied with the hook's commit, which the controller
+  // refuses (the hook fails) when the charm has no such storage or allows fewer instances.
+  virtual absl::Status StorageAdd(const std::string& name, int count) { return Unsupported("storage-add"); }
 
  protected:
   static absl::Status NotRunningAnAction() { return absl::NotFoundError("not running an action"); }

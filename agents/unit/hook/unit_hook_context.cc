@@ -277,6 +277,7 @@ v1::CommitHookRequest UnitHookContext::BuildCommit(int64_t commit_seq) const {
     }
   }
   AddStateChangesLocked(req);
+  AddStorageChangesLocked(req);
   return req;
 }
 

@@ -51,6 +51,8 @@ struct HookContextParams {
   std::function<void(const std::string& level, const std::string& message)> log;
   // The unpacked charm (metadata.yaml names the bindings network-get knows); may be empty.
   std::string charm_dir;
+  // `<agents dir>/<model-uuid>`: where the model's storage directories are (lib/base/paths.h).
+  std::string model_dir;
   // Set when the context runs an action instead of a hook (unit_hook_context_actions.cc).
   std::optional<v1::PendingAction> action;
   // Where the times the context reports (goal-state's `since`) come from, and the retry budget
@@ -132,8 +134,16 @@ class UnitHookContext : public HookContext {
   absl::Status SecretRevoke(const std::string& uri, int64_t relation_id, const std::string& unit) override;
   absl::Status SecretRemove(const std::string& uri, std::optional<int64_t> revision) override;
   absl::StatusOr<std::vector<std::string>> SecretIds() override;
+  // Storage (unit_hook_context_storage.cc): the snapshot's instances; storage-add goes with the
+  // commit, as does the report that `<name>-storage-attached` attached its instance.
+  std::string HookStorageId() const override { return p_.hook.storage_id; }
+  absl::StatusOr<std::vector<std::string>> StorageIds(const std::string& name) override;
+  absl::StatusOr<StorageAttachmentInfo> Storage(const std::string& id) override;
+  absl::Status StorageAdd(const std::string& name, int count) override;
 
  private:
+  // Adds storage-add requests, the storage-attached report and a rotated secret to a commit request.
+  void AddStorageChangesLocked(v1::CommitHookRequest& req) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A call to the controller made for the hook (hook tools, built-in charms): a controller that
   // is away is retried within rpc::kHookCallBudget (lib/rpc/retry.h), so that a restart of up to
   // 60 s costs no hook error; after that the hook fails with `the controller has been
@@ -188,6 +198,7 @@ class UnitHookContext : public HookContext {
   // state-set / state-delete of this hook; nullopt deletes the key.
   std::map<std::string, std::optional<std::string>> state_pending_ ABSL_GUARDED_BY(mu_);
   std::vector<v1::PortChange> port_changes_ ABSL_GUARDED_BY(mu_);  // in the order the hook made them
+  std::map<std::string, int> storage_adds_ ABSL_GUARDED_BY(mu_);   // storage-add: name -> count
 };
 
 }  // namespace skein::agent

@@ -126,7 +126,12 @@ json HookToJson(const HookInfo& h) {
   return json{{"kind", h.IsRelation() ? std::string("relation") : std::string(charm::HookKindName(h.kind))},
               {"relation", RelationHookToJson(h.relation)},
               {"config-hash", h.config_hash},
-              {"leader-settings-version", h.leader_settings_version}};
+              {"leader-settings-version", h.leader_settings_version},
+              {"storage-id", h.storage_id},
+              {"secret-uri", h.secret_uri},
+              {"secret-label", h.secret_label},
+              {"secret-revision", h.secret_revision},
+              {"secret-due-unix-ms", h.secret_due_unix_ms}};
 }
 
 absl::StatusOr<HookInfo> HookFromJson(const json& j) {
@@ -148,6 +153,11 @@ absl::StatusOr<HookInfo> HookFromJson(const json& j) {
   }
   h.config_hash = j.value("config-hash", "");
   h.leader_settings_version = j.value("leader-settings-version", int64_t{0});
+  h.storage_id = j.value("storage-id", "");
+  h.secret_uri = j.value("secret-uri", "");
+  h.secret_label = j.value("secret-label", "");
+  h.secret_revision = j.value("secret-revision", int64_t{0});
+  h.secret_due_unix_ms = j.value("secret-due-unix-ms", int64_t{0});
   return h;
 }
 
@@ -160,8 +170,25 @@ HookInfo HookInfo::ForRelation(relations::RelationHook hook) {
   return info;
 }
 
+HookInfo HookInfo::ForStorage(HookKind kind, std::string storage_id) {
+  HookInfo info;
+  info.kind = kind;
+  info.storage_id = std::move(storage_id);
+  return info;
+}
+
+std::string SecretEventKey(HookKind kind, const std::string& uri, int64_t revision, int64_t due_unix_ms) {
+  if (kind == HookKind::kSecretRotate) return absl::StrCat(std::string(charm::HookKindName(kind)), " ", uri, "@", due_unix_ms);
+  return absl::StrCat(std::string(charm::HookKindName(kind)), " ", uri, "/", revision);
+}
+
+std::string SecretEventKey(const HookInfo& hook) {
+  return SecretEventKey(hook.kind, hook.secret_uri, hook.secret_revision, hook.secret_due_unix_ms);
+}
+
 std::string HookInfo::Name() const {
   if (IsRelation()) return relation.HookName();
+  if (charm::IsStorageHook(kind)) return charm::HookName(kind, storage_id.substr(0, storage_id.find('/')));
   return std::string(charm::HookKindName(kind));
 }
 
@@ -181,6 +208,8 @@ json ToJson(const LocalState& s) {
               {"upgrade-charm-skipped", s.upgrade_charm_skipped},
               {"workload-status-set", s.workload_status_set},
               {"relations", relations},
+              {"storage-attached", s.storage_attached},
+              {"secret-events-done", s.secret_events_done},
               {"operation",
                {{"kind", EnumName(kOperationKinds, s.operation.kind)},
                 {"step", EnumName(kSteps, s.operation.step)},
@@ -214,6 +243,10 @@ absl::StatusOr<LocalState> LocalStateFromJson(const json& j) {
         RelationProgress p = ProgressFromJson(r);
         s.relations[p.id] = std::move(p);
       }
+    }
+    if (j.contains("storage-attached")) s.storage_attached = j["storage-attached"].get<std::set<std::string>>();
+    if (j.contains("secret-events-done")) {
+      s.secret_events_done = j["secret-events-done"].get<std::set<std::string>>();
     }
     if (j.contains("operation")) {
       const json& op = j["operation"];

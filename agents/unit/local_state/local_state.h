@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -28,10 +29,18 @@ struct HookInfo {
   relations::RelationHook relation;
   std::string config_hash;           // kConfigChanged: the config it shows
   int64_t leader_settings_version = 0;  // kLeaderSettingsChanged: the version it shows
+  std::string storage_id;            // storage hooks: the instance (`data/0`)
+  // Secret hooks: JUJU_SECRET_ID, JUJU_SECRET_LABEL, JUJU_SECRET_REVISION (0: none), and for
+  // secret-rotate the due time it answers (part of the event's identity, see SecretEventKey).
+  std::string secret_uri;
+  std::string secret_label;
+  int64_t secret_revision = 0;
+  int64_t secret_due_unix_ms = 0;
 
   static HookInfo ForRelation(relations::RelationHook hook);
   bool IsRelation() const { return charm::IsRelationHook(kind); }
-  // The hook's name: `install`, `db-relation-joined`.
+  static HookInfo ForStorage(HookKind kind, std::string storage_id);
+  // The hook's name: `install`, `db-relation-joined`, `data-storage-attached`.
   std::string Name() const;
   bool operator==(const HookInfo&) const = default;
 };
@@ -85,6 +94,11 @@ struct LocalState {
   // behalf (`unknown` after start).
   bool workload_status_set = false;
   std::map<int64_t, relations::RelationProgress> relations;
+  // Storage instances whose `<name>-storage-attached` ran and whose -detaching has not.
+  std::set<std::string> storage_attached;
+  // Secret hook events already run (SecretEventKey), so that each runs once. Keys the
+  // snapshot no longer lists are forgotten (resolver::Observe).
+  std::set<std::string> secret_events_done;
   OperationState operation;
   int64_t next_commit_seq = 1;
   // The newest task id this unit finished (task ids grow; queued tasks at or below it are done
@@ -100,6 +114,11 @@ struct LocalState {
 
   bool operator==(const LocalState&) const = default;
 };
+
+// `secret-changed secret:abc/3`, `secret-rotate secret:abc@1700000000000`: one secret hook
+// event, as LocalState::secret_events_done keeps it.
+std::string SecretEventKey(HookKind kind, const std::string& uri, int64_t revision, int64_t due_unix_ms);
+std::string SecretEventKey(const HookInfo& hook);
 
 nlohmann::json ToJson(const LocalState& state);
 // InvalidArgument when the document is not a local state.

@@ -1,5 +1,6 @@
 #include "agents/unit/operation/run_hook.h"
 
+#include <filesystem>
 #include <random>
 
 #include "absl/strings/str_cat.h"
@@ -16,6 +17,25 @@ spdlog::level::level_enum SpdlogLevel(const std::string& juju_level) {
   if (juju_level == "ERROR") return spdlog::level::err;
   if (juju_level == "CRITICAL") return spdlog::level::critical;
   return spdlog::level::info;
+}
+
+// How long a storage-attached hook waits for its directory, which the machine agent makes when it
+// sees the instance (at once for the unit's first instances, a moment later after storage-add).
+constexpr std::chrono::seconds kStorageDirWait{30};
+
+// Makes `dir` when the agent may (it runs as the machine agent's user: no privilege separation),
+// else waits for the machine agent to make it, checking every 100 ms for kStorageDirWait. False
+// when it did not appear or the agent is stopping.
+bool AwaitStorageDir(const std::string& dir, const std::function<bool(std::chrono::milliseconds)>& pause) {
+  std::error_code ec;
+  if (std::filesystem::create_directories(dir, ec) && !ec) {
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  }
+  for (auto waited = std::chrono::milliseconds(0); waited < kStorageDirWait; waited += std::chrono::milliseconds(100)) {
+    if (std::filesystem::is_directory(dir, ec)) return true;
+    if (!pause || pause(std::chrono::milliseconds(100))) return false;
+  }
+  return std::filesystem::is_directory(dir, ec);
 }
 
 }  // namespace
@@ -107,6 +127,7 @@ absl::StatusOr<StepOutcome> RunHookOperation::Execute(LocalState& state) {
   params.local = state;
   params.snapshot = snapshot;
   params.charm_dir = deps_.environment.charm_dir;
+  params.model_dir = deps_.environment.model_dir;
   params.leader_now = [latest = deps_.latest] {
     auto s = latest();
     return s != nullptr && s->leader();
@@ -122,6 +143,19 @@ absl::StatusOr<StepOutcome> RunHookOperation::Execute(LocalState& state) {
     const auto& r = hook_.relation;
     relation = HookRelationEnv{r.endpoint, r.relation_id, r.remote_application, r.remote_unit, r.departing_unit};
   }
+  std::optional<HookStorageEnv> storage;
+  if (charm::IsStorageHook(hook_.kind)) {
+    auto info = context_->Storage(hook_.storage_id);
+    storage = HookStorageEnv{hook_.storage_id, info.ok() ? info->location : "", info.ok() ? info->kind : ""};
+    if (hook_.kind == HookKind::kStorageAttached && (!info.ok() || !AwaitStorageDir(info->location, deps_.pause))) {
+      spdlog::error("storage {} has no directory yet; its hook fails", hook_.storage_id);
+      state.operation.failed = true;
+      SetAgentStatus("error", absl::StrCat("hook failed: \"", name_, "\""), nlohmann::json{{"hook", name_}}.dump());
+      return StepOutcome::kHookFailed;
+    }
+  }
+  std::optional<HookSecretEnv> secret;
+  if (charm::IsSecretHook(hook_.kind)) secret = HookSecretEnv{hook_.secret_uri, hook_.secret_label, hook_.secret_revision};
   UnitEnvironment environment = deps_.environment;
   if (snapshot != nullptr) {
     if (environment.model_name.empty()) environment.model_name = snapshot->model_name();
@@ -133,7 +167,7 @@ absl::StatusOr<StepOutcome> RunHookOperation::Execute(LocalState& state) {
   invocation.context = context_.get();
   invocation.charm_sha256 = state.charm_sha256;
   invocation.model_name = environment.model_name;
-  invocation.env = HookEnvironment(environment, name_, context_->id(), relation);
+  invocation.env = HookEnvironment(environment, name_, context_->id(), relation, storage, secret);
   auto output = deps_.logger(absl::StrCat("unit.", deps_.unit, ".", name_));
 
   spdlog::info("running {}", String());

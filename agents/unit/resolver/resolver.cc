@@ -74,7 +74,56 @@ std::optional<Op> NextRelationOp(const LocalState& local, const std::map<int64_t
   return std::nullopt;
 }
 
+// `<name>-storage-attached` for the first alive instance of the snapshot it has not run for.
+std::optional<Op> NextStorageAttachedOp(const LocalState& local, const v1::UnitSnapshot& remote) {
+  for (const auto& s : remote.storage()) {
+    if (s.life() != v1::LIFE_ALIVE || local.storage_attached.count(s.id()) > 0) continue;
+    return RunHook(HookInfo::ForStorage(HookKind::kStorageAttached, s.id()));
+  }
+  return std::nullopt;
+}
+
+HookInfo SecretHook(HookKind kind, const v1::SecretHookEvent& event) {
+  HookInfo info;
+  info.kind = kind;
+  info.secret_uri = event.uri();
+  info.secret_label = event.label();
+  info.secret_revision = event.revision();
+  // The due time tells one rotation from the next; the other hooks have their revision.
+  if (kind == HookKind::kSecretRotate) info.secret_due_unix_ms = event.due_unix_ms();
+  return info;
+}
+
+// Every secret hook the snapshot asks for, timed ones whatever their time, in the order they
+// are run: rotate, expired, remove, changed (owners act on their own secrets first).
+template <typename Fn>
+void ForEachSecretEvent(const v1::UnitSnapshot& remote, Fn&& fn) {
+  for (const auto& e : remote.secret_rotations()) fn(HookKind::kSecretRotate, e);
+  for (const auto& e : remote.secret_expiries()) fn(HookKind::kSecretExpired, e);
+  for (const auto& e : remote.secret_revisions_obsolete()) fn(HookKind::kSecretRemove, e);
+  for (const auto& e : remote.secrets_changed()) fn(HookKind::kSecretChanged, e);
+}
+
+bool Timed(HookKind kind) { return kind == HookKind::kSecretRotate || kind == HookKind::kSecretExpired; }
+
+// The first secret hook that is due and has not run for its event.
+std::optional<Op> NextSecretOp(const LocalState& local, const v1::UnitSnapshot& remote, const Options& options) {
+  std::optional<Op> next;
+  ForEachSecretEvent(remote, [&](HookKind kind, const v1::SecretHookEvent& e) {
+    if (next.has_value()) return;
+    if (Timed(kind) && e.due_unix_ms() > options.now_unix_ms) return;
+    HookInfo hook = SecretHook(kind, e);
+    if (local.secret_events_done.count(SecretEventKey(hook)) > 0) return;
+    next = RunHook(std::move(hook));
+  });
+  return next;
+}
+
 Op DyingOp(const LocalState& local, const v1::UnitSnapshot& remote, const std::map<int64_t, RelationView>& views) {
+  // Juju's storage resolver detaches every attached instance before the relations are torn down.
+  if (!local.storage_attached.empty()) {
+    return RunHook(HookInfo::ForStorage(HookKind::kStorageDetaching, *local.storage_attached.begin()));
+  }
   if (auto op = NextRelationOp(local, views, /*unit_dying=*/true, remote.unit())) return *op;
   if (local.started && !local.stopped) return SimpleHook(HookKind::kStop);
   if (local.installed && !local.removed) return SimpleHook(HookKind::kRemove);
@@ -218,6 +267,8 @@ Op NextOp(const LocalState& local, const v1::UnitSnapshot& remote, const Options
   if (!local.installed) {
     if (!charm_known) return Nothing(WaitReason::kWaitingForCharm);
     if (CharmChanged(local, remote)) return DeployCharm(remote);
+    // On machines the unit's initial storage is attached before install (juju-semantics §1.3).
+    if (auto op = NextStorageAttachedOp(local, remote)) return *op;
     return SimpleHook(HookKind::kInstall);
   }
 
@@ -243,6 +294,12 @@ Op NextOp(const LocalState& local, const v1::UnitSnapshot& remote, const Options
     return RunHook(std::move(hook));
   }
 
+  // 4a. Secret hooks (juju-semantics §1.2 step 5).
+  if (auto op = NextSecretOp(local, remote, options)) return *op;
+
+  // 4b. Storage added later (storage-add, juju-semantics §1.2 step 6).
+  if (auto op = NextStorageAttachedOp(local, remote)) return *op;
+
   // 5. Charm upgrade.
   if (charm_known && CharmChanged(local, remote)) return DeployCharm(remote);
   if (local.upgrade_pending) return SimpleHook(HookKind::kUpgradeCharm);
@@ -267,9 +324,33 @@ Op NextOp(const LocalState& local, const v1::UnitSnapshot& remote, const Options
   return Nothing(WaitReason::kIdle);
 }
 
+std::optional<int64_t> NextSecretDue(const LocalState& local, const v1::UnitSnapshot& remote, int64_t now_unix_ms) {
+  std::optional<int64_t> next;
+  ForEachSecretEvent(remote, [&](HookKind kind, const v1::SecretHookEvent& e) {
+    if (!Timed(kind) || e.due_unix_ms() <= now_unix_ms) return;
+    if (local.secret_events_done.count(SecretEventKey(SecretHook(kind, e))) > 0) return;
+    if (!next.has_value() || e.due_unix_ms() < *next) next = e.due_unix_ms();
+  });
+  return next;
+}
+
 bool Observe(LocalState& local, const v1::UnitSnapshot& remote) {
   std::map<int64_t, RelationView> views = Views(remote);
   bool changed = false;
+  // Secret events the controller no longer lists (the reader refreshed, the revision went,
+  // the rotation moved on) are forgotten, so that the set stays as small as the snapshot.
+  std::set<std::string> listed;
+  ForEachSecretEvent(remote, [&](HookKind kind, const v1::SecretHookEvent& e) {
+    listed.insert(SecretEventKey(SecretHook(kind, e)));
+  });
+  for (auto it = local.secret_events_done.begin(); it != local.secret_events_done.end();) {
+    if (listed.count(*it) > 0) {
+      ++it;
+      continue;
+    }
+    it = local.secret_events_done.erase(it);
+    changed = true;
+  }
   for (auto it = local.relations.begin(); it != local.relations.end();) {
     auto v = views.find(it->first);
     const RelationView* view = v != views.end() ? &v->second : nullptr;
@@ -321,6 +402,18 @@ void RecordHook(LocalState& local, const HookInfo& hook) {
     case HookKind::kRelationDeparted:
     case HookKind::kRelationBroken:
       relations::RecordRelationHook(local.relations[hook.relation.relation_id], hook.relation);
+      break;
+    case HookKind::kStorageAttached:
+      local.storage_attached.insert(hook.storage_id);
+      break;
+    case HookKind::kStorageDetaching:
+      local.storage_attached.erase(hook.storage_id);
+      break;
+    case HookKind::kSecretChanged:
+    case HookKind::kSecretRemove:
+    case HookKind::kSecretRotate:
+    case HookKind::kSecretExpired:
+      local.secret_events_done.insert(SecretEventKey(hook));
       break;
   }
 }

@@ -12,14 +12,20 @@
 //      committing, so chained hooks still follow); the automatic retry timer re-runs it;
 //      otherwise nothing.
 //      Actions are the only operations that run ahead of this check;
-//   1. unit dying: relation teardown (-departed for every known member with
+//   1. unit dying: `<name>-storage-detaching` for every attached storage instance, then relation
+//      teardown (-departed for every known member with
 //      JUJU_DEPARTING_UNIT = this unit, then -broken for non-peers), then stop (if started),
 //      then remove (if installed), then mark dead;
-//   2. not installed: fetch the charm, then install;
+//   2. not installed: fetch the charm, then `<name>-storage-attached` for each storage instance
+//      (machine charms attach their initial storage before install), then install;
 //   3. -relation-created for every alive relation not created yet;
 //   4. leadership: leader-elected (became leader), resign without a hook (lost it),
 //      leader-settings-changed (non-leader whose leader settings version differs; -1 = never
 //      ran, so every non-leader runs it once during setup);
+//   4a. secret hooks, each once per event: secret-rotate and secret-expired once due (by the
+//      wall clock the loop passes in), secret-remove for an obsolete revision the unit owns,
+//      secret-changed for a newer revision of a secret it reads;
+//   4b. `<name>-storage-attached` for storage added since (storage-add);
 //   5. charm changed: fetch it, then upgrade-charm (which forces config-changed);
 //   6. config-changed when the config hash differs (or it never ran);
 //   7. start when not started (so start follows the first config-changed);
@@ -27,6 +33,7 @@
 //   9. update-status when its timer is due.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "agents/unit/local_state/local_state.h"
@@ -81,9 +88,15 @@ struct Options {
   bool update_status_due = false;
   // The automatic hook retry timer (automatically-retry-hooks) fired for the failed hook.
   bool retry_due = false;
+  // The wall clock, for the secret hooks that fall due (secret-rotate, secret-expired).
+  int64_t now_unix_ms = 0;
 };
 
 Op NextOp(const LocalState& local, const v1::UnitSnapshot& remote, const Options& options = {});
+
+// The earliest due time after `now_unix_ms` of a timed secret hook that has not run: when an
+// idle unit must look again. nullopt: none.
+std::optional<int64_t> NextSecretDue(const LocalState& local, const v1::UnitSnapshot& remote, int64_t now_unix_ms);
 
 // Brings the local state up to date with a snapshot without running anything: absorbs this
 // unit's own peer app-bag writes and forgets relations that are gone and need no hook.

@@ -1,5 +1,8 @@
 #include "agents/unit/uniter/uniter.h"
 
+#include <algorithm>
+#include <filesystem>
+#include <optional>
 #include <random>
 
 #include "absl/strings/str_cat.h"
@@ -42,6 +45,10 @@ Uniter::Uniter(UniterConfig config, AgentClient* client, LocalStateStore* store,
   deps_.environment.api_addresses = config_.api_addresses;
   deps_.environment.machine_id = config_.machine_id;
   deps_.environment.agent_path = config_.agent_path;
+  // The unit's dir is `<agents dir>/<model-uuid>/unit-<app>-<n>` (agents/machine/unit_agents.h).
+  std::string unit_dir = config_.agent_dir;
+  while (unit_dir.size() > 1 && unit_dir.back() == '/') unit_dir.pop_back();
+  deps_.environment.model_dir = std::filesystem::path(unit_dir).parent_path().string();
   deps_.latest = [this] { return watcher_.Latest(); };
   deps_.publish_context = [this](std::shared_ptr<UnitHookContext> c) { PublishContext(std::move(c)); };
   deps_.pause = [this](std::chrono::milliseconds d) { return Pause(d); };
@@ -238,6 +245,9 @@ absl::StatusOr<Uniter::Exit> Uniter::Run() {
     resolver::Options options;
     options.update_status_due = now >= next_update_status;
     options.retry_due = retry_timer_.Due(now);
+    const int64_t now_unix_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock_.WallNow().time_since_epoch()).count();
+    options.now_unix_ms = now_unix_ms;
     resolver::Op op = resolver::NextOp(state, *snapshot, options);
     if (op.kind == OperationKind::kNone) {
       const bool idle = op.wait == resolver::WaitReason::kIdle;
@@ -253,6 +263,12 @@ absl::StatusOr<Uniter::Exit> Uniter::Run() {
       // An idle unit waits for the update-status timer, a failed hook for its retry timer.
       auto deadline = kNever;
       if (state.started && idle) deadline = next_update_status;
+      // A secret that falls due to rotate or expire wakes an idle unit.
+      if (idle) {
+        if (std::optional<int64_t> due = resolver::NextSecretDue(state, *snapshot, now_unix_ms)) {
+          deadline = std::min(deadline, now + std::chrono::milliseconds(*due - now_unix_ms));
+        }
+      }
       if (op.wait == resolver::WaitReason::kHookFailed) deadline = retry_timer_.deadline();
       if (WaitForChange(generation, deadline)) break;
       continue;

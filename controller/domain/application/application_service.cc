@@ -7,6 +7,7 @@
 #include "controller/domain/core/lifecycle.h"
 #include "controller/domain/core/rows.h"
 #include "controller/domain/core/sql.h"
+#include "controller/domain/storage/storage_service.h"
 #include "lib/base/limits.h"
 #include "lib/base/names.h"
 #include "lib/base/time.h"
@@ -80,12 +81,14 @@ absl::StatusOr<DeployResult> DeployInTx(Tx& tx, const DeployArgs& args) {
   std::vector<std::string> ignored;
   if (absl::Status s = ParseSettings(charm->config, args.config, &settings, &ignored); !s.ok()) return s;
   if (absl::Status s = charm::CheckStoredConfigSize(app_name, settings); !s.ok()) return s;
+  if (absl::Status s = storage::CheckDirectives(charm->metadata, args.storage); !s.ok()) return s;
   const std::string origin = args.charm_origin.empty() ? "local" : args.charm_origin;
 
   DeployResult result;
   result.application = app_name;
   auto model = FindModel(tx, args.model);
   if (!model.ok()) return model.status();
+  if (model->life != Life::kAlive) return absl::FailedPreconditionError(ModelDying(args.model));
   if (FindApp(tx, model->id, app_name).ok()) {
     return absl::AlreadyExistsError(absl::StrCat("application \"", app_name, "\" already exists"));
   }
@@ -116,7 +119,12 @@ absl::StatusOr<DeployResult> DeployInTx(Tx& tx, const DeployArgs& args) {
   tx.Touch(AppKey(app->id));
   tx.Record(model->id, "application", app_name, "deploy");
   result.charm_url = url;
-  for (int i = 0; i < args.num_units; ++i) result.units.push_back(InsertUnit(tx, *app, i).name);
+  storage::StoreDirectivesInTx(tx, app->id, args.storage);
+  for (int i = 0; i < args.num_units; ++i) {
+    UnitRow u = InsertUnit(tx, *app, i);
+    if (absl::Status s = storage::CreateUnitStorageInTx(tx, u, charm->metadata, {}, {}); !s.ok()) return s;
+    result.units.push_back(u.name);
+  }
   ElectLeader(tx, app->id);
   for (const auto& [name, ep] : charm->metadata.endpoints) {
     if (ep.role != charm::Role::kPeers) continue;
@@ -139,18 +147,27 @@ absl::StatusOr<DeployResult> ApplicationService::Deploy(const DeployArgs& args) 
 }
 
 absl::StatusOr<std::vector<std::string>> AddUnitInTx(Tx& tx, const std::string& model, const std::string& app,
-                                                     int n) {
+                                                     int n, const std::vector<std::string>& attach_storage) {
   if (n < 1) return absl::InvalidArgumentError("must add at least one unit");
+  if (n > 1 && !attach_storage.empty()) {
+    return absl::InvalidArgumentError("--attach-storage cannot be used when adding more than one unit");
+  }
   if (absl::Status s = limits::CheckUnitsPerRequest(n); !s.ok()) return s;
   std::vector<std::string> added;
   auto m = FindModel(tx, model);
   if (!m.ok()) return m.status();
+  if (m->life != Life::kAlive) return absl::FailedPreconditionError(ModelDying(model));
   auto a = FindApp(tx, m->id, app);
   if (!a.ok()) return a.status();
   if (a->life != Life::kAlive) return absl::FailedPreconditionError(NotAlive(app));
+  auto charm = tx.Charm(a->charm_id);
+  if (!charm.ok()) return charm.status();
   std::vector<RelationRow> relations = RelationsOfApp(tx, a->id);
   for (int i = 0; i < n; ++i) {
     UnitRow u = InsertUnit(tx, *a, a->next_unit_number + i);
+    if (absl::Status s = storage::CreateUnitStorageInTx(tx, u, (*charm)->metadata, {}, attach_storage); !s.ok()) {
+      return s;
+    }
     for (const RelationRow& r : relations) {
       if (r.life == Life::kAlive) EnterScope(tx, r, u);
     }
@@ -163,10 +180,11 @@ absl::StatusOr<std::vector<std::string>> AddUnitInTx(Tx& tx, const std::string& 
 }
 
 absl::StatusOr<std::vector<std::string>> ApplicationService::AddUnit(const std::string& model, const std::string& app,
-                                                                     int n) {
+                                                                     int n,
+                                                                     const std::vector<std::string>& attach_storage) {
   std::vector<std::string> added;
   absl::Status s = db_->Write("add-unit", [&](Tx& tx) -> absl::Status {
-    auto done = AddUnitInTx(tx, model, app, n);
+    auto done = AddUnitInTx(tx, model, app, n, attach_storage);
     if (!done.ok()) return done.status();
     added = std::move(*done);
     return absl::OkStatus();
@@ -176,7 +194,8 @@ absl::StatusOr<std::vector<std::string>> ApplicationService::AddUnit(const std::
 }
 
 absl::StatusOr<std::vector<std::string>> ApplicationService::RemoveUnits(const std::string& model,
-                                                                         const std::vector<std::string>& units) {
+                                                                         const std::vector<std::string>& units,
+                                                                         bool destroy_storage) {
   for (const std::string& name : units) {
     if (auto parsed = ParseUnitName(name); !parsed.ok()) return parsed.status();
   }
@@ -186,6 +205,7 @@ absl::StatusOr<std::vector<std::string>> ApplicationService::RemoveUnits(const s
     for (const std::string& name : units) {
       auto u = FindUnit(tx, m->id, name);
       if (!u.ok()) return u.status();
+      if (destroy_storage) storage::MarkUnitStorageDyingInTx(tx, *u);
       if (u->life != Life::kAlive) continue;
       sql::Exec(tx.db(), "UPDATE units SET life = 1 WHERE id = ?", u->id);
       tx.Touch(UnitKey(u->id));
@@ -203,7 +223,8 @@ absl::StatusOr<std::vector<std::string>> ApplicationService::RemoveUnits(const s
 }
 
 absl::StatusOr<RemoveApplicationResult> RemoveApplicationsInTx(Tx& tx, const std::string& model,
-                                                               const std::vector<std::string>& apps) {
+                                                               const std::vector<std::string>& apps,
+                                                               bool destroy_storage) {
   RemoveApplicationResult result;
   auto m = FindModel(tx, model);
   if (!m.ok()) return m.status();
@@ -216,6 +237,7 @@ absl::StatusOr<RemoveApplicationResult> RemoveApplicationsInTx(Tx& tx, const std
     tx.Record(m->id, "application", name, "dying");
     for (const UnitRow& u : UnitsOfApp(tx, a->id)) {
       result.units.push_back(u.name);
+      if (destroy_storage) storage::MarkUnitStorageDyingInTx(tx, u);
       if (u.life != Life::kAlive) continue;
       sql::Exec(tx.db(), "UPDATE units SET life = 1 WHERE id = ?", u.id);
       tx.Touch(UnitKey(u.id));
@@ -229,10 +251,11 @@ absl::StatusOr<RemoveApplicationResult> RemoveApplicationsInTx(Tx& tx, const std
 }
 
 absl::StatusOr<RemoveApplicationResult> ApplicationService::RemoveApplications(const std::string& model,
-                                                                               const std::vector<std::string>& apps) {
+                                                                               const std::vector<std::string>& apps,
+                                                                               bool destroy_storage) {
   RemoveApplicationResult result;
   absl::Status s = db_->Write("remove-application", [&](Tx& tx) -> absl::Status {
-    auto done = RemoveApplicationsInTx(tx, model, apps);
+    auto done = RemoveApplicationsInTx(tx, model, apps, destroy_storage);
     if (!done.ok()) return done.status();
     result = std::move(*done);
     return absl::OkStatus();

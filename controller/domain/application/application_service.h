@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "controller/domain/application/charm_store.h"
 #include "controller/domain/core/db.h"
+#include "lib/charm/storage_spec.h"
 
 namespace skein::controller::domain::application {
 
@@ -28,6 +29,8 @@ struct DeployArgs {
   // set by that bundle, so that a later revision of the bundle may change it.
   std::string deployment;
   bool trust = false;  // `deploy --trust`, a bundle's `trust: true`
+  // `--storage name=directive`: kept for the application's later units too.
+  std::map<std::string, charm::StorageDirective> storage;
 };
 
 struct DeployResult {
@@ -74,9 +77,11 @@ absl::StatusOr<DeployResult> DeployInTx(Tx& tx, const DeployArgs& args);
 
 // The other operations of ApplicationService as part of the caller's transaction (a plan applies
 // several in one). Same errors as the ApplicationService methods of the same names.
-absl::StatusOr<std::vector<std::string>> AddUnitInTx(Tx& tx, const std::string& model, const std::string& app, int n);
+absl::StatusOr<std::vector<std::string>> AddUnitInTx(Tx& tx, const std::string& model, const std::string& app, int n,
+                                                     const std::vector<std::string>& attach_storage = {});
 absl::StatusOr<RemoveApplicationResult> RemoveApplicationsInTx(Tx& tx, const std::string& model,
-                                                               const std::vector<std::string>& apps);
+                                                               const std::vector<std::string>& apps,
+                                                               bool destroy_storage = false);
 struct RefreshArgs {
   std::string model;
   std::string application;
@@ -119,17 +124,23 @@ class ApplicationService {
   absl::StatusOr<DeployResult> Deploy(const DeployArgs& args);
 
   // New units `<app>/<next>` (numbers are never reused) enter the scope of every alive
-  // relation of the application. NotFound model/application; FailedPrecondition
-  // `application "x" is not alive`; InvalidArgument when n < 1 or n > kMaxUnitsPerRequest.
-  absl::StatusOr<std::vector<std::string>> AddUnit(const std::string& model, const std::string& app, int n);
+  // relation of the application, with their storage (storage::CreateUnitStorageInTx; the detached
+  // instances of `attach_storage` are attached to the one new unit). NotFound model/application;
+  // FailedPrecondition `application "x" is not alive`; InvalidArgument when n < 1 or n >
+  // kMaxUnitsPerRequest, or `--attach-storage` with more than one unit; the storage errors.
+  absl::StatusOr<std::vector<std::string>> AddUnit(const std::string& model, const std::string& app, int n,
+                                                   const std::vector<std::string>& attach_storage = {});
 
   // Marks units dying (a leader hands leadership to the lowest alive unit). All or nothing:
-  // InvalidArgument for a malformed name, NotFound `unit "x" not found`.
-  absl::StatusOr<std::vector<std::string>> RemoveUnits(const std::string& model, const std::vector<std::string>& units);
+  // InvalidArgument for a malformed name, NotFound `unit "x" not found`. Their storage is kept
+  // (detached when they are dead) unless `destroy_storage`.
+  absl::StatusOr<std::vector<std::string>> RemoveUnits(const std::string& model, const std::vector<std::string>& units,
+                                                       bool destroy_storage = false);
 
   // Marks applications, their units and their relations dying. NotFound `application "x" not found`.
   absl::StatusOr<RemoveApplicationResult> RemoveApplications(const std::string& model,
-                                                             const std::vector<std::string>& apps);
+                                                             const std::vector<std::string>& apps,
+                                                             bool destroy_storage = false);
 
   absl::StatusOr<ConfigView> GetConfig(const std::string& model, const std::string& app);
   // InvalidArgument `unknown option "k"` or a value that does not parse; nothing is written then.

@@ -195,6 +195,10 @@ void DeleteUnit(Tx& tx, const UnitRow& unit) {
   ElectLeader(tx, unit.application_id);
 }
 
+std::string ModelDying(const std::string& model) {
+  return absl::StrCat("model \"", model, "\" is being destroyed");
+}
+
 bool DeleteModelIfEmpty(Tx& tx, int64_t model_id) {
   SQLite::Statement q = sql::Prepare(tx.db(), "SELECT name FROM models WHERE id = ? AND life = 1", model_id);
   if (!q.executeStep()) return false;

@@ -61,4 +61,7 @@ void DeleteUnit(Tx& tx, const UnitRow& unit);
 // did. A model's name is free again at once; its charm archives go with the charm store's sweep.
 bool DeleteModelIfEmpty(Tx& tx, int64_t model_id);
 
+// What adding to a dying model (deploy, add-unit, integrate) is refused with.
+std::string ModelDying(const std::string& model);
+
 }  // namespace skein::controller::domain

@@ -3,6 +3,8 @@
 #include "absl/strings/str_cat.h"
 #include "controller/domain/core/rows.h"
 #include "controller/domain/core/sql.h"
+#include "controller/domain/secret/secret_hooks.h"
+#include "controller/domain/storage/storage_service.h"
 #include "lib/base/limits.h"
 
 namespace skein::controller::domain::hook {
@@ -84,6 +86,36 @@ absl::Status RecordUnitCharm(Tx& tx, const UnitRow& unit, const HookCommit& comm
   return absl::OkStatus();
 }
 
+// storage-attached reports and storage-add requests, in the commit's transaction.
+absl::Status ApplyStorage(Tx& tx, const UnitRow& unit, const HookCommit& commit) {
+  for (const auto& [id, location] : commit.storage_attached) {
+    if (absl::Status s = storage::SetAttachedInTx(tx, unit, id, location); !s.ok()) return s;
+  }
+  if (commit.storage_add.empty()) return absl::OkStatus();
+  auto app = FindAppById(tx, unit.application_id);
+  if (!app.ok()) return app.status();
+  auto charm = tx.Charm(app->charm_id);
+  if (!charm.ok()) return charm.status();
+  for (const auto& [name, count] : commit.storage_add) {
+    if (absl::Status s = storage::AddUnitStorageInTx(tx, unit, (*charm)->metadata, name, count); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+// A committed secret-rotate hook moves its secret's next rotation on. The secret may have gone
+// (or changed hands) while the hook ran: nothing is left to schedule then, and the rest of the
+// commit stands.
+absl::Status ApplySecretRotations(Tx& tx, const UnitRow& unit, const HookCommit& commit) {
+  if (commit.secrets_rotated.empty()) return absl::OkStatus();
+  auto app = FindAppById(tx, unit.application_id);
+  if (!app.ok()) return app.status();
+  for (const std::string& uri : commit.secrets_rotated) {
+    absl::Status s = secret::SecretRotatedInTx(tx, unit, *app, uri);
+    if (!s.ok() && s.code() != absl::StatusCode::kNotFound) return s;
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<int64_t> HookService::Commit(int64_t unit_id, const HookCommit& commit) {
@@ -103,6 +135,8 @@ absl::StatusOr<int64_t> HookService::Commit(int64_t unit_id, const HookCommit& c
     if (absl::Status state = ApplyState(tx, unit->id, commit.state_set, commit.state_unset); !state.ok()) {
       return state;
     }
+    if (absl::Status st = ApplyStorage(tx, *unit, commit); !st.ok()) return st;
+    if (absl::Status st = ApplySecretRotations(tx, *unit, commit); !st.ok()) return st;
     if (!commit.ports.empty()) tx.Touch(UnitKey(unit->id));
     sql::Exec(tx.db(), "UPDATE units SET last_commit_seq = ? WHERE id = ?", commit.commit_seq, unit->id);
     if (absl::Status charm = RecordUnitCharm(tx, *unit, commit); !charm.ok()) return charm;

@@ -27,6 +27,13 @@ struct HookCommit {
   // stored one is kept), and whether it moved to that charm without a successful upgrade-charm.
   std::string charm_url;
   bool upgrade_charm_skipped = false;
+  // storage-add: storage name -> how many more instances (storage::AddUnitStorageInTx).
+  std::map<std::string, int> storage_add;
+  // `<name>-storage-attached` ran: storage id -> the directory (storage::SetAttachedInTx).
+  std::map<std::string, std::string> storage_attached;
+  // secret-rotate ran for these secrets (`secret:<id>`): their next rotation is scheduled
+  // (secret::SecretRotatedInTx). A secret removed meanwhile is skipped.
+  std::vector<std::string> secrets_rotated;
 };
 
 struct UnitHookState {
@@ -43,7 +50,8 @@ class HookService {
   // applied one (then acknowledges without applying). Returns the applied seq. Nothing is
   // applied when any part is refused: relation::ApplyBagChanges' errors, ApplyPortChanges'
   // InvalidArgument for a bad range, ResourceExhausted (limits::SizeError) for a relation value
-  // or bag, a state key, value or the unit's whole state, or the commit as a whole over its cap.
+  // or bag, a state key, value or the unit's whole state, or the commit as a whole over its cap,
+  // and the storage errors of storage::AddUnitStorageInTx and storage::SetAttachedInTx.
   absl::StatusOr<int64_t> Commit(int64_t unit_id, const HookCommit& commit);
 
   // The unit's committed charm state and opened ports. NotFound for an unknown unit.

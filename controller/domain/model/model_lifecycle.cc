@@ -7,6 +7,7 @@
 #include "controller/domain/core/sql.h"
 #include "controller/domain/model/model_service.h"
 #include "lib/base/names.h"
+#include "lib/base/time.h"
 
 namespace skein::controller::domain::model {
 namespace {
@@ -39,6 +40,28 @@ absl::StatusOr<ModelRow> ModelLifecycleService::CreateModel(const std::string& n
   return model;
 }
 
+namespace {
+
+// destroy-model --destroy-storage: every instance goes with its unit (dying instances are removed
+// with it, storage_service.h), and the machine agents remove what is left of the model's storage
+// directories, detached instances included, once the model's units have left them
+// (MachineSnapshot.storage_destroyed_models).
+void MarkStorageDestroyed(Tx& tx, const ModelRow& model) {
+  sql::Exec(tx.db(), "INSERT OR IGNORE INTO destroyed_model_storage (model_uuid, destroyed_at) VALUES (?, ?)",
+            model.uuid, FormatRfc3339(tx.clock().WallNow()));
+  auto holders = sql::Prepare(tx.db(),
+                              "SELECT DISTINCT u.id FROM storage_instances s JOIN units u ON u.id = s.unit_id "
+                              "WHERE s.model_id = ? AND s.life = 0",
+                              model.id);
+  while (holders.executeStep()) tx.Touch(UnitKey(holders.getColumn(0).getInt64()));
+  sql::Exec(tx.db(), "UPDATE storage_instances SET life = 1 WHERE model_id = ?", model.id);
+  // A detached instance's directory is on no unit's machine any more: every machine hears of it.
+  auto machines = sql::Prepare(tx.db(), "SELECT id FROM machines");
+  while (machines.executeStep()) tx.Touch(MachineKey(machines.getColumn(0).getString()));
+}
+
+}  // namespace
+
 absl::StatusOr<DestroyModelResult> ModelLifecycleService::DestroyModel(const std::string& name,
                                                                       const DestroyModelOptions& options) {
   if (name == kControllerModel) {
@@ -49,6 +72,14 @@ absl::StatusOr<DestroyModelResult> ModelLifecycleService::DestroyModel(const std
   absl::Status s = db_->Write("destroy-model", [&](Tx& tx) -> absl::Status {
     auto m = FindModel(tx, name);
     if (!m.ok()) return m.status();
+    const int64_t storage = sql::QueryInt(tx.db(), 0, "SELECT COUNT(*) FROM storage_instances WHERE model_id = ?", m->id);
+    if (storage > 0 && !options.destroy_storage && !options.release_storage) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cannot destroy model \"", name, "\": the model has persistent storage remaining (", storage,
+          " storage instance(s)); run again with --destroy-storage to destroy it, or with --release-storage to "
+          "keep its directories on disk"));
+    }
+    if (options.destroy_storage) MarkStorageDestroyed(tx, *m);
     if (LifeOf(tx, m->id) == Life::kAlive) {
       sql::Exec(tx.db(), "UPDATE models SET life = 1 WHERE id = ?", m->id);
       tx.Record(m->id, "model", name, "dying");

@@ -25,6 +25,11 @@ struct DestroyModelOptions {
   bool force = false;
   // Every unit left is deleted at once, without its hooks.
   bool remove_now = false;
+  // A model with storage instances is destroyed only with one of these, as in Juju:
+  // destroy_storage removes their directories (the machine agents do, as the units leave),
+  // release_storage leaves them on disk.
+  bool destroy_storage = false;
+  bool release_storage = false;
 };
 
 struct DestroyModelResult {
@@ -53,7 +58,8 @@ class ModelLifecycleService {
 
   // Marks the model, its applications, units and relations dying (again: a second call with
   // `force` or `remove_now` goes further). NotFound `model "x" not found`; FailedPrecondition
-  // `cannot destroy the controller model "controller"`.
+  // `cannot destroy the controller model "controller"`, and for a model with storage when
+  // neither storage option is given (nothing changes then).
   absl::StatusOr<DestroyModelResult> DestroyModel(const std::string& name, const DestroyModelOptions& options);
 
   // NotFound `model "x" not found`.

@@ -20,7 +20,10 @@ v1::ModelSummary SummaryOf(Tx& tx, const ModelRow& model, const std::string& con
   s.set_type("iaas");
   s.set_cloud("local");
   s.set_region("localhost");
-  s.mutable_status()->set_current("available");
+  // A model being destroyed says so, as Juju's does: life dying, status destroying.
+  const bool dying = model.life != Life::kAlive;
+  s.set_life(dying ? "dying" : "alive");
+  s.mutable_status()->set_current(dying ? "destroying" : "available");
   s.mutable_status()->set_since(model.created_at);
   int64_t machines = model.name == kControllerModel
                          ? sql::QueryInt(tx.db(), 0, "SELECT COUNT(*) FROM machines")

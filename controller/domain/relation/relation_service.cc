@@ -2,6 +2,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "controller/domain/core/lifecycle.h"
 #include "controller/domain/core/sql.h"
 #include "relations/endpoint_inference.h"
 
@@ -37,6 +38,7 @@ absl::StatusOr<Resolved> Resolve(Tx& tx, const std::string& model, const std::ve
   Resolved r;
   auto m = FindModel(tx, model);
   if (!m.ok()) return m.status();
+  if (require_alive && m->life != Life::kAlive) return absl::FailedPreconditionError(ModelDying(model));
   r.model = *m;
   auto sa = ParseEndpointSpec(endpoints[0]);
   if (!sa.ok()) return sa.status();

@@ -116,6 +116,22 @@ void LoadDetails(Tx& tx, const std::string& model_uuid, SecretRow& secret) {
   }
 }
 
+// Secret hooks (secret_hooks.h) are in the snapshots of the owner's units and the readers'
+// units: every change to a secret, its revisions or its readers' tracked revisions touches both.
+void TouchSecretWatchers(Tx& tx, int64_t secret_row) {
+  auto owner = sql::Prepare(tx.db(),
+                            "SELECT a.id FROM secrets s JOIN applications a ON a.model_id = s.model_id AND a.name = "
+                            "CASE s.owner_kind WHEN 'application' THEN s.owner "
+                            "WHEN 'unit' THEN substr(s.owner, 1, instr(s.owner, '/') - 1) END WHERE s.id = ?1",
+                            secret_row);
+  while (owner.executeStep()) tx.Touch(AppKey(owner.getColumn(0).getInt64()));
+  auto readers = sql::Prepare(tx.db(),
+                              "SELECT u.id FROM secret_consumers c JOIN secrets s ON s.id = c.secret_row "
+                              "JOIN units u ON u.name = c.consumer AND u.model_id = s.model_id WHERE c.secret_row = ?1",
+                              secret_row);
+  while (readers.executeStep()) tx.Touch(UnitKey(readers.getColumn(0).getInt64()));
+}
+
 int64_t InsertSecret(Tx& tx, int64_t model_id, const SecretMetadata& m) {
   const std::string now = Now(tx);
   sql::Exec(tx.db(),
@@ -134,6 +150,7 @@ void UpdateMetadata(Tx& tx, const SecretRow& s) {
             "auto_prune = ?7, updated = ?8 WHERE id = ?1",
             s.row, m.name, m.label, m.description, m.rotate ? RotatePolicyName(*m.rotate) : "", m.next_rotate,
             m.auto_prune, Now(tx));
+  TouchSecretWatchers(tx, s.row);
 }
 
 std::string ContentChecksum(const SecretContent& content) {
@@ -161,11 +178,7 @@ void AddRevision(Tx& tx, const SecretCipher& cipher, SecretRow& secret, const Se
             now);
   secret.meta.latest_revision = revision;
   secret.meta.expire = expire;
-  auto readers = sql::Prepare(tx.db(),
-                              "SELECT u.id FROM secret_consumers c JOIN units u ON u.name = c.consumer "
-                              "AND u.model_id = ?2 WHERE c.secret_row = ?1",
-                              secret.row, secret.model_id);
-  while (readers.executeStep()) tx.Touch(UnitKey(readers.getColumn(0).getInt64()));
+  TouchSecretWatchers(tx, secret.row);
 }
 
 absl::StatusOr<SecretContent> ReadRevision(Tx& tx, const SecretCipher& cipher, int64_t secret_row, int64_t revision) {
@@ -194,6 +207,7 @@ std::string LatestChecksum(Tx& tx, int64_t secret_row) {
 }
 
 void DeleteSecret(Tx& tx, int64_t secret_row) {
+  TouchSecretWatchers(tx, secret_row);
   for (const char* table : {"secret_revisions", "secret_consumers", "secret_grants"}) {
     sql::Exec(tx.db(), absl::StrCat("DELETE FROM ", table, " WHERE secret_row = ?1").c_str(), secret_row);
   }
@@ -201,6 +215,7 @@ void DeleteSecret(Tx& tx, int64_t secret_row) {
 }
 
 absl::Status DeleteRevision(Tx& tx, SecretRow& secret, int64_t revision) {
+  TouchSecretWatchers(tx, secret.row);
   int removed = sql::Exec(tx.db(), "DELETE FROM secret_revisions WHERE secret_row = ?1 AND revision = ?2", secret.row,
                           revision);
   if (removed == 0) {
@@ -224,6 +239,7 @@ void SaveConsumer(Tx& tx, int64_t secret_row, const std::string& unit, const Con
             "INSERT INTO secret_consumers (secret_row, consumer, label, current_revision) VALUES (?1, ?2, ?3, ?4) "
             "ON CONFLICT (secret_row, consumer) DO UPDATE SET label = ?3, current_revision = ?4",
             secret_row, unit, c.label, c.current_revision);
+  TouchSecretWatchers(tx, secret_row);
 }
 
 std::optional<std::string> ConsumerLabelled(Tx& tx, int64_t model_id, const std::string& unit,

@@ -30,6 +30,8 @@ std::vector<SecretRow> LoadModelSecrets(Tx& tx, int64_t model_id);  // by id
 void LoadDetails(Tx& tx, const std::string& model_uuid, SecretRow& secret);
 
 int64_t InsertSecret(Tx& tx, int64_t model_id, const SecretMetadata& meta);
+// Touches the owner's application and every reader's unit (their snapshots list secret hooks).
+void TouchSecretWatchers(Tx& tx, int64_t secret_row);
 void UpdateMetadata(Tx& tx, const SecretRow& secret);
 // Stores `content` as revision `revision` and makes it the latest; touches the units that read
 // the secret (their secret-changed is due).

@@ -4,6 +4,7 @@
 #include "controller/domain/core/lifecycle.h"
 #include "controller/domain/core/sql.h"
 #include "controller/domain/status/derivation.h"
+#include "controller/domain/storage/storage_service.h"
 #include "lib/base/credential.h"
 #include "lib/base/limits.h"
 #include "lib/base/status_macros.h"
@@ -169,6 +170,7 @@ absl::Status UnitService::MarkUnitDead(int64_t unit_id) {
     if (u->life != Life::kDying) {
       return absl::FailedPreconditionError(absl::StrCat("unit \"", u->name, "\" is not dying"));
     }
+    storage::ReleaseUnitStorageInTx(tx, *u);
     DeleteUnit(tx, *u);
     CleanupDying(tx, u->model_id);
     return absl::OkStatus();

@@ -64,6 +64,10 @@ class FakeHookContext : public HookContext {
   std::map<std::string, std::string> charm_state;
   std::string model_uuid = "5b2c6f0e-0000-4000-8000-000000000001";
   RemovalReason removal = RemovalReason::kNone;
+  // Storage: the unit's instances, the hook's own (JUJU_STORAGE_ID) and storage-add's requests.
+  std::vector<StorageAttachmentInfo> storage;
+  std::string hook_storage_id;
+  std::map<std::string, int> storage_adds;
 
   // Runs one tool in-process, as the tool server would.
   ToolResult Run(const std::string& command, std::vector<std::string> args,
@@ -128,6 +132,24 @@ class FakeHookContext : public HookContext {
   absl::Status SecretRemove(const std::string& uri, std::optional<int64_t> revision) override;
   absl::StatusOr<std::vector<std::string>> SecretIds() override;
   RemovalReason Removal() const override { return removal; }
+  std::string HookStorageId() const override { return hook_storage_id; }
+  absl::StatusOr<std::vector<std::string>> StorageIds(const std::string& name) override {
+    std::vector<std::string> ids;
+    for (const auto& s : storage) {
+      if (name.empty() || s.id.substr(0, s.id.find('/')) == name) ids.push_back(s.id);
+    }
+    return ids;
+  }
+  absl::StatusOr<StorageAttachmentInfo> Storage(const std::string& id) override {
+    for (const auto& s : storage) {
+      if (s.id == id) return s;
+    }
+    return absl::NotFoundError("storage \"" + id + "\" not found");
+  }
+  absl::Status StorageAdd(const std::string& name, int count) override {
+    storage_adds[name] += count;
+    return absl::OkStatus();
+  }
 
  private:
   std::string unit_;

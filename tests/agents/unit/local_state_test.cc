@@ -65,6 +65,38 @@ TEST(LocalStateTest, JsonRoundTripKeepsEveryField) {
   EXPECT_EQ(back->operation.hook.kind, HookKind::kRelationDeparted);
 }
 
+TEST(LocalStateTest, StorageHooksAndAttachedStorageSurviveARestart) {
+  LocalState s;
+  s.storage_attached = {"data/0", "logs/2"};
+  s.operation.kind = OperationKind::kRunHook;
+  s.operation.step = OperationStep::kPending;
+  s.operation.hook = HookInfo::ForStorage(HookKind::kStorageAttached, "logs/2");
+  auto back = LocalStateFromJson(ToJson(s));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, s);
+  EXPECT_EQ(back->operation.hook.Name(), "logs-storage-attached");
+  EXPECT_EQ(ToJson(s)["operation"]["hook"]["storage-id"], "logs/2");
+}
+
+TEST(LocalStateTest, ASecretHookAndTheSecretEventsDoneSurviveARestart) {
+  LocalState s;
+  s.secret_events_done = {SecretEventKey(HookKind::kSecretChanged, "secret:aaa", 2, 0),
+                          SecretEventKey(HookKind::kSecretRotate, "secret:bbb", 0, 1700000000000)};
+  s.operation.kind = OperationKind::kRunHook;
+  s.operation.step = OperationStep::kPending;
+  s.operation.hook.kind = HookKind::kSecretRemove;
+  s.operation.hook.secret_uri = "secret:aaa";
+  s.operation.hook.secret_label = "db-pass";
+  s.operation.hook.secret_revision = 1;
+  auto back = LocalStateFromJson(ToJson(s));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, s);
+  EXPECT_EQ(back->operation.hook.Name(), "secret-remove");
+  // A rotation is told apart by its due time, the other events by their revision.
+  EXPECT_EQ(SecretEventKey(HookKind::kSecretRotate, "secret:bbb", 0, 1700000000000), "secret-rotate secret:bbb@1700000000000");
+  EXPECT_EQ(SecretEventKey(back->operation.hook), "secret-remove secret:aaa/1");
+}
+
 TEST(LocalStateTest, AHookKindOutsideTheHookTableIsRefused) {
   auto hook_with = [](const std::string& kind) {
     return nlohmann::json{{"operation", {{"kind", "run-hook"}, {"hook", {{"kind", kind}}}}}};

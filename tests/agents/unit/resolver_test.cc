@@ -4,6 +4,8 @@
 
 #include "agents/unit/resolver/resolver.h"
 
+#include <algorithm>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -53,6 +55,11 @@ std::string Describe(const Op& op) {
       if (op.hook.IsRelation()) {
         if (!r.remote_unit.empty()) line += " " + r.remote_unit;
         if (!r.departing_unit.empty()) line += " departing=" + r.departing_unit;
+      }
+      if (charm::IsStorageHook(op.hook.kind)) line += " " + op.hook.storage_id;
+      if (charm::IsSecretHook(op.hook.kind)) {
+        line += " " + op.hook.secret_uri + " label=" + op.hook.secret_label;
+        if (op.hook.secret_revision > 0) line += " revision=" + std::to_string(op.hook.secret_revision);
       }
       return line;
     }
@@ -185,6 +192,114 @@ TEST(ResolverTest, RemoveUnitOnTheDepartingUnit) {
   EXPECT_EQ(Drain(local, remote),
             (Lines{"cluster-relation-departed app/1 departing=app/0", "db-relation-departed mysql/0 departing=app/0",
                    "db-relation-broken", "stop", "remove", "mark-dead"}));
+}
+
+void AddStorage(v1::UnitSnapshot& s, const std::string& id, v1::Life life = v1::LIFE_ALIVE) {
+  v1::StorageAttachment* a = s.add_storage();
+  a->set_id(id);
+  a->set_kind("filesystem");
+  a->set_life(life);
+}
+
+TEST(ResolverTest, MachineStorageIsAttachedBeforeInstall) {
+  v1::UnitSnapshot remote = Unit(true);
+  AddStorage(remote, "data/0");
+  AddStorage(remote, "logs/3");
+  LocalState local;
+  EXPECT_EQ(Drain(local, remote), (Lines{"deploy sha-1", "data-storage-attached data/0", "logs-storage-attached logs/3",
+                                         "install", "leader-elected", "config-changed", "start"}));
+  EXPECT_EQ(local.storage_attached, (std::set<std::string>{"data/0", "logs/3"}));
+}
+
+TEST(ResolverTest, StorageAddedLaterIsAttachedBeforeOtherHooks) {
+  v1::UnitSnapshot remote = Unit(true);
+  AddStorage(remote, "data/0");
+  LocalState local = SetUpUnit(remote);
+  AddStorage(remote, "logs/4");
+  remote.set_config_json(R"({"port":81})");
+  EXPECT_EQ(Drain(local, remote), (Lines{"logs-storage-attached logs/4", "config-changed"}));
+}
+
+TEST(ResolverTest, DyingUnitDetachesItsStorageFirst) {
+  v1::UnitSnapshot remote = Unit(true);
+  AddStorage(remote, "data/0");
+  v1::RelationSnapshot* db = AddRelation(remote, 5, "db", "mysql");
+  AddMember(db, "mysql/0");
+  LocalState local = SetUpUnit(remote);
+  remote.set_life(v1::LIFE_DYING);
+  remote.mutable_storage(0)->set_life(v1::LIFE_DYING);  // --destroy-storage changes nothing here
+  EXPECT_EQ(Drain(local, remote),
+            (Lines{"data-storage-detaching data/0", "db-relation-departed mysql/0 departing=app/0", "db-relation-broken",
+                   "stop", "remove", "mark-dead"}));
+  EXPECT_TRUE(local.storage_attached.empty());
+}
+
+v1::SecretHookEvent* AddSecretEvent(google::protobuf::RepeatedPtrField<v1::SecretHookEvent>* events,
+                                    const std::string& uri, int64_t revision, int64_t due_unix_ms = 0) {
+  v1::SecretHookEvent* e = events->Add();
+  e->set_uri(uri);
+  e->set_label("db-pass");
+  e->set_revision(revision);
+  e->set_due_unix_ms(due_unix_ms);
+  return e;
+}
+
+TEST(ResolverTest, SecretChangedAndSecretRemoveRunOncePerEventBeforeConfigChanged) {
+  v1::UnitSnapshot remote = Unit(true);
+  LocalState local = SetUpUnit(remote);
+  AddSecretEvent(remote.mutable_secrets_changed(), "secret:aaa", 2);
+  AddSecretEvent(remote.mutable_secret_revisions_obsolete(), "secret:bbb", 1);
+  remote.set_config_json(R"({"port":81})");
+  // Secrets come with leadership (juju-semantics §1.2 step 5), ahead of config-changed; the
+  // owner's remove ahead of the reader's changed.
+  EXPECT_EQ(Drain(local, remote), (Lines{"secret-remove secret:bbb label=db-pass revision=1",
+                                         "secret-changed secret:aaa label=db-pass revision=2", "config-changed"}));
+  // Shown again, nothing runs again; a newer revision is a new event.
+  EXPECT_EQ(Drain(local, remote), Lines{});
+  remote.mutable_secrets_changed(0)->set_revision(3);
+  EXPECT_EQ(Drain(local, remote), (Lines{"secret-changed secret:aaa label=db-pass revision=3"}));
+  // Events the controller stops listing (the reader refreshed, the revision was removed) are
+  // forgotten, so the local state stays small.
+  remote.clear_secrets_changed();
+  remote.clear_secret_revisions_obsolete();
+  Observe(local, remote);
+  EXPECT_TRUE(local.secret_events_done.empty());
+}
+
+TEST(ResolverTest, SecretRotateAndExpiredRunWhenDueOnly) {
+  v1::UnitSnapshot remote = Unit(true);
+  LocalState local = SetUpUnit(remote);
+  AddSecretEvent(remote.mutable_secret_rotations(), "secret:rrr", 0, /*due=*/1000);
+  AddSecretEvent(remote.mutable_secret_expiries(), "secret:eee", 4, /*due=*/2000);
+  EXPECT_EQ(Drain(local, remote, Options{.now_unix_ms = 999}), Lines{});
+  EXPECT_EQ(NextSecretDue(local, remote, 999), 1000);
+  EXPECT_EQ(Drain(local, remote, Options{.now_unix_ms = 1000}), (Lines{"secret-rotate secret:rrr label=db-pass"}));
+  EXPECT_EQ(NextSecretDue(local, remote, 1000), 2000);
+  EXPECT_EQ(Drain(local, remote, Options{.now_unix_ms = 5000}),
+            (Lines{"secret-expired secret:eee label=db-pass revision=4"}));
+  EXPECT_EQ(NextSecretDue(local, remote, 5000), std::nullopt);
+  // The controller schedules the next rotation after the hook's commit: a new due time is a new
+  // event, run when it falls due.
+  remote.mutable_secret_rotations(0)->set_due_unix_ms(9000);
+  EXPECT_EQ(Drain(local, remote, Options{.now_unix_ms = 5000}), Lines{});
+  EXPECT_EQ(NextSecretDue(local, remote, 5000), 9000);
+  EXPECT_EQ(Drain(local, remote, Options{.now_unix_ms = 9001}), (Lines{"secret-rotate secret:rrr label=db-pass"}));
+}
+
+TEST(ResolverTest, SecretHooksWaitForInstallAndStopWhenDying) {
+  v1::UnitSnapshot remote = Unit(false);
+  AddSecretEvent(remote.mutable_secrets_changed(), "secret:aaa", 2);
+  LocalState local;
+  Lines setup = Drain(local, remote);
+  ASSERT_GE(setup.size(), 2u);
+  EXPECT_EQ(setup[0], "deploy sha-1");
+  EXPECT_EQ(setup[1], "install");
+  EXPECT_NE(std::find(setup.begin(), setup.end(), "secret-changed secret:aaa label=db-pass revision=2"), setup.end());
+  AddSecretEvent(remote.mutable_secrets_changed(), "secret:ccc", 1);
+  remote.set_life(v1::LIFE_DYING);
+  Lines dying = Drain(local, remote);
+  EXPECT_EQ(std::count_if(dying.begin(), dying.end(), [](const std::string& l) { return l.rfind("secret-", 0) == 0; }), 0)
+      << "a dying unit runs no secret hook";
 }
 
 TEST(ResolverTest, DyingBeforeInstallIsMarkedDeadWithoutHooks) {

@@ -257,6 +257,46 @@ TEST_F(UniterTest, RemovedUnitDepartsBreaksStopsRemovesAndIsMarkedDead) {
   EXPECT_EQ(workload.back().status, "terminated");
 }
 
+TEST_F(UniterTest, StorageIsAttachedBeforeInstallAndDetachedFirstWhenDying) {
+  // A charm whose hooks log JUJU_STORAGE_ID and write into JUJU_STORAGE_LOCATION.
+  v1::CharmArchive charm;
+  v1::CharmFile* meta = charm.add_files();
+  meta->set_path("metadata.yaml");
+  meta->set_content("name: app\nstorage:\n  data:\n    type: filesystem\n");
+  meta->set_mode(0644);
+  v1::CharmFile* dispatch = charm.add_files();
+  dispatch->set_path("dispatch");
+  dispatch->set_content("#!/bin/sh\necho \"$JUJU_HOOK_NAME $JUJU_STORAGE_ID $JUJU_STORAGE_KIND\" >> " + hook_log_ +
+                        "\nif [ -n \"$JUJU_STORAGE_LOCATION\" ]; then echo \"$JUJU_HOOK_NAME\" > "
+                        "\"$JUJU_STORAGE_LOCATION/last\" || exit 1; fi\n");
+  dispatch->set_mode(0755);
+  v1::UnitSnapshot s = Snapshot(fake_.SetCharm(charm));
+  v1::StorageAttachment* data = s.add_storage();
+  data->set_id("data/0");
+  data->set_kind("filesystem");
+  data->set_life(v1::LIFE_ALIVE);
+  fake_.SetUnitSnapshot(s);
+  StartUniter();
+  ASSERT_TRUE(WaitForCommits(5));
+  EXPECT_EQ(HookLog(), (Lines{"data-storage-attached data/0 filesystem", "install  ", "leader-elected  ",
+                              "config-changed  ", "start  "}));
+  // The unit's agent runs as the machine agent's user here, so it made the directory itself:
+  // `<model dir>/storage/data-0`, next to the unit's own dir.
+  const std::string location = dir_.path() + "/storage/data-0";
+  EXPECT_EQ(testing::ReadFile(location + "/last"), "data-storage-attached\n");
+  EXPECT_EQ(fake_.commits[0].hook(), "data-storage-attached");
+  EXPECT_EQ(fake_.commits[0].storage_attached().at("data/0"), location);
+  EXPECT_TRUE(fake_.commits[1].storage_attached().empty());
+
+  fake_.UpdateUnitSnapshot([](v1::UnitSnapshot& u) { u.set_life(v1::LIFE_DYING); });
+  thread_.join();
+  ASSERT_TRUE(result_.ok()) << result_.status();
+  Lines log = HookLog();
+  EXPECT_EQ(Lines(log.begin() + 5, log.end()),
+            (Lines{"data-storage-detaching data/0 filesystem", "stop  ", "remove  "}));
+  EXPECT_EQ(testing::ReadFile(location + "/last"), "data-storage-detaching\n") << "the agent never removes storage";
+}
+
 TEST_F(UniterTest, HookCommittedBeforeACrashIsNotRunAgain) {
   // The agent died after the controller applied install's commit but before saving it.
   LocalState crashed;

@@ -148,6 +148,15 @@ TEST_F(ModelsCliTest, DestroyWaitsForUnitsTimesOutAndForceRemovesUnansweringOnes
   EXPECT_THAT(timed_out.err, HasSubstr("timed out"));
   EXPECT_THAT(timed_out.err, HasSubstr("Waiting for model to be removed, 1 unit(s), 1 application(s)"));
   EXPECT_EQ(Json({"show-model", "dev", "--format", "json"})["dev"]["life"], "dying");
+  // `models` says so too, with Juju's status, and nothing new can be deployed into it.
+  for (const auto& m : Json({"models", "--format", "json"})["models"]) {
+    if (m["short-name"] != "dev") continue;
+    EXPECT_EQ(m["life"], "dying");
+    EXPECT_EQ(m["status"]["current"], "destroying");
+  }
+  CliRun late = Skein({"deploy", "-m", "dev", std::string(SKEIN_TESTDATA_DIR) + "/charms/kv-requirer"});
+  EXPECT_EQ(late.code, 1);
+  EXPECT_THAT(late.err, HasSubstr("ERROR model \"dev\" is being destroyed"));
 
   // --force removes the unit whose agent does not answer, and the model goes with it.
   CliRun forced = Skein({"destroy-model", "dev", "--no-prompt", "--destroy-storage", "--force", "--timeout=30.0s"});

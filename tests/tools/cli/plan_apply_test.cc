@@ -358,7 +358,7 @@ TEST_F(PlanCliTest, RefreshWarnsForFlagsItCannotActOn) {
   EXPECT_TRUE(absl::StartsWith(r.err,
                                "WARNING --resource is ignored: skein has no resource store yet; the charm's own images "
                                "are used\n"
-                               "WARNING --storage is ignored: skein does not manage storage yet\n"
+                               "WARNING --storage is ignored: refresh keeps the application's storage as deployed\n"
                                "WARNING --base is ignored: skein runs every charm on its machine's base\n"))
       << r.err;
 }

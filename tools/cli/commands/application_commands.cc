@@ -5,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "lib/base/limits.h"
 #include "lib/base/names.h"
 #include "tools/cli/commands/common.h"
@@ -108,7 +109,8 @@ class AddUnitCommand : public Command {
     AddModelFlag(f, &model_);
     f.Int("-n,--num-units", &num_units_, "Number of units to add");
     f.Ignored("--to", true, "The machine and/or container to deploy the unit in (bypasses constraints)");
-    f.Ignored("--attach-storage", true, "Existing storage to attach to the deployed unit");
+    f.Strings("--attach-storage", &attach_storage_,
+              "Detached storage to attach to the new unit: ids such as data/0, comma separated or repeated");
   }
   absl::Status Init(const std::vector<std::string>& args) override {
     if (args.empty()) return UsageError("no application specified");
@@ -128,6 +130,9 @@ class AddUnitCommand : public Command {
     req.set_model(session->model());
     req.set_application(app_);
     req.set_num_units(num_units_);
+    for (const std::string& list : attach_storage_) {
+      for (absl::string_view id : absl::StrSplit(list, ',', absl::SkipEmpty())) req.add_attach_storage(std::string(id));
+    }
     return session->connection->Call(&Controller::StubInterface::AddUnit, req).status();
   }
 
@@ -135,6 +140,7 @@ class AddUnitCommand : public Command {
   std::string model_;
   int num_units_ = 1;
   std::string app_;
+  std::vector<std::string> attach_storage_;
 };
 
 class RemoveUnitCommand : public Command {
@@ -190,6 +196,7 @@ class RemoveUnitCommand : public Command {
     skein::v1::RemoveUnitRequest req;
     req.set_model(session->model());
     for (const auto& u : units) req.add_units(u);
+    req.set_destroy_storage(destroy_storage_);
     auto resp = session->connection->Call(&Controller::StubInterface::RemoveUnit, req);
     if (!resp.ok()) return resp.status();
     if (no_prompt_ || !env.stdin_tty) *env.err << summary;
@@ -274,6 +281,7 @@ class RemoveApplicationCommand : public Command {
     skein::v1::RemoveApplicationRequest req;
     req.set_model(session->model());
     for (const auto& a : apps_) req.add_applications(a);
+    req.set_destroy_storage(destroy_storage_);
     auto resp = session->connection->Call(&Controller::StubInterface::RemoveApplication, req);
     if (!resp.ok()) return resp.status();
     if (no_prompt_ || !env.stdin_tty) {

@@ -50,9 +50,11 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   all.push_back(NewRunCommand());
   all.push_back(NewScpCommand());
   all.push_back(NewShowTaskCommand());
+  all.push_back(NewShowStorageCommand());
   all.push_back(NewShowUnitCommand());
   all.push_back(NewSshCommand());
   all.push_back(NewStatusCommand());
+  all.push_back(NewStorageCommand());
   all.push_back(NewSwitchCommand());
   all.push_back(NewTrustCommand());
   all.push_back(NewDestroyModelCommand());

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/base/limits.h"
 #include "lib/base/names.h"
+#include "lib/charm/storage_spec.h"
 #include "tools/cli/client/charm_dir.h"
 #include "tools/cli/commands/bundle_deploy.h"
 #include "tools/cli/commands/common.h"
@@ -84,7 +85,7 @@ class DeployCommand : public Command {
     f.Strings("--overlay", &overlays_, "Bundles to overlay on the primary bundle, applied in order");
     f.Strings("--store", &store_dirs_, "A local store directory searched before the embedded store (repeatable)");
     f.Ignored("--resource", true, "Resource to be uploaded to the controller");
-    f.Ignored("--storage", true, "Charm storage directives");
+    f.Strings("--storage", &storage_, "Charm storage directives: name=[pool,][count,][size], e.g. data=2,10G (repeatable)");
     f.Ignored("--to", true, "The machine and/or container to deploy the unit in (bypasses constraints)");
     f.Bool("--dry-run", &dry_run_, "Just show what the deploy would do");
     f.Bool("--prune", &prune_, "Remove applications and relations this bundle deployed that it no longer has");
@@ -107,6 +108,9 @@ class DeployCommand : public Command {
       return UsageError("specifying a revision requires a channel for future upgrades. Please use --channel");
     }
     if (auto s = wait_.Parse(); !s.ok()) return s;
+    for (const std::string& directive : storage_) {
+      if (auto d = charm::ParseStorageDirective(directive); !d.ok()) return UsageError(std::string(d.status().message()));
+    }
     return absl::OkStatus();
   }
   absl::Status Run(Environment& env) override {
@@ -178,6 +182,7 @@ class DeployCommand : public Command {
     req.set_channel(channel);
     req.set_revision(revision);
     req.set_trust(trust_);
+    for (const std::string& directive : storage_) req.add_storage(directive);
     return session->connection->Call(&skein::v1::Controller::StubInterface::Deploy, req);
   }
 
@@ -228,6 +233,7 @@ class DeployCommand : public Command {
   bool dry_run_ = false;
   int num_units_ = 1;
   std::vector<std::string> config_;
+  std::vector<std::string> storage_;
   std::string channel_;
   std::string revision_;
   int64_t revision_number_ = 0;

@@ -49,8 +49,8 @@ class DestroyModelCommand : public Command {
             "It never asks for confirmation (--no-prompt is accepted for Juju's sake). With --force,\n"
             "units whose agents do not answer are removed at once, and the units still there after\n"
             "30s of waiting are removed without their hooks. --timeout bounds the wait.\n"
-            "The controller model cannot be destroyed. --destroy-storage and --release-storage are\n"
-            "accepted; skein models have no storage.\n",
+            "The controller model cannot be destroyed. A model with storage needs --destroy-storage\n"
+            "(its directories go with its units) or --release-storage (they stay on disk).\n",
             "    skein destroy-model --no-prompt test\n    skein destroy-model local:admin/test --force --timeout 60s\n",
             {},
             {"add-model", "models", "show-model"}};
@@ -60,8 +60,8 @@ class DestroyModelCommand : public Command {
     f.Bool("--force", &force_, "Remove units whose agents do not answer, and in the end every unit left");
     f.Bool("--no-wait", &no_wait_, "Return once the model is dying, without waiting for it to go");
     f.String("--timeout", &timeout_text_, "How long to wait for the model to go (e.g. 30s, 0.5m)");
-    f.Bool("--destroy-storage", &destroy_storage_, "Destroy all storage instances in the model (no storage in skein)");
-    f.Bool("--release-storage", &release_storage_, "Release all storage instances from the model (no storage in skein)");
+    f.Bool("--destroy-storage", &destroy_storage_, "Destroy all storage instances in the model");
+    f.Bool("--release-storage", &release_storage_, "Release all storage instances from the model, leaving their directories");
   }
   absl::Status Init(const std::vector<std::string>& args) override {
     if (args.empty()) return UsageError("no model specified");
@@ -89,6 +89,8 @@ class DestroyModelCommand : public Command {
     req.set_model(model);
     req.set_force(force_);
     req.set_remove_now(force_ && no_wait_);
+    req.set_destroy_storage(destroy_storage_);
+    req.set_release_storage(release_storage_);
     auto resp = CallModelManager(*session, &ModelManager::StubInterface::DestroyModel, req);
     if (!resp.ok()) return resp.status();
     *env.err << "Destroying model\n";

@@ -29,7 +29,7 @@ struct IgnoredFlag {
   const char* why;
 };
 constexpr IgnoredFlag kResourceFlag{"--resource", "skein has no resource store yet; the charm's own images are used"};
-constexpr IgnoredFlag kStorageFlag{"--storage", "skein does not manage storage yet"};
+constexpr IgnoredFlag kStorageFlag{"--storage", "refresh keeps the application's storage as deployed"};
 constexpr IgnoredFlag kBaseFlag{"--base", "skein runs every charm on its machine's base"};
 
 class RefreshCommand : public Command {

@@ -78,5 +78,8 @@ std::unique_ptr<Command> NewSecretsCommand();
 std::unique_ptr<Command> NewShowSecretCommand();
 std::unique_ptr<Command> NewGrantSecretCommand();
 std::unique_ptr<Command> NewRevokeSecretCommand();
+// storage_commands.cc
+std::unique_ptr<Command> NewStorageCommand();
+std::unique_ptr<Command> NewShowStorageCommand();
 
 }  // namespace skein::cli::commands

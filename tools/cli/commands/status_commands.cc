@@ -9,9 +9,11 @@
 #include "lib/base/time.h"
 #include "tools/cli/commands/common.h"
 #include "tools/cli/commands/registry.h"
+#include "tools/cli/commands/storage_commands.h"
 #include "tools/cli/output/render.h"
 #include "tools/cli/output/status_json.h"
 #include "tools/cli/output/status_tabular.h"
+#include "tools/cli/output/storage_output.h"
 #include "tools/cli/output/unit_info.h"
 
 namespace skein::cli::commands {
@@ -110,7 +112,13 @@ class StatusCommand : public Command {
     const std::string& controller = session->target.controller_name;
     if (format_ == "json" || format_ == "yaml") {
       if (relations) *env.err << "provided relations option is always enabled in non tabular formats\n";
-      return WriteData(env, output_, output::StatusToJson(*status, controller), format_);
+      nlohmann::json doc = output::StatusToJson(*status, controller);
+      // The `storage` section (contract §5.9) only when the model has storage. A controller that
+      // cannot list it still gives the rest of the status.
+      if (auto storage = ListStorage(*session); storage.ok() && !storage->empty()) {
+        doc["storage"] = output::CombinedStorageJson(*storage);
+      }
+      return WriteData(env, output_, doc, format_);
     }
     if (format_ != "tabular") return WriteOutput(env, output_, output::StatusToOneline(*status));
     output::TabularOptions options;

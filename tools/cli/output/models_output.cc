@@ -40,7 +40,7 @@ json ModelInfoJson(const skein::v1::ModelSummary& m, const ModelsContext& c) {
   e["cloud"] = Cloud(m);
   if (!m.region().empty()) e["region"] = m.region();
   e["type"] = Cloud(m);
-  e["life"] = "alive";
+  e["life"] = m.life().empty() ? "alive" : m.life();
   if (m.has_status()) e["status"] = StatusInfoJson(m.status());
   e["agent-version"] = m.agent_version().empty() ? kJujuVersion : m.agent_version();
   return e;
