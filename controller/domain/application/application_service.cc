@@ -39,14 +39,14 @@ absl::Status ParseSettings(const charm::ConfigSchema& schema, const std::map<std
   return absl::OkStatus();
 }
 
-UnitRow InsertUnit(Tx& tx, const AppRow& app, int64_t number) {
+UnitRow InsertUnit(Tx& tx, const AppRow& app, int64_t number, const std::string& machine = kMachine0) {
   std::string name = absl::StrCat(app.name, "/", number);
   std::string now = FormatRfc3339(tx.clock().WallNow());
   sql::Exec(tx.db(),
             "INSERT INTO units(model_id, application_id, name, number, machine_id, life, agent_status, agent_since, "
             "workload_status, workload_message, workload_since) VALUES (?, ?, ?, ?, ?, 0, 'allocating', ?, 'waiting', "
             "'agent initialising', ?)",
-            app.model_id, app.id, name, number, std::string(kMachine0), now, now);
+            app.model_id, app.id, name, number, machine, now, now);
   UnitRow u;
   u.id = tx.db().getLastInsertRowid();
   u.model_id = app.model_id;
@@ -54,11 +54,32 @@ UnitRow InsertUnit(Tx& tx, const AppRow& app, int64_t number) {
   u.application = app.name;
   u.name = name;
   u.number = number;
-  u.machine_id = kMachine0;
+  u.machine_id = machine;
   tx.Touch(UnitKey(u.id));
-  tx.Touch(MachineKey(kMachine0));
+  tx.Touch(MachineKey(machine));
   tx.Record(app.model_id, "unit", name, "add");
   return u;
+}
+
+// The machines `to` names, checked: each a machine number of the model (or machine 0, which
+// every model shares).
+absl::StatusOr<std::vector<std::string>> PlacementMachines(Tx& tx, const ModelRow& model,
+                                                           const std::vector<std::string>& to) {
+  std::vector<std::string> machines;
+  for (const std::string& target : to) {
+    if (target.empty() || !std::all_of(target.begin(), target.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "invalid placement \"", target,
+          "\": only machine numbers are supported on the local substrate (containers and new machines are not; "
+          "add one with \"add-machine\" and use its number)"));
+    }
+    auto m = FindMachine(tx, target);
+    if (!m.ok() || (m->model_id != 0 && m->model_id != model.id)) {
+      return absl::NotFoundError(absl::StrCat("machine ", target, " not found"));
+    }
+    machines.push_back(target);
+  }
+  return machines;
 }
 
 }  // namespace
@@ -139,7 +160,7 @@ absl::StatusOr<DeployResult> ApplicationService::Deploy(const DeployArgs& args) 
 }
 
 absl::StatusOr<std::vector<std::string>> AddUnitInTx(Tx& tx, const std::string& model, const std::string& app,
-                                                     int n) {
+                                                     int n, const std::vector<std::string>& to) {
   if (n < 1) return absl::InvalidArgumentError("must add at least one unit");
   if (absl::Status s = limits::CheckUnitsPerRequest(n); !s.ok()) return s;
   std::vector<std::string> added;
@@ -148,9 +169,15 @@ absl::StatusOr<std::vector<std::string>> AddUnitInTx(Tx& tx, const std::string& 
   auto a = FindApp(tx, m->id, app);
   if (!a.ok()) return a.status();
   if (a->life != Life::kAlive) return absl::FailedPreconditionError(NotAlive(app));
+  if (static_cast<int>(to.size()) > n) {
+    return absl::InvalidArgumentError(absl::StrCat(to.size(), " placements given for ", n, " unit", n == 1 ? "" : "s"));
+  }
+  auto machines = PlacementMachines(tx, *m, to);
+  if (!machines.ok()) return machines.status();
   std::vector<RelationRow> relations = RelationsOfApp(tx, a->id);
   for (int i = 0; i < n; ++i) {
-    UnitRow u = InsertUnit(tx, *a, a->next_unit_number + i);
+    const std::string machine = i < static_cast<int>(machines->size()) ? (*machines)[i] : std::string(kMachine0);
+    UnitRow u = InsertUnit(tx, *a, a->next_unit_number + i, machine);
     for (const RelationRow& r : relations) {
       if (r.life == Life::kAlive) EnterScope(tx, r, u);
     }
@@ -163,10 +190,10 @@ absl::StatusOr<std::vector<std::string>> AddUnitInTx(Tx& tx, const std::string& 
 }
 
 absl::StatusOr<std::vector<std::string>> ApplicationService::AddUnit(const std::string& model, const std::string& app,
-                                                                     int n) {
+                                                                     int n, const std::vector<std::string>& to) {
   std::vector<std::string> added;
   absl::Status s = db_->Write("add-unit", [&](Tx& tx) -> absl::Status {
-    auto done = AddUnitInTx(tx, model, app, n);
+    auto done = AddUnitInTx(tx, model, app, n, to);
     if (!done.ok()) return done.status();
     added = std::move(*done);
     return absl::OkStatus();

@@ -74,7 +74,11 @@ absl::StatusOr<DeployResult> DeployInTx(Tx& tx, const DeployArgs& args);
 
 // The other operations of ApplicationService as part of the caller's transaction (a plan applies
 // several in one). Same errors as the ApplicationService methods of the same names.
-absl::StatusOr<std::vector<std::string>> AddUnitInTx(Tx& tx, const std::string& model, const std::string& app, int n);
+// `to` places the units in order on those machines (machine numbers of the model, or 0); the
+// rest go to machine 0. InvalidArgument for a placement that is not a machine number (containers
+// and `new` cannot be made on the local substrate); NotFound `machine 3 not found`.
+absl::StatusOr<std::vector<std::string>> AddUnitInTx(Tx& tx, const std::string& model, const std::string& app, int n,
+                                                     const std::vector<std::string>& to = {});
 absl::StatusOr<RemoveApplicationResult> RemoveApplicationsInTx(Tx& tx, const std::string& model,
                                                                const std::vector<std::string>& apps);
 struct RefreshArgs {
@@ -121,7 +125,8 @@ class ApplicationService {
   // New units `<app>/<next>` (numbers are never reused) enter the scope of every alive
   // relation of the application. NotFound model/application; FailedPrecondition
   // `application "x" is not alive`; InvalidArgument when n < 1 or n > kMaxUnitsPerRequest.
-  absl::StatusOr<std::vector<std::string>> AddUnit(const std::string& model, const std::string& app, int n);
+  absl::StatusOr<std::vector<std::string>> AddUnit(const std::string& model, const std::string& app, int n,
+                                                   const std::vector<std::string>& to = {});
 
   // Marks units dying (a leader hands leadership to the lowest alive unit). All or nothing:
   // InvalidArgument for a malformed name, NotFound `unit "x" not found`.

@@ -205,7 +205,7 @@ bool DeleteModelIfEmpty(Tx& tx, int64_t model_id) {
   for (const char* stmt : {"DELETE FROM relations WHERE model_id = ?", "DELETE FROM charms WHERE model_id = ?",
                            "DELETE FROM task_logs WHERE model_id = ?", "DELETE FROM tasks WHERE model_id = ?",
                            "DELETE FROM operations WHERE model_id = ?", "DELETE FROM log_entries WHERE model_id = ?",
-                           "DELETE FROM change_log WHERE model_id = ?"}) {
+                           "DELETE FROM change_log WHERE model_id = ?", "DELETE FROM ssh_keys WHERE model_id = ?"}) {
     sql::Exec(tx.db(), stmt, model_id);
   }
   // Bundle deployments, plan jobs, manifests and secrets go by ON DELETE CASCADE.

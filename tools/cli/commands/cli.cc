@@ -52,6 +52,12 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   all.push_back(NewShowTaskCommand());
   all.push_back(NewShowUnitCommand());
   all.push_back(NewSshCommand());
+  all.push_back(NewAddMachineCommand());
+  all.push_back(NewMachinesCommand());
+  all.push_back(NewRemoveMachineCommand());
+  all.push_back(NewAddSshKeyCommand());
+  all.push_back(NewRemoveSshKeyCommand());
+  all.push_back(NewSshKeysCommand());
   all.push_back(NewStatusCommand());
   all.push_back(NewSwitchCommand());
   all.push_back(NewTrustCommand());
