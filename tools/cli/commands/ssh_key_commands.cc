@@ -11,22 +11,19 @@ namespace {
 
 using skein::v1::MachineManager;
 
-class AddSshKeyCommand : public Command {
+using SshKeysMethod = grpc::Status (MachineManager::StubInterface::*)(grpc::ClientContext*,
+                                                                      const skein::v1::SshKeysRequest&,
+                                                                      skein::v1::SshKeysResponse*);
+
+// add-ssh-key and remove-ssh-key: a list of keys (or ids) sent to one MachineManager RPC.
+class SshKeyChangeCommand : public Command {
  public:
-  CommandInfo Info() const override {
-    return {"add-ssh-key",
-            "<ssh key> ...",
-            "Adds a public SSH key to a model.",
-            "Stores each key (a whole authorized_keys line, `ssh-ed25519 AAAA... comment`, one\n"
-            "argument each) with the model. A key already there is refused. skein's ssh and scp\n"
-            "run on the controller's host and do not use the keys.\n",
-            "    skein add-ssh-key \"$(cat ~/.ssh/id_ed25519.pub)\"\n",
-            {},
-            {"ssh-keys", "remove-ssh-key"}};
-  }
+  SshKeyChangeCommand(CommandInfo info, std::string missing, SshKeysMethod method)
+      : info_(std::move(info)), missing_(std::move(missing)), method_(method) {}
+  CommandInfo Info() const override { return info_; }
   void SetFlags(FlagSet& f) override { AddModelFlag(f, &model_); }
   absl::Status Init(const std::vector<std::string>& args) override {
-    if (args.empty()) return UsageError("no ssh key specified");
+    if (args.empty()) return UsageError(missing_);
     keys_ = args;
     return absl::OkStatus();
   }
@@ -36,45 +33,39 @@ class AddSshKeyCommand : public Command {
     skein::v1::SshKeysRequest req;
     req.set_model(session->model());
     for (const std::string& k : keys_) req.add_keys(k);
-    return CallMachineManager(*session, &MachineManager::StubInterface::AddSshKeys, req).status();
+    return CallMachineManager(*session, method_, req).status();
   }
 
  private:
+  CommandInfo info_;
+  std::string missing_;
+  SshKeysMethod method_;
   std::string model_;
   std::vector<std::string> keys_;
 };
 
-class RemoveSshKeyCommand : public Command {
- public:
-  CommandInfo Info() const override {
-    return {"remove-ssh-key",
-            "<ssh key id> ...",
-            "Removes a public SSH key (or keys) from a model.",
-            "Each id is a key's fingerprint (as ssh-keys prints it), its comment or the whole key.\n"
-            "An id that matches no key is refused and nothing is removed.\n",
-            "    skein remove-ssh-key user@host\n    skein remove-ssh-key SHA256:abc...\n",
-            {},
-            {"ssh-keys", "add-ssh-key"}};
-  }
-  void SetFlags(FlagSet& f) override { AddModelFlag(f, &model_); }
-  absl::Status Init(const std::vector<std::string>& args) override {
-    if (args.empty()) return UsageError("no ssh key id specified");
-    ids_ = args;
-    return absl::OkStatus();
-  }
-  absl::Status Run(Environment& env) override {
-    auto session = Connect(env, model_);
-    if (!session.ok()) return session.status();
-    skein::v1::SshKeysRequest req;
-    req.set_model(session->model());
-    for (const std::string& k : ids_) req.add_keys(k);
-    return CallMachineManager(*session, &MachineManager::StubInterface::RemoveSshKeys, req).status();
-  }
+CommandInfo AddSshKeyInfo() {
+  return {"add-ssh-key",
+          "<ssh key> ...",
+          "Adds a public SSH key to a model.",
+          "Stores each key (a whole authorized_keys line, `ssh-ed25519 AAAA... comment`, one\n"
+          "argument each) with the model. A key already there is refused. skein's ssh and scp\n"
+          "run on the controller's host and do not use the keys.\n",
+          "    skein add-ssh-key \"$(cat ~/.ssh/id_ed25519.pub)\"\n",
+          {},
+          {"ssh-keys", "remove-ssh-key"}};
+}
 
- private:
-  std::string model_;
-  std::vector<std::string> ids_;
-};
+CommandInfo RemoveSshKeyInfo() {
+  return {"remove-ssh-key",
+          "<ssh key id> ...",
+          "Removes a public SSH key (or keys) from a model.",
+          "Each id is a key's fingerprint (as ssh-keys prints it), its comment or the whole key.\n"
+          "An id that matches no key is refused and nothing is removed.\n",
+          "    skein remove-ssh-key user@host\n    skein remove-ssh-key SHA256:abc...\n",
+          {},
+          {"ssh-keys", "add-ssh-key"}};
+}
 
 class SshKeysCommand : public Command {
  public:
@@ -134,8 +125,14 @@ class SshKeysCommand : public Command {
 
 }  // namespace
 
-std::unique_ptr<Command> NewAddSshKeyCommand() { return std::make_unique<AddSshKeyCommand>(); }
-std::unique_ptr<Command> NewRemoveSshKeyCommand() { return std::make_unique<RemoveSshKeyCommand>(); }
+std::unique_ptr<Command> NewAddSshKeyCommand() {
+  return std::make_unique<SshKeyChangeCommand>(AddSshKeyInfo(), "no ssh key specified",
+                                               &MachineManager::StubInterface::AddSshKeys);
+}
+std::unique_ptr<Command> NewRemoveSshKeyCommand() {
+  return std::make_unique<SshKeyChangeCommand>(RemoveSshKeyInfo(), "no ssh key id specified",
+                                               &MachineManager::StubInterface::RemoveSshKeys);
+}
 std::unique_ptr<Command> NewSshKeysCommand() { return std::make_unique<SshKeysCommand>(); }
 
 }  // namespace skein::cli::commands
