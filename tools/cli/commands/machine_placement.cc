@@ -29,6 +29,10 @@ absl::Status CheckPlacementMachines(Session& session, const std::vector<std::str
   req.set_model(session.model());
   auto status = session.connection->Call(&skein::v1::Controller::StubInterface::GetStatus, req);
   if (!status.ok()) return status.status();
+  if (status->model().type() == "caas") {
+    return absl::FailedPreconditionError(
+        absl::StrCat("model \"", session.model(), "\" is a Kubernetes model: it has no machines"));
+  }
   std::set<std::string> known;
   for (const auto& m : status->machines()) known.insert(m.id());
   known.insert("0");  // every model may use the host's machine, listed or not

@@ -29,7 +29,7 @@ absl::StatusOr<Resp> CallMachineManager(
 absl::StatusOr<std::vector<std::string>> ParsePlacement(const std::string& text);
 
 // Fails (exit 1, nothing written) unless every placement is a machine of the session's model,
-// as status lists them: `machine 3 not found`.
+// as status lists them: `machine 3 not found`; a Kubernetes model has none (FailedPrecondition).
 absl::Status CheckPlacementMachines(Session& session, const std::vector<std::string>& to);
 
 // Adds `n` units of `app`, placed on `to` in order (the rest on machine 0).
