@@ -5,6 +5,7 @@
 #include "controller/domain/machine/machine_service.h"
 
 #include "controller/domain/auth/auth_service.h"
+#include "controller/domain/model/model_lifecycle.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/controller/test_util.h"
@@ -101,6 +102,19 @@ TEST_F(MachineTest, AMachineOfAnotherModelIsNotFoundThere) {
   EXPECT_EQ(machines_.RemoveMachines("test", {"1"}, false).status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(StatusMachines("test"), ElementsAre());
   EXPECT_THAT(StatusMachines("other"), ElementsAre("1"));
+}
+
+TEST_F(MachineTest, AMachineGoesWithItsModel) {
+  ASSERT_TRUE(env_.models->AddModel("other").ok());
+  ASSERT_TRUE(machines_.AddMachines({"other", 1, "", {}}).ok());
+  domain::model::ModelLifecycleService lifecycle(env_.db.get(), nullptr);
+  auto destroyed = lifecycle.DestroyModel("other", {});
+  ASSERT_TRUE(destroyed.ok()) << destroyed.status();
+  EXPECT_TRUE(destroyed->removed);
+  // A model added later may get the same row id: the machine must not show up in it.
+  EXPECT_EQ(env_.Count("machines"), 1);
+  ASSERT_TRUE(env_.models->AddModel("again").ok());
+  EXPECT_THAT(StatusMachines("again"), ElementsAre());
 }
 
 TEST_F(MachineTest, RemoveMachineIsRefusedWhileItHostsUnitsUnlessForced) {

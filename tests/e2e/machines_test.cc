@@ -98,6 +98,15 @@ TEST_F(MachinesTest, AddMachineDeployToItAndRemoveIt) {
   EXPECT_TRUE(WaitFor([&] { return ::kill(*pid, 0) != 0; }, std::chrono::seconds(20))) << "agent still runs";
   EXPECT_FALSE(std::filesystem::exists(dir));
   EXPECT_FALSE(cluster_.Status()["machines"].contains("1"));
+
+  // A machine goes with its model: destroy-model stops its agent and removes its dir.
+  ASSERT_NO_FATAL_FAILURE(Ok({"add-machine"}));
+  ASSERT_TRUE(cluster_.WaitForStatus([](const json& s) { return MachineAgentStatus(s, "1") == "started"; }));
+  auto second = process::ReadPidFile(dir + "/machine-agent.pid");
+  ASSERT_TRUE(second.has_value());
+  ASSERT_NO_FATAL_FAILURE(Ok({"destroy-model", "--no-prompt", "machines"}));
+  EXPECT_TRUE(WaitFor([&] { return ::kill(*second, 0) != 0; }, std::chrono::seconds(20))) << "agent still runs";
+  EXPECT_FALSE(std::filesystem::exists(dir));
 }
 
 }  // namespace
