@@ -58,6 +58,10 @@ TEST_F(MachineTest, AddMachinesNumbersThemAfterTheHighestAndTheirAgentsLogIn) {
   EXPECT_EQ(env_.Count("machines", "constraints = 'mem=2048M'"), 2);
   // The model's status lists them before any unit is placed there.
   EXPECT_THAT(StatusMachines("test"), ElementsAre("1", "2"));
+  // And show-model and models count them.
+  auto summary = env_.models->Summary("test");
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->machine_count(), 2);
 
   // Removing the highest does not make its number free again within a run of adds: the next
   // add takes the highest left plus one.
