@@ -8,6 +8,7 @@
 #include "controller/api/agent_service.h"
 #include "controller/api/controller_service.h"
 #include "controller/api/model_manager_service.h"
+#include "controller/api/machine_manager_service.h"
 #include "controller/api/secrets_service.h"
 #include "controller/api/storage_api.h"
 #include "lib/base/limits.h"
@@ -45,6 +46,8 @@ struct ControllerServer::Impl {
   std::unique_ptr<StorageApi> storage_api;
   std::unique_ptr<AgentService> agent_service;
   std::unique_ptr<SecretsService> secrets_service;
+  std::unique_ptr<domain::machine::MachineService> machines;
+  std::unique_ptr<MachineManagerService> machine_manager_service;
   std::unique_ptr<grpc::Server> server;
   std::string host;
   int port = 0;
@@ -156,6 +159,8 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   impl->agent_service = std::make_unique<AgentService>(backend);
   impl->model_manager_service = std::make_unique<ModelManagerService>(backend, impl->model_lifecycle.get());
   impl->secrets_service = std::make_unique<SecretsService>(backend);
+  impl->machines = std::make_unique<domain::machine::MachineService>(d);
+  impl->machine_manager_service = std::make_unique<MachineManagerService>(backend, impl->machines.get());
 
   // gRPC would otherwise bind with SO_REUSEPORT and share the port with a controller that
   // already serves there (seen: four controllers on one port, each with its own view).
@@ -175,6 +180,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   builder.RegisterService(impl->model_manager_service.get());
   builder.RegisterService(impl->secrets_service.get());
   builder.RegisterService(impl->storage_api.get());
+  builder.RegisterService(impl->machine_manager_service.get());
   // Long-lived streams: ping idle connections, and accept the agents' pings (lib/rpc sends
   // one every 10 s) instead of answering them with GOAWAY "too_many_pings".
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);

@@ -97,7 +97,8 @@ class MatrixTest : public testing::ApiTest {
 TEST_F(MatrixTest, CallersWithoutAValidCredentialGetNothing) {
   const rpc::Identity wrong{unit_.entity, "wrong"};
   const rpc::Identity unknown{"unit-nope-0", unit_.credential};
-  for (const char* service : {"skein.v1.Agent", "skein.v1.Controller", "skein.v1.ModelManager", "skein.v1.Storage"}) {
+  for (const char* service : {"skein.v1.Agent", "skein.v1.Controller", "skein.v1.ModelManager", "skein.v1.Storage",
+                              "skein.v1.MachineManager"}) {
     ExpectEvery(service, nullptr, grpc::StatusCode::UNAUTHENTICATED, "no credential");
     ExpectEvery(service, &wrong, grpc::StatusCode::UNAUTHENTICATED, "a wrong credential");
     ExpectEvery(service, &unknown, grpc::StatusCode::UNAUTHENTICATED, "another unit's name");
@@ -113,6 +114,8 @@ TEST_F(MatrixTest, AgentsCannotUseAdminRpcsNorTheAdminAgentRpcs) {
   ExpectEvery("skein.v1.ModelManager", &machine, grpc::StatusCode::PERMISSION_DENIED, "the machine agent");
   ExpectEvery("skein.v1.Storage", &unit_, grpc::StatusCode::PERMISSION_DENIED, "a unit agent");
   ExpectEvery("skein.v1.Storage", &machine, grpc::StatusCode::PERMISSION_DENIED, "the machine agent");
+  ExpectEvery("skein.v1.MachineManager", &unit_, grpc::StatusCode::PERMISSION_DENIED, "a unit agent");
+  ExpectEvery("skein.v1.MachineManager", &machine, grpc::StatusCode::PERMISSION_DENIED, "the machine agent");
   ExpectEvery("skein.v1.Agent", &admin, grpc::StatusCode::PERMISSION_DENIED, "the admin");
 }
 
@@ -126,7 +129,8 @@ TEST_F(MatrixTest, ARemovedUnitsOldCredentialOpensNothing) {
   // The unit's agent finishes it off, as it does after its stop hook.
   v1::MarkUnitDeadResponse dead;
   ASSERT_TRUE(Call(agent_.get(), &v1::Agent::Stub::MarkUnitDead, removed, v1::MarkUnitDeadRequest(), &dead).ok());
-  for (const char* service : {"skein.v1.Agent", "skein.v1.Controller", "skein.v1.ModelManager", "skein.v1.Storage"}) {
+  for (const char* service : {"skein.v1.Agent", "skein.v1.Controller", "skein.v1.ModelManager", "skein.v1.Storage",
+                              "skein.v1.MachineManager"}) {
     ExpectEvery(service, &removed, grpc::StatusCode::UNAUTHENTICATED, "a removed unit");
   }
   // The unit that remains is still served.

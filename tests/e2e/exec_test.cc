@@ -111,8 +111,14 @@ TEST_F(ExecTest, ExecRunsInTheHookContextWithJujusShapesAndExitCodes) {
   EXPECT_EQ(r.out, "");
   EXPECT_NE(r.err.find("unit \"actioner/7\" not found"), std::string::npos) << r.err;
 
-  // --machine is refused plainly (a CLIError for jubilant, not a task failure).
+  // --machine runs on the machine, keyed by its id; a machine the model lacks is refused plainly
+  // (a CLIError for jubilant, not a task failure).
   r = cluster_.Skein({"exec", "--format", "json", "--machine", "0", "--", "true"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  json on_machine = json::parse(r.out, nullptr, false);
+  EXPECT_EQ(on_machine["0"]["machine"], "0") << r.out;
+  EXPECT_EQ(on_machine["0"]["results"]["return-code"], 0) << r.out;
+  r = cluster_.Skein({"exec", "--format", "json", "--machine", "5", "--", "true"});
   EXPECT_NE(r.code, 0);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err.find("task failed"), std::string::npos) << r.err;

@@ -30,11 +30,10 @@ def test_exec_runs_in_the_units_hook_context(juju):
     assert juju.exec('echo $JUJU_UNIT_NAME', unit='kv/0').stdout == 'kv/0\n'
 
 
-def test_exec_on_a_machine_is_refused_plainly_and_ssh_reaches_it(juju):
-    # Not built yet (README "Using skein as `juju`"): a plain CLIError, never a task that seems to run.
-    with pytest.raises(jubilant.CLIError) as refused:
-        juju.exec('echo', 'on the machine', machine=0)
-    assert 'skein runs commands in units only' in refused.value.stderr
+def test_exec_and_ssh_reach_a_machine(juju):
+    task = juju.exec('echo', 'on the machine', machine=0)
+    assert task.stdout == 'on the machine\n'
+    assert task.success
     assert juju.ssh(0, 'echo', 'on the machine') == 'on the machine\n'
 
 

@@ -40,14 +40,14 @@ absl::Status ParseSettings(const charm::ConfigSchema& schema, const std::map<std
   return absl::OkStatus();
 }
 
-UnitRow InsertUnit(Tx& tx, const AppRow& app, int64_t number) {
+UnitRow InsertUnit(Tx& tx, const AppRow& app, int64_t number, const std::string& machine = kMachine0) {
   std::string name = absl::StrCat(app.name, "/", number);
   std::string now = FormatRfc3339(tx.clock().WallNow());
   sql::Exec(tx.db(),
             "INSERT INTO units(model_id, application_id, name, number, machine_id, life, agent_status, agent_since, "
             "workload_status, workload_message, workload_since) VALUES (?, ?, ?, ?, ?, 0, 'allocating', ?, 'waiting', "
             "'agent initialising', ?)",
-            app.model_id, app.id, name, number, std::string(kMachine0), now, now);
+            app.model_id, app.id, name, number, machine, now, now);
   UnitRow u;
   u.id = tx.db().getLastInsertRowid();
   u.model_id = app.model_id;
@@ -55,11 +55,32 @@ UnitRow InsertUnit(Tx& tx, const AppRow& app, int64_t number) {
   u.application = app.name;
   u.name = name;
   u.number = number;
-  u.machine_id = kMachine0;
+  u.machine_id = machine;
   tx.Touch(UnitKey(u.id));
-  tx.Touch(MachineKey(kMachine0));
+  tx.Touch(MachineKey(machine));
   tx.Record(app.model_id, "unit", name, "add");
   return u;
+}
+
+// The machines `to` names, checked: each a machine number of the model (or machine 0, which
+// every model shares).
+absl::StatusOr<std::vector<std::string>> PlacementMachines(Tx& tx, const ModelRow& model,
+                                                           const std::vector<std::string>& to) {
+  std::vector<std::string> machines;
+  for (const std::string& target : to) {
+    if (target.empty() || !std::all_of(target.begin(), target.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "invalid placement \"", target,
+          "\": only machine numbers are supported on the local substrate (containers and new machines are not; "
+          "add one with \"add-machine\" and use its number)"));
+    }
+    auto m = FindMachine(tx, target);
+    if (!m.ok() || (m->model_id != 0 && m->model_id != model.id)) {
+      return absl::NotFoundError(absl::StrCat("machine ", target, " not found"));
+    }
+    machines.push_back(target);
+  }
+  return machines;
 }
 
 }  // namespace
@@ -147,7 +168,8 @@ absl::StatusOr<DeployResult> ApplicationService::Deploy(const DeployArgs& args) 
 }
 
 absl::StatusOr<std::vector<std::string>> AddUnitInTx(Tx& tx, const std::string& model, const std::string& app,
-                                                     int n, const std::vector<std::string>& attach_storage) {
+                                                     int n, const std::vector<std::string>& to,
+                                                     const std::vector<std::string>& attach_storage) {
   if (n < 1) return absl::InvalidArgumentError("must add at least one unit");
   if (n > 1 && !attach_storage.empty()) {
     return absl::InvalidArgumentError("--attach-storage cannot be used when adding more than one unit");
@@ -160,11 +182,17 @@ absl::StatusOr<std::vector<std::string>> AddUnitInTx(Tx& tx, const std::string& 
   auto a = FindApp(tx, m->id, app);
   if (!a.ok()) return a.status();
   if (a->life != Life::kAlive) return absl::FailedPreconditionError(NotAlive(app));
+  if (static_cast<int>(to.size()) > n) {
+    return absl::InvalidArgumentError(absl::StrCat(to.size(), " placements given for ", n, " unit", n == 1 ? "" : "s"));
+  }
+  auto machines = PlacementMachines(tx, *m, to);
+  if (!machines.ok()) return machines.status();
   auto charm = tx.Charm(a->charm_id);
   if (!charm.ok()) return charm.status();
   std::vector<RelationRow> relations = RelationsOfApp(tx, a->id);
   for (int i = 0; i < n; ++i) {
-    UnitRow u = InsertUnit(tx, *a, a->next_unit_number + i);
+    const std::string machine = i < static_cast<int>(machines->size()) ? (*machines)[i] : std::string(kMachine0);
+    UnitRow u = InsertUnit(tx, *a, a->next_unit_number + i, machine);
     if (absl::Status s = storage::CreateUnitStorageInTx(tx, u, (*charm)->metadata, {}, attach_storage); !s.ok()) {
       return s;
     }
@@ -180,11 +208,11 @@ absl::StatusOr<std::vector<std::string>> AddUnitInTx(Tx& tx, const std::string& 
 }
 
 absl::StatusOr<std::vector<std::string>> ApplicationService::AddUnit(const std::string& model, const std::string& app,
-                                                                     int n,
+                                                                     int n, const std::vector<std::string>& to,
                                                                      const std::vector<std::string>& attach_storage) {
   std::vector<std::string> added;
   absl::Status s = db_->Write("add-unit", [&](Tx& tx) -> absl::Status {
-    auto done = AddUnitInTx(tx, model, app, n, attach_storage);
+    auto done = AddUnitInTx(tx, model, app, n, to, attach_storage);
     if (!done.ok()) return done.status();
     added = std::move(*done);
     return absl::OkStatus();

@@ -209,8 +209,15 @@ bool DeleteModelIfEmpty(Tx& tx, int64_t model_id) {
   for (const char* stmt : {"DELETE FROM relations WHERE model_id = ?", "DELETE FROM charms WHERE model_id = ?",
                            "DELETE FROM task_logs WHERE model_id = ?", "DELETE FROM tasks WHERE model_id = ?",
                            "DELETE FROM operations WHERE model_id = ?", "DELETE FROM log_entries WHERE model_id = ?",
-                           "DELETE FROM change_log WHERE model_id = ?"}) {
+                           "DELETE FROM change_log WHERE model_id = ?", "DELETE FROM ssh_keys WHERE model_id = ?"}) {
     sql::Exec(tx.db(), stmt, model_id);
+  }
+  // The machines added to it go with it (their units are gone); the CLI that destroyed the
+  // model stops their agents. Machine 0 belongs to no model.
+  for (const MachineRow& m : ListMachines(tx)) {
+    if (m.model_id != model_id) continue;
+    sql::Exec(tx.db(), "DELETE FROM machines WHERE id = ?", m.id);
+    tx.Touch(MachineKey(m.id));
   }
   // Bundle deployments, plan jobs, manifests and secrets go by ON DELETE CASCADE.
   sql::Exec(tx.db(), "DELETE FROM models WHERE id = ?", model_id);

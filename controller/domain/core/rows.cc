@@ -12,7 +12,8 @@ namespace {
 
 constexpr char kModelCols[] = "SELECT id, name, uuid, config_json, next_relation_id, created_at, life FROM models ";
 constexpr char kMachineCols[] =
-    "SELECT id, hostname, address, credential_hash, agent_seen, agent_since, unit_uids FROM machines ";
+    "SELECT id, hostname, address, credential_hash, agent_seen, agent_since, unit_uids, model_id, constraints "
+    "FROM machines ";
 constexpr char kAppCols[] =
     "SELECT a.id, a.model_id, a.name, a.charm_id, c.url, c.name, c.revision, c.sha256, a.charm_origin, "
     "a.channel, a.config_json, a.life, a.leader_unit, a.next_unit_number, a.status, a.status_message, "
@@ -51,6 +52,8 @@ MachineRow ReadMachine(SQLite::Statement& q) {
   m.agent_seen = q.getColumn(4).getInt() != 0;
   m.agent_since = q.getColumn(5).getString();
   m.unit_uids = q.getColumn(6).getString();
+  m.model_id = q.getColumn(7).getInt64();
+  m.constraints = q.getColumn(8).getString();
   return m;
 }
 

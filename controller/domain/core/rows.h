@@ -50,6 +50,9 @@ struct MachineRow {
   std::string agent_since;
   // The uids its unit agents run under (`first-last`); empty: they share the agent's user.
   std::string unit_uids;
+  // The model it was added in (`add-machine`); 0 for machine 0, which every model shares.
+  int64_t model_id = 0;
+  std::string constraints;  // as given to add-machine
 };
 
 struct AppRow {

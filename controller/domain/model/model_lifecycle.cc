@@ -123,10 +123,13 @@ absl::StatusOr<ModelDetailsView> ModelLifecycleService::Details(const std::strin
     SQLite::Statement uuid(tx.db(), "SELECT uuid FROM controller WHERE id = 0");
     if (uuid.executeStep()) view.controller_uuid = uuid.getColumn(0).getString();
     // The controller model holds every machine (as its summary counts them); another model the
-    // machines its units run on.
+    // machines its units run on and those added to it.
     SQLite::Statement q = name == kControllerModel
                               ? sql::Prepare(tx.db(), "SELECT id FROM machines")
-                              : sql::Prepare(tx.db(), "SELECT DISTINCT machine_id FROM units WHERE model_id = ?", m->id);
+                              : sql::Prepare(tx.db(),
+                                             "SELECT machine_id FROM units WHERE model_id = ? "
+                                             "UNION SELECT id FROM machines WHERE model_id = ?",
+                                             m->id, m->id);
     while (q.executeStep()) view.machines.push_back(q.getColumn(0).getString());
     std::sort(view.machines.begin(), view.machines.end(),
               [](const std::string& a, const std::string& b) { return NaturalLess(a, b); });

@@ -41,7 +41,7 @@ struct DestroyModelResult {
 struct ModelDetailsView {
   v1::ModelSummary summary;
   Life life = Life::kAlive;
-  std::vector<std::string> machines;  // where the model's units run, in natural order
+  std::vector<std::string> machines;  // where the model's units run and those added to it, in natural order
   std::string controller_uuid;
   int application_count = 0;
 };

@@ -27,8 +27,10 @@ v1::ModelSummary SummaryOf(Tx& tx, const ModelRow& model, const std::string& con
   s.mutable_status()->set_since(model.created_at);
   int64_t machines = model.name == kControllerModel
                          ? sql::QueryInt(tx.db(), 0, "SELECT COUNT(*) FROM machines")
-                         : sql::QueryInt(tx.db(), 0, "SELECT COUNT(DISTINCT machine_id) FROM units WHERE model_id = ?",
-                                         model.id);
+                         : sql::QueryInt(tx.db(), 0,
+                                         "SELECT COUNT(*) FROM (SELECT machine_id FROM units WHERE model_id = ? "
+                                         "UNION SELECT id FROM machines WHERE model_id = ?)",
+                                         model.id, model.id);
   s.set_machine_count(static_cast<int32_t>(machines));
   s.set_unit_count(static_cast<int32_t>(
       sql::QueryInt(tx.db(), 0, "SELECT COUNT(*) FROM units WHERE model_id = ?", model.id)));

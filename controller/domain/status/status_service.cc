@@ -202,7 +202,9 @@ absl::StatusOr<StatusView> StatusService::WatchedModelStatus(const std::string& 
     for (const MachineRow& machine : ListMachines(tx)) {
       addresses[machine.id] = machine.address;
       view.keys.insert(MachineKey(machine.id));
-      if (m->name == kControllerModel || used.count(machine.id)) FillMachine(out.add_machines(), machine, presence_);
+      if (m->name == kControllerModel || used.count(machine.id) || machine.model_id == m->id) {
+        FillMachine(out.add_machines(), machine, presence_);
+      }
     }
     for (const AppRow& app : AppsOfModel(tx, m->id)) FillApplication(tx, out.add_applications(), app, addresses, presence_);
     for (const RelationRow& r : RelationsOfModel(tx, m->id)) FillRelation(out.add_relations(), r);

@@ -116,11 +116,15 @@ TEST_F(ExecCliTest, WaitRunningOutAndUnknownTargets) {
   r = Skein({"exec", "--model", "dev", "--application", "nosuch", "--", "ls"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "");
-  // A machine is refused as an error of its own (not a task failure, not a timeout).
-  r = Skein({"exec", "--model", "dev", "--machine", "0", "--", "ls"});
+  // A machine the model does not have is an error of its own (not a task failure, not a
+  // timeout), and so is mixing machines with units.
+  r = Skein({"exec", "--model", "dev", "--machine", "7", "--", "ls"});
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(r.out, "");
-  EXPECT_NE(r.err.find("skein runs commands in units only"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("ERROR machine 7 not found"), std::string::npos) << r.err;
+  r = Skein({"exec", "--model", "dev", "--machine", "0", "--unit", "app/0", "--", "ls"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--machine cannot be combined with --unit"), std::string::npos) << r.err;
 }
 
 }  // namespace

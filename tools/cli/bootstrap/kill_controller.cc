@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <limits>
 #include <filesystem>
 #include <optional>
 #include <set>
@@ -10,6 +11,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "lib/base/agent_conf.h"
 #include "lib/base/names.h"
 #include "lib/base/runtime_dir.h"
@@ -75,10 +78,24 @@ void Stop(const std::vector<pid_t>& pids, const std::string& what, std::chrono::
 
 }  // namespace
 
-absl::Status StopLocalProcesses(const std::string& data_dir, std::chrono::milliseconds grace,
-                                std::ostream& progress) {
-  const std::string machine_dir = data_dir + "/machine-0";
-  const std::string controller_dir = data_dir + "/controller";
+std::vector<std::string> LocalMachineDirs(const std::string& data_dir) {
+  std::vector<std::pair<int64_t, std::string>> found;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(data_dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    int64_t id = 0;
+    if (!absl::StartsWith(name, "machine-") || !absl::SimpleAtoi(name.substr(8), &id) || !entry.is_directory(ec)) {
+      continue;
+    }
+    found.emplace_back(id == 0 ? std::numeric_limits<int64_t>::max() : id, entry.path().string());
+  }
+  std::sort(found.begin(), found.end());
+  std::vector<std::string> dirs;
+  for (auto& [id, dir] : found) dirs.push_back(std::move(dir));
+  return dirs;
+}
+
+void StopMachineAgent(const std::string& machine_dir, std::chrono::milliseconds grace, std::ostream& progress) {
   // The machine agent first: on SIGTERM it stops its unit agents while the controller still
   // answers them. Each daemon's supervisor goes before it, so that nothing restarts it; the
   // supervisor stops its daemon itself (they share a process group).
@@ -95,6 +112,13 @@ absl::Status StopLocalProcesses(const std::string& data_dir, std::chrono::millis
   if (auto conf = ReadAgentConf(machine_dir + "/agent.conf"); conf.ok()) {
     for (const fs::path& dir : unit_dirs) StopUnitUid(dir, conf->unit_uids);
   }
+}
+
+absl::Status StopLocalProcesses(const std::string& data_dir, std::chrono::milliseconds grace,
+                                std::ostream& progress) {
+  const std::string controller_dir = data_dir + "/controller";
+  // Every machine agent (those of add-machine, then machine 0's) before the controller.
+  for (const std::string& machine_dir : LocalMachineDirs(data_dir)) StopMachineAgent(machine_dir, grace, progress);
   Stop(DaemonPids(controller_dir, kSupervisorPidFile, kSupervisorBinary), "controller supervisor", grace, progress);
   Stop(DaemonPids(controller_dir, "controller.pid", kControllerBinary), "controller", grace, progress);
   // Whatever is left that belongs to this data dir: hooks and workloads they started.
@@ -128,9 +152,11 @@ absl::Status KillController(const KillOptions& o) {
   if (auto s = StopLocalProcesses(data_dir, o.grace, progress); !s.ok()) return s;
   progress << "All models reclaimed, cleaning up controller machines\n";
   std::error_code ec;
-  for (const char* dir : {"machine-0", "controller"}) {
-    fs::remove_all(data_dir + "/" + dir, ec);
-    if (ec) return absl::InternalError(absl::StrCat("cannot remove ", data_dir, "/", dir, ": ", ec.message()));
+  std::vector<std::string> dirs = LocalMachineDirs(data_dir);
+  dirs.push_back(data_dir + "/controller");
+  for (const std::string& dir : dirs) {
+    fs::remove_all(dir, ec);
+    if (ec) return absl::InternalError(absl::StrCat("cannot remove ", dir, ": ", ec.message()));
   }
   if (registered) {
     config->controllers.erase(name);

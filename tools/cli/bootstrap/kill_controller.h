@@ -9,6 +9,7 @@
 #include <chrono>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "tools/cli/bootstrap/systemd_units.h"
@@ -32,5 +33,13 @@ absl::Status KillController(const KillOptions& options);
 // Stops the local processes only (used by KillController and by bootstrap's rollback).
 // Returns Internal naming the pids that are still alive afterwards.
 absl::Status StopLocalProcesses(const std::string& data_dir, std::chrono::milliseconds grace, std::ostream& progress);
+
+// The machine agents' dirs in data_dir (`machine-<id>`), machine 0's last: it hosts the units
+// of every model, so it goes after the machines added to them.
+std::vector<std::string> LocalMachineDirs(const std::string& data_dir);
+
+// Stops one machine agent (its supervisor first), the unit agents it left and their uids'
+// processes (remove-machine and kill-controller).
+void StopMachineAgent(const std::string& machine_dir, std::chrono::milliseconds grace, std::ostream& progress);
 
 }  // namespace skein::cli::bootstrap

@@ -9,6 +9,7 @@
 #include "lib/base/limits.h"
 #include "lib/base/names.h"
 #include "tools/cli/commands/common.h"
+#include "tools/cli/commands/machine_placement.h"
 #include "tools/cli/commands/registry.h"
 
 namespace skein::cli::commands {
@@ -102,13 +103,16 @@ class AddUnitCommand : public Command {
  public:
   CommandInfo Info() const override {
     return {"add-unit", "<application name>", "Adds one or more units to a deployed application.",
-            "Adds units to an application; every unit is placed on machine 0.\n",
-            "    skein add-unit mysql\n    skein add-unit mysql -n 2\n", {}, {"remove-unit", "deploy"}};
+            "Adds units to an application. --to places them in order on the machines listed\n"
+            "(machine numbers from add-machine, or 0); the others, and every unit without --to,\n"
+            "go to machine 0. Containers and `new` cannot be placed on the local substrate.\n",
+            "    skein add-unit mysql\n    skein add-unit mysql -n 2\n    skein add-unit mysql -n 2 --to 1,2\n", {},
+            {"remove-unit", "deploy", "add-machine"}};
   }
   void SetFlags(FlagSet& f) override {
     AddModelFlag(f, &model_);
     f.Int("-n,--num-units", &num_units_, "Number of units to add");
-    f.Ignored("--to", true, "The machine and/or container to deploy the unit in (bypasses constraints)");
+    f.String("--to", &to_text_, "The machines to place the units on, in order (a comma list of machine numbers)");
     f.Strings("--attach-storage", &attach_storage_,
               "Detached storage to attach to the new unit: ids such as data/0, comma separated or repeated");
   }
@@ -118,6 +122,17 @@ class AddUnitCommand : public Command {
     app_ = args[0];
     if (!IsValidApplicationName(app_)) return UsageError(absl::StrCat("invalid application name \"", app_, "\""));
     if (num_units_ < 1) return UsageError("--num-units must be a positive integer");
+    if (!to_text_.empty()) {
+      auto to = ParsePlacement(to_text_);
+      if (!to.ok()) return to.status();
+      to_ = std::move(*to);
+    }
+    if (static_cast<int>(to_.size()) > num_units_) {
+      return UsageError(absl::StrCat(to_.size(), " placements given for ", num_units_, " units: use -n ", to_.size()));
+    }
+    if (!to_.empty() && !attach_storage_.empty()) {
+      return UsageError("--to and --attach-storage cannot be used together yet: add the unit with --attach-storage");
+    }
     return absl::OkStatus();
   }
   absl::Status Run(Environment& env) override {
@@ -126,6 +141,7 @@ class AddUnitCommand : public Command {
     if (absl::Status s = limits::CheckUnitsPerRequest(num_units_); !s.ok()) return s;
     auto session = Connect(env, model_);
     if (!session.ok()) return session.status();
+    if (!to_.empty()) return AddUnitsTo(*session, app_, num_units_, to_).status();
     skein::v1::AddUnitRequest req;
     req.set_model(session->model());
     req.set_application(app_);
@@ -139,6 +155,8 @@ class AddUnitCommand : public Command {
  private:
   std::string model_;
   int num_units_ = 1;
+  std::string to_text_;
+  std::vector<std::string> to_;
   std::string app_;
   std::vector<std::string> attach_storage_;
 };

@@ -53,6 +53,12 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   all.push_back(NewShowStorageCommand());
   all.push_back(NewShowUnitCommand());
   all.push_back(NewSshCommand());
+  all.push_back(NewAddMachineCommand());
+  all.push_back(NewMachinesCommand());
+  all.push_back(NewRemoveMachineCommand());
+  all.push_back(NewAddSshKeyCommand());
+  all.push_back(NewRemoveSshKeyCommand());
+  all.push_back(NewSshKeysCommand());
   all.push_back(NewStatusCommand());
   all.push_back(NewStorageCommand());
   all.push_back(NewSwitchCommand());

@@ -11,6 +11,7 @@
 #include "tools/cli/commands/bundle_deploy.h"
 #include "tools/cli/commands/common.h"
 #include "tools/cli/commands/config_args.h"
+#include "tools/cli/commands/machine_placement.h"
 #include "tools/cli/commands/registry.h"
 #include "tools/cli/commands/settle.h"
 
@@ -86,7 +87,7 @@ class DeployCommand : public Command {
     f.Strings("--store", &store_dirs_, "A local store directory searched before the embedded store (repeatable)");
     f.Ignored("--resource", true, "Resource to be uploaded to the controller");
     f.Strings("--storage", &storage_, "Charm storage directives: name=[pool,][count,][size], e.g. data=2,10G (repeatable)");
-    f.Ignored("--to", true, "The machine and/or container to deploy the unit in (bypasses constraints)");
+    f.String("--to", &to_text_, "The machines to place the units on, in order (a comma list of machine numbers)");
     f.Bool("--dry-run", &dry_run_, "Just show what the deploy would do");
     f.Bool("--prune", &prune_, "Remove applications and relations this bundle deployed that it no longer has");
     f.Bool("--resume", &resume_, "Continue the bundle's deployment where its last, unfinished revision stopped");
@@ -110,6 +111,14 @@ class DeployCommand : public Command {
     if (auto s = wait_.Parse(); !s.ok()) return s;
     for (const std::string& directive : storage_) {
       if (auto d = charm::ParseStorageDirective(directive); !d.ok()) return UsageError(std::string(d.status().message()));
+    }
+    if (!to_text_.empty()) {
+      auto to = ParsePlacement(to_text_);
+      if (!to.ok()) return to.status();
+      to_ = std::move(*to);
+    }
+    if (static_cast<int>(to_.size()) > num_units_) {
+      return UsageError(absl::StrCat(to_.size(), " placements given for ", num_units_, " units: use -n ", to_.size()));
     }
     return absl::OkStatus();
   }
@@ -170,20 +179,29 @@ class DeployCommand : public Command {
                                                        const std::string& channel, int64_t revision) {
     auto session = Connect(env, model_);
     if (!session.ok()) return session.status();
+    // With --to the application is deployed without units, which are then added where asked;
+    // the machines are checked first so that a bad one deploys nothing.
+    if (!to_.empty()) {
+      if (auto s = CheckPlacementMachines(*session, to_); !s.ok()) return s;
+    }
     auto sha256 = UploadCharmOf(*session->connection, charm, local);
     if (!sha256.ok()) return sha256.status();
     skein::v1::DeployRequest req;
     req.set_model(session->model());
     req.set_application(app);
     req.set_charm_sha256(*sha256);
-    req.set_num_units(num_units_);
+    req.set_num_units(to_.empty() ? num_units_ : 0);
     for (const auto& [k, v] : config) (*req.mutable_config())[k] = v;
     req.set_charm_origin(charm.origin);
     req.set_channel(channel);
     req.set_revision(revision);
     req.set_trust(trust_);
     for (const std::string& directive : storage_) req.add_storage(directive);
-    return session->connection->Call(&skein::v1::Controller::StubInterface::Deploy, req);
+    auto deployed = session->connection->Call(&skein::v1::Controller::StubInterface::Deploy, req);
+    if (!deployed.ok() || to_.empty() || num_units_ == 0) return deployed;
+    auto units = AddUnitsTo(*session, deployed->application(), num_units_, to_);
+    if (!units.ok()) return units.status();
+    return deployed;
   }
 
   absl::Status DeployStoreCharm(Environment& env, const bundles::Store& store) {
@@ -232,6 +250,8 @@ class DeployCommand : public Command {
   std::vector<std::string> store_dirs_;
   bool dry_run_ = false;
   int num_units_ = 1;
+  std::string to_text_;
+  std::vector<std::string> to_;
   std::vector<std::string> config_;
   std::vector<std::string> storage_;
   std::string channel_;

@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "lib/base/shell_quote.h"
 #include "tools/cli/commands/common.h"
+#include "tools/cli/commands/machine_exec.h"
 #include "tools/cli/commands/registry.h"
 #include "tools/cli/commands/tasks.h"
 
@@ -48,8 +49,10 @@ class ExecCommand : public Command {
             "yaml print the tasks keyed by unit, with return-code, stdout and stderr.\n"
             "A non-zero return code exits 1 (`ERROR the following task failed`); running out of\n"
             "time exits 1 with `timed out waiting for results from: unit X`.\n"
-            "--machine is refused: on skein every task runs in a unit agent (use --unit, or\n"
-            "`skein ssh 0 <command>` for the local machine).\n",
+            "With --machine the command runs on each machine listed (machine 0, or one from\n"
+            "add-machine): on the local substrate that is this host, in the machine's directory\n"
+            "($SKEIN_DATA/machine-<id>), as the machine agent's user; the results are keyed by\n"
+            "machine id. --machine cannot be combined with --unit or --application.\n",
             "    skein exec --unit mysql/0 -- hostname\n"
             "    skein exec --application mysql --format json -- 'unit-get private-address'\n"
             "    skein exec --unit mysql/leader --wait 30s -- is-leader\n",
@@ -76,12 +79,22 @@ class ExecCommand : public Command {
       return UsageError("you must specify a target, either through --machine, --application or --unit");
     }
     if (args.empty()) return UsageError("no commands specified");
+    if (!machines_.empty() && (!units_.empty() || !applications_.empty())) {
+      return UsageError("--machine cannot be combined with --unit or --application");
+    }
     command_ = args.size() == 1 ? args[0] : ShellJoin(args);
     return ParseWaitFlag(wait_text_, background_, &wait_);
   }
   absl::Status Run(Environment& env) override {
     auto session = Connect(env, model_);
     if (!session.ok()) return session.status();
+    if (!machines_.empty()) {
+      auto ran = RunOnMachines(env, *session, targets_, command_, wait_);
+      if (!ran.ok()) return ran.status();
+      if (auto s = PrintTasks(env, ran->documents, format_, output_); !s.ok()) return s;
+      if (!ran->failed.empty()) return TasksFailedError(ran->failed);
+      return absl::OkStatus();
+    }
     skein::v1::RunActionRequest req;
     req.set_model(session->model());
     for (const auto& t : targets_) req.add_units(t);

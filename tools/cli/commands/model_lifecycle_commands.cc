@@ -7,7 +7,9 @@
 #include "absl/strings/str_join.h"
 #include "lib/base/constraints.h"
 #include "lib/base/duration.h"
+#include "skein/v1/controller.grpc.pb.h"
 #include "skein/v1/models.grpc.pb.h"
+#include "tools/cli/bootstrap/local_machines.h"
 #include "tools/cli/client/status_wait.h"
 #include "tools/cli/commands/common.h"
 #include "tools/cli/commands/registry.h"
@@ -85,6 +87,7 @@ class DestroyModelCommand : public Command {
     const std::string model = session->model();
     Clock& clock = *env.clock;
     const Clock::TimePoint start = clock.Now();
+    if (auto s = NoteAddedMachines(*session); !s.ok() && !absl::IsNotFound(s)) return s;
     skein::v1::DestroyModelRequest req;
     req.set_model(model);
     req.set_force(force_);
@@ -147,8 +150,27 @@ class DestroyModelCommand : public Command {
     return absl::OkStatus();
   }
 
-  static absl::Status Done(Environment& env, bool removed) {
-    if (removed) *env.err << "Model destroyed.\n";
+  // Once the model is gone, so are the machines added to it (domain/core DeleteModelIfEmpty):
+  // their agents on this host are stopped and their dirs removed.
+  absl::Status Done(Environment& env, bool removed) {
+    if (!removed) return absl::OkStatus();
+    bootstrap::BootstrapOptions local = LocalDaemonOptions(env);
+    for (const std::string& id : added_machines_) {
+      if (absl::Status s = bootstrap::StopLocalMachine(local, id); !s.ok()) return s;
+    }
+    *env.err << "Model destroyed.\n";
+    return absl::OkStatus();
+  }
+
+  // The machines of the model that add-machine added (every one but machine 0, the host's).
+  absl::Status NoteAddedMachines(Session& session) {
+    skein::v1::GetStatusRequest req;
+    req.set_model(session.model());
+    auto status = session.connection->Call(&skein::v1::Controller::StubInterface::GetStatus, req);
+    if (!status.ok()) return status.status();
+    for (const auto& m : status->machines()) {
+      if (m.id() != "0") added_machines_.push_back(m.id());
+    }
     return absl::OkStatus();
   }
 
@@ -160,6 +182,7 @@ class DestroyModelCommand : public Command {
   std::string timeout_text_;
   Clock::Duration timeout_{};
   std::string model_;
+  std::vector<std::string> added_machines_;
 };
 
 class ShowModelCommand : public Command {

@@ -48,6 +48,14 @@ std::unique_ptr<Command> NewRunCommand();
 std::unique_ptr<Command> NewShowTaskCommand();
 // exec_command.cc
 std::unique_ptr<Command> NewExecCommand();
+// machine_commands.cc
+std::unique_ptr<Command> NewAddMachineCommand();
+std::unique_ptr<Command> NewMachinesCommand();
+std::unique_ptr<Command> NewRemoveMachineCommand();
+// ssh_key_commands.cc
+std::unique_ptr<Command> NewAddSshKeyCommand();
+std::unique_ptr<Command> NewRemoveSshKeyCommand();
+std::unique_ptr<Command> NewSshKeysCommand();
 // ssh_commands.cc
 std::unique_ptr<Command> NewSshCommand();
 std::unique_ptr<Command> NewScpCommand();

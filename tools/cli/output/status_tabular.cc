@@ -189,6 +189,12 @@ std::pair<std::string, bool> ApplicationScale(const skein::v1::ApplicationStatus
   return {std::to_string(ready) + "/" + std::to_string(desired), true};
 }
 
+std::string MachinesTable(const skein::v1::ModelStatus& status, const TabularOptions& options) {
+  std::string out;
+  MachineSection(status, options, &out);
+  return out;
+}
+
 std::string StatusToTabular(const skein::v1::ModelStatus& status, const TabularOptions& options) {
   std::string out;
   ModelSection(status, options, &out);

@@ -19,6 +19,9 @@ struct TabularOptions {
 // The Timestamp column is the status's controller_timestamp (the caller fills it when missing).
 std::string StatusToTabular(const skein::v1::ModelStatus& status, const TabularOptions& options);
 
+// `skein machines`: the Machine section of status alone.
+std::string MachinesTable(const skein::v1::ModelStatus& status, const TabularOptions& options);
+
 // `--format oneline|short|line`: `- app/0: 127.0.0.1 (agent:idle, workload:active) 80/tcp`.
 std::string StatusToOneline(const skein::v1::ModelStatus& status);
 
