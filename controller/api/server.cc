@@ -8,6 +8,7 @@
 #include "controller/api/agent_service.h"
 #include "controller/api/controller_service.h"
 #include "controller/api/model_manager_service.h"
+#include "controller/api/resources_service.h"
 #include "controller/api/secrets_service.h"
 #include "lib/base/limits.h"
 #include "lib/process/tcp_listen.h"
@@ -38,10 +39,12 @@ struct ControllerServer::Impl {
   std::unique_ptr<domain::plan::PlanService> plans;
   std::unique_ptr<domain::model::ModelLifecycleService> model_lifecycle;
   std::unique_ptr<domain::secret::SecretService> secrets;
+  std::unique_ptr<domain::resource::ResourceService> resources;
   std::unique_ptr<ControllerService> controller_service;
   std::unique_ptr<ModelManagerService> model_manager_service;
   std::unique_ptr<AgentService> agent_service;
   std::unique_ptr<SecretsService> secrets_service;
+  std::unique_ptr<ResourcesService> resources_service;
   std::unique_ptr<grpc::Server> server;
   std::string host;
   int port = 0;
@@ -112,6 +115,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
     if (!cipher.ok()) return cipher.status();
     impl->secrets = std::make_unique<domain::secret::SecretService>(d, std::move(*cipher));
   }
+  impl->resources = std::make_unique<domain::resource::ResourceService>(d);
 
   if (options.bootstrap) {
     auto created = impl->models->Bootstrap(*options.bootstrap);
@@ -146,10 +150,12 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   backend.plans = impl->plans.get();
   backend.presence = impl->presence.get();
   backend.secrets = impl->secrets.get();
+  backend.resources = impl->resources.get();
   impl->controller_service = std::make_unique<ControllerService>(backend);
   impl->agent_service = std::make_unique<AgentService>(backend);
   impl->model_manager_service = std::make_unique<ModelManagerService>(backend, impl->model_lifecycle.get());
   impl->secrets_service = std::make_unique<SecretsService>(backend);
+  impl->resources_service = std::make_unique<ResourcesService>(backend);
 
   // gRPC would otherwise bind with SO_REUSEPORT and share the port with a controller that
   // already serves there (seen: four controllers on one port, each with its own view).
@@ -168,6 +174,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   builder.RegisterService(impl->agent_service.get());
   builder.RegisterService(impl->model_manager_service.get());
   builder.RegisterService(impl->secrets_service.get());
+  builder.RegisterService(impl->resources_service.get());
   // Long-lived streams: ping idle connections, and accept the agents' pings (lib/rpc sends
   // one every 10 s) instead of answering them with GOAWAY "too_many_pings".
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
