@@ -246,6 +246,11 @@ class HookContext {
   // URIs of the secrets the unit or its application owns.
   virtual absl::StatusOr<std::vector<std::string>> SecretIds() { return Unsupported("secret-ids"); }
 
+  // --- Resources: resource-get. Downloads the latest revision of the application's resource
+  // into `<agent dir>/resources/<name>/<filename>` and returns that path. The controller's
+  // NotFound when the charm declares no such resource or nothing was uploaded.
+  virtual absl::StatusOr<std::string> ResourceGet(const std::string& name) { return Unsupported("resource-get"); }
+
  protected:
   static absl::Status NotRunningAnAction() { return absl::NotFoundError("not running an action"); }
   static absl::Status Unsupported(const std::string& tool) {

@@ -132,6 +132,7 @@ class UnitHookContext : public HookContext {
   absl::Status SecretRevoke(const std::string& uri, int64_t relation_id, const std::string& unit) override;
   absl::Status SecretRemove(const std::string& uri, std::optional<int64_t> revision) override;
   absl::StatusOr<std::vector<std::string>> SecretIds() override;
+  absl::StatusOr<std::string> ResourceGet(const std::string& name) override;
 
  private:
   // A call to the controller made for the hook (hook tools, built-in charms): a controller that

@@ -129,7 +129,6 @@ TEST_F(LeaderStateToolsTest, UnsupportedToolsFailClearly) {
   } cases[] = {
       {"storage-list", {"--format=json", "data"}, "ERROR storage is not supported by skein yet\n"},
       {"storage-get", {"-s", "data/0"}, "ERROR storage is not supported by skein yet\n"},
-      {"resource-get", {"img"}, "ERROR resources are not supported by skein yet\n"},
       {"juju-reboot", {"--now"}, "ERROR juju-reboot is not supported by skein yet\n"},
   };
   for (const Case& c : cases) {

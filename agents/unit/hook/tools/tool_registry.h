@@ -35,7 +35,8 @@ std::vector<ToolEntry> NetworkTools();   // network-get, unit-get (network_tools
 std::vector<ToolEntry> LeaderStateTools();  // leader-get/set, state-get/set/delete (leader_state_tools.cc)
 std::vector<ToolEntry> ModelTools();     // credential-get, goal-state, relation-model-get (model_tools.cc)
 std::vector<ToolEntry> SecretTools();     // secret-* (secret_tools.cc)
-std::vector<ToolEntry> UnsupportedTools();  // storage-*, resource-get, juju-reboot
+std::vector<ToolEntry> ResourceTools();   // resource-get (resource_tools.cc)
+std::vector<ToolEntry> UnsupportedTools();  // storage-*, juju-reboot
 
 // Every entry, sorted by name.
 const std::vector<ToolEntry>& AllTools();

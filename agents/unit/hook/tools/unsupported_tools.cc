@@ -1,4 +1,4 @@
-// Tools skein does not implement yet: storage, resources, reboot. They
+// Tools skein does not implement yet: storage, reboot. They
 // exist so that a charm calling them gets a clear Juju-style error (exit 1) rather than
 // `command not found`; they never pretend to succeed. ops turns the failure into a ModelError.
 
@@ -50,12 +50,10 @@ class UnsupportedCommand : public Command {
 };
 
 constexpr char kStorage[] = "storage is not supported by skein yet";
-constexpr char kResources[] = "resources are not supported by skein yet";
 constexpr char kReboot[] = "juju-reboot is not supported by skein yet";
 
 constexpr Unsupported kUnsupported[] = {
     {"juju-reboot", kReboot, "", "now"},
-    {"resource-get", kResources, "", ""},
     {"storage-add", kStorage, "", ""},
     {"storage-get", kStorage, "s format o output", ""},
     {"storage-list", kStorage, "format o output", ""},
