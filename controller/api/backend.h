@@ -17,6 +17,7 @@
 #include "controller/domain/plan/plan_service.h"
 #include "controller/domain/presence/agent_presence.h"
 #include "controller/domain/relation/relation_service.h"
+#include "controller/domain/resource/resource_service.h"
 #include "controller/domain/secret/secret_service.h"
 #include "controller/domain/status/status_service.h"
 #include "controller/domain/storage/storage_service.h"
@@ -51,6 +52,7 @@ struct Backend {
   // Which agents have a watch stream open (their heartbeat); the agent streams report to it.
   domain::presence::AgentPresence* presence = nullptr;
   domain::secret::SecretService* secrets = nullptr;
+  domain::resource::ResourceService* resources = nullptr;
 };
 
 // Runs `work` (returning absl::Status) on the executor and finishes the unary call with its

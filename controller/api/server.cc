@@ -9,6 +9,7 @@
 #include "controller/api/controller_service.h"
 #include "controller/api/model_manager_service.h"
 #include "controller/api/machine_manager_service.h"
+#include "controller/api/resources_service.h"
 #include "controller/api/secrets_service.h"
 #include "controller/api/storage_api.h"
 #include "lib/base/limits.h"
@@ -41,6 +42,7 @@ struct ControllerServer::Impl {
   std::unique_ptr<domain::model::ModelLifecycleService> model_lifecycle;
   std::unique_ptr<domain::secret::SecretService> secrets;
   std::unique_ptr<domain::storage::StorageService> storage;
+  std::unique_ptr<domain::resource::ResourceService> resources;
   std::unique_ptr<ControllerService> controller_service;
   std::unique_ptr<ModelManagerService> model_manager_service;
   std::unique_ptr<StorageApi> storage_api;
@@ -48,6 +50,7 @@ struct ControllerServer::Impl {
   std::unique_ptr<SecretsService> secrets_service;
   std::unique_ptr<domain::machine::MachineService> machines;
   std::unique_ptr<MachineManagerService> machine_manager_service;
+  std::unique_ptr<ResourcesService> resources_service;
   std::unique_ptr<grpc::Server> server;
   std::string host;
   int port = 0;
@@ -119,6 +122,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
     impl->secrets = std::make_unique<domain::secret::SecretService>(d, std::move(*cipher));
   }
   impl->storage = std::make_unique<domain::storage::StorageService>(d);
+  impl->resources = std::make_unique<domain::resource::ResourceService>(d);
 
   if (options.bootstrap) {
     auto created = impl->models->Bootstrap(*options.bootstrap);
@@ -154,6 +158,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   backend.presence = impl->presence.get();
   backend.secrets = impl->secrets.get();
   backend.storage = impl->storage.get();
+  backend.resources = impl->resources.get();
   impl->controller_service = std::make_unique<ControllerService>(backend);
   impl->storage_api = std::make_unique<StorageApi>(backend);
   impl->agent_service = std::make_unique<AgentService>(backend);
@@ -161,6 +166,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   impl->secrets_service = std::make_unique<SecretsService>(backend);
   impl->machines = std::make_unique<domain::machine::MachineService>(d);
   impl->machine_manager_service = std::make_unique<MachineManagerService>(backend, impl->machines.get());
+  impl->resources_service = std::make_unique<ResourcesService>(backend);
 
   // gRPC would otherwise bind with SO_REUSEPORT and share the port with a controller that
   // already serves there (seen: four controllers on one port, each with its own view).
@@ -181,6 +187,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   builder.RegisterService(impl->secrets_service.get());
   builder.RegisterService(impl->storage_api.get());
   builder.RegisterService(impl->machine_manager_service.get());
+  builder.RegisterService(impl->resources_service.get());
   // Long-lived streams: ping idle connections, and accept the agents' pings (lib/rpc sends
   // one every 10 s) instead of answering them with GOAWAY "too_many_pings".
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);

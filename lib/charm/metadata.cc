@@ -47,6 +47,50 @@ const StorageSpec* Metadata::FindStorage(const std::string& name) const {
   return nullptr;
 }
 
+std::string ResourceTypeName(ResourceType type) { return type == ResourceType::kOciImage ? "oci-image" : "file"; }
+
+std::optional<ResourceType> ParseResourceType(const std::string& name) {
+  if (name == "file") return ResourceType::kFile;
+  if (name == "oci-image") return ResourceType::kOciImage;
+  return std::nullopt;
+}
+
+namespace {
+
+// One entry of `resources:`. Juju's default type is `file`, and a file resource must name the
+// file resource-get hands the charm.
+absl::StatusOr<ResourceSpec> ParseResource(const std::string& name, const YAML::Node& node) {
+  ResourceSpec spec;
+  spec.name = name;
+  if (node && !node.IsNull() && !node.IsMap()) {
+    return absl::InvalidArgumentError(absl::StrCat("metadata.yaml: resource \"", name, "\" must be a map"));
+  }
+  if (node && node.IsMap()) {
+    if (node["type"]) {
+      const std::string type = node["type"].as<std::string>();
+      auto parsed = ParseResourceType(type);
+      if (!parsed) {
+        return absl::InvalidArgumentError(absl::StrCat("metadata.yaml: resource \"", name, "\" has unknown type \"",
+                                                       type, "\" (want file or oci-image)"));
+      }
+      spec.type = *parsed;
+    }
+    if (node["filename"]) spec.filename = node["filename"].as<std::string>();
+    if (node["description"]) spec.description = node["description"].as<std::string>();
+  }
+  if (spec.type == ResourceType::kFile && spec.filename.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("metadata.yaml: resource \"", name, "\" has no filename"));
+  }
+  if (spec.filename.find('/') != std::string::npos || spec.filename == "." || spec.filename == "..") {
+    // resource-get puts the file under the unit's resources directory by this name.
+    return absl::InvalidArgumentError(
+        absl::StrCat("metadata.yaml: resource \"", name, "\" has filename \"", spec.filename, "\" with a path in it"));
+  }
+  return spec;
+}
+
+}  // namespace
+
 absl::StatusOr<Metadata> ParseMetadata(const std::string& yaml_text) {
   absl::StatusOr<YAML::Node> loaded = format::LoadYaml(yaml_text, CharmYamlBudget());
   if (!loaded.ok()) return absl::InvalidArgumentError(absl::StrCat("metadata.yaml: ", loaded.status().message()));
@@ -112,6 +156,14 @@ absl::StatusOr<Metadata> ParseMetadata(const std::string& yaml_text) {
             "metadata.yaml: \"charm-user\" must be one of root, sudoer, non-root");
       }
       meta.charm_user = it->second;
+    }
+    if (YAML::Node resources = root["resources"]; resources && !resources.IsNull()) {
+      if (!resources.IsMap()) return absl::InvalidArgumentError("metadata.yaml: \"resources\" must be a map");
+      for (const auto& kv : resources) {
+        auto spec = ParseResource(kv.first.as<std::string>(), kv.second);
+        if (!spec.ok()) return spec.status();
+        meta.resources[spec->name] = std::move(*spec);
+      }
     }
     if (root["extra-bindings"] && root["extra-bindings"].IsMap()) {
       for (const auto& kv : root["extra-bindings"]) meta.extra_bindings.push_back(kv.first.as<std::string>());

@@ -37,6 +37,25 @@ struct Endpoint {
 // no sudo rights and runs like `non-root` (README, "Privilege separation").
 enum class CharmUser { kUnspecified, kRoot, kSudoer, kNonRoot };
 
+// A resource the charm declares (`resources:` in metadata.yaml, juju-semantics §9.1): a file the
+// operator uploads (`deploy --resource`, `attach-resource`) and the charm reads with
+// `resource-get`, or an OCI image, stored by its reference.
+enum class ResourceType { kFile, kOciImage };
+std::string ResourceTypeName(ResourceType type);  // "file" | "oci-image"
+// The type ResourceTypeName spells `name`; nullopt for anything else.
+std::optional<ResourceType> ParseResourceType(const std::string& name);
+
+// The largest resource revision skein stores: it travels in one request and sits in one row of
+// the controller's database.
+inline constexpr size_t kMaxResourceBytes = size_t{32} << 20;
+
+struct ResourceSpec {
+  std::string name;
+  ResourceType type = ResourceType::kFile;
+  std::string filename;  // file resources: the name resource-get gives the file
+  std::string description;
+};
+
 struct Metadata {
   std::string name;
   CharmUser charm_user = CharmUser::kUnspecified;
@@ -47,6 +66,7 @@ struct Metadata {
   std::vector<StorageSpec> storage;  // in the order metadata.yaml declares them
   std::vector<std::string> container_names;
   std::vector<std::string> extra_bindings;
+  std::map<std::string, ResourceSpec> resources;  // by resource name
 
   const Endpoint* FindEndpoint(const std::string& name) const;
   const StorageSpec* FindStorage(const std::string& name) const;
@@ -58,8 +78,10 @@ format::YamlBudget CharmYamlBudget();
 
 // Parses metadata.yaml text. InvalidArgument with a message naming the field on error, e.g.
 // `metadata.yaml: missing "name"`, `metadata.yaml: endpoint "db" has no interface`,
-// `metadata.yaml: endpoint "x" is declared more than once`, or a bad `storage` entry
-// (ParseStorageSection), e.g. `metadata.yaml: storage "data": missing "type" (filesystem or block)`.
+// `metadata.yaml: endpoint "x" is declared more than once`, a bad `storage` entry
+// (ParseStorageSection), e.g. `metadata.yaml: storage "data": missing "type" (filesystem or block)`,
+// `metadata.yaml: resource "r" has unknown type "t" (want file or oci-image)`,
+// `metadata.yaml: resource "r" has no filename`.
 absl::StatusOr<Metadata> ParseMetadata(const std::string& yaml_text);
 
 struct ActionSpec {

@@ -98,7 +98,7 @@ TEST_F(MatrixTest, CallersWithoutAValidCredentialGetNothing) {
   const rpc::Identity wrong{unit_.entity, "wrong"};
   const rpc::Identity unknown{"unit-nope-0", unit_.credential};
   for (const char* service : {"skein.v1.Agent", "skein.v1.Controller", "skein.v1.ModelManager", "skein.v1.Storage",
-                              "skein.v1.MachineManager"}) {
+                              "skein.v1.MachineManager", "skein.v1.Resources"}) {
     ExpectEvery(service, nullptr, grpc::StatusCode::UNAUTHENTICATED, "no credential");
     ExpectEvery(service, &wrong, grpc::StatusCode::UNAUTHENTICATED, "a wrong credential");
     ExpectEvery(service, &unknown, grpc::StatusCode::UNAUTHENTICATED, "another unit's name");
@@ -130,7 +130,7 @@ TEST_F(MatrixTest, ARemovedUnitsOldCredentialOpensNothing) {
   v1::MarkUnitDeadResponse dead;
   ASSERT_TRUE(Call(agent_.get(), &v1::Agent::Stub::MarkUnitDead, removed, v1::MarkUnitDeadRequest(), &dead).ok());
   for (const char* service : {"skein.v1.Agent", "skein.v1.Controller", "skein.v1.ModelManager", "skein.v1.Storage",
-                              "skein.v1.MachineManager"}) {
+                              "skein.v1.MachineManager", "skein.v1.Resources"}) {
     ExpectEvery(service, &removed, grpc::StatusCode::UNAUTHENTICATED, "a removed unit");
   }
   // The unit that remains is still served.

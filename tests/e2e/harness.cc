@@ -256,6 +256,15 @@ std::vector<std::string> ReadLines(const std::string& path) {
   return lines;
 }
 
+std::vector<std::string> HookLogLines(const std::string& path, const std::string& unit, const std::string& hook) {
+  std::vector<std::string> out;
+  const std::string prefix = unit + " " + hook + " ";
+  for (const auto& l : ReadLines(path)) {
+    if (l.rfind(prefix, 0) == 0) out.push_back(l.substr(prefix.size()));
+  }
+  return out;
+}
+
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;

@@ -85,6 +85,9 @@ class Cluster {
 std::vector<std::string> ReadLines(const std::string& path);
 // Reads a whole file ("" when missing).
 std::string ReadFile(const std::string& path);
+// The log a test charm appends `<unit> <hook> <text>` lines to (secretive, resourceful): the
+// text of `unit`'s lines for `hook`, in order.
+std::vector<std::string> HookLogLines(const std::string& path, const std::string& unit, const std::string& hook);
 
 // Checks `ready` every 50 ms until it holds or `deadline` passes (for conditions outside the
 // model's status, such as a charm's log file).

@@ -27,12 +27,7 @@ class SecretsE2eTest : public ::testing::Test {
   }
   // The text after `<unit> <hook> ` of the log lines starting so, in order.
   std::vector<std::string> Lines(const std::string& unit, const std::string& hook) {
-    std::vector<std::string> out;
-    const std::string prefix = unit + " " + hook + " ";
-    for (const auto& l : ReadLines(log_)) {
-      if (l.rfind(prefix, 0) == 0) out.push_back(l.substr(prefix.size()));
-    }
-    return out;
+    return HookLogLines(log_, unit, hook);
   }
   // Waits for a log line of `unit` in `hook` equal to `line`, or starting with it when `prefix`.
   bool Logged(const std::string& unit, const std::string& hook, const std::string& line, bool prefix = false) {

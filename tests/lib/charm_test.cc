@@ -34,6 +34,44 @@ TEST(MetadataTest, RejectsMissingNameAndDuplicates) {
   EXPECT_FALSE(ParseMetadata("name: a\nprovides: {juju-info: x}\n").ok());
 }
 
+TEST(MetadataTest, ResourcesHaveATypeAFilenameAndADescription) {
+  auto m = ParseMetadata(R"(
+name: a
+resources:
+  payload:
+    type: file
+    filename: payload.tar.gz
+    description: The workload's archive.
+  bare:
+    filename: bare.bin
+  image:
+    type: oci-image
+    upstream-source: example/image:1
+)");
+  ASSERT_TRUE(m.ok()) << m.status();
+  ASSERT_EQ(m->resources.size(), 3u);
+  EXPECT_EQ(m->resources.at("payload").type, ResourceType::kFile);
+  EXPECT_EQ(m->resources.at("payload").filename, "payload.tar.gz");
+  EXPECT_EQ(m->resources.at("payload").description, "The workload's archive.");
+  // Juju's default type is file.
+  EXPECT_EQ(m->resources.at("bare").type, ResourceType::kFile);
+  EXPECT_EQ(m->resources.at("image").type, ResourceType::kOciImage);
+  EXPECT_EQ(ResourceTypeName(ResourceType::kOciImage), "oci-image");
+  EXPECT_EQ(ParseResourceType("file"), ResourceType::kFile);
+  EXPECT_EQ(ParseResourceType("blob"), std::nullopt);
+}
+
+TEST(MetadataTest, RejectsResourcesOfUnknownTypeOrWithoutAFilename) {
+  EXPECT_EQ(ParseMetadata("name: a\nresources: {r: {type: blob, filename: x}}\n").status().message(),
+            "metadata.yaml: resource \"r\" has unknown type \"blob\" (want file or oci-image)");
+  EXPECT_EQ(ParseMetadata("name: a\nresources: {r: {type: file}}\n").status().message(),
+            "metadata.yaml: resource \"r\" has no filename");
+  EXPECT_EQ(ParseMetadata("name: a\nresources: {r: {filename: ../x}}\n").status().message(),
+            "metadata.yaml: resource \"r\" has filename \"../x\" with a path in it");
+  EXPECT_EQ(ParseMetadata("name: a\nresources: [r]\n").status().message(),
+            "metadata.yaml: \"resources\" must be a map");
+}
+
 TEST(MetadataTest, CharmUserSaysWhetherTheCharmNeedsRoot) {
   EXPECT_EQ(ParseMetadata("name: a\n")->charm_user, CharmUser::kUnspecified);
   EXPECT_EQ(ParseMetadata("name: a\ncharm-user: root\n")->charm_user, CharmUser::kRoot);

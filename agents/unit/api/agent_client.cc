@@ -31,6 +31,7 @@ absl::StatusOr<Resp> Call(const AgentClient& client, v1::Agent::Stub& stub, Meth
 AgentClient::AgentClient(std::shared_ptr<grpc::Channel> channel, rpc::Identity identity, Clock& clock)
     : stub_(v1::Agent::NewStub(channel)),
       secrets_stub_(v1::Secrets::NewStub(channel)),
+      resources_stub_(v1::Resources::NewStub(channel)),
       identity_(std::move(identity)),
       clock_(clock) {}
 

@@ -22,6 +22,7 @@
 #include "lib/base/mutex.h"
 #include "lib/rpc/auth.h"
 #include "skein/v1/agent.grpc.pb.h"
+#include "skein/v1/resources.grpc.pb.h"
 #include "skein/v1/secrets.grpc.pb.h"
 
 namespace skein::agent {
@@ -40,6 +41,8 @@ class AgentClient {
   v1::Agent::Stub& stub() { return *stub_; }
   // The Secrets service on the same channel (the hook context's secret-* calls).
   v1::Secrets::Stub& secrets() { return *secrets_stub_; }
+  // The Resources service on the same channel (resource-get).
+  v1::Resources::Stub& resources() { return *resources_stub_; }
   // Prepares a context for a call on the stub directly (streams pass a zero deadline).
   void Prepare(grpc::ClientContext* ctx, std::chrono::milliseconds deadline) const;
 
@@ -102,6 +105,7 @@ class AgentClient {
 
   std::unique_ptr<v1::Agent::Stub> stub_;
   std::unique_ptr<v1::Secrets::Stub> secrets_stub_;
+  std::unique_ptr<v1::Resources::Stub> resources_stub_;
   rpc::Identity identity_;
   Clock& clock_;
 

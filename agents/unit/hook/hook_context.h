@@ -265,6 +265,11 @@ class HookContext {
   // refuses (the hook fails) when the charm has no such storage or allows fewer instances.
   virtual absl::Status StorageAdd(const std::string& name, int count) { return Unsupported("storage-add"); }
 
+  // --- Resources: resource-get. Downloads the latest revision of the application's resource
+  // into `<agent dir>/resources/<name>/<filename>` and returns that path. The controller's
+  // NotFound when the charm declares no such resource or nothing was uploaded.
+  virtual absl::StatusOr<std::string> ResourceGet(const std::string& name) { return Unsupported("resource-get"); }
+
  protected:
   static absl::Status NotRunningAnAction() { return absl::NotFoundError("not running an action"); }
   static absl::Status Unsupported(const std::string& tool) {

@@ -140,6 +140,7 @@ class UnitHookContext : public HookContext {
   absl::StatusOr<std::vector<std::string>> StorageIds(const std::string& name) override;
   absl::StatusOr<StorageAttachmentInfo> Storage(const std::string& id) override;
   absl::Status StorageAdd(const std::string& name, int count) override;
+  absl::StatusOr<std::string> ResourceGet(const std::string& name) override;
 
  private:
   // Adds storage-add requests, the storage-attached report and a rotated secret to a commit request.

@@ -107,6 +107,9 @@ absl::StatusOr<StepOutcome> RunActionOperation::Execute(LocalState& state) {
   params.pause = deps_.pause;
   params.log = JujuLogSink(deps_);
   params.action = op_.action;
+  // resource-get (and network-get's bindings) work from the unit's charm directory in actions
+  // and `exec` as in hooks.
+  params.charm_dir = deps_.environment.charm_dir;
   auto context = std::make_shared<UnitHookContext>(std::move(params));
 
   UnitEnvironment environment = deps_.environment;

@@ -151,6 +151,16 @@ class FakeHookContext : public HookContext {
     return absl::OkStatus();
   }
 
+  // Resources: the path resource-get hands out per name; any other name is not uploaded.
+  std::map<std::string, std::string> resource_paths;
+  absl::StatusOr<std::string> ResourceGet(const std::string& name) override {
+    auto it = resource_paths.find(name);
+    if (it == resource_paths.end()) {
+      return absl::NotFoundError("could not download resource: resource \"" + name + "\" has not been uploaded");
+    }
+    return it->second;
+  }
+
  private:
   std::string unit_;
   std::string app_;

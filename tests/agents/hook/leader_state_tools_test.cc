@@ -127,7 +127,6 @@ TEST_F(LeaderStateToolsTest, UnsupportedToolsFailClearly) {
     std::vector<std::string> args;
     std::string err;
   } cases[] = {
-      {"resource-get", {"img"}, "ERROR resources are not supported by skein yet\n"},
       {"juju-reboot", {"--now"}, "ERROR juju-reboot is not supported by skein yet\n"},
   };
   for (const Case& c : cases) {

@@ -154,12 +154,11 @@ TEST_F(CommandsTest, DeploySendsTheCharmAndReportsLikeJuju) {
 }
 
 TEST_F(CommandsTest, DeployDefaultsToCharmNameAndCurrentModel) {
-  CliRun r = Skein({"deploy", MakeCharm("demo"), "--resource", "img=x"});
+  CliRun r = Skein({"deploy", MakeCharm("demo")});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(fake().last_deploy.application(), "demo");
   EXPECT_EQ(fake().last_deploy.model(), "controller");
   EXPECT_EQ(fake().last_deploy.num_units(), 1);
-  EXPECT_EQ(r.err.rfind("WARNING --resource is not supported by skein yet; ignored\n", 0), 0u) << r.err;
 }
 
 TEST_F(CommandsTest, DeployOfACharmArchiveSendsItAsItIs) {

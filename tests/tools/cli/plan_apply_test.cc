@@ -352,12 +352,10 @@ TEST_F(PlanCliTest, RefreshFailureNamesTheChange) {
 }
 
 TEST_F(PlanCliTest, RefreshWarnsForFlagsItCannotActOn) {
-  CliRun r = Skein({"refresh", "minio", "--channel", "ckf-1.9/stable", "--resource", "oci-image=minio:1",
-                    "--storage", "data=1G", "--base", "ubuntu@22.04", "--dry-run"});
+  CliRun r = Skein({"refresh", "minio", "--channel", "ckf-1.9/stable", "--storage", "data=1G", "--base",
+                    "ubuntu@22.04", "--dry-run"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(absl::StartsWith(r.err,
-                               "WARNING --resource is ignored: skein has no resource store yet; the charm's own images "
-                               "are used\n"
                                "WARNING --storage is ignored: refresh keeps the application's storage as deployed\n"
                                "WARNING --base is ignored: skein runs every charm on its machine's base\n"))
       << r.err;
@@ -371,6 +369,7 @@ TEST_F(PlanCliTest, UsageErrorsExit2AndSendNothing) {
       {{"refresh", "minio", "--switch", "x", "--path", "./x"}, "ERROR --switch and --path are mutually exclusive\n"},
       {{"refresh", "minio", "--revision", "three"},
        "ERROR invalid value \"three\" for option --revision: expected an integer\n"},
+      {{"refresh", "minio", "--resource", "oci-image"}, "ERROR expected \"name=value\", got \"oci-image\"\n"},
       {{"refresh", "minio", "--wait=soon"},
        "ERROR invalid value \"soon\" for option --wait: time: invalid duration \"soon\"\n"},
       {{"refresh", "minio", "--dry-run", "--wait"}, "ERROR --dry-run and --wait are mutually exclusive\n"},

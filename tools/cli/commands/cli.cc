@@ -40,6 +40,8 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   all.push_back(NewModelConfigCommand());
   all.push_back(NewModelsCommand());
   all.push_back(NewRefreshCommand());
+  all.push_back(NewAttachResourceCommand());
+  all.push_back(NewResourcesCommand());
   all.push_back(NewHistoryCommand());
   all.push_back(NewRollbackCommand());
   all.push_back(NewRemoveApplicationCommand());

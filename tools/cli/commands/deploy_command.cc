@@ -13,6 +13,7 @@
 #include "tools/cli/commands/config_args.h"
 #include "tools/cli/commands/machine_placement.h"
 #include "tools/cli/commands/registry.h"
+#include "tools/cli/commands/resource_args.h"
 #include "tools/cli/commands/settle.h"
 
 namespace skein::cli::commands {
@@ -59,6 +60,10 @@ class DeployCommand : public Command {
             "a unit is in error.\n\n"
             "Charms run with --num-units units on machine 0. --config takes key=value pairs or a\n"
             "YAML file (settings under the application's name), and may be repeated.\n\n"
+            "--resource name=value (repeatable) uploads a resource the charm declares before its\n"
+            "units start: a file path for a file resource, an image reference for an oci-image one\n"
+            "(or a file with its details when the value starts with \".\" or \"/\"). A file resource\n"
+            "left out is simply missing: the charm's resource-get fails until `attach-resource`.\n\n"
             "--store DIR (repeatable) and SKEIN_STORE_PATH add local store directories, searched\n"
             "before the embedded store.\n",
             "    skein deploy kubeflow --channel 1.9/stable\n"
@@ -66,7 +71,8 @@ class DeployCommand : public Command {
             "    skein deploy resource-dispatcher --channel 2.0/stable --trust\n"
             "    skein deploy ./bundle.yaml\n"
             "    skein deploy ./mycharm db -n 2 --config port=5432\n"
-            "    skein deploy ./mycharm_ubuntu-22.04-amd64.charm\n",
+            "    skein deploy ./mycharm_ubuntu-22.04-amd64.charm\n"
+            "    skein deploy ./mycharm --resource payload=./payload.tar.gz\n",
             {},
             {"integrate", "add-unit", "config", "remove-application", "status"}};
   }
@@ -85,7 +91,7 @@ class DeployCommand : public Command {
                                "refuses the way");
     f.Strings("--overlay", &overlays_, "Bundles to overlay on the primary bundle, applied in order");
     f.Strings("--store", &store_dirs_, "A local store directory searched before the embedded store (repeatable)");
-    f.Ignored("--resource", true, "Resource to be uploaded to the controller");
+    f.Strings("--resource", &resources_, "Resource to be uploaded to the controller (name=file or name=image)");
     f.Strings("--storage", &storage_, "Charm storage directives: name=[pool,][count,][size], e.g. data=2,10G (repeatable)");
     f.String("--to", &to_text_, "The machines to place the units on, in order (a comma list of machine numbers)");
     f.Bool("--dry-run", &dry_run_, "Just show what the deploy would do");
@@ -120,12 +126,15 @@ class DeployCommand : public Command {
     if (static_cast<int>(to_.size()) > num_units_) {
       return UsageError(absl::StrCat(to_.size(), " placements given for ", num_units_, " units: use -n ", to_.size()));
     }
-    return absl::OkStatus();
+    return CheckResourceArgs(resources_);
   }
   absl::Status Run(Environment& env) override {
     auto store = OpenStore(env, store_dirs_);
     if (!store.ok()) return store.status();
     if (IsBundle(charm_, **store)) {
+      if (!resources_.empty()) {
+        return absl::InvalidArgumentError("--resource applies to charms only; a bundle names its applications' resources");
+      }
       BundleDeployOptions o;
       o.model = model_;
       o.bundle = charm_;
@@ -151,9 +160,11 @@ class DeployCommand : public Command {
     if (!IsValidApplicationName(app)) return absl::InvalidArgumentError(absl::StrCat("invalid application name \"", app, "\""));
     auto config = GatherConfig(app);
     if (!config.ok()) return config.status();
+    auto uploads = ReadResourceArgs(resources_, charm->name, charm->metadata.resources);
+    if (!uploads.ok()) return uploads.status();
     bundles::ResolvedCharm resolved;
     resolved.origin = "local";
-    auto resp = SendDeploy(env, app, resolved, &*charm, *config, channel_, revision_number_);
+    auto resp = SendDeploy(env, app, resolved, &*charm, *config, channel_, revision_number_, *uploads);
     if (!resp.ok()) return resp.status();
     int64_t rev = RevisionOf(resp->charm_url());
     std::string base = base_.empty() ? charm->base : base_;
@@ -171,12 +182,15 @@ class DeployCommand : public Command {
   }
 
   // Uploads the charm (a local charm's archive, or a store charm's files packed into one), then
-  // makes one Deploy call for it.
+  // makes one Deploy call for it. With resources the application starts without units, gets
+  // its resources, then its units, so that their first hook finds them as under Juju; should an
+  // upload fail, the application goes again and the error is reported.
   absl::StatusOr<skein::v1::DeployResponse> SendDeploy(Environment& env, const std::string& app,
                                                        const bundles::ResolvedCharm& charm,
                                                        const client::LocalCharm* local,
                                                        const std::map<std::string, std::string>& config,
-                                                       const std::string& channel, int64_t revision) {
+                                                       const std::string& channel, int64_t revision,
+                                                       const std::vector<ResourceUpload>& uploads) {
     auto session = Connect(env, model_);
     if (!session.ok()) return session.status();
     // With --to the application is deployed without units, which are then added where asked;
@@ -190,7 +204,9 @@ class DeployCommand : public Command {
     req.set_model(session->model());
     req.set_application(app);
     req.set_charm_sha256(*sha256);
-    req.set_num_units(to_.empty() ? num_units_ : 0);
+    // Units come after the resources (so that their first hook finds them) and where --to asks.
+    const bool units_later = !to_.empty() || !uploads.empty();
+    req.set_num_units(units_later ? 0 : num_units_);
     for (const auto& [k, v] : config) (*req.mutable_config())[k] = v;
     req.set_charm_origin(charm.origin);
     req.set_channel(channel);
@@ -198,9 +214,26 @@ class DeployCommand : public Command {
     req.set_trust(trust_);
     for (const std::string& directive : storage_) req.add_storage(directive);
     auto deployed = session->connection->Call(&skein::v1::Controller::StubInterface::Deploy, req);
-    if (!deployed.ok() || to_.empty() || num_units_ == 0) return deployed;
-    auto units = AddUnitsTo(*session, deployed->application(), num_units_, to_);
-    if (!units.ok()) return units.status();
+    if (!deployed.ok() || !units_later) return deployed;
+    if (absl::Status s = UploadResources(env, *session, deployed->application(), uploads, false); !s.ok()) {
+      skein::v1::RemoveApplicationRequest undo;
+      undo.set_model(session->model());
+      undo.add_applications(deployed->application());
+      (void)session->connection->Call(&skein::v1::Controller::StubInterface::RemoveApplication, undo);
+      return s;
+    }
+    if (num_units_ == 0) return deployed;
+    if (!to_.empty()) {
+      auto units = AddUnitsTo(*session, deployed->application(), num_units_, to_);
+      if (!units.ok()) return units.status();
+      return deployed;
+    }
+    skein::v1::AddUnitRequest add;
+    add.set_model(session->model());
+    add.set_application(deployed->application());
+    add.set_num_units(num_units_);
+    auto added = session->connection->Call(&skein::v1::Controller::StubInterface::AddUnit, add);
+    if (!added.ok()) return added.status();
     return deployed;
   }
 
@@ -215,6 +248,8 @@ class DeployCommand : public Command {
     for (const auto& [k, v] : *config) {
       if (auto parsed = charm::ParseConfigValue(charm->config, k, v); !parsed.ok()) return parsed.status();
     }
+    auto uploads = ReadResourceArgs(resources_, charm->name, charm->metadata.resources);
+    if (!uploads.ok()) return uploads.status();
     *env.err << "Located charm \"" << charm->name << "\" in the store, channel " << charm->channel << ", revision "
              << charm->revision << "\n";
     if (dry_run_) {
@@ -222,7 +257,7 @@ class DeployCommand : public Command {
                << (num_units_ == 1 ? " unit" : " units") << " with " << charm->channel << "\n";
       return absl::OkStatus();
     }
-    auto resp = SendDeploy(env, app, *charm, nullptr, *config, charm->channel, charm->revision);
+    auto resp = SendDeploy(env, app, *charm, nullptr, *config, charm->channel, charm->revision, *uploads);
     if (!resp.ok()) return resp.status();
     *env.err << "Deploying \"" << resp->application() << "\" from charm-hub charm \"" << charm->name
              << "\", revision " << charm->revision << " in channel " << charm->channel << "\n";
@@ -254,6 +289,7 @@ class DeployCommand : public Command {
   std::vector<std::string> to_;
   std::vector<std::string> config_;
   std::vector<std::string> storage_;
+  std::vector<std::string> resources_;
   std::string channel_;
   std::string revision_;
   int64_t revision_number_ = 0;

@@ -17,6 +17,7 @@
 #include "tools/cli/commands/config_args.h"
 #include "tools/cli/commands/plan_apply.h"
 #include "tools/cli/commands/registry.h"
+#include "tools/cli/commands/resource_args.h"
 #include "tools/cli/commands/settle.h"
 
 namespace skein::cli::commands {
@@ -28,7 +29,6 @@ struct IgnoredFlag {
   const char* name;
   const char* why;
 };
-constexpr IgnoredFlag kResourceFlag{"--resource", "skein has no resource store yet; the charm's own images are used"};
 constexpr IgnoredFlag kStorageFlag{"--storage", "refresh keeps the application's storage as deployed"};
 constexpr IgnoredFlag kBaseFlag{"--base", "skein runs every charm on its machine's base"};
 
@@ -58,8 +58,10 @@ class RefreshCommand : public Command {
             "upgrade-charm, then config-changed; --force-units upgrades units in error too.\n"
             "--dry-run prints the plan and changes nothing. --wait[=10m] waits until the\n"
             "application's units are idle with workload active or blocked.\n\n"
-            "--resource, --storage and --base are accepted for Juju's clients and ignored with a\n"
-            "warning. --trust trusts the application as `skein trust` does.\n",
+            "--resource name=value (repeatable) uploads a new revision of a resource the new charm\n"
+            "declares, as `attach-resource` does, so that the units' upgrade-charm finds it.\n"
+            "--storage and --base are accepted for Juju's clients and ignored with a warning.\n"
+            "--trust trusts the application as `skein trust` does.\n",
             "    skein refresh kfp-api\n"
             "    skein refresh kfp-api --channel 2.2/stable --wait\n"
             "    skein refresh istio-pilot --channel 1.22/stable --dry-run\n"
@@ -79,7 +81,7 @@ class RefreshCommand : public Command {
     f.Bool("--dry-run", &dry_run_, "Just show what the refresh would do");
     wait_.Add(f, "Wait until the application settles (active or blocked, idle), up to the duration");
     f.Strings("--store", &store_dirs_, "A local store directory searched before the embedded store (repeatable)");
-    f.Strings(kResourceFlag.name, &resources_, "Resource to be uploaded to the controller (ignored: see below)");
+    f.Strings("--resource", &resources_, "Resource to be uploaded to the controller (name=file or name=image)");
     f.Strings(kStorageFlag.name, &storage_, "Charm storage directives (ignored: see below)");
     f.String(kBaseFlag.name, &base_, "Select a different base than what the charm was deployed with (ignored)");
     f.Ignored("--bind", true, "Configure application endpoint bindings to spaces");
@@ -104,10 +106,9 @@ class RefreshCommand : public Command {
     }
     if (auto s = wait_.Parse(); !s.ok()) return s;
     if (dry_run_ && wait_.timeout) return UsageError("--dry-run and --wait are mutually exclusive");
-    return absl::OkStatus();
+    return CheckResourceArgs(resources_);
   }
   absl::Status Run(Environment& env) override {
-    if (!resources_.empty()) *env.err << "WARNING " << kResourceFlag.name << " is ignored: " << kResourceFlag.why << "\n";
     if (!storage_.empty()) *env.err << "WARNING " << kStorageFlag.name << " is ignored: " << kStorageFlag.why << "\n";
     if (!base_.empty()) *env.err << "WARNING " << kBaseFlag.name << " is ignored: " << kBaseFlag.why << "\n";
     auto config = ConfigFlagValues(config_, app_);
@@ -144,6 +145,10 @@ class RefreshCommand : public Command {
     options.config = *config;
     auto plan = bundles::MakeRefreshPlan(*model, app_, *target, source, options);
     if (!plan.ok()) return plan.status();
+    // Resources are read before anything moves; those the running charm declares too are
+    // uploaded before the refresh, so that upgrade-charm finds them, the new charm's own after.
+    auto uploads = ReadResourceArgs(resources_, target->name, target->metadata.resources);
+    if (!uploads.ok()) return uploads.status();
     if (target->origin != "local") {
       *env.err << "Located charm \"" << target->name << "\" in the store, channel " << target->channel
                << ", revision " << target->revision << "\n";
@@ -153,6 +158,16 @@ class RefreshCommand : public Command {
     env.out->flush();
     if (dry_run_) return absl::OkStatus();
 
+    std::vector<ResourceUpload> before_refresh, after_refresh;
+    if (!uploads->empty()) {
+      std::string running_charm;
+      auto running_resources = DeclaredResources(*session, app_, &running_charm);
+      if (!running_resources.ok()) return running_resources.status();
+      for (ResourceUpload& u : *uploads) {
+        (running_resources->contains(u.name) ? before_refresh : after_refresh).push_back(std::move(u));
+      }
+    }
+    if (absl::Status s = UploadResources(env, *session, app_, before_refresh, false); !s.ok()) return s;
     auto shas = UploadPlanCharms(*plan, [&](const bundles::Change& upload) -> absl::StatusOr<std::string> {
       const bundles::ResolvedCharm& charm = std::get<bundles::UploadCharm>(upload.args).charm;
       auto local = local_charms.find(app_);
@@ -170,6 +185,7 @@ class RefreshCommand : public Command {
     req.set_resolved_json(ResolvedJson(*plan));
     auto applied = ApplyPlan(env, *session, req);
     if (!applied.ok()) return applied.status();
+    if (absl::Status s = UploadResources(env, *session, app_, after_refresh, false); !s.ok()) return s;
     if (auto s = ReportRefreshed(env, *session); !s.ok()) return s;
     if (!wait_.timeout) return absl::OkStatus();
     SettleOptions settle;

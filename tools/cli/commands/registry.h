@@ -31,6 +31,9 @@ std::unique_ptr<Command> NewWhoamiCommand();
 std::unique_ptr<Command> NewDeployCommand();
 // refresh_command.cc
 std::unique_ptr<Command> NewRefreshCommand();
+// resource_commands.cc
+std::unique_ptr<Command> NewAttachResourceCommand();
+std::unique_ptr<Command> NewResourcesCommand();
 // application_commands.cc
 std::unique_ptr<Command> NewIntegrateCommand();
 std::unique_ptr<Command> NewRemoveRelationCommand();

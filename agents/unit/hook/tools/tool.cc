@@ -16,7 +16,7 @@ const std::vector<ToolEntry>& AllTools() {
   static const std::vector<ToolEntry>* const kAll = [] {
     auto* all = new std::vector<ToolEntry>();
     for (auto family : {ActionTools, RelationTools, RelationSetTools, StatusTools, UnitTools, PortTools, NetworkTools,
-                        LeaderStateTools, ModelTools, SecretTools, StorageTools, UnsupportedTools}) {
+                        LeaderStateTools, ModelTools, SecretTools, StorageTools, ResourceTools, UnsupportedTools}) {
       for (const ToolEntry& e : family()) all->push_back(e);
     }
     std::sort(all->begin(), all->end(), [](const ToolEntry& a, const ToolEntry& b) { return strcmp(a.name, b.name) < 0; });

@@ -36,7 +36,8 @@ std::vector<ToolEntry> LeaderStateTools();  // leader-get/set, state-get/set/del
 std::vector<ToolEntry> ModelTools();     // credential-get, goal-state, relation-model-get (model_tools.cc)
 std::vector<ToolEntry> SecretTools();     // secret-* (secret_tools.cc)
 std::vector<ToolEntry> StorageTools();    // storage-list, storage-get, storage-add (storage_tools.cc)
-std::vector<ToolEntry> UnsupportedTools();  // resource-get, juju-reboot
+std::vector<ToolEntry> ResourceTools();   // resource-get (resource_tools.cc)
+std::vector<ToolEntry> UnsupportedTools();  // juju-reboot
 
 // Every entry, sorted by name.
 const std::vector<ToolEntry>& AllTools();

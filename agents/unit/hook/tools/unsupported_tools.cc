@@ -1,4 +1,4 @@
-// Tools skein does not implement yet: resources, reboot. They
+// Tools skein does not implement yet: reboot. They
 // exist so that a charm calling them gets a clear Juju-style error (exit 1) rather than
 // `command not found`; they never pretend to succeed. ops turns the failure into a ModelError.
 
@@ -49,12 +49,10 @@ class UnsupportedCommand : public Command {
   std::unique_ptr<bool[]> bools_;
 };
 
-constexpr char kResources[] = "resources are not supported by skein yet";
 constexpr char kReboot[] = "juju-reboot is not supported by skein yet";
 
 constexpr Unsupported kUnsupported[] = {
     {"juju-reboot", kReboot, "", "now"},
-    {"resource-get", kResources, "", ""},
 };
 constexpr size_t kCount = sizeof(kUnsupported) / sizeof(kUnsupported[0]);
 
