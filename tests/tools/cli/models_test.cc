@@ -149,7 +149,8 @@ TEST_F(ModelsCliTest, DestroyWaitsForUnitsTimesOutAndForceRemovesUnansweringOnes
   EXPECT_THAT(timed_out.err, HasSubstr("Waiting for model to be removed, 1 unit(s), 1 application(s)"));
   EXPECT_EQ(Json({"show-model", "dev", "--format", "json"})["dev"]["life"], "dying");
   // `models` says so too, with Juju's status, and nothing new can be deployed into it.
-  for (const auto& m : Json({"models", "--format", "json"})["models"]) {
+  const json models = Json({"models", "--format", "json"});  // kept: the loop reads into it
+  for (const auto& m : models["models"]) {
     if (m["short-name"] != "dev") continue;
     EXPECT_EQ(m["life"], "dying");
     EXPECT_EQ(m["status"]["current"], "destroying");
