@@ -91,8 +91,8 @@ grpc::ServerUnaryReactor* ControllerService::AddUnit(grpc::CallbackServerContext
   return RunUnary(ctx, b_.executor, [=, this]() -> absl::Status {
     RETURN_IF_ERROR(Admin(ctx));
     ASSIGN_OR_RETURN(std::vector<std::string> units,
-                     b_.applications->AddUnit(req->model(), req->application(), req->num_units(), {},
-                                              ToVector(req->attach_storage())));
+                     b_.applications->AddUnit(req->model(), req->application(), req->num_units(),
+                                              {.attach_storage = ToVector(req->attach_storage())}));
     for (const std::string& u : units) resp->add_units(u);
     return absl::OkStatus();
   });

@@ -58,7 +58,7 @@ grpc::ServerUnaryReactor* MachineManagerService::AddUnitsTo(grpc::CallbackServer
     RETURN_IF_ERROR(Admin(ctx));
     ASSIGN_OR_RETURN(std::vector<std::string> units,
                      b_.applications->AddUnit(req->model(), req->application(), req->num_units(),
-                                              {req->to().begin(), req->to().end()}));
+                                              {.to = {req->to().begin(), req->to().end()}}));
     for (const std::string& u : units) resp->add_units(u);
     return absl::OkStatus();
   });

@@ -82,7 +82,7 @@ TEST_F(MachineTest, AddMachinesRefusesBadCountsConstraintsAndModels) {
 TEST_F(MachineTest, UnitsArePlacedOnTheMachinesAskedForAndTheRestOnMachineZero) {
   env_.Deploy("db", MakeCharm(kDbMetadata), 0);
   ASSERT_TRUE(machines_.AddMachines({"test", 2, "", {}}).ok());
-  auto units = env_.apps->AddUnit("test", "db", 3, {"2", "1"});
+  auto units = env_.apps->AddUnit("test", "db", 3, {.to = {"2", "1"}});
   ASSERT_TRUE(units.ok()) << units.status();
   EXPECT_THAT(*units, ElementsAre("db/0", "db/1", "db/2"));
   EXPECT_EQ(env_.Unit("db/0").machine_id, "2");
@@ -90,11 +90,11 @@ TEST_F(MachineTest, UnitsArePlacedOnTheMachinesAskedForAndTheRestOnMachineZero) 
   EXPECT_EQ(env_.Unit("db/2").machine_id, "0");
 
   // A machine that does not exist, a container and too many placements add nothing.
-  auto missing = env_.apps->AddUnit("test", "db", 1, {"7"});
+  auto missing = env_.apps->AddUnit("test", "db", 1, {.to = {"7"}});
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(missing.status().message(), HasSubstr("machine 7 not found"));
-  EXPECT_EQ(env_.apps->AddUnit("test", "db", 1, {"lxd:1"}).status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(env_.apps->AddUnit("test", "db", 1, {"1", "2"}).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(env_.apps->AddUnit("test", "db", 1, {.to = {"lxd:1"}}).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(env_.apps->AddUnit("test", "db", 1, {.to = {"1", "2"}}).status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(env_.Count("units"), 3);
 }
 
@@ -102,7 +102,7 @@ TEST_F(MachineTest, AMachineOfAnotherModelIsNotFoundThere) {
   ASSERT_TRUE(env_.models->AddModel("other").ok());
   ASSERT_TRUE(machines_.AddMachines({"other", 1, "", {}}).ok());
   env_.Deploy("db", MakeCharm(kDbMetadata), 0);
-  EXPECT_EQ(env_.apps->AddUnit("test", "db", 1, {"1"}).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(env_.apps->AddUnit("test", "db", 1, {.to = {"1"}}).status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(machines_.RemoveMachines("test", {"1"}, false).status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(StatusMachines("test"), ElementsAre());
   EXPECT_THAT(StatusMachines("other"), ElementsAre("1"));
@@ -124,7 +124,7 @@ TEST_F(MachineTest, AMachineGoesWithItsModel) {
 TEST_F(MachineTest, RemoveMachineIsRefusedWhileItHostsUnitsUnlessForced) {
   env_.Deploy("db", MakeCharm(kDbMetadata), 0);
   ASSERT_TRUE(machines_.AddMachines({"test", 2, "", {}}).ok());
-  ASSERT_TRUE(env_.apps->AddUnit("test", "db", 1, {"1"}).ok());
+  ASSERT_TRUE(env_.apps->AddUnit("test", "db", 1, {.to = {"1"}}).ok());
 
   auto refused = machines_.RemoveMachines("test", {"2", "1"}, false);
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);

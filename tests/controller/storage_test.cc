@@ -175,15 +175,15 @@ TEST_F(StorageTest, DestroyModelReleasingStorageLeavesTheInstancesAlive) {
 TEST_F(StorageTest, AddUnitAttachesADetachedInstanceInsteadOfMakingOne) {
   ASSERT_TRUE(DeployWith("store", 1, {}).ok());
   RemoveAndBury("store/0", /*destroy_storage=*/false);
-  auto added = env_.apps->AddUnit("test", "store", 1, /*to=*/{}, {"data/0"});
+  auto added = env_.apps->AddUnit("test", "store", 1, {.attach_storage = {"data/0"}});
   ASSERT_TRUE(added.ok()) << added.status();
   EXPECT_THAT(Listed(), ElementsAre("data/0 store/1 pending"));
   // Attached already, unknown, malformed, more than one unit: refused, nothing written.
-  EXPECT_EQ(env_.apps->AddUnit("test", "store", 1, /*to=*/{}, {"data/0"}).status().message(),
+  EXPECT_EQ(env_.apps->AddUnit("test", "store", 1, {.attach_storage = {"data/0"}}).status().message(),
             "storage \"data/0\" is attached to unit \"store/1\"");
-  EXPECT_EQ(env_.apps->AddUnit("test", "store", 1, /*to=*/{}, {"data/9"}).status().message(), "storage \"data/9\" not found");
-  EXPECT_EQ(env_.apps->AddUnit("test", "store", 1, /*to=*/{}, {"data"}).status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(env_.apps->AddUnit("test", "store", 2, /*to=*/{}, {"data/0"}).status().message(),
+  EXPECT_EQ(env_.apps->AddUnit("test", "store", 1, {.attach_storage = {"data/9"}}).status().message(), "storage \"data/9\" not found");
+  EXPECT_EQ(env_.apps->AddUnit("test", "store", 1, {.attach_storage = {"data"}}).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(env_.apps->AddUnit("test", "store", 2, {.attach_storage = {"data/0"}}).status().message(),
             "--attach-storage cannot be used when adding more than one unit");
   EXPECT_EQ(env_.Count("units"), 1);
 }
@@ -192,7 +192,7 @@ TEST_F(StorageTest, AttachingToAnotherCharmNeedsTheSameStorage) {
   ASSERT_TRUE(DeployWith("store", 1, {}).ok());
   RemoveAndBury("store/0", false);
   env_.Deploy("plain", MakeCharm("name: plain\n"), 0);
-  EXPECT_EQ(env_.apps->AddUnit("test", "plain", 1, /*to=*/{}, {"data/0"}).status().message(),
+  EXPECT_EQ(env_.apps->AddUnit("test", "plain", 1, {.attach_storage = {"data/0"}}).status().message(),
             "storage \"data/0\" cannot be attached to a unit of \"plain\": its charm has no filesystem storage \"data\"");
 }
 

@@ -168,8 +168,9 @@ absl::StatusOr<DeployResult> ApplicationService::Deploy(const DeployArgs& args) 
 }
 
 absl::StatusOr<std::vector<std::string>> AddUnitInTx(Tx& tx, const std::string& model, const std::string& app,
-                                                     int n, const std::vector<std::string>& to,
-                                                     const std::vector<std::string>& attach_storage) {
+                                                     int n, const AddUnitOptions& options) {
+  const std::vector<std::string>& to = options.to;
+  const std::vector<std::string>& attach_storage = options.attach_storage;
   if (n < 1) return absl::InvalidArgumentError("must add at least one unit");
   if (n > 1 && !attach_storage.empty()) {
     return absl::InvalidArgumentError("--attach-storage cannot be used when adding more than one unit");
@@ -208,11 +209,10 @@ absl::StatusOr<std::vector<std::string>> AddUnitInTx(Tx& tx, const std::string& 
 }
 
 absl::StatusOr<std::vector<std::string>> ApplicationService::AddUnit(const std::string& model, const std::string& app,
-                                                                     int n, const std::vector<std::string>& to,
-                                                                     const std::vector<std::string>& attach_storage) {
+                                                                     int n, const AddUnitOptions& options) {
   std::vector<std::string> added;
   absl::Status s = db_->Write("add-unit", [&](Tx& tx) -> absl::Status {
-    auto done = AddUnitInTx(tx, model, app, n, to, attach_storage);
+    auto done = AddUnitInTx(tx, model, app, n, options);
     if (!done.ok()) return done.status();
     added = std::move(*done);
     return absl::OkStatus();

@@ -77,12 +77,15 @@ absl::StatusOr<DeployResult> DeployInTx(Tx& tx, const DeployArgs& args);
 
 // The other operations of ApplicationService as part of the caller's transaction (a plan applies
 // several in one). Same errors as the ApplicationService methods of the same names.
-// `to` places the units in order on those machines (machine numbers of the model, or 0); the
+// `options.to` places the units in order on those machines (machine numbers of the model, or 0); the
 // rest go to machine 0. InvalidArgument for a placement that is not a machine number (containers
 // and `new` cannot be made on the local substrate); NotFound `machine 3 not found`.
+struct AddUnitOptions {
+  std::vector<std::string> to;              // placements, in unit order
+  std::vector<std::string> attach_storage;  // detached storage ids for the one new unit
+};
 absl::StatusOr<std::vector<std::string>> AddUnitInTx(Tx& tx, const std::string& model, const std::string& app, int n,
-                                                     const std::vector<std::string>& to = {},
-                                                     const std::vector<std::string>& attach_storage = {});
+                                                     const AddUnitOptions& options = {});
 absl::StatusOr<RemoveApplicationResult> RemoveApplicationsInTx(Tx& tx, const std::string& model,
                                                                const std::vector<std::string>& apps,
                                                                bool destroy_storage = false);
@@ -129,13 +132,12 @@ class ApplicationService {
 
   // New units `<app>/<next>` (numbers are never reused) enter the scope of every alive
   // relation of the application, with their storage (storage::CreateUnitStorageInTx; the detached
-  // instances of `attach_storage` are attached to the one new unit), placed as AddUnitInTx says.
+  // instances of `options.attach_storage` are attached to the one new unit), placed as AddUnitInTx says.
   // NotFound model/application/machine; FailedPrecondition `application "x" is not alive`;
   // InvalidArgument when n < 1 or n > kMaxUnitsPerRequest, or `--attach-storage` with more than
   // one unit; the storage errors.
   absl::StatusOr<std::vector<std::string>> AddUnit(const std::string& model, const std::string& app, int n,
-                                                   const std::vector<std::string>& to = {},
-                                                   const std::vector<std::string>& attach_storage = {});
+                                                   const AddUnitOptions& options = {});
 
   // Marks units dying (a leader hands leadership to the lowest alive unit). All or nothing:
   // InvalidArgument for a malformed name, NotFound `unit "x" not found`. Their storage is kept
