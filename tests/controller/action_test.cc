@@ -234,7 +234,9 @@ TEST_F(ActionServiceTest, ExecRefusesMissingCommandsUnknownTargetsAndMachines) {
   EXPECT_EQ(no_app.status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(no_app.status().message(), "application \"nosuch\" not found");
   auto machine = actions_->Enqueue("test", {"0"}, exec, R"({"command":"true"})");
-  EXPECT_EQ(machine.status().code(), absl::StatusCode::kUnimplemented);
+  EXPECT_EQ(machine.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(machine.status().message(),
+            "\"0\" is a machine, not a unit or application: use --machine 0 to run on it");
   EXPECT_EQ(env_.Count("tasks"), 0) << "nothing queued by a refused exec";
 }
 

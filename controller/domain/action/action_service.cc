@@ -88,8 +88,9 @@ absl::StatusOr<std::vector<UnitRow>> ResolveExecTarget(Tx& tx, int64_t model_id,
     return std::vector<UnitRow>{unit};
   }
   if (!target.empty() && absl::ascii_isdigit(static_cast<unsigned char>(target[0]))) {
-    return absl::UnimplementedError(absl::StrCat("cannot run on machine \"", target,
-                                                 "\": skein runs commands in units only (use --unit or --application)"));
+    // A machine reached here through --unit or --application; `exec --machine` has its own path.
+    return absl::InvalidArgumentError(absl::StrCat("\"", target, "\" is a machine, not a unit or application: use --machine ",
+                                                   target, " to run on it"));
   }
   auto app = FindApp(tx, model_id, target);
   if (!app.ok()) return absl::NotFoundError(absl::StrCat("application \"", target, "\" not found"));

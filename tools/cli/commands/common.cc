@@ -3,10 +3,12 @@
 #include "tools/cli/output/render.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "lib/base/duration.h"
+#include "lib/base/status_macros.h"
 
 namespace skein::cli::commands {
 
@@ -85,6 +87,36 @@ bootstrap::BootstrapOptions LocalDaemonOptions(const Environment& env) {
   o.controller_lease_duration = env.controller_lease_duration;
   o.systemd_dir = env.systemd_dir;
   return o;
+}
+
+ModelQueryCommand::ModelQueryCommand(std::vector<std::string> formats)
+    : formats_(std::move(formats)), format_(formats_.front()) {}
+
+void ModelQueryCommand::SetFlags(FlagSet& f) {
+  AddModelFlag(f, &model_);
+  AddFormatFlag(f, &format_, formats_);
+  AddOutputFlag(f, &output_);
+  AddFlags(f);
+}
+
+absl::Status ModelQueryCommand::Init(const std::vector<std::string>& args) {
+  RETURN_IF_ERROR(CheckFormat(format_, formats_));
+  return InitArgs(args);
+}
+
+absl::Status ModelQueryCommand::InitArgs(const std::vector<std::string>& args) { return CheckNoExtraArgs(args, 0); }
+
+absl::Status ModelQueryCommand::Run(Environment& env) {
+  ASSIGN_OR_RETURN(Session session, Connect(env, model_));
+  return Query(env, session);
+}
+
+absl::Status ModelQueryCommand::PrintText(Environment& env, const std::string& text) const {
+  return WriteOutput(env, output_, text);
+}
+
+absl::Status ModelQueryCommand::PrintData(Environment& env, const nlohmann::json& doc) const {
+  return WriteData(env, output_, doc, format_);
 }
 
 }  // namespace skein::cli::commands

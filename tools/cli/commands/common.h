@@ -59,6 +59,38 @@ absl::StatusOr<Session> Connect(Environment& env, const std::string& model_flag)
 // The controller only (for commands that do not work on a model: add-model, models, switch).
 absl::StatusOr<Session> ConnectController(Environment& env);
 
+// A command that reads from the target model and prints what it found: -m/--model, --format
+// (the first of `formats` is the default) and -o/--output, no positional arguments unless
+// InitArgs takes them, and a connection made before Query runs. The listing commands (machines,
+// ssh-keys, storage, show-storage, resources) differ only in their request and rendering.
+class ModelQueryCommand : public Command {
+ public:
+  explicit ModelQueryCommand(std::vector<std::string> formats);
+
+  void SetFlags(FlagSet& f) final;
+  absl::Status Init(const std::vector<std::string>& args) final;
+  absl::Status Run(Environment& env) final;
+
+ protected:
+  // The command's own flags beside the three shared ones.
+  virtual void AddFlags(FlagSet&) {}
+  // Checks the positional arguments (usage errors); by default there must be none.
+  virtual absl::Status InitArgs(const std::vector<std::string>& args);
+  virtual absl::Status Query(Environment& env, Session& session) = 0;
+
+  const std::string& format() const { return format_; }
+  // Text to -o FILE or stdout.
+  absl::Status PrintText(Environment& env, const std::string& text) const;
+  // A data document rendered in the chosen format (json or yaml) to -o FILE or stdout.
+  absl::Status PrintData(Environment& env, const nlohmann::json& doc) const;
+
+ private:
+  std::vector<std::string> formats_;
+  std::string model_;
+  std::string format_;
+  std::string output_;
+};
+
 // How bootstrap and restore-backup start the local daemons: $SKEIN_DATA, the binaries next to
 // skein, progress on stderr and the controller's test knobs from the environment.
 bootstrap::BootstrapOptions LocalDaemonOptions(const Environment& env);

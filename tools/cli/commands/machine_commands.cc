@@ -137,8 +137,9 @@ class AddMachineCommand : public Command {
   std::string target_;
 };
 
-class MachinesCommand : public Command {
+class MachinesCommand : public ModelQueryCommand {
  public:
+  MachinesCommand() : ModelQueryCommand({"tabular", "json", "yaml"}) {}
   CommandInfo Info() const override {
     return {"machines",
             "",
@@ -151,38 +152,23 @@ class MachinesCommand : public Command {
             {"list-machines"},
             {"add-machine", "remove-machine", "status"}};
   }
-  void SetFlags(FlagSet& f) override {
-    AddModelFlag(f, &model_);
-    AddFormatFlag(f, &format_, kFormats);
-    AddOutputFlag(f, &output_);
-  }
-  absl::Status Init(const std::vector<std::string>& args) override {
-    if (auto s = CheckNoExtraArgs(args, 0); !s.ok()) return s;
-    return CheckFormat(format_, kFormats);
-  }
-  absl::Status Run(Environment& env) override {
-    auto session = Connect(env, model_);
-    if (!session.ok()) return session.status();
+
+ protected:
+  absl::Status Query(Environment& env, Session& session) override {
     skein::v1::GetStatusRequest req;
-    req.set_model(session->model());
-    auto status = session->connection->Call(&skein::v1::Controller::StubInterface::GetStatus, req);
+    req.set_model(session.model());
+    auto status = session.connection->Call(&skein::v1::Controller::StubInterface::GetStatus, req);
     if (!status.ok()) return status.status();
-    if (format_ == "tabular") {
+    if (format() == "tabular") {
       if (status->machines_size() == 0) {
         *env.err << "No machines to display.\n";
         return absl::OkStatus();
       }
-      return WriteOutput(env, output_, output::MachinesTable(*status, {}));
+      return PrintText(env, output::MachinesTable(*status, {}));
     }
-    nlohmann::json full = output::StatusToJson(*status, session->target.controller_name);
-    return WriteData(env, output_, {{"model", full["model"]}, {"machines", full["machines"]}}, format_);
+    nlohmann::json full = output::StatusToJson(*status, session.target.controller_name);
+    return PrintData(env, {{"model", full["model"]}, {"machines", full["machines"]}});
   }
-
- private:
-  inline static const std::vector<std::string> kFormats = {"tabular", "json", "yaml"};
-  std::string model_;
-  std::string format_ = "tabular";
-  std::string output_;
 };
 
 class RemoveMachineCommand : public Command {

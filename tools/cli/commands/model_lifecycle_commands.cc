@@ -248,8 +248,9 @@ nlohmann::json ConstraintsJson(const Constraints& constraints) {
   return out;
 }
 
-class ModelConstraintsCommand : public Command {
+class ModelConstraintsCommand : public ModelQueryCommand {
  public:
+  ModelConstraintsCommand() : ModelQueryCommand({"constraints", "json", "yaml"}) {}
   CommandInfo Info() const override {
     return {"model-constraints",
             "",
@@ -261,36 +262,21 @@ class ModelConstraintsCommand : public Command {
             {"get-model-constraints"},
             {"set-model-constraints", "models"}};
   }
-  void SetFlags(FlagSet& f) override {
-    AddModelFlag(f, &model_);
-    AddFormatFlag(f, &format_, kFormats);
-    AddOutputFlag(f, &output_);
-  }
-  absl::Status Init(const std::vector<std::string>& args) override {
-    if (auto s = CheckNoExtraArgs(args, 0); !s.ok()) return s;
-    return CheckFormat(format_, kFormats);
-  }
-  absl::Status Run(Environment& env) override {
-    auto session = Connect(env, model_);
-    if (!session.ok()) return session.status();
+
+ protected:
+  absl::Status Query(Environment& env, Session& session) override {
     skein::v1::GetModelConstraintsRequest req;
-    req.set_model(session->model());
-    auto resp = CallModelManager(*session, &ModelManager::StubInterface::GetModelConstraints, req);
+    req.set_model(session.model());
+    auto resp = CallModelManager(session, &ModelManager::StubInterface::GetModelConstraints, req);
     if (!resp.ok()) return resp.status();
     auto constraints = ParseConstraints(resp->constraints());
     if (!constraints.ok()) return constraints.status();
-    if (format_ == "constraints") {
+    if (format() == "constraints") {
       std::string text = FormatConstraints(*constraints);
-      return WriteOutput(env, output_, text.empty() ? "" : text + "\n");
+      return PrintText(env, text.empty() ? "" : text + "\n");
     }
-    return WriteData(env, output_, ConstraintsJson(*constraints), format_);
+    return PrintData(env, ConstraintsJson(*constraints));
   }
-
- private:
-  inline static const std::vector<std::string> kFormats = {"constraints", "json", "yaml"};
-  std::string model_;
-  std::string format_ = "constraints";
-  std::string output_;
 };
 
 class SetModelConstraintsCommand : public Command {

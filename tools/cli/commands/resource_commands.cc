@@ -59,8 +59,6 @@ class AttachResourceCommand : public Command {
   std::vector<std::string> resources_;
 };
 
-const std::vector<std::string> kFormats = {"tabular", "json", "yaml"};
-
 // One resource in the shape of Juju's `resources --format json|yaml`.
 nlohmann::json ResourceDocument(const std::string& application, const v1::ResourceInfo& r) {
   nlohmann::json doc = {{"resourceid", absl::StrCat(application, "/", r.name())},
@@ -82,8 +80,9 @@ nlohmann::json ResourceDocument(const std::string& application, const v1::Resour
 }
 
 // resources <application|unit>
-class ResourcesCommand : public Command {
+class ResourcesCommand : public ModelQueryCommand {
  public:
+  ResourcesCommand() : ModelQueryCommand({"tabular", "json", "yaml"}) {}
   CommandInfo Info() const override {
     return {"resources",
             "<application or unit>",
@@ -96,13 +95,9 @@ class ResourcesCommand : public Command {
             {"list-resources"},
             {"attach-resource"}};
   }
-  void SetFlags(FlagSet& f) override {
-    AddModelFlag(f, &model_);
-    AddFormatFlag(f, &format_, kFormats);
-    AddOutputFlag(f, &output_);
-  }
-  absl::Status Init(const std::vector<std::string>& args) override {
-    if (auto s = CheckFormat(format_, kFormats); !s.ok()) return s;
+
+ protected:
+  absl::Status InitArgs(const std::vector<std::string>& args) override {
     if (args.empty()) return UsageError("missing application or unit name");
     if (auto s = CheckNoExtraArgs(args, 1); !s.ok()) return s;
     if (args[0].find('/') != std::string::npos) {
@@ -118,21 +113,19 @@ class ResourcesCommand : public Command {
     }
     return absl::OkStatus();
   }
-  absl::Status Run(Environment& env) override {
-    auto session = Connect(env, model_);
-    if (!session.ok()) return session.status();
-    auto stub = v1::Resources::NewStub(session->connection->channel());
+  absl::Status Query(Environment& env, Session& session) override {
+    auto stub = v1::Resources::NewStub(session.connection->channel());
     v1::ListResourcesRequest req;
-    req.set_model(session->model());
+    req.set_model(session.model());
     req.set_application(application_);
-    auto listed = session->connection->Call(*stub, &v1::Resources::Stub::ListResources, req);
+    auto listed = session.connection->Call(*stub, &v1::Resources::Stub::ListResources, req);
     if (!listed.ok()) return listed.status();
-    if (format_ != "tabular") {
+    if (format() != "tabular") {
       nlohmann::json list = nlohmann::json::array();
       for (const v1::ResourceInfo& r : listed->resources()) list.push_back(ResourceDocument(application_, r));
       nlohmann::json doc = nlohmann::json::object();
       if (!list.empty()) doc["resources"] = list;
-      return WriteData(env, output_, doc, format_);
+      return PrintData(env, doc);
     }
     if (listed->resources().empty()) {
       *env.err << "No resources to display.\n";
@@ -152,12 +145,10 @@ class ResourcesCommand : public Command {
         table.AddRow({r.name(), r.revision() > 0 ? "admin" : "-", revision});
       }
     }
-    *env.out << table.Render();
-    return absl::OkStatus();
+    return PrintText(env, table.Render());
   }
 
  private:
-  std::string model_, format_ = "tabular", output_;
   std::string application_;
   bool unit_ = false;
 };

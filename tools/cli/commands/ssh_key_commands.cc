@@ -67,8 +67,9 @@ CommandInfo RemoveSshKeyInfo() {
           {"ssh-keys", "add-ssh-key"}};
 }
 
-class SshKeysCommand : public Command {
+class SshKeysCommand : public ModelQueryCommand {
  public:
+  SshKeysCommand() : ModelQueryCommand({"text", "json", "yaml"}) {}
   CommandInfo Info() const override {
     return {"ssh-keys",
             "",
@@ -80,47 +81,34 @@ class SshKeysCommand : public Command {
             {"list-ssh-keys"},
             {"add-ssh-key", "remove-ssh-key"}};
   }
-  void SetFlags(FlagSet& f) override {
-    AddModelFlag(f, &model_);
-    f.Bool("--full", &full_, "Show the whole key instead of its fingerprint");
-    AddFormatFlag(f, &format_, kFormats);
-    AddOutputFlag(f, &output_);
-  }
-  absl::Status Init(const std::vector<std::string>& args) override {
-    if (auto s = CheckNoExtraArgs(args, 0); !s.ok()) return s;
-    return CheckFormat(format_, kFormats);
-  }
-  absl::Status Run(Environment& env) override {
-    auto session = Connect(env, model_);
-    if (!session.ok()) return session.status();
+
+ protected:
+  void AddFlags(FlagSet& f) override { f.Bool("--full", &full_, "Show the whole key instead of its fingerprint"); }
+  absl::Status Query(Environment& env, Session& session) override {
     skein::v1::SshKeysRequest req;
-    req.set_model(session->model());
-    auto resp = CallMachineManager(*session, &MachineManager::StubInterface::ListSshKeys, req);
+    req.set_model(session.model());
+    auto resp = CallMachineManager(session, &MachineManager::StubInterface::ListSshKeys, req);
     if (!resp.ok()) return resp.status();
-    if (format_ == "text") {
+    if (format() == "text") {
       if (resp->keys_size() == 0) {
         *env.err << "No keys to display.\n";
         return absl::OkStatus();
       }
-      std::string text = absl::StrCat("Keys used in model: admin/", session->model(), "\n");
+      std::string text = absl::StrCat("Keys used in model: admin/", session.model(), "\n");
       for (const auto& k : resp->keys()) {
         absl::StrAppend(&text, full_ ? k.key() : absl::StrCat(k.fingerprint(), " (", k.comment(), ")"), "\n");
       }
-      return WriteOutput(env, output_, text);
+      return PrintText(env, text);
     }
     nlohmann::json doc = nlohmann::json::array();
     for (const auto& k : resp->keys()) {
       doc.push_back({{"fingerprint", k.fingerprint()}, {"comment", k.comment()}, {"key", k.key()}});
     }
-    return WriteData(env, output_, doc, format_);
+    return PrintData(env, doc);
   }
 
  private:
-  inline static const std::vector<std::string> kFormats = {"text", "json", "yaml"};
-  std::string model_;
   bool full_ = false;
-  std::string format_ = "text";
-  std::string output_;
 };
 
 }  // namespace

@@ -23,8 +23,9 @@ absl::StatusOr<std::vector<skein::v1::StorageInstanceInfo>> ListStorage(Session&
 
 namespace {
 
-class StorageCommand : public Command {
+class StorageCommand : public ModelQueryCommand {
  public:
+  StorageCommand() : ModelQueryCommand({"tabular", "json", "yaml"}) {}
   CommandInfo Info() const override {
     return {"storage",
             "[<storage id> ...]",
@@ -38,42 +39,36 @@ class StorageCommand : public Command {
             {},
             {"show-storage", "deploy", "add-unit", "remove-unit"}};
   }
-  void SetFlags(FlagSet& f) override {
-    AddModelFlag(f, &model_);
-    AddFormatFlag(f, &format_, kFormats);
-    AddOutputFlag(f, &output_);
+
+ protected:
+  void AddFlags(FlagSet& f) override {
     f.Ignored("--filesystem", false, "List filesystem storage (every instance is one here)");
     f.Ignored("--volume", false, "List volume storage (none here: block storage is a directory)");
   }
-  absl::Status Init(const std::vector<std::string>& args) override {
+  absl::Status InitArgs(const std::vector<std::string>& args) override {
     ids_ = args;
-    return CheckFormat(format_, kFormats);
+    return absl::OkStatus();
   }
-  absl::Status Run(Environment& env) override {
-    auto session = Connect(env, model_);
-    if (!session.ok()) return session.status();
-    auto instances = ListStorage(*session, ids_);
+  absl::Status Query(Environment& env, Session& session) override {
+    auto instances = ListStorage(session, ids_);
     if (!instances.ok()) return instances.status();
-    if (format_ == "tabular") {
+    if (format() == "tabular") {
       if (instances->empty()) {
         *env.err << "No storage to display.\n";
         return absl::OkStatus();
       }
-      return WriteOutput(env, output_, output::StorageTabular(*instances, env.ColorStdout()));
+      return PrintText(env, output::StorageTabular(*instances, env.ColorStdout()));
     }
-    return WriteData(env, output_, output::CombinedStorageJson(*instances), format_);
+    return PrintData(env, output::CombinedStorageJson(*instances));
   }
 
  private:
-  inline static const std::vector<std::string> kFormats = {"tabular", "json", "yaml"};
-  std::string model_;
-  std::string format_ = "tabular";
-  std::string output_;
   std::vector<std::string> ids_;
 };
 
-class ShowStorageCommand : public Command {
+class ShowStorageCommand : public ModelQueryCommand {
  public:
+  ShowStorageCommand() : ModelQueryCommand({"yaml", "json"}) {}
   CommandInfo Info() const override {
     return {"show-storage",
             "<storage id> [...]",
@@ -84,31 +79,22 @@ class ShowStorageCommand : public Command {
             {},
             {"storage"}};
   }
-  void SetFlags(FlagSet& f) override {
-    AddModelFlag(f, &model_);
-    AddFormatFlag(f, &format_, kFormats);
-    AddOutputFlag(f, &output_);
-  }
-  absl::Status Init(const std::vector<std::string>& args) override {
+
+ protected:
+  absl::Status InitArgs(const std::vector<std::string>& args) override {
     if (args.empty()) return UsageError("must specify storage id(s)");
     ids_ = args;
-    return CheckFormat(format_, kFormats);
+    return absl::OkStatus();
   }
-  absl::Status Run(Environment& env) override {
-    auto session = Connect(env, model_);
-    if (!session.ok()) return session.status();
-    auto instances = ListStorage(*session, ids_);
+  absl::Status Query(Environment& env, Session& session) override {
+    auto instances = ListStorage(session, ids_);
     if (!instances.ok()) return instances.status();
     nlohmann::json doc = nlohmann::json::object();
     for (const auto& s : *instances) doc[s.id()] = output::StorageInstanceJson(s);
-    return WriteData(env, output_, doc, format_);
+    return PrintData(env, doc);
   }
 
  private:
-  inline static const std::vector<std::string> kFormats = {"yaml", "json"};
-  std::string model_;
-  std::string format_ = "yaml";
-  std::string output_;
   std::vector<std::string> ids_;
 };
 
