@@ -98,8 +98,28 @@ int StreamProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return 0;
 }
 
-absl::Status TransportError(CURLcode code, const char* detail, const std::string& base) {
-  std::string why = detail[0] != '\0' ? detail : curl_easy_strerror(code);
+// One transfer of a prepared handle, its output to `write(..., sink)`.
+struct Performed {
+  CURLcode code = CURLE_OK;
+  long status = 0;    // the HTTP status, 0 when none arrived
+  std::string error;  // libcurl's words for a failed transfer
+};
+
+Performed Perform(CURL* handle, curl_write_callback write, void* sink) {
+  curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, write);
+  curl_easy_setopt(handle, CURLOPT_WRITEDATA, sink);
+  char error[CURL_ERROR_SIZE] = "";
+  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error);
+  Performed result;
+  result.code = curl_easy_perform(handle);
+  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &result.status);
+  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, nullptr);
+  result.error = error[0] != '\0' ? error : curl_easy_strerror(result.code);
+  return result;
+}
+
+absl::Status TransportError(const Performed& performed, const std::string& base) {
+  const std::string& why = performed.error;
   return absl::UnavailableError(absl::StrCat("cannot reach the Kubernetes API server at ", base, ": ", why));
 }
 
@@ -197,23 +217,15 @@ absl::StatusOr<HttpResponse> HttpTransport::Do(const std::string& method, const 
   // A call that takes this long has lost its server; watches use Stream, without this limit.
   curl_easy_setopt(handle, CURLOPT_TIMEOUT, 120L);
   BodySink sink;
-  curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, CollectBody);
-  curl_easy_setopt(handle, CURLOPT_WRITEDATA, &sink);
-  char error[CURL_ERROR_SIZE] = "";
-  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error);
-  CURLcode code = curl_easy_perform(handle);
-  HttpResponse response;
-  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &response.status);
-  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, nullptr);
+  Performed performed = Perform(handle, CollectBody, &sink);
   curl_slist_free_all(headers);
   Release(handle);
   if (sink.too_big) {
     return absl::ResourceExhaustedError(
         absl::StrCat("the Kubernetes API server's answer to ", method, " ", target, " exceeds ", kMaxBody >> 20, " MiB"));
   }
-  if (code != CURLE_OK) return TransportError(code, error, base_);
-  response.body = std::move(sink.body);
-  return response;
+  if (performed.code != CURLE_OK) return TransportError(performed, base_);
+  return HttpResponse{performed.status, std::move(sink.body)};
 }
 
 absl::StatusOr<HttpResponse> HttpTransport::Stream(const std::string& target,
@@ -231,25 +243,18 @@ absl::StatusOr<HttpResponse> HttpTransport::Stream(const std::string& target,
   state.stop = stop;
   state.max_line = max_line;
   state.handle = handle;
-  curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, StreamWrite);
-  curl_easy_setopt(handle, CURLOPT_WRITEDATA, &state);
   curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, StreamProgress);
   curl_easy_setopt(handle, CURLOPT_XFERINFODATA, &state);
-  char error[CURL_ERROR_SIZE] = "";
-  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error);
-  CURLcode code = curl_easy_perform(handle);
-  HttpResponse response;
-  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &response.status);
+  Performed performed = Perform(handle, StreamWrite, &state);
   curl_slist_free_all(headers);
   curl_easy_cleanup(handle);
   if (state.line_too_long) {
     return absl::ResourceExhaustedError(
         absl::StrCat("a line of the Kubernetes API server's stream ", target, " exceeds ", max_line, " bytes"));
   }
-  if (code != CURLE_OK && !state.ended_by_caller) return TransportError(code, error, base_);
-  response.body = std::move(state.error_body);
-  return response;
+  if (performed.code != CURLE_OK && !state.ended_by_caller) return TransportError(performed, base_);
+  return HttpResponse{performed.status, std::move(state.error_body)};
 }
 
 std::string HttpTransport::Escape(std::string_view text) {
