@@ -5,6 +5,7 @@
 // of the cluster whose label it targets is "true". Pure: the reconciler
 // (manifests_reconciler.h) feeds it the stored rows and the namespaces its watch sees.
 
+#include <functional>
 #include <map>
 #include <set>
 #include <string>

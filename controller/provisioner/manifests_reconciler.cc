@@ -1,5 +1,6 @@
 #include "controller/provisioner/manifests_reconciler.h"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -38,9 +39,9 @@ namespace {
 
 std::map<std::string, std::string> Labels(const kube::Json& object) {
   std::map<std::string, std::string> out;
-  const kube::Json& metadata = object.value("metadata", kube::Json::object());
-  for (const auto& [k, v] : metadata.value("labels", kube::Json::object()).items()) {
-    if (v.is_string()) out[k] = v.get<std::string>();
+  const kube::Json labels = object.value("metadata", kube::Json::object()).value("labels", kube::Json::object());
+  for (auto it = labels.begin(); it != labels.end(); ++it) {
+    if (it.value().is_string()) out[it.key()] = it.value().get<std::string>();
   }
   return out;
 }

@@ -7,17 +7,12 @@
 
 #include "controller/provisioner/manifests_reconciler.h"
 
-#include <unistd.h>
-
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "controller/provisioner/manifests_store.h"
 #include "controller/watch/hub.h"
 #include "gtest/gtest.h"
-#include "lib/kube/kubeconfig.h"
+#include "tests/k8s_cluster.h"
 #include "tests/controller/test_util.h"
 
 namespace skein::controller {
@@ -54,24 +49,16 @@ Manifest Object(const std::string& api_version, const std::string& kind, const s
   return {ns, api_version, kind, name, o.dump(), label};
 }
 
-class ManifestsReconcilerK8sTest : public ::testing::Test {
+class ManifestsReconcilerK8sTest : public skein::testing::K8sTest {
  protected:
   void SetUp() override {
-    std::string path = std::getenv("SKEIN_TEST_KUBECONFIG") ? std::getenv("SKEIN_TEST_KUBECONFIG")
-                       : std::getenv("KUBECONFIG")            ? std::getenv("KUBECONFIG")
-                                                              : "";
-    ASSERT_FALSE(path.empty()) << "no test cluster: SKEIN_TEST_KUBECONFIG (or KUBECONFIG) is unset; run the k8s "
-                                  "tests through tools/k8s/with-cluster";
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    auto config = kube::ParseKubeconfig(text.str());
-    ASSERT_TRUE(config.ok()) << config.status();
-    auto client = kube::Client::Create(*config);
+    skein::testing::K8sTest::SetUp();
+    if (HasFatalFailure()) return;
+    auto client = kube::Client::Create(cluster());
     ASSERT_TRUE(client.ok()) << client.status();
     client_ = std::shared_ptr<kube::Client>(std::move(*client));
     // Unique names: the cluster is shared by the whole run.
-    prefix_ = "mr" + std::to_string(::getpid()) + "-";
+    prefix_ = skein::testing::UniqueK8sName("mr") + "-";
     model_ns_ = prefix_ + "model";
     // The dispatcher's label of this test alone: other tests label namespaces of their own.
     label_ = prefix_ + "x.skein.test/enabled";

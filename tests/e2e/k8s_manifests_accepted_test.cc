@@ -9,10 +9,8 @@
 // ever dry-run, except the CRDs, which are the same for every run. Label `k8s`: it needs the
 // test cluster (tools/k8s/with-cluster); without one it fails saying why.
 
-#include <unistd.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <set>
@@ -20,66 +18,23 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "lib/process/subprocess.h"
 #include "tests/e2e/harness.h"
+#include "tests/k8s_cluster.h"
 
 namespace skein::e2e {
 namespace {
 
 using nlohmann::json;
 
-// The test cluster's kubeconfig and kubectl, as tools/k8s/with-cluster exports them.
-struct TestCluster {
-  std::string kubeconfig;
-  std::string kubectl;
-};
-
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  return v == nullptr ? "" : v;
+// `kubectl ARGS -f <object as a file>` against the test cluster: its output, or the error with
+// the server's message.
+absl::StatusOr<std::string> KubectlWith(const std::string& dir, const json& object, std::vector<std::string> args) {
+  static int n = 0;
+  const std::string path = dir + "/object-" + std::to_string(++n) + ".json";
+  std::ofstream(path) << object.dump();
+  args.insert(args.end(), {"-f", path});
+  return testing::Kubectl(args);
 }
-
-// Empty kubeconfig when there is no cluster (the caller fails with the reason).
-TestCluster FindTestCluster(std::string& why) {
-  TestCluster c;
-  c.kubeconfig = Env("SKEIN_TEST_KUBECONFIG");
-  if (c.kubeconfig.empty()) c.kubeconfig = Env("KUBECONFIG");
-  std::string bin = Env("SKEIN_K8S_BIN");
-  if (bin.empty() && !Env("HOME").empty()) bin = Env("HOME") + "/.cache/skein/k8s/bin";
-  c.kubectl = bin + "/kubectl";
-  if (c.kubeconfig.empty()) {
-    why = "no test cluster: SKEIN_TEST_KUBECONFIG (or KUBECONFIG) is unset; run the k8s tests through "
-          "tools/k8s/with-cluster (ctest -L k8s under tools/test)";
-  } else if (::access(c.kubectl.c_str(), X_OK) != 0) {
-    why = "no kubectl at " + c.kubectl + ": build the test cluster's binaries with tools/k8s/build";
-    c.kubeconfig.clear();
-  }
-  return c;
-}
-
-struct Kubectl {
-  TestCluster cluster;
-  std::string dir;  // scratch for object files
-
-  process::RunResult Run(std::vector<std::string> args, const std::string& input_json = "") const {
-    args.insert(args.begin(), {cluster.kubectl, "--kubeconfig", cluster.kubeconfig});
-    process::SpawnOptions spawn;
-    spawn.argv = args;
-    if (!input_json.empty()) {
-      static int n = 0;
-      spawn.stdin_path = dir + "/object-" + std::to_string(++n) + ".json";
-      std::ofstream(spawn.stdin_path) << input_json;
-    }
-    auto r = process::Run(spawn, std::chrono::milliseconds(120000));
-    if (!r.ok()) {
-      process::RunResult failed;
-      failed.exit_code = -1;
-      failed.stderr_text = r.status().ToString();
-      return failed;
-    }
-    return *r;
-  }
-};
 
 class K8sManifestsAcceptedTest : public ::testing::Test {
  protected:
@@ -102,9 +57,8 @@ std::string Describe(const json& o) {
 }
 
 TEST_F(K8sManifestsAcceptedTest, EveryRenderedObjectIsAcceptedAfterItsCrdsAreEstablished) {
-  std::string why;
-  Kubectl kubectl{FindTestCluster(why), cluster_.scratch_dir()};
-  ASSERT_FALSE(kubectl.cluster.kubeconfig.empty()) << why;
+  ASSERT_FALSE(testing::TestKubeconfigPath().empty());
+  const std::string dir = cluster_.scratch_dir();
 
   // The three bundles, with what makes the charms render all they can: a profile, MLflow's and
   // KServe's objects dispatched into it, istio-pilot's routes and auth filter.
@@ -139,7 +93,7 @@ TEST_F(K8sManifestsAcceptedTest, EveryRenderedObjectIsAcceptedAfterItsCrdsAreEst
   }
 
   // This run's namespaces: every namespace an object names or is, prefixed.
-  const std::string prefix = "acc" + std::to_string(::getpid()) + "-";
+  const std::string prefix = testing::UniqueK8sName("acc") + "-";
   auto mapped = [&](const std::string& ns) { return ns.empty() ? ns : prefix + ns; };
   std::set<std::string> namespaces;
   for (json& o : objects) {
@@ -157,32 +111,32 @@ TEST_F(K8sManifestsAcceptedTest, EveryRenderedObjectIsAcceptedAfterItsCrdsAreEst
   std::vector<std::string> crds;
   for (const json& o : objects) {
     if (o.value("kind", "") != "CustomResourceDefinition") continue;
-    auto r = kubectl.Run({"apply", "--server-side", "--field-manager=skein-acceptance", "-f", "-"}, o.dump());
-    ASSERT_EQ(r.exit_code, 0) << Describe(o) << " refused:\n" << r.stderr_text << r.stdout_text;
+    auto r = KubectlWith(dir, o, {"apply", "--server-side", "--field-manager=skein-acceptance"});
+    ASSERT_TRUE(r.ok()) << Describe(o) << " refused: " << r.status().message();
     crds.push_back(o["metadata"].value("name", ""));
   }
   for (const std::string& crd : crds) {
-    auto r = kubectl.Run({"wait", "--for=condition=Established", "--timeout=60s", "crd/" + crd});
-    ASSERT_EQ(r.exit_code, 0) << "CRD " << crd << " not Established:\n" << r.stderr_text;
+    auto r = testing::Kubectl({"wait", "--for=condition=Established", "--timeout=60s", "crd/" + crd});
+    ASSERT_TRUE(r.ok()) << "CRD " << crd << " not Established within 60 s: " << r.status().message();
   }
   // 2. The namespaces the objects go into, for real.
   for (const std::string& ns : namespaces) {
-    auto r = kubectl.Run({"create", "namespace", ns});
-    ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
+    auto r = testing::Kubectl({"create", "namespace", ns});
+    ASSERT_TRUE(r.ok()) << r.status().message();
   }
   // 3. Everything else: a server-side dry-run apply each, with strict field validation.
   int accepted = 0;
   for (const json& o : objects) {
     if (o.value("kind", "") == "CustomResourceDefinition") continue;
-    auto r = kubectl.Run({"apply", "--server-side", "--dry-run=server", "--validate=strict",
-                          "--field-manager=skein-acceptance", "-f", "-"},
-                         o.dump());
-    EXPECT_EQ(r.exit_code, 0) << Describe(o) << " refused by the API server:\n"
-                              << r.stderr_text << r.stdout_text << "\nobject: " << o.dump(1);
-    if (r.exit_code == 0) ++accepted;
+    auto r = KubectlWith(dir, o,
+                         {"apply", "--server-side", "--dry-run=server", "--validate=strict",
+                          "--field-manager=skein-acceptance"});
+    EXPECT_TRUE(r.ok()) << Describe(o) << " refused by the API server: " << r.status().message()
+                        << "\nobject: " << o.dump(1);
+    if (r.ok()) ++accepted;
   }
   std::cout << crds.size() << " CRDs established, " << accepted << " objects accepted by dry-run\n";
-  for (const std::string& ns : namespaces) kubectl.Run({"delete", "namespace", ns, "--wait=false"});
+  for (const std::string& ns : namespaces) (void)testing::Kubectl({"delete", "namespace", ns, "--wait=false"});
   Ok({"kill-controller", "--no-prompt"});
 }
 
