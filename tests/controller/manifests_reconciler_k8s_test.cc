@@ -131,8 +131,11 @@ TEST_F(ManifestsReconcilerK8sTest, AppliesWithTheOwnersFieldManagerAndPrunesWhat
         Object("v1", "ConfigMap", "gateway", model_ns_, {{"data", {{"b", "2"}}}})});
   ASSERT_TRUE(Eventually([&] { return Managers("v1", "ConfigMap", model_ns_, "gateway") == "skein-istio"; }));
   EXPECT_EQ(Managers("v1", "ConfigMap", model_ns_, "routes"), "skein-istio");
-  ASSERT_TRUE(substrate_.ApplyUserManifests("test", {Object("v1", "ConfigMap", "mine", model_ns_)}).ok());
-  ASSERT_TRUE(Eventually([&] { return Managers("v1", "ConfigMap", model_ns_, "mine") == "skein-user"; }));
+  // (An object owning no field beyond its name would have no managedFields entry to check.)
+  ASSERT_TRUE(
+      substrate_.ApplyUserManifests("test", {Object("v1", "ConfigMap", "mine", model_ns_, {{"data", {{"c", "3"}}}})}).ok());
+  ASSERT_TRUE(Eventually([&] { return Managers("v1", "ConfigMap", model_ns_, "mine") == "skein-user"; }))
+      << "managers: " << Managers("v1", "ConfigMap", model_ns_, "mine");
 
   // The set without `gateway`: it goes from the cluster, `routes` stays and changes.
   Send("istio", "ingress", {Object("v1", "ConfigMap", "routes", model_ns_, {{"data", {{"a", "3"}}}})});
