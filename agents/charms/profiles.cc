@@ -19,7 +19,7 @@ std::map<std::string, CharmProfile> BuildProfiles() {
   // The COS charms speak traefik's ingress and other interfaces not recorded in the catalog.
   const std::set<std::string> cos_unhandled = {"ingress", "ingress-per-unit", "traefik-route"};
 
-  add({.name = "admission-webhook", .port = 4443});
+  add({.name = "admission-webhook", .port = 4443, .crds = {"poddefaults.kubeflow.org"}});
   add({.name = "argo-controller", .port = 8080, .scrape_jobs = Job({"*:9090"})});
   add({.name = "argo-server", .port = 2746});
   add({.name = "dex-auth", .port = 5556, .ingress = IngressRoute{"/dex", "/dex", false}, .scrape_jobs = Job({"*:5558"})});
@@ -28,6 +28,8 @@ std::map<std::string, CharmProfile> BuildProfiles() {
        .ingress = IngressRoute{"/ml_metadata", "/ml_metadata", false},
        .service_info_endpoints = {"grpc", "grpc-web"}});
   add({.name = "istio-gateway", .port = 8080, .scrape_jobs = Job({"*:9090"})});
+  add({.name = "istio-pilot",
+       .crds = {"envoyfilters.networking.istio.io", "gateways.networking.istio.io", "virtualservices.networking.istio.io"}});
   add({.name = "jupyter-controller", .port = 8080});
   add({.name = "jupyter-ui",
        .port = 5000,
@@ -63,7 +65,10 @@ std::map<std::string, CharmProfile> BuildProfiles() {
        .port = 8082,
        .ingress = IngressRoute{"/", "/", false},
        .required_relations = {{"kubeflow-profiles", "Add required relation to kubeflow-profiles"}}});
-  add({.name = "kubeflow-profiles", .port = 8081, .scrape_jobs = Job({"*:8080", "*:8081"})});
+  add({.name = "kubeflow-profiles",
+       .port = 8081,
+       .scrape_jobs = Job({"*:8080", "*:8081"}),
+       .crds = {"profiles.kubeflow.org"}});
   add({.name = "kubeflow-roles"});
   add({.name = "kubeflow-volumes",
        .port = 5000,

@@ -3,6 +3,7 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
+#include "agents/charms/crds.h"
 #include "relations/interfaces/kubernetes_manifests.h"
 
 namespace skein::charms {
@@ -54,6 +55,16 @@ nlohmann::ordered_json Topology(sdk::Model& model, bool with_unit) {
   return t;
 }
 
+absl::Status StandardCharm::ApplyCrds(sdk::Model& model) {
+  std::vector<sdk::K8sObject> objects;
+  for (const std::string& name : profile_.crds) {
+    auto crd = Crd(name);
+    if (!crd.ok()) return crd.status();
+    objects.push_back({std::move(*crd), ""});
+  }
+  return model.substrate().ApplyManifests(kCrdSet, objects);
+}
+
 void StandardCharm::Setup(sdk::Framework& framework, sdk::Model& model) {
   framework.ObserveAll([this, &model](const sdk::Event& event) { return OnEvent(event, model); });
   SetupActions(framework, model);
@@ -79,6 +90,10 @@ absl::Status StandardCharm::OnEvent(const sdk::Event& event, sdk::Model& model) 
   }
   // An action reconciles too (ops charms commonly do), but its outcome is the action's.
   Reconcile r{model, profile_, model.IsLeader(), {}};
+  if (r.leader && !profile_.crds.empty()) {
+    absl::Status s = ApplyCrds(model);
+    if (!s.ok()) return s;
+  }
   for (const auto& [name, endpoint] : model.metadata().endpoints) {
     if (endpoint.role == Role::kPeers || profile_.unhandled_endpoints.count(name) || !HandlesEndpoint(endpoint)) {
       continue;

@@ -25,6 +25,9 @@
 
 namespace skein::charms {
 
+// The object set holding the CRDs a charm installs (CharmProfile::crds).
+inline constexpr char kCrdSet[] = "crds";
+
 // The active message of a charm whose workload is a Kubernetes workload (issue 6).
 inline constexpr char kRenderedForKubernetes[] = "workload rendered for Kubernetes";
 
@@ -50,6 +53,9 @@ struct CharmProfile {
   // Endpoints the common code leaves alone: same interface name, other contract (COS's
   // traefik `ingress` is not the SDI ingress of Kubeflow), or a contract not recorded.
   std::set<std::string> unhandled_endpoints;
+  // The CRDs this charm installs upstream (crds.h names), sent by the leader on every event as
+  // the set `crds`, before anything that needs them.
+  std::vector<std::string> crds;
 };
 
 // The hook's view while reconciling: the model, leadership read once, and the statuses found.
@@ -85,6 +91,7 @@ class StandardCharm : public sdk::Charm {
 
  private:
   absl::Status OnEvent(const sdk::Event& event, sdk::Model& model);
+  absl::Status ApplyCrds(sdk::Model& model);
   std::optional<sdk::Status> result_;
 };
 

@@ -147,6 +147,7 @@ absl::Status ApplyInTx(Tx& tx, int64_t model_id, const std::string& owner, const
               "content_json = excluded.content_json",
               model_id, owner, set, m.ns, m.target_namespace_label, m.api_version, m.kind, m.name, m.content_json);
   }
+  tx.Touch(kManifestsKey);
   tx.Record(model_id, "manifests", owner.empty() ? std::string(kUserSet) : owner,
             absl::StrCat(prune ? "replace set " : "apply ", set, " (", manifests.size(), " objects)"));
   return absl::OkStatus();
@@ -232,35 +233,64 @@ absl::Status SubstrateService::ApplyUserManifests(const std::string& model, cons
   });
 }
 
+namespace {
+
+// The model's stored rows (decorations unexpanded) and, for a Kubernetes model, the labels of the
+// cluster namespaces its decorations may go to.
+absl::Status ReadRows(Tx& tx, const std::string& model, std::vector<StoredRow>& rows,
+                      std::map<std::string, Json>* cluster_namespaces) {
+  auto m = FindModel(tx, model);
+  if (!m.ok()) return m.status();
+  SQLite::Statement q = sql::Prepare(tx.db(),
+                                     "SELECT id, owner, set_name, namespace, target_namespace_label, api_version, "
+                                     "kind, name, content_json FROM manifests WHERE model_id = ? "
+                                     "ORDER BY owner, set_name, namespace, kind, name",
+                                     m->id);
+  while (q.executeStep()) {
+    StoredRow row;
+    row.id = q.getColumn(0).getInt64();
+    row.listed.owner = q.getColumn(1).getString();
+    row.listed.set = q.getColumn(2).getString();
+    row.listed.manifest.ns = q.getColumn(3).getString();
+    row.listed.manifest.target_namespace_label = q.getColumn(4).getString();
+    row.listed.manifest.api_version = q.getColumn(5).getString();
+    row.listed.manifest.kind = q.getColumn(6).getString();
+    row.listed.manifest.name = q.getColumn(7).getString();
+    row.listed.manifest.content_json = q.getColumn(8).getString();
+    rows.push_back(std::move(row));
+  }
+  if (cluster_namespaces == nullptr) return absl::OkStatus();
+  SQLite::Statement ns = sql::Prepare(tx.db(), "SELECT name, labels_json FROM cluster_namespaces WHERE model_id = ?", m->id);
+  while (ns.executeStep()) {
+    Json labels = Json::parse(ns.getColumn(1).getString(), nullptr, /*allow_exceptions=*/false);
+    if (!labels.is_object()) continue;
+    (*cluster_namespaces)[ns.getColumn(0).getString()] = Json{{"metadata", {{"labels", labels}}}};
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<ListedManifest>> SubstrateService::StoredManifests(const std::string& model) {
+  std::vector<StoredRow> rows;
+  absl::Status s = db_->Read([&](Tx& tx) { return ReadRows(tx, model, rows, nullptr); });
+  if (!s.ok()) return s;
+  std::vector<ListedManifest> out;
+  out.reserve(rows.size());
+  for (StoredRow& row : rows) out.push_back(std::move(row.listed));
+  return out;
+}
+
 absl::StatusOr<std::vector<ListedManifest>> SubstrateService::ListManifests(const std::string& model,
                                                                             const std::string& ns) {
   std::vector<StoredRow> rows;
-  absl::Status s = db_->Read([&](Tx& tx) -> absl::Status {
-    auto m = FindModel(tx, model);
-    if (!m.ok()) return m.status();
-    SQLite::Statement q = sql::Prepare(tx.db(),
-                                       "SELECT id, owner, set_name, namespace, target_namespace_label, api_version, "
-                                       "kind, name, content_json FROM manifests WHERE model_id = ?",
-                                       m->id);
-    while (q.executeStep()) {
-      StoredRow row;
-      row.id = q.getColumn(0).getInt64();
-      row.listed.owner = q.getColumn(1).getString();
-      row.listed.set = q.getColumn(2).getString();
-      row.listed.manifest.ns = q.getColumn(3).getString();
-      row.listed.manifest.target_namespace_label = q.getColumn(4).getString();
-      row.listed.manifest.api_version = q.getColumn(5).getString();
-      row.listed.manifest.kind = q.getColumn(6).getString();
-      row.listed.manifest.name = q.getColumn(7).getString();
-      row.listed.manifest.content_json = q.getColumn(8).getString();
-      rows.push_back(std::move(row));
-    }
-    return absl::OkStatus();
-  });
+  std::map<std::string, Json> namespaces;
+  absl::Status s = db_->Read([&](Tx& tx) { return ReadRows(tx, model, rows, &namespaces); });
   if (!s.ok()) return s;
 
-  // The model's namespaces are its cluster-scoped Namespace objects, whoever applied them.
-  std::map<std::string, Json> namespaces;
+  // The model's namespaces are its cluster-scoped Namespace objects, whoever applied them, and
+  // (read above) the cluster's labelled namespaces; skein's own object wins for one in both, as
+  // it is what skein applies there.
   for (const StoredRow& row : rows) {
     const Manifest& m = row.listed.manifest;
     if (m.kind == "Namespace" && m.ns.empty() && m.target_namespace_label.empty()) {

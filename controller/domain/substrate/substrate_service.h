@@ -29,6 +29,10 @@ namespace skein::controller::domain::substrate {
 // The set every object of the user belongs to.
 inline constexpr char kUserSet[] = "user";
 
+// The hub key every write of manifests touches (whatever the model): the Kubernetes manifests
+// reconciler watches it to learn of models whose objects changed.
+inline constexpr char kManifestsKey[] = "manifests";
+
 struct Manifest {
   std::string ns;           // '' for cluster-scoped objects and decorations
   std::string api_version;
@@ -71,7 +75,14 @@ class SubstrateService {
   // The model's objects with decorations expanded into every labelled Namespace, ordered by
   // namespace, kind, name, owner. With a non-empty `ns`, only the objects in that namespace.
   // NotFound `model "x" not found`.
+  // On a Kubernetes model, decorations are also expanded into the cluster's labelled namespaces
+  // the manifests reconciler recorded (table cluster_namespaces), so the listing shows what was
+  // applied there.
   absl::StatusOr<std::vector<ListedManifest>> ListManifests(const std::string& model, const std::string& ns = "");
+
+  // The model's objects as stored: decorations not expanded (ns '' and target_namespace_label
+  // set), ordered by owner, set, namespace, kind, name. NotFound `model "x" not found`.
+  absl::StatusOr<std::vector<ListedManifest>> StoredManifests(const std::string& model);
 
  private:
   Db* db_;
