@@ -31,6 +31,7 @@
 #include "agents/unit/metrics/agent_metrics.h"
 #include "agents/unit/metrics/http_server.h"
 #include "agents/unit/metrics/instrumented_runner.h"
+#include "agents/unit/pebble/pebble_host.h"
 #include "agents/unit/substrate/agent_substrate.h"
 #include "agents/unit/uniter/uniter.h"
 #include "agents/unit/workload/supervisor.h"
@@ -152,6 +153,15 @@ int main(int argc, char** argv) {
     skein::agent::AgentSubstrate substrate(&client, &supervisor, metrics_address, data_dir + "/workload/files",
                                            clock);
 
+    // Sidecar charms' containers: a real Pebble each, found next to this binary (the build copies
+    // it there; agents/unit/pebble/pebble_host.h). Declared after the runtime dir, so the Pebbles
+    // stop before their sockets' directory goes.
+    skein::agent::pebble::PebbleHostOptions pebble_options;
+    pebble_options.binary = skein::ExecutableDir() + "/pebble";
+    pebble_options.agent_dir = data_dir;
+    pebble_options.runtime_dir = *runtime_dir;
+    skein::agent::pebble::PebbleHost pebble_host(pebble_options, clock);
+
     skein::sdk::CharmRegistry registry;
     skein::charms::RegisterBuiltinCharms(registry);
     skein::agent::CharmDirRunner dir_runner(data_dir + "/charm");
@@ -167,6 +177,7 @@ int main(int argc, char** argv) {
     const char* path = std::getenv("PATH");
     config.agent_path = path != nullptr && *path != '\0' ? path : kDefaultPath;
     config.faults = &faults;
+    config.workload_events = &pebble_host;
     skein::agent::Uniter uniter(config, &client, store->get(), &runner, clock);
 
     // Hook tools find the running hook's context by JUJU_CONTEXT_ID.
@@ -199,6 +210,7 @@ int main(int argc, char** argv) {
     pthread_kill(signal_thread.native_handle(), SIGUSR1);
     signal_thread.join();
     (*tool_server)->Stop();
+    pebble_host.Stop();
     supervisor.Stop();
     if (!result.ok()) {
       code = Fail(absl::StrCat("uniter stopped: ", std::string(result.status().message())));
