@@ -39,6 +39,7 @@ std::map<std::string, std::string> HookEnvironment(const UnitEnvironment& unit, 
       {"DEBIAN_FRONTEND", "noninteractive"},
       {"APT_LISTCHANGES_FRONTEND", "none"},
   };
+  for (const auto& [name, value] : unit.substrate_env) env.emplace(name, value);
   if (relation) {
     env["JUJU_RELATION"] = relation->endpoint;
     env["JUJU_RELATION_ID"] = absl::StrCat(relation->endpoint, ":", relation->relation_id);

@@ -26,6 +26,10 @@ struct UnitEnvironment {
   // `<agents dir>/<model-uuid>`: the model's storage directories live under it
   // (lib/base/paths.h StorageDir).
   std::string model_dir;
+  // What the unit's substrate adds to every hook: on a Kubernetes model KUBERNETES_SERVICE_HOST,
+  // KUBERNETES_SERVICE_PORT and KUBECONFIG (agents/unit/serviceaccount/token_keeper.h); empty
+  // elsewhere.
+  std::map<std::string, std::string> substrate_env;
 };
 
 struct HookRelationEnv {

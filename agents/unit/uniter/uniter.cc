@@ -48,6 +48,7 @@ Uniter::Uniter(UniterConfig config, AgentClient* client, LocalStateStore* store,
   deps_.environment.api_addresses = config_.api_addresses;
   deps_.environment.machine_id = config_.machine_id;
   deps_.environment.agent_path = config_.agent_path;
+  deps_.environment.substrate_env = config_.substrate_env;
   // The unit's dir is `<agents dir>/<model-uuid>/unit-<app>-<n>` (agents/machine/unit_agents.h).
   std::string unit_dir = config_.agent_dir;
   while (unit_dir.size() > 1 && unit_dir.back() == '/') unit_dir.pop_back();

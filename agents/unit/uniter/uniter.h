@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -46,6 +47,8 @@ struct UniterConfig {
   // The containers of a sidecar charm and their events (agents/unit/pebble/pebble_host.h); not
   // owned. nullptr: no workload hooks.
   WorkloadEvents* workload_events = nullptr;
+  // Added to every hook's environment (UnitEnvironment::substrate_env).
+  std::map<std::string, std::string> substrate_env;
 };
 
 class Uniter {
