@@ -14,21 +14,12 @@
 #include <vector>
 
 #include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "gtest/gtest.h"
 #include "lib/process/subprocess.h"
 #include "tests/conformance/conformance_fixture.h"
 
 namespace skein::conformance {
 namespace {
-
-// The value of the word `key=value` of a status message ("" when absent).
-std::string Field(const std::string& message, const std::string& key) {
-  for (absl::string_view word : absl::StrSplit(message, ' ', absl::SkipEmpty())) {
-    if (absl::ConsumePrefix(&word, key + "=")) return std::string(word);
-  }
-  return "";
-}
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -53,8 +44,8 @@ pid_t PebbleOf(const std::string& agent_dir, const std::string& container) {
 
 bool Active(const json& s, const std::string& unit, const std::string& ready) {
   const std::string m = e2e::WorkloadMessage(s, unit);
-  return e2e::UnitSettled(s, unit, "active") && Field(m, "ready") == ready && Field(m, "service") == "active" &&
-         Field(m, "connect") == "True";
+  return e2e::UnitSettled(s, unit, "active") && StatusField(m, "ready") == ready && StatusField(m, "service") == "active" &&
+         StatusField(m, "connect") == "True";
 }
 
 TEST(OpsSidecarTest, EachUnitGetsItsOwnPebbleWithReadyAndNoticeHooksOnALocalModel) {
@@ -108,12 +99,12 @@ TEST(OpsSidecarTest, EachUnitGetsItsOwnPebbleWithReadyAndNoticeHooksOnALocalMode
   ASSERT_TRUE(cluster.WaitForStatus(
       [&](const json& s) {
         status = s;
-        return Field(e2e::WorkloadMessage(s, "sidecar/0"), "notices") == "example.com/hello" &&
+        return StatusField(e2e::WorkloadMessage(s, "sidecar/0"), "notices") == "example.com/hello" &&
                e2e::AgentStatus(s, "sidecar/0") == "idle";
       },
       kSettleDeadline))
       << status.dump(2);
-  EXPECT_EQ(Field(e2e::WorkloadMessage(status, "sidecar/1"), "notices"), "-");
+  EXPECT_EQ(StatusField(e2e::WorkloadMessage(status, "sidecar/1"), "notices"), "-");
 
   // A killed agent takes its Pebble with it; the restarted one runs a new Pebble, whose
   // pebble-ready fires, and the notice that already ran does not fire again.
@@ -124,7 +115,7 @@ TEST(OpsSidecarTest, EachUnitGetsItsOwnPebbleWithReadyAndNoticeHooksOnALocalMode
     status = s;
     return Active(s, "sidecar/0", "2");
   }, kSettleDeadline)) << status.dump(2);
-  EXPECT_EQ(Field(e2e::WorkloadMessage(status, "sidecar/0"), "notices"), "example.com/hello");
+  EXPECT_EQ(StatusField(e2e::WorkloadMessage(status, "sidecar/0"), "notices"), "example.com/hello");
 
   // A removed unit's Pebble is stopped.
   ASSERT_TRUE(ok({"remove-unit", "--no-prompt", "sidecar/1"}));
