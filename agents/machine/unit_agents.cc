@@ -205,6 +205,15 @@ absl::Status UnitAgentSupervisor::Start(Child& child) {
     if (absl::Status s = PrepareRuntimeBaseOfUid((*identity)->uid, (*identity)->gid); !s.ok()) return s;
   }
   auto pid = process::Spawn(spawn);
+  if (!pid.ok() && !spawn.private_binds.empty()) {
+    // A host that allows no mount namespaces (a confined container) still runs its units; only
+    // sidecar charms miss their Pebble sockets at /charm/containers.
+    spdlog::warn("cannot give the agent of {} a mount namespace of its own ({}); starting it without: sidecar charms "
+                 "will not find their Pebble at /charm/containers",
+                 child.label, std::string(pid.status().message()));
+    spawn.private_binds.clear();
+    pid = process::Spawn(spawn);
+  }
   if (!pid.ok()) return pid.status();
   child.identity = *identity;
 

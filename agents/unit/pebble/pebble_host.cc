@@ -273,16 +273,19 @@ void PebbleHost::StopWatchers(std::vector<std::unique_ptr<Container>> containers
 }
 
 void PebbleHost::Stop() {
+  std::vector<std::unique_ptr<Container>> all;
   {
     MutexLock lock(mu_);
     if (stopped_) return;
     stopped_ = true;
+    for (auto& [name, c] : containers_) c->stop = true;
+    cv_.NotifyAll();
   }
-  std::vector<std::unique_ptr<Container>> all;
+  // Pebble first: its going ends the watchers' long polls at once.
+  supervisor_.Stop();
   for (auto& [name, c] : containers_) all.push_back(std::move(c));
   containers_.clear();
   StopWatchers(std::move(all));
-  supervisor_.Stop();
 }
 
 }  // namespace skein::agent::pebble
