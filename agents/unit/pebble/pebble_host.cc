@@ -3,7 +3,6 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <set>
 
@@ -88,6 +87,11 @@ void PebbleHost::SetContainers(const std::vector<std::string>& containers, const
     it = containers_.erase(it);
   }
   StopWatchers(std::move(gone));
+  {
+    // A container the charm no longer declares has no hook to run.
+    MutexLock lock(mu_);
+    std::erase_if(events_, [&](const HookInfo& e) { return wanted.count(e.workload_name) == 0; });
+  }
 
   std::vector<workload::ServiceSpec> specs;
   for (const std::string& name : wanted) {
@@ -99,12 +103,11 @@ void PebbleHost::SetContainers(const std::vector<std::string>& containers, const
     workload::ServiceSpec spec;
     spec.name = ServiceName(name);
     spec.command = {options_.binary, "run", "--create-dirs", "--hold"};
-    const char* home = std::getenv("HOME");
     spec.environment = {{"PEBBLE", absl::StrCat(options_.agent_dir, "/pebble/", name)},
                         {"PEBBLE_SOCKET", socket},
                         {"PATH", kDefaultPath},
                         {"LANG", "C.UTF-8"},
-                        {"HOME", home != nullptr ? home : options_.agent_dir}};
+                        {"HOME", options_.agent_dir}};
     specs.push_back(std::move(spec));
   }
   if (absl::Status s = supervisor_.Replan(specs); !s.ok()) {
