@@ -153,6 +153,8 @@ int main(int argc, char** argv) {
     skein::agent::AgentSubstrate substrate(&client, &supervisor, metrics_address, data_dir + "/workload/files",
                                            clock);
 
+    skein::sdk::CharmRegistry registry;
+    skein::charms::RegisterBuiltinCharms(registry);
     // Sidecar charms' containers: a real Pebble each, found next to this binary (the build copies
     // it there; agents/unit/pebble/pebble_host.h). Declared after the runtime dir, so the Pebbles
     // stop before their sockets' directory goes.
@@ -160,10 +162,11 @@ int main(int argc, char** argv) {
     pebble_options.binary = skein::ExecutableDir() + "/pebble";
     pebble_options.agent_dir = data_dir;
     pebble_options.runtime_dir = *runtime_dir;
+    pebble_options.in_process_charm = [&registry, charm_dir = data_dir + "/charm"] {
+      return !skein::sdk::BuiltinCharmRunner::BuiltinName(charm_dir, registry).empty();
+    };
     skein::agent::pebble::PebbleHost pebble_host(pebble_options, clock);
 
-    skein::sdk::CharmRegistry registry;
-    skein::charms::RegisterBuiltinCharms(registry);
     skein::agent::CharmDirRunner dir_runner(data_dir + "/charm");
     skein::sdk::BuiltinCharmRunner builtin_runner(&registry, data_dir + "/charm", &substrate, &dir_runner);
     skein::agent::metrics::InstrumentedRunner runner(&builtin_runner, &agent_metrics, clock);

@@ -70,7 +70,8 @@ void PebbleHost::SetContainers(const std::vector<std::string>& containers, const
     MutexLock lock(mu_);
     if (stopped_) return;
   }
-  const std::set<std::string> wanted(containers.begin(), containers.end());
+  std::set<std::string> wanted(containers.begin(), containers.end());
+  if (options_.in_process_charm && options_.in_process_charm()) wanted.clear();
   if (wanted.empty() && containers_.empty()) return;  // not a sidecar charm: nothing to run
   if (!wanted.empty() && (options_.binary.empty() || !fs::exists(options_.binary))) {
     spdlog::error("the charm declares containers, but there is no Pebble at \"{}\" to run them: no pebble-ready",

@@ -53,6 +53,9 @@ struct PebbleHostOptions {
   // first to the second).
   std::chrono::milliseconds retry_min{50};
   std::chrono::milliseconds retry_max{1000};
+  // True when the charm on disk runs inside the agent (a built-in C++ charm): it has the agent's
+  // own workload supervisor and gets no Pebble, whatever containers its metadata declares.
+  std::function<bool()> in_process_charm;
   // Pebble's long poll for notices.
   std::chrono::seconds notice_wait{30};
 };

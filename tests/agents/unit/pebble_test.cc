@@ -139,10 +139,15 @@ TEST_F(PebbleHostTest, ReadyThenANoticeOnceAndNeitherTwiceAfterARestart) {
   EXPECT_EQ(notice->notice_key, "example.com/two");
 }
 
-TEST_F(PebbleHostTest, ACharmWithoutContainersRunsNoPebble) {
+TEST_F(PebbleHostTest, ACharmWithoutContainersOrRunInTheAgentRunsNoPebble) {
   PebbleHost host(options_, RealClock());
   host.SetContainers({}, LocalState{});
   EXPECT_FALSE(host.Next().has_value());
+  EXPECT_FALSE(fs::exists(options_.agent_dir + "/pebble"));
+  // A built-in charm has the agent's own workload supervisor, whatever its metadata declares.
+  options_.in_process_charm = [] { return true; };
+  PebbleHost builtin(options_, RealClock());
+  builtin.SetContainers({"web"}, LocalState{});
   EXPECT_FALSE(fs::exists(options_.agent_dir + "/pebble"));
 }
 
