@@ -137,7 +137,7 @@ json HookToJson(const HookInfo& h) {
               {"notice-type", h.notice_type},
               {"notice-key", h.notice_key},
               {"check-name", h.check_name},
-              {"pebble-boot-id", h.pebble_boot_id},
+              {"pebble-instance", h.pebble_instance},
               {"notice-cursor", h.notice_cursor}};
 }
 
@@ -170,7 +170,7 @@ absl::StatusOr<HookInfo> HookFromJson(const json& j) {
   h.notice_type = j.value("notice-type", "");
   h.notice_key = j.value("notice-key", "");
   h.check_name = j.value("check-name", "");
-  h.pebble_boot_id = j.value("pebble-boot-id", "");
+  h.pebble_instance = j.value("pebble-instance", "");
   h.notice_cursor = j.value("notice-cursor", "");
   return h;
 }
@@ -225,7 +225,7 @@ json ToJson(const LocalState& s) {
               {"relations", relations},
               {"storage-attached", s.storage_attached},
               {"secret-events-done", s.secret_events_done},
-              {"pebble-ready-boot-ids", s.pebble_ready_boot_ids},
+              {"pebble-ready-instances", s.pebble_ready_instances},
               {"pebble-notice-cursors", s.pebble_notice_cursors},
               {"operation",
                {{"kind", EnumName(kOperationKinds, s.operation.kind)},
@@ -265,8 +265,8 @@ absl::StatusOr<LocalState> LocalStateFromJson(const json& j) {
     if (j.contains("secret-events-done")) {
       s.secret_events_done = j["secret-events-done"].get<std::set<std::string>>();
     }
-    if (j.contains("pebble-ready-boot-ids")) {
-      s.pebble_ready_boot_ids = j["pebble-ready-boot-ids"].get<std::map<std::string, std::string>>();
+    if (j.contains("pebble-ready-instances")) {
+      s.pebble_ready_instances = j["pebble-ready-instances"].get<std::map<std::string, std::string>>();
     }
     if (j.contains("pebble-notice-cursors")) {
       s.pebble_notice_cursors = j["pebble-notice-cursors"].get<std::map<std::string, std::string>>();

@@ -43,10 +43,10 @@ struct HookInfo {
   std::string notice_type;
   std::string notice_key;
   std::string check_name;
-  // pebble-ready: the boot id of the Pebble that answered. Notice and check hooks: the notice's
+  // pebble-ready: which Pebble answered (the kernel's boot id and its pid). Notice and check hooks: the notice's
   // last-repeated time as Pebble gave it, from which the next notices are asked for. Each is what
   // LocalState records once the hook ran (see LocalState::pebble_*).
-  std::string pebble_boot_id;
+  std::string pebble_instance;
   std::string notice_cursor;
 
   static HookInfo ForRelation(relations::RelationHook hook);
@@ -111,11 +111,11 @@ struct LocalState {
   // Secret hook events already run (SecretEventKey), so that each runs once. Keys the
   // snapshot no longer lists are forgotten (resolver::Observe).
   std::set<std::string> secret_events_done;
-  // Per container: the boot id of the Pebble whose pebble-ready ran, and the cursor (a notice's
+  // Per container: the Pebble instance whose pebble-ready ran, and the cursor (a notice's
   // last-repeated time) of the last notice a hook ran for. A restarted agent asks its Pebble for
   // notices after the cursor, so that no notice fires twice; a Pebble that restarted has a new
-  // boot id, and pebble-ready fires again for it, as under Juju.
-  std::map<std::string, std::string> pebble_ready_boot_ids;
+  // instance, and pebble-ready fires again for it, as under Juju.
+  std::map<std::string, std::string> pebble_ready_instances;
   std::map<std::string, std::string> pebble_notice_cursors;
   OperationState operation;
   int64_t next_commit_seq = 1;

@@ -1,7 +1,7 @@
 #pragma once
 
 // A client of Pebble's HTTP API on its unix socket, for the unit agent's watcher of a sidecar
-// container (pebble_host.h): system info (the boot id), notices (long-polled) and changes. Every
+// container (pebble_host.h): system info, notices (long-polled) and changes. Every
 // reply of Pebble is a JSON document `{"type": "sync"|"error", "status-code": N, "result": ...}`;
 // Get() returns its `result`.
 

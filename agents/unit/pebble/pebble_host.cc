@@ -120,11 +120,11 @@ void PebbleHost::SetContainers(const std::vector<std::string>& containers, const
     auto c = std::make_unique<Container>();
     c->name = name;
     c->socket = PebbleSocketPath(options_.runtime_dir, name);
-    auto boot = state.pebble_ready_boot_ids.find(name);
+    auto boot = state.pebble_ready_instances.find(name);
     auto cursor = state.pebble_notice_cursors.find(name);
     {
       MutexLock lock(mu_);
-      if (boot != state.pebble_ready_boot_ids.end()) c->reported_boot_id = boot->second;
+      if (boot != state.pebble_ready_instances.end()) c->reported_instance = boot->second;
     }
     if (cursor != state.pebble_notice_cursors.end()) c->cursor = cursor->second;
     Container* raw = c.get();
@@ -225,18 +225,23 @@ void PebbleHost::Watch(Container* c) {
       continue;
     }
     delay = options_.retry_min;
-    const std::string boot_id = info->is_object() ? info->value("boot-id", "") : "";
+    // Which Pebble answered: system-info's boot-id is the kernel's (the same for every Pebble
+    // until the host reboots), so the instance is that and the pid of the Pebble running now.
+    std::string instance = info->is_object() ? info->value("boot-id", "") : "";
+    for (const workload::ServiceInfo& service : supervisor_.Services()) {
+      if (service.name == ServiceName(c->name)) absl::StrAppend(&instance, "/", service.pid);
+    }
     bool ready = false;
     {
       MutexLock lock(mu_);
-      if (boot_id != c->reported_boot_id) {
-        c->reported_boot_id = boot_id;
+      if (instance != c->reported_instance) {
+        c->reported_instance = instance;
         ready = true;
       }
     }
     if (ready) {
       HookInfo hook = WorkloadHook(HookKind::kPebbleReady, c->name);
-      hook.pebble_boot_id = boot_id;
+      hook.pebble_instance = instance;
       Queue(std::move(hook));
     }
     while (!stopping()) {
@@ -246,7 +251,7 @@ void PebbleHost::Watch(Container* c) {
       if (!c->cursor.empty()) absl::StrAppend(&path, "&after=", PebbleClient::Escape(c->cursor));
       auto notices = client.Get(path, options_.notice_wait + std::chrono::seconds(10), stopping);
       if (!notices.ok()) {
-        // Pebble stopped (it comes back with a new boot id) or refused the request.
+        // Pebble stopped (it comes back as a new instance) or refused the request.
         if (notices.status().code() == absl::StatusCode::kInternal) {
           spdlog::warn("container {}: {}", c->name, notices.status().ToString());
         }

@@ -16,8 +16,8 @@
 // uid sees it: a charm's push/pull/exec act there with the unit's rights.
 //
 // One watcher thread per container reports, in order:
-//   - `<c>-pebble-ready` once Pebble answers /v1/system-info with a boot id no pebble-ready ran
-//     for (so once per Pebble start: after the agent restarts, Pebble restarts too and the charm
+//   - `<c>-pebble-ready` once a Pebble no pebble-ready ran for answers /v1/system-info (an
+//     instance is the kernel's boot id and Pebble's pid; so once per Pebble start: after the agent restarts, Pebble restarts too and the charm
 //     sets its layers again, as under Juju when the charm container restarts);
 //   - from Pebble's notices, long-polled (`/v1/notices?after=<cursor>&timeout=30s`), as Juju 3.6's
 //     noticer does: a `custom` notice is `<c>-pebble-custom-notice` (JUJU_NOTICE_ID/TYPE/KEY); a
@@ -85,7 +85,7 @@ class PebbleHost : public WorkloadEvents {
     std::string socket;
     std::thread thread;
     bool stop = false;                // guarded by mu_
-    std::string reported_boot_id;     // guarded by mu_: the boot id pebble-ready was queued for
+    std::string reported_instance;     // guarded by mu_: the instance pebble-ready was queued for
     std::string cursor;               // only the watcher thread touches it after start
   };
 

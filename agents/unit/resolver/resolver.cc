@@ -331,10 +331,10 @@ Op NextOp(const LocalState& local, const v1::UnitSnapshot& remote, const Options
 }
 
 bool WorkloadEventDone(const LocalState& local, const HookInfo& event) {
-  const auto& done = event.kind == HookKind::kPebbleReady ? local.pebble_ready_boot_ids : local.pebble_notice_cursors;
+  const auto& done = event.kind == HookKind::kPebbleReady ? local.pebble_ready_instances : local.pebble_notice_cursors;
   auto it = done.find(event.workload_name);
   if (it == done.end()) return false;
-  return it->second == (event.kind == HookKind::kPebbleReady ? event.pebble_boot_id : event.notice_cursor);
+  return it->second == (event.kind == HookKind::kPebbleReady ? event.pebble_instance : event.notice_cursor);
 }
 
 std::optional<int64_t> NextSecretDue(const LocalState& local, const v1::UnitSnapshot& remote, int64_t now_unix_ms) {
@@ -429,7 +429,7 @@ void RecordHook(LocalState& local, const HookInfo& hook) {
       local.secret_events_done.insert(SecretEventKey(hook));
       break;
     case HookKind::kPebbleReady:
-      local.pebble_ready_boot_ids[hook.workload_name] = hook.pebble_boot_id;
+      local.pebble_ready_instances[hook.workload_name] = hook.pebble_instance;
       break;
     case HookKind::kPebbleCustomNotice:
     case HookKind::kPebbleCheckFailed:

@@ -97,8 +97,8 @@ struct Options {
   std::optional<HookInfo> workload_event;
 };
 
-// Whether the local state records `event` (a workload hook) as run: pebble-ready for this boot
-// of the container's Pebble, a notice or check hook for this notice cursor.
+// Whether the local state records `event` (a workload hook) as run: pebble-ready for this
+// Pebble instance, a notice or check hook for this notice cursor.
 bool WorkloadEventDone(const LocalState& local, const HookInfo& event);
 
 Op NextOp(const LocalState& local, const v1::UnitSnapshot& remote, const Options& options = {});

@@ -99,7 +99,7 @@ TEST(LocalStateTest, ASecretHookAndTheSecretEventsDoneSurviveARestart) {
 
 TEST(LocalStateTest, AWorkloadHookAndWhatRanPerContainerSurviveARestart) {
   LocalState s;
-  s.pebble_ready_boot_ids = {{"web", "boot-1"}};
+  s.pebble_ready_instances = {{"web", "boot-1"}};
   s.pebble_notice_cursors = {{"web", "2026-12-07T19:55:57.773591405Z"}};
   s.operation.kind = OperationKind::kRunHook;
   s.operation.step = OperationStep::kPending;

@@ -99,8 +99,8 @@ TEST_F(PebbleHostTest, ReadyThenANoticeOnceAndNeitherTwiceAfterARestart) {
     ASSERT_TRUE(ready.has_value()) << "no pebble-ready within the deadline";
     EXPECT_EQ(ready->Name(), "web-pebble-ready");
     EXPECT_EQ(ready->workload_name, "web");
-    ASSERT_FALSE(ready->pebble_boot_id.empty());
-    first_boot = ready->pebble_boot_id;
+    ASSERT_FALSE(ready->pebble_instance.empty());
+    first_boot = ready->pebble_instance;
     resolver::RecordHook(state, *ready);
     host.DropDone(state);
     EXPECT_FALSE(host.Next().has_value());
@@ -130,7 +130,7 @@ TEST_F(PebbleHostTest, ReadyThenANoticeOnceAndNeitherTwiceAfterARestart) {
   std::optional<HookInfo> ready = NextEvent(host, events);
   ASSERT_TRUE(ready.has_value());
   EXPECT_EQ(ready->kind, HookKind::kPebbleReady);
-  EXPECT_NE(ready->pebble_boot_id, first_boot);
+  EXPECT_NE(ready->pebble_instance, first_boot);  // a new Pebble
   resolver::RecordHook(state, *ready);
   host.DropDone(state);
   ASSERT_NO_FATAL_FAILURE(Notify("example.com/two"));

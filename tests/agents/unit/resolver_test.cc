@@ -290,7 +290,7 @@ HookInfo Ready(const std::string& container, const std::string& boot_id) {
   HookInfo h;
   h.kind = HookKind::kPebbleReady;
   h.workload_name = container;
-  h.pebble_boot_id = boot_id;
+  h.pebble_instance = boot_id;
   return h;
 }
 
@@ -313,7 +313,7 @@ TEST(ResolverTest, AWorkloadEventRunsOnceAheadOfSecretsAndConfigChangedAfterInst
   EXPECT_EQ(Describe(NextOp(local, remote, options)), "deploy sha-1");
   EXPECT_EQ(Drain(local, remote, options), (Lines{"deploy sha-1", "install", "leader-elected", "web-pebble-ready",
                                                   "config-changed", "start"}));
-  EXPECT_EQ(local.pebble_ready_boot_ids.at("web"), "boot-1");
+  EXPECT_EQ(local.pebble_ready_instances.at("web"), "boot-1");
   EXPECT_TRUE(WorkloadEventDone(local, Ready("web", "boot-1")));
   // A Pebble that restarted (a new boot id) is ready again; a notice runs once per cursor.
   EXPECT_EQ(Drain(local, remote, Options{.workload_event = Ready("web", "boot-2")}), (Lines{"web-pebble-ready"}));
