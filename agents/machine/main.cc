@@ -76,7 +76,10 @@ int main(int argc, char** argv) {
   config.units.agents_dir = data_dir + "/agents";
   std::string unit_bin_dir = skein::ExecutableDir();
   if (conf->unit_uids) {
-    auto bin = skein::agent::UnitBinaryDir(unit_bin_dir, data_dir, {"skein-agent", "skein-hook-tool"});
+    std::vector<std::string> unit_binaries = {"skein-agent", "skein-hook-tool"};
+    // Sidecar charms' Pebble, when the build placed it next to the agent (agents/unit/workload/pebble.h).
+    if (std::filesystem::exists(unit_bin_dir + "/pebble")) unit_binaries.push_back("pebble");
+    auto bin = skein::agent::UnitBinaryDir(unit_bin_dir, data_dir, unit_binaries);
     if (!bin.ok()) {
       spdlog::critical("{}", std::string(bin.status().message()));
       std::cerr << "ERROR " << bin.status().message() << "\n";

@@ -46,6 +46,41 @@ void StopLeftover(const fs::path& dir, std::chrono::milliseconds grace) {
   process::Terminate(*pid, grace, /*group=*/true);
 }
 
+// The fixed paths where ops looks for a container's Pebble socket
+// (`/charm/containers/<name>/pebble.socket`) and lightkube for in-cluster credentials. Every unit
+// needs its own, so each unit agent gets a mount namespace of its own in which its directories
+// are bound there (see Start()).
+constexpr char kCharmContainersPath[] = "/charm/containers";
+constexpr char kServiceAccountPath[] = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+// The unit's directories bound onto kCharmContainersPath and kServiceAccountPath in its
+// namespace: `<dir>/containers` (the unit agent links each container's Pebble socket there) and
+// `<dir>/serviceaccount` (the ServiceAccount token files on a Kubernetes model; empty elsewhere).
+// Both are made here, the unit's, as are the mount points on the host: empty root-owned
+// directories that nothing outside a unit's namespace ever fills. Called only as root.
+absl::StatusOr<std::vector<process::SpawnOptions::BindMount>> PrepareUnitBinds(
+    const std::string& dir, const std::optional<process::SpawnOptions::Identity>& identity) {
+  std::vector<process::SpawnOptions::BindMount> binds;
+  for (const auto& [name, target] : {std::pair<std::string, std::string>{"containers", kCharmContainersPath},
+                                     std::pair<std::string, std::string>{"serviceaccount", kServiceAccountPath}}) {
+    const std::string source = dir + "/" + name;
+    std::error_code ec;
+    fs::create_directories(source, ec);
+    if (!ec) fs::create_directories(target, ec);
+    if (ec) return absl::InternalError(absl::StrCat("cannot prepare ", target, " for the unit: ", ec.message()));
+    struct stat st {};
+    if (::lstat(source.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return absl::FailedPreconditionError(absl::StrCat(source, " is not a directory"));
+    }
+    ::chmod(source.c_str(), 0755);
+    if (identity && ::lchown(source.c_str(), identity->uid, identity->gid) != 0) {
+      return absl::InternalError(absl::StrCat("cannot give ", source, " to uid ", identity->uid));
+    }
+    binds.push_back({source, target});
+  }
+  return binds;
+}
+
 std::string Label(const v1::MachineUnit& unit) {
   return absl::StrCat(unit.name(), " (model ", unit.model_uuid(), ")");
 }
@@ -149,6 +184,13 @@ absl::Status UnitAgentSupervisor::Start(Child& child) {
   }
   spawn.new_session = true;
   if (*identity) spawn.run_as = **identity;
+  // Sidecar charms dial fixed paths; a mount namespace per unit agent gives each unit its own.
+  // Without root there is none, and a sidecar unit's Pebble is not where ops looks.
+  if (::geteuid() == 0) {
+    auto binds = PrepareUnitBinds(child.dir, *identity);
+    if (!binds.ok()) return binds.status();
+    spawn.private_binds = std::move(*binds);
+  }
   if (*identity && (*identity)->uid != 0) {
     // A charm running as root keeps the machine agent's environment (its runtime dir too).
     std::map<std::string, std::string> env;
@@ -163,6 +205,15 @@ absl::Status UnitAgentSupervisor::Start(Child& child) {
     if (absl::Status s = PrepareRuntimeBaseOfUid((*identity)->uid, (*identity)->gid); !s.ok()) return s;
   }
   auto pid = process::Spawn(spawn);
+  if (!pid.ok() && !spawn.private_binds.empty()) {
+    // A host that allows no mount namespaces (a confined container) still runs its units; only
+    // sidecar charms miss their Pebble sockets at /charm/containers.
+    spdlog::warn("cannot give the agent of {} a mount namespace of its own ({}); starting it without: sidecar charms "
+                 "will not find their Pebble at /charm/containers",
+                 child.label, std::string(pid.status().message()));
+    spawn.private_binds.clear();
+    pid = process::Spawn(spawn);
+  }
   if (!pid.ok()) return pid.status();
   child.identity = *identity;
 

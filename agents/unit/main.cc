@@ -31,6 +31,7 @@
 #include "agents/unit/metrics/agent_metrics.h"
 #include "agents/unit/metrics/http_server.h"
 #include "agents/unit/metrics/instrumented_runner.h"
+#include "agents/unit/pebble/pebble_host.h"
 #include "agents/unit/substrate/agent_substrate.h"
 #include "agents/unit/uniter/uniter.h"
 #include "agents/unit/workload/supervisor.h"
@@ -154,6 +155,18 @@ int main(int argc, char** argv) {
 
     skein::sdk::CharmRegistry registry;
     skein::charms::RegisterBuiltinCharms(registry);
+    // Sidecar charms' containers: a real Pebble each, found next to this binary (the build copies
+    // it there; agents/unit/pebble/pebble_host.h). Declared after the runtime dir, so the Pebbles
+    // stop before their sockets' directory goes.
+    skein::agent::pebble::PebbleHostOptions pebble_options;
+    pebble_options.binary = skein::ExecutableDir() + "/pebble";
+    pebble_options.agent_dir = data_dir;
+    pebble_options.runtime_dir = *runtime_dir;
+    pebble_options.in_process_charm = [&registry, charm_dir = data_dir + "/charm"] {
+      return !skein::sdk::BuiltinCharmRunner::BuiltinName(charm_dir, registry).empty();
+    };
+    skein::agent::pebble::PebbleHost pebble_host(pebble_options, clock);
+
     skein::agent::CharmDirRunner dir_runner(data_dir + "/charm");
     skein::sdk::BuiltinCharmRunner builtin_runner(&registry, data_dir + "/charm", &substrate, &dir_runner);
     skein::agent::metrics::InstrumentedRunner runner(&builtin_runner, &agent_metrics, clock);
@@ -167,6 +180,7 @@ int main(int argc, char** argv) {
     const char* path = std::getenv("PATH");
     config.agent_path = path != nullptr && *path != '\0' ? path : kDefaultPath;
     config.faults = &faults;
+    config.workload_events = &pebble_host;
     skein::agent::Uniter uniter(config, &client, store->get(), &runner, clock);
 
     // Hook tools find the running hook's context by JUJU_CONTEXT_ID.
@@ -199,6 +213,7 @@ int main(int argc, char** argv) {
     pthread_kill(signal_thread.native_handle(), SIGUSR1);
     signal_thread.join();
     (*tool_server)->Stop();
+    pebble_host.Stop();
     supervisor.Stop();
     if (!result.ok()) {
       code = Fail(absl::StrCat("uniter stopped: ", std::string(result.status().message())));

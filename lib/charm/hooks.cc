@@ -6,7 +6,7 @@
 namespace skein::charm {
 namespace {
 
-constexpr std::array<std::pair<HookKind, std::string_view>, 20> kHookNames = {{
+constexpr std::array<std::pair<HookKind, std::string_view>, 24> kHookNames = {{
     {HookKind::kInstall, "install"},
     {HookKind::kStart, "start"},
     {HookKind::kConfigChanged, "config-changed"},
@@ -27,6 +27,10 @@ constexpr std::array<std::pair<HookKind, std::string_view>, 20> kHookNames = {{
     {HookKind::kSecretRemove, "secret-remove"},
     {HookKind::kSecretRotate, "secret-rotate"},
     {HookKind::kSecretExpired, "secret-expired"},
+    {HookKind::kPebbleReady, "pebble-ready"},
+    {HookKind::kPebbleCustomNotice, "pebble-custom-notice"},
+    {HookKind::kPebbleCheckFailed, "pebble-check-failed"},
+    {HookKind::kPebbleCheckRecovered, "pebble-check-recovered"},
 }};
 
 }  // namespace
@@ -53,7 +57,12 @@ bool IsSecretHook(HookKind kind) {
          kind == HookKind::kSecretExpired;
 }
 
-bool IsPrefixedHook(HookKind kind) { return IsRelationHook(kind) || IsStorageHook(kind); }
+bool IsWorkloadHook(HookKind kind) {
+  return kind == HookKind::kPebbleReady || kind == HookKind::kPebbleCustomNotice ||
+         kind == HookKind::kPebbleCheckFailed || kind == HookKind::kPebbleCheckRecovered;
+}
+
+bool IsPrefixedHook(HookKind kind) { return IsRelationHook(kind) || IsStorageHook(kind) || IsWorkloadHook(kind); }
 
 std::string_view HookKindName(HookKind kind) {
   for (const auto& [k, name] : kHookNames) {
@@ -81,7 +90,8 @@ std::optional<ParsedHookName> ParseHookName(std::string_view hook_name) {
       if (hook_name == name) return ParsedHookName{kind, ""};
       continue;
     }
-    // `<endpoint>-relation-joined`, `<storage>-storage-attached`: the prefix is never empty.
+    // `<endpoint>-relation-joined`, `<storage>-storage-attached`, `<container>-pebble-ready`: the
+    // prefix is never empty.
     if (hook_name.size() < name.size() + 2 || hook_name.substr(hook_name.size() - name.size()) != name ||
         hook_name[hook_name.size() - name.size() - 1] != '-') {
       continue;

@@ -35,6 +35,13 @@ enum class HookKind {
   kSecretRemove,
   kSecretRotate,
   kSecretExpired,
+  // Workload hooks of sidecar charms, named after their container (`web-pebble-ready`): its
+  // Pebble answers for the first time since it (re)started, a custom notice arrived, a check
+  // reached its failure threshold or recovered from it (Juju 3.6).
+  kPebbleReady,
+  kPebbleCustomNotice,
+  kPebbleCheckFailed,
+  kPebbleCheckRecovered,
 };
 
 // True for the five `<endpoint>-relation-*` kinds.
@@ -43,7 +50,10 @@ bool IsRelationHook(HookKind kind);
 bool IsStorageHook(HookKind kind);
 // True for `secret-changed`, `secret-remove`, `secret-rotate` and `secret-expired`.
 bool IsSecretHook(HookKind kind);
-// Relation and storage hooks: their names start with an endpoint or storage name.
+// The four `<container>-pebble-*` kinds.
+bool IsWorkloadHook(HookKind kind);
+// Relation, storage and workload hooks: their names start with an endpoint, storage or
+// container name.
 bool IsPrefixedHook(HookKind kind);
 
 // The kind's name without an endpoint: `install`, `leader-settings-changed`, `relation-joined`
@@ -54,20 +64,21 @@ std::string_view HookKindName(HookKind kind);
 std::optional<HookKind> HookKindFromName(std::string_view name);
 
 // A hook's full name: HookKindName for unit hooks, `<endpoint>-relation-joined` for relation
-// hooks, `<storage>-storage-attached` for storage hooks (`endpoint` names the storage then; it is
-// ignored for the others).
+// hooks, `<storage>-storage-attached` for storage hooks, `<container>-pebble-ready` for workload
+// hooks (`endpoint` names the storage or container then; it is ignored for the others).
 std::string HookName(HookKind kind, std::string_view endpoint = {});
 
 struct ParsedHookName {
   HookKind kind;
-  std::string endpoint;  // relation hooks: the endpoint; storage hooks: the storage name
+  // relation hooks: the endpoint; storage hooks: the storage name; workload hooks: the container
+  std::string endpoint;
   bool operator==(const ParsedHookName&) const = default;
 };
 
 // Reads a full hook name back: `install` → kInstall, `db-relation-joined` → kRelationJoined on
-// `db`, `data-storage-attached` → kStorageAttached on `data`. nullopt for hooks skein has no
-// kind for (secrets, pebble, actions) and for a prefixed hook without its prefix
-// (`-relation-joined`).
+// `db`, `data-storage-attached` → kStorageAttached on `data`, `web-pebble-ready` → kPebbleReady
+// on `web`. nullopt for what is not a hook (actions), for a prefixed hook without its prefix
+// (`-relation-joined`) and for a prefix on a hook that has none (`db-secret-changed`).
 std::optional<ParsedHookName> ParseHookName(std::string_view hook_name);
 
 }  // namespace skein::charm

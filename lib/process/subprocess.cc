@@ -8,6 +8,8 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -65,6 +67,7 @@ absl::StatusOr<pid_t> SpawnImpl(const SpawnOptions& o, Pipes* pipes) {
   for (auto& a : argv_copy) argv.push_back(a.data());
   argv.push_back(nullptr);
 
+  const pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) {
     ::close(errpipe[0]);
@@ -78,6 +81,24 @@ absl::StatusOr<pid_t> SpawnImpl(const SpawnOptions& o, Pipes* pipes) {
     sigemptyset(&all);
     sigprocmask(SIG_SETMASK, &all, nullptr);
     signal(SIGPIPE, SIG_DFL);
+    if (o.die_with_parent) {
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+      // The parent may have gone between fork and prctl: then nothing would ever signal us.
+      if (::getppid() != parent) ::_exit(127);
+    }
+    if (!o.private_binds.empty()) {
+      // A namespace of our own, with every mount made private first (systemd makes / shared), so
+      // that the binds below stay in it.
+      bool ok = ::unshare(CLONE_NEWNS) == 0 && ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0;
+      for (const auto& bind : o.private_binds) {
+        ok = ok && ::mount(bind.source.c_str(), bind.target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) == 0;
+      }
+      if (!ok) {
+        int e = errno;
+        (void)!::write(errpipe[1], &e, sizeof(e));
+        ::_exit(127);
+      }
+    }
     // The switch comes first, so that the child opens its files with its own rights: a name in a
     // directory it owns cannot send root's writes elsewhere.
     if (o.run_as && (::setgroups(0, nullptr) != 0 || ::setgid(o.run_as->gid) != 0 || ::setuid(o.run_as->uid) != 0)) {

@@ -43,6 +43,20 @@ struct SpawnOptions {
     gid_t gid = 0;
   };
   std::optional<Identity> run_as;
+  // A directory bound onto another path inside the child's own mount namespace.
+  struct BindMount {
+    std::string source;  // must exist
+    std::string target;  // must exist (a directory); it stays unchanged outside the child
+  };
+  // When not empty, the child gets a mount namespace of its own (CLONE_NEWNS) in which every
+  // mount is private (nothing it mounts reaches the host, nothing the host mounts later reaches
+  // it) and these binds are made, before the switch to run_as. What the child starts inherits the
+  // namespace. Needs root. Sidecar units see their Pebble sockets at the fixed path ops dials
+  // (/charm/containers) this way, each unit its own.
+  std::vector<BindMount> private_binds;
+  // The child gets SIGTERM when the thread that spawned it ends (PR_SET_PDEATHSIG), also when
+  // the whole process is killed: daemons that must not outlive their agent (a unit's Pebble).
+  bool die_with_parent = false;
 };
 
 // Kills (SIGKILL) every process running as `uid`, whatever session or group it moved to: a unit

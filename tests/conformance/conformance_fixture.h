@@ -44,6 +44,21 @@ inline std::string OpsDir(const std::string& flavour, const std::string& bin_dir
   return fs::path(bin_dir).parent_path().string() + "/" + flavour;
 }
 
+// The value of the word `key=value` of a status message ("" when absent): the ops test charms
+// show what they did that way.
+inline std::string StatusField(const std::string& message, const std::string& key) {
+  const std::string prefix = key + "=";
+  size_t start = 0;
+  while (start <= message.size()) {
+    size_t end = message.find(' ', start);
+    if (end == std::string::npos) end = message.size();
+    const std::string word = message.substr(start, end - start);
+    if (word.rfind(prefix, 0) == 0) return word.substr(prefix.size());
+    start = end + 1;
+  }
+  return "";
+}
+
 // One controller (with model `conformance`) per flavour, shared by that flavour's scenarios.
 inline std::map<std::string, std::unique_ptr<Cluster>>& Clusters() {
   static auto* clusters = new std::map<std::string, std::unique_ptr<Cluster>>();

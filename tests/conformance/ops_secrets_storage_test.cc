@@ -8,21 +8,11 @@
 #include <filesystem>
 #include <string>
 
-#include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "gtest/gtest.h"
 #include "tests/conformance/conformance_fixture.h"
 
 namespace skein::conformance {
 namespace {
-
-// The value of the word `key=value` of a status message ("" when absent).
-std::string Field(const std::string& message, const std::string& key) {
-  for (absl::string_view word : absl::StrSplit(message, ' ', absl::SkipEmpty())) {
-    if (absl::ConsumePrefix(&word, key + "=")) return std::string(word);
-  }
-  return "";
-}
 
 TEST(OpsSecretsStorageTest, AnOps3CharmSharesASecretOverARelationAndKeepsItsDataInStorage) {
   Cluster cluster;
@@ -49,14 +39,14 @@ TEST(OpsSecretsStorageTest, AnOps3CharmSharesASecretOverARelationAndKeepsItsData
       [&](const json& s) {
         status = s;
         return e2e::UnitSettled(s, "owner/0", "active") && e2e::UnitSettled(s, "reader/0", "active") &&
-               Field(e2e::WorkloadMessage(s, "reader/0"), "read") == "one" &&
-               !Field(e2e::WorkloadMessage(s, "owner/0"), "shared").empty();
+               StatusField(e2e::WorkloadMessage(s, "reader/0"), "read") == "one" &&
+               !StatusField(e2e::WorkloadMessage(s, "owner/0"), "shared").empty();
       },
       kSettleDeadline);
   ASSERT_TRUE(read) << status.dump(2);
   const json storage = cluster.Status()["storage"]["storage"];  // `status --format json`'s section
   for (const char* unit : {"owner/0", "reader/0"}) {
-    const std::string data = Field(e2e::WorkloadMessage(status, unit), "data");
+    const std::string data = StatusField(e2e::WorkloadMessage(status, unit), "data");
     ASSERT_FALSE(data.empty() || data == "None") << unit << ": " << e2e::WorkloadMessage(status, unit);
     EXPECT_EQ(e2e::ReadFile(data + "/owner"), std::string(unit) + "\n");
     const std::string id = std::string("data/") + (unit[0] == 'o' ? "0" : "1");  // deployed in this order
@@ -70,8 +60,8 @@ TEST(OpsSecretsStorageTest, AnOps3CharmSharesASecretOverARelationAndKeepsItsData
   bool changed = cluster.WaitForStatus(
       [&](const json& s) {
         status = s;
-        return Field(e2e::WorkloadMessage(s, "reader/0"), "read") == "two" &&
-               Field(e2e::WorkloadMessage(s, "owner/0"), "removed") == "1" &&
+        return StatusField(e2e::WorkloadMessage(s, "reader/0"), "read") == "two" &&
+               StatusField(e2e::WorkloadMessage(s, "owner/0"), "removed") == "1" &&
                e2e::AgentStatus(s, "owner/0") == "idle" && e2e::AgentStatus(s, "reader/0") == "idle";
       },
       kSettleDeadline);

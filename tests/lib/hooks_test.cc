@@ -18,7 +18,8 @@ constexpr HookKind kAll[] = {
     HookKind::kRelationCreated,  HookKind::kRelationJoined, HookKind::kRelationChanged,
     HookKind::kRelationDeparted, HookKind::kRelationBroken,  HookKind::kStorageAttached,
     HookKind::kStorageDetaching, HookKind::kSecretChanged,  HookKind::kSecretRemove,
-    HookKind::kSecretRotate,     HookKind::kSecretExpired,
+    HookKind::kSecretRotate,     HookKind::kSecretExpired,  HookKind::kPebbleReady,
+    HookKind::kPebbleCustomNotice, HookKind::kPebbleCheckFailed, HookKind::kPebbleCheckRecovered,
 };
 
 TEST(HooksTest, NamesAreJujus) {
@@ -28,6 +29,8 @@ TEST(HooksTest, NamesAreJujus) {
   EXPECT_EQ(HookName(HookKind::kUpdateStatus), "update-status");
   EXPECT_EQ(HookName(HookKind::kLeaderSettingsChanged), "leader-settings-changed");
   EXPECT_EQ(HookName(HookKind::kRelationJoined, "db"), "db-relation-joined");
+  EXPECT_EQ(HookName(HookKind::kPebbleCustomNotice, "web"), "web-pebble-custom-notice");
+  EXPECT_EQ(HookName(HookKind::kPebbleCheckFailed, "web"), "web-pebble-check-failed");
   EXPECT_EQ(HookName(HookKind::kRelationBroken, "ingress-auth"), "ingress-auth-relation-broken");
   EXPECT_EQ(HookName(HookKind::kStart, "ignored"), "start");
   EXPECT_EQ(HookName(HookKind::kStorageAttached, "data"), "data-storage-attached");
@@ -63,12 +66,14 @@ TEST(HooksTest, ParsesRelationHooksByTheirEndpoint) {
             (ParsedHookName{HookKind::kRelationDeparted, "a-relation-b"}));
   EXPECT_EQ(ParseHookName("data-storage-attached"), (ParsedHookName{HookKind::kStorageAttached, "data"}));
   EXPECT_EQ(ParseHookName("logs-storage-detaching"), (ParsedHookName{HookKind::kStorageDetaching, "logs"}));
+  EXPECT_EQ(ParseHookName("web-pebble-ready"), (ParsedHookName{HookKind::kPebbleReady, "web"}));
+  EXPECT_EQ(ParseHookName("web-pebble-check-recovered"), (ParsedHookName{HookKind::kPebbleCheckRecovered, "web"}));
   EXPECT_FALSE(IsRelationHook(HookKind::kStorageAttached));
 }
 
 TEST(HooksTest, RefusesWhatItHasNoKindFor) {
   for (const char* name : {"", "relation-joined", "-relation-joined", "db-relation-joinedx", "Install",
-                           "-storage-attached", "db-secret-changed", "workload-pebble-ready",
+                           "-storage-attached", "db-secret-changed", "-pebble-ready", "pebble-ready",
                            "actions/backup", "db_relation_joined"}) {
     EXPECT_FALSE(ParseHookName(name).has_value()) << name;
   }

@@ -1,8 +1,13 @@
 #include "lib/process/subprocess.h"
 
 #include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -220,6 +225,64 @@ TEST(ProcessStreamTest, CancelStopsTheChildAndEveryLaterRun) {
   auto again = process::Run(o, run);
   EXPECT_TRUE(absl::IsCancelled(again.status())) << again.status();
   EXPECT_EQ(lines.out, std::vector<std::string>{"started"});
+}
+
+}  // namespace
+}  // namespace skein::process
+
+namespace skein::process {
+namespace {
+
+// A directory under /tmp, removed at the end of the test.
+struct ScratchDir {
+  ScratchDir() {
+    std::string pattern = "/tmp/skein-process-test-XXXXXX";
+    path = ::mkdtemp(pattern.data());
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  std::string path;
+};
+
+TEST(ProcessTest, PrivateBindsAreTheChildsAloneAndReachWhatItStarts) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to make a mount namespace (CLONE_NEWNS)";
+  ScratchDir dir;
+  std::filesystem::create_directories(dir.path + "/source");
+  std::filesystem::create_directories(dir.path + "/target");
+  { std::ofstream(dir.path + "/source/marker") << "seen\n"; }
+  SpawnOptions o;
+  // The grandchild (cat, started by sh) reads the marker through the bind.
+  o.argv = {"/bin/sh", "-c", "cat " + dir.path + "/target/marker"};
+  o.private_binds = {{dir.path + "/source", dir.path + "/target"}};
+  auto r = process::Run(o, std::chrono::seconds(10));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->exit_code, 0) << r->stderr_text;
+  EXPECT_EQ(r->stdout_text, "seen\n");
+  // Outside the child's namespace the target stays empty.
+  EXPECT_FALSE(std::filesystem::exists(dir.path + "/target/marker"));
+  // A bind that cannot be made fails the start, naming why.
+  o.private_binds = {{dir.path + "/missing", dir.path + "/target"}};
+  EXPECT_FALSE(process::Run(o, std::chrono::seconds(10)).ok());
+}
+
+TEST(ProcessTest, AChildThatDiesWithItsParentGetsTermWhenTheSpawningThreadEnds) {
+  SpawnOptions o;
+  o.argv = {"/bin/sleep", "60"};
+  o.die_with_parent = true;
+  pid_t pid = 0;
+  std::thread spawner([&] {
+    auto spawned = Spawn(o);
+    ASSERT_TRUE(spawned.ok()) << spawned.status();
+    pid = *spawned;
+  });
+  spawner.join();
+  ASSERT_NE(pid, 0);
+  std::optional<RunResult> result = Reap(pid, /*block=*/true);
+  ASSERT_TRUE(result.has_value());
+  EXPECT_TRUE(result->signaled);
+  EXPECT_EQ(result->signal, SIGTERM);
 }
 
 }  // namespace

@@ -8,7 +8,8 @@ std::map<std::string, std::string> HookEnvironment(const UnitEnvironment& unit, 
                                                    const std::string& context_id,
                                                    const std::optional<HookRelationEnv>& relation,
                                                    const std::optional<HookStorageEnv>& storage,
-                                                   const std::optional<HookSecretEnv>& secret) {
+                                                   const std::optional<HookSecretEnv>& secret,
+                                                   const std::optional<HookWorkloadEnv>& workload) {
   std::map<std::string, std::string> env = {
       {"JUJU_CHARM_DIR", unit.charm_dir},
       {"CHARM_DIR", unit.charm_dir},
@@ -38,6 +39,7 @@ std::map<std::string, std::string> HookEnvironment(const UnitEnvironment& unit, 
       {"DEBIAN_FRONTEND", "noninteractive"},
       {"APT_LISTCHANGES_FRONTEND", "none"},
   };
+  for (const auto& [name, value] : unit.substrate_env) env.emplace(name, value);
   if (relation) {
     env["JUJU_RELATION"] = relation->endpoint;
     env["JUJU_RELATION_ID"] = absl::StrCat(relation->endpoint, ":", relation->relation_id);
@@ -54,6 +56,15 @@ std::map<std::string, std::string> HookEnvironment(const UnitEnvironment& unit, 
     env["JUJU_SECRET_ID"] = secret->uri;
     env["JUJU_SECRET_LABEL"] = secret->label;
     if (secret->revision > 0) env["JUJU_SECRET_REVISION"] = absl::StrCat(secret->revision);
+  }
+  if (workload) {
+    env["JUJU_WORKLOAD_NAME"] = workload->name;
+    if (!workload->notice_id.empty()) {
+      env["JUJU_NOTICE_ID"] = workload->notice_id;
+      env["JUJU_NOTICE_TYPE"] = workload->notice_type;
+      env["JUJU_NOTICE_KEY"] = workload->notice_key;
+    }
+    if (!workload->check_name.empty()) env["JUJU_PEBBLE_CHECK_NAME"] = workload->check_name;
   }
   return env;
 }

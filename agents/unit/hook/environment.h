@@ -26,6 +26,10 @@ struct UnitEnvironment {
   // `<agents dir>/<model-uuid>`: the model's storage directories live under it
   // (lib/base/paths.h StorageDir).
   std::string model_dir;
+  // What the unit's substrate adds to every hook: on a Kubernetes model KUBERNETES_SERVICE_HOST,
+  // KUBERNETES_SERVICE_PORT and KUBECONFIG (agents/unit/serviceaccount/token_keeper.h); empty
+  // elsewhere.
+  std::map<std::string, std::string> substrate_env;
 };
 
 struct HookRelationEnv {
@@ -49,6 +53,16 @@ struct HookSecretEnv {
   int64_t revision = 0;  // 0: not set (secret-rotate)
 };
 
+// Workload hooks of sidecar charms (juju-semantics §2.4): the container, and the notice or the
+// check the hook is about (empty: not set).
+struct HookWorkloadEnv {
+  std::string name;  // JUJU_WORKLOAD_NAME
+  std::string notice_id;
+  std::string notice_type;
+  std::string notice_key;
+  std::string check_name;
+};
+
 // The Juju version skein reports to charms (ops gates features on it).
 inline constexpr char kJujuVersion[] = "3.6.11";
 
@@ -56,6 +70,7 @@ std::map<std::string, std::string> HookEnvironment(const UnitEnvironment& unit, 
                                                    const std::string& context_id,
                                                    const std::optional<HookRelationEnv>& relation,
                                                    const std::optional<HookStorageEnv>& storage = std::nullopt,
-                                                   const std::optional<HookSecretEnv>& secret = std::nullopt);
+                                                   const std::optional<HookSecretEnv>& secret = std::nullopt,
+                                                   const std::optional<HookWorkloadEnv>& workload = std::nullopt);
 
 }  // namespace skein::agent

@@ -131,7 +131,14 @@ json HookToJson(const HookInfo& h) {
               {"secret-uri", h.secret_uri},
               {"secret-label", h.secret_label},
               {"secret-revision", h.secret_revision},
-              {"secret-due-unix-ms", h.secret_due_unix_ms}};
+              {"secret-due-unix-ms", h.secret_due_unix_ms},
+              {"workload-name", h.workload_name},
+              {"notice-id", h.notice_id},
+              {"notice-type", h.notice_type},
+              {"notice-key", h.notice_key},
+              {"check-name", h.check_name},
+              {"pebble-instance", h.pebble_instance},
+              {"notice-cursor", h.notice_cursor}};
 }
 
 absl::StatusOr<HookInfo> HookFromJson(const json& j) {
@@ -158,6 +165,13 @@ absl::StatusOr<HookInfo> HookFromJson(const json& j) {
   h.secret_label = j.value("secret-label", "");
   h.secret_revision = j.value("secret-revision", int64_t{0});
   h.secret_due_unix_ms = j.value("secret-due-unix-ms", int64_t{0});
+  h.workload_name = j.value("workload-name", "");
+  h.notice_id = j.value("notice-id", "");
+  h.notice_type = j.value("notice-type", "");
+  h.notice_key = j.value("notice-key", "");
+  h.check_name = j.value("check-name", "");
+  h.pebble_instance = j.value("pebble-instance", "");
+  h.notice_cursor = j.value("notice-cursor", "");
   return h;
 }
 
@@ -189,6 +203,7 @@ std::string SecretEventKey(const HookInfo& hook) {
 std::string HookInfo::Name() const {
   if (IsRelation()) return relation.HookName();
   if (charm::IsStorageHook(kind)) return charm::HookName(kind, storage_id.substr(0, storage_id.find('/')));
+  if (charm::IsWorkloadHook(kind)) return charm::HookName(kind, workload_name);
   return std::string(charm::HookKindName(kind));
 }
 
@@ -210,6 +225,8 @@ json ToJson(const LocalState& s) {
               {"relations", relations},
               {"storage-attached", s.storage_attached},
               {"secret-events-done", s.secret_events_done},
+              {"pebble-ready-instances", s.pebble_ready_instances},
+              {"pebble-notice-cursors", s.pebble_notice_cursors},
               {"operation",
                {{"kind", EnumName(kOperationKinds, s.operation.kind)},
                 {"step", EnumName(kSteps, s.operation.step)},
@@ -247,6 +264,12 @@ absl::StatusOr<LocalState> LocalStateFromJson(const json& j) {
     if (j.contains("storage-attached")) s.storage_attached = j["storage-attached"].get<std::set<std::string>>();
     if (j.contains("secret-events-done")) {
       s.secret_events_done = j["secret-events-done"].get<std::set<std::string>>();
+    }
+    if (j.contains("pebble-ready-instances")) {
+      s.pebble_ready_instances = j["pebble-ready-instances"].get<std::map<std::string, std::string>>();
+    }
+    if (j.contains("pebble-notice-cursors")) {
+      s.pebble_notice_cursors = j["pebble-notice-cursors"].get<std::map<std::string, std::string>>();
     }
     if (j.contains("operation")) {
       const json& op = j["operation"];

@@ -36,11 +36,23 @@ struct HookInfo {
   std::string secret_label;
   int64_t secret_revision = 0;
   int64_t secret_due_unix_ms = 0;
+  // Workload hooks (`<container>-pebble-*`): JUJU_WORKLOAD_NAME; custom notices also
+  // JUJU_NOTICE_ID, JUJU_NOTICE_TYPE and JUJU_NOTICE_KEY; checks JUJU_PEBBLE_CHECK_NAME.
+  std::string workload_name;
+  std::string notice_id;
+  std::string notice_type;
+  std::string notice_key;
+  std::string check_name;
+  // pebble-ready: which Pebble answered (the kernel's boot id and its pid). Notice and check hooks: the notice's
+  // last-repeated time as Pebble gave it, from which the next notices are asked for. Each is what
+  // LocalState records once the hook ran (see LocalState::pebble_*).
+  std::string pebble_instance;
+  std::string notice_cursor;
 
   static HookInfo ForRelation(relations::RelationHook hook);
   bool IsRelation() const { return charm::IsRelationHook(kind); }
   static HookInfo ForStorage(HookKind kind, std::string storage_id);
-  // The hook's name: `install`, `db-relation-joined`, `data-storage-attached`.
+  // The hook's name: `install`, `db-relation-joined`, `data-storage-attached`, `web-pebble-ready`.
   std::string Name() const;
   bool operator==(const HookInfo&) const = default;
 };
@@ -99,6 +111,12 @@ struct LocalState {
   // Secret hook events already run (SecretEventKey), so that each runs once. Keys the
   // snapshot no longer lists are forgotten (resolver::Observe).
   std::set<std::string> secret_events_done;
+  // Per container: the Pebble instance whose pebble-ready ran, and the cursor (a notice's
+  // last-repeated time) of the last notice a hook ran for. A restarted agent asks its Pebble for
+  // notices after the cursor, so that no notice fires twice; a Pebble that restarted has a new
+  // instance, and pebble-ready fires again for it, as under Juju.
+  std::map<std::string, std::string> pebble_ready_instances;
+  std::map<std::string, std::string> pebble_notice_cursors;
   OperationState operation;
   int64_t next_commit_seq = 1;
   // The newest task id this unit finished (task ids grow; queued tasks at or below it are done

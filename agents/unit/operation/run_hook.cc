@@ -156,6 +156,11 @@ absl::StatusOr<StepOutcome> RunHookOperation::Execute(LocalState& state) {
   }
   std::optional<HookSecretEnv> secret;
   if (charm::IsSecretHook(hook_.kind)) secret = HookSecretEnv{hook_.secret_uri, hook_.secret_label, hook_.secret_revision};
+  std::optional<HookWorkloadEnv> workload;
+  if (charm::IsWorkloadHook(hook_.kind)) {
+    workload = HookWorkloadEnv{hook_.workload_name, hook_.notice_id, hook_.notice_type, hook_.notice_key,
+                               hook_.check_name};
+  }
   UnitEnvironment environment = deps_.environment;
   if (snapshot != nullptr) {
     if (environment.model_name.empty()) environment.model_name = snapshot->model_name();
@@ -167,7 +172,7 @@ absl::StatusOr<StepOutcome> RunHookOperation::Execute(LocalState& state) {
   invocation.context = context_.get();
   invocation.charm_sha256 = state.charm_sha256;
   invocation.model_name = environment.model_name;
-  invocation.env = HookEnvironment(environment, name_, context_->id(), relation, storage, secret);
+  invocation.env = HookEnvironment(environment, name_, context_->id(), relation, storage, secret, workload);
   auto output = deps_.logger(absl::StrCat("unit.", deps_.unit, ".", name_));
 
   spdlog::info("running {}", String());

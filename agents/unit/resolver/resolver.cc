@@ -294,10 +294,16 @@ Op NextOp(const LocalState& local, const v1::UnitSnapshot& remote, const Options
     return RunHook(std::move(hook));
   }
 
-  // 4a. Secret hooks (juju-semantics §1.2 step 5).
+  // 4a. Workload hooks: Juju's optional workload resolver runs ahead of the secret hooks
+  // (juju-semantics §1.2 step 5).
+  if (options.workload_event.has_value() && !WorkloadEventDone(local, *options.workload_event)) {
+    return RunHook(*options.workload_event);
+  }
+
+  // 4b. Secret hooks (juju-semantics §1.2 step 5).
   if (auto op = NextSecretOp(local, remote, options)) return *op;
 
-  // 4b. Storage added later (storage-add, juju-semantics §1.2 step 6).
+  // 4c. Storage added later (storage-add, juju-semantics §1.2 step 6).
   if (auto op = NextStorageAttachedOp(local, remote)) return *op;
 
   // 5. Charm upgrade.
@@ -322,6 +328,13 @@ Op NextOp(const LocalState& local, const v1::UnitSnapshot& remote, const Options
   // 9. update-status.
   if (options.update_status_due) return SimpleHook(HookKind::kUpdateStatus);
   return Nothing(WaitReason::kIdle);
+}
+
+bool WorkloadEventDone(const LocalState& local, const HookInfo& event) {
+  const auto& done = event.kind == HookKind::kPebbleReady ? local.pebble_ready_instances : local.pebble_notice_cursors;
+  auto it = done.find(event.workload_name);
+  if (it == done.end()) return false;
+  return it->second == (event.kind == HookKind::kPebbleReady ? event.pebble_instance : event.notice_cursor);
 }
 
 std::optional<int64_t> NextSecretDue(const LocalState& local, const v1::UnitSnapshot& remote, int64_t now_unix_ms) {
@@ -414,6 +427,14 @@ void RecordHook(LocalState& local, const HookInfo& hook) {
     case HookKind::kSecretRotate:
     case HookKind::kSecretExpired:
       local.secret_events_done.insert(SecretEventKey(hook));
+      break;
+    case HookKind::kPebbleReady:
+      local.pebble_ready_instances[hook.workload_name] = hook.pebble_instance;
+      break;
+    case HookKind::kPebbleCustomNotice:
+    case HookKind::kPebbleCheckFailed:
+    case HookKind::kPebbleCheckRecovered:
+      local.pebble_notice_cursors[hook.workload_name] = hook.notice_cursor;
       break;
   }
 }

@@ -22,10 +22,13 @@
 //   4. leadership: leader-elected (became leader), resign without a hook (lost it),
 //      leader-settings-changed (non-leader whose leader settings version differs; -1 = never
 //      ran, so every non-leader runs it once during setup);
-//   4a. secret hooks, each once per event: secret-rotate and secret-expired once due (by the
+//   4a. workload hooks of sidecar charms (`<container>-pebble-ready`, -custom-notice,
+//      -check-failed, -check-recovered), the oldest event the unit's Pebble watcher reported
+//      first, each once (WorkloadEventDone);
+//   4b. secret hooks, each once per event: secret-rotate and secret-expired once due (by the
 //      wall clock the loop passes in), secret-remove for an obsolete revision the unit owns,
 //      secret-changed for a newer revision of a secret it reads;
-//   4b. `<name>-storage-attached` for storage added since (storage-add);
+//   4c. `<name>-storage-attached` for storage added since (storage-add);
 //   5. charm changed: fetch it, then upgrade-charm (which forces config-changed);
 //   6. config-changed when the config hash differs (or it never ran);
 //   7. start when not started (so start follows the first config-changed);
@@ -90,7 +93,13 @@ struct Options {
   bool retry_due = false;
   // The wall clock, for the secret hooks that fall due (secret-rotate, secret-expired).
   int64_t now_unix_ms = 0;
+  // The oldest workload event not yet run (agents/unit/workload/pebble.h), if any.
+  std::optional<HookInfo> workload_event;
 };
+
+// Whether the local state records `event` (a workload hook) as run: pebble-ready for this
+// Pebble instance, a notice or check hook for this notice cursor.
+bool WorkloadEventDone(const LocalState& local, const HookInfo& event);
 
 Op NextOp(const LocalState& local, const v1::UnitSnapshot& remote, const Options& options = {});
 

@@ -10,6 +10,9 @@
 #include "agents/unit/operation/run_hook.h"
 #include "agents/unit/resolver/resolver.h"
 #include "lib/base/duration.h"
+#include "lib/base/file_read.h"
+#include "lib/base/limits.h"
+#include "lib/charm/metadata.h"
 #include "lib/rpc/retry.h"
 #include "spdlog/spdlog.h"
 
@@ -45,6 +48,7 @@ Uniter::Uniter(UniterConfig config, AgentClient* client, LocalStateStore* store,
   deps_.environment.api_addresses = config_.api_addresses;
   deps_.environment.machine_id = config_.machine_id;
   deps_.environment.agent_path = config_.agent_path;
+  deps_.environment.substrate_env = config_.substrate_env;
   // The unit's dir is `<agents dir>/<model-uuid>/unit-<app>-<n>` (agents/machine/unit_agents.h).
   std::string unit_dir = config_.agent_dir;
   while (unit_dir.size() > 1 && unit_dir.back() == '/') unit_dir.pop_back();
@@ -55,6 +59,7 @@ Uniter::Uniter(UniterConfig config, AgentClient* client, LocalStateStore* store,
   deps_.logger = [](const std::string& module) { return ModuleLogger(module); };
   deps_.clock = &clock_;
   deps_.faults = config_.faults != nullptr ? config_.faults : &no_faults_;
+  if (config_.workload_events != nullptr) config_.workload_events->SetListener([this] { Notify(); });
 }
 
 Uniter::~Uniter() {
@@ -192,6 +197,20 @@ absl::Status Uniter::AcknowledgeStaleResolve(LocalState& state, const v1::UnitSn
   return absl::OkStatus();
 }
 
+void Uniter::UpdateContainers(const LocalState& state) {
+  if (config_.workload_events == nullptr || state.charm_sha256.empty() || containers_of_charm_ == state.charm_sha256) {
+    return;
+  }
+  containers_of_charm_ = state.charm_sha256;
+  std::vector<std::string> containers;
+  auto text = ReadFileCapped(deps_.charm_dir + "/metadata.yaml", limits::kCharmYaml);
+  if (text.ok()) {
+    auto meta = charm::ParseMetadata(*text);
+    if (meta.ok()) containers = meta->container_names;
+  }
+  config_.workload_events->SetContainers(containers, state);
+}
+
 void Uniter::ReportIdle() {
   if (idle_reported_) return;
   absl::Status s = client_->SetStatus(v1::SetStatusRequest::AGENT, "idle", "");
@@ -248,6 +267,11 @@ absl::StatusOr<Uniter::Exit> Uniter::Run() {
     const int64_t now_unix_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(clock_.WallNow().time_since_epoch()).count();
     options.now_unix_ms = now_unix_ms;
+    if (config_.workload_events != nullptr) {
+      UpdateContainers(state);
+      config_.workload_events->DropDone(state);
+      options.workload_event = config_.workload_events->Next();
+    }
     resolver::Op op = resolver::NextOp(state, *snapshot, options);
     if (op.kind == OperationKind::kNone) {
       const bool idle = op.wait == resolver::WaitReason::kIdle;

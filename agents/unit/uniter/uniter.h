@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -19,6 +20,7 @@
 #include "agents/unit/operation/operation.h"
 #include "agents/unit/remote_state/watcher.h"
 #include "agents/unit/resolver/resolver.h"
+#include "agents/unit/resolver/workload_events.h"
 #include "agents/unit/uniter/hook_retry.h"
 #include "lib/base/clock.h"
 #include "lib/base/mutex.h"
@@ -42,6 +44,11 @@ struct UniterConfig {
   // Crash points armed by the crash-recovery tests (SKEIN_AGENT_FAULT, read by main()); not
   // owned. nullptr: none.
   const fault::Injector* faults = nullptr;
+  // The containers of a sidecar charm and their events (agents/unit/pebble/pebble_host.h); not
+  // owned. nullptr: no workload hooks.
+  WorkloadEvents* workload_events = nullptr;
+  // Added to every hook's environment (UnitEnvironment::substrate_env).
+  std::map<std::string, std::string> substrate_env;
 };
 
 class Uniter {
@@ -77,6 +84,8 @@ class Uniter {
   void PublishContext(std::shared_ptr<UnitHookContext> context);
   std::chrono::milliseconds UpdateStatusInterval(const v1::UnitSnapshot& snapshot) const;
   void ReportIdle();
+  // Tells the workload event source which containers the charm on disk declares, once per charm.
+  void UpdateContainers(const LocalState& state);
   // Acts on a `skein resolved` request for the failed hook: records and acknowledges it; for
   // --no-retry also records the hook as done without running it. Returns true when the hook
   // is to be run again now.
@@ -106,6 +115,8 @@ class Uniter {
   std::shared_ptr<UnitHookContext> retired_context_ ABSL_GUARDED_BY(context_mu_);
 
   bool idle_reported_ = false;
+  // The charm (sha256) whose containers the workload event source was last given.
+  std::optional<std::string> containers_of_charm_;
   HookRetryTimer retry_timer_;
   const fault::Injector no_faults_;
 };

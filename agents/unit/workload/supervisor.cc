@@ -222,6 +222,9 @@ void Supervisor::Supervise(Service* s) {
   spawn.stdout_path = (fs::path(dir_) / (s->spec.name + ".log")).string();
   spawn.stderr_path = spawn.stdout_path;
   spawn.new_session = true;
+  // This thread lives exactly as long as the service is supervised, so the death signal ties the
+  // process to the agent without cutting a run short.
+  spawn.die_with_parent = options_.die_with_agent;
   const std::string& name = s->spec.name;
   const LogRotation log_rotation = LogRotationFromEnv().value_or(LogRotation{});
 

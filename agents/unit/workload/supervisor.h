@@ -58,6 +58,9 @@ struct SupervisorOptions {
   std::chrono::milliseconds reset_after{30000};
   // Stop(): time between SIGTERM and SIGKILL.
   std::chrono::milliseconds kill_grace{3000};
+  // Services get SIGTERM when the agent dies, even by SIGKILL (process::SpawnOptions
+  // die_with_parent): daemons that must not outlive it, as a unit's Pebble.
+  bool die_with_agent = false;
 };
 
 class Supervisor {

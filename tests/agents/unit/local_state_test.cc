@@ -97,6 +97,22 @@ TEST(LocalStateTest, ASecretHookAndTheSecretEventsDoneSurviveARestart) {
   EXPECT_EQ(SecretEventKey(back->operation.hook), "secret-remove secret:aaa/1");
 }
 
+TEST(LocalStateTest, AWorkloadHookAndWhatRanPerContainerSurviveARestart) {
+  LocalState s;
+  s.pebble_ready_instances = {{"web", "boot-1"}};
+  s.pebble_notice_cursors = {{"web", "2026-12-07T19:55:57.773591405Z"}};
+  s.operation.kind = OperationKind::kRunHook;
+  s.operation.step = OperationStep::kPending;
+  s.operation.hook.kind = HookKind::kPebbleCheckFailed;
+  s.operation.hook.workload_name = "web";
+  s.operation.hook.check_name = "up";
+  s.operation.hook.notice_cursor = "2026-12-07T19:56:00Z";
+  auto back = LocalStateFromJson(ToJson(s));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, s);
+  EXPECT_EQ(back->operation.hook.Name(), "web-pebble-check-failed");
+}
+
 TEST(LocalStateTest, AHookKindOutsideTheHookTableIsRefused) {
   auto hook_with = [](const std::string& kind) {
     return nlohmann::json{{"operation", {{"kind", "run-hook"}, {"hook", {{"kind", kind}}}}}};

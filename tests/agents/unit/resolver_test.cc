@@ -286,6 +286,48 @@ TEST(ResolverTest, SecretRotateAndExpiredRunWhenDueOnly) {
   EXPECT_EQ(Drain(local, remote, Options{.now_unix_ms = 9001}), (Lines{"secret-rotate secret:rrr label=db-pass"}));
 }
 
+HookInfo Ready(const std::string& container, const std::string& boot_id) {
+  HookInfo h;
+  h.kind = HookKind::kPebbleReady;
+  h.workload_name = container;
+  h.pebble_instance = boot_id;
+  return h;
+}
+
+HookInfo Notice(const std::string& container, const std::string& key, const std::string& cursor) {
+  HookInfo h;
+  h.kind = HookKind::kPebbleCustomNotice;
+  h.workload_name = container;
+  h.notice_id = "1";
+  h.notice_type = "custom";
+  h.notice_key = key;
+  h.notice_cursor = cursor;
+  return h;
+}
+
+TEST(ResolverTest, AWorkloadEventRunsOnceAheadOfSecretsAndConfigChangedAfterInstall) {
+  v1::UnitSnapshot remote = Unit(true);
+  LocalState local;
+  // Before install nothing but the setup runs; the event waits.
+  Options options{.workload_event = Ready("web", "boot-1")};
+  EXPECT_EQ(Describe(NextOp(local, remote, options)), "deploy sha-1");
+  EXPECT_EQ(Drain(local, remote, options), (Lines{"deploy sha-1", "install", "leader-elected", "web-pebble-ready",
+                                                  "config-changed", "start"}));
+  EXPECT_EQ(local.pebble_ready_instances.at("web"), "boot-1");
+  EXPECT_TRUE(WorkloadEventDone(local, Ready("web", "boot-1")));
+  // A Pebble that restarted (a new boot id) is ready again; a notice runs once per cursor.
+  EXPECT_EQ(Drain(local, remote, Options{.workload_event = Ready("web", "boot-2")}), (Lines{"web-pebble-ready"}));
+  AddSecretEvent(remote.mutable_secrets_changed(), "secret:aaa", 2);
+  EXPECT_EQ(Drain(local, remote, Options{.workload_event = Notice("web", "example.com/a", "t1")}),
+            (Lines{"web-pebble-custom-notice", "secret-changed secret:aaa label=db-pass revision=2"}));
+  EXPECT_EQ(local.pebble_notice_cursors.at("web"), "t1");
+  EXPECT_EQ(Drain(local, remote, Options{.workload_event = Notice("web", "example.com/a", "t1")}), Lines{});
+  // Not while dying.
+  remote.set_life(v1::LIFE_DYING);
+  EXPECT_EQ(Drain(local, remote, Options{.workload_event = Notice("web", "example.com/b", "t2")}),
+            (Lines{"stop", "remove", "mark-dead"}));
+}
+
 TEST(ResolverTest, SecretHooksWaitForInstallAndStopWhenDying) {
   v1::UnitSnapshot remote = Unit(false);
   AddSecretEvent(remote.mutable_secrets_changed(), "secret:aaa", 2);

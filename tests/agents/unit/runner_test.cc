@@ -107,6 +107,26 @@ TEST(RunnerTest, NonRelationHooksHaveNoRelationVariablesAndCreatedHasAnEmptyRemo
   EXPECT_EQ(created.count("JUJU_DEPARTING_UNIT"), 0u);
 }
 
+TEST(RunnerTest, WorkloadHooksNameTheirContainerNoticeOrCheckAndSubstrateVariablesReachEveryHook) {
+  UnitEnvironment unit = TestUnit("/c");
+  unit.substrate_env = {{"KUBERNETES_SERVICE_HOST", "127.0.0.1"}, {"KUBERNETES_SERVICE_PORT", "6443"}};
+  auto notice = HookEnvironment(unit, "web-pebble-custom-notice", "id", std::nullopt, std::nullopt, std::nullopt,
+                                HookWorkloadEnv{"web", "7", "custom", "example.com/a", ""});
+  EXPECT_EQ(notice["JUJU_WORKLOAD_NAME"], "web");
+  EXPECT_EQ(notice["JUJU_NOTICE_ID"], "7");
+  EXPECT_EQ(notice["JUJU_NOTICE_TYPE"], "custom");
+  EXPECT_EQ(notice["JUJU_NOTICE_KEY"], "example.com/a");
+  EXPECT_EQ(notice.count("JUJU_PEBBLE_CHECK_NAME"), 0u);
+  EXPECT_EQ(notice["KUBERNETES_SERVICE_HOST"], "127.0.0.1");
+  auto check = HookEnvironment(unit, "web-pebble-check-failed", "id", std::nullopt, std::nullopt, std::nullopt,
+                               HookWorkloadEnv{"web", "", "", "", "up"});
+  EXPECT_EQ(check["JUJU_PEBBLE_CHECK_NAME"], "up");
+  EXPECT_EQ(check.count("JUJU_NOTICE_ID"), 0u);
+  auto plain = HookEnvironment(TestUnit("/c"), "install", "id", std::nullopt);
+  EXPECT_EQ(plain.count("JUJU_WORKLOAD_NAME"), 0u);
+  EXPECT_EQ(plain.count("KUBERNETES_SERVICE_HOST"), 0u);
+}
+
 TEST(RunnerTest, DispatchWinsOverHooksAndGetsTheHookName) {
   testing::TempDir dir;
   WriteFile(dir.path() + "/metadata.yaml", "name: app\n");
