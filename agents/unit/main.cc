@@ -32,6 +32,8 @@
 #include "agents/unit/metrics/http_server.h"
 #include "agents/unit/metrics/instrumented_runner.h"
 #include "agents/unit/pebble/pebble_host.h"
+#include "agents/unit/serviceaccount/fetch.h"
+#include "agents/unit/serviceaccount/token_keeper.h"
 #include "agents/unit/substrate/agent_substrate.h"
 #include "agents/unit/uniter/uniter.h"
 #include "agents/unit/workload/supervisor.h"
@@ -181,6 +183,16 @@ int main(int argc, char** argv) {
     config.agent_path = path != nullptr && *path != '\0' ? path : kDefaultPath;
     config.faults = &faults;
     config.workload_events = &pebble_host;
+    // Units of a Kubernetes model act on the cluster as their application's ServiceAccount, with
+    // the files and variables a pod's processes have (agents/unit/serviceaccount/token_keeper.h).
+    skein::agent::serviceaccount::TokenKeeper token_keeper(
+        {.sa_dir = data_dir + "/serviceaccount", .kubeconfig = data_dir + "/kubeconfig"},
+        [&client] { return skein::agent::serviceaccount::FetchCredentials(client); }, clock);
+    if (auto env = token_keeper.Start(); env.ok()) {
+      config.substrate_env = *env;
+    } else {
+      spdlog::error("no ServiceAccount token for the unit's hooks: {}", env.status().ToString());
+    }
     skein::agent::Uniter uniter(config, &client, store->get(), &runner, clock);
 
     // Hook tools find the running hook's context by JUJU_CONTEXT_ID.
@@ -214,6 +226,7 @@ int main(int argc, char** argv) {
     signal_thread.join();
     (*tool_server)->Stop();
     pebble_host.Stop();
+    token_keeper.Stop();
     supervisor.Stop();
     if (!result.ok()) {
       code = Fail(absl::StrCat("uniter stopped: ", std::string(result.status().message())));

@@ -62,6 +62,9 @@ class AgentService final : public v1::Agent::CallbackService {
   grpc::ServerUnaryReactor* ClaimLeadership(grpc::CallbackServerContext* ctx, const v1::ClaimLeadershipRequest* req,
                                             v1::ClaimLeadershipResponse* resp) override;
   // hook_state_handlers.cc
+  grpc::ServerUnaryReactor* GetServiceAccountToken(grpc::CallbackServerContext* ctx,
+                                                   const v1::GetServiceAccountTokenRequest* req,
+                                                   v1::ServiceAccountToken* resp) override;
   grpc::ServerUnaryReactor* GetUnitState(grpc::CallbackServerContext* ctx, const v1::GetUnitStateRequest* req,
                                          v1::GetUnitStateResponse* resp) override;
   grpc::ServerUnaryReactor* GetLeaderSettings(grpc::CallbackServerContext* ctx,

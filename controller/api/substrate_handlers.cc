@@ -3,6 +3,7 @@
 
 #include "controller/api/agent_service.h"
 #include "controller/api/controller_service.h"
+#include "controller/api/service_account_token.h"
 #include "lib/base/status_macros.h"
 
 namespace skein::controller::api {
@@ -40,6 +41,27 @@ grpc::ServerUnaryReactor* AgentService::ApplyManifests(grpc::CallbackServerConte
     // The owner is the authenticated unit's application: a unit cannot apply for another one.
     ASSIGN_OR_RETURN(Principal who, b_.authn->Require(*ctx, Kind::kUnit));
     return b_.substrate->ApplyManifestsForUnit(who.unit_id, req->set(), FromProto(req->manifests()));
+  });
+}
+
+grpc::ServerUnaryReactor* AgentService::GetServiceAccountToken(grpc::CallbackServerContext* ctx,
+                                                              const v1::GetServiceAccountTokenRequest*,
+                                                              v1::ServiceAccountToken* resp) {
+  return RunUnary(ctx, b_.executor, [=, this]() -> absl::Status {
+    ASSIGN_OR_RETURN(Principal who, b_.authn->Require(*ctx, Kind::kUnit));
+    ASSIGN_OR_RETURN(domain::unit::LoginInfo login, b_.units->Login(who));
+    ASSIGN_OR_RETURN(std::optional<ServiceAccountToken> token,
+                     MintServiceAccountToken(*b_.clouds, login.model_name, who.application));
+    if (!token) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("model \"", login.model_name, "\" is not on a Kubernetes cloud: its units get no ServiceAccount"));
+    }
+    resp->set_server(token->server);
+    resp->set_ca_pem(token->ca_pem);
+    resp->set_namespace_(token->ns);
+    resp->set_token(token->token);
+    resp->set_expiry_unix_ms(token->expiry_unix_ms);
+    return absl::OkStatus();
   });
 }
 

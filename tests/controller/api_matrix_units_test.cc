@@ -489,6 +489,10 @@ std::map<std::string, Row> AgentRpcMatrixTest::Rows() {
   // A non-leader asks too: it learns it is not the leader (held = false), as Juju answers.
   rows["ClaimLeadership"] =
       caller_only(sending(&v1::Agent::Stub::ClaimLeadership, v1::ClaimLeadershipRequest()), Ok(), Ok());
+  // A unit of a machine model has no ServiceAccount: the call is open to every unit and answers
+  // that its model is not on a Kubernetes cloud.
+  rows["GetServiceAccountToken"] = caller_only(
+      sending(&v1::Agent::Stub::GetServiceAccountToken, v1::GetServiceAccountTokenRequest()), in_use, in_use);
   rows["GetUnitState"] = caller_only(sending(&v1::Agent::Stub::GetUnitState, v1::GetUnitStateRequest()), Ok(), na_app);
   // leader-get is open to every unit of the application; leader-set to the leader only.
   rows["GetLeaderSettings"] =

@@ -260,6 +260,11 @@ absl::StatusOr<v1::GetUnitStateResponse> AgentClient::GetUnitState() {
                                                                  v1::GetUnitStateRequest());
 }
 
+absl::StatusOr<v1::ServiceAccountToken> AgentClient::GetServiceAccountToken() {
+  return Call<v1::GetServiceAccountTokenRequest, v1::ServiceAccountToken>(
+      *this, *stub_, &v1::Agent::Stub::GetServiceAccountToken, v1::GetServiceAccountTokenRequest());
+}
+
 absl::StatusOr<std::map<std::string, std::string>> AgentClient::GetLeaderSettings() {
   auto resp = Call<v1::GetLeaderSettingsRequest, v1::GetLeaderSettingsResponse>(
       *this, *stub_, &v1::Agent::Stub::GetLeaderSettings, v1::GetLeaderSettingsRequest());

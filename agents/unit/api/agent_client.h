@@ -86,6 +86,8 @@ class AgentClient {
   void AckSnapshotAsync(int64_t version);
   // Committed charm state and opened ports (state-get, opened-ports).
   absl::StatusOr<v1::GetUnitStateResponse> GetUnitState();
+  // The unit's ServiceAccount token on a Kubernetes model (FailedPrecondition elsewhere).
+  absl::StatusOr<v1::ServiceAccountToken> GetServiceAccountToken();
   absl::StatusOr<std::map<std::string, std::string>> GetLeaderSettings();
   // PermissionDenied `cannot write leadership settings: cannot write settings: not the leader`.
   absl::Status SetLeaderSettings(const std::map<std::string, std::string>& set, const std::vector<std::string>& unset);

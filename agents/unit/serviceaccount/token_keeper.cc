@@ -81,8 +81,27 @@ void TokenKeeper::Schedule(const Credentials& c) {
   refresh_at_ = now + std::chrono::duration_cast<Clock::Duration>(steady_lifetime * kRefreshShare);
 }
 
+absl::StatusOr<std::optional<Credentials>> TokenKeeper::FetchFirst() {
+  // The unit's agent may start before the provisioner has made its application's ServiceAccount
+  // (both follow the same commit), and the controller may be restarting: ask again with backoff
+  // until the deadline, so that the first hook already finds the token.
+  const Clock::TimePoint deadline = clock_.Now() + options_.first_fetch_deadline;
+  auto delay = options_.retry_min;
+  while (true) {
+    absl::StatusOr<std::optional<Credentials>> first = fetch_();
+    if (first.ok() || clock_.Now() >= deadline) return first;
+    spdlog::info("waiting for the ServiceAccount token: {}", first.status().ToString());
+    MutexLock lock(mu_);
+    const Clock::TimePoint again = std::min(deadline, clock_.Now() + std::chrono::duration_cast<Clock::Duration>(delay));
+    if (clock_.WaitUntil(mu_, cv_, again, [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stop_; })) {
+      return absl::CancelledError("stopped while waiting for the ServiceAccount token");
+    }
+    delay = std::min(delay * 2, options_.retry_max);
+  }
+}
+
 absl::StatusOr<std::map<std::string, std::string>> TokenKeeper::Start() {
-  absl::StatusOr<std::optional<Credentials>> first = fetch_();
+  absl::StatusOr<std::optional<Credentials>> first = FetchFirst();
   if (!first.ok()) return first.status();
   if (!first->has_value()) return std::map<std::string, std::string>{};
   const Credentials& c = **first;

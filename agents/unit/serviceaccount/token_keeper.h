@@ -42,6 +42,8 @@ struct TokenKeeperOptions {
   // Between failed refreshes: doubling from the first to the second.
   std::chrono::milliseconds retry_min{1000};
   std::chrono::milliseconds retry_max{30000};
+  // How long Start() asks again for the first token when the controller cannot give one yet.
+  std::chrono::milliseconds first_fetch_deadline{60000};
 };
 
 // The host and port of a server URL (`https://h:p`, `https://[::1]:p`; the port defaults to 443
@@ -58,7 +60,8 @@ class TokenKeeper {
   TokenKeeper(const TokenKeeper&) = delete;
   TokenKeeper& operator=(const TokenKeeper&) = delete;
 
-  // Fetches the first credentials and writes them. Returns the variables every hook gets
+  // Fetches the first credentials (asking again with backoff until first_fetch_deadline) and
+  // writes them. Returns the variables every hook gets
   // (KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT, KUBECONFIG), empty for a unit of a local
   // model; then keeps the token fresh on a thread of its own until Stop(). Errors: the fetch's,
   // or Internal when the files cannot be written (nothing keeps running then).
@@ -70,6 +73,7 @@ class TokenKeeper {
   std::optional<Clock::TimePoint> NextRefresh() const;
 
  private:
+  absl::StatusOr<std::optional<Credentials>> FetchFirst();
   absl::Status Write(const Credentials& c);
   // Schedules the refresh for credentials fetched at `now`.
   void Schedule(const Credentials& c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
