@@ -237,6 +237,18 @@ absl::StatusOr<ModelRow> CloudStore::AddModelOnCloud(const std::string& name,
 }
 
 absl::Status CloudStore::DeleteModelNamespace(const ModelCluster& cluster) {
+  // The applications' ClusterRoles and bindings are outside the namespace; the provisioner
+  // labels them with the model's name so that they go with it.
+  for (const char* kind : {"ClusterRoleBinding", "ClusterRole"}) {
+    auto listed = cluster.client->List("rbac.authorization.k8s.io/v1", kind, "",
+                                       {.label_selector = absl::StrCat("model.juju.is/name=", cluster.ns)});
+    if (!listed.ok()) return listed.status();
+    for (const kube::Json& item : listed->value("items", kube::Json::array())) {
+      absl::Status s =
+          cluster.client->Delete({"rbac.authorization.k8s.io/v1", kind, "", item["metadata"].value("name", "")});
+      if (!s.ok() && !absl::IsNotFound(s)) return s;
+    }
+  }
   absl::Status s = cluster.client->Delete({"v1", "Namespace", "", cluster.ns});
   if (absl::IsNotFound(s)) return absl::OkStatus();
   return s;

@@ -62,8 +62,8 @@ class CloudStore : public CloudService {
   // the namespace leaves no model behind. NotFound `cloud "x" not found`.
   absl::StatusOr<ModelRow> AddModelOnCloud(const std::string& name, const std::map<std::string, std::string>& config,
                                            const std::string& cloud);
-  // destroy-model's part on the cluster: deletes the model's namespace (everything in it goes
-  // with it). OK for a machine model and for a namespace already gone.
+  // destroy-model's part on the cluster: deletes the model's cluster-scoped objects (labelled
+  // model.juju.is/name) and its namespace, with everything in it. OK for a namespace already gone.
   absl::Status DeleteModelNamespace(const ModelCluster& cluster);
 
   absl::StatusOr<std::optional<ModelCluster>> ClusterForModel(const std::string& model) override;

@@ -1,6 +1,7 @@
 // add-k8s, clouds, remove-cloud, scale-application: Kubernetes clouds and the scale of their
 // applications (issue 16).
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -8,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "lib/base/names.h"
+#include "lib/kube/kubeconfig.h"
 #include "skein/v1/clouds.grpc.pb.h"
 #include "tools/cli/commands/common.h"
 #include "tools/cli/commands/registry.h"
@@ -76,6 +78,12 @@ class AddK8sCommand : public Command {
     }
     std::stringstream text;
     text << in.rdbuf();
+    // Files the kubeconfig names (certificate-authority, client-key, ...) are read here, beside
+    // it, and sent inline: the controller never reads the client's files.
+    auto config = kube::ParseKubeconfig(text.str(), context_, std::filesystem::path(path).parent_path().string());
+    if (!config.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("invalid kubeconfig ", path, ": ", config.status().message()));
+    }
     auto session = ConnectController(env);
     if (!session.ok()) return session.status();
     if (!controller_.empty() && controller_ != session->target.controller_name) {
@@ -83,8 +91,7 @@ class AddK8sCommand : public Command {
     }
     v1::AddK8sRequest req;
     req.set_name(name_);
-    req.set_kubeconfig(text.str());
-    req.set_context(context_);
+    req.set_kubeconfig(kube::RenderKubeconfig(*config, name_));
     auto resp = CallClouds(*session, &Clouds::StubInterface::AddK8s, req);
     if (!resp.ok()) return resp.status();
     *env.err << "k8s substrate \"" << name_ << "\" (" << resp->cloud().endpoint() << ") added as cloud \"" << name_
