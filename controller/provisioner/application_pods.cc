@@ -47,10 +47,11 @@ std::optional<PodState> PodStateOf(const kube::Json& pod) {
     state.status = "running";
     return state;
   }
-  state.status = phase.empty() ? "pending" : absl::AsciiStrToLower(phase);
+  const std::string words = phase.empty() ? "pending" : absl::AsciiStrToLower(phase);
+  state.status = phase == "Running" ? "not-ready" : words;
   std::string reason = Str(status, "reason");
   if (reason.empty()) reason = Str(status, "message");
-  state.message = absl::StrCat("pod ", state.status, phase == "Running" ? " (not ready)" : "",
+  state.message = absl::StrCat(kPodMessagePrefix, words, phase == "Running" ? " (not ready)" : "",
                                reason.empty() ? "" : absl::StrCat(": ", reason));
   return state;
 }

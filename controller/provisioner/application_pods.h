@@ -18,7 +18,7 @@ namespace skein::controller::provisioner {
 struct PodState {
   std::string app;
   std::string unit;    // "<app>/<n>"
-  std::string status;  // "running" (Running and Ready) | "pending" | "unschedulable" | "failed" | ...
+  std::string status;  // "running" (Running and Ready) | "not-ready" | "pending" | "unschedulable" | "failed" | ...
   std::string message; // why it is not running, "" when it is
 };
 

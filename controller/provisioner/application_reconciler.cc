@@ -193,7 +193,7 @@ bool ApplicationProvisioner::Pass(std::set<std::string>* keys) {
     return absl::OkStatus();
   });
   if (!read.ok()) {
-    spdlog::warn("provisioner: cannot read the models: {}", read.message());
+    spdlog::warn("provisioner: cannot read the models: {}", std::string(read.message()));
     return false;
   }
 
@@ -202,7 +202,7 @@ bool ApplicationProvisioner::Pass(std::set<std::string>* keys) {
   for (const ModelState& model : models) {
     seen.insert(model.name);
     if (absl::Status s = Reconcile(model); !s.ok()) {
-      spdlog::warn("provisioner: model \"{}\": {}", model.name, s.message());
+      spdlog::warn("provisioner: model \"{}\": {}", model.name, std::string(s.message()));
       ok = false;
     }
   }
@@ -300,7 +300,7 @@ void ApplicationProvisioner::WatchPods(const std::string& model, std::shared_ptr
     absl::Status s = type == kube::WatchEvent::Type::kDeleted
                          ? RecordPodDeleted(*db_, *applications_, model, *state)
                          : RecordPodState(*db_, model, *state);
-    if (!s.ok()) spdlog::warn("provisioner: unit {} of model \"{}\": {}", state->unit, model, s.message());
+    if (!s.ok()) spdlog::warn("provisioner: unit {} of model \"{}\": {}", state->unit, model, std::string(s.message()));
   };
   const kube::ListOptions pods{.label_selector = kNameLabel};
   while (!*stop) {
@@ -331,7 +331,7 @@ void ApplicationProvisioner::WatchPods(const std::string& model, std::shared_ptr
       }
     }
     if (!s.ok() && !*stop) {
-      spdlog::warn("provisioner: pods of model \"{}\": {}", model, s.message());
+      spdlog::warn("provisioner: pods of model \"{}\": {}", model, std::string(s.message()));
       MutexLock lock(watch->mu);
       clock_->WaitFor(watch->mu, watch->cv, options_.retry_after, [stop] { return stop->load(); });
     }

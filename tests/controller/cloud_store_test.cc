@@ -52,15 +52,14 @@ std::string ReadFile(const std::string& path) {
 
 class CloudStoreTest : public ::testing::Test {
  protected:
-  CloudStore store_{env_.db.get(), (fs::path(env_.dir.path()) / "clouds").string(),
-                    [this](const kube::ClusterConfig& config) -> absl::StatusOr<std::shared_ptr<kube::Client>> {
-                      seen_ = config;
-                      return client_;
-                    }};
-
   DomainEnv env_;
   std::shared_ptr<FakeKubeClient> client_ = std::make_shared<FakeKubeClient>();
   kube::ClusterConfig seen_;
+  CloudStore store_{env_.db.get(), (fs::path(env_.dir.path()) / "clouds").string(),
+                    [this](const kube::ClusterConfig& config) -> absl::StatusOr<std::shared_ptr<kube::Client>> {
+                      seen_ = config;
+                      return std::shared_ptr<kube::Client>(client_);
+                    }};
   std::string CredentialFile() { return (fs::path(env_.dir.path()) / "clouds" / "k8s.kubeconfig").string(); }
 };
 
@@ -155,20 +154,20 @@ TEST_F(CloudStoreTest, UnitsOfAKubernetesModelAreNumberedAsPodOrdinals) {
                             return absl::OkStatus();
                           })
                   .ok());
-  env_.Deploy("db", testing::MakeCharm(testing::kDbMetadata), 1);
-  auto scaled = provisioner::ScaleApplication(*env_.db, *env_.apps, "test", "db", 3);
+  env_.Deploy("app", testing::MakeCharm(testing::kAppMetadata), 1);
+  auto scaled = provisioner::ScaleApplication(*env_.db, *env_.apps, "test", "app", 3);
   ASSERT_TRUE(scaled.ok()) << scaled.status();
-  EXPECT_THAT(scaled->added, ElementsAre("db/1", "db/2"));
-  scaled = provisioner::ScaleApplication(*env_.db, *env_.apps, "test", "db", 1);
+  EXPECT_THAT(scaled->added, ElementsAre("app/1", "app/2"));
+  scaled = provisioner::ScaleApplication(*env_.db, *env_.apps, "test", "app", 1);
   ASSERT_TRUE(scaled.ok()) << scaled.status();
-  EXPECT_THAT(scaled->removed, ElementsAre("db/2", "db/1"));
+  EXPECT_THAT(scaled->removed, ElementsAre("app/2", "app/1"));
   // While they are dying their pods still hold the ordinals.
-  EXPECT_TRUE(absl::IsFailedPrecondition(provisioner::ScaleApplication(*env_.db, *env_.apps, "test", "db", 2).status()));
-  ASSERT_TRUE(env_.units->MarkUnitDead(env_.UnitId("db/2")).ok());
-  ASSERT_TRUE(env_.units->MarkUnitDead(env_.UnitId("db/1")).ok());
-  scaled = provisioner::ScaleApplication(*env_.db, *env_.apps, "test", "db", 2);
+  EXPECT_TRUE(absl::IsFailedPrecondition(provisioner::ScaleApplication(*env_.db, *env_.apps, "test", "app", 2).status()));
+  ASSERT_TRUE(env_.units->MarkUnitDead(env_.UnitId("app/2")).ok());
+  ASSERT_TRUE(env_.units->MarkUnitDead(env_.UnitId("app/1")).ok());
+  scaled = provisioner::ScaleApplication(*env_.db, *env_.apps, "test", "app", 2);
   ASSERT_TRUE(scaled.ok()) << scaled.status();
-  EXPECT_THAT(scaled->added, ElementsAre("db/1"));
+  EXPECT_THAT(scaled->added, ElementsAre("app/1"));
 }
 
 TEST_F(CloudStoreTest, ScaleIsOnlyForKubernetesModels) {

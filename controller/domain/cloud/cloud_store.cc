@@ -83,6 +83,8 @@ absl::StatusOr<CloudInfo> CloudStore::AddKubernetesCloud(const std::string& name
     return absl::InvalidArgumentError(absl::StrCat(
         "\"", name, "\" is not a valid cloud name: use lowercase letters, digits and hyphens (not \"localhost\")"));
   }
+  // One add at a time: the name's check, its credential file and its row go together.
+  MutexLock adding(add_mu_);
   bool exists = false;
   RETURN_IF_ERROR(db_->Read([&](Tx& tx) -> absl::Status {
     exists = sql::QueryInt(tx.db(), 0, "SELECT COUNT(*) FROM clouds WHERE name = ?", name) > 0;
@@ -121,9 +123,7 @@ absl::StatusOr<CloudInfo> CloudStore::AddKubernetesCloud(const std::string& name
     return absl::OkStatus();
   });
   if (!s.ok()) {
-    // The row was not written: neither is the credential (a racing add of the same name keeps
-    // its own file, written under the same name, only if its row went in first).
-    if (!absl::IsAlreadyExists(s)) fs::remove(path, ec);
+    fs::remove(path, ec);  // no row, no credential
     return s;
   }
   MutexLock lock(mu_);
@@ -147,6 +147,7 @@ absl::Status CloudStore::RemoveCloud(const std::string& name) {
   if (IsLocalCloudName(name)) {
     return absl::FailedPreconditionError(absl::StrCat("cloud \"", name, "\" is the controller's own and cannot be removed"));
   }
+  MutexLock adding(add_mu_);
   RETURN_IF_ERROR(db_->Write("remove-cloud", [&](Tx& tx) -> absl::Status {
     if (sql::QueryInt(tx.db(), 0, "SELECT COUNT(*) FROM clouds WHERE name = ?", name) == 0) {
       return absl::NotFoundError(absl::StrCat("cloud \"", name, "\" not found"));
@@ -208,7 +209,7 @@ absl::StatusOr<std::optional<ModelCluster>> CloudStore::ClusterForModel(const st
   ASSIGN_OR_RETURN(ModelCluster cluster, ClusterForCloud(cloud));
   cluster.ns = row.name;
   cluster.model_uuid = row.uuid;
-  return cluster;
+  return std::optional<ModelCluster>(std::move(cluster));
 }
 
 absl::StatusOr<ModelRow> CloudStore::AddModelOnCloud(const std::string& name,
@@ -218,22 +219,22 @@ absl::StatusOr<ModelRow> CloudStore::AddModelOnCloud(const std::string& name,
     return absl::InvalidArgumentError(absl::StrCat("\"", name, "\" is not a valid name for a model"));
   }
   ASSIGN_OR_RETURN(ModelCluster cluster, ClusterForCloud(cloud));
-  ModelRow model;
+  ModelRow row;
   // The namespace is applied inside the transaction: if the cluster refuses it, the model row
   // rolls back and add-model changes nothing. One apply on a cluster the controller reaches is
   // short enough to hold the write lock for; add-model is rare.
   RETURN_IF_ERROR(db_->Write("add-model", [&](Tx& tx) -> absl::Status {
-    ASSIGN_OR_RETURN(model, model::AddModelInTx(tx, name, config));
-    sql::Exec(tx.db(), "UPDATE models SET cloud = ? WHERE id = ?", cloud, model.id);
+    ASSIGN_OR_RETURN(row, model::AddModelInTx(tx, name, config));
+    sql::Exec(tx.db(), "UPDATE models SET cloud = ? WHERE id = ?", cloud, row.id);
     tx.Touch(kCloudModelsKey);
-    auto applied = cluster.client->Apply(NamespaceObject(model.name, model.uuid), {.field_manager = "skein"});
+    auto applied = cluster.client->Apply(NamespaceObject(row.name, row.uuid), {.field_manager = "skein"});
     if (!applied.ok()) {
       return absl::Status(applied.status().code(), absl::StrCat("cannot create namespace \"", name, "\" on cloud \"",
                                                                 cloud, "\": ", applied.status().message()));
     }
     return absl::OkStatus();
   }));
-  return model;
+  return row;
 }
 
 absl::Status CloudStore::DeleteModelNamespace(const ModelCluster& cluster) {

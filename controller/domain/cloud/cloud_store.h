@@ -77,6 +77,7 @@ class CloudStore : public CloudService {
   Db* db_;
   std::string dir_;
   ClientFactory factory_;
+  Mutex add_mu_;
   Mutex mu_;
   // One client per cloud, made when first needed and shared by every caller.
   std::map<std::string, ModelCluster> clusters_ ABSL_GUARDED_BY(mu_);
