@@ -92,7 +92,7 @@ TEST_F(CloudStoreTest, NothingIsWrittenWhenTheClusterCannotBeReached) {
   client_->fail_with = absl::UnavailableError("connection refused");
   auto added = store_.AddKubernetesCloud("k8s", Kubeconfig(), "");
   ASSERT_FALSE(added.ok());
-  EXPECT_TRUE(absl::IsUnavailable(added.status()));
+  EXPECT_TRUE(absl::IsFailedPrecondition(added.status()));
   EXPECT_THAT(added.status().message(), HasSubstr("cannot reach cluster at https://127.0.0.1:6443"));
   EXPECT_THAT(added.status().message(), Not(HasSubstr(kToken)));
   EXPECT_FALSE(fs::exists(CredentialFile()));

@@ -100,9 +100,11 @@ absl::StatusOr<CloudInfo> CloudStore::AddKubernetesCloud(const std::string& name
   if (!client.ok()) return client.status();
   // A credential the cluster refuses, or an address nobody answers at, is reported now rather
   // than at the first add-model.
+  // Whatever the cluster answered is FailedPrecondition here: Unavailable or Unauthenticated
+  // would read as the controller's own (the CLI says it cannot connect to the controller).
   if (auto listed = (*client)->List("v1", "Namespace", ""); !listed.ok()) {
-    return absl::Status(listed.status().code(),
-                        absl::StrCat("cannot reach cluster at ", config->server, ": ", listed.status().message()));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot reach cluster at ", config->server, ": ", listed.status().message()));
   }
 
   std::error_code ec;

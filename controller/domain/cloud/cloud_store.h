@@ -49,7 +49,7 @@ class CloudStore : public CloudService {
   // that the cluster answers with that credential (a list of namespaces), then writes the
   // credential file and the cloud row. Nothing is written when any step fails.
   // InvalidArgument for a bad name or kubeconfig; AlreadyExists `cloud "x" already exists`;
-  // Unavailable/PermissionDenied/Unauthenticated `cannot reach cluster at <server>: ...`.
+  // FailedPrecondition `cannot reach cluster at <server>: ...` whatever the cluster answered.
   absl::StatusOr<CloudInfo> AddKubernetesCloud(const std::string& name, const std::string& kubeconfig_yaml,
                                                const std::string& context);
   // The local cloud first, then the Kubernetes clouds by name.
