@@ -8,6 +8,7 @@
 #include "controller/domain/action/action_service.h"
 #include "controller/domain/application/application_service.h"
 #include "controller/domain/bundle/bundle_service.h"
+#include "controller/domain/cloud/cloud_store.h"
 #include "controller/domain/core/db.h"
 #include "controller/domain/hook/hook_service.h"
 #include "controller/domain/lease/lease_manager.h"
@@ -53,6 +54,9 @@ struct Backend {
   domain::presence::AgentPresence* presence = nullptr;
   domain::secret::SecretService* secrets = nullptr;
   domain::resource::ResourceService* resources = nullptr;
+  // The clouds and the Kubernetes clusters behind models (CloudService::ClusterForModel is what
+  // the agent API calls to mint a unit's ServiceAccount token).
+  domain::cloud::CloudStore* clouds = nullptr;
 };
 
 // Runs `work` (returning absl::Status) on the executor and finishes the unary call with its

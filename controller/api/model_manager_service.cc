@@ -1,5 +1,11 @@
 #include "controller/api/model_manager_service.h"
 
+#include <map>
+#include <optional>
+#include <string>
+
+#include "controller/domain/cloud/cloud_store.h"
+#include "controller/domain/model/model_config.h"
 #include "lib/base/status_macros.h"
 
 namespace skein::controller::api {
@@ -13,8 +19,14 @@ grpc::ServerUnaryReactor* ModelManagerService::CreateModel(grpc::CallbackServerC
                                                            v1::CreateModelResponse* resp) {
   return RunUnary(ctx, b_.executor, [=, this]() -> absl::Status {
     RETURN_IF_ERROR(Admin(ctx));
-    ASSIGN_OR_RETURN(domain::ModelRow model,
-                     lifecycle_->CreateModel(req->name(), {req->config().begin(), req->config().end()}));
+    const std::map<std::string, std::string> config(req->config().begin(), req->config().end());
+    domain::ModelRow model;
+    if (domain::cloud::IsLocalCloudName(req->cloud())) {
+      ASSIGN_OR_RETURN(model, lifecycle_->CreateModel(req->name(), config));
+    } else {
+      ASSIGN_OR_RETURN(auto normalised, domain::model::NormaliseModelConfig(config));
+      ASSIGN_OR_RETURN(model, b_.clouds->AddModelOnCloud(req->name(), normalised, req->cloud()));
+    }
     resp->set_name(model.name);
     resp->set_uuid(model.uuid);
     return absl::OkStatus();
@@ -26,6 +38,8 @@ grpc::ServerUnaryReactor* ModelManagerService::DestroyModel(grpc::CallbackServer
                                                             v1::DestroyModelResponse* resp) {
   return RunUnary(ctx, b_.executor, [=, this]() -> absl::Status {
     RETURN_IF_ERROR(Admin(ctx));
+    // Asked before the model goes: a model with nothing in it is removed by DestroyModel itself.
+    ASSIGN_OR_RETURN(std::optional<domain::cloud::ModelCluster> cluster, b_.clouds->ClusterForModel(req->model()));
     ASSIGN_OR_RETURN(domain::model::DestroyModelResult result,
                      lifecycle_->DestroyModel(req->model(), {.force = req->force(),
                                                                   .remove_now = req->remove_now(),
@@ -34,6 +48,9 @@ grpc::ServerUnaryReactor* ModelManagerService::DestroyModel(grpc::CallbackServer
     for (const std::string& a : result.applications) resp->add_applications(a);
     for (const std::string& u : result.units) resp->add_units(u);
     resp->set_removed(result.removed);
+    // The namespace goes with everything in it (Juju deletes the model's namespace as well); the
+    // units' agents run their dying hooks on the controller's side, not in the pods.
+    if (cluster.has_value()) RETURN_IF_ERROR(b_.clouds->DeleteModelNamespace(*cluster));
     return absl::OkStatus();
   });
 }

@@ -6,12 +6,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "controller/api/agent_service.h"
+#include "controller/api/clouds_service.h"
 #include "controller/api/controller_service.h"
 #include "controller/api/model_manager_service.h"
 #include "controller/api/machine_manager_service.h"
 #include "controller/api/resources_service.h"
 #include "controller/api/secrets_service.h"
 #include "controller/api/storage_api.h"
+#include "controller/provisioner/application_reconciler.h"
+#include "controller/provisioner/manifests_reconciler.h"
 #include "lib/base/limits.h"
 #include "lib/process/tcp_listen.h"
 #include "lib/rpc/auth.h"
@@ -51,6 +54,10 @@ struct ControllerServer::Impl {
   std::unique_ptr<domain::machine::MachineService> machines;
   std::unique_ptr<MachineManagerService> machine_manager_service;
   std::unique_ptr<ResourcesService> resources_service;
+  std::unique_ptr<domain::cloud::CloudStore> clouds;
+  std::unique_ptr<CloudsService> clouds_service;
+  std::shared_ptr<provisioner::ApplicationProvisioner> provisioner;
+  std::unique_ptr<provisioner::ManifestsReconciler> manifests;
   std::unique_ptr<grpc::Server> server;
   std::string host;
   int port = 0;
@@ -159,6 +166,13 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   backend.secrets = impl->secrets.get();
   backend.storage = impl->storage.get();
   backend.resources = impl->resources.get();
+  // Kubernetes clouds' credentials live beside the database (cloud_store.h).
+  impl->clouds = std::make_unique<domain::cloud::CloudStore>(
+      d, options.cloud_dir.empty()
+             ? (std::filesystem::path(options.db_path).parent_path() / "clouds").string()
+             : options.cloud_dir,
+      options.kube_clients);
+  backend.clouds = impl->clouds.get();
   impl->controller_service = std::make_unique<ControllerService>(backend);
   impl->storage_api = std::make_unique<StorageApi>(backend);
   impl->agent_service = std::make_unique<AgentService>(backend);
@@ -167,6 +181,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   impl->machines = std::make_unique<domain::machine::MachineService>(d);
   impl->machine_manager_service = std::make_unique<MachineManagerService>(backend, impl->machines.get());
   impl->resources_service = std::make_unique<ResourcesService>(backend);
+  impl->clouds_service = std::make_unique<CloudsService>(backend);
 
   // gRPC would otherwise bind with SO_REUSEPORT and share the port with a controller that
   // already serves there (seen: four controllers on one port, each with its own view).
@@ -188,6 +203,7 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   builder.RegisterService(impl->storage_api.get());
   builder.RegisterService(impl->machine_manager_service.get());
   builder.RegisterService(impl->resources_service.get());
+  builder.RegisterService(impl->clouds_service.get());
   // Long-lived streams: ping idle connections, and accept the agents' pings (lib/rpc sends
   // one every 10 s) instead of answering them with GOAWAY "too_many_pings".
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
@@ -219,6 +235,18 @@ absl::StatusOr<std::unique_ptr<ControllerServer>> ControllerServer::Start(const 
   }
   impl->host = options.listen.substr(0, options.listen.rfind(':'));
   if (impl->host.empty() || impl->host == "0.0.0.0" || impl->host == "[::]") impl->host = "127.0.0.1";
+  // The applications of Kubernetes models get their objects on the cluster (provisioner/).
+  provisioner::ProvisionerOptions provisioner_options;
+  provisioner_options.controller_addresses = absl::StrCat(impl->host, ":", impl->port);
+  provisioner_options.controller_ca_pem = options.tls.cert_pem;
+  impl->provisioner = std::make_shared<provisioner::ApplicationProvisioner>(
+      impl->db.get(), &impl->hub, impl->clouds.get(), impl->applications.get(), options.clock,
+      std::move(provisioner_options));
+  impl->provisioner->Start();
+  // What charms send goes to the cluster of their Kubernetes model (provisioner/manifests_*).
+  impl->manifests = std::make_unique<provisioner::ManifestsReconciler>(*impl->db, *impl->substrate, *impl->clouds,
+                                                                      impl->hub, *options.clock);
+  impl->manifests->Start();
   return std::unique_ptr<ControllerServer>(new ControllerServer(std::move(impl)));
 }
 
@@ -237,6 +265,8 @@ size_t ControllerServer::watcher_count() { return impl_->hub.watcher_count(); }
 void ControllerServer::Shutdown() {
   if (impl_->shut_down) return;
   impl_->shut_down = true;
+  impl_->provisioner->Stop();
+  impl_->manifests->Stop();
   impl_->hub.Shutdown();  // streams finish with OK once their last write is out, long polls unanswered
   impl_->server->Shutdown(impl_->clock->Deadline(std::chrono::seconds(5)));
   impl_->server->Wait();

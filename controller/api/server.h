@@ -9,6 +9,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "controller/domain/cloud/cloud_store.h"
 #include "controller/domain/core/db.h"
 #include "controller/domain/fault/fault.h"
 #include "controller/domain/model/bootstrap.h"
@@ -49,6 +50,11 @@ struct ServerOptions {
   // The key secret content is sealed with (domain/secret/cipher.h): 32 bytes from the data
   // directory's secrets.key. Empty (tests in-process): a key of this run only.
   std::string secret_key;
+  // Where Kubernetes clouds' credentials are kept (mode 0700, files 0600); "" = `clouds/`
+  // beside the database.
+  std::string cloud_dir;
+  // Makes the clients of Kubernetes clusters; null = lib/kube's. Tests substitute fakes.
+  domain::cloud::ClientFactory kube_clients;
 };
 
 class ControllerServer {

@@ -77,6 +77,7 @@ absl::StatusOr<ResourceSpec> ParseResource(const std::string& name, const YAML::
     }
     if (node["filename"]) spec.filename = node["filename"].as<std::string>();
     if (node["description"]) spec.description = node["description"].as<std::string>();
+    if (node["upstream-source"]) spec.upstream_source = node["upstream-source"].as<std::string>();
   }
   if (spec.type == ResourceType::kFile && spec.filename.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("metadata.yaml: resource \"", name, "\" has no filename"));
@@ -145,7 +146,29 @@ absl::StatusOr<Metadata> ParseMetadata(const std::string& yaml_text) {
     if (!storage.ok()) return absl::InvalidArgumentError(absl::StrCat("metadata.yaml: ", storage.status().message()));
     meta.storage = std::move(*storage);
     if (root["containers"] && root["containers"].IsMap()) {
-      for (const auto& kv : root["containers"]) meta.container_names.push_back(kv.first.as<std::string>());
+      for (const auto& kv : root["containers"]) {
+        ContainerSpec c;
+        c.name = kv.first.as<std::string>();
+        const YAML::Node& body = kv.second;
+        if (body.IsMap()) {
+          if (body["resource"]) c.resource = body["resource"].as<std::string>();
+          if (body["uid"]) c.uid = body["uid"].as<int64_t>();
+          if (body["gid"]) c.gid = body["gid"].as<int64_t>();
+          if (body["mounts"] && body["mounts"].IsSequence()) {
+            for (const YAML::Node& m : body["mounts"]) {
+              if (!m.IsMap() || !m["storage"]) {
+                return absl::InvalidArgumentError(
+                    absl::StrCat("metadata.yaml: container \"", c.name, "\": a mount names no storage"));
+              }
+              ContainerMount mount{m["storage"].as<std::string>(), ""};
+              if (m["location"]) mount.location = m["location"].as<std::string>();
+              c.mounts.push_back(std::move(mount));
+            }
+          }
+        }
+        meta.container_names.push_back(c.name);
+        meta.containers.push_back(std::move(c));
+      }
     }
     if (YAML::Node user = root["charm-user"]; user && !user.IsNull()) {
       static const std::map<std::string, CharmUser> kUsers = {

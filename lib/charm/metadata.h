@@ -2,6 +2,7 @@
 
 // Charm metadata (`metadata.yaml`, juju-semantics §9.1) and actions (`actions.yaml`, §9.3).
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -54,6 +55,23 @@ struct ResourceSpec {
   ResourceType type = ResourceType::kFile;
   std::string filename;  // file resources: the name resource-get gives the file
   std::string description;
+  // oci-image resources: the image a local charm names for itself, used until one is given with
+  // `--resource` or attach-resource.
+  std::string upstream_source;
+};
+
+// A workload container of a sidecar charm (`containers:` in metadata.yaml): the oci-image
+// resource its image comes from, where storage is mounted in it, and the uid/gid it runs as.
+struct ContainerMount {
+  std::string storage;
+  std::string location;
+};
+struct ContainerSpec {
+  std::string name;
+  std::string resource;  // "" when the container names none (then `bases:`, which skein lacks)
+  std::vector<ContainerMount> mounts;
+  std::optional<int64_t> uid;
+  std::optional<int64_t> gid;
 };
 
 struct Metadata {
@@ -65,6 +83,7 @@ struct Metadata {
   std::map<std::string, Endpoint> endpoints;  // by endpoint name, across the three roles
   std::vector<StorageSpec> storage;  // in the order metadata.yaml declares them
   std::vector<std::string> container_names;
+  std::vector<ContainerSpec> containers;  // the same containers, in metadata.yaml's order
   std::vector<std::string> extra_bindings;
   std::map<std::string, ResourceSpec> resources;  // by resource name
 

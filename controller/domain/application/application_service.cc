@@ -191,9 +191,20 @@ absl::StatusOr<std::vector<std::string>> AddUnitInTx(Tx& tx, const std::string& 
   auto charm = tx.Charm(a->charm_id);
   if (!charm.ok()) return charm.status();
   std::vector<RelationRow> relations = RelationsOfApp(tx, a->id);
+  // On a Kubernetes model unit <app>/<n> is the StatefulSet's pod <app>-<n>, so units take the
+  // lowest numbers free (a scale-down removes the highest), not ever-increasing ones.
+  const bool ordinals =
+      sql::QueryInt(tx.db(), 0, "SELECT COUNT(*) FROM models WHERE id = ? AND cloud <> 'localhost'", m->id) > 0;
   for (int i = 0; i < n; ++i) {
     const std::string machine = i < static_cast<int>(machines->size()) ? (*machines)[i] : std::string(kMachine0);
-    UnitRow u = InsertUnit(tx, *a, a->next_unit_number + i, machine);
+    const int64_t number =
+        ordinals ? sql::QueryInt(tx.db(), 0,
+                                 "SELECT MIN(n) FROM (SELECT 0 AS n UNION SELECT number + 1 FROM units "
+                                 "WHERE application_id = ?1) WHERE n NOT IN (SELECT number FROM units "
+                                 "WHERE application_id = ?1)",
+                                 a->id)
+                 : a->next_unit_number + i;
+    UnitRow u = InsertUnit(tx, *a, number, machine);
     if (absl::Status s = storage::CreateUnitStorageInTx(tx, u, (*charm)->metadata, {}, attach_storage); !s.ok()) {
       return s;
     }

@@ -73,6 +73,10 @@ std::vector<std::unique_ptr<Command>> AllCommands() {
   all.push_back(NewWhoamiCommand());
   all.push_back(NewVersionCommand());
   all.push_back(NewWaitForCommand());
+  all.push_back(NewAddK8sCommand());
+  all.push_back(NewCloudsCommand());
+  all.push_back(NewRemoveCloudCommand());
+  all.push_back(NewScaleApplicationCommand());
   return all;
 }
 

@@ -32,6 +32,16 @@ Environment ProcessEnvironment() {
   }
   if (const char* lease = std::getenv("SKEIN_LEASE_DURATION"); lease != nullptr) env.controller_lease_duration = lease;
   if (const char* dir = std::getenv("SKEIN_SYSTEMD_DIR"); dir != nullptr && *dir != '\0') env.systemd_dir = dir;
+  // kubectl's order: $KUBECONFIG (a `:`-separated list; skein reads its first file), else
+  // ~/.kube/config.
+  const char* kubeconfig = std::getenv("KUBECONFIG");
+  std::vector<std::string> kubeconfigs;
+  if (kubeconfig != nullptr) kubeconfigs = absl::StrSplit(kubeconfig, ':', absl::SkipEmpty());
+  if (!kubeconfigs.empty()) {
+    env.default_kubeconfig = kubeconfigs.front();
+  } else if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+    env.default_kubeconfig = absl::StrCat(home, "/.kube/config");
+  }
   return env;
 }
 

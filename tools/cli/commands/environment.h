@@ -40,6 +40,9 @@ struct Environment {
   // Where `bootstrap --service=systemd` writes its units and kill-controller removes them
   // (SKEIN_SYSTEMD_DIR; tests point it at a temp dir).
   std::string systemd_dir = bootstrap::kDefaultSystemdDir;
+  // The kubeconfig `add-k8s` reads without --kubeconfig: the first file of $KUBECONFIG, else
+  // ~/.kube/config ("" when neither is known).
+  std::string default_kubeconfig;
 
   // Colour on stdout: only on a terminal, never with NO_COLOR or TERM=dumb.
   bool ColorStdout() const { return stdout_tty && !no_color; }

@@ -29,9 +29,13 @@ class AddModelCommand : public Command {
             "Adds a model to the controller and makes it the current model, unless --no-switch is\n"
             "given. Model names may only contain lowercase letters, digits and hyphens.\n"
             "--config key=value (repeatable) or --config file.yaml sets model config at creation;\n"
-            "a bad key or value adds no model.\n",
+            "a bad key or value adds no model.\n"
+            "A Kubernetes cloud added with add-k8s as the second argument puts the model on that\n"
+            "cluster: a namespace named after the model, labelled model.juju.is/name and\n"
+            "model.juju.is/id, which destroy-model deletes.\n",
             "    skein add-model mymodel\n    skein add-model --no-switch test-1\n"
-            "    skein add-model test-2 --config automatically-retry-hooks=false\n",
+            "    skein add-model test-2 --config automatically-retry-hooks=false\n"
+            "    skein add-model kubeflow mycluster\n",
             {},
             {"models", "switch"}};
   }
@@ -61,18 +65,25 @@ class AddModelCommand : public Command {
     if (!controller_.empty() && controller_ != session->target.controller_name) {
       return absl::NotFoundError(absl::StrCat("controller \"", controller_, "\" not found"));
     }
-    if (!cloud_.empty() && cloud_ != "local" && cloud_.rfind("local/", 0) != 0) {
-      return absl::NotFoundError(absl::StrCat("cloud ", cloud_, " not found"));
-    }
+    // `local`, `localhost` and `local/<region>` are the controller's own cloud; anything else
+    // names a Kubernetes cloud from add-k8s (its one region, if given, is ignored).
+    const bool local = cloud_.empty() || cloud_ == "local" || cloud_ == "localhost" || cloud_.rfind("local/", 0) == 0;
+    const std::string cloud = local ? "" : cloud_.substr(0, cloud_.find('/'));
     auto config = ConfigFlagValues(config_flags_, "");
     if (!config.ok()) return config.status();
     skein::v1::CreateModelRequest req;
     req.set_name(name_);
+    req.set_cloud(cloud);
     req.mutable_config()->insert(config->begin(), config->end());
     auto stub = skein::v1::ModelManager::NewStub(session->connection->channel());
     auto resp = session->connection->Call(*stub, &skein::v1::ModelManager::StubInterface::CreateModel, req);
     if (!resp.ok()) return resp.status();
-    *env.err << "Added '" << name_ << "' model on local/localhost with credential 'local' for user 'admin'\n";
+    if (local) {
+      *env.err << "Added '" << name_ << "' model on local/localhost with credential 'local' for user 'admin'\n";
+    } else {
+      *env.err << "Added '" << name_ << "' model on " << cloud << " with credential '" << cloud
+               << "' for user 'admin'\n";
+    }
     if (!no_switch_) return SetCurrentModel(env, *session, name_);
     return absl::OkStatus();
   }

@@ -19,6 +19,11 @@ std::unique_ptr<Command> NewRestoreBackupCommand();
 std::unique_ptr<Command> NewAddModelCommand();
 std::unique_ptr<Command> NewModelsCommand();
 std::unique_ptr<Command> NewSwitchCommand();
+// cloud_commands.cc
+std::unique_ptr<Command> NewAddK8sCommand();
+std::unique_ptr<Command> NewCloudsCommand();
+std::unique_ptr<Command> NewRemoveCloudCommand();
+std::unique_ptr<Command> NewScaleApplicationCommand();
 // model_lifecycle_commands.cc
 std::unique_ptr<Command> NewDestroyModelCommand();
 std::unique_ptr<Command> NewShowModelCommand();
