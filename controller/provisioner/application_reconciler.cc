@@ -54,7 +54,11 @@ std::string ImageOf(domain::Tx& tx, const domain::AppRow& app, const charm::Meta
                    app.id, resource);
   if (q.executeStep()) return q.getColumn(0).getString();
   auto spec = metadata.resources.find(resource);
-  return spec == metadata.resources.end() ? "" : spec->second.upstream_source;
+  if (spec != metadata.resources.end() && !spec->second.upstream_source.empty()) return spec->second.upstream_source;
+  // The embedded store does not know every charm's images; a pod needs one. A name in the
+  // reserved .invalid domain can never be pulled, so a cluster with a container runtime shows
+  // the gap in the pod's status (ErrImagePull) until `--resource` or attach-resource gives one.
+  return absl::StrCat(kUnknownImageRegistry, "/", metadata.name, "/", resource, ":unknown");
 }
 
 }  // namespace
@@ -251,6 +255,9 @@ absl::Status ApplicationProvisioner::Reconcile(const ModelState& model) {
 
   std::map<std::string, bool>& present = present_[model.name];
   std::set<std::string> wanted;
+  // One application the cluster refuses must not hold back the others: the first error is
+  // returned after every application had its turn, and the pass is retried.
+  absl::Status first_error;
   for (const AppState& app : model.apps) {
     wanted.insert(app.spec.app);
     present[app.spec.app] = app.destroy_storage;
@@ -260,10 +267,14 @@ absl::Status ApplicationProvisioner::Reconcile(const ModelState& model) {
       auto last = applied_.find(key);
       if (last != applied_.end() && last->second == text) continue;
       auto applied = client.Apply(object, {.field_manager = kFieldManager});
-      if (!applied.ok()) return applied.status();
+      if (!applied.ok()) {
+        first_error.Update(applied.status());
+        break;
+      }
       applied_[key] = text;
     }
   }
+  if (!first_error.ok()) return first_error;
   for (auto it = present.begin(); it != present.end();) {
     if (wanted.count(it->first) != 0) {
       ++it;

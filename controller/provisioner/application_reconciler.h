@@ -24,6 +24,10 @@
 
 namespace skein::controller::provisioner {
 
+// The registry of the image a container gets when its oci-image resource has no known image
+// (no upload and no upstream-source in the store's data).
+inline constexpr char kUnknownImageRegistry[] = "skein.invalid";
+
 struct ProvisionerOptions {
   // The image of each pod's charm container and init container.
   std::string charm_image = "jujusolutions/charm-base:ubuntu-22.04";

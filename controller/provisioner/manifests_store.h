@@ -1,6 +1,6 @@
 #pragma once
 
-// The manifests reconciler's rows (schema 0023): the objects it applied to each Kubernetes
+// The manifests reconciler's rows (schema 0022): the objects it applied to each Kubernetes
 // model's cluster, which it deletes there once no longer sent, and the labelled namespaces its
 // watch saw, which `skein manifests` expands decorations into. Writes record no change_log row
 // and touch no hub key: they describe the cluster, not the model, and must not wake the
