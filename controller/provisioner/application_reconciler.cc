@@ -164,9 +164,10 @@ bool ApplicationProvisioner::Pass(std::set<std::string>* keys) {
         }
         spec.containers = charm->metadata.containers;
         for (const charm::ContainerSpec& container : spec.containers) {
-          if (!container.resource.empty()) {
-            spec.images[container.name] = ImageOf(tx, a, charm->metadata, container.resource);
-          }
+          // A container that names no resource (the store's data does not always say) is
+          // given the unpullable image of a resource named after the container.
+          spec.images[container.name] =
+              ImageOf(tx, a, charm->metadata, container.resource.empty() ? container.name : container.resource);
         }
         for (const charm::StorageSpec& s : charm->metadata.storage) {
           if (s.kind != charm::StorageKind::kFilesystem) continue;

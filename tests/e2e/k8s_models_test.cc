@@ -192,12 +192,17 @@ TEST_F(K8sModelsTest, ScaleRefreshAndRemoveAreSeenOnTheCluster) {
   EXPECT_TRUE(WaitFor([&] { return RunningPods(model, "mlflow-minio") == std::set<std::string>{"mlflow-minio-0"}; },
                       std::chrono::seconds(60)));
 
-  // mysql-k8s 1 -> 0 -> 1: the claim of its `database` storage survives with the same uid.
-  const std::string pvc = "database-mlflow-mysql-0";
-  json claim = Get({"pvc", pvc, "-n", model});
-  ASSERT_TRUE(claim.is_object()) << "no PVC " << pvc;
-  EXPECT_EQ(claim["metadata"]["labels"].value("storage.juju.is/name", ""), "database");
-  const std::string uid = claim["metadata"].value("uid", "");
+  // mysql-k8s 1 -> 0 -> 1: the claim of its `database` storage survives with the same uid. The
+  // claim is found by its labels (the StatefulSet controller names it after the template).
+  const std::vector<std::string> claim_query = {
+      "pvc", "-n", model, "-l", "storage.juju.is/name=database,app.kubernetes.io/name=mlflow-mysql"};
+  json claims;
+  ASSERT_TRUE(WaitFor([&] {
+    claims = Get(claim_query);
+    return Names(claims).size() == 1;
+  }, std::chrono::seconds(60))) << "no single PVC of mlflow-mysql's database storage: " << claims.dump();
+  const std::string pvc = *Names(claims).begin();
+  const std::string uid = claims["items"][0]["metadata"].value("uid", "");
   Ok({"scale-application", "mlflow-mysql", "0"});
   ASSERT_TRUE(cluster_.WaitForStatus([](const json& st) { return !HasUnit(st, "mlflow-mysql/0"); },
                                      std::chrono::seconds(120)));

@@ -153,8 +153,7 @@ absl::StatusOr<CollectedTasks> CollectTasks(Environment& env, Session& session,
     std::optional<int64_t> rc = TaskReturnCode(doc);
     if (rc.has_value() && *rc != 0) {
       out.failed.push_back(absl::StrCat(" - id \"", task->id(), "\" with return code ", *rc));
-    } else if (task->status() == "failed") {
-      // An action that called action-fail exits 0 and still failed: its message says why.
+    } else if (!rc.has_value() && task->status() == "failed") {
       out.failed.push_back(absl::StrCat(" - id \"", task->id(), "\" with message \"", task->message(), "\""));
     }
     out.documents[task->unit()] = std::move(doc);
