@@ -69,16 +69,25 @@ absl::Status RecordPodState(domain::Db& db, const std::string& model, const PodS
     domain::sql::Exec(tx.db(), "UPDATE units SET pod_status = ?, pod_message = ? WHERE id = ?", state.status,
                       state.message, u->id);
     const std::string now = FormatRfc3339(tx.clock().WallNow());
+    const bool showing_pod = absl::StartsWith(u->workload.message, kPodMessagePrefix);
     if (state.status != "running") {
+      // The charm's own status is kept aside (once) and given back when the pod runs again.
+      if (!showing_pod) {
+        domain::sql::Exec(tx.db(), "UPDATE units SET saved_workload_status = ?, saved_workload_message = ? WHERE id = ?",
+                          u->workload.status, u->workload.message, u->id);
+      }
       domain::sql::Exec(tx.db(),
                         "UPDATE units SET workload_status = 'waiting', workload_message = ?, workload_since = ? "
                         "WHERE id = ?",
                         state.message, now, u->id);
-    } else if (absl::StartsWith(u->workload.message, kPodMessagePrefix)) {
-      // Only the status the provisioner put there is taken back: the charm's own stays.
+    } else if (showing_pod) {
+      // Only the status the provisioner put there is taken back: the charm's own returns, or
+      // `waiting: agent initialising` when the charm had set none yet.
       domain::sql::Exec(tx.db(),
-                        "UPDATE units SET workload_status = 'waiting', workload_message = 'agent initialising', "
-                        "workload_since = ? WHERE id = ?",
+                        "UPDATE units SET workload_status = CASE WHEN saved_workload_status = '' THEN 'waiting' "
+                        "ELSE saved_workload_status END, workload_message = CASE WHEN saved_workload_status = '' "
+                        "THEN 'agent initialising' ELSE saved_workload_message END, workload_since = ?, "
+                        "saved_workload_status = '', saved_workload_message = '' WHERE id = ?",
                         now, u->id);
     }
     tx.Touch(domain::ModelKey(m->id));
