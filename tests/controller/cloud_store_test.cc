@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "controller/domain/core/sql.h"
+#include "controller/provisioner/application_pods.h"
 #include "controller/provisioner/application_scale.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -175,6 +176,47 @@ TEST_F(CloudStoreTest, ScaleIsOnlyForKubernetesModels) {
   auto scaled = provisioner::ScaleApplication(*env_.db, *env_.apps, "test", "db", 3);
   EXPECT_TRUE(absl::IsFailedPrecondition(scaled.status())) << scaled.status();
   EXPECT_THAT(scaled.status().message(), HasSubstr("use add-unit and remove-unit"));
+}
+
+// A pod in trouble shows in its unit's workload status, and the charm's own status comes back
+// once the pod runs again: a pod recreated by a rollout must not leave its unit waiting for a
+// hook that would set the status again.
+TEST_F(CloudStoreTest, APodsTroubleShowsInItsUnitUntilItRunsAndTheCharmsStatusReturns) {
+  env_.Deploy("app", testing::MakeCharm(testing::kAppMetadata), 1);
+  auto workload = [&] {
+    std::pair<std::string, std::string> got;
+    EXPECT_TRUE(env_.db
+                    ->Read([&](domain::Tx& tx) -> absl::Status {
+                      auto q = domain::sql::Prepare(tx.db(), "SELECT workload_status, workload_message FROM units WHERE id = ?",
+                                                    env_.UnitId("app/0"));
+                      if (q.executeStep()) got = {q.getColumn(0).getString(), q.getColumn(1).getString()};
+                      return absl::OkStatus();
+                    })
+                    .ok());
+    return got;
+  };
+  ASSERT_TRUE(env_.db
+                  ->Write("test",
+                          [](domain::Tx& tx) -> absl::Status {
+                            domain::sql::Exec(tx.db(), "UPDATE units SET workload_status = 'active', workload_message = 'ready'");
+                            return absl::OkStatus();
+                          })
+                  .ok());
+  auto pod = [](const std::string& phase, bool ready) {
+    return kube::Json{{"metadata", {{"name", "app-0"}, {"labels", {{"app.kubernetes.io/name", "app"}}}}},
+                      {"status", {{"phase", phase}, {"conditions", {{{"type", "Ready"}, {"status", ready ? "True" : "False"}}}}}}};
+  };
+  auto pending = provisioner::PodStateOf(pod("Pending", false));
+  ASSERT_TRUE(pending.has_value());
+  ASSERT_TRUE(provisioner::RecordPodState(*env_.db, "test", *pending).ok());
+  EXPECT_EQ(workload().first, "waiting");
+  EXPECT_THAT(workload().second, HasSubstr("pending"));
+  auto not_ready = provisioner::PodStateOf(pod("Running", false));
+  ASSERT_TRUE(provisioner::RecordPodState(*env_.db, "test", *not_ready).ok());
+  EXPECT_THAT(workload().second, HasSubstr("not ready"));
+  auto running = provisioner::PodStateOf(pod("Running", true));
+  ASSERT_TRUE(provisioner::RecordPodState(*env_.db, "test", *running).ok());
+  EXPECT_EQ(workload(), std::make_pair(std::string("active"), std::string("ready")));
 }
 
 }  // namespace
