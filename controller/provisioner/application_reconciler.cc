@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "controller/domain/core/rows.h"
 #include "controller/domain/core/sql.h"
@@ -59,6 +60,20 @@ std::string ImageOf(domain::Tx& tx, const domain::AppRow& app, const charm::Meta
   // reserved .invalid domain can never be pulled, so a cluster with a container runtime shows
   // the gap in the pod's status (ErrImagePull) until `--resource` or attach-resource gives one.
   return absl::StrCat(kUnknownImageRegistry, "/", metadata.name, "/", resource, ":unknown");
+}
+
+// Whether the StatefulSet still wants the deleted pod's ordinal, so that it makes the pod again
+// (a rolling update after refresh deletes every pod in turn): only a pod the StatefulSet no longer
+// wants is a unit going away. When the StatefulSet cannot be read, the pod counts as gone.
+bool WillBeRecreated(kube::Client& client, const kube::Json& pod, const PodState& state) {
+  const kube::Json& meta = pod.value("metadata", kube::Json::object());
+  const std::string name = meta.value("name", "");
+  const size_t dash = name.rfind('-');
+  int ordinal = -1;
+  if (dash == std::string::npos || !absl::SimpleAtoi(name.substr(dash + 1), &ordinal)) return false;
+  auto sts = client.Get({"apps/v1", "StatefulSet", meta.value("namespace", ""), state.app});
+  if (!sts.ok() || sts->contains("metadata") && (*sts)["metadata"].contains("deletionTimestamp")) return false;
+  return ordinal < sts->value("spec", kube::Json::object()).value("replicas", 0);
 }
 
 }  // namespace
@@ -309,6 +324,10 @@ void ApplicationProvisioner::WatchPods(const std::string& model, std::shared_ptr
   auto handle = [&](kube::WatchEvent::Type type, const kube::Json& pod) {
     std::optional<PodState> state = PodStateOf(pod);
     if (!state.has_value()) return;
+    if (type == kube::WatchEvent::Type::kDeleted && WillBeRecreated(*client, pod, *state)) {
+      // A rollout (refresh) or a deleted pod the StatefulSet makes again: the unit stays.
+      return;
+    }
     absl::Status s = type == kube::WatchEvent::Type::kDeleted
                          ? RecordPodDeleted(*db_, *applications_, model, *state)
                          : RecordPodState(*db_, model, *state);
