@@ -4,9 +4,11 @@
 // must finish dying (MarkUnitDead), and checks the cluster with kubectl as a user would.
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -113,7 +115,14 @@ class K8sProviderTest : public ApiTest {
     return out.empty() ? nlohmann::json::object() : nlohmann::json::parse(out);
   }
   // Waits (kubectl wait, 90 s) for the StatefulSet to have `n` ready pods.
+  // `kubectl wait` fails at once on an object that does not exist yet, and the provisioner
+  // applies the StatefulSet a moment after the deploy: wait for it to exist first.
   void WaitReady(const std::string& app, int n) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!skein::testing::Kubectl({"get", "-n", model_, "statefulset/" + app}).ok() &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
     K({"wait", "-n", model_, absl::StrCat("--for=jsonpath={.status.readyReplicas}=", n), "statefulset/" + app,
        "--timeout=90s"});
   }
