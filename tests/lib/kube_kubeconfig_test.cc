@@ -74,7 +74,7 @@ TEST(KubeconfigTest, RelativeFilesAreReadFromTheBaseDir) {
   dir.Write("token", "  sa-token-123\n");
   std::string yaml = R"(clusters:
 - name: c1
-  cluster: {server: "https://10.0.0.1:443", certificate-authority: ca.crt}
+  cluster: {server: "https://127.0.0.2:6443", certificate-authority: ca.crt}
 users:
 - name: u
   user: {tokenFile: token}
@@ -92,7 +92,7 @@ current-context: ctx
   // The same files named by absolute path need no base dir.
   std::string absolute = R"(clusters:
 - name: c1
-  cluster: {server: "https://10.0.0.1:443", certificate-authority: )" + dir.path() + R"(/ca.crt}
+  cluster: {server: "https://127.0.0.2:6443", certificate-authority: )" + dir.path() + R"(/ca.crt}
 users:
 - name: u
   user: {token: abc}
@@ -111,7 +111,7 @@ TEST(KubeconfigTest, MissingFileNamesTheUserAndThePath) {
   TempDir dir;
   std::string yaml = R"(clusters:
 - name: c1
-  cluster: {server: "https://10.0.0.1:443"}
+  cluster: {server: "https://127.0.0.2:6443"}
 users:
 - name: u
   user: {client-certificate: missing.crt, client-key: missing.key}
