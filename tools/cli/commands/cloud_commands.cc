@@ -49,7 +49,7 @@ class AddK8sCommand : public Command {
   void SetFlags(FlagSet& f) override {
     f.String("--kubeconfig", &kubeconfig_, "The kubeconfig file to read (default $KUBECONFIG, then ~/.kube/config)");
     f.String("--context", &context_, "The kubeconfig context to use (default: its current-context)");
-    f.String("-c,--controller", &controller_, "Controller to operate in");
+    AddControllerFlag(f, &controller_);
     f.Ignored("--client", false, "Juju compatibility: only the controller copy exists");
     f.Ignored("--skip-storage", false, "Juju compatibility: storage classes are not checked");
     f.Ignored("--storage", true, "Juju compatibility: the cluster's default storage class is used");
@@ -84,11 +84,8 @@ class AddK8sCommand : public Command {
     if (!config.ok()) {
       return absl::InvalidArgumentError(absl::StrCat("invalid kubeconfig ", path, ": ", config.status().message()));
     }
-    auto session = ConnectController(env);
+    auto session = ConnectController(env, controller_);
     if (!session.ok()) return session.status();
-    if (!controller_.empty() && controller_ != session->target.controller_name) {
-      return absl::NotFoundError(absl::StrCat("controller \"", controller_, "\" not found"));
-    }
     v1::AddK8sRequest req;
     req.set_name(name_);
     req.set_kubeconfig(kube::RenderKubeconfig(*config, name_));
@@ -122,7 +119,7 @@ class CloudsCommand : public Command {
             {"add-k8s", "add-model", "remove-cloud"}};
   }
   void SetFlags(FlagSet& f) override {
-    f.String("-c,--controller", &controller_, "Controller to operate in");
+    AddControllerFlag(f, &controller_);
     f.Ignored("--client", false, "Juju compatibility: only the controller's clouds exist");
     f.Ignored("--all", false, "Juju compatibility: every cloud is listed");
     AddFormatFlag(f, &format_, kFormats);
@@ -133,11 +130,8 @@ class CloudsCommand : public Command {
     return CheckFormat(format_, kFormats);
   }
   absl::Status Run(Environment& env) override {
-    auto session = ConnectController(env);
+    auto session = ConnectController(env, controller_);
     if (!session.ok()) return session.status();
-    if (!controller_.empty() && controller_ != session->target.controller_name) {
-      return absl::NotFoundError(absl::StrCat("controller \"", controller_, "\" not found"));
-    }
     auto resp = CallClouds(*session, &Clouds::StubInterface::ListClouds, v1::ListCloudsRequest());
     if (!resp.ok()) return resp.status();
     if (format_ == "tabular") {
@@ -173,7 +167,7 @@ class RemoveCloudCommand : public Command {
             {"add-k8s", "clouds"}};
   }
   void SetFlags(FlagSet& f) override {
-    f.String("-c,--controller", &controller_, "Controller to operate in");
+    AddControllerFlag(f, &controller_);
     f.Ignored("--client", false, "Juju compatibility: only the controller copy exists");
   }
   absl::Status Init(const std::vector<std::string>& args) override {
@@ -183,11 +177,8 @@ class RemoveCloudCommand : public Command {
     return absl::OkStatus();
   }
   absl::Status Run(Environment& env) override {
-    auto session = ConnectController(env);
+    auto session = ConnectController(env, controller_);
     if (!session.ok()) return session.status();
-    if (!controller_.empty() && controller_ != session->target.controller_name) {
-      return absl::NotFoundError(absl::StrCat("controller \"", controller_, "\" not found"));
-    }
     v1::RemoveCloudRequest req;
     req.set_name(name_);
     auto resp = CallClouds(*session, &Clouds::StubInterface::RemoveCloud, req);

@@ -62,7 +62,11 @@ absl::StatusOr<Session> Connect(Environment& env, const std::string& model_flag)
   return session;
 }
 
-absl::StatusOr<Session> ConnectController(Environment& env) {
+void AddControllerFlag(FlagSet& flags, std::string* controller) {
+  flags.String("-c,--controller", controller, "Controller to operate in");
+}
+
+absl::StatusOr<Session> ConnectController(Environment& env, const std::string& controller_flag) {
   Session session;
   auto config = client::LoadClientConfig(env.data_dir);
   if (!config.ok()) return config.status();
@@ -74,6 +78,9 @@ absl::StatusOr<Session> ConnectController(Environment& env) {
   session.target.model = current->second.current_model;
   session.connection =
       std::make_unique<client::Connection>(env.data_dir, session.target.controller_name, session.target.controller);
+  if (!controller_flag.empty() && controller_flag != session.target.controller_name) {
+    return absl::NotFoundError(absl::StrCat("controller \"", controller_flag, "\" not found"));
+  }
   return session;
 }
 

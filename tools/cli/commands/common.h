@@ -57,7 +57,12 @@ struct Session {
 absl::StatusOr<Session> Connect(Environment& env, const std::string& model_flag);
 
 // The controller only (for commands that do not work on a model: add-model, models, switch).
-absl::StatusOr<Session> ConnectController(Environment& env);
+// With a non-empty `controller_flag` (-c/--controller), NotFound `controller "x" not found` unless
+// it names the current controller, the only one a client here knows.
+absl::StatusOr<Session> ConnectController(Environment& env, const std::string& controller_flag = "");
+
+// -c/--controller of the commands that work on a controller rather than a model.
+void AddControllerFlag(FlagSet& flags, std::string* controller);
 
 // A command that reads from the target model and prints what it found: -m/--model, --format
 // (the first of `formats` is the default) and -o/--output, no positional arguments unless

@@ -41,7 +41,7 @@ class AddModelCommand : public Command {
   }
   void SetFlags(FlagSet& f) override {
     f.Bool("--no-switch", &no_switch_, "Do not switch to the newly created model");
-    f.String("-c,--controller", &controller_, "Controller to operate in");
+    AddControllerFlag(f, &controller_);
     f.Strings("--config", &config_flags_, "Path to YAML model configuration file or individual options (repeatable)");
     f.Ignored("--credential", true, "Credential used to add the model");
     f.Ignored("--owner", true, "The owner of the new model if not the current user");
@@ -60,11 +60,8 @@ class AddModelCommand : public Command {
     return absl::OkStatus();
   }
   absl::Status Run(Environment& env) override {
-    auto session = ConnectController(env);
+    auto session = ConnectController(env, controller_);
     if (!session.ok()) return session.status();
-    if (!controller_.empty() && controller_ != session->target.controller_name) {
-      return absl::NotFoundError(absl::StrCat("controller \"", controller_, "\" not found"));
-    }
     // `local`, `localhost` and `local/<region>` are the controller's own cloud; anything else
     // names a Kubernetes cloud from add-k8s (its one region, if given, is ignored).
     const bool local = cloud_.empty() || cloud_ == "local" || cloud_ == "localhost" || cloud_.rfind("local/", 0) == 0;
@@ -104,7 +101,7 @@ class ModelsCommand : public Command {
             {"list-models"}, {"add-model", "switch"}};
   }
   void SetFlags(FlagSet& f) override {
-    f.String("-c,--controller", &controller_, "Controller to operate in");
+    AddControllerFlag(f, &controller_);
     AddFormatFlag(f, &format_, kFormats);
     AddOutputFlag(f, &output_);
   }
@@ -113,11 +110,8 @@ class ModelsCommand : public Command {
     return CheckFormat(format_, kFormats);
   }
   absl::Status Run(Environment& env) override {
-    auto session = ConnectController(env);
+    auto session = ConnectController(env, controller_);
     if (!session.ok()) return session.status();
-    if (!controller_.empty() && controller_ != session->target.controller_name) {
-      return absl::NotFoundError(absl::StrCat("controller \"", controller_, "\" not found"));
-    }
     auto resp = session->connection->Call(&Controller::StubInterface::ListModels, skein::v1::ListModelsRequest());
     if (!resp.ok()) return resp.status();
     output::ModelsContext ctx{session->target.controller_name, session->target.controller.uuid,
